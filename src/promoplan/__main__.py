@@ -1,0 +1,5 @@
+"""Allow ``python -m promoplan``."""
+
+from promoplan.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""The actuals engine's inputs and outputs as plain frozen data.
+
+The engine reads CSV files and sums them, in one scan, to a daily cube: one row
+per date and dimension values, holding per measure column the sum, the count
+of non-missing values, the minimum and the maximum. Everything the evaluator
+needs (weeks, months, quarters, year-to-date, groups, ``where`` filters,
+mean/last/min/max, formulas) is rolled up from that cube.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from promoplan.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class ActualsSpec:
+    """What to read: derived from the plan by the caller, so the engine needs no pydantic."""
+
+    date_column: str
+    dimensions: tuple[tuple[str, str], ...]  # (dimension name, column header)
+    columns: tuple[str, ...]  # measure column headers the plan's metrics read
+    grain: Literal["daily", "rows"] = "daily"
+    date_format: str | None = None
+    encoding: str | None = None  # --encoding; None: UTF-8 (BOM or not), else GB18030 with PA005
+    keep_from: dt.date | None = None  # rows before this are ignored with PA012
+    keep_to: dt.date | None = None  # rows after this are ignored with PA012
+    channel_dimension: str | None = None  # the dimension whose values `channels` maps
+    known_channels: frozenset[str] | None = None  # PA011 for values not in this set
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One measure at one (date, dimension values): exact sum, count of values, min, max."""
+
+    total: Decimal
+    count: int
+    minimum: Decimal | None
+    maximum: Decimal | None
+
+
+@dataclass(frozen=True)
+class CubeRow:
+    """One date and dimension values; ``dims`` aligns with ``Cube.dimensions`` (None: no such column)."""
+
+    day: dt.date
+    dims: tuple[str | None, ...]
+    cells: tuple[Cell | None, ...]  # aligned with Cube.columns; None: no value that day
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The daily cube: a few thousand rows, whatever the size of the CSVs."""
+
+    dimensions: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[CubeRow, ...]
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What one actuals file held."""
+
+    path: str
+    rows: int
+    columns: tuple[str, ...]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Actuals:
+    """The read result: the cube, per-file summaries and every diagnostic."""
+
+    cube: Cube
+    files: tuple[FileSummary, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """False when any file had an error: then nothing may be computed from the cube."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def last_date(self) -> dt.date | None:
+        """The latest date with data, over every file."""
+        dates = [f.last_date for f in self.files if f.last_date is not None]
+        return max(dates) if dates else None

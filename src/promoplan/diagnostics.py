@@ -1,0 +1,111 @@
+"""Diagnostics: every finding about a plan or its actuals, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+# code -> (default severity, short title). The README lists them all with an example.
+CODES: dict[str, tuple[Severity, str]] = {
+    "PP001": ("error", "YAML syntax error, not UTF-8, or a forbidden tag"),
+    "PP002": ("error", "duplicate key"),
+    "PP003": ("error", "schema: unknown key, missing key, wrong type, empty file"),
+    "PP004": ("error", "not a quantity, or the wrong unit"),
+    "PP010": ("error", "plan too large or too complex"),
+    "PP101": ("error", "top-level budget shares do not sum to 100%"),
+    "PP102": ("error", "sub-line shares do not sum to their line's share"),
+    "PP103": ("error", "budget amounts disagree with total x share"),
+    "PP104": ("error", "a channel maps to a budget line that does not exist"),
+    "PP110": ("error", "quarters do not tile the period"),
+    "PP111": ("error", "an event falls outside its quarter"),
+    "PP112": ("error", "quarter weights do not sum to 100%"),
+    "PP120": ("warning", "target not set (placeholder)"),
+    "PP121": ("error", "a goal or alert names an unknown metric"),
+    "PP122": ("error", "formula error: syntax, unknown name, cycle"),
+    "PP123": ("error", "a target contradicts its goal"),
+    "PA001": ("error", "actuals file unreadable"),
+    "PA002": ("warning", "a column the plan needs is in no actuals file"),
+    "PA003": ("error", "a value is not a number"),
+    "PA004": ("error", "a date cannot be read"),
+    "PA005": ("info", "file read as GB18030"),
+    "PA006": ("error", "malformed CSV"),
+    "PA010": ("warning", "same date and dimension values twice in one file"),
+    "PA011": ("warning", "a channel the plan does not map"),
+    "PA012": ("info", "rows outside the period and its baseline year, ignored"),
+    "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
+    "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding with its location: ``file:line:column`` and, for plans, the key path."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+    hint: str | None = None
+
+    def located(self, file: str | None) -> Diagnostic:
+        """Return a copy that names ``file``."""
+        return replace(self, file=file)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order by file, then position, then code."""
+        return (self.file or "", self.line or 0, self.column or 0, self.code)
+
+
+def diagnostic(
+    code: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    path: str | None = None,
+    hint: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """Build a diagnostic with the code's default severity unless one is given."""
+    return Diagnostic(
+        code=code,
+        severity=severity or CODES[code][0],
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        path=path,
+        hint=hint,
+    )
+
+
+def count_by_severity(severities: Iterable[str]) -> dict[str, int]:
+    """Count ``error``, ``warning`` and ``info`` (all three keys always present)."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for severity in severities:
+        counts[severity] += 1
+    return counts
+
+
+def overall_status(counts: dict[str, int]) -> Literal["pass", "warn", "fail"]:
+    """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
+    if counts["error"]:
+        return "fail"
+    if counts["warning"]:
+        return "warn"
+    return "pass"
+
+
+def without_codes(diagnostics: Iterable[Diagnostic], codes: Iterable[str]) -> tuple[Diagnostic, ...]:
+    """Drop diagnostics whose code is in ``codes`` (``--ignore`` and a plan's ``ignore:``)."""
+    dropped = {code.strip().upper() for code in codes}
+    return tuple(d for d in diagnostics if d.code not in dropped)

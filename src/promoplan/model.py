@@ -1,0 +1,338 @@
+"""The plan file's schema as pydantic models (SPEC section 3).
+
+These models are the input boundary: they check shape and types. Semantic
+consistency (shares summing to 100%, quarters tiling the period ...) is checked
+afterwards by :mod:`promoplan.checks`, which collects every problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from promoplan.quantity import Placeholder, Quantity, QuantityError, parse_quantity
+
+QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
+
+
+def _validate_quantity(raw: object) -> Quantity | Placeholder:
+    if isinstance(raw, (Quantity, Placeholder)):
+        return raw
+    try:
+        return parse_quantity(raw)
+    except QuantityError as exc:
+        # The error type "quantity" is how schema errors become PP004.
+        raise PydanticCustomError("quantity", str(exc)) from None
+
+
+def _serialize_quantity(value: Quantity | Placeholder) -> float | str:
+    return value.text if isinstance(value, Placeholder) else value.value
+
+
+QUANTITY_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number"},
+        {
+            "type": "string",
+            "pattern": r"^\s*[^\s].*$",
+            "description": "35%, \"1:3\", 5000万, 1.2亿, 1.5M, ￥2,000, or a placeholder "
+            "(X, X万, TBD, 待定, ?)",
+        },
+    ],
+    "examples": ["35%", "1:3", "5000万", 45, "X万"],
+}
+
+QuantityValue = Annotated[
+    Union[Quantity, Placeholder],
+    PlainValidator(_validate_quantity),
+    PlainSerializer(_serialize_quantity),
+    WithJsonSchema(QUANTITY_JSON_SCHEMA),
+]
+
+Label = Annotated[StrictStr, Field(description="Shown instead of the id.")]
+Notes = Annotated[StrictStr, Field(description="Free text, e.g. the source plan's wording.")]
+WhereValue = Union[StrictStr, StrictInt, list[Union[StrictStr, StrictInt]]]
+Where = Annotated[
+    dict[StrictStr, WhereValue],
+    Field(description="Keep rows whose dimension is one of the values: {channel: [douyin, kuaishou]}."),
+]
+Unit = Literal["count", "number", "currency", "percent", "ratio"]
+
+
+class Model(BaseModel):
+    """Base for every plan section: unknown keys are errors, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=False)
+
+
+class PeriodRange(Model):
+    """A plan period that is not a calendar year."""
+
+    start: dt.date
+    end: dt.date
+
+
+class ActualsSection(Model):
+    """How actuals CSVs are read."""
+
+    date: StrictStr = Field("date", description="The date column's header.")
+    grain: Literal["daily", "rows"] = Field(
+        "daily", description="daily: one row per date and dimension values; rows: order-level rows."
+    )
+    date_format: StrictStr | None = Field(
+        None, description="strftime format for day- or month-first dates, e.g. %d/%m/%Y."
+    )
+    dimensions: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict, description="Dimension name -> column header."
+    )
+
+
+class Metric(Model):
+    """A base metric (``column``) or a derived one (``formula``)."""
+
+    column: StrictStr | None = Field(None, description="The CSV column this metric reads.")
+    formula: StrictStr | None = Field(
+        None, description="Derived metric: names, numbers, + - * / and parentheses.",
+        examples=["gmv / spend"],
+    )
+    agg: Literal["sum", "count", "mean", "min", "max", "last"] = "sum"
+    unit: Unit = "count"
+    where: Where | None = None
+    label: Label | None = None
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _column_or_formula(self) -> Metric:
+        if (self.column is None) == (self.formula is None):
+            raise PydanticCustomError(
+                "column_or_formula", "a metric needs exactly one of 'column' or 'formula'"
+            )
+        if self.formula is not None and (self.where is not None or self.agg != "sum"):
+            raise PydanticCustomError(
+                "formula_options",
+                "a formula metric takes no 'agg' or 'where'; put them on the metrics it uses",
+            )
+        return self
+
+
+class Goal(Model):
+    """A target for one metric: ``at_least``, ``at_most`` or ``growth``."""
+
+    metric: StrictStr
+    at_least: QuantityValue | None = None
+    at_most: QuantityValue | None = None
+    growth: QuantityValue | None = Field(
+        None, description="Growth over the baseline (or the same dates last year): 30%."
+    )
+    baseline: QuantityValue | None = None
+    per: Literal["day", "week", "month", "quarter"] | None = Field(
+        None, description="The target applies to each such window."
+    )
+    where: Where | None = None
+    label: Label | None = None
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Goal:
+        given = [k for k in ("at_least", "at_most", "growth") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "one_target",
+                "a goal needs exactly one of 'at_least', 'at_most' or 'growth'"
+                + (f" (got {', '.join(given)})" if given else ""),
+            )
+        return self
+
+    @property
+    def direction(self) -> Literal["at_least", "at_most"]:
+        """``at_most`` for lower-is-better goals, ``at_least`` otherwise (growth included)."""
+        return "at_most" if self.at_most is not None else "at_least"
+
+    @property
+    def target(self) -> Quantity | Placeholder:
+        """The target quantity, whichever key holds it."""
+        value = self.at_least or self.at_most or self.growth
+        assert value is not None  # guaranteed by _one_target
+        return value
+
+
+def _share_shorthand(raw: object) -> object:
+    """``influencers: 15%`` is short for ``influencers: {share: 15%}``."""
+    if isinstance(raw, dict):
+        return raw
+    return {"share": raw}
+
+
+class BudgetLine(Model):
+    """One budget line: a share of the total, an amount, or both; maybe sub-lines."""
+
+    share: QuantityValue | None = None
+    amount: QuantityValue | None = None
+    lines: dict[StrictStr, BudgetLineValue] = Field(default_factory=dict)
+    label: Label | None = None
+    notes: Notes | None = None
+
+
+BudgetLineValue = Annotated[BudgetLine, BeforeValidator(_share_shorthand)]
+BudgetLine.model_rebuild()
+
+
+class Budget(Model):
+    """The budget split; every share is a share of the total."""
+
+    total: QuantityValue | None = None
+    spend_metric: StrictStr = "spend"
+    lines: dict[StrictStr, BudgetLineValue] = Field(default_factory=dict)
+    notes: Notes | None = None
+
+
+class Event(Model):
+    """A campaign inside a quarter; undated festivals take their date from the calendar."""
+
+    name: StrictStr
+    start: dt.date | None = None
+    end: dt.date | None = None
+    label: Label | None = None
+    notes: Notes | None = None
+
+
+class Quarter(Model):
+    """One quarter: theme, pacing weight, events and its own goals."""
+
+    theme: StrictStr | None = None
+    weight: QuantityValue | None = Field(
+        None, description="Share of the year's cumulative targets expected in this quarter."
+    )
+    start: dt.date | None = None
+    end: dt.date | None = None
+    events: list[Event] = Field(default_factory=list)
+    goals: dict[StrictStr, Goal] = Field(default_factory=dict)
+    label: Label | None = None
+    notes: Notes | None = None
+
+
+class AlertRule(Model):
+    """A threshold rule evaluated over one window, maybe per dimension value."""
+
+    metric: StrictStr
+    by: StrictStr | None = Field(None, description="Evaluate each value of this dimension.")
+    window: Literal["week", "month", "quarter", "period"] = "period"
+    below: QuantityValue | None = None
+    above: QuantityValue | None = None
+    drop_over: QuantityValue | None = None
+    rise_over: QuantityValue | None = None
+    min: dict[StrictStr, QuantityValue] = Field(
+        default_factory=dict, description="Skip groups whose named metrics fall short of these."
+    )
+    where: Where | None = None
+    severity: Literal["error", "warning", "info"] = "warning"
+    action: StrictStr | None = None
+    label: Label | None = None
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> AlertRule:
+        given = [k for k in ("below", "above", "drop_over", "rise_over") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "one_condition",
+                "an alert needs exactly one of 'below', 'above', 'drop_over' or 'rise_over'"
+                + (f" (got {', '.join(given)})" if given else ""),
+            )
+        return self
+
+    @property
+    def condition(self) -> Literal["below", "above", "drop_over", "rise_over"]:
+        """Which comparison the rule makes."""
+        for key in ("below", "above", "drop_over", "rise_over"):
+            if getattr(self, key) is not None:
+                return key  # type: ignore[return-value]  # the loop runs over the Literal's values
+        raise AssertionError("guaranteed by _one_condition")
+
+    @property
+    def threshold(self) -> Quantity | Placeholder:
+        """The threshold quantity of the condition."""
+        value = getattr(self, self.condition)
+        assert value is not None
+        return value  # type: ignore[no-any-return]  # getattr over known field names
+
+
+class ReportSection(Model):
+    """What the weekly report shows."""
+
+    kpis: list[StrictStr] = Field(default_factory=list, description="Metric ids for the headline.")
+
+
+class Plan(Model):
+    """A whole promotion plan."""
+
+    promoplan: Literal[1] = Field(description="Format version; always 1.")
+    name: StrictStr
+    period: Union[StrictInt, PeriodRange] = Field(
+        description="A calendar year (2025) or {start, end}."
+    )
+    currency: StrictStr = "CNY"
+    tolerance: QuantityValue = Field(
+        default_factory=lambda: Quantity(0.10, "percent"),
+        description="How far behind pace is at risk rather than off track (default 10%).",
+    )
+    description: StrictStr | None = None
+    actuals: ActualsSection = Field(default_factory=ActualsSection)  # type: ignore[arg-type]  # all fields default
+    metrics: dict[StrictStr, Metric] = Field(default_factory=dict)
+    goals: dict[StrictStr, Goal] = Field(default_factory=dict)
+    budget: Budget | None = None
+    channels: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict, description="Channel value -> budget line (traffic.public)."
+    )
+    quarters: dict[Literal["Q1", "Q2", "Q3", "Q4"], Quarter] = Field(default_factory=dict)
+    alerts: dict[StrictStr, AlertRule] = Field(default_factory=dict)
+    report: ReportSection | None = None
+    ignore: list[StrictStr] = Field(default_factory=list, description="Diagnostic codes to leave out.")
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The period's first and last day."""
+        if isinstance(self.period, int):
+            return dt.date(self.period, 1, 1), dt.date(self.period, 12, 31)
+        return self.period.start, self.period.end
+
+    def quarter_spans(self) -> dict[str, tuple[dt.date, dt.date]]:
+        """Q1..Q4 with their dates: explicit ``start``/``end``, else 3-month blocks of the period."""
+        start, _ = self.span
+        spans: dict[str, tuple[dt.date, dt.date]] = {}
+        for index, name in enumerate(QUARTER_NAMES):
+            first = add_months(start, 3 * index)
+            last = add_months(start, 3 * (index + 1)) - dt.timedelta(days=1)
+            quarter = self.quarters.get(name)  # type: ignore[call-overload]  # str key of a Literal dict
+            if quarter is not None:
+                first = quarter.start or first
+                last = quarter.end or last
+            spans[name] = (first, last)
+        return spans
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day-of-month ``months`` later, clamped to the month's end."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")

@@ -1,0 +1,195 @@
+"""What evaluation returns: frozen, plain data that every renderer reads.
+
+Renderers never see pydantic models, file handles or DuckDB; they format these.
+Numbers are floats (``None`` when unknown); percentages are fractions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from promoplan.diagnostics import Diagnostic, count_by_severity, overall_status
+
+GoalStatus = Literal["met", "on_track", "at_risk", "off_track", "unset", "no_data", "pending"]
+BudgetStatus = Literal["on_track", "ahead", "over_budget", "no_data"]
+Condition = Literal["below", "above", "drop_over", "rise_over"]
+Unit = Literal["count", "number", "currency", "percent", "ratio"]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A closed date range with its label (``ytd``, ``2025-Q2``, ``2025-W23``, ``2025-06``)."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """One goal's standing (SPEC section 5, "The numbers, exactly")."""
+
+    id: str
+    label: str
+    metric: str
+    scope: str  # "period" or "Q1".."Q4"
+    direction: Literal["at_least", "at_most"]
+    kind: Literal["cumulative", "level", "growth"]
+    unit: Unit
+    target: float | None
+    actual: float | None
+    baseline: float | None
+    expected: float | None
+    progress: float | None
+    projection: float | None
+    status: GoalStatus
+    window: Window | None = None
+    target_text: str | None = None  # the placeholder as written, for unset goals
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One budget line (or ``<unmapped>``) against its spend."""
+
+    line: str  # dotted id: "traffic.public"; "<unmapped>" for spend no line claims
+    label: str
+    depth: int
+    share: float | None
+    planned: float | None
+    spent: float | None
+    expected: float | None
+    remaining: float | None
+    status: BudgetStatus
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    """A firing alert: rule, group, window, value against threshold, and the plan's action."""
+
+    rule: str
+    label: str
+    severity: Literal["error", "warning", "info"]
+    metric: str
+    unit: Unit
+    value: float | None
+    threshold: float | None
+    condition: Condition | Literal["over_budget", "ahead"]
+    group: tuple[tuple[str, str], ...]
+    window: str
+    action: str | None
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One day of a cumulative chart: actual to date, paced target, last year to date."""
+
+    day: dt.date
+    actual: float | None
+    target: float | None
+    last_year: float | None
+
+
+@dataclass(frozen=True)
+class CumulativeSeries:
+    """A cumulative goal's metric against its paced target line (report chart)."""
+
+    goal: str
+    label: str
+    unit: Unit
+    target: float | None
+    points: tuple[SeriesPoint, ...]
+
+
+@dataclass(frozen=True)
+class GroupBar:
+    """One group's value in a by-dimension chart."""
+
+    group: str
+    value: float | None
+
+
+@dataclass(frozen=True)
+class GroupChart:
+    """A ``below`` rule's metric per group against its floor (ROI per channel vs 1:3)."""
+
+    rule: str
+    label: str
+    metric: str
+    unit: Unit
+    dimension: str
+    window: str
+    floor: float
+    bars: tuple[GroupBar, ...]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline number of the report window, with the previous window's."""
+
+    metric: str
+    label: str
+    unit: Unit
+    value: float | None
+    previous: float | None
+    change: float | None  # value / previous - 1
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What a report adds to a check: its window, headline KPIs and chart data."""
+
+    kind: Literal["week", "month", "quarter"]
+    window: Window
+    previous: Window
+    kpis: tuple[Kpi, ...]
+    series: tuple[CumulativeSeries, ...] = ()
+    group_charts: tuple[GroupChart, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything known about one plan: diagnostics and, for check/report, the evaluation."""
+
+    file: str
+    name: str | None
+    period: tuple[dt.date, dt.date] | None
+    currency: str = "CNY"
+    as_of: dt.date | None = None
+    window: Window | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    goals: tuple[GoalProgress, ...] = ()
+    budget: tuple[BudgetRow, ...] = ()
+    alerts: tuple[AlertResult, ...] = ()
+    report: ReportData | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Errors, warnings and infos over diagnostics and alerts alike."""
+        return count_by_severity(
+            [d.severity for d in self.diagnostics] + [a.severity for a in self.alerts]
+        )
+
+    @property
+    def status(self) -> Literal["pass", "warn", "fail"]:
+        """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
+        return overall_status(self.counts)
+
+
+@dataclass(frozen=True)
+class Run:
+    """The result of one command over one or more plans."""
+
+    command: Literal["validate", "check", "report"]
+    plans: tuple[PlanResult, ...] = field(default_factory=tuple)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Totals over every plan."""
+        total = {"error": 0, "warning": 0, "info": 0}
+        for plan in self.plans:
+            for key, value in plan.counts.items():
+                total[key] += value
+        return total
