@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -109,3 +109,19 @@ def without_codes(diagnostics: Iterable[Diagnostic], codes: Iterable[str]) -> tu
     """Drop diagnostics whose code is in ``codes`` (``--ignore`` and a plan's ``ignore:``)."""
     dropped = {code.strip().upper() for code in codes}
     return tuple(d for d in diagnostics if d.code not in dropped)
+
+
+# A function from a plan key path (("budget", "lines", "traffic", "share")) to the
+# 1-based (line, column) of that node, or of its nearest ancestor that exists.
+Locate = Callable[[tuple[str | int, ...]], tuple[int | None, int | None]]
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """``("budget", "lines", 0)`` -> ``budget.lines[0]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + part
+    return text

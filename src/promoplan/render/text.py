@@ -1,0 +1,110 @@
+"""Text shared by renderers: escaping untrusted strings and formatting numbers.
+
+Every string that comes from a plan or a CSV passes through one of the
+escapers here before it reaches a terminal, Markdown, HTML or CSV.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Literal
+
+Units = Literal["cn", "intl"]
+
+# C0 (but tab), DEL, C1, bidi overrides and isolates, zero-width characters, line/para separators.
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def safe_text(text: str) -> str:
+    """Replace control, bidi and zero-width characters with visible ``\\uXXXX`` escapes."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """Collapse newlines to spaces, then make the rest safe."""
+    return safe_text(re.sub(r"\r\n|\r|\n", " ", text))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape a string for a GFM table cell or inline text: one line, no markup, no HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def neutralise_csv(text: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with ``'`` (idempotent)."""
+    if text and text[0] in "=+-@\t\r\0":
+        return "'" + text
+    return text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _trim(number: float, decimals: int) -> str:
+    text = f"{number:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_amount(value: float | None, units: Units = "cn") -> str:
+    """A large count or amount, short: ``1.23亿``, ``4,560万``, ``12.3k``, ``1.2M``."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    if units == "cn":
+        if size >= 1e8:
+            return f"{sign}{_trim(size / 1e8, 2)}亿"
+        if size >= 1e4:
+            return f"{sign}{_trim(size / 1e4, 2 if size < 1e6 else 1)}万"
+        return f"{sign}{_trim(size, 2)}"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= scale:
+            return f"{sign}{_trim(size / scale, 2)}{suffix}"
+    return f"{sign}{_trim(size, 2)}"
+
+
+CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def format_value(
+    value: float | None,
+    unit: str,
+    *,
+    currency: str = "CNY",
+    units: Units = "cn",
+) -> str:
+    """A metric value in its unit: ``4.6%``, ``1:2.4``, ``¥1.2亿``, ``45``, ``-`` when unknown."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if unit == "percent":
+        return f"{_trim(value * 100, 1)}%"
+    if unit == "ratio":
+        return f"1:{_trim(value, 2)}"
+    if unit == "currency":
+        return CURRENCY_SIGNS.get(currency.upper(), "") + format_amount(value, units)
+    if unit == "number":
+        return _trim(value, 2) if abs(value) < 1e4 else format_amount(value, units)
+    return format_amount(value, units)
+
+
+def format_fraction(value: float | None) -> str:
+    """A progress or share as a whole percentage: ``82%``."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{value * 100:.0f}%"
+
+
+def format_change(value: float | None) -> str:
+    """A signed relative change: ``+12.5%``, ``-3%``."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{'+' if value >= 0 else ''}{_trim(value * 100, 1)}%"
