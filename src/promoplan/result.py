@@ -63,6 +63,8 @@ class BudgetRow:
     expected: float | None
     remaining: float | None
     status: BudgetStatus
+    used: float | None = None  # spent / planned: the 82% of hledger's "412 [82% of 500]"
+    spent_share: float | None = None  # this line's share of all spend (compared with share)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Kpi:
     value: float | None
     previous: float | None
     change: float | None  # value / previous - 1
+    direction: Literal["at_least", "at_most"] | None = None  # from a goal on the metric: which way is good
 
 
 @dataclass(frozen=True)
