@@ -108,3 +108,16 @@ def format_change(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return "-"
     return f"{'+' if value >= 0 else ''}{_trim(value * 100, 1)}%"
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def safe_lines(text: str) -> str:
+    """Like :func:`safe_text`, but keep line breaks (CR, LF, CRLF) for multi-line fields.
+
+    Lone surrogates, which cannot be encoded as UTF-8, become ``\\uXXXX`` as well.
+    """
+    parts = re.split(r"(\r\n|\r|\n)", text)
+    joined = "".join(part if index % 2 else safe_text(part) for index, part in enumerate(parts))
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", joined)

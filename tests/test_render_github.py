@@ -1,0 +1,203 @@
+"""``--format github``: workflow commands, their escaping, and that plan text cannot forge one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from promoplan.diagnostics import diagnostic
+from promoplan.render import RenderOptions
+from promoplan.render.github import escape_data, escape_property, render_github
+from promoplan.result import AlertResult, PlanResult, Run
+
+FORGE = "Sale\n::error::forged"
+COMMAND = re.compile(r"^::(?P<name>[a-z-]+)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
+
+
+def unescape_data(text: str) -> str:
+    """What the runner does to a message."""
+    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+
+def unescape_property(text: str) -> str:
+    """What the runner does to a property value."""
+    return unescape_data(text.replace("%3A", ":").replace("%2C", ","))
+
+
+def parse(output: str) -> tuple[list[dict[str, object]], list[str]]:
+    """Split the output into parsed commands (as the runner reads them) and other lines."""
+    commands: list[dict[str, object]] = []
+    others: list[str] = []
+    for line in output.splitlines():
+        if not line.startswith("::"):
+            others.append(line)
+            continue
+        match = COMMAND.match(line)
+        assert match, f"malformed command line: {line!r}"
+        props: dict[str, str] = {}
+        if match["props"]:
+            for pair in match["props"].split(","):
+                key, _, value = pair.partition("=")
+                props[key] = unescape_property(value)
+        commands.append(
+            {"name": match["name"], "props": props, "message": unescape_data(match["message"])}
+        )
+    return commands, others
+
+
+def alert(**overrides: object) -> AlertResult:
+    values: dict[str, object] = {
+        "rule": "low_roi",
+        "label": "low_roi",
+        "severity": "error",
+        "metric": "roi",
+        "unit": "ratio",
+        "value": 2.4,
+        "threshold": 3.0,
+        "condition": "below",
+        "group": (("channel", "kuaishou"),),
+        "window": "2025-Q2",
+        "action": "缩减投放 (cut this channel's spend)",
+    }
+    values.update(overrides)
+    return AlertResult(**values)  # type: ignore[arg-type]
+
+
+def plan_result(**overrides: object) -> PlanResult:
+    values: dict[str, object] = {
+        "file": "plans/ecommerce-2025.yaml",
+        "name": "电商平台运营年度推广计划",
+        "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    }
+    values.update(overrides)
+    return PlanResult(**values)  # type: ignore[arg-type]
+
+
+def test_diagnostics_become_annotations_at_their_line() -> None:
+    diags = (
+        diagnostic(
+            "PP101",
+            "budget shares sum to 90%, not 100%",
+            file="plans/ecommerce-2025.yaml",
+            line=41,
+            column=3,
+            path="budget.lines",
+            hint="add the missing 10% or reduce a line",
+        ),
+        diagnostic("PP120", "target not set", file="plans/ecommerce-2025.yaml", line=9, column=5),
+        diagnostic("PA012", "rows outside the period", file="data/a,b:c.csv", line=2),
+    )
+    out = render_github(Run("validate", (plan_result(diagnostics=diags),)), RenderOptions())
+    lines = out.splitlines()
+    assert lines[0] == (
+        "::error file=plans/ecommerce-2025.yaml,line=41,col=3,title=PP101::"
+        "budget shares sum to 90%25, not 100%25 (budget.lines)%0Aadd the missing 10%25 "
+        "or reduce a line"
+    )
+    assert lines[1] == (
+        "::warning file=plans/ecommerce-2025.yaml,line=9,col=5,title=PP120::target not set"
+    )
+    assert lines[2] == "::notice file=data/a%2Cb%3Ac.csv,line=2,title=PA012::rows outside the period"
+    assert lines[3] == "promoplan validate: 1 plan, 1 error, 1 warning, 1 info"
+    assert len(lines) == 4
+
+
+def test_diagnostic_without_file_or_line_is_placed_at_the_plan() -> None:
+    diags = (diagnostic("PP003", "the plan is empty"),)
+    out = render_github(Run("validate", (plan_result(diagnostics=diags),)), RenderOptions())
+    assert out.splitlines()[0] == "::error file=plans/ecommerce-2025.yaml,title=PP003::the plan is empty"
+
+
+def test_alerts_are_annotated_at_the_plan_file_with_the_rule_as_title() -> None:
+    alerts = (
+        alert(),
+        alert(
+            rule="traffic_drop",
+            severity="warning",
+            metric="uv",
+            unit="count",
+            value=0.25,
+            threshold=0.2,
+            condition="drop_over",
+            group=(),
+            window="2025-W23",
+            action=None,
+        ),
+    )
+    out = render_github(Run("check", (plan_result(alerts=alerts),)), RenderOptions())
+    commands, others = parse(out)
+    assert [(c["name"], c["props"]) for c in commands] == [
+        ("error", {"file": "plans/ecommerce-2025.yaml", "title": "low_roi"}),
+        ("warning", {"file": "plans/ecommerce-2025.yaml", "title": "traffic_drop"}),
+    ]
+    assert commands[0]["message"] == (
+        "roi 1:2.4 is below 1:3 (channel=kuaishou, 2025-Q2); action: 缩减投放 (cut this channel's spend)"
+    )
+    assert "dropped 25%" in str(commands[1]["message"])
+    assert others == ["promoplan check: 1 plan, 1 error, 1 warning, 0 infos"]
+
+
+def test_plan_text_cannot_forge_a_command() -> None:
+    diags = (
+        diagnostic(
+            "PP003",
+            f"unknown key '{FORGE}'",
+            file="plans/x.yaml",
+            line=3,
+            column=1,
+            path=FORGE,
+            hint=FORGE + "\r::warning::forged too",
+        ),
+    )
+    alerts = (alert(rule=FORGE, label=FORGE, action=FORGE, group=(("channel", FORGE),)),)
+    run = Run(
+        "check",
+        (plan_result(file="plans/x\n::error::forged.yaml", name=FORGE, diagnostics=diags, alerts=alerts),),
+    )
+    out = render_github(run, RenderOptions())
+    commands, others = parse(out)
+    assert [c["name"] for c in commands] == ["error", "error"]
+    assert commands[0]["props"] == {
+        "file": "plans/x.yaml",
+        "line": "3",
+        "col": "1",
+        "title": "PP003",
+    }
+    # The message arrives whole: the runner decodes the newline back into it.
+    assert commands[0]["message"] == (
+        f"unknown key '{FORGE}' ({FORGE})\n{FORGE}\r::warning::forged too"
+    )
+    assert commands[1]["props"]["title"] == FORGE.replace("\n", "\\u000a")
+    assert commands[1]["props"]["file"] == "plans/x\\u000a::error::forged.yaml"
+    assert others == ["promoplan check: 1 plan, 2 errors, 0 warnings, 0 infos"]
+    assert not any("forged" in line and not line.startswith("::") for line in out.splitlines())
+
+
+def test_control_characters_are_made_visible() -> None:
+    assert escape_data("red \x1b[31m text") == "red \\u001b[31m text"
+    assert escape_property("a\u202eb") == "a\\u202eb"
+
+
+@given(st.text())
+def test_a_message_is_always_one_line_and_round_trips(text: str) -> None:
+    escaped = escape_data(text)
+    assert "\n" not in escaped
+    assert "\r" not in escaped
+    # Line breaks and percent signs survive the runner's decoding unchanged.
+    decoded = unescape_data(escaped)
+    assert decoded.count("\n") == text.count("\n")
+    assert decoded.count("%") == text.count("%")
+
+
+@given(st.text())
+def test_a_property_never_contains_separators(text: str) -> None:
+    escaped = escape_property(text)
+    assert not set(escaped) & {",", ":", "\n", "\r"}
+
+
+def test_empty_run_prints_only_the_summary() -> None:
+    out = render_github(Run("validate", (plan_result(),)), RenderOptions())
+    assert out == "promoplan validate: 1 plan, 0 errors, 0 warnings, 0 infos\n"
