@@ -13,8 +13,11 @@ from typing import Literal
 
 Units = Literal["cn", "intl"]
 
-# C0 (but tab), DEL, C1, bidi overrides and isolates, zero-width characters, line/para separators.
-_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# C0 (but tab), DEL, C1, bidi overrides and isolates, zero-width characters, line/para
+# separators, and lone surrogates (a YAML "\ud800" escape), which cannot be encoded as UTF-8.
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def safe_text(text: str) -> str:
