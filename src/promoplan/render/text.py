@@ -124,3 +124,71 @@ def safe_lines(text: str) -> str:
     parts = re.split(r"(\r\n|\r|\n)", text)
     joined = "".join(part if index % 2 else safe_text(part) for index, part in enumerate(parts))
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", joined)
+
+
+def format_goal_value(
+    value: float | None,
+    unit: str,
+    kind: str,
+    *,
+    currency: str = "CNY",
+    units: Units = "cn",
+) -> str:
+    """A goal's target, actual or expected: a signed change for growth goals, else the unit's."""
+    if kind == "growth":
+        return format_change(value)
+    return format_value(value, unit, currency=currency, units=units)
+
+
+def format_group(group: tuple[tuple[str, str], ...]) -> str:
+    """An alert's group as ``channel=kuaishou`` (several joined by ``, ``); empty for none."""
+    return ", ".join(f"{name}={value}" for name, value in group)
+
+
+def format_location(file: str | None, line: int | None, column: int | None) -> str:
+    """``file:line:col`` with the parts that are known (``plan.yaml:4``, ``plan.yaml``)."""
+    text = file or ""
+    if line is not None:
+        text += f":{line}"
+        if column is not None:
+            text += f":{column}"
+    return text
+
+
+def describe_alert(
+    condition: str,
+    value: float | None,
+    threshold: float | None,
+    unit: str,
+    *,
+    currency: str = "CNY",
+    units: Units = "cn",
+) -> str:
+    """Value against threshold in words: ``1:2.4 below 1:3``, ``down 25% (more than 20%)``."""
+    if condition in ("drop_over", "rise_over"):
+        way = "down" if condition == "drop_over" else "up"
+        return (
+            f"{way} {format_value(value, 'percent')} "
+            f"(more than {format_value(threshold, 'percent')})"
+        )
+    shown = format_value(value, unit, currency=currency, units=units)
+    limit = format_value(threshold, unit, currency=currency, units=units)
+    if condition == "over_budget":
+        return f"spent {shown}, over {limit}"
+    if condition == "ahead":
+        return f"spent {shown}, ahead of {limit}"
+    return f"{shown} {condition} {limit}"
+
+
+def count_words(counts: dict[str, int]) -> str:
+    """``2 errors, 1 warning``; ``no problems`` when every count is zero."""
+    words = []
+    for severity, one, many in (
+        ("error", "error", "errors"),
+        ("warning", "warning", "warnings"),
+        ("info", "info", "infos"),
+    ):
+        number = counts.get(severity, 0)
+        if number:
+            words.append(f"{number} {one if number == 1 else many}")
+    return ", ".join(words) or "no problems"
