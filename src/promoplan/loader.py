@@ -1,0 +1,86 @@
+"""``load_plan``: a plan file to a validated :class:`~promoplan.model.Plan` and its diagnostics.
+
+The one place that reads a plan file. YAML problems, schema problems and the
+semantic checks all come back as diagnostics; only "could not read the file
+at all" is an exception (:class:`~promoplan.errors.UsageProblem`, exit 2).
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from promoplan.diagnostics import Diagnostic, Locate, without_codes
+from promoplan.errors import UsageProblem
+from promoplan.model import Plan
+from promoplan.schema_errors import schema_diagnostics
+from promoplan.yamlsafe import MAX_BYTES, PositionIndex, load_yaml
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A plan file as loaded: the plan when it is valid enough to use, and every finding."""
+
+    file: str
+    plan: Plan | None
+    diagnostics: tuple[Diagnostic, ...]
+    locate: Locate
+
+
+def load_plan(path: Path, *, display: str | None = None, data: bytes | None = None) -> LoadedPlan:
+    """Read, parse, validate and check one plan; ``display`` is the name shown in diagnostics."""
+    file = display if display is not None else str(path)
+    if data is None:
+        data = read_plan_bytes(path, file)
+    loaded = load_yaml(data, file)
+    positions = loaded.positions
+    if not loaded.ok:
+        return _done(file, None, loaded.diagnostics, positions)
+    try:
+        plan = Plan.model_validate(loaded.data)
+    except ValidationError as error:
+        return _done(
+            file, None, schema_diagnostics(error, loaded.data, positions, file=file), positions
+        )
+    found = _semantic_checks(plan, positions.locate)
+    found = list(without_codes(found, plan.ignore))
+    return _done(file, plan, found, positions)
+
+
+def read_plan_bytes(path: Path, file: str) -> bytes:
+    """The file's bytes, at most one byte past the size cap; ``UsageProblem`` when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageProblem(f"{file}: no such file; check the path to the plan") from None
+    except IsADirectoryError:
+        raise UsageProblem(
+            f"{file}: is a directory; name a plan file (validate also takes a directory)"
+        ) from None
+    except PermissionError:
+        raise UsageProblem(f"{file}: permission denied; make the plan file readable") from None
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            raise UsageProblem(f"{file}: is a directory; name a plan file") from None
+        reason = exc.strerror or type(exc).__name__
+        raise UsageProblem(f"{file}: cannot read the plan ({reason}); check the path") from None
+
+
+def _semantic_checks(plan: Plan, locate: Locate) -> list[Diagnostic]:
+    try:
+        from promoplan.checks import check_plan  # noqa: PLC0415  # guarded until checks.py lands
+    except ImportError:  # checks.py is being written; validation runs without it meanwhile
+        return []
+    return list(check_plan(plan, locate))
+
+
+def _done(
+    file: str, plan: Plan | None, found: Iterable[Diagnostic], positions: PositionIndex
+) -> LoadedPlan:
+    located = sorted((d.located(file) for d in found), key=Diagnostic.sort_key)
+    return LoadedPlan(file=file, plan=plan, diagnostics=tuple(located), locate=positions.locate)

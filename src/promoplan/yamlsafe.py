@@ -1,0 +1,641 @@
+"""Load a plan's YAML as plain data, safely, with the position of every key and value.
+
+A plan comes from a pull request and is untrusted. ``load_yaml`` therefore:
+
+* caps the size before parsing and decodes strictly as UTF-8 (a BOM is allowed);
+* scans the event stream once, flat and without recursion, to cap nesting depth,
+  alias count and alias expansion, and to reject recursive aliases, before any
+  node tree is built;
+* resolves plain scalars by the YAML 1.2 core rules (``1:3``, ``NO``, ``off``,
+  ``2025-01-05`` and ``010`` stay strings; ``1e3`` is a float);
+* builds only plain data itself from the composed nodes (mappings with string
+  keys, lists, strings, ints, floats, booleans, null), so no tag can build an
+  object, and collects duplicate keys, non-string keys and forbidden tags as
+  diagnostics rather than stopping at the first.
+
+Every problem becomes a :class:`~promoplan.diagnostics.Diagnostic` with a line
+and column; nothing PyYAML raises on bad input escapes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeAlias, Union
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from promoplan.diagnostics import Diagnostic, diagnostic, dotted
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIASES = 100
+MAX_EVENTS = 200_000
+# Nodes after alias expansion: what pydantic, json and repr would walk.
+MAX_EXPANDED = 100_000
+
+PlainData: TypeAlias = Union[  # noqa: UP007  # a recursive alias: the forward references need Union
+    dict[str, "PlainData"], list["PlainData"], str, int, float, bool, None
+]
+KeyPath: TypeAlias = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_TAG = "tag:yaml.org,2002:"
+_EMPTY_HINT = "start from `promoplan init`, which writes a commented starter plan"
+_BOM = "\ufeff"
+
+_BaseLoader: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are untyped
+    """PyYAML's safe loader with YAML 1.2 core scalar resolution and nothing else.
+
+    Used only to parse and compose; :func:`load_yaml` builds the data itself.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# Decimal integers only: no octal, hex, binary, underscores or base 60; a leading
+# zero makes a string, so that codes and ids such as 007 keep their digits.
+_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+# A float needs a point or an exponent (1.5, .5, 5., 1e3); .inf and .nan stay text
+# and are then rejected as quantities.
+_FLOAT_RE = re.compile(
+    r"^[-+]?(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"
+)
+_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+StrictLoader.add_implicit_resolver(_TAG + "bool", _BOOL_RE, list("tTfF"))
+StrictLoader.add_implicit_resolver(_TAG + "int", _INT_RE, list("-+0123456789"))
+StrictLoader.add_implicit_resolver(_TAG + "float", _FLOAT_RE, list("-+.0123456789"))
+StrictLoader.add_implicit_resolver(_TAG + "null", _NULL_RE, ["~", "n", "N", ""])
+StrictLoader.add_implicit_resolver(_TAG + "merge", re.compile(r"^(?:<<)$"), ["<"])
+
+# YAML allows these; anything else (C0 controls such as NUL and ESC, DEL, C1,
+# surrogates, U+FFFE/U+FFFF) is unreadable to the parser. Checked up front so the
+# message can name the character and its place.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+@dataclass(frozen=True)
+class PositionIndex:
+    """1-based (line, column) of every value and every key in a plan, by key path."""
+
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def locate(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """Where the value at ``path`` starts, or its nearest existing ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return (None, None)
+
+    def locate_key(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """Where the key of ``path`` is written; the value's place when it has no key."""
+        found = self.keys.get(path)
+        if found is not None:
+            return found
+        return self.locate(path)
+
+
+@dataclass(frozen=True)
+class YamlResult:
+    """Either plain data with its positions, or the diagnostics that stopped loading."""
+
+    data: PlainData
+    positions: PositionIndex
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the data was loaded without a problem."""
+        return not self.diagnostics
+
+
+class _Stop(Exception):
+    """Loading cannot go on; carries the diagnostic that says why."""
+
+    def __init__(self, found: Diagnostic) -> None:
+        super().__init__(found.message)
+        self.found = found
+
+
+def load_yaml(data: bytes, file: str) -> YamlResult:
+    """Load one plan file's bytes as plain data, or say precisely why not."""
+    try:
+        text = _decode(data, file)
+        _check_characters(text, file)
+        _prescan(text, file)
+        root = _compose(text, file)
+        builder = _Builder(file)
+        value = builder.build(root, ())
+    except _Stop as stop:
+        return YamlResult(None, PositionIndex(), (stop.found,))
+    except RecursionError:
+        # The depth cap makes this unreachable; kept as a last line of defence.
+        return YamlResult(
+            None,
+            PositionIndex(),
+            (
+                diagnostic(
+                    "PP010", "the plan is nested too deeply to read", file=file, line=1, column=1
+                ),
+            ),
+        )
+    if builder.problems:
+        return YamlResult(None, builder.index, tuple(builder.problems))
+    if value is None:
+        return YamlResult(
+            None,
+            builder.index,
+            (
+                diagnostic(
+                    "PP003", "the plan is empty", file=file, line=1, column=1, hint=_EMPTY_HINT
+                ),
+            ),
+        )
+    if not isinstance(value, dict):
+        line, column = _mark(root)
+        found = _describe_top(value)
+        return YamlResult(
+            None,
+            builder.index,
+            (
+                diagnostic(
+                    "PP003",
+                    "the top level of a plan must be a mapping (promoplan: 1, name: ...), "
+                    f"got {found}",
+                    file=file,
+                    line=line,
+                    column=column,
+                    hint=_looks_like_hint(text),
+                ),
+            ),
+        )
+    return YamlResult(value, builder.index)
+
+
+# --- bytes to text ----------------------------------------------------------------
+
+
+def _decode(data: bytes, file: str) -> str:
+    if len(data) > MAX_BYTES:
+        raise _Stop(
+            diagnostic(
+                "PP010",
+                f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the limit for a plan",
+                file=file,
+                line=1,
+                column=1,
+                hint="is this really the plan file? A plan is a few hundred lines of YAML",
+            )
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Stop(
+            diagnostic(
+                "PP001",
+                "the file is UTF-16 text, not UTF-8",
+                file=file,
+                line=1,
+                column=1,
+                hint="re-save the file as UTF-8",
+            )
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Stop(_not_utf8(data, exc.start, file)) from None
+    return text[1:] if text.startswith(_BOM) else text
+
+
+def _not_utf8(data: bytes, offset: int, file: str) -> Diagnostic:
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    # Everything before ``offset`` decoded, so the column counts characters.
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    looks = ""
+    try:
+        data.decode("gb18030")
+        looks = " (it looks like GBK/GB18030)"
+    except UnicodeDecodeError:
+        pass
+    return diagnostic(
+        "PP001",
+        f"the file is not UTF-8: byte 0x{data[offset]:02x} cannot be read{looks}",
+        file=file,
+        line=line,
+        column=column,
+        hint="re-save the file as UTF-8",
+    )
+
+
+def _check_characters(text: str, file: str) -> None:
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is None:
+        return
+    line, column = _line_column(text, bad.start())
+    raise _Stop(
+        diagnostic(
+            "PP001",
+            f"control character U+{ord(bad.group()):04X} is not allowed in a YAML file",
+            file=file,
+            line=line,
+            column=column,
+            hint="remove it; a plan is plain text (is the file damaged or binary?)",
+        )
+    )
+
+
+def _line_column(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# --- flat pre-scan of the event stream --------------------------------------------
+
+
+def _prescan(text: str, file: str) -> None:  # noqa: PLR0912  # one flat loop over event kinds
+    """Cap depth, aliases and expansion before anything recursive touches the input."""
+    depth = 0
+    aliases = 0
+    documents = 0
+    expanded = 0
+    # anchor -> expanded size of its node; None while the node is still open
+    sizes: dict[str, int | None] = {}
+    # for each open collection: (anchor, expanded count when it opened)
+    open_nodes: list[tuple[str | None, int]] = []
+
+    def stop(code: str, message: str, event: yaml.Event, hint: str | None = None) -> _Stop:
+        line, column = _mark(event)
+        return _Stop(diagnostic(code, message, file=file, line=line, column=column, hint=hint))
+
+    for count, event in enumerate(_events(text, file), start=1):
+        if count > MAX_EVENTS:
+            raise stop("PP010", f"the plan has more than {MAX_EVENTS:,} YAML nodes", event)
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise stop(
+                    "PP001",
+                    "a second YAML document starts here; a plan file holds exactly one",
+                    event,
+                    hint="remove the '---' line, or split the file into two plans",
+                )
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise stop("PP010", f"nested more than {MAX_DEPTH} levels deep", event)
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = None
+            open_nodes.append((event.anchor, expanded - 1))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            anchor, before = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - before
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise stop("PP010", f"more than {MAX_ALIASES} aliases (*name)", event)
+            if event.anchor not in sizes:
+                raise stop(
+                    "PP001",
+                    f"unknown alias *{event.anchor}",
+                    event,
+                    hint="a value starting with '*' is an alias; quote the value",
+                )
+            size = sizes[event.anchor]
+            if size is None:
+                raise stop(
+                    "PP010",
+                    f"recursive alias: *{event.anchor} refers to a node that contains it",
+                    event,
+                )
+            expanded += size
+        if expanded > MAX_EXPANDED:
+            raise stop(
+                "PP010",
+                f"aliases expand the plan to more than {MAX_EXPANDED:,} values",
+                event,
+                hint="a plan should not need nested aliases; write the values out",
+            )
+    if documents == 0:
+        raise _Stop(
+            diagnostic(
+                "PP003",
+                "the plan is empty",
+                file=file,
+                line=1,
+                column=1,
+                hint=_EMPTY_HINT,
+            )
+        )
+
+
+def _events(text: str, file: str) -> Iterator[yaml.Event]:
+    events = yaml.parse(text, Loader=StrictLoader)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            return
+        except yaml.MarkedYAMLError as exc:
+            raise _Stop(_syntax_problem(exc, text, file)) from None
+        except yaml.YAMLError as exc:
+            raise _Stop(
+                diagnostic(
+                    "PP001", f"YAML error: {_first_line(str(exc))}", file=file, line=1, column=1
+                )
+            ) from None
+        yield event
+
+
+def _compose(text: str, file: str) -> Node:
+    try:
+        node = yaml.compose(text, Loader=StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _Stop(_syntax_problem(exc, text, file)) from None
+    except yaml.YAMLError as exc:
+        raise _Stop(
+            diagnostic("PP001", f"YAML error: {_first_line(str(exc))}", file=file, line=1, column=1)
+        ) from None
+    if node is None:  # unreachable: the pre-scan found a document
+        raise _Stop(diagnostic("PP003", "the plan is empty", file=file, line=1, column=1))
+    return node
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    problem = (exc.problem or exc.context or "not valid YAML").strip()
+    char = _char_at(text, line, column)
+    hint: str | None = None
+    if "nesting depth" in problem:
+        return diagnostic(
+            "PP010",
+            f"nested more than {MAX_DEPTH} levels deep",
+            file=file,
+            line=line,
+            column=column,
+        )
+    if char == "\t":
+        problem = "a tab character here; YAML indents with spaces only"
+        hint = "replace the tab with spaces"
+    elif "cannot start any token" in problem:
+        problem = f"a plain value cannot start with {char!r}" if char else problem
+        hint = "quote the value"
+    elif "mapping values are not allowed" in problem:
+        problem = "a ': ' inside a plain value starts a mapping here"
+        hint = "quote the value"
+    elif "undefined alias" in problem:
+        hint = "a value starting with '*' is an alias; quote the value"
+    elif "expected alphabetic or numeric character" in problem and exc.context:
+        hint = "a value starting with '&' or '*' is an anchor or alias; quote the value"
+    context = ""
+    other = exc.context_mark
+    if exc.context and other is not None and (other.line, other.column) != (line - 1, column - 1):
+        context = f" ({exc.context} at line {other.line + 1})"
+    return diagnostic(
+        "PP001",
+        f"YAML syntax: {problem}{context}",
+        file=file,
+        line=line,
+        column=column,
+        hint=hint or _looks_like_hint(text),
+    )
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "not valid YAML"
+
+
+# --- nodes to plain data ----------------------------------------------------------
+
+
+class _Builder:
+    """Builds plain data from composed nodes, records positions, collects problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Diagnostic] = []
+        self.seen: set[tuple[str, int, int]] = set()
+        self.index = PositionIndex()
+
+    def problem(
+        self, code: str, message: str, node: Node, path: KeyPath, hint: str | None = None
+    ) -> None:
+        line, column = _mark(node)
+        if (code, line, column) in self.seen:
+            return  # the same node reached again through an alias
+        self.seen.add((code, line, column))
+        self.problems.append(
+            diagnostic(
+                code,
+                message,
+                file=self.file,
+                line=line,
+                column=column,
+                path=dotted(path) or None,
+                hint=hint,
+            )
+        )
+
+    def build(self, node: Node, path: KeyPath) -> PlainData:
+        self.index.values.setdefault(path, _mark(node))
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != _TAG + "seq":
+                self.forbidden_tag(node, path)
+                return None
+            return [self.build(item, (*path, number)) for number, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != _TAG + "map":
+                self.forbidden_tag(node, path)
+                return None
+            return self.mapping(node, path)
+        raise AssertionError(f"unknown node {node!r}")
+
+    def scalar(self, node: ScalarNode, path: KeyPath) -> PlainData:  # noqa: PLR0911  # one return per tag
+        tag, text = node.tag, node.value
+        if tag == _TAG + "str":
+            return str(text)
+        text = str(text)
+        if tag == _TAG + "null" and _NULL_RE.match(text):
+            return None
+        if tag == _TAG + "bool" and _BOOL_RE.match(text):
+            return text.lower() == "true"
+        if tag == _TAG + "int" and re.match(r"^[-+]?[0-9]+$", text):
+            return int(text)
+        if tag == _TAG + "float" and (_FLOAT_RE.match(text) or re.match(r"^[-+]?[0-9]+$", text)):
+            value = float(text)
+            if not math.isfinite(value):
+                self.problem("PP004", f"{text} is too large for a number", node, path)
+                return None
+            return value
+        if tag in (_TAG + "null", _TAG + "bool", _TAG + "int", _TAG + "float"):
+            kind = tag[len(_TAG) :]
+            self.problem(
+                "PP001",
+                f"{text!r} is not a valid !!{kind}",
+                node,
+                path,
+                hint="remove the tag, or write the value plainly",
+            )
+            return None
+        self.forbidden_tag(node, path)
+        return None
+
+    def forbidden_tag(self, node: Node, path: KeyPath) -> None:
+        tag = str(node.tag)
+        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        self.problem(
+            "PP001",
+            f"tag {shown} is not allowed: a plan holds only plain values "
+            "(mappings, lists, text, numbers, true/false)",
+            node,
+            path,
+            hint="remove the tag; quote the value if it should be text",
+        )
+
+    def mapping(self, node: MappingNode, path: KeyPath) -> dict[str, PlainData]:
+        result: dict[str, PlainData] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if _is_merge(key_node):
+                continue
+            if not _is_text(key_node):
+                self.problem(
+                    "PP003",
+                    f"keys must be text; {_describe_key(key_node)} is not",
+                    key_node,
+                    path,
+                    hint="quote the key",
+                )
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.problem(
+                    "PP002",
+                    f"duplicate key '{key}' (first at line {first_seen[key]})",
+                    key_node,
+                    (*path, key),
+                    hint="remove one of them, or rename it",
+                )
+                continue
+            first_seen[key] = _mark(key_node)[0]
+            self.index.keys[(*path, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        for key_node, value_node in self.merged_pairs(node, path, depth=0):
+            key = str(key_node.value)
+            if key not in result:
+                self.index.keys[(*path, key)] = _mark(key_node)
+                result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def merged_pairs(self, node: MappingNode, path: KeyPath, depth: int) -> list[tuple[Node, Node]]:
+        """The text-keyed entries that merge keys (<<) bring into ``node``, in precedence order.
+
+        A mapping's own keys win over merged ones, and an earlier source wins over
+        a later one (the YAML 1.1 merge rule); merged mappings may merge in turn.
+        """
+        pairs: list[tuple[Node, Node]] = []
+        if depth > MAX_ALIASES:  # unreachable after the pre-scan's alias cap
+            return pairs
+        for key_node, value_node in node.value:
+            if not _is_merge(key_node):
+                continue
+            if isinstance(value_node, MappingNode):
+                sources = [value_node]
+            elif isinstance(value_node, SequenceNode) and all(
+                isinstance(item, MappingNode) for item in value_node.value
+            ):
+                sources = list(value_node.value)
+            else:
+                self.problem(
+                    "PP003",
+                    "a merge key (<<) needs a mapping or a list of mappings",
+                    value_node,
+                    path,
+                )
+                continue
+            for source in sources:
+                pairs.extend((k, v) for k, v in source.value if _is_text(k))
+                pairs.extend(self.merged_pairs(source, path, depth + 1))
+        return pairs
+
+
+def _is_merge(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "merge"
+
+
+def _is_text(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "str"
+
+
+def _mark(item: Node | yaml.Event) -> Position:
+    mark = item.start_mark
+    if mark is None:  # PyYAML always sets it; the stubs allow None
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+def _describe_key(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        kind = {
+            "int": "the number",
+            "float": "the number",
+            "bool": "the boolean",
+            "null": "null",
+        }.get(str(node.tag)[len(_TAG) :], "the value")
+        return f"{kind} {node.value}".strip() if kind != "null" else "an empty or null key"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "a mapping"
+
+
+def _describe_top(value: PlainData) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _looks_like_hint(text: str) -> str | None:
+    """Name the kind of file when a plan is clearly something else."""
+    head = text.lstrip()[:512].lower()
+    if head.startswith(("<!doctype", "<html", "<?xml", "<")):
+        return "this looks like an HTML or XML page, not a plan"
+    first = head.split("\n", 1)[0]
+    if first.count(",") >= 2 and ": " not in first:
+        return "this looks like a CSV file (is this the actuals file?); pass it with --actuals"
+    if first.count("\t") >= 2 and ": " not in first:
+        return "this looks like tab-separated data (is this the actuals file?)"
+    return None
