@@ -93,7 +93,8 @@ def format_value(
     if unit == "ratio":
         return f"1:{_trim(value, 2)}"
     if unit == "currency":
-        return CURRENCY_SIGNS.get(currency.upper(), "") + format_amount(value, units)
+        sign = "-" if value < 0 else ""  # -¥50万, not ¥-50万
+        return sign + CURRENCY_SIGNS.get(currency.upper(), "") + format_amount(abs(value), units)
     if unit == "number":
         return _trim(value, 2) if abs(value) < 1e4 else format_amount(value, units)
     return format_amount(value, units)
