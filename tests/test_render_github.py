@@ -100,7 +100,9 @@ def test_diagnostics_become_annotations_at_their_line() -> None:
     assert lines[1] == (
         "::warning file=plans/ecommerce-2025.yaml,line=9,col=5,title=PP120::target not set"
     )
-    assert lines[2] == "::notice file=data/a%2Cb%3Ac.csv,line=2,title=PA012::rows outside the period"
+    assert (
+        lines[2] == "::notice file=data/a%2Cb%3Ac.csv,line=2,title=PA012::rows outside the period"
+    )
     assert lines[3] == "promoplan validate: 1 plan, 1 error, 1 warning, 1 info"
     assert len(lines) == 4
 
@@ -108,7 +110,10 @@ def test_diagnostics_become_annotations_at_their_line() -> None:
 def test_diagnostic_without_file_or_line_is_placed_at_the_plan() -> None:
     diags = (diagnostic("PP003", "the plan is empty"),)
     out = render_github(Run("validate", (plan_result(diagnostics=diags),)), RenderOptions())
-    assert out.splitlines()[0] == "::error file=plans/ecommerce-2025.yaml,title=PP003::the plan is empty"
+    assert (
+        out.splitlines()[0]
+        == "::error file=plans/ecommerce-2025.yaml,title=PP003::the plan is empty"
+    )
 
 
 def test_alerts_are_annotated_at_the_plan_file_with_the_rule_as_title() -> None:
@@ -134,9 +139,10 @@ def test_alerts_are_annotated_at_the_plan_file_with_the_rule_as_title() -> None:
         ("warning", {"file": "plans/ecommerce-2025.yaml", "title": "traffic_drop"}),
     ]
     assert commands[0]["message"] == (
-        "roi 1:2.4 is below 1:3 (channel=kuaishou, 2025-Q2); action: 缩减投放 (cut this channel's spend)"
+        "roi 1:2.4 below 1:3 (channel=kuaishou, 2025-Q2); "
+        "action: 缩减投放 (cut this channel's spend)"
     )
-    assert "dropped 25%" in str(commands[1]["message"])
+    assert "down 25%" in str(commands[1]["message"])
     assert others == ["promoplan check: 1 plan, 1 error, 1 warning, 0 infos"]
 
 
@@ -155,7 +161,11 @@ def test_plan_text_cannot_forge_a_command() -> None:
     alerts = (alert(rule=FORGE, label=FORGE, action=FORGE, group=(("channel", FORGE),)),)
     run = Run(
         "check",
-        (plan_result(file="plans/x\n::error::forged.yaml", name=FORGE, diagnostics=diags, alerts=alerts),),
+        (
+            plan_result(
+                file="plans/x\n::error::forged.yaml", name=FORGE, diagnostics=diags, alerts=alerts
+            ),
+        ),
     )
     out = render_github(run, RenderOptions())
     commands, others = parse(out)

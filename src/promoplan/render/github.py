@@ -24,11 +24,7 @@ def escape_data(text: str) -> str:
 
 def escape_property(text: str) -> str:
     """Escape a property value: as a message, plus ``:`` and ``,``."""
-    return (
-        escape_data(safe_text(text))
-        .replace(":", "%3A")
-        .replace(",", "%2C")
-    )
+    return escape_data(safe_text(text)).replace(":", "%3A").replace(",", "%2C")
 
 
 def workflow_command(

@@ -22,13 +22,15 @@ from collections.abc import Iterable, Sequence
 
 from promoplan.diagnostics import CODES, Diagnostic
 from promoplan.render import RenderOptions
-from promoplan.render.findings import (
-    alert_text,
-    diagnostic_location,
-    diagnostic_text,
-    group_text,
+from promoplan.render.findings import alert_text, diagnostic_location, diagnostic_text
+from promoplan.render.text import (
+    format_fraction,
+    format_goal_value,
+    format_group,
+    one_line,
+    safe_lines,
+    safe_text,
 )
-from promoplan.render.text import format_fraction, format_value, one_line, safe_lines, safe_text
 from promoplan.result import AlertResult, GoalProgress, PlanResult, Run
 
 SCHEMA_CODES = frozenset({"PP001", "PP002", "PP003", "PP004", "PP010"})
@@ -96,9 +98,7 @@ def _diagnostic_line(plan: PlanResult, diag: Diagnostic) -> str:
     )
 
 
-def _check_cases(
-    suite: _Suite, plan: PlanResult, check: str, diags: Sequence[Diagnostic]
-) -> None:
+def _check_cases(suite: _Suite, plan: PlanResult, check: str, diags: Sequence[Diagnostic]) -> None:
     """One passing testcase when ``diags`` is empty, else one testcase per finding."""
     if not diags:
         suite.case(plan.file, check)
@@ -126,14 +126,10 @@ def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
     """Goals never fail the run (alerts do), so a goal is a passing testcase with its standing."""
 
     def value(number: float | None) -> str:
-        return format_value(number, goal.unit, currency=plan.currency)
+        return format_goal_value(number, goal.unit, goal.kind, currency=plan.currency)
 
     target = goal.target_text if goal.target is None and goal.target_text else value(goal.target)
-    if goal.kind == "growth":
-        target = format_value(goal.target, "percent")
-        actual = format_value(goal.actual, "percent")
-    else:
-        actual = value(goal.actual)
+    actual = value(goal.actual)
     text = (
         f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
         f"{goal.direction} {target}, actual {actual}, progress {format_fraction(goal.progress)}"
@@ -143,7 +139,7 @@ def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
 
 def _alert_case(suite: _Suite, plan: PlanResult, alert: AlertResult) -> None:
     name = f"alert {alert.rule}"
-    group = group_text(alert)
+    group = format_group(alert.group)
     if group:
         name += f" {group}"
     name += f" {alert.window}"

@@ -1,0 +1,198 @@
+"""``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run whose driver lists a rule for every diagnostic code (and one per alert
+rule that fired, as ``alert/<rule>``); one result per diagnostic and per firing
+alert, located by a relative URI and a 1-based line and column. No URLs point
+anywhere: the tool is offline. Alerts carry no line of their own and are
+placed on line 1 of the plan, where code scanning can show them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+from urllib.parse import quote
+
+from promoplan import __version__
+from promoplan.diagnostics import CODES, Diagnostic
+from promoplan.render import RenderOptions
+from promoplan.render.findings import alert_text, diagnostic_text
+from promoplan.render.text import safe_lines, safe_text
+from promoplan.result import AlertResult, PlanResult, Run
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL_BY_SEVERITY = {"error": "error", "warning": "warning", "info": "note"}
+
+# What to do about each code: the rule's help text.
+HELP: dict[str, str] = {
+    "PP001": "Fix the YAML syntax at the line shown; quote values that contain ': ' or start "
+    "with a special character, indent with spaces, and save the file as UTF-8.",
+    "PP002": "Remove or rename the second occurrence of the key; YAML would otherwise keep "
+    "only one of the values.",
+    "PP003": "Check the key's spelling and type against the plan format "
+    "(promoplan schema prints it as JSON Schema).",
+    "PP004": 'Write a quantity: 35% or 0.35, "1:3", 5000万, 1.2M, ￥2,000, or a placeholder '
+    "(X, TBD) while the target is not set.",
+    "PP010": "Split the plan or remove deep nesting and aliases: plans are capped in size, "
+    "depth and alias expansion.",
+    "PP101": "Make the top-level budget shares add up to 100%, e.g. by adjusting the reserve.",
+    "PP102": "Make the shares of a line's sub-lines add up to the line's own share.",
+    "PP103": "Make each amount equal total x share, and the amounts sum to the total.",
+    "PP104": "Map the channel to an existing budget line (dotted, e.g. traffic.public), or add "
+    "that line to the budget.",
+    "PP110": "Give quarters start and end dates that tile the period with no gap or overlap.",
+    "PP111": "Move the event's dates inside its quarter, or move the event to the right quarter.",
+    "PP112": "Give a weight to all four quarters or to none, summing to 100%.",
+    "PP120": "Set the target when it is known; until then the goal shows status 'unset'. "
+    "Add PP120 to the plan's ignore list to accept it.",
+    "PP121": "Define the metric under 'metrics', or fix the name the goal or alert uses.",
+    "PP122": "Fix the formula: only metric names, numbers, + - * / and parentheses, "
+    "with no metric defined in terms of itself.",
+    "PP123": "Check the target against its goal: e.g. an at_least target below the baseline "
+    "is already met.",
+    "PA001": "Export the actuals as CSV (not a workbook, an HTML page or UTF-16 text), "
+    "with a header row and data rows.",
+    "PA002": "Add the column to an actuals file, or change the metric's column; its goals "
+    "show no_data until then.",
+    "PA003": "Fix the cell so that it holds a number (thousands separators, currency signs "
+    "and % are fine).",
+    "PA004": "Write dates as 2025-01-05, or declare actuals.date_format for day- or "
+    "month-first dates.",
+    "PA005": "Re-save the file as UTF-8, or pass --encoding, to silence this note.",
+    "PA006": "Repair the CSV: every row needs as many fields as the header, quotes must close, "
+    "and headers must be unique.",
+    "PA010": "Remove the repeated rows, or declare actuals.grain: rows for order-level data.",
+    "PA011": "Map the channel to a budget line under 'channels', or leave its spend unmapped.",
+    "PA012": "Nothing to do unless the rows were meant to count: check the plan's period.",
+    "PA013": "Refresh the lagging file: its metrics stop earlier than the others.",
+    "PA020": "Check the data feed: the actuals stop more than a week before the report's "
+    "window ends.",
+}
+
+
+def artifact_uri(file: str) -> str:
+    """A relative URI reference for ``file`` (forward slashes, percent-encoded)."""
+    path = file.replace(os.sep, "/") if os.sep != "/" else file
+    if os.path.isabs(file):
+        try:
+            relative = os.path.relpath(file)
+        except ValueError:  # another drive on Windows: no relative path exists
+            relative = None
+        if relative is not None and not relative.startswith(".."):
+            path = relative.replace(os.sep, "/")
+    return quote(safe_text(path), safe="/")
+
+
+def _text(text: str) -> str:
+    return safe_lines(text)
+
+
+def _number(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _code_rule(code: str) -> dict[str, Any]:
+    severity, title = CODES[code]
+    return {
+        "id": code,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": f"{code}: {title}."},
+        "help": {"text": HELP.get(code, title)},
+        "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[severity]},
+        "properties": {"tags": ["plan" if code.startswith("PP") else "actuals"]},
+    }
+
+
+def _alert_rule(alert: AlertResult) -> dict[str, Any]:
+    description = _text(alert.label if alert.label != alert.rule else f"alert rule {alert.rule}")
+    help_text = f"Action: {alert.action}" if alert.action else description
+    return {
+        "id": f"alert/{_text(alert.rule)}",
+        "shortDescription": {"text": description},
+        "help": {"text": _text(help_text)},
+        "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[alert.severity]},
+        "properties": {"tags": ["alert"]},
+    }
+
+
+def _location(file: str, line: int | None, column: int | None) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": line if line and line > 0 else 1}
+    if line and line > 0 and column and column > 0:
+        region["startColumn"] = column
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(file)},
+            "region": region,
+        }
+    }
+
+
+def _diagnostic_result(plan: PlanResult, diag: Diagnostic, index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": diag.code,
+        "level": LEVEL_BY_SEVERITY[diag.severity],
+        "message": {"text": _text(diagnostic_text(diag))},
+        "locations": [_location(diag.file or plan.file, diag.line, diag.column)],
+    }
+    if index >= 0:
+        result["ruleIndex"] = index
+    if diag.path:
+        result["properties"] = {"path": _text(diag.path)}
+    return result
+
+
+def _alert_result(
+    plan: PlanResult, alert: AlertResult, index: int, options: RenderOptions
+) -> dict[str, Any]:
+    return {
+        "ruleId": f"alert/{_text(alert.rule)}",
+        "ruleIndex": index,
+        "level": LEVEL_BY_SEVERITY[alert.severity],
+        "message": {"text": _text(alert_text(alert, currency=plan.currency, units=options.units))},
+        "locations": [_location(plan.file, None, None)],
+        "properties": {
+            "metric": _text(alert.metric),
+            "value": _number(alert.value),
+            "threshold": _number(alert.threshold),
+            "condition": alert.condition,
+            "group": {_text(key): _text(value) for key, value in alert.group},
+            "window": _text(alert.window),
+        },
+    }
+
+
+def render_sarif(run: Run, options: RenderOptions) -> str:
+    """A SARIF 2.1.0 log with one run."""
+    rules = [_code_rule(code) for code in CODES]
+    index_by_rule = {code: number for number, code in enumerate(CODES)}
+    results: list[dict[str, Any]] = []
+    for plan in run.plans:
+        for diag in plan.diagnostics:
+            results.append(_diagnostic_result(plan, diag, index_by_rule.get(diag.code, -1)))
+        for alert in plan.alerts:
+            rule_id = f"alert/{_text(alert.rule)}"
+            if rule_id not in index_by_rule:
+                index_by_rule[rule_id] = len(rules)
+                rules.append(_alert_rule(alert))
+            results.append(_alert_result(plan, alert, index_by_rule[rule_id], options))
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "promoplan",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -1,0 +1,189 @@
+"""``--format sarif``: a SARIF 2.1.0 log that the official schema accepts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from promoplan import __version__
+from promoplan.diagnostics import CODES, Diagnostic, diagnostic
+from promoplan.render import RenderOptions
+from promoplan.render.sarif import artifact_uri, render_sarif
+from promoplan.result import AlertResult, PlanResult, Run
+
+SARIF_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
+)
+PLAN = "plans/ecommerce-2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def validator() -> Any:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(
+            f"the official SARIF schema is not at {SARIF_SCHEMA} (../shared beside the checkout)"
+        )
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def plan_result(**overrides: object) -> PlanResult:
+    values: dict[str, object] = {
+        "file": PLAN,
+        "name": "plan",
+        "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    }
+    values.update(overrides)
+    return PlanResult(**values)  # type: ignore[arg-type]
+
+
+def low_roi(**overrides: object) -> AlertResult:
+    values: dict[str, object] = {
+        "rule": "low_roi",
+        "label": "ROI below 1:3",
+        "severity": "error",
+        "metric": "roi",
+        "unit": "ratio",
+        "value": 2.4,
+        "threshold": 3.0,
+        "condition": "below",
+        "group": (("channel", "kuaishou"),),
+        "window": "2025-Q2",
+        "action": "缩减投放",
+    }
+    values.update(overrides)
+    return AlertResult(**values)  # type: ignore[arg-type]
+
+
+def sample_run() -> Run:
+    diags = (
+        diagnostic(
+            "PP101",
+            "budget shares sum to 90%, not 100%",
+            file=PLAN,
+            line=41,
+            column=3,
+            path="budget.lines",
+            hint="add the missing 10%",
+        ),
+        diagnostic("PP120", "target not set", file=PLAN, line=12, column=5),
+        diagnostic("PA012", "rows outside the period", file="data/2025 销售.csv", line=7),
+        diagnostic("PP003", "the plan is empty", file=PLAN),
+    )
+    alerts = (
+        low_roi(),
+        low_roi(group=(("channel", "douyin"),), value=2.9),
+        low_roi(
+            rule="traffic_drop",
+            label="traffic_drop",
+            severity="info",
+            metric="uv",
+            unit="count",
+            value=float("nan"),
+            threshold=0.2,
+            condition="drop_over",
+            group=(),
+            action=None,
+        ),
+    )
+    return Run("check", (plan_result(diagnostics=diags, alerts=alerts),))
+
+
+def test_the_log_validates_against_the_official_schema(validator: Any) -> None:
+    log = json.loads(render_sarif(sample_run(), RenderOptions()))
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_an_empty_run_validates_too(validator: Any) -> None:
+    log = json.loads(render_sarif(Run("validate", (plan_result(),)), RenderOptions()))
+    validator.validate(log)
+    assert log["runs"][0]["results"] == []
+
+
+def test_driver_describes_every_diagnostic_code_offline() -> None:
+    log = json.loads(render_sarif(Run("validate", ()), RenderOptions()))
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "promoplan"
+    assert driver["version"] == __version__
+    assert "informationUri" not in driver
+    assert [rule["id"] for rule in driver["rules"]] == list(CODES)
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] == CODES[rule["id"]][1]
+        assert rule["help"]["text"]
+        assert rule["help"]["text"] != rule["shortDescription"]["text"]
+        assert "helpUri" not in rule
+    assert "http" not in json.dumps(driver)
+
+
+def test_results_carry_rule_level_message_and_location() -> None:
+    log = json.loads(render_sarif(sample_run(), RenderOptions()))
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    results = run["results"]
+    first = results[0]
+    assert first["ruleId"] == "PP101"
+    assert rules[first["ruleIndex"]]["id"] == "PP101"
+    assert first["level"] == "error"
+    assert (
+        first["message"]["text"]
+        == "budget shares sum to 90%, not 100% (budget.lines)\nadd the missing 10%"
+    )
+    assert first["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": PLAN},
+        "region": {"startLine": 41, "startColumn": 3},
+    }
+    assert results[1]["level"] == "warning"
+    assert results[2]["level"] == "note"
+    assert results[2]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "data/2025%20%E9%94%80%E5%94%AE.csv"},
+        "region": {"startLine": 7},
+    }
+    # Without a line, the result sits on line 1 so that code scanning can show it.
+    assert results[3]["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+
+
+def test_alerts_get_one_rule_each_and_a_result_per_group() -> None:
+    log = json.loads(render_sarif(sample_run(), RenderOptions()))
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules[len(CODES) :]] == ["alert/low_roi", "alert/traffic_drop"]
+    assert rules[len(CODES)]["help"]["text"] == "Action: 缩减投放"
+    alerts = [r for r in run["results"] if r["ruleId"].startswith("alert/")]
+    assert [(a["ruleId"], a["level"]) for a in alerts] == [
+        ("alert/low_roi", "error"),
+        ("alert/low_roi", "error"),
+        ("alert/traffic_drop", "note"),
+    ]
+    assert alerts[0]["message"]["text"] == (
+        "roi 1:2.4 below 1:3 (channel=kuaishou, 2025-Q2); action: 缩减投放"
+    )
+    assert alerts[0]["properties"]["group"] == {"channel": "kuaishou"}
+    assert alerts[2]["properties"]["value"] is None  # NaN never reaches the JSON
+
+
+def test_uris_are_relative_references() -> None:
+    assert artifact_uri("plans/a b#c?.yaml") == "plans/a%20b%23c%3F.yaml"
+    assert artifact_uri(str(Path.cwd() / "plans" / "x.yaml")) == "plans/x.yaml"
+
+
+@settings(max_examples=40)
+@given(message=st.text(), file=st.text(min_size=1, max_size=30))
+def test_any_text_gives_a_valid_log(validator: Any, message: str, file: str) -> None:
+    diags = (Diagnostic("PP101", "error", message, file=file, line=2, column=1),)
+    text = render_sarif(Run("validate", (plan_result(diagnostics=diags),)), RenderOptions())
+    text.encode("utf-8")
+    validator.validate(json.loads(text))
