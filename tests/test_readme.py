@@ -1,0 +1,50 @@
+"""The README documents every command, option and diagnostic code, and its two commands stay true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import typer.main
+
+from promoplan.cli import app
+from promoplan.diagnostics import CODES
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> dict[str, click.Command]:
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    return dict(group.commands)
+
+
+def test_every_command_is_documented() -> None:
+    for name in _commands():
+        assert f"promoplan {name}" in README, name
+
+
+def test_every_option_is_documented() -> None:
+    for name, command in _commands().items():
+        for param in command.params:
+            if isinstance(param, click.Option):
+                for opt in param.opts:
+                    if opt.startswith("--") and opt not in ("--help",):
+                        assert f"`{opt}" in README, f"{name} {opt}"
+
+
+def test_every_diagnostic_code_has_an_example() -> None:
+    section = README.split("## Diagnostic codes", 1)[1].split("\n## ", 1)[0]
+    for code in CODES:
+        rows = [line for line in section.splitlines() if line.startswith(f"| {code} ")]
+        assert rows, f"{code} missing from the README's code table"
+        assert re.search(r"`[^`]+`", rows[0]), f"{code} has no example"
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = README.split("## ", 1)[0]
+    assert "pip install -e . && promoplan check plans/ecommerce-2025.yaml" in head
+    assert "pip install -e '.[test]' && pytest -q" in head
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -e '.[test]' && pytest -q" in ci
