@@ -1,0 +1,242 @@
+"""``--format markdown``: GitHub-flavoured Markdown for a pull-request comment, chat or a wiki.
+
+Every cell and every plan string goes through ``escape_markdown``, so a ``|``
+or a newline in a name cannot break a table and no markup or HTML gets through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from promoplan.diagnostics import Diagnostic
+from promoplan.render import RenderOptions
+from promoplan.render.text import (
+    count_words,
+    describe_alert,
+    escape_markdown,
+    format_change,
+    format_fraction,
+    format_goal_value,
+    format_group,
+    format_location,
+    format_value,
+)
+from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
+
+UNMAPPED = "<unmapped>"
+# Statuses that need a reader's attention are bold; the words themselves carry the meaning.
+ATTENTION = frozenset({"off_track", "over_budget", "fail", "error"})
+NOTICE = frozenset({"at_risk", "ahead", "warn", "warning"})
+BUDGET_CONDITIONS = ("over_budget", "ahead")
+REPORT_KINDS = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
+
+
+def _status(word: str) -> str:
+    escaped = escape_markdown(word)
+    if word in ATTENTION:
+        return f"**{escaped}**"
+    if word in NOTICE:
+        return f"*{escaped}*"
+    return escaped
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """A GFM table; cells must already be escaped. ``right`` lists right-aligned columns."""
+    rule = ["---:" if index in right else "---" for index in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines.extend("| " + " | ".join(cell or " " for cell in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _window_text(window: Window) -> str:
+    return (
+        f"{escape_markdown(window.label)} ({window.start.isoformat()} to {window.end.isoformat()})"
+    )
+
+
+def _heading(plan: PlanResult) -> str:
+    name = escape_markdown(plan.name or plan.file)
+    if plan.report is not None:
+        kind = REPORT_KINDS.get(plan.report.kind, "Periodic")
+        return f"## {name}: {kind.lower()} report {escape_markdown(plan.report.window.label)}"
+    return f"## {name}"
+
+
+def _status_line(plan: PlanResult) -> str:
+    parts = [f"Status: {_status(plan.status)}", escape_markdown(count_words(plan.counts))]
+    if plan.report is not None:
+        parts.append(f"report window {_window_text(plan.report.window)}")
+    if plan.window is not None:
+        parts.append(f"window {_window_text(plan.window)}")
+    elif plan.period is not None:
+        parts.append(f"period {plan.period[0].isoformat()} to {plan.period[1].isoformat()}")
+    if plan.as_of is not None:
+        parts.append(f"as of {plan.as_of.isoformat()}")
+    parts.append(f"plan file {escape_markdown(plan.file)}")
+    return " · ".join(parts)
+
+
+def _kpis(plan: PlanResult, options: RenderOptions) -> str:
+    assert plan.report is not None  # the caller checks
+    report = plan.report
+    rows = [
+        [
+            escape_markdown(kpi.label or kpi.metric),
+            escape_markdown(
+                format_value(kpi.value, kpi.unit, currency=plan.currency, units=options.units)
+            ),
+            escape_markdown(
+                format_value(kpi.previous, kpi.unit, currency=plan.currency, units=options.units)
+            ),
+            escape_markdown(format_change(kpi.change)),
+        ]
+        for kpi in report.kpis
+    ]
+    header = [
+        "KPI",
+        escape_markdown(report.window.label),
+        escape_markdown(report.previous.label),
+        "change",
+    ]
+    return _table(header, rows, right=(1, 2, 3))
+
+
+def _goal_name(goal: GoalProgress, plan: PlanResult) -> str:
+    name = goal.label or goal.id
+    if goal.scope != "period" and not name.startswith(goal.scope):
+        name = f"{goal.scope} {name}"
+    if goal.window is not None and (plan.window is None or goal.window.label != plan.window.label):
+        name += f" ({goal.window.label})"
+    return escape_markdown(name)
+
+
+def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptions) -> str:
+    rows = []
+    for goal in goals:
+
+        def shown(value: float | None, goal: GoalProgress = goal) -> str:
+            return escape_markdown(
+                format_goal_value(
+                    value, goal.unit, goal.kind, currency=plan.currency, units=options.units
+                )
+            )
+
+        target = (
+            escape_markdown(goal.target_text)
+            if goal.target is None and goal.target_text
+            else shown(goal.target)
+        )
+        rows.append(
+            [
+                _goal_name(goal, plan),
+                target,
+                shown(goal.actual),
+                shown(goal.expected),
+                escape_markdown(format_fraction(goal.progress)),
+                shown(goal.projection) if goal.kind == "cumulative" else "-",
+                _status(goal.status),
+            ]
+        )
+    header = ["goal", "target", "actual", "expected", "progress", "projection", "status"]
+    return _table(header, rows, right=(1, 2, 3, 4, 5))
+
+
+def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions) -> str:
+    def money(value: float | None) -> str:
+        return escape_markdown(
+            format_value(value, "currency", currency=plan.currency, units=options.units)
+        )
+
+    table = []
+    # <unmapped> goes last, as hledger puts <unbudgeted>; the rest keep the plan's order.
+    for row in sorted(rows, key=lambda row: row.line == UNMAPPED):
+        label = row.line if row.line == UNMAPPED else (row.label or row.line)
+        # Leading spaces vanish in a table cell; a non-breaking space keeps the indent.
+        indent = "\u00a0\u00a0\u00a0\u00a0" * max(row.depth, 0)
+        used = format_fraction(row.used)
+        if row.planned is None and row.spent_share is not None:
+            used = f"{format_fraction(row.spent_share)} of spend"
+        table.append(
+            [
+                indent + escape_markdown(label),
+                escape_markdown(format_fraction(row.share)),
+                money(row.planned),
+                money(row.spent),
+                escape_markdown(used),
+                money(row.expected),
+                money(row.remaining),
+                _status(row.status),
+            ]
+        )
+    header = ["line", "share", "planned", "spent", "used", "expected", "remaining", "status"]
+    return _table(header, table, right=(1, 2, 3, 4, 5, 6))
+
+
+def _alerts(alerts: Sequence[AlertResult], plan: PlanResult, options: RenderOptions) -> str:
+    rows = []
+    for alert in alerts:
+        value = describe_alert(
+            alert.condition,
+            alert.value,
+            alert.threshold,
+            alert.unit,
+            currency=plan.currency,
+            units=options.units,
+        )
+        if alert.condition not in BUDGET_CONDITIONS:
+            value = f"{alert.metric} {value}"
+        rows.append(
+            [
+                _status(alert.severity),
+                escape_markdown(alert.label or alert.rule),
+                escape_markdown(format_group(alert.group) or "-"),
+                escape_markdown(alert.window),
+                escape_markdown(value),
+                escape_markdown(alert.action or "-"),
+            ]
+        )
+    return _table(["severity", "alert", "group", "window", "value", "action"], rows)
+
+
+def _diagnostics(diagnostics: Sequence[Diagnostic], plan: PlanResult) -> str:
+    rows = []
+    for diag in diagnostics:
+        message = diag.message
+        if diag.path:
+            message += f" ({diag.path})"
+        if diag.hint:
+            message += f"; hint: {diag.hint}"
+        rows.append(
+            [
+                _status(diag.severity),
+                escape_markdown(diag.code),
+                escape_markdown(format_location(diag.file or plan.file, diag.line, diag.column)),
+                escape_markdown(message),
+            ]
+        )
+    return _table(["severity", "code", "where", "message"], rows)
+
+
+def _plan(plan: PlanResult, options: RenderOptions, *, show_empty_alerts: bool) -> str:
+    blocks = [_heading(plan), _status_line(plan)]
+    if plan.report is not None and plan.report.kpis:
+        blocks += ["### Headline KPIs", _kpis(plan, options)]
+    if plan.goals:
+        blocks += ["### Goals", _goals(plan.goals, plan, options)]
+    if plan.budget:
+        blocks += ["### Budget", _budget(plan.budget, plan, options)]
+    if plan.alerts:
+        blocks += ["### Alerts", _alerts(plan.alerts, plan, options)]
+    elif show_empty_alerts:
+        blocks += ["### Alerts", "No alert is firing."]
+    if plan.diagnostics:
+        blocks += ["### Diagnostics", _diagnostics(plan.diagnostics, plan)]
+    return "\n\n".join(blocks)
+
+
+def render_markdown(run: Run, options: RenderOptions) -> str:
+    """One section per plan: heading, status line, then tables of KPIs, goals, budget, alerts."""
+    sections = [
+        _plan(plan, options, show_empty_alerts=run.command != "validate") for plan in run.plans
+    ]
+    return "\n\n".join(sections) + "\n"

@@ -1,0 +1,387 @@
+"""``--format table``: rich terminal output for validate and check.
+
+Every string from a plan or a CSV goes through :func:`_plain` into a
+``rich.text.Text``: never markup, never a raw control character.
+Diagnostics print one per line (``file:line:col: error PP101 message (path)``)
+and are not hard-wrapped, so that editors and ``grep`` see whole lines; the
+terminal wraps them. Everything else fits ``options.width``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from promoplan.diagnostics import Diagnostic, overall_status
+from promoplan.render import RenderOptions
+from promoplan.render.text import (
+    count_words,
+    describe_alert,
+    format_change,
+    format_fraction,
+    format_goal_value,
+    format_group,
+    format_location,
+    format_value,
+    one_line,
+)
+from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
+
+UNMAPPED = "<unmapped>"
+BAR_CELLS = 10
+WIDE = 90  # below this many columns the progress bar is half as long
+BUDGET_CONDITIONS = ("over_budget", "ahead")
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLE = {
+    "met": "bold green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "off_track": "bold red",
+    "unset": "dim",
+    "no_data": "dim",
+    "pending": "cyan",
+    "ahead": "yellow",
+    "over_budget": "bold red",
+    "pass": "bold green",
+    "warn": "bold yellow",
+    "fail": "bold red",
+}
+
+
+def _plain(text: str | None) -> str:
+    """Untrusted text made safe for one terminal line (tabs too, which rich would expand)."""
+    return one_line(text or "").replace("\t", " ")
+
+
+def _text(text: str | None, style: str = "") -> Text:
+    return Text(_plain(text), style=style)
+
+
+def progress_bar(fraction: float | None, cells: int = BAR_CELLS) -> str:
+    """A bar of block characters with the percentage: ``██████▌░░░  65%``; past 100% it is full."""
+    if fraction is None:
+        return "-"
+    filled = max(0.0, min(fraction, 1.0)) * cells
+    whole = int(filled)
+    eighths = round((filled - whole) * 8)
+    if eighths == 8:
+        whole, eighths = whole + 1, 0
+    bar = "█" * whole
+    if whole < cells:
+        bar += (_EIGHTHS[eighths] if eighths else "░") + "░" * (cells - whole - 1)
+    return f"{bar} {format_fraction(fraction):>4}"
+
+
+def _console(options: RenderOptions) -> Console:
+    return Console(
+        file=io.StringIO(),
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        force_interactive=False,
+        legacy_windows=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def _table() -> Table:
+    """A plain table: a rule under the header, two spaces between columns."""
+    return Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+    )
+
+
+def _window_text(window: Window) -> str:
+    return f"{window.label} {window.start.isoformat()}..{window.end.isoformat()}"
+
+
+def _diagnostic_lines(console: Console, diag: Diagnostic, plan_file: str) -> None:
+    """``file:line:col: error PP101 message (path)`` and an indented hint, yamllint-style."""
+    line = Text()
+    line.append(_plain(format_location(diag.file or plan_file, diag.line, diag.column)), "bold")
+    line.append(": ")
+    line.append(diag.severity, SEVERITY_STYLE.get(diag.severity, ""))
+    line.append(" ")
+    line.append(diag.code, "dim")
+    line.append(" ")
+    line.append(_plain(diag.message))
+    if diag.path:
+        line.append(" (")
+        line.append(_plain(diag.path))
+        line.append(")")
+    console.print(line, soft_wrap=True)
+    if diag.hint:
+        console.print(Text.assemble("    hint: ", _text(diag.hint)), soft_wrap=True)
+
+
+def _alert_line(
+    console: Console, alert: AlertResult, plan: PlanResult, options: RenderOptions
+) -> None:
+    """One alert on one line, for ``--quiet``."""
+    line = Text()
+    line.append(_plain(plan.file), "bold")
+    line.append(": ")
+    line.append(alert.severity, SEVERITY_STYLE.get(alert.severity, ""))
+    line.append(" alert ")
+    line.append(_plain(alert.rule))
+    group = format_group(alert.group)
+    line.append(f" [{_plain(group)}]" if group else "")
+    line.append(f" {_plain(alert.window)}: ")
+    if alert.condition not in BUDGET_CONDITIONS:
+        line.append(f"{_plain(alert.metric)} ")
+    line.append(
+        describe_alert(
+            alert.condition,
+            alert.value,
+            alert.threshold,
+            alert.unit,
+            currency=plan.currency,
+            units=options.units,
+        )
+    )
+    if alert.action:
+        line.append("; action: ")
+        line.append(_plain(alert.action))
+    console.print(line, soft_wrap=True)
+
+
+def _render_validate(console: Console, run: Run, options: RenderOptions) -> None:
+    for plan in run.plans:
+        shown = [d for d in plan.diagnostics if d.severity == "error" or not options.quiet]
+        for diag in shown:
+            _diagnostic_lines(console, diag, plan.file)
+        if not plan.diagnostics and not options.quiet:
+            console.print(Text.assemble(_text(plan.file, "bold"), ": ", ("ok", "green")))
+    if options.quiet:
+        return
+    plans = len(run.plans)
+    status = overall_status(run.counts)
+    console.print()
+    console.print(
+        Text(
+            f"{count_words(run.counts)} in {plans} plan{'s' if plans != 1 else ''}",
+            style=STATUS_STYLE[status],
+        )
+    )
+
+
+def _section(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, style="bold"))
+
+
+def _title(console: Console, plan: PlanResult) -> None:
+    console.print(Text.assemble(_text(plan.name or plan.file, "bold"), " (", _text(plan.file), ")"))
+    parts = []
+    if plan.window is not None:
+        parts.append(f"window {_plain(_window_text(plan.window))}")
+    elif plan.period is not None:
+        parts.append(f"period {plan.period[0].isoformat()}..{plan.period[1].isoformat()}")
+    if plan.as_of is not None:
+        parts.append(f"as of {plan.as_of.isoformat()}")
+    if parts:
+        console.print(Text(", ".join(parts)))
+
+
+def _goal_label(goal: GoalProgress, plan: PlanResult) -> Text:
+    label = _plain(goal.label or goal.id)
+    if goal.scope != "period" and not label.startswith(goal.scope):
+        label = f"{_plain(goal.scope)} {label}"
+    text = Text(label)
+    if goal.window is not None and (plan.window is None or goal.window.label != plan.window.label):
+        text.append(f" ({_plain(goal.window.label)})", "dim")
+    return text
+
+
+def _goals_table(
+    goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
+) -> Table:
+    table = _table()
+    table.add_column("goal", overflow="fold", min_width=10)
+    for name in ("target", "actual", "expected"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("progress", no_wrap=True)
+    table.add_column("status", no_wrap=True, min_width=len("off_track"))
+    cells = BAR_CELLS if options.width >= WIDE else BAR_CELLS // 2
+    for goal in goals:
+        style = STATUS_STYLE.get(goal.status, "")
+
+        def shown(value: float | None, goal: GoalProgress = goal) -> Text:
+            return Text(
+                format_goal_value(
+                    value, goal.unit, goal.kind, currency=plan.currency, units=options.units
+                )
+            )
+
+        target = (
+            _text(goal.target_text)
+            if goal.target is None and goal.target_text
+            else shown(goal.target)
+        )
+        table.add_row(
+            _goal_label(goal, plan),
+            target,
+            shown(goal.actual),
+            shown(goal.expected),
+            Text(progress_bar(goal.progress, cells), style=style),
+            Text(goal.status, style=style),
+        )
+    return table
+
+
+def _budget_used(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> Text:
+    """hledger's ``412 [82% of 500]``; without a total, the share of spend against the plan's."""
+    spent = format_value(row.spent, "currency", currency=plan.currency, units=options.units)
+    if row.planned is not None:
+        planned = format_value(row.planned, "currency", currency=plan.currency, units=options.units)
+        return Text(f"{spent} [{format_fraction(row.used)} of {planned}]")
+    if row.spent_share is not None and row.share is not None:
+        spent_share, share = format_fraction(row.spent_share), format_fraction(row.share)
+        return Text(f"{spent} [{spent_share} of spend, plan {share}]")
+    return Text(spent)
+
+
+def _budget_table(rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions) -> Table:
+    table = _table()
+    table.add_column("line", overflow="fold", min_width=10)
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("spent [of planned]", justify="right", overflow="fold")
+    table.add_column("expected", justify="right", no_wrap=True)
+    table.add_column("remaining", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True, min_width=len("over_budget"))
+    # <unmapped> goes last, as hledger puts <unbudgeted>; the rest keep the plan's order.
+    ordered = sorted(rows, key=lambda row: row.line == UNMAPPED)
+
+    def money(value: float | None) -> Text:
+        return Text(format_value(value, "currency", currency=plan.currency, units=options.units))
+
+    for row in ordered:
+        style = STATUS_STYLE.get(row.status, "")
+        label = row.line if row.line == UNMAPPED else (row.label or row.line)
+        table.add_row(
+            Text("  " * max(row.depth, 0) + _plain(label)),
+            Text(format_fraction(row.share)),
+            _budget_used(row, plan, options),
+            money(row.expected),
+            money(row.remaining),
+            Text(row.status, style=style),
+        )
+    return table
+
+
+def _alerts_table(
+    alerts: tuple[AlertResult, ...], plan: PlanResult, options: RenderOptions
+) -> Table:
+    """One alert per entry: severity, then rule, group, window and value; the action below."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column("severity", no_wrap=True)
+    table.add_column("alert", overflow="fold")
+    for alert in alerts:
+        detail = _text(alert.label or alert.rule, "bold")
+        group = format_group(alert.group)
+        if group:
+            detail.append(f" [{_plain(group)}]")
+        detail.append(f" {_plain(alert.window)}: ")
+        # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
+        if alert.condition not in BUDGET_CONDITIONS:
+            detail.append(f"{_plain(alert.metric)} ")
+        detail.append(
+            describe_alert(
+                alert.condition,
+                alert.value,
+                alert.threshold,
+                alert.unit,
+                currency=plan.currency,
+                units=options.units,
+            )
+        )
+        if alert.action:
+            detail.append("\naction: ")
+            detail.append(_plain(alert.action))
+        table.add_row(Text(alert.severity, style=SEVERITY_STYLE.get(alert.severity, "")), detail)
+    return table
+
+
+def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
+    if plan.report is None or not plan.report.kpis:
+        return None
+    table = _table()
+    table.add_column("KPI", overflow="fold", min_width=10)
+    table.add_column(_plain(plan.report.window.label), justify="right", no_wrap=True)
+    table.add_column(_plain(plan.report.previous.label), justify="right", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    for kpi in plan.report.kpis:
+        table.add_row(
+            _text(kpi.label or kpi.metric),
+            Text(format_value(kpi.value, kpi.unit, currency=plan.currency, units=options.units)),
+            Text(format_value(kpi.previous, kpi.unit, currency=plan.currency, units=options.units)),
+            Text(format_change(kpi.change)),
+        )
+    return table
+
+
+def _render_plan(console: Console, plan: PlanResult, options: RenderOptions) -> None:
+    if options.quiet:
+        for diag in plan.diagnostics:
+            if diag.severity == "error":
+                _diagnostic_lines(console, diag, plan.file)
+        for alert in plan.alerts:
+            if alert.severity == "error":
+                _alert_line(console, alert, plan, options)
+        return
+    _title(console, plan)
+    kpis = _kpi_table(plan, options)
+    if kpis is not None:
+        _section(
+            console, f"Headline KPIs, {_window_text(plan.report.window)}" if plan.report else ""
+        )
+        console.print(kpis)
+    if plan.goals:
+        _section(console, "Goals")
+        console.print(_goals_table(plan.goals, plan, options))
+    if plan.budget:
+        _section(console, "Budget")
+        console.print(_budget_table(plan.budget, plan, options))
+    if plan.alerts:
+        _section(console, "Alerts")
+        console.print(_alerts_table(plan.alerts, plan, options))
+    elif plan.goals or plan.budget:
+        _section(console, "Alerts")
+        console.print(Text("none firing", style="green"))
+    if plan.diagnostics:
+        _section(console, "Diagnostics")
+        for diag in plan.diagnostics:
+            _diagnostic_lines(console, diag, plan.file)
+    console.print()
+    console.print(
+        Text(f"{plan.status}: {count_words(plan.counts)}", style=STATUS_STYLE.get(plan.status, ""))
+    )
+
+
+def render_table(run: Run, options: RenderOptions) -> str:
+    """The terminal view: diagnostic lines for validate; title, goals, budget, alerts for check."""
+    console = _console(options)
+    if run.command == "validate":
+        _render_validate(console, run, options)
+    else:
+        for index, plan in enumerate(run.plans):
+            if index and not options.quiet:
+                console.print()
+            _render_plan(console, plan, options)
+    output = console.file
+    assert isinstance(output, io.StringIO)  # built above; narrows the type for mypy
+    # rich pads every table cell to its column's width; trailing blanks are noise in a diff.
+    return "".join(line.rstrip(" ") + "\n" for line in output.getvalue().splitlines())
