@@ -82,8 +82,8 @@ class Model(BaseModel):
 class PeriodRange(Model):
     """A plan period that is not a calendar year."""
 
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="First day of the period.", examples=["2025-04-01"])
+    end: dt.date = Field(description="Last day of the period.", examples=["2026-03-31"])
 
 
 class ActualsSection(Model):
@@ -104,13 +104,17 @@ class ActualsSection(Model):
 class Metric(Model):
     """A base metric (``column``) or a derived one (``formula``)."""
 
-    column: StrictStr | None = Field(None, description="The CSV column this metric reads.")
+    column: StrictStr | None = Field(
+        None, description="The CSV column this metric reads.", examples=["gmv"]
+    )
     formula: StrictStr | None = Field(
         None, description="Derived metric: names, numbers, + - * / and parentheses.",
         examples=["gmv / spend"],
     )
-    agg: Literal["sum", "count", "mean", "min", "max", "last"] = "sum"
-    unit: Unit = "count"
+    agg: Literal["sum", "count", "mean", "min", "max", "last"] = Field(
+        "sum", description="How a base metric aggregates its column (last: the latest day's)."
+    )
+    unit: Unit = Field("count", description="How values print and what a bare number means.")
     where: Where | None = None
     label: Label | None = None
     notes: Notes | None = None
@@ -132,13 +136,15 @@ class Metric(Model):
 class Goal(Model):
     """A target for one metric: ``at_least``, ``at_most`` or ``growth``."""
 
-    metric: StrictStr
-    at_least: QuantityValue | None = None
-    at_most: QuantityValue | None = None
+    metric: StrictStr = Field(description="The metric id this goal measures.", examples=["gmv"])
+    at_least: QuantityValue | None = Field(None, description="Target; higher is better.")
+    at_most: QuantityValue | None = Field(None, description="Ceiling; lower is better.")
     growth: QuantityValue | None = Field(
         None, description="Growth over the baseline (or the same dates last year): 30%."
     )
-    baseline: QuantityValue | None = None
+    baseline: QuantityValue | None = Field(
+        None, description="Where the metric starts: progress runs from baseline to target."
+    )
     per: Literal["day", "week", "month", "quarter"] | None = Field(
         None, description="The target applies to each such window."
     )
@@ -180,32 +186,42 @@ def _share_shorthand(raw: object) -> object:
 class BudgetLine(Model):
     """One budget line: a share of the total, an amount, or both; maybe sub-lines."""
 
-    share: QuantityValue | None = None
-    amount: QuantityValue | None = None
-    lines: dict[StrictStr, BudgetLineValue] = Field(default_factory=dict)
+    share: QuantityValue | None = Field(None, description="Share of the total budget: 40%.")
+    amount: QuantityValue | None = Field(None, description="Planned amount: 2000万.")
+    lines: dict[StrictStr, BudgetLineValue] = Field(
+        default_factory=dict, description="Sub-lines; their shares sum to this line's share."
+    )
     label: Label | None = None
     notes: Notes | None = None
 
 
-BudgetLineValue = Annotated[BudgetLine, BeforeValidator(_share_shorthand)]
+BudgetLineValue = Annotated[
+    BudgetLine,
+    # The schema shows the shorthand too: "influencers: 15%" is a valid line.
+    BeforeValidator(_share_shorthand, json_schema_input_type=Union[QuantityValue, BudgetLine]),
+]
 BudgetLine.model_rebuild()
 
 
 class Budget(Model):
     """The budget split; every share is a share of the total."""
 
-    total: QuantityValue | None = None
-    spend_metric: StrictStr = "spend"
-    lines: dict[StrictStr, BudgetLineValue] = Field(default_factory=dict)
+    total: QuantityValue | None = Field(
+        None, description="The whole budget; without it only shares are checked."
+    )
+    spend_metric: StrictStr = Field("spend", description="The metric that measures spend.")
+    lines: dict[StrictStr, BudgetLineValue] = Field(
+        default_factory=dict, description="Budget lines; top-level shares sum to 100%."
+    )
     notes: Notes | None = None
 
 
 class Event(Model):
     """A campaign inside a quarter; undated festivals take their date from the calendar."""
 
-    name: StrictStr
-    start: dt.date | None = None
-    end: dt.date | None = None
+    name: StrictStr = Field(description="The campaign's name.", examples=["618大促"])
+    start: dt.date | None = Field(None, description="First day; undated events are listed only.")
+    end: dt.date | None = Field(None, description="Last day.")
     label: Label | None = None
     notes: Notes | None = None
 
@@ -213,14 +229,16 @@ class Event(Model):
 class Quarter(Model):
     """One quarter: theme, pacing weight, events and its own goals."""
 
-    theme: StrictStr | None = None
+    theme: StrictStr | None = Field(None, description="The quarter's theme.")
     weight: QuantityValue | None = Field(
         None, description="Share of the year's cumulative targets expected in this quarter."
     )
-    start: dt.date | None = None
-    end: dt.date | None = None
-    events: list[Event] = Field(default_factory=list)
-    goals: dict[StrictStr, Goal] = Field(default_factory=dict)
+    start: dt.date | None = Field(None, description="Explicit first day (default: 3-month blocks).")
+    end: dt.date | None = Field(None, description="Explicit last day.")
+    events: list[Event] = Field(default_factory=list, description="Campaigns in this quarter.")
+    goals: dict[StrictStr, Goal] = Field(
+        default_factory=dict, description="Goals for this quarter only (id -> goal)."
+    )
     label: Label | None = None
     notes: Notes | None = None
 
@@ -228,19 +246,29 @@ class Quarter(Model):
 class AlertRule(Model):
     """A threshold rule evaluated over one window, maybe per dimension value."""
 
-    metric: StrictStr
+    metric: StrictStr = Field(description="The metric id this rule watches.", examples=["roi"])
     by: StrictStr | None = Field(None, description="Evaluate each value of this dimension.")
-    window: Literal["week", "month", "quarter", "period"] = "period"
-    below: QuantityValue | None = None
-    above: QuantityValue | None = None
-    drop_over: QuantityValue | None = None
-    rise_over: QuantityValue | None = None
+    window: Literal["week", "month", "quarter", "period"] = Field(
+        "period", description="The window looked at: the last complete week, this month ..."
+    )
+    below: QuantityValue | None = Field(None, description="Fire when the metric is below this.")
+    above: QuantityValue | None = Field(None, description="Fire when the metric is above this.")
+    drop_over: QuantityValue | None = Field(
+        None, description="Fire when the metric drops more than this against the previous window."
+    )
+    rise_over: QuantityValue | None = Field(
+        None, description="Fire when the metric rises more than this against the previous window."
+    )
     min: dict[StrictStr, QuantityValue] = Field(
         default_factory=dict, description="Skip groups whose named metrics fall short of these."
     )
     where: Where | None = None
-    severity: Literal["error", "warning", "info"] = "warning"
-    action: StrictStr | None = None
+    severity: Literal["error", "warning", "info"] = Field(
+        "warning", description="error fails the run; warning and info do not."
+    )
+    action: StrictStr | None = Field(
+        None, description="What to do when it fires; carried into every output."
+    )
     label: Label | None = None
     notes: Notes | None = None
 
@@ -281,26 +309,40 @@ class Plan(Model):
     """A whole promotion plan."""
 
     promoplan: Literal[1] = Field(description="Format version; always 1.")
-    name: StrictStr
-    period: Union[StrictInt, PeriodRange] = Field(
-        description="A calendar year (2025) or {start, end}."
+    name: StrictStr = Field(
+        description="The plan's name, in any language.", examples=["2025 promotion plan"]
     )
-    currency: StrictStr = "CNY"
+    period: Union[StrictInt, PeriodRange] = Field(
+        description="A calendar year (2025) or {start, end}.",
+        examples=[2025, {"start": "2025-04-01", "end": "2026-03-31"}],
+    )
+    currency: StrictStr = Field("CNY", description="Currency of amounts.", examples=["CNY", "USD"])
     tolerance: QuantityValue = Field(
         default_factory=lambda: Quantity(0.10, "percent"),
         description="How far behind pace is at risk rather than off track (default 10%).",
     )
-    description: StrictStr | None = None
-    actuals: ActualsSection = Field(default_factory=ActualsSection)  # type: ignore[arg-type]  # all fields default
-    metrics: dict[StrictStr, Metric] = Field(default_factory=dict)
-    goals: dict[StrictStr, Goal] = Field(default_factory=dict)
-    budget: Budget | None = None
+    description: StrictStr | None = Field(None, description="Free text about the plan.")
+    actuals: ActualsSection = Field(
+        default_factory=ActualsSection,  # type: ignore[arg-type]  # all fields default
+        description="How actuals CSVs are read.",
+    )
+    metrics: dict[StrictStr, Metric] = Field(
+        default_factory=dict, description="Metric id -> what the numbers mean."
+    )
+    goals: dict[StrictStr, Goal] = Field(
+        default_factory=dict, description="Goal id -> target, for the whole period."
+    )
+    budget: Budget | None = Field(None, description="The budget split.")
     channels: dict[StrictStr, StrictStr] = Field(
         default_factory=dict, description="Channel value -> budget line (traffic.public)."
     )
-    quarters: dict[Literal["Q1", "Q2", "Q3", "Q4"], Quarter] = Field(default_factory=dict)
-    alerts: dict[StrictStr, AlertRule] = Field(default_factory=dict)
-    report: ReportSection | None = None
+    quarters: dict[Literal["Q1", "Q2", "Q3", "Q4"], Quarter] = Field(
+        default_factory=dict, description="Q1..Q4: themes, pacing weights, events, quarter goals."
+    )
+    alerts: dict[StrictStr, AlertRule] = Field(
+        default_factory=dict, description="Rule id -> threshold rule with its action."
+    )
+    report: ReportSection | None = Field(None, description="What the weekly report shows.")
     ignore: list[StrictStr] = Field(default_factory=list, description="Diagnostic codes to leave out.")
 
     @property
