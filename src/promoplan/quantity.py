@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 Kind = Literal["number", "percent", "ratio"]
@@ -24,14 +25,21 @@ SCALES: dict[str, float] = {
     "万": 1e4,
     "亿": 1e8,
 }
+# Powers of ten of each suffix, for exact decimal scaling.
+_SHIFTS: dict[str, int] = {"": 0, "k": 3, "K": 3, "M": 6, "B": 9, "万": 4, "亿": 8, "%": -2}
 CURRENCY_SYMBOLS = "¥$€£"  # NFKC folds the full-width ￥ and ＄ into these
 
-_NUMBER = r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+(?:_\d+)*)(?:\.\d+)?|\.\d+)(?P<exp>[eE][+-]?\d+)?"
+# Digits are ASCII only: NFKC folds full-width digits to ASCII, and other scripts'
+# digits (Arabic-Indic ...) are not accepted.
+_NUMBER = (
+    r"(?P<num>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:_[0-9]+)*)(?:\.[0-9]+)?|\.[0-9]+)"
+    r"(?P<exp>[eE][+-]?[0-9]+)?"
+)
 _QUANTITY_RE = re.compile(
     rf"^(?P<sign>[+-]?)\s*(?P<cur>[{CURRENCY_SYMBOLS}]?)\s*{_NUMBER}\s*"
     r"(?P<suffix>%|[kKMB万亿]?)\s*(?:元)?$"
 )
-_RATIO_RE = re.compile(r"^\s*(?P<a>\d+(?:\.\d+)?)\s*:\s*(?P<b>\d+(?:\.\d+)?)\s*$")
+_RATIO_RE = re.compile(r"^\s*(?P<a>[0-9]+(?:\.[0-9]+)?)\s*:\s*(?P<b>[0-9]+(?:\.[0-9]+)?)\s*$")
 _PLACEHOLDER_RE = re.compile(r"^(?:[xX]+\s*(?:[万亿kKMB]|%)?(?:元)?|TBD|tbd|待定|\?|？)$")
 
 
@@ -59,7 +67,7 @@ def is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER_RE.match(unicodedata.normalize("NFKC", text).strip()))
 
 
-def parse_quantity(raw: object) -> Quantity | Placeholder:
+def parse_quantity(raw: object) -> Quantity | Placeholder:  # noqa: PLR0912  # one branch per spelling
     """Parse one written quantity; raise :class:`QuantityError` on anything else."""
     if isinstance(raw, bool) or raw is None:
         raise QuantityError(f"expected a number, got {_describe(raw)}")
@@ -78,21 +86,25 @@ def parse_quantity(raw: object) -> Quantity | Placeholder:
         return Placeholder(raw.strip())
     ratio = _RATIO_RE.match(text)
     if ratio:
-        first, second = float(ratio["a"]), float(ratio["b"])
+        first, second = Decimal(ratio["a"]), Decimal(ratio["b"])
         if first == 0:
             raise QuantityError(f"ratio {raw!r} has a zero first term")
-        return Quantity(second / first, "ratio")
+        value = float(second / first) if first != 1 else float(second)
+        if not math.isfinite(value):
+            raise QuantityError(f"{raw!r} is too large")
+        return Quantity(value, "ratio")
     match = _QUANTITY_RE.match(text)
     if not match:
         raise QuantityError(
             f"{raw!r} is not a quantity (write e.g. 35%, 0.35, \"1:3\", 5000万, 1.2M)"
         )
-    number = float(match["num"].replace(",", "").replace("_", "") + (match["exp"] or ""))
     suffix = match["suffix"]
-    if suffix == "%":
-        number /= 100
-    else:
-        number *= SCALES[suffix]
+    exponent = match["exp"][1:] if match["exp"] else "0"
+    if len(exponent.lstrip("+-")) > 6:
+        raise QuantityError(f"{raw!r} is out of range")
+    # Decimal scaling makes "1.1%" the double nearest 0.011 (1.1 / 100 is not).
+    shift = int(exponent) + _SHIFTS[suffix]
+    number = float(Decimal(f"{match['num'].replace(',', '').replace('_', '')}E{shift}"))
     if match["sign"] == "-":
         number = -number
     if not math.isfinite(number):
@@ -101,11 +113,17 @@ def parse_quantity(raw: object) -> Quantity | Placeholder:
 
 
 def format_quantity(value: float, kind: Kind = "number") -> str:
-    """Write a value so that :func:`parse_quantity` reads it back exactly."""
+    """Write a finite value so that :func:`parse_quantity` reads it back exactly.
+
+    A negative ratio has no ``1:x`` spelling and is written as a plain number.
+    """
     if kind == "percent":
-        return f"{value * 100!r}%"
-    if kind == "ratio":
-        return f"1:{value!r}"
+        shifted = Decimal(repr(value)).scaleb(2)  # exact: repr has at most 17 digits
+        if -20 < shifted.adjusted() < 20:
+            return f"{shifted:f}%"
+        return f"{shifted}%"
+    if kind == "ratio" and math.copysign(1.0, value) > 0:
+        return f"1:{Decimal(repr(value)):f}"
     return repr(value)
 
 
