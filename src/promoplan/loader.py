@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from promoplan.checks import check_plan
 from promoplan.diagnostics import Diagnostic, Locate, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
@@ -46,7 +47,7 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
         return _done(
             file, None, schema_diagnostics(error, loaded.data, positions, file=file), positions
         )
-    found = _semantic_checks(plan, positions.locate)
+    found = check_plan(plan, positions.locate)
     found = list(without_codes(found, plan.ignore))
     return _done(file, plan, found, positions)
 
@@ -69,14 +70,6 @@ def read_plan_bytes(path: Path, file: str) -> bytes:
             raise UsageProblem(f"{file}: is a directory; name a plan file") from None
         reason = exc.strerror or type(exc).__name__
         raise UsageProblem(f"{file}: cannot read the plan ({reason}); check the path") from None
-
-
-def _semantic_checks(plan: Plan, locate: Locate) -> list[Diagnostic]:
-    try:
-        from promoplan.checks import check_plan  # noqa: PLC0415  # guarded until checks.py lands
-    except ImportError:  # checks.py is being written; validation runs without it meanwhile
-        return []
-    return list(check_plan(plan, locate))
 
 
 def _done(

@@ -92,17 +92,20 @@ class _Located:
         for part in loc:
             if part == "[key]":
                 self.on_key = True
-            elif (isinstance(current, Mapping) and isinstance(part, str) and part in current) or (
-                isinstance(current, list)
-                and isinstance(part, int)
-                and not isinstance(part, bool)
-                and 0 <= part < len(current)
-            ):
+            elif _has(current, part):
                 path.append(part)
-                current = current[part]
+                current = current[part]  # type: ignore[index]  # _has checked the container
             elif self.branch_at is None:
                 self.branch_at = tuple(path)
         self.path: KeyPath = tuple(path) + ((missing,) if missing is not None else ())
+
+
+def _has(container: object, part: str | int) -> bool:
+    if isinstance(container, Mapping):
+        return isinstance(part, str) and part in container
+    if isinstance(container, list):
+        return isinstance(part, int) and 0 <= part < len(container)
+    return False
 
 
 def _union_groups(located: list[_Located]) -> list[list[_Located]]:
