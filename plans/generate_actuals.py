@@ -56,7 +56,11 @@ BRAND_COLUMNS = (
 )  # fmt: skip
 
 # The lunar new year (春节), from the almanac.
-SPRING_FESTIVAL = {2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17)}
+SPRING_FESTIVAL = {
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+}
 YEAR_GROWTH = {2024: 1.0, 2025: 1.30}  # GMV on the same date, relative to 2024
 BASE_DAILY_GMV = 560_000.0  # yuan, all channels, an ordinary 2024 weekday
 
@@ -192,11 +196,14 @@ def channel_row(rng: random.Random, day: dt.date, channel: Channel) -> list[str]
     if day.month <= 3:
         new_share *= 1.06  # 新客引流
     new_orders = min(orders, round(orders * new_share))
-    member_gmv = gmv * min(0.95, channel.member_share * (1.0 if this_year else 0.9) * normal(rng, 0.04))
-    new_users = round(uv * channel.new_user_rate * (1.0 if this_year else 0.85) * normal(rng, 0.08))
+    member_share = channel.member_share * (1.0 if this_year else 0.9) * normal(rng, 0.04)
+    member_gmv = gmv * min(0.95, member_share)
+    new_user_rate = channel.new_user_rate * (1.0 if this_year else 0.85) * normal(rng, 0.08)
+    new_users = round(uv * new_user_rate)
     wecom_adds = wecom_invites = 0
     if channel.name == "wecom":
-        wecom_adds = round((640 if this_year else 430) * normal(rng, 0.1) * (1.3 if day.month == 1 else 1.0))
+        red_envelopes = 1.3 if day.month == 1 else 1.0  # 春节红包雨 in the groups
+        wecom_adds = round((640 if this_year else 430) * normal(rng, 0.1) * red_envelopes)
         # The friend-add rate climbs from 22% to about 29% over the data's span.
         wecom_invites = round(wecom_adds / (0.22 + 0.07 * (day - FIRST_DAY).days / 546))
     ugc_posts = 0
@@ -231,9 +238,15 @@ def brand_row(rng: random.Random, day: dt.date) -> list[str]:
     ]  # fmt: skip
 
 
-def channel_rows(rng: random.Random, first: dt.date, last: dt.date) -> Iterator[list[str]]:
+def day_rng(day: dt.date, stream: int) -> random.Random:
+    """The random numbers of one day: a day's values do not depend on the range written."""
+    return random.Random(SEED * 10 + stream + 100 * day.toordinal())
+
+
+def channel_rows(first: dt.date, last: dt.date) -> Iterator[list[str]]:
     """Every channel row of the range, in date then channel order, the duplicate included."""
     for day in dates(first, last):
+        rng = day_rng(day, 0)
         channels = CHANNELS + ((BILIBILI,) if day >= BACKUP_CHANNEL_ON else ())
         for channel in channels:
             row = channel_row(rng, day, channel)
@@ -248,7 +261,7 @@ def split_row(rng: random.Random, row: list[str], parts: int) -> Iterator[list[s
     scale = sum(weights)
     shares = [w / scale for w in weights]
     columns: list[list[str]] = []
-    for header, value in zip(CHANNEL_COLUMNS[2:], row[2:]):
+    for header, value in zip(CHANNEL_COLUMNS[2:], row[2:], strict=True):
         if header in ("gmv", "spend", "member_gmv"):
             cents = round(float(value) * 100)
             pieces = [int(cents * s) for s in shares]
@@ -276,38 +289,45 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterator[list[str]]) -> i
     return count
 
 
-def generate(out: Path, first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY, rows_scale: int = 1) -> dict[str, int]:
+def generate(
+    out: Path, first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY, rows_scale: int = 1
+) -> dict[str, int]:
     """Write both files into ``out``; return the number of data rows per file name."""
-    channel_rng = random.Random(SEED)
-    brand_rng = random.Random(SEED + 1)
-    rows = channel_rows(channel_rng, first, last)
+    rows = channel_rows(first, last)
     header: Sequence[str] = CHANNEL_COLUMNS
     if rows_scale > 1:
-        split_rng = random.Random(SEED + 2)
+        split_rng = random.Random(SEED * 10 + 2)
         header = (*CHANNEL_COLUMNS[:2], "store", *CHANNEL_COLUMNS[2:])
         rows = (piece for row in rows for piece in split_row(split_rng, row, rows_scale))
+    brand = (brand_row(day_rng(d, 1), d) for d in dates(first, last))
     return {
         CHANNEL_FILE: write_csv(out / CHANNEL_FILE, header, rows),
-        BRAND_FILE: write_csv(
-            out / BRAND_FILE, BRAND_COLUMNS, (brand_row(brand_rng, d) for d in dates(first, last))
-        ),
+        BRAND_FILE: write_csv(out / BRAND_FILE, BRAND_COLUMNS, brand),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python plans/generate_actuals.py [--out DIR] [--rows-scale N] ...``."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: plans/actuals)")
-    parser.add_argument("--start", type=dt.date.fromisoformat, default=FIRST_DAY, help="first date (default 2024-01-01)")
-    parser.add_argument("--end", type=dt.date.fromisoformat, default=LAST_DAY, help="last date (default 2025-06-29)")
-    parser.add_argument("--rows-scale", type=int, default=1, help="split each channel row into N store rows")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output directory (default: plans/actuals)"
+    )
+    parser.add_argument(
+        "--start", type=dt.date.fromisoformat, default=FIRST_DAY, help="first date (2024-01-01)"
+    )
+    parser.add_argument(
+        "--end", type=dt.date.fromisoformat, default=LAST_DAY, help="last date (2025-06-29)"
+    )
+    parser.add_argument(
+        "--rows-scale", type=int, default=1, help="split each channel row into N store rows"
+    )
     args = parser.parse_args(argv)
     if args.rows_scale < 1:
         parser.error("--rows-scale must be 1 or more")
     if args.end < args.start:
         parser.error("--end is before --start")
-    if not (2024 <= args.start.year and args.end.year <= max(SPRING_FESTIVAL)):
-        parser.error(f"dates must lie in 2024..{max(SPRING_FESTIVAL)} (the Spring Festival table)")
+    if args.start.year < min(SPRING_FESTIVAL) or args.end.year > max(SPRING_FESTIVAL):
+        parser.error(f"dates must lie in {min(SPRING_FESTIVAL)}..{max(SPRING_FESTIVAL)}")
     for name, count in generate(args.out, args.start, args.end, args.rows_scale).items():
         print(f"{args.out / name}: {count} rows", file=sys.stderr)
     return 0
