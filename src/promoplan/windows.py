@@ -1,0 +1,291 @@
+"""Date windows and pacing (SPEC section 5): periods, quarters, months, ISO weeks.
+
+A :class:`~promoplan.result.Window` is a closed date range with a label. Windows
+named after the calendar (``2025-Q2``, ``2025-06``, ``2025-W23``, ``2025``) keep
+their full span, and ``as_of`` closes them when they are evaluated; the to-date
+windows (``ytd``, ``qtd``, ``mtd``) end at ``as_of`` itself, as their name says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from promoplan.errors import UsageProblem
+from promoplan.model import Plan, add_months
+from promoplan.quantity import Quantity
+from promoplan.result import Window
+
+ONE_DAY = dt.timedelta(days=1)
+TO_DATE_LABELS = ("ytd", "qtd", "mtd")
+
+PERIOD_HELP = (
+    "use ytd, qtd, mtd, last-week, a plan quarter (Q2), a year (2025), "
+    "a quarter (2025-Q2), a month (2025-06) or an ISO week (2025-W23)"
+)
+
+_YEAR_RE = re.compile(r"^(\d{4})$")
+_QUARTER_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+_PLAN_QUARTER_RE = re.compile(r"^Q([1-4])$", re.IGNORECASE)
+
+
+def days_in(start: dt.date, end: dt.date) -> int:
+    """Days from ``start`` to ``end`` inclusive (0 when ``end`` is before ``start``)."""
+    return max(0, (end - start).days + 1)
+
+
+def year_earlier(day: dt.date) -> dt.date:
+    """The same date one year earlier; February 29 becomes February 28."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_earlier_window(window: Window) -> Window:
+    """The same dates one year earlier (same label: it is the comparison for ``window``)."""
+    return Window(window.label, year_earlier(window.start), year_earlier(window.end))
+
+
+def previous_window(window: Window) -> Window:
+    """The window of the same number of days that ends the day before ``window`` starts."""
+    length = days_in(window.start, window.end)
+    end = window.start - ONE_DAY
+    return Window(f"before {window.label}", end - dt.timedelta(days=length - 1), end)
+
+
+def iso_week(year: int, week: int) -> Window:
+    """ISO week ``week`` of ISO year ``year``, Monday to Sunday (``2025-W01`` starts 2024-12-30)."""
+    monday = dt.date.fromisocalendar(year, week, 1)
+    return Window(f"{year}-W{week:02d}", monday, monday + dt.timedelta(days=6))
+
+
+def week_of(day: dt.date) -> Window:
+    """The ISO week containing ``day``."""
+    year, week, _ = day.isocalendar()
+    return iso_week(year, week)
+
+
+def last_complete_week(as_of: dt.date) -> Window:
+    """The last ISO week that ends on or before ``as_of`` (a week in progress is noise)."""
+    week = week_of(as_of)
+    return week if week.end <= as_of else week_of(as_of - dt.timedelta(days=7))
+
+
+def month(year: int, number: int) -> Window:
+    """A calendar month, labelled ``2025-06``."""
+    start = dt.date(year, number, 1)
+    return Window(f"{year}-{number:02d}", start, add_months(start, 1) - ONE_DAY)
+
+
+def month_of(day: dt.date) -> Window:
+    """The calendar month containing ``day``."""
+    return month(day.year, day.month)
+
+
+def last_complete_month(as_of: dt.date) -> Window:
+    """The last calendar month that ends on or before ``as_of``."""
+    current = month_of(as_of)
+    return current if current.end <= as_of else month_of(current.start - ONE_DAY)
+
+
+def calendar_quarter(year: int, number: int) -> Window:
+    """A calendar quarter, labelled ``2025-Q2``."""
+    start = dt.date(year, 3 * number - 2, 1)
+    return Window(f"{year}-Q{number}", start, add_months(start, 3) - ONE_DAY)
+
+
+def calendar_year(year: int) -> Window:
+    """A calendar year, labelled ``2025``."""
+    return Window(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def period_window(plan: Plan) -> Window:
+    """The plan's whole period, labelled like ``--period`` would name it."""
+    start, end = plan.span
+    label = str(plan.period) if isinstance(plan.period, int) else f"{start.isoformat()}..{end.isoformat()}"
+    return Window(label, start, end)
+
+
+def quarter_label(plan: Plan, name: str) -> str:
+    """``2025-Q2`` when the plan quarter is that calendar quarter, else the plan's name (``Q2``)."""
+    start, end = plan.quarter_spans()[name]
+    if start.day == 1 and start.month in (1, 4, 7, 10):
+        calendar = calendar_quarter(start.year, (start.month + 2) // 3)
+        if calendar.end == end:
+            return calendar.label
+    return name
+
+
+def plan_quarter(plan: Plan, name: str) -> Window:
+    """Plan quarter ``Q1``..``Q4`` with its dates."""
+    start, end = plan.quarter_spans()[name]
+    return Window(quarter_label(plan, name), start, end)
+
+
+def plan_quarter_name_of(plan: Plan, day: dt.date) -> str | None:
+    """The name of the plan quarter containing ``day``, if any."""
+    for name, (start, end) in plan.quarter_spans().items():
+        if start <= day <= end:
+            return name
+    return None
+
+
+def quarter_of(plan: Plan, day: dt.date) -> Window:
+    """The plan quarter containing ``day``; the calendar quarter when ``day`` is outside the plan."""
+    name = plan_quarter_name_of(plan, day)
+    if name is not None:
+        return plan_quarter(plan, name)
+    return calendar_quarter(day.year, (day.month + 2) // 3)
+
+
+def last_complete_quarter(plan: Plan, as_of: dt.date) -> Window | None:
+    """The last plan quarter that ends on or before ``as_of``, if any."""
+    complete = [plan_quarter(plan, name) for name, (_, end) in plan.quarter_spans().items() if end <= as_of]
+    return max(complete, key=lambda w: w.end) if complete else None
+
+
+def to_date(window: Window, as_of: dt.date) -> Window:
+    """``window`` closed by ``as_of``: its end is the earlier of the two (may end before it starts)."""
+    return Window(window.label, window.start, min(window.end, as_of))
+
+
+def pacing_span(plan: Plan, window: Window) -> Window:
+    """The full span a window is paced over: the period for ``ytd``, the quarter for ``qtd``,
+    the month for ``mtd``, else the window itself."""
+    if window.label == "ytd":
+        start, end = plan.span
+        return Window(window.label, start, end)
+    if window.label == "qtd":
+        quarter = quarter_of(plan, window.start)
+        return Window(window.label, quarter.start, quarter.end)
+    if window.label == "mtd":
+        current = month_of(window.start)
+        return Window(window.label, current.start, current.end)
+    return window
+
+
+def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
+    """The evaluation window named by ``--period`` (``ytd`` when not given).
+
+    Raise :class:`UsageProblem` with the accepted spellings for anything else.
+    """
+    raw = (text or "ytd").strip()
+    key = raw.lower()
+    period_start, period_end = plan.span
+    if key == "ytd":
+        return Window("ytd", period_start, min(as_of, period_end))
+    if key == "qtd":
+        quarter = quarter_of(plan, min(max(as_of, period_start), period_end))
+        return Window("qtd", quarter.start, min(as_of, quarter.end))
+    if key == "mtd":
+        current = month_of(as_of)
+        return Window("mtd", current.start, as_of)
+    if key in ("last-week", "lastweek", "last_week"):
+        return last_complete_week(as_of)
+    if match := _PLAN_QUARTER_RE.match(raw):
+        return plan_quarter(plan, f"Q{match[1]}")
+    window = _calendar_window(raw)
+    if window.end < period_start or window.start > period_end:
+        raise UsageProblem(
+            f"--period {raw!r} ({window.start.isoformat()}..{window.end.isoformat()}) lies outside "
+            f"the plan period {period_start.isoformat()}..{period_end.isoformat()}"
+        )
+    return window
+
+
+def _calendar_window(raw: str) -> Window:
+    try:
+        if match := _YEAR_RE.match(raw):
+            return calendar_year(int(match[1]))
+        if match := _QUARTER_RE.match(raw):
+            return calendar_quarter(int(match[1]), int(match[2]))
+        if match := _MONTH_RE.match(raw):
+            return month(int(match[1]), int(match[2]))
+        if match := _WEEK_RE.match(raw):
+            return iso_week(int(match[1]), int(match[2]))
+    except ValueError:
+        raise UsageProblem(f"--period {raw!r} is not a window that exists; {PERIOD_HELP}") from None
+    raise UsageProblem(f"unknown --period {raw!r}; {PERIOD_HELP}")
+
+
+def quarter_weights(plan: Plan) -> dict[str, float]:
+    """Each quarter's pacing weight: the plan's ``weight`` when all four are given, else its days."""
+    spans = plan.quarter_spans()
+    given: dict[str, float] = {}
+    for name in spans:
+        quarter = plan.quarters.get(name)  # type: ignore[call-overload]  # str key of a Literal dict
+        weight = quarter.weight if quarter is not None else None
+        if isinstance(weight, Quantity):
+            given[name] = weight.value
+    if len(given) == len(spans) and sum(given.values()) > 0:
+        return given
+    return {name: float(days_in(start, end)) for name, (start, end) in spans.items()}
+
+
+def _pace_weight(
+    spans: Mapping[str, tuple[dt.date, dt.date]],
+    weights: Mapping[str, float],
+    outside_density: float,
+    start: dt.date,
+    end: dt.date,
+) -> float:
+    """The pacing weight of the days from ``start`` to ``end``: each quarter's weight spread
+    evenly over its days, days outside every quarter at ``outside_density``."""
+    total = 0.0
+    covered = 0
+    for name, (q_start, q_end) in spans.items():
+        overlap = days_in(max(start, q_start), min(end, q_end))
+        if overlap:
+            total += weights[name] * overlap / days_in(q_start, q_end)
+            covered += overlap
+    return total + outside_density * (days_in(start, end) - covered)
+
+
+class Pacing:
+    """The plan's pacing curve, precomputed once: weight of any range of days."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.spans = plan.quarter_spans()
+        self.weights = quarter_weights(plan)
+        period_days = sum(days_in(s, e) for s, e in self.spans.values()) or 1
+        # Days outside the period (a week straddling its start) pace at the average rate.
+        self.outside_density = sum(self.weights.values()) / period_days
+
+    def weight(self, start: dt.date, end: dt.date) -> float:
+        """Pacing weight of the days from ``start`` to ``end`` inclusive."""
+        if end < start:
+            return 0.0
+        return _pace_weight(self.spans, self.weights, self.outside_density, start, end)
+
+    def fraction(self, start: dt.date, end: dt.date, as_of: dt.date) -> float:
+        """Share of the window's pacing weight elapsed at ``as_of``: 0 before it, 1 at its end."""
+        if as_of < start:
+            return 0.0
+        if as_of >= end:
+            return 1.0
+        whole = self.weight(start, end)
+        if whole <= 0:
+            # Every day of the window weighs nothing (a zero-weight quarter): pace by days.
+            return days_in(start, as_of) / days_in(start, end)
+        return min(1.0, self.weight(start, as_of) / whole)
+
+    def share(self, part_start: dt.date, part_end: dt.date, whole_start: dt.date, whole_end: dt.date) -> float:
+        """The part's share of the whole's pacing weight (the part clipped to the whole)."""
+        start, end = max(part_start, whole_start), min(part_end, whole_end)
+        whole = self.weight(whole_start, whole_end)
+        if whole <= 0:
+            return days_in(start, end) / max(1, days_in(whole_start, whole_end))
+        return self.weight(start, end) / whole
+
+
+def paced_fraction(plan: Plan, start: dt.date, end: dt.date, as_of: dt.date) -> float:
+    """Expected fraction of a cumulative target at ``as_of`` for the window ``start``..``end``.
+
+    The sum over quarters of weight x the fraction of that quarter's days elapsed,
+    restricted to the window: 0 before it starts, 1 at its end, never falling.
+    """
+    return Pacing(plan).fraction(start, end, as_of)
