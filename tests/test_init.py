@@ -1,0 +1,93 @@
+"""``promoplan init``: a commented starter plan that validates cleanly and never overwrites."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from promoplan.cli import app
+from promoplan.errors import UsageProblem
+from promoplan.loader import load_plan
+from promoplan.model import Plan
+from promoplan.starter import STARTER_PLAN, write_starter
+
+
+def test_starter_validates_with_no_diagnostics_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    write_starter(path)
+    assert path.read_text(encoding="utf-8") == STARTER_PLAN
+    loaded = load_plan(path)
+    assert loaded.plan is not None
+    assert loaded.diagnostics == ()
+
+
+def test_starter_uses_every_section_and_every_kind_of_goal_and_alert() -> None:
+    data = yaml.safe_load(STARTER_PLAN)
+    assert set(data) == set(Plan.model_fields)
+    plan = Plan.model_validate(data)
+    assert {goal.direction for goal in plan.goals.values()} == {"at_least", "at_most"}
+    assert any(goal.growth is not None for goal in plan.goals.values())
+    assert any(goal.baseline is not None for goal in plan.goals.values())
+    assert {rule.condition for rule in plan.alerts.values()} == {"below", "drop_over"}
+    assert set(plan.quarters) == {"Q1", "Q2", "Q3", "Q4"}
+    assert any(quarter.goals for quarter in plan.quarters.values())
+    assert any(metric.formula for metric in plan.metrics.values())
+    assert any(metric.where for metric in plan.metrics.values())
+    assert plan.budget is not None
+    assert any(line.lines for line in plan.budget.lines.values())
+
+
+def test_starter_is_commented_in_english() -> None:
+    comments = re.findall(r"(?:^|\s)#(.*)$", STARTER_PLAN, flags=re.MULTILINE)
+    assert len(comments) >= 40
+    words = " ".join(comments)
+    for phrase in ("promoplan validate", "share of the total", "quote ratios", "calendar"):
+        assert phrase in words
+
+
+def test_cli_writes_the_file_and_says_what_next(tmp_path: Path) -> None:
+    path = tmp_path / "new.yaml"
+    result = CliRunner().invoke(app, ["init", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == STARTER_PLAN
+    assert f"promoplan validate {path}" in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text("promoplan: 1\n# mine\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", str(path)])
+    assert result.exit_code == 2
+    assert "already exists" in result.stderr
+    assert path.read_text(encoding="utf-8") == "promoplan: 1\n# mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]  # no temporary left
+
+
+def test_refuses_a_directory_and_a_dangling_symlink(tmp_path: Path) -> None:
+    with pytest.raises(UsageProblem, match="already exists"):
+        write_starter(tmp_path)
+    link = tmp_path / "link.yaml"
+    os.symlink(tmp_path / "nowhere.yaml", link)
+    with pytest.raises(UsageProblem, match="already exists"):
+        write_starter(link)
+    assert not (tmp_path / "nowhere.yaml").exists()
+
+
+def test_missing_directory_is_a_usage_problem(tmp_path: Path) -> None:
+    with pytest.raises(UsageProblem, match="does not exist"):
+        write_starter(tmp_path / "missing" / "plan.yaml")
+
+
+def test_default_path_is_plan_yaml_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["init"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "plan.yaml").is_file()
