@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from promoplan.render import RenderOptions
 from promoplan.render.json import plain_number
-from promoplan.render.text import format_group, neutralise_csv, safe_text
+from promoplan.render.text import neutralise_csv, safe_text
 from promoplan.result import PlanResult, Run
 
 COLUMNS = (
@@ -29,6 +29,7 @@ COLUMNS = (
     "label",
     "metric",
     "scope",
+    "dimension",
     "group",
     "window",
     "direction",
@@ -126,7 +127,9 @@ def _plan_rows(plan: PlanResult) -> Iterator[dict[str, str]]:
             "id": _string(alert.rule),
             "label": _string(alert.label),
             "metric": _string(alert.metric),
-            "group": _string(format_group(alert.group)),
+            # Separate columns keep the group value filterable: channel | kuaishou.
+            "dimension": _string(";".join(name for name, _ in alert.group)),
+            "group": _string(";".join(value for _, value in alert.group)),
             "window": _string(alert.window),
             "condition": alert.condition,
             "unit": alert.unit,

@@ -256,7 +256,7 @@ def _budget_used(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> Te
 
 def _budget_table(rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions) -> Table:
     table = _table()
-    table.add_column("line", overflow="fold", min_width=10)
+    table.add_column("line", overflow="fold", min_width=8)
     table.add_column("share", justify="right", no_wrap=True)
     table.add_column("spent [of planned]", justify="right", overflow="fold")
     table.add_column("expected", justify="right", no_wrap=True)
