@@ -185,7 +185,7 @@ def _one(  # noqa: PLR0912  # one branch per kind of pydantic error
         choices = _literal_choices(details)
         message = f"expected one of {', '.join(choices)}, got {_show(given)}"
         if isinstance(given, str):
-            message += _suggestion(given, choices)
+            message += _suggestion(given, choices, list_known=False)
     elif kind.startswith("date_"):
         reason = str((details.get("ctx") or {}).get("error", ""))
         reason = _DATE_REASONS.get(reason, "")
@@ -218,11 +218,11 @@ def _either(choices: list[str]) -> str:
     return ", ".join(choices[:-1]) + " or " + choices[-1]
 
 
-def _suggestion(word: str, choices: Sequence[str]) -> str:
+def _suggestion(word: str, choices: Sequence[str], *, list_known: bool = True) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if close:
         return f"; did you mean '{close[0]}'?"
-    if choices and len(choices) <= 16:
+    if list_known and choices and len(choices) <= 16:
         return f" (known keys: {', '.join(choices)})"
     return ""
 
