@@ -67,7 +67,7 @@ def _status_line(plan: PlanResult) -> str:
     if plan.report is not None:
         parts.append(f"report window {_window_text(plan.report.window)}")
     if plan.window is not None:
-        parts.append(f"window {_window_text(plan.window)}")
+        parts.append(f"{'progress over' if plan.report else 'window'} {_window_text(plan.window)}")
     elif plan.period is not None:
         parts.append(f"period {plan.period[0].isoformat()} to {plan.period[1].isoformat()}")
     if plan.as_of is not None:
@@ -151,8 +151,8 @@ def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions)
     # <unmapped> goes last, as hledger puts <unbudgeted>; the rest keep the plan's order.
     for row in sorted(rows, key=lambda row: row.line == UNMAPPED):
         label = row.line if row.line == UNMAPPED else (row.label or row.line)
-        # Leading spaces vanish in a table cell; a non-breaking space keeps the indent.
-        indent = "\u00a0\u00a0\u00a0\u00a0" * max(row.depth, 0)
+        # Cells are trimmed of blanks (and, by some renderers, of U+00A0); an entity survives.
+        indent = "&emsp;" * max(row.depth, 0)
         used = format_fraction(row.used)
         if row.planned is None and row.spent_share is not None:
             used = f"{format_fraction(row.spent_share)} of spend"
