@@ -46,6 +46,8 @@ def plain_number(value: float | None) -> float | int | None:
     if value is None or not math.isfinite(value):
         return None
     number = float(f"{value:.15g}")
+    if not math.isfinite(number):  # 1.7976931348623157e308 rounds up past the largest float
+        number = value
     if number.is_integer() and abs(number) < _MAX_EXACT_INT:
         return int(number)
     return number
