@@ -30,7 +30,12 @@ METRICS: dict[str, Any] = {
     "roi": {"formula": "gmv / spend", "unit": "ratio"},
     "expense_ratio": {"formula": "spend / gmv", "unit": "percent"},
 }
-WEIGHTS = {"Q1": {"weight": "20%"}, "Q2": {"weight": "25%"}, "Q3": {"weight": "20%"}, "Q4": {"weight": "35%"}}
+WEIGHTS = {
+    "Q1": {"weight": "20%"},
+    "Q2": {"weight": "25%"},
+    "Q3": {"weight": "20%"},
+    "Q4": {"weight": "35%"},
+}
 
 
 def make_plan(**sections: Any) -> Plan:
@@ -44,9 +49,7 @@ def make_actuals(rows: list[tuple[str, str | None, dict[str, float]]]) -> Actual
     """Cube rows as (date, channel, {column: value})."""
     built = []
     for day, channel, values in rows:
-        cells = tuple(
-            None if column not in values else _cell(values[column]) for column in COLUMNS
-        )
+        cells = tuple(None if column not in values else _cell(values[column]) for column in COLUMNS)
         built.append(CubeRow(D.fromisoformat(day), (channel,), cells))
     return Actuals(Cube(("channel",), COLUMNS, tuple(built)), (), ())
 
@@ -76,11 +79,37 @@ ROWS: list[tuple[str, str | None, dict[str, float]]] = [
     ("2024-01-15", "douyin", {"gmv": 250_000}),
     ("2024-04-10", "wecom", {"gmv": 50_000}),
     ("2024-04-11", "wecom", {"gmv": 999}),  # after the same dates last year
-    ("2025-01-15", "douyin", {"gmv": 200_000, "spend": 40_000, "orders": 400, "uv": 10_000, "nps": 40,
-                              "wecom_adds": 20_000, "ugc_posts": 30}),
-    ("2025-02-20", "wecom", {"gmv": 100_000, "spend": 10_000, "orders": 300, "uv": 5_000, "nps": 50,
-                             "wecom_adds": 35_000, "ugc_posts": 80}),
-    ("2025-03-10", "kuaishou", {"gmv": 50_000, "spend": 25_000, "orders": 100, "uv": 5_000, "ugc_posts": 110}),
+    (
+        "2025-01-15",
+        "douyin",
+        {
+            "gmv": 200_000,
+            "spend": 40_000,
+            "orders": 400,
+            "uv": 10_000,
+            "nps": 40,
+            "wecom_adds": 20_000,
+            "ugc_posts": 30,
+        },
+    ),
+    (
+        "2025-02-20",
+        "wecom",
+        {
+            "gmv": 100_000,
+            "spend": 10_000,
+            "orders": 300,
+            "uv": 5_000,
+            "nps": 50,
+            "wecom_adds": 35_000,
+            "ugc_posts": 80,
+        },
+    ),
+    (
+        "2025-03-10",
+        "kuaishou",
+        {"gmv": 50_000, "spend": 25_000, "orders": 100, "uv": 5_000, "ugc_posts": 110},
+    ),
     ("2025-04-10", "douyin", {"gmv": 30_000, "spend": 5_000, "orders": 50, "uv": 2_500}),
     ("2025-04-10", "taobao_live", {"gmv": 4_000, "spend": 2_000}),
 ]
@@ -102,8 +131,13 @@ GOALS = {
 }
 QUARTERS = {
     "Q1": {"weight": "20%", "goals": {"wecom_adds": {"metric": "wecom_adds", "at_least": "5万"}}},
-    "Q2": {"weight": "25%", "goals": {"gmv": {"metric": "gmv", "at_least": "9.1万"},
-                                      "roi": {"metric": "roi", "at_least": "1:3"}}},
+    "Q2": {
+        "weight": "25%",
+        "goals": {
+            "gmv": {"metric": "gmv", "at_least": "9.1万"},
+            "roi": {"metric": "roi", "at_least": "1:3"},
+        },
+    },
     "Q3": {"weight": "20%", "goals": {"gmv": {"metric": "gmv", "at_least": "50万"}}},
     "Q4": {"weight": "35%"},
 }
@@ -119,7 +153,11 @@ def test_result_header(main: PlanResult) -> None:
     assert main.window == Window("ytd", D(2025, 1, 1), AS_OF)
     assert main.period == (D(2025, 1, 1), D(2025, 12, 31))
     assert [g.id for g in main.goals] == [
-        *GOALS, "Q1.wecom_adds", "Q2.gmv", "Q2.roi", "Q3.gmv",
+        *GOALS,
+        "Q1.wecom_adds",
+        "Q2.gmv",
+        "Q2.roi",
+        "Q3.gmv",
     ]
 
 
@@ -160,7 +198,11 @@ def test_level_with_baseline(main: PlanResult) -> None:
     g = goal(main, "conversion")
     conversion = 850 / 22_500
     assert g.kind == "level"
-    assert (g.target, g.baseline, g.expected) == (pytest.approx(0.05), pytest.approx(0.04), pytest.approx(0.05))
+    assert (g.target, g.baseline, g.expected) == (
+        pytest.approx(0.05),
+        pytest.approx(0.04),
+        pytest.approx(0.05),
+    )
     assert g.actual == pytest.approx(conversion)
     assert g.progress == pytest.approx((conversion - 0.04) / (0.05 - 0.04))
     assert g.projection is None
@@ -241,14 +283,24 @@ def test_as_of_on_the_last_and_first_day_of_a_quarter() -> None:
 
 def test_leap_year_paced_by_days() -> None:
     plan = Plan.model_validate(
-        {"promoplan": 1, "name": "leap", "period": 2024, "metrics": METRICS,
-         "goals": {"gmv": {"metric": "gmv", "at_least": 366_000}, "growth": {"metric": "gmv", "growth": "10%"}}}
+        {
+            "promoplan": 1,
+            "name": "leap",
+            "period": 2024,
+            "metrics": METRICS,
+            "goals": {
+                "gmv": {"metric": "gmv", "at_least": 366_000},
+                "growth": {"metric": "gmv", "growth": "10%"},
+            },
+        }
     )
-    actuals = make_actuals([
-        ("2023-02-28", "douyin", {"gmv": 40_000}),
-        ("2023-03-01", "douyin", {"gmv": 7}),
-        ("2024-02-29", "douyin", {"gmv": 50_000}),
-    ])
+    actuals = make_actuals(
+        [
+            ("2023-02-28", "douyin", {"gmv": 40_000}),
+            ("2023-03-01", "douyin", {"gmv": 7}),
+            ("2024-02-29", "douyin", {"gmv": 50_000}),
+        ]
+    )
     result = run(plan, actuals, D(2024, 2, 29))
     g = goal(result, "gmv")
     assert g.expected == pytest.approx(60_000)  # 366,000 x 60/366
@@ -262,9 +314,14 @@ def test_leap_year_paced_by_days() -> None:
 
 
 def test_growth_with_the_plan_baseline_for_the_whole_period() -> None:
-    plan = make_plan(goals={"g": {"metric": "gmv", "growth": "20%", "baseline": "100万"},
-                            "flat": {"metric": "gmv", "growth": 0, "baseline": "200万"},
-                            "none": {"metric": "nps", "growth": "5%"}}, quarters=WEIGHTS)
+    plan = make_plan(
+        goals={
+            "g": {"metric": "gmv", "growth": "20%", "baseline": "100万"},
+            "flat": {"metric": "gmv", "growth": 0, "baseline": "200万"},
+            "none": {"metric": "nps", "growth": "5%"},
+        },
+        quarters=WEIGHTS,
+    )
     result = run(plan, make_actuals(ROWS), AS_OF)
     g = goal(result, "g")
     baseline = 1_000_000 * F  # the baseline for the whole period, times f for a cumulative metric
@@ -330,7 +387,9 @@ def test_zero_denominator_is_no_data() -> None:
 
 
 def test_goal_where_is_anded_into_the_metric() -> None:
-    plan = make_plan(goals={"douyin": {"metric": "gmv", "at_least": "100万", "where": {"channel": "douyin"}}})
+    plan = make_plan(
+        goals={"douyin": {"metric": "gmv", "at_least": "100万", "where": {"channel": "douyin"}}}
+    )
     g = goal(run(plan, make_actuals(ROWS), AS_OF), "douyin")
     assert g.actual == 230_000
 
@@ -346,8 +405,13 @@ BUDGET = {
         "reserve": "15%",
     },
 }
-CHANNELS = {"douyin": "traffic.public", "kuaishou": "traffic.public", "wecom": "traffic.private",
-            "koc": "influencers", "studio": "content"}
+CHANNELS = {
+    "douyin": "traffic.public",
+    "kuaishou": "traffic.public",
+    "wecom": "traffic.private",
+    "koc": "influencers",
+    "studio": "content",
+}
 BUDGET_ROWS = [
     *ROWS,
     ("2025-03-01", "koc", {"spend": 160_000}),
@@ -359,8 +423,13 @@ def test_budget_rows() -> None:
     plan = make_plan(budget=BUDGET, channels=CHANNELS, quarters=WEIGHTS)
     result = run(plan, make_actuals(BUDGET_ROWS), AS_OF)
     assert [(b.line, b.depth) for b in result.budget] == [
-        ("traffic", 0), ("traffic.public", 1), ("traffic.private", 1),
-        ("influencers", 0), ("content", 0), ("reserve", 0), ("<unmapped>", 0),
+        ("traffic", 0),
+        ("traffic.public", 1),
+        ("traffic.private", 1),
+        ("influencers", 0),
+        ("content", 0),
+        ("reserve", 0),
+        ("<unmapped>", 0),
     ]
     traffic = budget_row(result, "traffic")
     assert traffic.share == pytest.approx(0.4)
@@ -391,20 +460,47 @@ def test_budget_alerts() -> None:
     plan = make_plan(budget=BUDGET, channels=CHANNELS, quarters=WEIGHTS)
     result = run(plan, make_actuals(BUDGET_ROWS), AS_OF)
     assert result.alerts == (
-        AlertResult(rule="budget", label="budget", severity="error", metric="spend", unit="currency",
-                    value=160_000, threshold=pytest.approx(150_000), condition="over_budget",
-                    group=(("line", "influencers"),), window="ytd", action=None),
-        AlertResult(rule="budget", label="budget", severity="warning", metric="spend", unit="currency",
-                    value=90_000, threshold=pytest.approx(300_000 * F * 1.1), condition="ahead",
-                    group=(("line", "content"),), window="ytd", action=None),
+        AlertResult(
+            rule="budget",
+            label="budget",
+            severity="error",
+            metric="spend",
+            unit="currency",
+            value=160_000,
+            threshold=pytest.approx(150_000),
+            condition="over_budget",
+            group=(("line", "influencers"),),
+            window="ytd",
+            action=None,
+        ),
+        AlertResult(
+            rule="budget",
+            label="budget",
+            severity="warning",
+            metric="spend",
+            unit="currency",
+            value=90_000,
+            threshold=pytest.approx(300_000 * F * 1.1),
+            condition="ahead",
+            group=(("line", "content"),),
+            window="ytd",
+            action=None,
+        ),
     )
     assert result.counts == {"error": 1, "warning": 1, "info": 0}
     assert result.status == "fail"
 
 
 def test_budget_without_total_compares_shares() -> None:
-    plan = make_plan(budget={"lines": {"traffic": "60%", "influencers": "40%"}},
-                     channels={"douyin": "traffic", "kuaishou": "traffic", "wecom": "traffic", "koc": "influencers"})
+    plan = make_plan(
+        budget={"lines": {"traffic": "60%", "influencers": "40%"}},
+        channels={
+            "douyin": "traffic",
+            "kuaishou": "traffic",
+            "wecom": "traffic",
+            "koc": "influencers",
+        },
+    )
     actuals = make_actuals([*ROWS, ("2025-03-01", "koc", {"spend": 20_000})])
     result = run(plan, actuals, AS_OF)
     traffic = budget_row(result, "traffic")
@@ -420,12 +516,14 @@ def test_budget_without_total_compares_shares() -> None:
 
 # -- alerts -------------------------------------------------------------------
 
+
 def _alert_plan(**alerts: Any) -> Plan:
     return make_plan(alerts=alerts, quarters=WEIGHTS)
 
 
 ALERT_ROWS: list[tuple[str, str | None, dict[str, float]]] = [
-    # Q2 to 2025-06-29: douyin ROI 2.4 on 50k spend, kuaishou 5.0, wecom 1.0 on 5k spend (under the floor).
+    # Q2 to 2025-06-29: douyin ROI 2.4 on 50k spend, kuaishou 5.0,
+    # wecom 1.0 on 5k spend (under the floor).
     ("2025-04-15", "douyin", {"gmv": 120_000, "spend": 50_000}),
     ("2025-05-15", "kuaishou", {"gmv": 100_000, "spend": 20_000}),
     ("2025-06-01", "wecom", {"gmv": 5_000, "spend": 5_000}),
@@ -439,20 +537,47 @@ ALERT_ROWS: list[tuple[str, str | None, dict[str, float]]] = [
 
 
 def test_below_by_channel_with_a_floor_over_the_quarter() -> None:
-    plan = _alert_plan(low_roi={"metric": "roi", "by": "channel", "window": "quarter", "below": "1:3",
-                                "min": {"spend": "1万"}, "severity": "error", "action": "缩减投放"})
+    plan = _alert_plan(
+        low_roi={
+            "metric": "roi",
+            "by": "channel",
+            "window": "quarter",
+            "below": "1:3",
+            "min": {"spend": "1万"},
+            "severity": "error",
+            "action": "缩减投放",
+        }
+    )
     result = run(plan, make_actuals(ALERT_ROWS), D(2025, 6, 29))
     assert result.alerts == (
-        AlertResult(rule="low_roi", label="low_roi", severity="error", metric="roi", unit="ratio",
-                    value=pytest.approx(2.4), threshold=3.0, condition="below",
-                    group=(("channel", "douyin"),), window="2025-Q2", action="缩减投放"),
+        AlertResult(
+            rule="low_roi",
+            label="low_roi",
+            severity="error",
+            metric="roi",
+            unit="ratio",
+            value=pytest.approx(2.4),
+            threshold=3.0,
+            condition="below",
+            group=(("channel", "douyin"),),
+            window="2025-Q2",
+            action="缩减投放",
+        ),
     )
 
 
 def test_drop_over_a_week_against_the_previous_week() -> None:
-    plan = _alert_plan(traffic_drop={"metric": "uv", "window": "week", "drop_over": "20%",
-                                     "action": "启动备用渠道"})
-    result = run(plan, make_actuals(ALERT_ROWS), D(2025, 6, 30))  # a Monday: W26 is the last complete week
+    plan = _alert_plan(
+        traffic_drop={
+            "metric": "uv",
+            "window": "week",
+            "drop_over": "20%",
+            "action": "启动备用渠道",
+        }
+    )
+    result = run(
+        plan, make_actuals(ALERT_ROWS), D(2025, 6, 30)
+    )  # a Monday: W26 is the last complete week
     (alert,) = result.alerts
     assert alert.window == "2025-W26"
     assert alert.value == pytest.approx(0.25)  # 1 - 7,500 / 10,000
@@ -463,14 +588,18 @@ def test_drop_over_a_week_against_the_previous_week() -> None:
 
 
 def test_rise_over_in_an_iso_week_spanning_two_years() -> None:
-    plan = _alert_plan(spend_jump={"metric": "spend", "window": "week", "rise_over": "50%", "by": "channel"})
-    actuals = make_actuals([
-        ("2024-12-23", "douyin", {"spend": 1_000}),  # 2024-W52
-        ("2024-12-31", "douyin", {"spend": 1_000}),  # 2025-W01 runs 2024-12-30 .. 2025-01-05
-        ("2025-01-04", "douyin", {"spend": 1_000}),
-        ("2024-12-24", "wecom", {"spend": 1_000}),
-        ("2025-01-02", "wecom", {"spend": 1_200}),
-    ])
+    plan = _alert_plan(
+        spend_jump={"metric": "spend", "window": "week", "rise_over": "50%", "by": "channel"}
+    )
+    actuals = make_actuals(
+        [
+            ("2024-12-23", "douyin", {"spend": 1_000}),  # 2024-W52
+            ("2024-12-31", "douyin", {"spend": 1_000}),  # 2025-W01 runs 2024-12-30 .. 2025-01-05
+            ("2025-01-04", "douyin", {"spend": 1_000}),
+            ("2024-12-24", "wecom", {"spend": 1_000}),
+            ("2025-01-02", "wecom", {"spend": 1_200}),
+        ]
+    )
     result = run(plan, actuals, D(2025, 1, 5))
     (alert,) = result.alerts
     assert alert.window == "2025-W01"
@@ -494,7 +623,9 @@ def test_above_over_the_period_and_month_windows() -> None:
 
 def test_evaluate_without_actuals_gives_no_data() -> None:
     plan = make_plan(goals=GOALS, quarters=QUARTERS, budget=BUDGET, channels=CHANNELS)
-    result = evaluate(plan, None, file="p.yaml", as_of=AS_OF, window=parse_period(None, plan, AS_OF))
+    result = evaluate(
+        plan, None, file="p.yaml", as_of=AS_OF, window=parse_period(None, plan, AS_OF)
+    )
     assert goal(result, "gmv_total").status == "no_data"
     assert goal(result, "new_users").status == "unset"
     assert all(row.status == "no_data" for row in result.budget)

@@ -113,7 +113,11 @@ def test_count_mean_min_max(rollup: Rollup) -> None:
 def test_last_is_the_latest_date_summed_over_dimensions(rollup: Rollup) -> None:
     assert rollup.value("members", JAN1, JAN5) == 7  # Jan 2 is the latest day with members
     assert rollup.value("members", JAN1, JAN1) == 30  # douyin 10 + wecom 20
-    assert rollup.by_group("members", "channel", JAN1, JAN5) == {"douyin": 10, "kuaishou": 7, "wecom": 20}
+    assert rollup.by_group("members", "channel", JAN1, JAN5) == {
+        "douyin": 10,
+        "kuaishou": 7,
+        "wecom": 20,
+    }
 
 
 def test_formulas_are_evaluated_on_aggregates(rollup: Rollup) -> None:
@@ -141,7 +145,11 @@ def test_metric_where_and_extra_where(rollup: Rollup) -> None:
 
 
 def test_by_group(rollup: Rollup) -> None:
-    assert rollup.by_group("gmv", "channel", JAN1, JAN5) == {"douyin": 300, "kuaishou": 90, "wecom": 300}
+    assert rollup.by_group("gmv", "channel", JAN1, JAN5) == {
+        "douyin": 300,
+        "kuaishou": 90,
+        "wecom": 300,
+    }
     with_missing = rollup.by_group("gmv", "channel", JAN1, JAN5, keep_missing=True)
     assert with_missing[None] == 10
     roi = rollup.by_group("roi", "channel", JAN1, JAN5)
@@ -152,7 +160,10 @@ def test_by_group(rollup: Rollup) -> None:
 def test_filters_combine_by_intersection() -> None:
     first = normalise_where({"channel": ["douyin", "kuaishou"], "region": "north"})
     second = normalise_where({"channel": "douyin"})
-    assert and_filters(first, second) == (("channel", frozenset({"douyin"})), ("region", frozenset({"north"})))
+    assert and_filters(first, second) == (
+        ("channel", frozenset({"douyin"})),
+        ("region", frozenset({"north"})),
+    )
     assert normalise_where({"store": 12}) == (("store", frozenset({"12"})),)
 
 

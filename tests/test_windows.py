@@ -17,8 +17,8 @@ from promoplan.windows import (
     iso_week,
     last_complete_month,
     last_complete_week,
-    pacing_span,
     paced_fraction,
+    pacing_span,
     parse_period,
     plan_quarter,
     previous_window,
@@ -67,17 +67,23 @@ def test_parse_period(text: str | None, label: str, start: dt.date, end: dt.date
 
 
 def test_last_week_on_a_sunday_is_that_week() -> None:
-    assert parse_period("last-week", PLAIN, D(2025, 6, 22)) == Window("2025-W25", D(2025, 6, 16), D(2025, 6, 22))
+    assert parse_period("last-week", PLAIN, D(2025, 6, 22)) == Window(
+        "2025-W25", D(2025, 6, 16), D(2025, 6, 22)
+    )
 
 
 def test_plan_quarter_of_a_fiscal_year_keeps_its_name() -> None:
     fiscal = make_plan({"start": "2025-04-01", "end": "2026-03-31"})
-    assert parse_period("Q1", fiscal, D(2025, 5, 1)) == Window("2025-Q2", D(2025, 4, 1), D(2025, 6, 30))
+    assert parse_period("Q1", fiscal, D(2025, 5, 1)) == Window(
+        "2025-Q2", D(2025, 4, 1), D(2025, 6, 30)
+    )
     shifted = make_plan({"start": "2025-02-01", "end": "2026-01-31"})
     assert plan_quarter(shifted, "Q1") == Window("Q1", D(2025, 2, 1), D(2025, 4, 30))
 
 
-@pytest.mark.parametrize("text", ["tomorrow", "Q5", "2025-13", "2025-W54", "2025-Q0", "25-06", "2024", "2026-Q1"])
+@pytest.mark.parametrize(
+    "text", ["tomorrow", "Q5", "2025-13", "2025-W54", "2025-Q0", "25-06", "2024", "2026-Q1"]
+)
 def test_bad_period_is_a_usage_problem(text: str) -> None:
     with pytest.raises(UsageProblem) as caught:
         parse_period(text, PLAIN, AS_OF)
@@ -132,18 +138,26 @@ def test_quarter_weights_default_to_days() -> None:
     ],
 )
 def test_paced_fraction_with_weights(as_of: dt.date, expected: float) -> None:
-    assert paced_fraction(WEIGHTED, D(2025, 1, 1), D(2025, 12, 31), as_of) == pytest.approx(expected, abs=1e-12)
+    assert paced_fraction(WEIGHTED, D(2025, 1, 1), D(2025, 12, 31), as_of) == pytest.approx(
+        expected, abs=1e-12
+    )
 
 
 def test_paced_fraction_in_a_leap_year_by_days() -> None:
     leap = make_plan(2024)
-    assert paced_fraction(leap, D(2024, 1, 1), D(2024, 12, 31), D(2024, 2, 29)) == pytest.approx(60 / 366)
-    assert paced_fraction(leap, D(2024, 1, 1), D(2024, 12, 31), D(2024, 3, 31)) == pytest.approx(91 / 366)
+    assert paced_fraction(leap, D(2024, 1, 1), D(2024, 12, 31), D(2024, 2, 29)) == pytest.approx(
+        60 / 366
+    )
+    assert paced_fraction(leap, D(2024, 1, 1), D(2024, 12, 31), D(2024, 3, 31)) == pytest.approx(
+        91 / 366
+    )
 
 
 def test_paced_fraction_within_a_window() -> None:
     # June lies inside Q2: weights are spread evenly over the quarter's days.
-    assert paced_fraction(WEIGHTED, D(2025, 6, 1), D(2025, 6, 30), D(2025, 6, 10)) == pytest.approx(10 / 30)
+    assert paced_fraction(WEIGHTED, D(2025, 6, 1), D(2025, 6, 30), D(2025, 6, 10)) == pytest.approx(
+        10 / 30
+    )
     # W14 of 2025 runs Mon 31 March (Q1, 0.2/90 a day) to Sun 6 April (Q2, 0.25/91 a day).
     q1_day, q2_day = 0.2 / 90, 0.25 / 91
     whole = q1_day + 6 * q2_day
@@ -151,10 +165,12 @@ def test_paced_fraction_within_a_window() -> None:
         (q1_day + q2_day) / whole
     )
     pacing = Pacing(WEIGHTED)
-    assert pacing.share(D(2025, 1, 1), D(2025, 3, 31), D(2025, 1, 1), D(2025, 12, 31)) == pytest.approx(0.2)
-    assert pacing.share(D(2025, 6, 1), D(2025, 6, 30), D(2025, 1, 1), D(2025, 12, 31)) == pytest.approx(
-        0.25 * 30 / 91
-    )
+    assert pacing.share(
+        D(2025, 1, 1), D(2025, 3, 31), D(2025, 1, 1), D(2025, 12, 31)
+    ) == pytest.approx(0.2)
+    assert pacing.share(
+        D(2025, 6, 1), D(2025, 6, 30), D(2025, 1, 1), D(2025, 12, 31)
+    ) == pytest.approx(0.25 * 30 / 91)
 
 
 def test_pacing_span_of_to_date_windows() -> None:
@@ -170,12 +186,16 @@ def _days(start: dt.date, end: dt.date) -> int:
     return (end - start).days + 1
 
 
-weights = st.lists(st.integers(min_value=0, max_value=100), min_size=4, max_size=4).filter(lambda w: sum(w) > 0)
+weights = st.lists(st.integers(min_value=0, max_value=100), min_size=4, max_size=4).filter(
+    lambda w: sum(w) > 0
+)
 years = st.integers(min_value=2000, max_value=2040)
 
 
 @given(years, weights, st.integers(0, 400), st.integers(0, 400))
-def test_pacing_rises_monotonically_and_ends_at_one(year: int, w: list[int], a: int, b: int) -> None:
+def test_pacing_rises_monotonically_and_ends_at_one(
+    year: int, w: list[int], a: int, b: int
+) -> None:
     total = sum(w)
     plan = make_plan(year, tuple(f"{100 * x / total}%" for x in w)) if total else make_plan(year)
     start, end = D(year, 1, 1), D(year, 12, 31)
@@ -192,7 +212,9 @@ def test_default_pacing_is_the_fraction_of_days(year: int, offset: int) -> None:
     plan = make_plan(year)
     start, end = D(year, 1, 1), D(year, 12, 31)
     as_of = min(end, start + dt.timedelta(days=offset))
-    assert paced_fraction(plan, start, end, as_of) == pytest.approx(_days(start, as_of) / _days(start, end))
+    assert paced_fraction(plan, start, end, as_of) == pytest.approx(
+        _days(start, as_of) / _days(start, end)
+    )
 
 
 @given(st.integers(0, 363))

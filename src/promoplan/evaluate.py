@@ -11,12 +11,22 @@ import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.diagnostics import Diagnostic
 from promoplan.model import AlertRule, BudgetLine, Goal, Plan
 from promoplan.quantity import Quantity
-from promoplan.result import AlertResult, BudgetRow, BudgetStatus, GoalProgress, GoalStatus, PlanResult, Unit, Window
+from promoplan.result import (
+    AlertResult,
+    BudgetRow,
+    BudgetStatus,
+    GoalProgress,
+    GoalStatus,
+    PlanResult,
+    Unit,
+    Window,
+)
 from promoplan.rollup import Rollup, normalise_where
 from promoplan.windows import (
     Pacing,
@@ -30,6 +40,8 @@ from promoplan.windows import (
     quarter_of,
     year_earlier,
 )
+
+GoalKind = Literal["cumulative", "level", "growth"]
 
 DEFAULT_TOLERANCE = 0.10
 UNMAPPED = "<unmapped>"
@@ -46,6 +58,19 @@ class _Scope:
     goal: Goal
     natural: Window  # the whole period, or the goal's quarter
     span: Window  # the part of ``natural`` inside the evaluation window's pacing span
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """A goal's numbers before they are put into a :class:`GoalProgress`."""
+
+    status: GoalStatus
+    target: float | None = None
+    actual: float | None = None
+    baseline: float | None = None
+    expected: float | None = None
+    progress: float | None = None
+    projection: float | None = None
 
 
 class Evaluator:
@@ -90,127 +115,144 @@ class Evaluator:
         """One goal's numbers and status (SPEC section 5, "The numbers, exactly")."""
         goal = scope.goal
         metric = self.plan.metrics.get(goal.metric)
-        unit: Unit = metric.unit if metric is not None else "count"
-        kind = (
+        kind: GoalKind = (
             "growth"
             if goal.growth is not None
             else "cumulative"
             if self.rollup.is_cumulative(goal.metric)
             else "level"
         )
-        label = goal.label or scope.id
-        span = scope.span
-        full = (span.start, span.end) == (scope.natural.start, scope.natural.end)
-        window_label = scope.natural.label if full and scope.scope != "period" else self.window.label
-        per_window = self._per_window(goal, span) if goal.per is not None else None
-        if goal.per is not None:
-            measured = per_window
-        elif self.as_of >= span.start:
-            measured = Window(window_label, span.start, min(span.end, self.as_of))
-        else:
-            measured = None
-        target_quantity = goal.target
-        baseline_quantity = goal.baseline if isinstance(goal.baseline, Quantity) else None
-
-        def result(
-            status: GoalStatus,
-            *,
-            target: float | None = None,
-            actual: float | None = None,
-            baseline: float | None = None,
-            expected: float | None = None,
-            progress: float | None = None,
-            projection: float | None = None,
-        ) -> GoalProgress:
-            return GoalProgress(
-                id=scope.id,
-                label=label,
-                metric=goal.metric,
-                scope=scope.scope,
-                direction=goal.direction,
-                kind=kind,  # type: ignore[arg-type]  # one of the three literals above
-                unit=unit,
-                target=target,
-                actual=actual,
-                baseline=baseline,
-                expected=expected,
-                progress=progress,
-                projection=projection,
-                status=status,
-                window=measured,
-                target_text=None if isinstance(target_quantity, Quantity) else target_quantity.text,
-                notes=goal.notes,
-            )
-
-        where = normalise_where(goal.where)
+        measured = self._measured(scope)
+        target = goal.target
         if measured is None:
-            target = target_quantity.value if isinstance(target_quantity, Quantity) else None
-            status: GoalStatus = "pending" if isinstance(target_quantity, Quantity) else "unset"
-            return result(status, target=target)
-        value = self.rollup.value(goal.metric, measured.start, measured.end, where)
-
-        if kind == "growth":
-            if baseline_quantity is not None:
-                baseline: float | None = baseline_quantity.value
-                if self.rollup.is_cumulative(goal.metric) and per_window is None:
-                    share = self.pacing.share(span.start, span.end, scope.natural.start, scope.natural.end)
-                    baseline = baseline_quantity.value * share * self._fraction(span)
-            else:
-                baseline = self.rollup.value(
-                    goal.metric, year_earlier(measured.start), year_earlier(measured.end), where
-                )
-            growth = _ratio(value, baseline)
-            actual = None if growth is None else growth - 1
-            if not isinstance(target_quantity, Quantity):
-                return result("unset", actual=actual, baseline=baseline)
-            target = target_quantity.value
-            if actual is None:
-                return result("no_data", target=target, baseline=baseline, expected=target)
-            progress = actual / target if target > 0 else None
-            status = "met" if actual >= target else self._status(progress)
-            if progress is None and status == "no_data":
-                status = "off_track"  # a target of 0 or below is judged by the comparison alone
-            return result(status, target=target, actual=actual, baseline=baseline, expected=target, progress=progress)
-
-        baseline = baseline_quantity.value if baseline_quantity is not None else None
-        if kind == "cumulative":
-            if per_window is not None:
-                share, fraction = 1.0, 1.0
-            else:
-                share = self.pacing.share(span.start, span.end, scope.natural.start, scope.natural.end)
-                fraction = self._fraction(span)
-            if not isinstance(target_quantity, Quantity):
-                return result("unset", actual=value, baseline=baseline)
-            target = target_quantity.value * share
-            expected = target * fraction
-            if value is None:
-                return result("no_data", target=target, baseline=baseline, expected=expected)
-            projection = value / fraction if fraction > 0 else None
-            if goal.direction == "at_least":
-                progress = _ratio(value, expected)
-                met = value >= target
-            else:
-                progress = _ratio(expected, value)
-                met = self.as_of >= span.end and value <= target
-            status = "met" if met else self._status(progress)
-            return result(
-                status, target=target, actual=value, baseline=baseline,
-                expected=expected, progress=progress, projection=projection,
+            numbers = (
+                _Numbers("pending", target=target.value)
+                if isinstance(target, Quantity)
+                else _Numbers("unset")
             )
+        elif kind == "growth":
+            numbers = self._growth(scope, measured)
+        elif kind == "cumulative":
+            numbers = self._cumulative(scope, measured)
+        else:
+            numbers = self._level(scope, measured)
+        return GoalProgress(
+            id=scope.id,
+            label=goal.label or scope.id,
+            metric=goal.metric,
+            scope=scope.scope,
+            direction=goal.direction,
+            kind=kind,
+            unit=metric.unit if metric is not None else "count",
+            target=numbers.target,
+            actual=numbers.actual,
+            baseline=numbers.baseline,
+            expected=numbers.expected,
+            progress=numbers.progress,
+            projection=numbers.projection,
+            status=numbers.status,
+            window=measured,
+            target_text=None if isinstance(target, Quantity) else target.text,
+            notes=goal.notes,
+        )
 
-        if not isinstance(target_quantity, Quantity):
-            return result("unset", actual=value, baseline=baseline)
-        target = target_quantity.value
+    def _measured(self, scope: _Scope) -> Window | None:
+        """The dates a goal's actual is measured over; None while its window has not started."""
+        span = scope.span
+        if scope.goal.per is not None:
+            return self._per_window(scope.goal, span)
+        if self.as_of < span.start:
+            return None
+        whole = (span.start, span.end) == (scope.natural.start, scope.natural.end)
+        label = scope.natural.label if whole and scope.scope != "period" else self.window.label
+        return Window(label, span.start, min(span.end, self.as_of))
+
+    def _pace(self, scope: _Scope) -> tuple[float, float]:
+        """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
+        if scope.goal.per is not None:
+            return 1.0, 1.0  # the target applies to each complete window as it stands
+        span, natural = scope.span, scope.natural
+        share = self.pacing.share(span.start, span.end, natural.start, natural.end)
+        return share, self._fraction(span)
+
+    def _value(self, scope: _Scope, start: dt.date, end: dt.date) -> float | None:
+        return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))
+
+    def _growth(self, scope: _Scope, measured: Window) -> _Numbers:
+        goal = scope.goal
+        value = self._value(scope, measured.start, measured.end)
+        baseline: float | None
+        if isinstance(goal.baseline, Quantity):
+            baseline = goal.baseline.value
+            if self.rollup.is_cumulative(goal.metric):
+                share, fraction = self._pace(scope)
+                baseline *= share * fraction  # the plan's baseline is for the whole period
+        else:
+            baseline = self._value(scope, year_earlier(measured.start), year_earlier(measured.end))
+        growth = _ratio(value, baseline)
+        actual = None if growth is None else growth - 1
+        if not isinstance(goal.target, Quantity):
+            return _Numbers("unset", actual=actual, baseline=baseline)
+        target = goal.target.value
+        if actual is None:
+            return _Numbers("no_data", target=target, baseline=baseline, expected=target)
+        progress = actual / target if target > 0 else None
+        if actual >= target:
+            status: GoalStatus = "met"
+        elif progress is None:
+            status = "off_track"  # a target of 0 or below is judged by the comparison alone
+        else:
+            status = self._status(progress)
+        return _Numbers(status, target, actual, baseline, target, progress)
+
+    def _cumulative(self, scope: _Scope, measured: Window) -> _Numbers:
+        goal = scope.goal
+        value = self._value(scope, measured.start, measured.end)
+        baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
+        if not isinstance(goal.target, Quantity):
+            return _Numbers("unset", actual=value, baseline=baseline)
+        share, fraction = self._pace(scope)
+        target = goal.target.value * share
+        expected = target * fraction
         if value is None:
-            return result("no_data", target=target, baseline=baseline, expected=target)
+            return _Numbers("no_data", target=target, baseline=baseline, expected=expected)
+        projection = value / fraction if fraction > 0 else None
+        if goal.direction == "at_least":
+            progress = _ratio(value, expected)
+            met = value >= target
+        else:
+            progress = _ratio(expected, value)
+            # Spending less than the cap so far proves nothing until the window is over.
+            complete = goal.per is not None or self.as_of >= scope.span.end
+            met = complete and value <= target
+        status = "met" if met else self._status(progress)
+        return _Numbers(status, target, value, baseline, expected, progress, projection)
+
+    def _level(self, scope: _Scope, measured: Window) -> _Numbers:
+        goal = scope.goal
+        value = self._value(scope, measured.start, measured.end)
+        baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
+        if not isinstance(goal.target, Quantity):
+            return _Numbers("unset", actual=value, baseline=baseline)
+        target = goal.target.value
+        if value is None:
+            return _Numbers("no_data", target=target, baseline=baseline, expected=target)
         if goal.direction == "at_least":
             met = value >= target
-            progress = _ratio(value - baseline, target - baseline) if baseline is not None else _ratio(value, target)
+            progress = (
+                _ratio(value - baseline, target - baseline)
+                if baseline is not None
+                else _ratio(value, target)
+            )
         else:
             met = value <= target
-            progress = _ratio(baseline - value, baseline - target) if baseline is not None else _ratio(target, value)
+            progress = (
+                _ratio(baseline - value, baseline - target)
+                if baseline is not None
+                else _ratio(target, value)
+            )
         status = "met" if met else self._status(progress)
-        return result(status, target=target, actual=value, baseline=baseline, expected=target, progress=progress)
+        return _Numbers(status, target, value, baseline, target, progress)
 
     def _fraction(self, span: Window) -> float:
         return self.pacing.fraction(span.start, span.end, self.as_of)
@@ -263,7 +305,11 @@ class Evaluator:
         has_spend = self.rollup.has_data(spend_metric)
         if has_spend and self.as_of >= span.start:
             by_channel = self.rollup.by_group(
-                spend_metric, CHANNEL_DIMENSION, span.start, min(span.end, self.as_of), keep_missing=True
+                spend_metric,
+                CHANNEL_DIMENSION,
+                span.start,
+                min(span.end, self.as_of),
+                keep_missing=True,
             )
         all_spend = math.fsum(v for v in by_channel.values() if v is not None)
 
@@ -287,21 +333,7 @@ class Evaluator:
                 spent = math.fsum(by_channel.get(channel) or 0.0 for channel in channels)
             expected = planned * fraction if planned is not None else None
             remaining = planned - spent if planned is not None and spent is not None else None
-            status: BudgetStatus = "no_data"
-            threshold: float | None = None
-            if spent is not None and planned is not None and expected is not None:
-                if spent > planned:
-                    status, threshold = "over_budget", planned
-                elif spent > expected * (1 + self.tolerance):
-                    status, threshold = "ahead", expected * (1 + self.tolerance)
-                else:
-                    status = "on_track"
-            elif spent is not None and total is None and share is not None and all_spend > 0:
-                # Without a total, compare the line's share of spend with its planned share.
-                if spent / all_spend > share * (1 + self.tolerance):
-                    status, threshold = "ahead", share * (1 + self.tolerance) * all_spend
-                else:
-                    status = "on_track"
+            status, threshold = self._budget_status(spent, planned, expected, share, all_spend)
             rows.append(
                 BudgetRow(
                     line=line_id,
@@ -315,7 +347,7 @@ class Evaluator:
                     status=status,
                 )
             )
-            if status in ("over_budget", "ahead"):
+            if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
                 alerts.append(
                     AlertResult(
                         rule=BUDGET_RULE,
@@ -325,33 +357,62 @@ class Evaluator:
                         unit=unit,
                         value=spent,
                         threshold=threshold,
-                        condition=status,  # type: ignore[arg-type]  # narrowed by the test above
+                        condition=status,
                         group=(("line", line_id),),
                         window=self.window.label,
                         action=None,
                     )
                 )
+        unmapped = self._unmapped(by_channel)
+        return tuple(rows) + unmapped, tuple(alerts)
+
+    def _budget_status(  # noqa: PLR0911  # one return per row of SPEC's budget table
+        self,
+        spent: float | None,
+        planned: float | None,
+        expected: float | None,
+        share: float | None,
+        all_spend: float,
+    ) -> tuple[BudgetStatus, float | None]:
+        """A line's status and, when it is off, the amount it went past."""
+        if spent is None:
+            return "no_data", None
+        if planned is not None and expected is not None:
+            if spent > planned:
+                return "over_budget", planned
+            if spent > expected * (1 + self.tolerance):
+                return "ahead", expected * (1 + self.tolerance)
+            return "on_track", None
+        if share is None or all_spend <= 0:
+            return "no_data", None
+        # Without a total, compare the line's share of spend with its planned share.
+        limit = share * (1 + self.tolerance)
+        if spent / all_spend > limit:
+            return "ahead", limit * all_spend
+        return "on_track", None
+
+    def _unmapped(self, by_channel: dict[str | None, float | None]) -> tuple[BudgetRow, ...]:
+        """The ``<unmapped>`` row: spend of channels that ``channels`` does not map (or of none)."""
         unmapped = [
             value
             for channel, value in by_channel.items()
             if value is not None and (channel is None or channel not in self.plan.channels)
         ]
-        unmapped_spend = math.fsum(unmapped)
-        if unmapped and unmapped_spend != 0:
-            rows.append(
-                BudgetRow(
-                    line=UNMAPPED,
-                    label=UNMAPPED,
-                    depth=0,
-                    share=None,
-                    planned=None,
-                    spent=unmapped_spend,
-                    expected=None,
-                    remaining=None,
-                    status="no_data",
-                )
-            )
-        return tuple(rows), tuple(alerts)
+        spent = math.fsum(unmapped)
+        if not unmapped or spent == 0:
+            return ()
+        row = BudgetRow(
+            line=UNMAPPED,
+            label=UNMAPPED,
+            depth=0,
+            share=None,
+            planned=None,
+            spent=spent,
+            expected=None,
+            remaining=None,
+            status="no_data",
+        )
+        return (row,)
 
     # -- alerts -----------------------------------------------------------
 
@@ -432,7 +493,11 @@ class Evaluator:
             )
 
     def _values(
-        self, metric: str, by: str | None, window: Window, where: tuple[tuple[str, frozenset[str]], ...]
+        self,
+        metric: str,
+        by: str | None,
+        window: Window,
+        where: tuple[tuple[str, frozenset[str]], ...],
     ) -> dict[str | None, float | None]:
         if by is None:
             return {None: self.rollup.value(metric, window.start, window.end, where)}
@@ -491,7 +556,9 @@ def _line_share(line: BudgetLine, total: float | None) -> float | None:
     return None
 
 
-def _walk(lines: dict[str, BudgetLine], prefix: str = "", depth: int = 0) -> Iterator[tuple[str, BudgetLine, int]]:
+def _walk(
+    lines: dict[str, BudgetLine], prefix: str = "", depth: int = 0
+) -> Iterator[tuple[str, BudgetLine, int]]:
     """Budget lines depth-first with dotted ids (``traffic``, ``traffic.public`` ...)."""
     for name, line in lines.items():
         line_id = f"{prefix}{name}"

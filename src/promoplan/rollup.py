@@ -17,16 +17,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
 
 from promoplan.actuals.model import Cube, CubeRow
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
 
-WhereSpec = Mapping[str, Union[str, int, Sequence[Union[str, int]]]]
+WhereSpec = Mapping[str, str | int | Sequence[str | int]]
 # A normalised filter: sorted (dimension, allowed values) pairs, hashable for caching.
 Filter = tuple[tuple[str, frozenset[str]], ...]
-Group = Union[str, None]
+Group = str | None
 
 ZERO = Decimal(0)
 
@@ -62,7 +61,9 @@ class _Series:
     running_totals: list[Decimal] = field(default_factory=lambda: [ZERO])
     running_counts: list[int] = field(default_factory=lambda: [0])
 
-    def add(self, day: dt.date, total: Decimal, count: int, low: Decimal | None, high: Decimal | None) -> None:
+    def add(
+        self, day: dt.date, total: Decimal, count: int, low: Decimal | None, high: Decimal | None
+    ) -> None:
         """Add one cell (rows arrive in date order; cells of the same day are merged)."""
         if self.days and self.days[-1] == day:
             self.day_totals[-1] += total
@@ -78,7 +79,9 @@ class _Series:
         self.running_totals.append(self.running_totals[-1] + total)
         self.running_counts.append(self.running_counts[-1] + count)
 
-    def aggregate(self, agg: str, start: dt.date, end: dt.date) -> Decimal | None:
+    def aggregate(  # noqa: PLR0911  # one return per aggregation
+        self, agg: str, start: dt.date, end: dt.date
+    ) -> Decimal | None:
         """The aggregate over ``start``..``end``; None when no value lies in the range."""
         low = bisect_left(self.days, start)
         high = bisect_right(self.days, end)
@@ -135,7 +138,9 @@ class Rollup:
         self._series: dict[tuple[str, Filter, str | None], dict[Group, _Series]] = {}
         self._formulas: dict[str, Formula] = {}
         self._cumulative: dict[str, bool] = {}
-        self._values: dict[tuple[str, dt.date, dt.date, Filter, str | None], dict[Group, Decimal | None]] = {}
+        self._values: dict[
+            tuple[str, dt.date, dt.date, Filter, str | None], dict[Group, Decimal | None]
+        ] = {}
 
     # -- what a metric is -------------------------------------------------
 
@@ -164,7 +169,9 @@ class Rollup:
             result = metric.agg in ("sum", "count")
         else:
             seen = _seen | {metric_id}
-            result = is_additive(formula) and all(self.is_cumulative(name, seen) for name in formula.names)
+            result = is_additive(formula) and all(
+                self.is_cumulative(name, seen) for name in formula.names
+            )
         self._cumulative[metric_id] = result
         return result
 
@@ -217,12 +224,19 @@ class Rollup:
         cached = self._values.get(key)
         if cached is not None:
             return cached
-        result = self._compute(metric_id, start, end, extra, by, frozenset())
+        result = self._compute(metric_id, start, end, extra, by, seen=frozenset())
         self._values[key] = result
         return result
 
     def _compute(
-        self, metric_id: str, start: dt.date, end: dt.date, extra: Filter, by: str | None, seen: frozenset[str]
+        self,
+        metric_id: str,
+        start: dt.date,
+        end: dt.date,
+        extra: Filter,
+        by: str | None,
+        *,
+        seen: frozenset[str],
     ) -> dict[Group, Decimal | None]:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
@@ -237,7 +251,9 @@ class Rollup:
         if formula is None:
             return {}
         inner = seen | {metric_id}
-        parts = {name: self._compute(name, start, end, extra, by, inner) for name in formula.names}
+        parts = {
+            name: self._compute(name, start, end, extra, by, seen=inner) for name in formula.names
+        }
         groups: set[Group] = set()
         for part in parts.values():
             groups.update(part)

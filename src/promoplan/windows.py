@@ -106,7 +106,11 @@ def calendar_year(year: int) -> Window:
 def period_window(plan: Plan) -> Window:
     """The plan's whole period, labelled like ``--period`` would name it."""
     start, end = plan.span
-    label = str(plan.period) if isinstance(plan.period, int) else f"{start.isoformat()}..{end.isoformat()}"
+    label = (
+        str(plan.period)
+        if isinstance(plan.period, int)
+        else f"{start.isoformat()}..{end.isoformat()}"
+    )
     return Window(label, start, end)
 
 
@@ -135,7 +139,7 @@ def plan_quarter_name_of(plan: Plan, day: dt.date) -> str | None:
 
 
 def quarter_of(plan: Plan, day: dt.date) -> Window:
-    """The plan quarter containing ``day``; the calendar quarter when ``day`` is outside the plan."""
+    """The plan quarter containing ``day``; the calendar quarter outside the plan."""
     name = plan_quarter_name_of(plan, day)
     if name is not None:
         return plan_quarter(plan, name)
@@ -144,13 +148,10 @@ def quarter_of(plan: Plan, day: dt.date) -> Window:
 
 def last_complete_quarter(plan: Plan, as_of: dt.date) -> Window | None:
     """The last plan quarter that ends on or before ``as_of``, if any."""
-    complete = [plan_quarter(plan, name) for name, (_, end) in plan.quarter_spans().items() if end <= as_of]
+    complete = [
+        plan_quarter(plan, name) for name, (_, end) in plan.quarter_spans().items() if end <= as_of
+    ]
     return max(complete, key=lambda w: w.end) if complete else None
-
-
-def to_date(window: Window, as_of: dt.date) -> Window:
-    """``window`` closed by ``as_of``: its end is the earlier of the two (may end before it starts)."""
-    return Window(window.label, window.start, min(window.end, as_of))
 
 
 def pacing_span(plan: Plan, window: Window) -> Window:
@@ -213,7 +214,7 @@ def _calendar_window(raw: str) -> Window:
 
 
 def quarter_weights(plan: Plan) -> dict[str, float]:
-    """Each quarter's pacing weight: the plan's ``weight`` when all four are given, else its days."""
+    """Each quarter's pacing weight: the plan's ``weight`` if all four are given, else its days."""
     spans = plan.quarter_spans()
     given: dict[str, float] = {}
     for name in spans:
@@ -273,7 +274,9 @@ class Pacing:
             return days_in(start, as_of) / days_in(start, end)
         return min(1.0, self.weight(start, as_of) / whole)
 
-    def share(self, part_start: dt.date, part_end: dt.date, whole_start: dt.date, whole_end: dt.date) -> float:
+    def share(
+        self, part_start: dt.date, part_end: dt.date, whole_start: dt.date, whole_end: dt.date
+    ) -> float:
         """The part's share of the whole's pacing weight (the part clipped to the whole)."""
         start, end = max(part_start, whole_start), min(part_end, whole_end)
         whole = self.weight(whole_start, whole_end)
