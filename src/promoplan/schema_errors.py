@@ -138,7 +138,7 @@ def _describe(
         wanted = _EXPECTED.get(item.type) or _literal_text(item) or "something else"
         if wanted not in expected:
             expected.append(wanted)
-    line, column = positions.locate(field)
+    line, column = positions.value_at(field)
     return [
         diagnostic(
             "PP003",
@@ -158,7 +158,7 @@ def _one(  # noqa: PLR0912  # one branch per kind of pydantic error
     details, path = item.details, item.path
     kind, given = item.type, details["input"]
     where = f"in {dotted(path[:-1])}" if path[:-1] else "at the top level"
-    position = positions.locate(path)
+    position = positions.value_at(path)
     code = "PP003"
     hint = _hint_for(path)
 
@@ -171,7 +171,7 @@ def _one(  # noqa: PLR0912  # one branch per kind of pydantic error
         position = positions.locate_key(path)
     elif kind == "missing":
         message = f"missing key '{path[-1]}' {where}"
-        position = positions.locate_key(path[:-1]) if path[:-1] else positions.locate(())
+        position = positions.locate_key(path[:-1]) if path[:-1] else positions.value_at(())
     elif kind == "literal_error" and item.on_key:
         choices = _literal_choices(details)
         message = f"unknown key {_show(given)} {where}"

@@ -90,9 +90,25 @@ class PositionIndex:
 
     values: dict[KeyPath, Position] = field(default_factory=dict)
     keys: dict[KeyPath, Position] = field(default_factory=dict)
+    collections: set[KeyPath] = field(default_factory=set)
 
     def locate(self, path: KeyPath) -> tuple[int | None, int | None]:
-        """Where the value at ``path`` starts, or its nearest existing ancestor."""
+        """Where ``path`` is written, or its nearest existing ancestor (the ``Locate`` function).
+
+        A scalar is located at its value; a mapping or list at its key, because a
+        block collection's first node sits on the line below the key that names it.
+        """
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in self.collections and prefix in self.keys:
+                return self.keys[prefix]
+            found = self.values.get(prefix)
+            if found is not None:
+                return found
+        return (None, None)
+
+    def value_at(self, path: KeyPath) -> tuple[int | None, int | None]:
+        """Where the value at ``path`` itself starts, or its nearest existing ancestor's."""
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
@@ -464,6 +480,8 @@ class _Builder:
 
     def build(self, node: Node, path: KeyPath) -> PlainData:
         self.index.values.setdefault(path, _mark(node))
+        if isinstance(node, (MappingNode, SequenceNode)):
+            self.index.collections.add(path)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if isinstance(node, SequenceNode):
