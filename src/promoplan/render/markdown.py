@@ -105,8 +105,14 @@ def _goal_name(goal: GoalProgress, plan: PlanResult) -> str:
     name = goal.label or goal.id
     if goal.scope != "period" and not name.startswith(goal.scope):
         name = f"{goal.scope} {name}"
-    if goal.window is not None and (plan.window is None or goal.window.label != plan.window.label):
-        name += f" ({goal.window.label})"
+    window = goal.window
+    # A goal over its own window (per: month) says which; a Q2 goal over 2025-Q2 need not.
+    if (
+        window is not None
+        and (plan.window is None or window.label != plan.window.label)
+        and (goal.scope == "period" or not window.label.endswith(goal.scope))
+    ):
+        name += f" ({window.label})"
     return escape_markdown(name)
 
 

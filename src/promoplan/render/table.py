@@ -196,13 +196,21 @@ def _title(console: Console, plan: PlanResult) -> None:
         console.print(Text(", ".join(parts)))
 
 
+def _own_window(goal: GoalProgress, plan: PlanResult) -> bool:
+    """True when a goal looks at another window than the plan's (``per: month``), unless its
+    scope already says so (a Q2 goal over ``2025-Q2``)."""
+    if goal.window is None or (plan.window is not None and goal.window.label == plan.window.label):
+        return False
+    return goal.scope == "period" or not goal.window.label.endswith(goal.scope)
+
+
 def _goal_label(goal: GoalProgress, plan: PlanResult) -> Text:
     label = _plain(goal.label or goal.id)
     if goal.scope != "period" and not label.startswith(goal.scope):
         label = f"{_plain(goal.scope)} {label}"
     text = Text(label)
-    if goal.window is not None and (plan.window is None or goal.window.label != plan.window.label):
-        text.append(f" ({_plain(goal.window.label)})", "dim")
+    if _own_window(goal, plan):
+        text.append(f" ({_plain(goal.window.label if goal.window else '')})", "dim")
     return text
 
 
@@ -247,7 +255,8 @@ def _budget_used(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> Te
     spent = format_value(row.spent, "currency", currency=plan.currency, units=options.units)
     if row.planned is not None:
         planned = format_value(row.planned, "currency", currency=plan.currency, units=options.units)
-        return Text(f"{spent} [{format_fraction(row.used)} of {planned}]")
+        used = f"{format_fraction(row.used)} " if row.used is not None else ""
+        return Text(f"{spent} [{used}of {planned}]")
     if row.spent_share is not None and row.share is not None:
         spent_share, share = format_fraction(row.spent_share), format_fraction(row.share)
         return Text(f"{spent} [{spent_share} of spend, plan {share}]")
