@@ -437,6 +437,8 @@ def test_budget_rows() -> None:
     assert traffic.spent == 80_000  # 40k + 25k + 5k public, 10k private
     assert traffic.expected == pytest.approx(400_000 * F)
     assert traffic.remaining == pytest.approx(320_000)
+    assert traffic.used == pytest.approx(0.2)
+    assert traffic.spent_share == pytest.approx(80_000 / 332_000)  # all spend, unmapped included
     assert traffic.status == "on_track"
     public = budget_row(result, "traffic.public")
     assert (public.planned, public.spent) == (pytest.approx(300_000), 70_000)
@@ -453,6 +455,7 @@ def test_budget_rows() -> None:
     assert (reserve.spent, reserve.status) == (None, "no_data")
     unmapped = budget_row(result, "<unmapped>")
     assert unmapped.spent == 2_000
+    assert unmapped.spent_share == pytest.approx(2_000 / 332_000)
     assert (unmapped.planned, unmapped.share) == (None, None)
 
 

@@ -345,6 +345,8 @@ class Evaluator:
                     expected=expected,
                     remaining=remaining,
                     status=status,
+                    used=_ratio(spent, planned),
+                    spent_share=_ratio(spent, all_spend),
                 )
             )
             if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
@@ -363,7 +365,7 @@ class Evaluator:
                         action=None,
                     )
                 )
-        unmapped = self._unmapped(by_channel)
+        unmapped = self._unmapped(by_channel, all_spend)
         return tuple(rows) + unmapped, tuple(alerts)
 
     def _budget_status(  # noqa: PLR0911  # one return per row of SPEC's budget table
@@ -391,7 +393,9 @@ class Evaluator:
             return "ahead", limit * all_spend
         return "on_track", None
 
-    def _unmapped(self, by_channel: dict[str | None, float | None]) -> tuple[BudgetRow, ...]:
+    def _unmapped(
+        self, by_channel: dict[str | None, float | None], all_spend: float
+    ) -> tuple[BudgetRow, ...]:
         """The ``<unmapped>`` row: spend of channels that ``channels`` does not map (or of none)."""
         unmapped = [
             value
@@ -411,6 +415,7 @@ class Evaluator:
             expected=None,
             remaining=None,
             status="no_data",
+            spent_share=_ratio(spent, all_spend),
         )
         return (row,)
 
