@@ -392,3 +392,16 @@ def test_any_name_renders_safely_within_width(name: str, channel: str) -> None:
     assert not unsafe.search(out)
     assert all(display_width(line) <= 80 for line in lines_of(out))
     out.encode("utf-8")
+
+
+def test_a_plan_that_did_not_load_shows_its_file_and_findings() -> None:
+    plan = PlanResult(
+        file="plans/x.yaml",
+        name=None,
+        period=None,
+        diagnostics=(diagnostic("PP001", "not UTF-8", file="plans/x.yaml", line=3, column=1),),
+    )
+    out = render_table(Run("check", (plan,)), RenderOptions())
+    assert out == (
+        "plans/x.yaml\n\nDiagnostics\nplans/x.yaml:3:1: error PP001 not UTF-8\n\nfail: 1 error\n"
+    )

@@ -184,7 +184,10 @@ def _section(console: Console, title: str) -> None:
 
 
 def _title(console: Console, plan: PlanResult) -> None:
-    console.print(Text.assemble(_text(plan.name or plan.file, "bold"), " (", _text(plan.file), ")"))
+    if plan.name:
+        console.print(Text.assemble(_text(plan.name, "bold"), " (", _text(plan.file), ")"))
+    else:
+        console.print(_text(plan.file, "bold"))
     parts = []
     if plan.window is not None:
         parts.append(f"window {_plain(_window_text(plan.window))}")
