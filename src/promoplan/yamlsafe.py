@@ -34,8 +34,9 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIASES = 100
 MAX_EVENTS = 200_000
-# Nodes after alias expansion: what pydantic, json and repr would walk.
-MAX_EXPANDED = 100_000
+# Nodes after alias expansion: what pydantic, json and repr would walk. Without
+# aliases this stays below the event count, so only aliases can reach it.
+MAX_EXPANDED = MAX_EVENTS
 
 PlainData: TypeAlias = Union[  # noqa: UP007  # a recursive alias: the forward references need Union
     dict[str, "PlainData"], list["PlainData"], str, int, float, bool, None
@@ -342,13 +343,13 @@ def _prescan(text: str, file: str) -> None:  # noqa: PLR0912  # one flat loop ov
                     event,
                 )
             expanded += size
-        if expanded > MAX_EXPANDED:
-            raise stop(
-                "PP010",
-                f"aliases expand the plan to more than {MAX_EXPANDED:,} values",
-                event,
-                hint="a plan should not need nested aliases; write the values out",
-            )
+            if expanded > MAX_EXPANDED:
+                raise stop(
+                    "PP010",
+                    f"aliases expand the plan to more than {MAX_EXPANDED:,} values",
+                    event,
+                    hint="a plan should not need nested aliases; write the values out",
+                )
     if documents == 0:
         raise _Stop(
             diagnostic(
