@@ -72,7 +72,9 @@ def test_year_outside_the_table_gives_no_date() -> None:
         ("返场 双12 双11", "Double 12", (12, 12)),
     ],
 )
-def test_names_that_are_festivals(name: str, festival: str, month_day: tuple[int, int] | None) -> None:
+def test_names_that_are_festivals(
+    name: str, festival: str, month_day: tuple[int, int] | None
+) -> None:
     found = festival_date(name, 2025)
     assert found is not None
     assert found[0] == festival
@@ -116,7 +118,8 @@ def test_festival_dates_in_a_range() -> None:
     assert festival_dates("春节", *fiscal) == ("Spring Festival", (dt.date(2026, 2, 17),))
     assert festival_dates("618", *fiscal) == ("618", (dt.date(2025, 6, 18),))
     assert festival_dates("618", dt.date(2024, 1, 1), dt.date(2025, 12, 31)) == (
-        "618", (dt.date(2024, 6, 18), dt.date(2025, 6, 18)),
+        "618",
+        (dt.date(2024, 6, 18), dt.date(2025, 6, 18)),
     )
     assert festival_dates("618", dt.date(2025, 7, 1), dt.date(2025, 12, 31)) == ("618", ())
     assert festival_dates("年货节", *fiscal) is None

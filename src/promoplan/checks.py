@@ -14,7 +14,6 @@ import difflib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Union
 
 from pydantic import BaseModel
 
@@ -24,7 +23,7 @@ from promoplan.formula import metric_order
 from promoplan.model import QUARTER_NAMES, AlertRule, BudgetLine, Goal, Plan, Quarter
 from promoplan.quantity import Placeholder, Quantity
 
-Path = tuple[Union[str, int], ...]
+Path = tuple[str | int, ...]
 
 # Shares are written as percentages with a few decimals; this only absorbs float error.
 SHARE_TOLERANCE = 1e-6
@@ -170,15 +169,17 @@ def check_budget_shares(plan: Plan) -> Iterator[Finding]:
     for name, line in lines.items():
         if _is_empty_line(line):
             yield Finding(
-                "PP101", f"budget line {name!r} has neither a share nor an amount",
-                ("budget", "lines", name), "give it a share (15%) or an amount (750万)",
+                "PP101",
+                f"budget line {name!r} has neither a share nor an amount",
+                ("budget", "lines", name),
+                "give it a share (15%) or an amount (750万)",
             )
     if not any(line.share is not None for line in lines.values()):
         return  # amounts only: PP103 compares them with the total
     total = _total(plan)
     shares = [_share_of(line, total) for line in lines.values()]
     if any(share is None for share in shares):
-        return  # a placeholder, a bare number (PP004) or an amount without a total: nothing to add up
+        return  # a placeholder, a bare number (PP004) or an amount without a total
     summed = math.fsum(shares)  # type: ignore[arg-type]  # None ruled out
     if abs(summed - 1) <= SHARE_TOLERANCE:
         return
@@ -187,7 +188,9 @@ def check_budget_shares(plan: Plan) -> Iterator[Finding]:
         if summed < 1
         else f"take {_pct(summed - 1)} off the lines"
     )
-    yield Finding("PP101", f"budget shares sum to {_pct(summed)}, not 100%", ("budget", "lines"), hint)
+    yield Finding(
+        "PP101", f"budget shares sum to {_pct(summed)}, not 100%", ("budget", "lines"), hint
+    )
 
 
 def check_sub_line_shares(plan: Plan) -> Iterator[Finding]:
@@ -208,8 +211,10 @@ def check_sub_line_shares(plan: Plan) -> Iterator[Finding]:
         for name, sub in line.lines.items():
             if _is_empty_line(sub):
                 yield Finding(
-                    "PP102", f"budget line {line_id}.{name} has neither a share nor an amount",
-                    (*path, "lines", name), "give it a share (15%) or an amount (750万)",
+                    "PP102",
+                    f"budget line {line_id}.{name} has neither a share nor an amount",
+                    (*path, "lines", name),
+                    "give it a share (15%) or an amount (750万)",
                 )
         if line.share is None and line.amount is None:
             continue  # the line's share is its sub-lines' sum
@@ -257,11 +262,15 @@ def check_budget_amounts(plan: Plan) -> Iterator[Finding]:
                 f"write amount: {_plain(expected)}, or give only one of share and amount",
             )
     if total is not None and plan.budget.lines:
-        yield from _amounts_add_up(plan.budget.lines, total, ("budget", "total"), "the budget total")
+        yield from _amounts_add_up(
+            plan.budget.lines, total, ("budget", "total"), "the budget total"
+        )
     for line_id, path, line in _budget_lines(plan.budget.lines, ("budget", "lines")):
         amount = _number(line.amount)
         if line.lines and amount is not None:
-            yield from _amounts_add_up(line.lines, amount, (*path, "amount"), f"the amount of {line_id!r}")
+            yield from _amounts_add_up(
+                line.lines, amount, (*path, "amount"), f"the amount of {line_id!r}"
+            )
 
 
 def _amounts_add_up(
@@ -346,8 +355,10 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
         if last < first:
             backwards = True
             yield Finding(
-                "PP110", f"{name} ends ({last}) before it starts ({first})",
-                _first_path(plan, _quarter_path(plan, name, "end")), hint,
+                "PP110",
+                f"{name} ends ({last}) before it starts ({first})",
+                _first_path(plan, _quarter_path(plan, name, "end")),
+                hint,
             )
     if backwards:
         return
@@ -364,7 +375,12 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
                 if previous is None
                 else f"gap between {previous} and {name}: "
             ) + f"{_span(due, first - dt.timedelta(days=1))} belong to no quarter"
-            yield Finding("PP110", message, _first_path(plan, here, there, ("period",) if previous is None else None), hint)
+            yield Finding(
+                "PP110",
+                message,
+                _first_path(plan, here, there, ("period",) if previous is None else None),
+                hint,
+            )
         elif first < due:
             message = (
                 f"{name} starts on {first}, before the period starts ({start})"
@@ -414,17 +430,23 @@ def check_event_quarters(plan: Plan) -> Iterator[Finding]:
                             "PP111",
                             f"event {event.name!r} {key}s on {day}, outside {where}",
                             (*path, key),
-                            f"move it to {home}" if home else "its date lies outside the plan period",
+                            f"move it to {home}"
+                            if home
+                            else "its date lies outside the plan period",
                         )
                         break
                 continue
             festival = find_festival(event.name)
             if festival is None:
                 continue
-            days = [festival.date_in(year) for year in range(period_start.year, period_end.year + 1)]
+            days = [
+                festival.date_in(year) for year in range(period_start.year, period_end.year + 1)
+            ]
             if any(day is None for day in days):
                 continue  # the calendar does not cover the period: cannot tell
-            in_period = [day for day in days if day is not None and period_start <= day <= period_end]
+            in_period = [
+                day for day in days if day is not None and period_start <= day <= period_end
+            ]
             if any(first <= day <= last for day in in_period):
                 continue
             if in_period:
@@ -434,7 +456,7 @@ def check_event_quarters(plan: Plan) -> Iterator[Finding]:
                     f"event {event.name!r} is {festival.name}, on {day}, "
                     f"which falls in {home}, not {where}"
                 )
-                hint = f"move it to {home}, or give it start/end dates if it is not on the festival itself"
+                hint = f"move it to {home}, or give it dates if it is not on the festival itself"
             else:
                 message = (
                     f"event {event.name!r} is {festival.name}, which does not fall in the plan "
@@ -454,7 +476,9 @@ def check_quarter_weights(plan: Plan) -> Iterator[Finding]:
           Q2: {weight: 25%}
     """
     weights = {
-        name: quarter.weight for name, quarter in plan.quarters.items() if quarter.weight is not None
+        name: quarter.weight
+        for name, quarter in plan.quarters.items()
+        if quarter.weight is not None
     }
     if not weights:
         return
@@ -502,7 +526,7 @@ def _placeholders(value: object, path: Path) -> Iterator[tuple[Path, Placeholder
             yield from _placeholders(item, (*path, index))
 
 
-def _what_is_unset(path: Path) -> str:
+def _what_is_unset(path: Path) -> str:  # noqa: PLR0911  # one wording per kind of place
     head = path[0]
     key = path[-1]
     if head == "goals" and len(path) == 3:
@@ -526,7 +550,7 @@ def _what_is_unset(path: Path) -> str:
 
 
 def check_placeholders(plan: Plan) -> Iterator[Finding]:
-    """PP120 (warning): a target written as a placeholder (``X``, ``X万``, ``TBD``, ``待定``, ``?``).
+    """PP120 (warning): a target written as a placeholder (``X``, ``X万``, ``TBD``, ``待定``, ``?``)
 
     Fails::
 
@@ -592,18 +616,24 @@ def check_formulas(plan: Plan) -> Iterator[Finding]:
         if problem.kind == "syntax":
             at = f" at character {problem.offset + 1}" if problem.offset is not None else ""
             yield Finding(
-                "PP122", f"metric {problem.metric!r}: formula error{at}: {problem.message}", path,
+                "PP122",
+                f"metric {problem.metric!r}: formula error{at}: {problem.message}",
+                path,
                 "a formula has metric names, numbers, + - * / and parentheses",
             )
         elif problem.kind == "unknown":
             name = problem.name or ""
             yield Finding(
-                "PP122", f"metric {problem.metric!r}: formula names unknown metric {name!r}", path,
+                "PP122",
+                f"metric {problem.metric!r}: formula names unknown metric {name!r}",
+                path,
                 _did_you_mean(name, known) or f"define {name!r} under metrics",
             )
         else:
             yield Finding(
-                "PP122", f"metric {problem.metric!r}: {problem.message}", path,
+                "PP122",
+                f"metric {problem.metric!r}: {problem.message}",
+                path,
                 "a formula cannot depend on itself, directly or through other formulas",
             )
 
@@ -683,16 +713,24 @@ def check_fraction_units(plan: Plan) -> Iterator[Finding]:
         for key in ("at_least", "at_most", "baseline"):
             value = getattr(goal, key)
             if _bare_fraction(value):
-                yield _fraction_finding(f"goal {goal_id!r}: {goal.metric!r} is a percentage, so", value, (*path, key))
+                yield _fraction_finding(
+                    f"goal {goal_id!r}: {goal.metric!r} is a percentage, so", value, (*path, key)
+                )
     for alert_id, alert in plan.alerts.items():
         yield from _alert_fractions(plan, alert_id, alert)
     if plan.budget is not None:
         for line_id, path, line in _budget_lines(plan.budget.lines, ("budget", "lines")):
             if _bare_fraction(line.share):
-                yield _fraction_finding(f"budget line {line_id!r}: a share is a fraction, so", line.share, (*path, "share"))
+                yield _fraction_finding(
+                    f"budget line {line_id!r}: a share is a fraction, so",
+                    line.share,
+                    (*path, "share"),
+                )
     for name, quarter in plan.quarters.items():
         if _bare_fraction(quarter.weight):
-            yield _fraction_finding(f"{name}: a weight is a fraction, so", quarter.weight, ("quarters", name, "weight"))
+            yield _fraction_finding(
+                f"{name}: a weight is a fraction, so", quarter.weight, ("quarters", name, "weight")
+            )
     if _bare_fraction(plan.tolerance):
         yield _fraction_finding("tolerance is a fraction, so", plan.tolerance, ("tolerance",))
 
@@ -703,11 +741,15 @@ def _alert_fractions(plan: Plan, alert_id: str, alert: AlertRule) -> Iterator[Fi
             value = getattr(alert, key)
             if _bare_fraction(value):
                 yield _fraction_finding(
-                    f"alert {alert_id!r}: {alert.metric!r} is a percentage, so", value, ("alerts", alert_id, key)
+                    f"alert {alert_id!r}: {alert.metric!r} is a percentage, so",
+                    value,
+                    ("alerts", alert_id, key),
                 )
     if _bare_fraction(alert.drop_over):
         yield _fraction_finding(
-            f"alert {alert_id!r}: drop_over is a fraction, so", alert.drop_over, ("alerts", alert_id, "drop_over")
+            f"alert {alert_id!r}: drop_over is a fraction, so",
+            alert.drop_over,
+            ("alerts", alert_id, "drop_over"),
         )
 
 

@@ -80,11 +80,17 @@ class Festival:
 
 FESTIVALS: tuple[Festival, ...] = (
     Festival(
-        "Spring Festival", None, None,
-        re.compile(r"春节|春節|新春|农历新年|農曆新年|spring\s*festival|(?:chinese|lunar)\s+new\s+year"),
+        "Spring Festival",
+        None,
+        None,
+        re.compile(
+            r"春节|春節|新春|农历新年|農曆新年|spring\s*festival|(?:chinese|lunar)\s+new\s+year"
+        ),
     ),
     Festival(
-        "38", 3, 8,
+        "38",
+        3,
+        8,
         re.compile(
             _number("38", r"3\.8") + r"|三八节|三八節|女王节|女王節|女神节|女神節|妇女节|婦女節"
             r"|(?:women|queen)'?s\s+day"
@@ -94,16 +100,22 @@ FESTIVALS: tuple[Festival, ...] = (
     Festival("618", 6, 18, re.compile(_number("618", r"6\.18", "6·18"))),
     Festival("99", 9, 9, re.compile(_number("99"))),
     Festival(
-        "Double 11", 11, 11,
+        "Double 11",
+        11,
+        11,
         re.compile(
-            r"[双雙](?:11|十一)(?![0-9])|光棍节|光棍節|" + _number(r"11\.11")
+            r"[双雙](?:11|十一)(?![0-9])|光棍节|光棍節|"
+            + _number(r"11\.11")
             + r"|double[\s_-]*(?:11(?![0-9])|eleven)|singles'?\s*day"
         ),
     ),
     Festival(
-        "Double 12", 12, 12,
+        "Double 12",
+        12,
+        12,
         re.compile(
-            r"[双雙](?:12|十二)(?![0-9])|" + _number(r"12\.12")
+            r"[双雙](?:12|十二)(?![0-9])|"
+            + _number(r"12\.12")
             + r"|double[\s_-]*(?:12(?![0-9])|twelve)"
         ),
     ),
@@ -135,7 +147,9 @@ def festival_date(event_name: str, year: int) -> tuple[str, dt.date] | None:
     return None if day is None else (festival.name, day)
 
 
-def festival_dates(event_name: str, start: dt.date, end: dt.date) -> tuple[str, tuple[dt.date, ...]] | None:
+def festival_dates(
+    event_name: str, start: dt.date, end: dt.date
+) -> tuple[str, tuple[dt.date, ...]] | None:
     """The festival named in ``event_name`` and its days between ``start`` and ``end`` (inclusive).
 
     None when the name is no festival; an empty tuple when the calendar has no

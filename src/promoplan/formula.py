@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow
-from typing import Literal, Union
+from typing import Literal
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 32
@@ -34,7 +34,9 @@ _TOKEN_RE = re.compile(
 )
 # Decimal arithmetic wide enough that sums of money never round, and errors are
 # signalled (then turned into "no value") instead of producing NaN or infinity.
-_CONTEXT = Context(prec=34, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
+_CONTEXT = Context(
+    prec=34, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 Sign = Literal["+", "-"]
 Op = Literal["*", "/"]
@@ -90,7 +92,7 @@ class Product:
     rest: tuple[tuple[Op, Node], ...]
 
 
-Node = Union[Name, Number, Negate, Sum, Product]
+Node = Name | Number | Negate | Sum | Product
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ class _Parser:
                 )
             self.depth -= 1
             return inner
-        raise FormulaError(f"expected a name, a number or '(', got {_describe(token)}", token.offset)
+        raise FormulaError(
+            f"expected a name, a number or '(', got {_describe(token)}", token.offset
+        )
 
 
 def _describe(token: _Token) -> str:
@@ -211,7 +215,9 @@ def parse_formula(text: str) -> Formula:
     root = parser.expression()
     if parser.current.kind != "end":
         token = parser.current
-        raise FormulaError(f"expected an operator or the end of the formula, got {_describe(token)}", token.offset)
+        raise FormulaError(
+            f"expected an operator or the end of the formula, got {_describe(token)}", token.offset
+        )
     return Formula(text=text, root=root, names=frozenset(n.name for n in name_nodes(root)))
 
 
@@ -227,7 +233,9 @@ def name_nodes(node: Node) -> Iterator[Name]:
             yield from name_nodes(operand)
 
 
-def evaluate_formula(formula: Formula, values: Mapping[str, Decimal | float | None]) -> float | None:
+def evaluate_formula(
+    formula: Formula, values: Mapping[str, Decimal | float | None]
+) -> float | None:
     """The formula's value; None when a name has no value or a division is by zero."""
     try:
         result = _evaluate(formula.root, values)
@@ -239,7 +247,9 @@ def evaluate_formula(formula: Formula, values: Mapping[str, Decimal | float | No
     return number if math.isfinite(number) else None
 
 
-def _evaluate(node: Node, values: Mapping[str, Decimal | float | None]) -> Decimal | None:
+def _evaluate(  # noqa: PLR0911  # one return per node kind and per missing value
+    node: Node, values: Mapping[str, Decimal | float | None]
+) -> Decimal | None:
     if isinstance(node, Name):
         raw = values.get(node.name)
         if raw is None:
@@ -333,8 +343,11 @@ def metric_order(metrics: Mapping[str, str | None]) -> MetricOrder:
                 seen.add(node.name)
                 problems.append(
                     FormulaProblem(
-                        metric, "unknown", f"unknown metric {node.name!r}",
-                        offset=node.offset, name=node.name,
+                        metric,
+                        "unknown",
+                        f"unknown metric {node.name!r}",
+                        offset=node.offset,
+                        name=node.name,
                     )
                 )
     problems.extend(_cycles(formulas))
@@ -348,7 +361,7 @@ def _dependencies(formula: Formula) -> list[str]:
 
 
 def _cycles(formulas: Mapping[str, Formula]) -> Iterator[FormulaProblem]:
-    """Cycles found by an iterative depth-first search: at least one for every tangle of formulas."""
+    """Cycles found by an iterative depth-first search: at least one per tangle of formulas."""
     state: dict[str, Literal["open", "done"]] = {}
     reported: set[frozenset[str]] = set()
     for root in formulas:
@@ -368,7 +381,7 @@ def _cycles(formulas: Mapping[str, Formula]) -> Iterator[FormulaProblem]:
             if child not in formulas:
                 continue
             if state.get(child) == "open":
-                cycle = tuple(path[path.index(child):])
+                cycle = tuple(path[path.index(child) :])
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
@@ -385,7 +398,9 @@ def _cycles(formulas: Mapping[str, Formula]) -> Iterator[FormulaProblem]:
                 stack.append((child, iter(_dependencies(formulas[child]))))
 
 
-def _topological(metrics: Mapping[str, str | None], formulas: Mapping[str, Formula]) -> tuple[str, ...]:
+def _topological(
+    metrics: Mapping[str, str | None], formulas: Mapping[str, Formula]
+) -> tuple[str, ...]:
     ready = [metric for metric, text in metrics.items() if text is None]
     resolved = set(ready)
     pending = [metric for metric in metrics if metric in formulas]
