@@ -190,7 +190,7 @@ svg.chart .minor{display:none}
 @media print{
 body{background:#fff;font-size:11pt}
 main{max-width:none;padding:0}
-header.top,.kpi,.panel,.alert{break-inside:avoid}
+header.top,.kpi,.alert,figure.panel{break-inside:avoid}
 section{break-inside:auto}
 figure,tr{break-inside:avoid}
 h2{break-after:avoid}
