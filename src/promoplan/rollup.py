@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 
-from promoplan.actuals.model import Cube, CubeRow
+from promoplan.actuals.model import Cell, Cube, CubeRow
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
 
@@ -50,39 +51,31 @@ def and_filters(*filters: Filter) -> Filter:
     return tuple(sorted(merged.items(), key=lambda pair: pair[0]))
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Part:
+    """One series' share of an aggregate over a date range."""
+
+    total: Decimal
+    count: int
+    minimum: Decimal | None
+    maximum: Decimal | None
+    last_day: dt.date
+    last_total: Decimal
+
+
 class _Series:
-    """One group's days with a value, with running totals for range queries."""
+    """The cells of one column for one combination of dimension values, in date order,
+    with running totals so that any date range is two binary searches away."""
 
-    days: list[dt.date] = field(default_factory=list)
-    day_totals: list[Decimal] = field(default_factory=list)
-    day_minima: list[Decimal | None] = field(default_factory=list)
-    day_maxima: list[Decimal | None] = field(default_factory=list)
-    running_totals: list[Decimal] = field(default_factory=lambda: [ZERO])
-    running_counts: list[int] = field(default_factory=lambda: [0])
+    def __init__(self, days: list[dt.date], cells: list[Cell]) -> None:
+        self.days = days
+        self.minima = [cell.minimum for cell in cells]
+        self.maxima = [cell.maximum for cell in cells]
+        self.running_totals = list(accumulate((cell.total for cell in cells), initial=ZERO))
+        self.running_counts = list(accumulate((cell.count for cell in cells), initial=0))
 
-    def add(
-        self, day: dt.date, total: Decimal, count: int, low: Decimal | None, high: Decimal | None
-    ) -> None:
-        """Add one cell (rows arrive in date order; cells of the same day are merged)."""
-        if self.days and self.days[-1] == day:
-            self.day_totals[-1] += total
-            self.day_minima[-1] = _least(self.day_minima[-1], low)
-            self.day_maxima[-1] = _greatest(self.day_maxima[-1], high)
-            self.running_totals[-1] += total
-            self.running_counts[-1] += count
-            return
-        self.days.append(day)
-        self.day_totals.append(total)
-        self.day_minima.append(low)
-        self.day_maxima.append(high)
-        self.running_totals.append(self.running_totals[-1] + total)
-        self.running_counts.append(self.running_counts[-1] + count)
-
-    def aggregate(  # noqa: PLR0911  # one return per aggregation
-        self, agg: str, start: dt.date, end: dt.date
-    ) -> Decimal | None:
-        """The aggregate over ``start``..``end``; None when no value lies in the range."""
+    def part(self, start: dt.date, end: dt.date, *, extremes: bool) -> _Part | None:
+        """This series over ``start``..``end``; None when it has no value there."""
         low = bisect_left(self.days, start)
         high = bisect_right(self.days, end)
         if high <= low:
@@ -90,33 +83,43 @@ class _Series:
         count = self.running_counts[high] - self.running_counts[low]
         if count <= 0:
             return None
-        if agg == "sum":
-            return self.running_totals[high] - self.running_totals[low]
-        if agg == "count":
-            return Decimal(count)
-        if agg == "mean":
-            return (self.running_totals[high] - self.running_totals[low]) / count
-        if agg == "last":
-            return self.day_totals[high - 1]
-        if agg == "min":
-            minima = [m for m in self.day_minima[low:high] if m is not None]
-            return min(minima) if minima else None
-        if agg == "max":
-            maxima = [m for m in self.day_maxima[low:high] if m is not None]
-            return max(maxima) if maxima else None
-        raise AssertionError(f"unknown aggregation {agg!r}")
+        last_day = self.days[high - 1]
+        first_of_last = max(low, bisect_left(self.days, last_day))
+        minimum = maximum = None
+        if extremes:  # a scan of the range, only for min and max metrics
+            minimum = min((m for m in self.minima[low:high] if m is not None), default=None)
+            maximum = max((m for m in self.maxima[low:high] if m is not None), default=None)
+        return _Part(
+            total=self.running_totals[high] - self.running_totals[low],
+            count=count,
+            minimum=minimum,
+            maximum=maximum,
+            last_day=last_day,
+            last_total=self.running_totals[high] - self.running_totals[first_of_last],
+        )
 
 
-def _least(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    if a is None:
-        return b
-    return a if b is None else min(a, b)
-
-
-def _greatest(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    if a is None:
-        return b
-    return a if b is None else max(a, b)
+def _aggregate(agg: str, parts: Sequence[_Part]) -> Decimal | None:  # noqa: PLR0911  # one return per aggregation
+    """Combine the parts of several series into one aggregate."""
+    if not parts:
+        return None
+    total = sum((p.total for p in parts), ZERO)
+    count = sum(p.count for p in parts)
+    if agg == "sum":
+        return total
+    if agg == "count":
+        return Decimal(count)
+    if agg == "mean":
+        return total / count
+    if agg == "last":
+        # The latest date with a value, summed over the dimension values of that date.
+        latest = max(p.last_day for p in parts)
+        return sum((p.last_total for p in parts if p.last_day == latest), ZERO)
+    if agg == "min":
+        return min((p.minimum for p in parts if p.minimum is not None), default=None)
+    if agg == "max":
+        return max((p.maximum for p in parts if p.maximum is not None), default=None)
+    raise AssertionError(f"unknown aggregation {agg!r}")
 
 
 def _to_float(value: Decimal | None) -> float | None:
@@ -135,7 +138,12 @@ class Rollup:
         self.column_index = {name: i for i, name in enumerate(cube.columns)}
         self.dimension_index = {name: i for i, name in enumerate(cube.dimensions)}
         self.days: tuple[dt.date, ...] = tuple(sorted({row.day for row in self.rows}))
-        self._series: dict[tuple[str, Filter, str | None], dict[Group, _Series]] = {}
+        # Rows split once by their (trimmed) dimension values, each part in date order.
+        self.rows_by_dims: dict[tuple[str | None, ...], list[CubeRow]] = {}
+        width = len(cube.dimensions)
+        for row in self.rows:
+            self.rows_by_dims.setdefault(_dims(row, width), []).append(row)
+        self._series: dict[str, dict[tuple[str | None, ...], _Series]] = {}
         self._formulas: dict[str, Formula] = {}
         self._cumulative: dict[str, bool] = {}
         self._values: dict[
@@ -245,66 +253,74 @@ class Rollup:
             if metric.column not in self.column_index:
                 return {}
             active = and_filters(normalise_where(metric.where), extra)
-            series = self._series_for(metric.column, active, by)
-            return {group: s.aggregate(metric.agg, start, end) for group, s in series.items()}
+            extremes = metric.agg in ("min", "max")
+            grouped: dict[Group, list[_Part]] = {}
+            for group, series in self._matching(metric.column, active, by):
+                part = series.part(start, end, extremes=extremes)
+                if part is not None:
+                    grouped.setdefault(group, []).append(part)
+            return {group: _aggregate(metric.agg, parts) for group, parts in grouped.items()}
         formula = self.formula(metric_id)
         if formula is None:
             return {}
         inner = seen | {metric_id}
-        parts = {
+        operands = {
             name: self._compute(name, start, end, extra, by, seen=inner) for name in formula.names
         }
         groups: set[Group] = set()
-        for part in parts.values():
-            groups.update(part)
+        for operand in operands.values():
+            groups.update(operand)
         if by is None:
             groups = {None}
         result: dict[Group, Decimal | None] = {}
         for group in groups:
-            values = {name: part.get(group) for name, part in parts.items()}
+            values = {name: operand.get(group) for name, operand in operands.items()}
             number = evaluate_formula(formula, values)
             result[group] = None if number is None else Decimal(repr(number))
         return result
 
-    def _series_for(self, column: str, active: Filter, by: str | None) -> dict[Group, _Series]:
-        key = (column, active, by)
-        if key in self._series:
-            return self._series[key]
-        series: dict[Group, _Series] = {}
-        self._series[key] = series
+    def _column_series(self, column: str) -> dict[tuple[str | None, ...], _Series]:
+        """The column's cells split by dimension values, built once and kept."""
+        built = self._series.get(column)
+        if built is not None:
+            return built
+        index = self.column_index[column]
+        built = {}
+        for dims, rows in self.rows_by_dims.items():
+            found = [
+                (row.day, cell)
+                for row in rows
+                if (cell := row.cells[index]) is not None and cell.count > 0
+            ]
+            if found:
+                built[dims] = _Series([day for day, _ in found], [cell for _, cell in found])
+        self._series[column] = built
+        return built
+
+    def _matching(
+        self, column: str, active: Filter, by: str | None
+    ) -> Iterator[tuple[Group, _Series]]:
+        """The column's series that pass the filter, each with its group (its ``by`` value)."""
         checks: list[tuple[int, frozenset[str]]] = []
         for dimension, allowed in active:
-            index = self.dimension_index.get(dimension)
-            if index is None or not allowed:
-                return series  # filtering on a dimension no file has: nothing matches
-            checks.append((index, allowed))
-        by_index = self.dimension_index.get(by) if by is not None else None
-        if by is not None and by_index is None:
-            # No file has that dimension: every row lacks it.
-            by_index = -1
-        column_index = self.column_index[column]
-        for row in self.rows:
-            cell = row.cells[column_index]
-            if cell is None or cell.count <= 0:
-                continue
-            if not all(_dim(row, index) in allowed for index, allowed in checks):
-                continue
-            group: Group = None
-            if by_index is not None:
-                group = _dim(row, by_index) if by_index >= 0 else None
-            target = series.get(group)
-            if target is None:
-                target = series[group] = _Series()
-            target.add(row.day, cell.total, cell.count, cell.minimum, cell.maximum)
-        return series
+            position = self.dimension_index.get(dimension)
+            if position is None or not allowed:
+                return  # filtering on a dimension no file has: nothing matches
+            checks.append((position, allowed))
+        by_position = self.dimension_index.get(by) if by is not None else None
+        for dims, series in self._column_series(column).items():
+            if all(dims[position] in allowed for position, allowed in checks):
+                yield (dims[by_position] if by_position is not None else None), series
 
 
-def _dim(row: CubeRow, index: int) -> str | None:
-    value = row.dims[index] if index < len(row.dims) else None
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+def _dims(row: CubeRow, width: int) -> tuple[str | None, ...]:
+    """A row's dimension values, trimmed; an empty value is no value."""
+    values: list[str | None] = []
+    for position in range(width):
+        raw = row.dims[position] if position < len(row.dims) else None
+        text = raw.strip() if raw is not None else ""
+        values.append(text or None)
+    return tuple(values)
 
 
 def _as_filter(where: WhereSpec | Filter | None) -> Filter:
