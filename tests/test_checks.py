@@ -120,6 +120,15 @@ def test_pp101_skips_what_cannot_be_added(tmp_path: Path) -> None:
     assert codes(load(tmp_path, "budget:\n  lines: {a: 50%, b: {amount: 100万}}\n")) == []
 
 
+def test_pp101_negative_share(tmp_path: Path) -> None:
+    body = "budget:\n  lines: {a: 150%, b: -50%}\n"
+    found = only(load(tmp_path, body), "PP101")
+    assert (found.line, found.column) == pos(body, "-50%")
+    assert found.message == "budget line 'b' has a negative share (-50%)"
+    body = "budget:\n  lines: {a: {share: 100%, lines: {x: 110%, y: -10%}}}\n"
+    assert codes(load(tmp_path, body)) == ["PP102"]
+
+
 def test_pp101_line_without_share_or_amount(tmp_path: Path) -> None:
     body = "budget:\n  lines:\n    a: 100%\n    b: {label: later}\n"
     found = only(load(tmp_path, body), "PP101")
@@ -168,7 +177,7 @@ def test_pp102_nested_levels(tmp_path: Path) -> None:
 def test_pp102_sub_line_without_share(tmp_path: Path) -> None:
     body = "budget:\n  lines:\n    a: {share: 100%, lines: {x: 100%, y: {}}}\n"
     found = only(load(tmp_path, body), "PP102")
-    assert found.message == "budget line a.y has neither a share nor an amount"
+    assert found.message == "budget line 'a.y' has neither a share nor an amount"
 
 
 # --- PP103 ----------------------------------------------------------------------------

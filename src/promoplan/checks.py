@@ -167,13 +167,7 @@ def check_budget_shares(plan: Plan) -> Iterator[Finding]:
         return
     lines = plan.budget.lines
     for name, line in lines.items():
-        if _is_empty_line(line):
-            yield Finding(
-                "PP101",
-                f"budget line {name!r} has neither a share nor an amount",
-                ("budget", "lines", name),
-                "give it a share (15%) or an amount (750万)",
-            )
+        yield from _line_problems("PP101", name, ("budget", "lines", name), line)
     if not any(line.share is not None for line in lines.values()):
         return  # amounts only: PP103 compares them with the total
     total = _total(plan)
@@ -193,6 +187,25 @@ def check_budget_shares(plan: Plan) -> Iterator[Finding]:
     )
 
 
+def _line_problems(code: str, line_id: str, path: Path, line: BudgetLine) -> Iterator[Finding]:
+    """A line with nothing to add up, or a negative share."""
+    if _is_empty_line(line):
+        yield Finding(
+            code,
+            f"budget line {line_id!r} has neither a share nor an amount",
+            path,
+            "give it a share (15%) or an amount (750万)",
+        )
+    share = _number(line.share)
+    if share is not None and share < 0:
+        yield Finding(
+            code,
+            f"budget line {line_id!r} has a negative share ({_pct(share)})",
+            (*path, "share"),
+            "a share is a part of the total, from 0% to 100%",
+        )
+
+
 def check_sub_line_shares(plan: Plan) -> Iterator[Finding]:
     """PP102: the shares of a line's sub-lines sum to the line's share.
 
@@ -209,13 +222,7 @@ def check_sub_line_shares(plan: Plan) -> Iterator[Finding]:
         if not line.lines:
             continue
         for name, sub in line.lines.items():
-            if _is_empty_line(sub):
-                yield Finding(
-                    "PP102",
-                    f"budget line {line_id}.{name} has neither a share nor an amount",
-                    (*path, "lines", name),
-                    "give it a share (15%) or an amount (750万)",
-                )
+            yield from _line_problems("PP102", f"{line_id}.{name}", (*path, "lines", name), sub)
         if line.share is None and line.amount is None:
             continue  # the line's share is its sub-lines' sum
         if line.share is None and all(sub.share is None for sub in line.lines.values()):
