@@ -31,6 +31,10 @@ class ActualsSpec:
     keep_to: dt.date | None = None  # rows after this are ignored with PA012
     channel_dimension: str | None = None  # the dimension whose values `channels` maps
     known_channels: frozenset[str] | None = None  # PA011 for values not in this set
+    # Measure columns whose per-day minimum and maximum are needed (metrics with
+    # agg min or max); None: every column. Others get Cell.minimum/maximum None,
+    # which saves the engine two aggregates per column.
+    extrema: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

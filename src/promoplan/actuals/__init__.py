@@ -1,0 +1,26 @@
+"""Actuals: CSV exports read by DuckDB into the daily cube (``read_actuals``).
+
+DuckDB is imported only when ``read_actuals`` runs, so importing this package
+(or its ``model``) stays cheap for commands that never read actuals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from promoplan.actuals.model import Actuals, ActualsSpec
+
+__all__ = ["read_actuals"]
+
+
+def read_actuals(
+    files: Sequence[Path | str],
+    spec: ActualsSpec,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Actuals:
+    """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes."""
+    from promoplan.actuals.engine import read_actuals as read
+
+    return read(files, spec, progress=progress)

@@ -1,0 +1,632 @@
+"""Read actuals CSV files into the daily cube with DuckDB, in process.
+
+Per file: sniff the first bytes (sniff.py), transcode to UTF-8 when needed,
+read the header in Python, then one scan in DuckDB groups the records by date
+and dimension values while counting bad cells per column (sql.py). Only when
+something is wrong do further queries run: the first bad cells with their
+records' ordinals, the first repeated key. Finally the per-file groups are
+combined into the cube. No Python object is made per CSV row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from promoplan.actuals import sql
+from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
+from promoplan.actuals.sniff import (
+    Header,
+    canonical_encoding,
+    gb18030_note,
+    read_header,
+    record_lines,
+    sniff,
+    transcode,
+)
+from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.errors import UsageProblem
+
+if TYPE_CHECKING:
+    import duckdb
+
+Progress = Callable[[int, int], None]
+
+MEMORY_LIMIT = "2GB"
+MAX_THREADS = 8
+_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class _Needed:
+    """The columns the spec asks for, by header name."""
+
+    date: str
+    dimensions: tuple[str, ...]  # column headers, aligned with spec.dimensions
+    measures: tuple[str, ...]  # unique, in the spec's order
+    extrema: tuple[bool, ...]
+
+
+@dataclass
+class _FileRead:
+    """What reading one file gave: its group table (when usable), summary and diagnostics."""
+
+    name: str
+    header: tuple[str, ...] | None = None
+    table: str | None = None
+    summary: FileSummary | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+def read_actuals(
+    files: Sequence[Path | str],
+    spec: ActualsSpec,
+    *,
+    progress: Progress | None = None,
+) -> Actuals:
+    """Read ``files`` into the daily cube described by ``spec``, collecting every diagnostic."""
+    paths = _unique_existing(files)
+    encoding = _wanted_encoding(spec.encoding)
+    needed = _needed(spec)
+    total = sum(path.stat().st_size for path, _ in paths)
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
+        con = _connect(Path(tmp), [path for path, _ in paths])
+        try:
+            reads: list[_FileRead] = []
+            for index, (path, name) in enumerate(paths):
+                size = path.stat().st_size
+                tick = None
+                if progress is not None:
+                    base = done
+
+                    def tick(fraction: float, base: int = base, size: int = size) -> None:
+                        progress(base + min(size, int(size * fraction)), total)
+
+                reads.append(_read_file(con, path, name, index, spec, needed, encoding, Path(tmp), tick))
+                done += size
+                if progress is not None:
+                    progress(done, total)
+            cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
+            diagnostics = [d for r in reads for d in r.diagnostics]
+            diagnostics += _missing_columns(reads, needed)
+            diagnostics += _unknown_channels(con, reads, spec)
+        finally:
+            con.close()
+    summaries = tuple(r.summary for r in reads if r.summary is not None)
+    return Actuals(cube=cube, files=summaries, diagnostics=tuple(diagnostics))
+
+
+def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
+    """(resolved path, name as given) for each file, once; a missing file is a usage problem."""
+    seen: set[Path] = set()
+    out: list[tuple[Path, str]] = []
+    for file in files:
+        path = Path(file)
+        if not path.is_file():
+            what = "is a directory" if path.is_dir() else "does not exist"
+            raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
+        if not os.access(path, os.R_OK):
+            raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
+        resolved = path.resolve()
+        if resolved not in seen:  # the same file twice would count its rows twice
+            seen.add(resolved)
+            out.append((resolved, str(file)))
+    return out
+
+
+def _wanted_encoding(encoding: str | None) -> str | None:
+    if encoding is None:
+        return None
+    canonical = canonical_encoding(encoding)
+    if canonical is None:
+        raise UsageProblem(f"unknown encoding {encoding!r} for --encoding; try utf-8, gb18030 or utf-16")
+    return canonical
+
+
+def _needed(spec: ActualsSpec) -> _Needed:
+    measures = tuple(dict.fromkeys(spec.columns))
+    wanted = spec.extrema
+    extrema = tuple(wanted is None or m in wanted for m in measures)
+    return _Needed(spec.date_column, tuple(c for _, c in spec.dimensions), measures, extrema)
+
+
+def _connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read only the given files and its own temp directory."""
+    import duckdb
+
+    threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "threads": threads,
+            "memory_limit": MEMORY_LIMIT,
+            "preserve_insertion_order": False,
+            "temp_directory": str(tmp / "spill"),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
+    if "type_pushdown" in optimizers:
+        # It turns TRY_CAST over a CSV column into a strict conversion in the scan:
+        # a dirty cell would abort the read instead of taking the cleaning path.
+        con.execute("SET disabled_optimizers = 'type_pushdown'")
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    try:
+        con.execute("SET allowed_paths = $paths", {"paths": [str(p) for p in paths]})
+        con.execute("SET allowed_directories = $dirs", {"dirs": [str(tmp) + os.sep]})
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error:
+        pass  # older DuckDB: no allow-lists; the queries still name only these files
+    return con
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    params: dict[str, Any],
+    tick: Callable[[float], None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Execute ``query`` with the parameters it names; poll DuckDB's progress into ``tick``."""
+    bound = {k: v for k, v in params.items() if f"${k}" in query}
+    if tick is None:
+        return con.execute(query, bound).fetchall()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["rows"] = con.execute(query, bound).fetchall()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="promoplan-actuals", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(_POLL_SECONDS)
+            percent = con.query_progress()
+            if percent >= 0:
+                tick(percent / 100)
+    except BaseException:
+        con.interrupt()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    rows: list[tuple[Any, ...]] = outcome["rows"]
+    return rows
+
+
+def _layout(header: Header, needed: _Needed, spec: ActualsSpec) -> sql.Layout | None:
+    """Positions of the needed columns in this file, or None when it has no date column."""
+    index = {name: i for i, name in enumerate(header.names, start=1) if name}
+    if needed.date not in index:
+        return None
+    return sql.Layout(
+        width=len(header.names),
+        date=index[needed.date],
+        dimensions=tuple(index.get(c) for c in needed.dimensions),
+        measures=tuple(index.get(c) for c in needed.measures),
+        extrema=needed.extrema,
+        date_format=spec.date_format is not None,
+    )
+
+
+def _read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    index: int,
+    spec: ActualsSpec,
+    needed: _Needed,
+    encoding: str | None,
+    tmp: Path,
+    tick: Callable[[float], None] | None,
+) -> _FileRead:
+    """Sniff, transcode if needed, group one file into table ``g<index>``, and check it."""
+    import duckdb
+
+    read = _FileRead(name)
+    sniffed = sniff(path, name, encoding)
+    if sniffed.problem is not None:
+        read.diagnostics.append(sniffed.problem)
+        return read
+    if sniffed.note is not None:
+        read.diagnostics.append(sniffed.note)
+    used_encoding = sniffed.encoding
+    readable = path
+    if sniffed.transcode:
+        readable = tmp / f"{index}.csv"
+        problem = transcode(path, readable, used_encoding, name)
+        if problem is not None:
+            read.diagnostics.append(problem)
+            return read
+    header = read_header(readable, name)
+    if isinstance(header, Diagnostic):
+        read.diagnostics.append(header)
+        return read
+    read.header = header.names
+    layout = _layout(header, needed, spec)
+    if layout is None:
+        read.diagnostics.append(
+            diagnostic(
+                "PA001",
+                f'no date column "{needed.date}" (the columns are: {_listing(header.names)})',
+                file=name,
+                line=1,
+                hint="set actuals.date in the plan to the date column's header",
+            )
+        )
+        return read
+    table = f"g{index}"
+    params: dict[str, Any] = {
+        "path": str(readable),
+        "delim": header.delimiter,
+        "keep_from": spec.keep_from,
+        "keep_to": spec.keep_to,
+        "date_format": spec.date_format,
+    }
+    dims, measures = len(needed.dimensions), len(needed.measures)
+    source = sql.csv_source(layout.width)
+    create = f"CREATE TEMP TABLE {sql.quote_ident(table)} AS {sql.group_query(layout, source, dims, measures)}"
+    try:
+        _run(con, create, params, tick)
+    except duckdb.Error as exc:
+        if _is_unicode_error(exc) and encoding is None and not sniffed.transcode:
+            # Valid UTF-8 at the start, not further on: read the file as GB18030 after all.
+            read.diagnostics.append(gb18030_note(name))
+            used_encoding = "gb18030"
+            readable = tmp / f"{index}.csv"
+            problem = transcode(path, readable, used_encoding, name)
+            if problem is not None:
+                read.diagnostics.append(problem)
+                return read
+            params["path"] = str(readable)
+            try:
+                _run(con, create, params, tick)
+            except duckdb.Error as again:
+                read.diagnostics.append(_csv_problem(again, name, used_encoding))
+                return read
+        else:
+            read.diagnostics.append(_csv_problem(exc, name, used_encoding))
+            return read
+    read.table = table
+    stats = _run(con, sql.stats_query(table, measures), params)[0]
+    rows, bad_dates, outside, first, last, repeated_keys, repeated_rows = stats[:7]
+    bad_cells = [int(b) for b in stats[7:]]
+    read.summary = FileSummary(
+        path=name,
+        rows=int(rows),
+        columns=header.names,
+        first_date=first,
+        last_date=last,
+        encoding=used_encoding,
+    )
+    if rows == 0:
+        read.diagnostics.append(
+            diagnostic("PA001", "the file has a header but no data rows", file=name, line=1)
+        )
+        return read
+    records = _records(con, table)
+    if bad_dates or any(bad_cells):
+        read.diagnostics += _bad_cells(
+            con, layout, source, params, Path(params["path"]), header, needed, records,
+            name, int(bad_dates), bad_cells, spec.date_format,
+        )
+    if spec.grain == "daily" and repeated_keys:
+        read.diagnostics.append(
+            _repeats(con, layout, source, table, params, Path(params["path"]), header, needed,
+                     records, name, int(repeated_keys), int(repeated_rows))
+        )
+    if outside:
+        read.diagnostics.append(
+            diagnostic(
+                "PA012",
+                f"{_count(int(outside), 'row')} dated outside {_span(spec)} ignored",
+                file=name,
+            )
+        )
+    return read
+
+
+def _records(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Records the engine saw in a file, blank ones included (ordinals run over them)."""
+    return int(con.execute(f"SELECT coalesce(sum(n), 0) FROM {sql.quote_ident(table)}").fetchall()[0][0])
+
+
+_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _is_unicode_error(exc: Exception) -> bool:
+    return "Invalid unicode" in str(exc)
+
+
+def _csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
+    """A DuckDB read error as PA006 (malformed CSV) or PA001 (cannot be decoded), with its line."""
+    text = str(exc)
+    match = _LINE.search(text)
+    line = int(match.group(1)) if match else None
+    if _is_unicode_error(exc):
+        return diagnostic(
+            "PA001",
+            f"the file is not valid {encoding.upper().replace('-SIG', '')}",
+            file=name,
+            line=line,
+            hint="re-save it as UTF-8, or pass --encoding to name its encoding",
+        )
+    columns = _COLUMNS.search(text)
+    if columns:
+        expected, found = int(columns.group(1)), int(columns.group(2))
+        message = f"this row has {found} fields, the header has {expected}"
+        hint = "quote fields that contain the delimiter; every row needs as many fields as the header"
+    elif "unterminated quote" in text:
+        message = "a quoted field starting on this line is never closed"
+        hint = "close the quote, or double a quote character inside a quoted field"
+    elif "Maximum line size" in text:
+        message = "a line is too long (over the engine's maximum line size)"
+        hint = None
+    else:
+        first = text.splitlines()[0] if text else type(exc).__name__
+        message = "the file cannot be read as CSV: " + first.split("Error: ", 1)[-1]
+        hint = None
+    return diagnostic("PA006", message, file=name, line=line, hint=hint)
+
+
+def _bad_cells(
+    con: duckdb.DuckDBPyConnection,
+    layout: sql.Layout,
+    source: str,
+    params: dict[str, Any],
+    readable: Path,
+    header: Header,
+    needed: _Needed,
+    records: int,
+    name: str,
+    bad_dates: int,
+    bad_cells: list[int],
+    date_format: str | None,
+) -> list[Diagnostic]:
+    """PA004/PA003 for the first bad cells in file order, then one line for the rest."""
+    source_ord = sql.csv_source(layout.width, ordinality=True)
+    rows = _run(con, sql.bad_rows_query(layout, source_ord), params)
+    present = layout.present_measures()
+    found: list[tuple[int, int, str, str | None]] = []  # ordinal, column, measure name or "", raw
+    for row in rows:
+        ordinal, raw_date, raws, flags = row[0], row[1], row[2 : 2 + len(present)], row[2 + len(present) :]
+        if flags[0]:
+            found.append((ordinal, layout.date, "", raw_date))
+        for (j, col), raw, flag in zip(present, raws, flags[1:]):
+            if flag:
+                found.append((ordinal, col, needed.measures[j], raw))
+    found.sort(key=lambda f: (f[0], f[1]))
+    shown = found[: sql.FIRST_ERRORS]
+    lines = record_lines(readable, header.delimiter, [f[0] for f in shown], records)
+    out: list[Diagnostic] = []
+    for ordinal, col, measure, raw in shown:
+        line = lines(ordinal)
+        if measure:
+            out.append(_number_problem(name, line, col, measure, raw or ""))
+        else:
+            out.append(_date_problem(name, line, col, needed.date, raw, date_format))
+    total = bad_dates + sum(bad_cells)
+    rest = total - len(shown)
+    if rest > 0:
+        per_column = [(needed.date, bad_dates)] + list(zip(needed.measures, bad_cells))
+        parts = ", ".join(f'{n:,} in "{c}"' for c, n in per_column if n)
+        code = "PA003" if sum(bad_cells) >= bad_dates else "PA004"
+        out.append(
+            diagnostic(
+                code,
+                f"{rest:,} more bad cells not listed ({total:,} in all: {parts})",
+                file=name,
+                hint=f"the first {len(shown)} are listed above",
+            )
+        )
+    return out
+
+
+def _number_problem(name: str, line: int | None, col: int, measure: str, raw: str) -> Diagnostic:
+    """PA003 for one cell, saying why when the reason is not obvious."""
+    why = ""
+    try:
+        value = Decimal(raw.strip().replace(",", ""))
+    except InvalidOperation:
+        value = None
+    if value is not None:
+        if not value.is_finite():
+            why = " (not a finite number)"
+        else:
+            why = " (out of range)"
+    else:
+        try:
+            if not math.isfinite(float(raw)):
+                why = " (not a finite number)"
+        except ValueError:
+            pass
+    return diagnostic(
+        "PA003",
+        f'column "{measure}": "{raw}" is not a number{why}',
+        file=name,
+        line=line,
+        column=col,
+        hint="numbers may have thousands separators, a currency sign, % or (parentheses) for negatives; "
+        'leave a cell empty, or write "-" or "N/A", when there is no value',
+    )
+
+
+_AMBIGUOUS = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?$")
+
+
+def _date_problem(
+    name: str, line: int | None, col: int, date_column: str, raw: str | None, date_format: str | None
+) -> Diagnostic:
+    """PA004 for one date cell: empty, ambiguous (day or month first), or not a date."""
+    text = raw or ""
+    if not text.strip():
+        message = f'column "{date_column}" is empty in a row that has values'
+        hint = "give every row a date, or delete the row"
+    elif date_format is not None:
+        message = f'column "{date_column}": "{text}" does not match the date format "{date_format}"'
+        hint = "fix the value, or actuals.date_format in the plan"
+    elif _AMBIGUOUS.match(text):
+        message = f'column "{date_column}": "{text}" is ambiguous: day or month first?'
+        hint = 'write dates year first (2025-01-05), or set actuals.date_format (e.g. "%d/%m/%Y")'
+    else:
+        message = f'column "{date_column}": "{text}" is not a date'
+        hint = "write dates year first: 2025-01-05, 2025/1/5, 20250105 or 2025.01.05"
+    return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
+
+
+def _repeats(
+    con: duckdb.DuckDBPyConnection,
+    layout: sql.Layout,
+    source: str,
+    table: str,
+    params: dict[str, Any],
+    readable: Path,
+    header: Header,
+    needed: _Needed,
+    records: int,
+    name: str,
+    keys: int,
+    rows: int,
+) -> Diagnostic:
+    """PA010 once per file, at the second record of the earliest repeated key."""
+    source_ord = sql.csv_source(layout.width, ordinality=True)
+    found = _run(con, sql.repeat_query(layout, source_ord, table), params)
+    dims = layout.present_dimensions()
+    line = None
+    described = "a date and dimension values"
+    if found:
+        record = found[0]
+        day, values, first, second = record[0], record[1 : 1 + len(dims)], record[-2], record[-1]
+        lines = record_lines(readable, header.delimiter, [first, second], records)
+        line = lines(second)
+        parts = [day.isoformat()] + [
+            f'{needed.dimensions[j]} "{value}"' if value is not None else f"no {needed.dimensions[j]}"
+            for (j, _), value in zip(dims, values)
+        ]
+        first_line = lines(first)
+        described = ", ".join(parts) + (f" (first at line {first_line})" if first_line else "")
+    more = f"; {_count(keys, 'date and dimension values')} repeat, {_count(rows, 'extra row')} in all"
+    return diagnostic(
+        "PA010",
+        f"repeated: {described}{more if keys > 1 or rows > 1 else ''}",
+        file=name,
+        line=line,
+        hint="grain is daily, so repeated rows are probably counted twice; "
+        "set actuals.grain: rows for order-level data",
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    plural = noun if noun.endswith("values") else noun + "s"
+    return f"{n:,} {plural}"
+
+
+def _span(spec: ActualsSpec) -> str:
+    if spec.keep_from and spec.keep_to:
+        return f"{spec.keep_from.isoformat()} to {spec.keep_to.isoformat()}"
+    if spec.keep_from:
+        return f"from {spec.keep_from.isoformat()} on"
+    return f"up to {spec.keep_to.isoformat()}" if spec.keep_to else "the period"
+
+
+def _listing(names: tuple[str, ...], limit: int = 12) -> str:
+    shown = [f'"{n}"' for n in names[:limit]]
+    return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _missing_columns(reads: list[_FileRead], needed: _Needed) -> list[Diagnostic]:
+    """PA002 once per needed column that no readable file has."""
+    headers = [r.header for r in reads if r.header is not None]
+    if not headers:
+        return []
+    have = {name for header in headers for name in header}
+    out = []
+    for column in dict.fromkeys((needed.date, *needed.dimensions, *needed.measures)):
+        if column not in have:
+            out.append(
+                diagnostic(
+                    "PA002",
+                    f'column "{column}" is in no actuals file; what reads it has no data',
+                    file=reads[0].name if len(reads) == 1 else None,
+                    hint=f"the columns are: {_listing(headers[0])}" if len(headers) == 1 else None,
+                )
+            )
+    return out
+
+
+def _unknown_channels(
+    con: duckdb.DuckDBPyConnection, reads: list[_FileRead], spec: ActualsSpec
+) -> list[Diagnostic]:
+    """PA011 once per channel value the plan does not map, at the first file that has it."""
+    if spec.known_channels is None or spec.channel_dimension is None:
+        return []
+    names = [n for n, _ in spec.dimensions]
+    if spec.channel_dimension not in names:
+        return []
+    position = names.index(spec.channel_dimension)
+    params = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    seen: set[str] = set()
+    out = []
+    for read in reads:
+        if read.table is None:
+            continue
+        for (value,) in _run(con, sql.values_query(read.table, position), params):
+            if value in spec.known_channels or value in seen:
+                continue
+            seen.add(value)
+            out.append(
+                diagnostic(
+                    "PA011",
+                    f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
+                    "its spend counts as unmapped",
+                    file=read.name,
+                    hint="map it to a budget line under channels:",
+                )
+            )
+    return out
+
+
+def _cube(
+    con: duckdb.DuckDBPyConnection, reads: list[_FileRead], spec: ActualsSpec, needed: _Needed
+) -> Cube:
+    """Combine the usable files' groups into the cube (a few thousand rows)."""
+    dimensions = tuple(n for n, _ in spec.dimensions)
+    if not reads:
+        return Cube(dimensions=dimensions, columns=needed.measures, rows=())
+    tables = [r.table for r in reads if r.table is not None]
+    k, m = len(needed.dimensions), len(needed.measures)
+    params = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    rows = []
+    for record in _run(con, sql.cube_query(tables, k, m), params):
+        day: dt.date = record[0]
+        dims = tuple(record[1 : 1 + k])
+        cells: list[Cell | None] = []
+        for j in range(m):
+            total, count, low, high = record[1 + k + 4 * j : 5 + k + 4 * j]
+            cells.append(Cell(total, int(count), low, high) if count else None)
+        rows.append(CubeRow(day=day, dims=dims, cells=tuple(cells)))
+    return Cube(dimensions=dimensions, columns=needed.measures, rows=tuple(rows))

@@ -1,0 +1,298 @@
+"""Look at an actuals file before the engine reads it: what it is, its encoding, delimiter and header.
+
+Everything here works on bytes and small decoded pieces in Python; no row of a
+large file is ever turned into a Python object. Files that are not UTF-8 are
+transcoded, streamed, to a temporary UTF-8 file that the engine reads instead.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from promoplan.diagnostics import Diagnostic, diagnostic
+
+HEAD_BYTES = 64 * 1024
+CHUNK_BYTES = 1024 * 1024
+DELIMITERS = (",", "\t", ";")  # ties go to the first
+_DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
+
+SAVE_AS_CSV = "save it from the spreadsheet as CSV (UTF-8) and pass that file"
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the first bytes of a file say: how to decode it (or why it cannot be read)."""
+
+    encoding: str  # a Python codec name: utf-8, utf-8-sig, gb18030, or the one asked for
+    transcode: bool  # True: the engine must read a UTF-8 copy
+    problem: Diagnostic | None = None  # PA001 when the file is not a CSV at all
+    note: Diagnostic | None = None  # PA005 when the file was not UTF-8
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header record of a CSV file, with the delimiter detected from it."""
+
+    delimiter: str
+    names: tuple[str, ...]  # trimmed; aligned with the file's columns
+
+
+def canonical_encoding(name: str) -> str | None:
+    """The Python codec name for ``name`` (``GBK`` -> ``gbk``), or None when there is no such codec."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _is_utf8_prefix(head: bytes, complete: bool) -> bool:
+    """True when ``head`` is valid UTF-8, allowing a sequence cut at the end of an incomplete head."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        decoder.decode(head, final=complete)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """UTF-16 text without a BOM: ASCII characters leave a NUL in every other byte."""
+    sample = head[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return False
+    even = sum(1 for i in range(0, pairs * 2, 2) if sample[i] == 0)
+    odd = sum(1 for i in range(1, pairs * 2, 2) if sample[i] == 0)
+    return max(even, odd) >= pairs * 0.3 and min(even, odd) <= pairs * 0.05
+
+
+def _what_it_is(head: bytes) -> str | None:
+    """Name the kind of file when its first bytes say it is not CSV text."""
+    if head.startswith(b"PK\x03\x04"):
+        return "an Excel workbook (.xlsx) or another zip archive, not a CSV file"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an Excel 97-2003 workbook (.xls), not a CSV file"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32 text, not UTF-8"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (Excel's \"Unicode text\"), not UTF-8"
+    if _utf16_without_bom(head):
+        return "UTF-16 text without a BOM, not UTF-8"
+    if head.startswith(b"\x1f\x8b"):
+        return "a gzip archive, not a CSV file"
+    if head.startswith(b"%PDF"):
+        return "a PDF document, not a CSV file"
+    if head.startswith(b"PAR1"):
+        return "a Parquet file, not a CSV file"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return "an Excel XML spreadsheet, not a CSV file"
+        if b"<html" in text[:4096] or text.startswith((b"<!doctype html", b"<head", b"<body")):
+            return "an HTML page, not a CSV file"
+        if text.startswith((b"<?xml", b"<!doctype", b"<table", b"<!--")):
+            return "an HTML or XML document, not a CSV file"
+    if b"\x00" in head:
+        return "binary data (it contains NUL bytes), not a CSV file"
+    return None
+
+
+def sniff(path: Path, name: str, encoding: str | None) -> Sniffed:
+    """Decide how to decode ``path`` from its first bytes; ``encoding`` (a codec name) overrides."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+        complete = len(head) < HEAD_BYTES or not handle.read(1)
+    wanted = encoding or "utf-8"
+    utf16_ok = encoding is not None and (wanted.startswith(("utf-16", "utf-32")))
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        return Sniffed(wanted, False, diagnostic("PA001", "the file is empty", file=name))
+    kind = None if utf16_ok else _what_it_is(head)
+    if kind is not None:
+        hint = SAVE_AS_CSV if "Excel" in kind or "HTML" in kind else None
+        if "UTF-16" in kind or "UTF-32" in kind:
+            hint = "re-save it as CSV (UTF-8), or pass --encoding utf-16"
+        return Sniffed(wanted, False, diagnostic("PA001", f"this is {kind}", file=name, hint=hint))
+    if encoding is not None:
+        if wanted == "utf-8":
+            bom = head.startswith(codecs.BOM_UTF8)
+            return Sniffed("utf-8-sig" if bom else "utf-8", False)
+        return Sniffed(wanted, wanted != "utf-8-sig")
+    if head.startswith(codecs.BOM_UTF8):
+        return Sniffed("utf-8-sig", False)
+    if _is_utf8_prefix(head, complete):
+        return Sniffed("utf-8", False)
+    return Sniffed("gb18030", True, note=gb18030_note(name))
+
+
+def gb18030_note(name: str) -> Diagnostic:
+    """PA005: the file was not UTF-8 and is read as GB18030."""
+    return diagnostic(
+        "PA005",
+        "the file is not UTF-8; read as GB18030",
+        file=name,
+        hint="re-save it as UTF-8, or pass --encoding to name its encoding",
+    )
+
+
+def transcode(source: Path, target: Path, encoding: str, name: str) -> Diagnostic | None:
+    """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 at the first undecodable line."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    first = True
+    try:
+        with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+            while True:
+                chunk = src.read(CHUNK_BYTES)
+                text = decoder.decode(chunk, final=not chunk)
+                if first and text:
+                    text = text.removeprefix("\ufeff")
+                    first = False
+                dst.write(text)
+                if not chunk:
+                    break
+    except UnicodeDecodeError:
+        line = _first_undecodable_line(source, encoding)
+        return diagnostic(
+            "PA001",
+            f"the file is neither UTF-8 nor {encoding.upper()}"
+            if encoding == "gb18030"
+            else f"the file cannot be decoded as {encoding}",
+            file=name,
+            line=line,
+            hint="re-save it as UTF-8, or pass --encoding to name its encoding",
+        )
+    return None
+
+
+def _first_undecodable_line(path: Path, encoding: str) -> int | None:
+    """The 1-based line of the first byte sequence ``encoding`` cannot decode (error path only)."""
+    if encoding.startswith(("utf-16", "utf-32")):
+        return None  # their newlines are not the byte 0x0A on its own
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def detect_delimiter(line: str) -> str:
+    """The delimiter that occurs most often outside quotes in the header line (comma on a tie)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+    return best if counts[best] else ","
+
+
+def read_header(path: Path, name: str) -> Header | Diagnostic:
+    """The header record of a UTF-8 file: delimiter and trimmed names, or PA001/PA006."""
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        head = handle.read(HEAD_BYTES)
+        more = bool(handle.read(1))
+    head = head.removeprefix("\ufeff")
+    first_line = head.splitlines()[0] if head.strip() else ""
+    if not first_line.strip():
+        return diagnostic("PA001", "the file has no header row (its first line is empty)", file=name, line=1)
+    delimiter = detect_delimiter(first_line)
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar='"', strict=True)
+    try:
+        record = next(reader)
+    except (csv.Error, StopIteration):
+        record = None
+    if record is None or (reader.line_num >= head.count("\n") + 1 and more):
+        return diagnostic(
+            "PA006",
+            "the header row is malformed: a quote is not closed",
+            file=name,
+            line=1,
+            hint="check the quotes in the first line",
+        )
+    names = tuple(field.strip(" \t\r\n\u00a0\u3000\ufeff") for field in record)
+    problem = _duplicate_header(names, name)
+    if problem is not None:
+        return problem
+    return Header(delimiter, names)
+
+
+def _duplicate_header(names: tuple[str, ...], file: str) -> Diagnostic | None:
+    """PA006 at the second occurrence of a repeated (non-empty) header name."""
+    seen: dict[str, int] = {}
+    for index, header in enumerate(names, start=1):
+        if not header:
+            continue
+        if header in seen:
+            return diagnostic(
+                "PA006",
+                f'duplicate header "{header}" (columns {seen[header]} and {index})',
+                file=file,
+                line=1,
+                column=index,
+                hint="rename or remove one of the columns",
+            )
+        seen[header] = index
+    return None
+
+
+def describe_delimiter(delimiter: str) -> str:
+    """``comma``, ``tab`` or ``semicolon``."""
+    return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+
+
+def count_lines(path: Path) -> int:
+    """Physical lines in a file (a last line without a newline counts), streamed."""
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (0 if last == b"\n" else 1)
+
+
+def record_lines(
+    path: Path, delimiter: str, ordinals: Iterable[int], records: int
+) -> Callable[[int], int | None]:
+    """Map 1-based data record numbers (the engine's ordinality) to the line each starts on.
+
+    When every record is one line (no blank lines, no line breaks inside quoted
+    fields) the line is ``ordinal + 1``; otherwise the file is scanned once with
+    Python's CSV parser up to the largest ordinal asked for. Error path only.
+    """
+    wanted = sorted(set(ordinals))
+    if not wanted:
+        return lambda ordinal: None
+    if count_lines(path) == records + 1:
+        return lambda ordinal: ordinal + 1
+    found: dict[int, int] = {}
+    targets = set(wanted)
+    last = wanted[-1]
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
+        previous_end = 1  # the header record ends on line 1 unless it spans more
+        try:
+            next(reader)
+            previous_end = reader.line_num
+            ordinal = 0
+            for row in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if not row:
+                    continue  # a blank line is not a record for the engine either
+                ordinal += 1
+                if ordinal in targets:
+                    found[ordinal] = start
+                if ordinal >= last:
+                    break
+        except csv.Error:
+            pass
+    return found.get
