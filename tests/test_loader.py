@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from promoplan.errors import UsageProblem
@@ -211,6 +211,23 @@ def test_union_member_that_matched_gives_its_own_error() -> None:
     assert [(d.code, d.path) for d in loaded.diagnostics] == [("PP003", "period.end")]
 
 
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("0", "expected a number of at least 1900, got the number 0"),
+        ("99999", "expected a number of at most 2999, got the number 99999"),
+        (
+            "{start: 9999-12-01, end: 9999-12-31}",
+            "the period must lie within the years 1900 to 2999",
+        ),
+    ],
+)
+def test_implausible_periods(period: str, message: str) -> None:
+    found = one(load(f"promoplan: 1\nname: x\nperiod: {period}\n", header=False))
+    assert found[0] == "PP003"
+    assert found[3] == message
+
+
 def test_wrong_version() -> None:
     found = one(load("promoplan: 2\nname: x\nperiod: 2025\n", header=False))
     assert found[:4] == (
@@ -273,6 +290,8 @@ TREES = st.recursive(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(KEYS, TREES, max_size=8))
+@example({"period": 0})
+@example({"period": {"start": "9999-12-01", "end": "9999-12-31"}})
 def test_any_plan_shape_gives_located_diagnostics(tree: dict[str, object]) -> None:
     text = yaml.safe_dump({"promoplan": 1, "name": "x", "period": 2025, **tree}, allow_unicode=True)
     loaded = load_plan(Path("p.yaml"), data=text.encode("utf-8"))

@@ -79,11 +79,24 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=False)
 
 
+# Years a plan period may fall in: quarters and last year's baseline stay valid dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
 class PeriodRange(Model):
     """A plan period that is not a calendar year."""
 
     start: dt.date = Field(description="First day of the period.", examples=["2025-04-01"])
     end: dt.date = Field(description="Last day of the period.", examples=["2026-03-31"])
+
+    @model_validator(mode="after")
+    def _plausible_years(self) -> PeriodRange:
+        if not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (self.start, self.end)):
+            raise PydanticCustomError(
+                "period_years", f"the period must lie within the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        return self
 
 
 class ActualsSection(Model):
@@ -312,7 +325,7 @@ class Plan(Model):
     name: StrictStr = Field(
         description="The plan's name, in any language.", examples=["2025 promotion plan"]
     )
-    period: Union[StrictInt, PeriodRange] = Field(
+    period: Union[Year, PeriodRange] = Field(
         description="A calendar year (2025) or {start, end}.",
         examples=[2025, {"start": "2025-04-01", "end": "2026-03-31"}],
     )

@@ -44,6 +44,14 @@ _EXPECTED: dict[str, str] = {
     "none_required": "nothing",
 }
 
+# Range errors: the ctx key holding the bound, and how to say it.
+_BOUNDS: dict[str, tuple[str, str]] = {
+    "greater_than_equal": ("ge", "of at least"),
+    "less_than_equal": ("le", "of at most"),
+    "greater_than": ("gt", "above"),
+    "less_than": ("lt", "below"),
+}
+
 _DATE_REASONS = {
     "day value is outside expected range": "day is out of range for month",
     "month value is outside expected range": "month must be 1 to 12",
@@ -129,10 +137,16 @@ def _describe(
     if len(group) == 1:
         return [_one(group[0], positions, file, model)]
     field = group[0].branch_at or ()
-    deeper = [item for item in group if len(item.path) > len(field)]
-    if deeper:
+    matched = [
+        item
+        for item in group
+        if len(item.path) > len(field)
+        or item.type not in _EXPECTED
+        and item.type != "literal_error"
+    ]
+    if matched:
         # One member of the union matched the shape: its errors are the real ones.
-        return [_one(item, positions, file, model) for item in deeper]
+        return [_one(item, positions, file, model) for item in matched]
     expected: list[str] = []
     for item in group:
         wanted = _EXPECTED.get(item.type) or _literal_text(item) or "something else"
@@ -195,6 +209,9 @@ def _one(  # noqa: PLR0912  # one branch per kind of pydantic error
         message = f"expected {_EXPECTED[kind]}, got {_show(given)}"
         if kind in ("string_type", "string_unicode") and isinstance(given, (int, float, bool)):
             hint = hint or "quote the value"
+    elif kind in _BOUNDS:
+        bound = (details.get("ctx") or {}).get(_BOUNDS[kind][0])
+        message = f"expected a number {_BOUNDS[kind][1]} {bound}, got {_show(given)}"
     elif kind == "recursion_loop":
         message = "a value refers to itself"
     elif kind in ("value_error", "assertion_error"):
