@@ -141,8 +141,7 @@ def _describe(
         item
         for item in group
         if len(item.path) > len(field)
-        or item.type not in _EXPECTED
-        and item.type != "literal_error"
+        or (item.type not in _EXPECTED and item.type != "literal_error")
     ]
     if matched:
         # One member of the union matched the shape: its errors are the real ones.
@@ -166,7 +165,7 @@ def _describe(
     ]
 
 
-def _one(  # noqa: PLR0912  # one branch per kind of pydantic error
+def _one(  # noqa: PLR0912, PLR0915  # one branch per kind of pydantic error
     item: _Located, positions: PositionIndex, file: str | None, model: type[BaseModel]
 ) -> Diagnostic:
     details, path = item.details, item.path
