@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from promoplan.cli import app
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.github import escape_data, escape_property, render_github
 from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.starter import STARTER_PLAN
 
 FORGE = "Sale\n::error::forged"
 COMMAND = re.compile(r"^::(?P<name>[a-z-]+)(?: (?P<props>[^:]*))?::(?P<message>.*)$")
@@ -211,3 +216,20 @@ def test_a_property_never_contains_separators(text: str) -> None:
 def test_empty_run_prints_only_the_summary() -> None:
     out = render_github(Run("validate", (plan_result(),)), RenderOptions())
     assert out == "promoplan validate: 1 plan, 0 errors, 0 warnings, 0 infos\n"
+
+
+def test_validate_cli_annotates_the_offending_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
+    line = STARTER_PLAN.splitlines().index("  lines:") + 1
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    for fmt in ("github", "auto"):
+        result = CliRunner().invoke(app, ["validate", str(plan), "--format", fmt])
+        assert result.exit_code == 1
+        commands, others = parse(result.stdout)
+        assert [(c["name"], c["props"]) for c in commands] == [
+            ("error", {"file": str(plan), "line": str(line), "col": "3", "title": "PP101"})
+        ]
+        assert others == ["promoplan validate: 1 plan, 1 error, 0 warnings, 0 infos"]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, TestSuite
+from typer.testing import CliRunner
 
+from promoplan.cli import app
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.junit import render_junit
 from promoplan.result import AlertResult, GoalProgress, PlanResult, Run
+from promoplan.starter import STARTER_PLAN
 
 PLAN = "plans/ecommerce-2025.yaml"
 SEMANTIC = [c for c in CODES if c.startswith("PP1")]
@@ -266,3 +270,17 @@ def test_any_text_gives_well_formed_xml(message: str, path: str, file: str) -> N
     xml.encode("utf-8")
     (suite,) = suites(xml)
     assert suite.failures == 1
+
+
+def test_validate_cli_writes_junit(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(STARTER_PLAN, encoding="utf-8")
+    report = tmp_path / "report.xml"
+    result = CliRunner().invoke(
+        app, ["validate", str(clean), str(plan), "-f", "junit", "-o", str(report)]
+    )
+    assert result.exit_code == 1
+    found = suites(report.read_text(encoding="utf-8"))
+    assert [(s.name, s.failures) for s in found] == [(str(clean), 0), (str(plan), 1)]

@@ -11,12 +11,15 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from promoplan import __version__
+from promoplan.cli import app
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.sarif import artifact_uri, render_sarif
 from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.starter import STARTER_PLAN
 
 SARIF_SCHEMA = (
     Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
@@ -187,3 +190,15 @@ def test_any_text_gives_a_valid_log(validator: Any, message: str, file: str) -> 
     text = render_sarif(Run("validate", (plan_result(diagnostics=diags),)), RenderOptions())
     text.encode("utf-8")
     validator.validate(json.loads(text))
+
+
+def test_validate_cli_writes_sarif(validator: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(plan), "-f", "sarif"])
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    validator.validate(log)
+    (found,) = log["runs"][0]["results"]
+    assert found["ruleId"] == "PP101"
+    assert found["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
