@@ -79,6 +79,15 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=False)
 
 
+def _date_not_number(raw: object) -> object:
+    """Dates are written 2025-01-31; a bare number is not read as a Unix timestamp."""
+    if isinstance(raw, (int, float)):
+        raise PydanticCustomError("date_type", "expected a date like 2025-01-31")
+    return raw
+
+
+PlanDate = Annotated[dt.date, BeforeValidator(_date_not_number)]
+
 # Years a plan period may fall in: quarters and last year's baseline stay valid dates.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -87,8 +96,8 @@ Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 class PeriodRange(Model):
     """A plan period that is not a calendar year."""
 
-    start: dt.date = Field(description="First day of the period.", examples=["2025-04-01"])
-    end: dt.date = Field(description="Last day of the period.", examples=["2026-03-31"])
+    start: PlanDate = Field(description="First day of the period.", examples=["2025-04-01"])
+    end: PlanDate = Field(description="Last day of the period.", examples=["2026-03-31"])
 
     @model_validator(mode="after")
     def _plausible_years(self) -> PeriodRange:
@@ -233,8 +242,8 @@ class Event(Model):
     """A campaign inside a quarter; undated festivals take their date from the calendar."""
 
     name: StrictStr = Field(description="The campaign's name.", examples=["618大促"])
-    start: dt.date | None = Field(None, description="First day; undated events are listed only.")
-    end: dt.date | None = Field(None, description="Last day.")
+    start: PlanDate | None = Field(None, description="First day; undated events are listed only.")
+    end: PlanDate | None = Field(None, description="Last day.")
     label: Label | None = None
     notes: Notes | None = None
 
@@ -246,8 +255,8 @@ class Quarter(Model):
     weight: QuantityValue | None = Field(
         None, description="Share of the year's cumulative targets expected in this quarter."
     )
-    start: dt.date | None = Field(None, description="Explicit first day (default: 3-month blocks).")
-    end: dt.date | None = Field(None, description="Explicit last day.")
+    start: PlanDate | None = Field(None, description="Explicit first day (default: 3-month blocks).")
+    end: PlanDate | None = Field(None, description="Explicit last day.")
     events: list[Event] = Field(default_factory=list, description="Campaigns in this quarter.")
     goals: dict[StrictStr, Goal] = Field(
         default_factory=dict, description="Goals for this quarter only (id -> goal)."
