@@ -176,7 +176,8 @@ class _DelayedProgress:
         self.progress: Any = None
         self.task: Any = None
 
-    def __call__(self, done: float, total: float | None = None, *_: object) -> None:
+    def __call__(self, done: int, total: int) -> None:
+        """Report ``done`` of ``total`` bytes read."""
         if self.progress is None:
             if time.monotonic() - self.started < PROGRESS_DELAY:
                 return
