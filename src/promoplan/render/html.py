@@ -324,7 +324,13 @@ def _progress_bar(fraction: float | None, status: str, marker: float | None = No
 
 def _goal_section(plan: PlanResult, report: ReportData | None, options: RenderOptions) -> str:
     window = plan.window
-    where = f"{window.start.isoformat()} to {window.end.isoformat()}" if window else ""
+    where = ""
+    if window is not None:
+        where = (
+            f"{window.start.isoformat()} to {window.end.isoformat()}"
+            if window.start <= window.end
+            else f"the period starts {window.start.isoformat()}"
+        )
     if not plan.goals:
         table = '<p class="empty">The plan has no goals.</p>'
     else:
