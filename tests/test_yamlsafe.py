@@ -434,3 +434,17 @@ def assert_plain(value: object) -> None:
             stack.extend((child, depth + 1) for child in item)
         else:
             assert item is None or isinstance(item, (str, int, float, bool))
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("a: [1, 2\nb: 3\n", "close the list opened on line 1 with ']'"),
+        ("a: {x: 1\nb: 3\n", "close the mapping opened on line 1 with '}'"),
+        ('a: "abc\nb: 3\n', "close the quote opened on line 1"),
+    ],
+)
+def test_unclosed_brackets_and_quotes_name_where_they_opened(text: str, hint: str) -> None:
+    result = load(text)
+    assert only(result)[0] == "PP001"
+    assert result.diagnostics[0].hint == hint

@@ -421,6 +421,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnost
         hint = "quote the value"
     elif "undefined alias" in problem:
         hint = "a value starting with '*' is an alias; quote the value"
+    elif exc.context and exc.context_mark is not None and "flow" in exc.context:
+        opened = "list" if "sequence" in exc.context else "mapping"
+        closer = "]" if opened == "list" else "}"
+        hint = f"close the {opened} opened on line {exc.context_mark.line + 1} with '{closer}'"
+    elif exc.context and exc.context_mark is not None and "quoted scalar" in exc.context:
+        hint = f"close the quote opened on line {exc.context_mark.line + 1}"
     elif "expected alphabetic or numeric character" in problem and exc.context:
         hint = "a value starting with '&' or '*' is an anchor or alias; quote the value"
     context = ""
