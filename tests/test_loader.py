@@ -86,6 +86,7 @@ def test_a_huge_file_is_not_read_whole(tmp_path: Path) -> None:
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB of NUL bytes
     loaded = load_plan(path)
     assert codes_at(loaded) == [("PP010", 1, 1)]
+    assert loaded.diagnostics[0].message == "plan is 50.0 MiB; the limit is 1 MiB"
 
 
 def test_yaml_problems_leave_no_plan() -> None:

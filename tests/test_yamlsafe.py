@@ -251,6 +251,8 @@ def test_size_cap_is_checked_before_parsing() -> None:
     # Not YAML at all past the cap: it must never reach the parser.
     too_big = b"a: [\n" + b"\xff" * MAX_BYTES
     assert only(load_yaml(too_big, "plan.yaml")) == ("PP010", 1, 1)
+    message = load_yaml(too_big, "plan.yaml").diagnostics[0].message
+    assert message == f"plan is {len(too_big):,} bytes; the limit is 1 MiB"
 
 
 # --- encodings, characters and syntax -----------------------------------------------

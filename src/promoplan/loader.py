@@ -35,9 +35,12 @@ class LoadedPlan:
 def load_plan(path: Path, *, display: str | None = None, data: bytes | None = None) -> LoadedPlan:
     """Read, parse, validate and check one plan; ``display`` is the name shown in diagnostics."""
     file = display if display is not None else str(path)
+    size: int | None = None
     if data is None:
         data = read_plan_bytes(path, file)
-    loaded = load_yaml(data, file)
+        if len(data) > MAX_BYTES:
+            size = _size_of(path)
+    loaded = load_yaml(data, file, size=size)
     positions = loaded.positions
     if not loaded.ok:
         return _done(file, None, loaded.diagnostics, positions)
@@ -70,6 +73,13 @@ def read_plan_bytes(path: Path, file: str) -> bytes:
             raise UsageProblem(f"{file}: is a directory; name a plan file") from None
         reason = exc.strerror or type(exc).__name__
         raise UsageProblem(f"{file}: cannot read the plan ({reason}); check the path") from None
+
+
+def _size_of(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def _done(

@@ -146,10 +146,13 @@ class _Stop(Exception):
         self.found = found
 
 
-def load_yaml(data: bytes, file: str) -> YamlResult:
-    """Load one plan file's bytes as plain data, or say precisely why not."""
+def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
+    """Load one plan file's bytes as plain data, or say precisely why not.
+
+    ``size`` is the whole file's size when ``data`` holds only its first bytes.
+    """
     try:
-        text = _decode(data, file)
+        text = _decode(data, file, size if size is not None else len(data))
         _check_characters(text, file)
         _prescan(text, file)
         root = _compose(text, file)
@@ -204,12 +207,15 @@ def load_yaml(data: bytes, file: str) -> YamlResult:
 # --- bytes to text ----------------------------------------------------------------
 
 
-def _decode(data: bytes, file: str) -> str:
-    if len(data) > MAX_BYTES:
+def _decode(data: bytes, file: str, size: int) -> str:
+    size = max(size, len(data))
+    if size > MAX_BYTES:
+        mib = 1024 * 1024
+        amount = f"{size / mib:.1f} MiB" if size >= 1.1 * mib else f"{size:,} bytes"
         raise _Stop(
             diagnostic(
                 "PP010",
-                f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the limit for a plan",
+                f"plan is {amount}; the limit is {MAX_BYTES // mib} MiB",
                 file=file,
                 line=1,
                 column=1,
