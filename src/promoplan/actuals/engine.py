@@ -11,7 +11,6 @@ combined into the cube. No Python object is made per CSV row.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import re
 import tempfile
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     import duckdb
 
 Progress = Callable[[int, int], None]
+Tick = Callable[[float], None]
 
 MEMORY_LIMIT = "2GB"
 MAX_THREADS = 8
@@ -81,24 +81,18 @@ def read_actuals(
     paths = _unique_existing(files)
     encoding = _wanted_encoding(spec.encoding)
     needed = _needed(spec)
-    total = sum(path.stat().st_size for path, _ in paths)
-    done = 0
+    sizes = [path.stat().st_size for path, _ in paths]
+    total, done = sum(sizes), 0
     if progress is not None:
         progress(0, total)
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
+            reader = _Reader(con, spec, needed, encoding, Path(tmp))
             reads: list[_FileRead] = []
-            for index, (path, name) in enumerate(paths):
-                size = path.stat().st_size
-                tick = None
-                if progress is not None:
-                    base = done
-
-                    def tick(fraction: float, base: int = base, size: int = size) -> None:
-                        progress(base + min(size, int(size * fraction)), total)
-
-                reads.append(_read_file(con, path, name, index, spec, needed, encoding, Path(tmp), tick))
+            for index, ((path, name), size) in enumerate(zip(paths, sizes, strict=True)):
+                tick = None if progress is None else _ticker(progress, done, size, total)
+                reads.append(reader.read(path, name, index, tick))
                 done += size
                 if progress is not None:
                     progress(done, total)
@@ -110,6 +104,15 @@ def read_actuals(
             con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
     return Actuals(cube=cube, files=summaries, diagnostics=tuple(diagnostics))
+
+
+def _ticker(progress: Progress, base: int, size: int, total: int) -> Tick:
+    """Turn the engine's fraction of one file into ``progress(bytes done, total)``."""
+
+    def tick(fraction: float) -> None:
+        progress(base + min(size, int(size * fraction)), total)
+
+    return tick
 
 
 def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
@@ -135,7 +138,9 @@ def _wanted_encoding(encoding: str | None) -> str | None:
         return None
     canonical = canonical_encoding(encoding)
     if canonical is None:
-        raise UsageProblem(f"unknown encoding {encoding!r} for --encoding; try utf-8, gb18030 or utf-16")
+        raise UsageProblem(
+            f"unknown encoding {encoding!r} for --encoding; try utf-8, gb18030 or utf-16"
+        )
     return canonical
 
 
@@ -148,7 +153,7 @@ def _needed(spec: ActualsSpec) -> _Needed:
 
 def _connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that may read only the given files and its own temp directory."""
-    import duckdb
+    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
     con = duckdb.connect(
@@ -162,11 +167,14 @@ def _connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
             "autoload_known_extensions": False,
         },
     )
+    # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
+    # the scan: a dirty cell would abort the read instead of taking the cleaning
+    # path. common_subexpressions hoists the cleaning expression, which appears
+    # several times, out of COALESCE, so every cell would pay for it.
     optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
-    if "type_pushdown" in optimizers:
-        # It turns TRY_CAST over a CSV column into a strict conversion in the scan:
-        # a dirty cell would abort the read instead of taking the cleaning path.
-        con.execute("SET disabled_optimizers = 'type_pushdown'")
+    disabled = [o for o in ("type_pushdown", "common_subexpressions") if o in optimizers]
+    if disabled:
+        con.execute(f"SET disabled_optimizers = {sql.sql_string(','.join(disabled))}")
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     try:
@@ -183,7 +191,7 @@ def _run(
     con: duckdb.DuckDBPyConnection,
     query: str,
     params: dict[str, Any],
-    tick: Callable[[float], None] | None = None,
+    tick: Tick | None = None,
 ) -> list[tuple[Any, ...]]:
     """Execute ``query`` with the parameters it names; poll DuckDB's progress into ``tick``."""
     bound = {k: v for k, v in params.items() if f"${k}" in query}
@@ -230,126 +238,268 @@ def _layout(header: Header, needed: _Needed, spec: ActualsSpec) -> sql.Layout | 
     )
 
 
-def _read_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    name: str,
-    index: int,
-    spec: ActualsSpec,
-    needed: _Needed,
-    encoding: str | None,
-    tmp: Path,
-    tick: Callable[[float], None] | None,
-) -> _FileRead:
-    """Sniff, transcode if needed, group one file into table ``g<index>``, and check it."""
-    import duckdb
+@dataclass
+class _Source:
+    """One file as the engine reads it: the UTF-8 bytes to scan, its header and column layout."""
 
-    read = _FileRead(name)
-    sniffed = sniff(path, name, encoding)
-    if sniffed.problem is not None:
-        read.diagnostics.append(sniffed.problem)
-        return read
-    if sniffed.note is not None:
-        read.diagnostics.append(sniffed.note)
-    used_encoding = sniffed.encoding
-    readable = path
-    if sniffed.transcode:
-        readable = tmp / f"{index}.csv"
-        problem = transcode(path, readable, used_encoding, name)
-        if problem is not None:
-            read.diagnostics.append(problem)
+    path: Path  # the file named on the command line
+    name: str  # as given, for diagnostics
+    index: int
+    encoding: str
+    readable: Path  # ``path`` itself, or its UTF-8 copy
+    header: Header
+    layout: sql.Layout
+
+    @property
+    def table(self) -> str:
+        return f"g{self.index}"
+
+
+class _Reader:
+    """Reads files one by one into group tables ``g<index>`` on one connection."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        spec: ActualsSpec,
+        needed: _Needed,
+        encoding: str | None,
+        tmp: Path,
+    ) -> None:
+        self.con = con
+        self.spec = spec
+        self.needed = needed
+        self.encoding = encoding
+        self.tmp = tmp
+
+    def params(self, source: _Source | None = None) -> dict[str, Any]:
+        """Every query parameter; ``_run`` binds those a query names."""
+        params: dict[str, Any] = {
+            "keep_from": self.spec.keep_from,
+            "keep_to": self.spec.keep_to,
+            "date_format": self.spec.date_format,
+        }
+        if source is not None:
+            params["path"] = str(source.readable)
+            params["delim"] = source.header.delimiter
+        return params
+
+    def read(self, path: Path, name: str, index: int, tick: Tick | None) -> _FileRead:
+        """Sniff, transcode if needed, group one file, then check what the groups say."""
+        read = _FileRead(name)
+        sniffed = sniff(path, name, self.encoding)
+        if sniffed.problem is not None:
+            read.diagnostics.append(sniffed.problem)
             return read
-    header = read_header(readable, name)
-    if isinstance(header, Diagnostic):
-        read.diagnostics.append(header)
-        return read
-    read.header = header.names
-    layout = _layout(header, needed, spec)
-    if layout is None:
-        read.diagnostics.append(
-            diagnostic(
-                "PA001",
-                f'no date column "{needed.date}" (the columns are: {_listing(header.names)})',
-                file=name,
-                line=1,
-                hint="set actuals.date in the plan to the date column's header",
-            )
-        )
-        return read
-    table = f"g{index}"
-    params: dict[str, Any] = {
-        "path": str(readable),
-        "delim": header.delimiter,
-        "keep_from": spec.keep_from,
-        "keep_to": spec.keep_to,
-        "date_format": spec.date_format,
-    }
-    dims, measures = len(needed.dimensions), len(needed.measures)
-    source = sql.csv_source(layout.width)
-    create = f"CREATE TEMP TABLE {sql.quote_ident(table)} AS {sql.group_query(layout, source, dims, measures)}"
-    try:
-        _run(con, create, params, tick)
-    except duckdb.Error as exc:
-        if _is_unicode_error(exc) and encoding is None and not sniffed.transcode:
-            # Valid UTF-8 at the start, not further on: read the file as GB18030 after all.
+        if sniffed.note is not None:
+            read.diagnostics.append(sniffed.note)
+        source = self.open(read, path, name, index, sniffed.encoding, transcoded=sniffed.transcode)
+        if source is None:
+            return read
+        failure = self.group(source, tick)
+        if (
+            failure is not None
+            and _is_unicode_error(failure)
+            and not sniffed.transcode
+            and self.encoding is None
+        ):
+            # Valid UTF-8 at the start but not further on: a GB18030 export after all.
             read.diagnostics.append(gb18030_note(name))
-            used_encoding = "gb18030"
-            readable = tmp / f"{index}.csv"
-            problem = transcode(path, readable, used_encoding, name)
+            source = self.open(read, path, name, index, "gb18030", transcoded=True)
+            if source is None:
+                return read
+            failure = self.group(source, tick)
+        if failure is not None:
+            read.diagnostics.append(_csv_problem(failure, name, source.encoding))
+            return read
+        read.table = source.table
+        self.check(source, read)
+        return read
+
+    def open(
+        self, read: _FileRead, path: Path, name: str, index: int, encoding: str, *, transcoded: bool
+    ) -> _Source | None:
+        """Make the UTF-8 copy if needed, read the header and lay out the needed columns."""
+        readable = path
+        if transcoded:
+            readable = self.tmp / f"{index}.csv"
+            problem = transcode(path, readable, encoding, name)
             if problem is not None:
                 read.diagnostics.append(problem)
-                return read
-            params["path"] = str(readable)
-            try:
-                _run(con, create, params, tick)
-            except duckdb.Error as again:
-                read.diagnostics.append(_csv_problem(again, name, used_encoding))
-                return read
-        else:
-            read.diagnostics.append(_csv_problem(exc, name, used_encoding))
-            return read
-    read.table = table
-    stats = _run(con, sql.stats_query(table, measures), params)[0]
-    rows, bad_dates, outside, first, last, repeated_keys, repeated_rows = stats[:7]
-    bad_cells = [int(b) for b in stats[7:]]
-    read.summary = FileSummary(
-        path=name,
-        rows=int(rows),
-        columns=header.names,
-        first_date=first,
-        last_date=last,
-        encoding=used_encoding,
-    )
-    if rows == 0:
-        read.diagnostics.append(
-            diagnostic("PA001", "the file has a header but no data rows", file=name, line=1)
-        )
-        return read
-    records = _records(con, table)
-    if bad_dates or any(bad_cells):
-        read.diagnostics += _bad_cells(
-            con, layout, source, params, Path(params["path"]), header, needed, records,
-            name, int(bad_dates), bad_cells, spec.date_format,
-        )
-    if spec.grain == "daily" and repeated_keys:
-        read.diagnostics.append(
-            _repeats(con, layout, source, table, params, Path(params["path"]), header, needed,
-                     records, name, int(repeated_keys), int(repeated_rows))
-        )
-    if outside:
-        read.diagnostics.append(
-            diagnostic(
-                "PA012",
-                f"{_count(int(outside), 'row')} dated outside {_span(spec)} ignored",
-                file=name,
+                return None
+        header = read_header(readable, name)
+        if isinstance(header, Diagnostic):
+            read.diagnostics.append(header)
+            return None
+        read.header = header.names
+        layout = _layout(header, self.needed, self.spec)
+        if layout is None:
+            read.diagnostics.append(
+                diagnostic(
+                    "PA001",
+                    f'no date column "{self.needed.date}" (the columns are: {_listing(header.names)})',
+                    file=name,
+                    line=1,
+                    hint="set actuals.date in the plan to the date column's header",
+                )
             )
+            return None
+        return _Source(path, name, index, encoding, readable, header, layout)
+
+    def group(self, source: _Source, tick: Tick | None) -> Exception | None:
+        """The one full scan: group the file into its table; the engine's error if it cannot."""
+        import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+        query = sql.group_query(
+            source.layout,
+            sql.csv_source(source.layout.width),
+            len(self.needed.dimensions),
+            len(self.needed.measures),
         )
-    return read
+        self.con.execute(f"DROP TABLE IF EXISTS {sql.quote_ident(source.table)}")
+        try:
+            _run(
+                self.con,
+                f"CREATE TEMP TABLE {sql.quote_ident(source.table)} AS {query}",
+                self.params(source),
+                tick,
+            )
+        except duckdb.Error as exc:
+            if isinstance(exc, (duckdb.OutOfMemoryException, duckdb.InterruptException)):
+                raise
+            return exc
+        return None
 
+    def check(self, source: _Source, read: _FileRead) -> None:
+        """Summarise the groups; list bad cells, repeats and ignored rows when there are any."""
+        stats = _run(self.con, sql.stats_query(source.table), self.params())[0]
+        records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
+        read.summary = FileSummary(
+            path=source.name,
+            rows=int(rows),
+            columns=source.header.names,
+            first_date=first,
+            last_date=last,
+            encoding=source.encoding,
+        )
+        if rows == 0:
+            read.diagnostics.append(
+                diagnostic(
+                    "PA001", "the file has a header but no data rows", file=source.name, line=1
+                )
+            )
+            return
+        if bad:
+            read.diagnostics += self.bad_cells(source, int(records))
+        if self.spec.grain == "daily" and repeated_keys:
+            read.diagnostics.append(
+                self.repeats(source, int(records), int(repeated_keys), int(repeated_rows))
+            )
+        if outside:
+            read.diagnostics.append(
+                diagnostic(
+                    "PA012",
+                    f"{_count(int(outside), 'row')} dated outside {_span(self.spec)} ignored",
+                    file=source.name,
+                )
+            )
 
-def _records(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Records the engine saw in a file, blank ones included (ordinals run over them)."""
-    return int(con.execute(f"SELECT coalesce(sum(n), 0) FROM {sql.quote_ident(table)}").fetchall()[0][0])
+    def bad_cells(self, source: _Source, records: int) -> list[Diagnostic]:
+        """PA004/PA003 for the first bad cells in file order, then one line for the rest."""
+        layout, needed = source.layout, self.needed
+        present = layout.present_measures()
+        scan = sql.csv_source(layout.width, ordinality=True)
+        # (ordinal, file column, measure name or "" for the date, raw cell)
+        found: list[tuple[int, int, str, str | None]] = []
+        for row in _run(self.con, sql.bad_rows_query(layout, scan), self.params(source)):
+            ordinal, raw_date = row[0], row[1]
+            raws, flags = row[2 : 2 + len(present)], row[2 + len(present) :]
+            if flags[0]:
+                found.append((ordinal, layout.date, "", raw_date))
+            for (j, col), raw, flag in zip(present, raws, flags[1:], strict=True):
+                if flag:
+                    found.append((ordinal, col, needed.measures[j], raw))
+        found.sort(key=lambda f: (f[0], f[1]))
+        shown = found[: sql.FIRST_ERRORS]
+        lines = record_lines(
+            source.readable, source.header.delimiter, [f[0] for f in shown], records
+        )
+        out: list[Diagnostic] = []
+        for ordinal, col, measure, raw in shown:
+            if measure:
+                out.append(_number_problem(source.name, lines(ordinal), col, measure, raw or ""))
+            else:
+                out.append(
+                    _date_problem(
+                        source.name, lines(ordinal), col, needed.date, raw, self.spec.date_format
+                    )
+                )
+        if len(found) < sql.FIRST_ERRORS:
+            return out
+        # More than fit: count them per column (a second scan, on the error path only).
+        counts = _run(
+            self.con,
+            sql.bad_counts_query(layout, sql.csv_source(layout.width)),
+            self.params(source),
+        )[0]
+        bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
+        total = bad_dates + sum(bad_numbers)
+        if total > len(shown):
+            names = [needed.date] + [needed.measures[j] for j, _ in present]
+            parts = ", ".join(
+                f'{n:,} in "{c}"'
+                for c, n in zip(names, [bad_dates, *bad_numbers], strict=True)
+                if n
+            )
+            out.append(
+                diagnostic(
+                    "PA003" if sum(bad_numbers) >= bad_dates else "PA004",
+                    f"{total - len(shown):,} more bad cells not listed ({total:,} in all: {parts})",
+                    file=source.name,
+                    hint=f"the first {len(shown)} are listed above",
+                )
+            )
+        return out
+
+    def repeats(self, source: _Source, records: int, keys: int, rows: int) -> Diagnostic:
+        """PA010 once per file, at the second record of the earliest repeated key."""
+        layout = source.layout
+        query = sql.repeat_query(
+            layout, sql.csv_source(layout.width, ordinality=True), source.table
+        )
+        found = _run(self.con, query, self.params(source))
+        dims = layout.present_dimensions()
+        line = None
+        described = "a date and dimension values"
+        if found:
+            record = found[0]
+            day, values, first, second = (
+                record[0],
+                record[1 : 1 + len(dims)],
+                record[-2],
+                record[-1],
+            )
+            lines = record_lines(source.readable, source.header.delimiter, [first, second], records)
+            line = lines(second)
+            parts = [day.isoformat()] + [
+                f'{self.needed.dimensions[j]} "{value}"'
+                if value is not None
+                else f"no {self.needed.dimensions[j]}"
+                for (j, _), value in zip(dims, values, strict=True)
+            ]
+            first_line = lines(first)
+            described = ", ".join(parts) + (f" (first at line {first_line})" if first_line else "")
+        more = ""
+        if keys > 1 or rows > 1:
+            more = f"; {_count(keys, 'date and dimension values')} repeat, {_count(rows, 'extra row')} in all"
+        return diagnostic(
+            "PA010",
+            f"repeated: {described}{more}",
+            file=source.name,
+            line=line,
+            hint="grain is daily, so repeated rows are probably counted twice; "
+            "set actuals.grain: rows for order-level data",
+        )
 
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -374,94 +524,33 @@ def _csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
             hint="re-save it as UTF-8, or pass --encoding to name its encoding",
         )
     columns = _COLUMNS.search(text)
+    hint: str | None = None
     if columns:
         expected, found = int(columns.group(1)), int(columns.group(2))
         message = f"this row has {found} fields, the header has {expected}"
-        hint = "quote fields that contain the delimiter; every row needs as many fields as the header"
+        hint = (
+            "quote fields that contain the delimiter; every row needs as many fields as the header"
+        )
     elif "unterminated quote" in text:
         message = "a quoted field starting on this line is never closed"
         hint = "close the quote, or double a quote character inside a quoted field"
     elif "Maximum line size" in text:
         message = "a line is too long (over the engine's maximum line size)"
-        hint = None
     else:
         first = text.splitlines()[0] if text else type(exc).__name__
         message = "the file cannot be read as CSV: " + first.split("Error: ", 1)[-1]
-        hint = None
     return diagnostic("PA006", message, file=name, line=line, hint=hint)
-
-
-def _bad_cells(
-    con: duckdb.DuckDBPyConnection,
-    layout: sql.Layout,
-    source: str,
-    params: dict[str, Any],
-    readable: Path,
-    header: Header,
-    needed: _Needed,
-    records: int,
-    name: str,
-    bad_dates: int,
-    bad_cells: list[int],
-    date_format: str | None,
-) -> list[Diagnostic]:
-    """PA004/PA003 for the first bad cells in file order, then one line for the rest."""
-    source_ord = sql.csv_source(layout.width, ordinality=True)
-    rows = _run(con, sql.bad_rows_query(layout, source_ord), params)
-    present = layout.present_measures()
-    found: list[tuple[int, int, str, str | None]] = []  # ordinal, column, measure name or "", raw
-    for row in rows:
-        ordinal, raw_date, raws, flags = row[0], row[1], row[2 : 2 + len(present)], row[2 + len(present) :]
-        if flags[0]:
-            found.append((ordinal, layout.date, "", raw_date))
-        for (j, col), raw, flag in zip(present, raws, flags[1:]):
-            if flag:
-                found.append((ordinal, col, needed.measures[j], raw))
-    found.sort(key=lambda f: (f[0], f[1]))
-    shown = found[: sql.FIRST_ERRORS]
-    lines = record_lines(readable, header.delimiter, [f[0] for f in shown], records)
-    out: list[Diagnostic] = []
-    for ordinal, col, measure, raw in shown:
-        line = lines(ordinal)
-        if measure:
-            out.append(_number_problem(name, line, col, measure, raw or ""))
-        else:
-            out.append(_date_problem(name, line, col, needed.date, raw, date_format))
-    total = bad_dates + sum(bad_cells)
-    rest = total - len(shown)
-    if rest > 0:
-        per_column = [(needed.date, bad_dates)] + list(zip(needed.measures, bad_cells))
-        parts = ", ".join(f'{n:,} in "{c}"' for c, n in per_column if n)
-        code = "PA003" if sum(bad_cells) >= bad_dates else "PA004"
-        out.append(
-            diagnostic(
-                code,
-                f"{rest:,} more bad cells not listed ({total:,} in all: {parts})",
-                file=name,
-                hint=f"the first {len(shown)} are listed above",
-            )
-        )
-    return out
 
 
 def _number_problem(name: str, line: int | None, col: int, measure: str, raw: str) -> Diagnostic:
     """PA003 for one cell, saying why when the reason is not obvious."""
     why = ""
     try:
-        value = Decimal(raw.strip().replace(",", ""))
+        value: Decimal | None = Decimal(raw.strip().replace(",", ""))
     except InvalidOperation:
         value = None
     if value is not None:
-        if not value.is_finite():
-            why = " (not a finite number)"
-        else:
-            why = " (out of range)"
-    else:
-        try:
-            if not math.isfinite(float(raw)):
-                why = " (not a finite number)"
-        except ValueError:
-            pass
+        why = " (out of range)" if value.is_finite() else " (not a finite number)"
     return diagnostic(
         "PA003",
         f'column "{measure}": "{raw}" is not a number{why}',
@@ -477,7 +566,12 @@ _AMBIGUOUS = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?$")
 
 
 def _date_problem(
-    name: str, line: int | None, col: int, date_column: str, raw: str | None, date_format: str | None
+    name: str,
+    line: int | None,
+    col: int,
+    date_column: str,
+    raw: str | None,
+    date_format: str | None,
 ) -> Diagnostic:
     """PA004 for one date cell: empty, ambiguous (day or month first), or not a date."""
     text = raw or ""
@@ -494,48 +588,6 @@ def _date_problem(
         message = f'column "{date_column}": "{text}" is not a date'
         hint = "write dates year first: 2025-01-05, 2025/1/5, 20250105 or 2025.01.05"
     return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
-
-
-def _repeats(
-    con: duckdb.DuckDBPyConnection,
-    layout: sql.Layout,
-    source: str,
-    table: str,
-    params: dict[str, Any],
-    readable: Path,
-    header: Header,
-    needed: _Needed,
-    records: int,
-    name: str,
-    keys: int,
-    rows: int,
-) -> Diagnostic:
-    """PA010 once per file, at the second record of the earliest repeated key."""
-    source_ord = sql.csv_source(layout.width, ordinality=True)
-    found = _run(con, sql.repeat_query(layout, source_ord, table), params)
-    dims = layout.present_dimensions()
-    line = None
-    described = "a date and dimension values"
-    if found:
-        record = found[0]
-        day, values, first, second = record[0], record[1 : 1 + len(dims)], record[-2], record[-1]
-        lines = record_lines(readable, header.delimiter, [first, second], records)
-        line = lines(second)
-        parts = [day.isoformat()] + [
-            f'{needed.dimensions[j]} "{value}"' if value is not None else f"no {needed.dimensions[j]}"
-            for (j, _), value in zip(dims, values)
-        ]
-        first_line = lines(first)
-        described = ", ".join(parts) + (f" (first at line {first_line})" if first_line else "")
-    more = f"; {_count(keys, 'date and dimension values')} repeat, {_count(rows, 'extra row')} in all"
-    return diagnostic(
-        "PA010",
-        f"repeated: {described}{more if keys > 1 or rows > 1 else ''}",
-        file=name,
-        line=line,
-        hint="grain is daily, so repeated rows are probably counted twice; "
-        "set actuals.grain: rows for order-level data",
-    )
 
 
 def _count(n: int, noun: str) -> str:

@@ -80,7 +80,7 @@ def _what_it_is(head: bytes) -> str | None:
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "UTF-32 text, not UTF-8"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16 text (Excel's \"Unicode text\"), not UTF-8"
+        return 'UTF-16 text (Excel\'s "Unicode text"), not UTF-8'
     if _utf16_without_bom(head):
         return "UTF-16 text without a BOM, not UTF-8"
     if head.startswith(b"\x1f\x8b"):
@@ -202,7 +202,9 @@ def read_header(path: Path, name: str) -> Header | Diagnostic:
     head = head.removeprefix("\ufeff")
     first_line = head.splitlines()[0] if head.strip() else ""
     if not first_line.strip():
-        return diagnostic("PA001", "the file has no header row (its first line is empty)", file=name, line=1)
+        return diagnostic(
+            "PA001", "the file has no header row (its first line is empty)", file=name, line=1
+        )
     delimiter = detect_delimiter(first_line)
     reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar='"', strict=True)
     try:

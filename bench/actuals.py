@@ -1,0 +1,196 @@
+"""Benchmark: promoplan's actuals reader against a hand-written DuckDB query and ``cat``.
+
+    python bench/actuals.py --rows 1000000 --rows 10000000 [--repeat 3]
+
+For each size, an order-level CSV of the example plan's shape is generated
+once under bench/data/ (bench/gen_rows.py). Then, side by side, each in a fresh
+subprocess (so that peak RSS is its own):
+
+- ``promoplan``: ``read_actuals`` building the cube for the example plan's
+  metrics by date and channel (what ``check`` reads);
+- ``hand``: one DuckDB query a person would write for the same sums by quarter
+  and channel over the same file;
+- ``cat``: ``cat FILE > /dev/null``, the floor for reading the bytes.
+
+It prints seconds (best of --repeat), rows per second, peak RSS (the child's
+``ru_maxrss``) and promoplan's ratios to the hand query, and checks that both
+give the same GMV and spend totals. To time another command on the same file
+(``promoplan check``), add a row to ``ROWS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gen_rows import default_path, generate  # noqa: E402  # the sibling script
+
+MEASURES = (
+    "gmv",
+    "spend",
+    "uv",
+    "orders",
+    "new_customer_orders",
+    "member_gmv",
+    "nps",
+    "ugc_posts",
+    "new_users",
+    "wecom_adds",
+)
+PLAN_CHANNELS = ("douyin", "kuaishou", "wecom", "xiaohongshu_koc")
+MONEY = ("gmv", "spend", "member_gmv")
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), *args]
+
+
+# label -> argv for one timed run over FILE. A colleague's row for the CLI goes
+# here, e.g. "check": lambda f: [sys.executable, "-m", "promoplan", "check", PLAN,
+# "--actuals", str(f), "--format", "json"].
+ROWS: dict[str, Callable[[Path], list[str]]] = {
+    "promoplan": lambda f: _python("--child", "promoplan", str(f)),
+    "hand": lambda f: _python("--child", "hand", str(f)),
+    "cat": lambda f: ["sh", "-c", 'cat "$1" > /dev/null', "cat", str(f)],
+}
+
+
+def child_promoplan(file: Path) -> dict[str, str]:
+    """read_actuals for the example plan's metrics; totals of gmv and spend from the cube."""
+    import datetime as dt  # noqa: PLC0415  # the child imports only what it runs
+
+    from promoplan.actuals import read_actuals  # noqa: PLC0415
+    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415
+
+    spec = ActualsSpec(
+        date_column="date",
+        dimensions=(("channel", "channel"),),
+        columns=MEASURES,
+        grain="rows",
+        keep_from=dt.date(2024, 1, 1),
+        keep_to=dt.date(2025, 12, 31),
+        channel_dimension="channel",
+        known_channels=frozenset(PLAN_CHANNELS),
+        extrema=frozenset(),  # the example plan has no min or max metric
+    )
+    actuals = read_actuals([file], spec)
+    if not actuals.ok:
+        raise SystemExit(f"promoplan reported errors: {actuals.diagnostics[:3]}")
+    gmv, spend = actuals.cube.columns.index("gmv"), actuals.cube.columns.index("spend")
+    totals = [sum(row.cells[i].total for row in actuals.cube.rows if row.cells[i]) for i in (gmv, spend)]
+    return {"gmv": str(totals[0]), "spend": str(totals[1]), "cube_rows": str(len(actuals.cube.rows))}
+
+
+HAND_QUERY = """
+SELECT quarter(date) AS q, channel, {sums}
+FROM read_csv(?, all_varchar = true)
+GROUP BY ALL
+"""
+
+
+def child_hand(file: Path) -> dict[str, str]:
+    """The hand-written query: sums by quarter and channel, cleaning separators and currency signs."""
+    import duckdb  # noqa: PLC0415
+
+    sums = ", ".join(
+        f"sum(TRY_CAST(replace(replace({m}, ',', ''), '￥', '') AS DECIMAL(18, 2))) AS {m}"
+        if m in MONEY
+        else f"sum(TRY_CAST({m} AS DECIMAL(18, 2))) AS {m}"
+        for m in MEASURES
+    )
+    query = HAND_QUERY.format(sums=sums).replace("quarter(date)", "quarter(CAST(date AS DATE))")
+    con = duckdb.connect()
+    rows = con.execute(query, [str(file)]).fetchall()
+    gmv = sum(r[2] for r in rows if r[2] is not None)
+    spend = sum(r[3] for r in rows if r[3] is not None)
+    return {"gmv": str(gmv), "spend": str(spend), "groups": str(len(rows))}
+
+
+def measure(argv: list[str]) -> dict[str, float | str]:
+    """Run ``argv`` as this process's only child: wall seconds, its peak RSS, its stdout."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{argv} failed:\n{done.stderr}")
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "rss_mib": peak_kib / 1024, "stdout": done.stdout.strip()}
+
+
+def timed(argv: list[str]) -> dict[str, float | str]:
+    """Measure ``argv`` from a fresh wrapper process, so RUSAGE_CHILDREN holds it alone."""
+    wrapper = _python("--measure", json.dumps(argv))
+    done = subprocess.run(wrapper, capture_output=True, text=True, check=True)
+    result: dict[str, float | str] = json.loads(done.stdout)
+    return result
+
+
+def machine() -> str:
+    """nproc and physical memory, for the record."""
+    pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    return f"nproc {os.cpu_count()}, memory {pages * size / 2**30:.1f} GiB, Python {sys.version.split()[0]}"
+
+
+def bench(rows: int, repeat: int) -> bool:
+    """Time every row of ROWS on a file of ``rows`` rows; True when promoplan is within 1.5x."""
+    file = default_path(rows)
+    if not file.exists():
+        print(f"generating {file} ...", file=sys.stderr)
+        generate(rows, file)
+    size = file.stat().st_size
+    print(f"\n{rows:,} rows, {size / 2**20:,.0f} MiB: {file}")
+    results: dict[str, dict[str, float | str]] = {}
+    for _ in range(repeat):  # alternate, so that a busy moment does not hit one row only
+        for label, argv in ROWS.items():
+            got = timed(argv(file))
+            best = results.get(label)
+            if best is None or float(got["seconds"]) < float(best["seconds"]):
+                results[label] = {**got, "rss_mib": max(float(got["rss_mib"]), float((best or got)["rss_mib"]))}
+    print(f"{'':<10} {'seconds':>8} {'rows/s':>12} {'peak RSS MiB':>13}")
+    for label, got in results.items():
+        seconds, rss = float(got["seconds"]), float(got["rss_mib"])
+        print(f"{label:<10} {seconds:>8.2f} {rows / seconds:>12,.0f} {rss:>13,.0f}")
+    ours, hand = results["promoplan"], results["hand"]
+    time_ratio = float(ours["seconds"]) / float(hand["seconds"])
+    rss_ratio = float(ours["rss_mib"]) / float(hand["rss_mib"])
+    print(f"promoplan / hand: time {time_ratio:.2f}x, peak RSS {rss_ratio:.2f}x (target <= 1.5x)")
+    print(f"cat / hand: time {float(results['cat']['seconds']) / float(hand['seconds']):.2f}x")
+    a, b = json.loads(str(ours["stdout"])), json.loads(str(hand["stdout"]))
+    agree = all(float(a[k]) == float(b[k]) for k in ("gmv", "spend"))
+    print(f"totals: gmv {a['gmv']} spend {a['spend']}: {'the same' if agree else 'DIFFERENT'} in both")
+    return agree and time_ratio <= 1.5 and rss_ratio <= 1.5
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; also the entry point of the measured children."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", metavar="ARGV_JSON", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(json.loads(args.measure))))
+        return 0
+    if args.child:
+        kind, file = args.child
+        run = child_promoplan if kind == "promoplan" else child_hand
+        print(json.dumps(run(Path(file))))
+        return 0
+    print(machine())
+    ok = [bench(rows, max(1, args.repeat)) for rows in (args.rows or [1_000_000])]
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
