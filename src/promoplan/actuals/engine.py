@@ -546,11 +546,13 @@ def _number_problem(name: str, line: int | None, col: int, measure: str, raw: st
     """PA003 for one cell, saying why when the reason is not obvious."""
     why = ""
     try:
-        value: Decimal | None = Decimal(raw.strip().replace(",", ""))
+        value: Decimal | None = Decimal(raw.strip())
     except InvalidOperation:
         value = None
-    if value is not None:
-        why = " (out of range)" if value.is_finite() else " (not a finite number)"
+    if value is not None and not value.is_finite():
+        why = " (not a finite number)"
+    elif value is not None and abs(value) >= sql.NUMBER_LIMIT:
+        why = " (out of range)"
     return diagnostic(
         "PA003",
         f'column "{measure}": "{raw}" is not a number{why}',

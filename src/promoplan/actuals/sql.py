@@ -18,6 +18,7 @@ from dataclasses import dataclass
 # A cell is exact to 4 decimal places (a percentage to 0.01%), up to 10^14;
 # sums are DECIMAL(38, 4). The 18-digit type keeps the scan fast (64-bit).
 NUMBER_TYPE = "DECIMAL(18, 4)"
+NUMBER_LIMIT = 10**14
 SUM_TYPE = "DECIMAL(38, 4)"
 MISSING_TOKENS = ("", "-", "n/a", "na", "null")  # compared lower-cased and trimmed
 FIRST_ERRORS = 20
@@ -123,9 +124,13 @@ def date_expr(raw: str, *, with_format: bool) -> str:
     """The date of a raw cell, NULL when it is not a year-first date (or does not match $date_format)."""
     if with_format:
         # strptime maps 'infinity' and 'epoch' to dates: a real date has a digit.
+        # The format may leave out a time of day that the cells have.
+        text = f"trim({raw}, {sql_string(_SPACES)})"
         return (
-            f"CASE WHEN regexp_matches({raw}, '[0-9]') "
-            f"THEN TRY_CAST(TRY_STRPTIME(trim({raw}), $date_format) AS DATE) END"
+            f"CASE WHEN regexp_matches({raw}, '[0-9]') THEN COALESCE("
+            f"TRY_CAST(TRY_STRPTIME({text}, $date_format) AS DATE), "
+            f"TRY_CAST(TRY_STRPTIME(regexp_replace({text}, '[ T].*$', ''), $date_format) AS DATE)"
+            ") END"
         )
     fast = (
         f"CASE WHEN {raw} LIKE '____-__-__' THEN TRY_CAST({raw} AS DATE) "
