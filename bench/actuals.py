@@ -87,8 +87,14 @@ def child_promoplan(file: Path) -> dict[str, str]:
     if not actuals.ok:
         raise SystemExit(f"promoplan reported errors: {actuals.diagnostics[:3]}")
     gmv, spend = actuals.cube.columns.index("gmv"), actuals.cube.columns.index("spend")
-    totals = [sum(row.cells[i].total for row in actuals.cube.rows if row.cells[i]) for i in (gmv, spend)]
-    return {"gmv": str(totals[0]), "spend": str(totals[1]), "cube_rows": str(len(actuals.cube.rows))}
+    totals = [
+        sum(row.cells[i].total for row in actuals.cube.rows if row.cells[i]) for i in (gmv, spend)
+    ]
+    return {
+        "gmv": str(totals[0]),
+        "spend": str(totals[1]),
+        "cube_rows": str(len(actuals.cube.rows)),
+    }
 
 
 HAND_QUERY = """
@@ -99,8 +105,8 @@ GROUP BY ALL
 
 
 def child_hand(file: Path) -> dict[str, str]:
-    """The hand-written query: sums by quarter and channel, cleaning separators and currency signs."""
-    import duckdb  # noqa: PLC0415
+    """The hand-written query: sums by quarter and channel, stripping separators and ￥."""
+    import duckdb  # noqa: PLC0415  # the child imports only what it runs
 
     sums = ", ".join(
         f"sum(TRY_CAST(replace(replace({m}, ',', ''), '￥', '') AS DECIMAL(18, 2))) AS {m}"
@@ -138,7 +144,8 @@ def timed(argv: list[str]) -> dict[str, float | str]:
 def machine() -> str:
     """nproc and physical memory, for the record."""
     pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-    return f"nproc {os.cpu_count()}, memory {pages * size / 2**30:.1f} GiB, Python {sys.version.split()[0]}"
+    memory = pages * size / 2**30
+    return f"nproc {os.cpu_count()}, memory {memory:.1f} GiB, Python {sys.version.split()[0]}"
 
 
 def bench(rows: int, repeat: int) -> bool:
@@ -155,7 +162,10 @@ def bench(rows: int, repeat: int) -> bool:
             got = timed(argv(file))
             best = results.get(label)
             if best is None or float(got["seconds"]) < float(best["seconds"]):
-                results[label] = {**got, "rss_mib": max(float(got["rss_mib"]), float((best or got)["rss_mib"]))}
+                results[label] = {
+                    **got,
+                    "rss_mib": max(float(got["rss_mib"]), float((best or got)["rss_mib"])),
+                }
     print(f"{'':<10} {'seconds':>8} {'rows/s':>12} {'peak RSS MiB':>13}")
     for label, got in results.items():
         seconds, rss = float(got["seconds"]), float(got["rss_mib"])
@@ -167,7 +177,9 @@ def bench(rows: int, repeat: int) -> bool:
     print(f"cat / hand: time {float(results['cat']['seconds']) / float(hand['seconds']):.2f}x")
     a, b = json.loads(str(ours["stdout"])), json.loads(str(hand["stdout"]))
     agree = all(float(a[k]) == float(b[k]) for k in ("gmv", "spend"))
-    print(f"totals: gmv {a['gmv']} spend {a['spend']}: {'the same' if agree else 'DIFFERENT'} in both")
+    print(
+        f"totals: gmv {a['gmv']} spend {a['spend']}: {'the same' if agree else 'DIFFERENT'} in both"
+    )
     return agree and time_ratio <= 1.5 and rss_ratio <= 1.5
 
 

@@ -32,11 +32,16 @@ def generate(path: Path, *, bad_rows: dict[int, str], note_every: int = 0) -> No
 
 def test_bad_value_at_row_30000_of_50000_is_reported_and_fails(tmp_path: Path) -> None:
     file = tmp_path / "orders.csv"
-    generate(file, bad_rows={30_000: "\"12,3a\""})  # quoted: the comma is in the value
+    generate(file, bad_rows={30_000: '"12,3a"'})  # quoted: the comma is in the value
     actuals = read_actuals([file], SPEC)
     assert not actuals.ok
     [problem] = actuals.diagnostics
-    assert (problem.code, problem.file, problem.line, problem.column) == ("PA003", str(file), 30_001, 5)
+    assert (problem.code, problem.file, problem.line, problem.column) == (
+        "PA003",
+        str(file),
+        30_001,
+        5,
+    )
     assert problem.message == 'column "spend": "12,3a" is not a number'
     assert actuals.cube.rows == ()
     assert actuals.files[0].rows == ROWS

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -230,7 +232,9 @@ def test_with_date_format_other_forms_are_pa004(tmp_path: Path) -> None:
     actuals = read_actuals([file], spec(dimensions=(), date_format="%d/%m/%Y"))
     problem = only(actuals, "PA004")
     assert where(problem) == ("mixed.csv", 3, 1)
-    assert problem.message == 'column "date": "2025-01-05" does not match the date format "%d/%m/%Y"'
+    assert (
+        problem.message == 'column "date": "2025-01-05" does not match the date format "%d/%m/%Y"'
+    )
 
 
 # --- values ------------------------------------------------------------------------
@@ -359,7 +363,10 @@ def test_unknown_channels_are_pa011_once_per_value() -> None:
     )
     unknown = [d for d in actuals.diagnostics if d.code == "PA011"]
     assert [(Path(d.file or "").name, d.message) for d in unknown] == [
-        ("part_b.csv", 'channel "kuaishou" is not in the plan\'s channels; its spend counts as unmapped')
+        (
+            "part_b.csv",
+            'channel "kuaishou" is not in the plan\'s channels; its spend counts as unmapped',
+        )
     ]
     assert unknown[0].severity == "warning"
 
@@ -423,8 +430,6 @@ def test_sql_in_values_and_headers_is_data() -> None:
 
 
 def test_importing_the_package_does_not_import_duckdb() -> None:
-    import subprocess
-
     code = "import sys, promoplan.actuals, promoplan.actuals.model; print('duckdb' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
@@ -437,4 +442,4 @@ def test_progress_reports_bytes_up_to_the_total() -> None:
     total = sum(f.stat().st_size for f in files)
     assert calls[0] == (0, total)
     assert calls[-1] == (total, total)
-    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:], strict=False))
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(calls))

@@ -21,6 +21,6 @@ def read_actuals(
     progress: Callable[[int, int], None] | None = None,
 ) -> Actuals:
     """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes."""
-    from promoplan.actuals.engine import read_actuals as read
+    from promoplan.actuals.engine import read_actuals as read  # noqa: PLC0415  # DuckDB on use
 
     return read(files, spec, progress=progress)

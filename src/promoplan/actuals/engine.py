@@ -337,7 +337,8 @@ class _Reader:
             read.diagnostics.append(
                 diagnostic(
                     "PA001",
-                    f'no date column "{self.needed.date}" (the columns are: {_listing(header.names)})',
+                    f'no date column "{self.needed.date}" '
+                    f"(the columns are: {_listing(header.names)})",
                     file=name,
                     line=1,
                     hint="set actuals.date in the plan to the date column's header",
@@ -431,7 +432,12 @@ class _Reader:
             else:
                 out.append(
                     _date_problem(
-                        source.name, lines(ordinal), col, needed.date, raw, self.spec.date_format
+                        source.name,
+                        lines(ordinal),
+                        col,
+                        raw,
+                        date_column=needed.date,
+                        date_format=self.spec.date_format,
                     )
                 )
         if len(found) < sql.FIRST_ERRORS:
@@ -491,7 +497,8 @@ class _Reader:
             described = ", ".join(parts) + (f" (first at line {first_line})" if first_line else "")
         more = ""
         if keys > 1 or rows > 1:
-            more = f"; {_count(keys, 'date and dimension values')} repeat, {_count(rows, 'extra row')} in all"
+            repeated = _count(keys, "date and dimension values")
+            more = f"; {repeated} repeat, {_count(rows, 'extra row')} in all"
         return diagnostic(
             "PA010",
             f"repeated: {described}{more}",
@@ -559,7 +566,8 @@ def _number_problem(name: str, line: int | None, col: int, measure: str, raw: st
         file=name,
         line=line,
         column=col,
-        hint="numbers may have thousands separators, a currency sign, % or (parentheses) for negatives; "
+        hint="numbers may have thousands separators, a currency sign, % or (parentheses) "
+        "for negatives; "
         'leave a cell empty, or write "-" or "N/A", when there is no value',
     )
 
@@ -571,8 +579,9 @@ def _date_problem(
     name: str,
     line: int | None,
     col: int,
-    date_column: str,
     raw: str | None,
+    *,
+    date_column: str,
     date_format: str | None,
 ) -> Diagnostic:
     """PA004 for one date cell: empty, ambiguous (day or month first), or not a date."""

@@ -1,4 +1,4 @@
-"""Look at an actuals file before the engine reads it: what it is, its encoding, delimiter and header.
+"""Look at an actuals file before the engine reads it: what it is, encoding, delimiter, header.
 
 Everything here works on bytes and small decoded pieces in Python; no row of a
 large file is ever turned into a Python object. Files that are not UTF-8 are
@@ -43,7 +43,7 @@ class Header:
 
 
 def canonical_encoding(name: str) -> str | None:
-    """The Python codec name for ``name`` (``GBK`` -> ``gbk``), or None when there is no such codec."""
+    """The Python codec name for ``name`` (``GBK`` -> ``gbk``); None when there is no such codec."""
     try:
         return codecs.lookup(name).name
     except LookupError:
@@ -51,7 +51,7 @@ def canonical_encoding(name: str) -> str | None:
 
 
 def _is_utf8_prefix(head: bytes, complete: bool) -> bool:
-    """True when ``head`` is valid UTF-8, allowing a sequence cut at the end of an incomplete head."""
+    """True when ``head`` is valid UTF-8, allowing a sequence cut short at the end of the head."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         decoder.decode(head, final=complete)
@@ -71,34 +71,45 @@ def _utf16_without_bom(head: bytes) -> bool:
     return max(even, odd) >= pairs * 0.3 and min(even, odd) <= pairs * 0.05
 
 
+# First bytes -> what the file is, when it is not CSV text.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive, not a CSV file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls), not a CSV file"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text, not UTF-8"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text, not UTF-8"),
+    (b"\xff\xfe", 'UTF-16 text (Excel\'s "Unicode text"), not UTF-8'),
+    (b"\xfe\xff", 'UTF-16 text (Excel\'s "Unicode text"), not UTF-8'),
+    (b"\x1f\x8b", "a gzip archive, not a CSV file"),
+    (b"%PDF", "a PDF document, not a CSV file"),
+    (b"PAR1", "a Parquet file, not a CSV file"),
+)
+
+
 def _what_it_is(head: bytes) -> str | None:
     """Name the kind of file when its first bytes say it is not CSV text."""
-    if head.startswith(b"PK\x03\x04"):
-        return "an Excel workbook (.xlsx) or another zip archive, not a CSV file"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "an Excel 97-2003 workbook (.xls), not a CSV file"
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32 text, not UTF-8"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return 'UTF-16 text (Excel\'s "Unicode text"), not UTF-8'
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
     if _utf16_without_bom(head):
         return "UTF-16 text without a BOM, not UTF-8"
-    if head.startswith(b"\x1f\x8b"):
-        return "a gzip archive, not a CSV file"
-    if head.startswith(b"%PDF"):
-        return "a PDF document, not a CSV file"
-    if head.startswith(b"PAR1"):
-        return "a Parquet file, not a CSV file"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith(b"<"):
-        if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
-            return "an Excel XML spreadsheet, not a CSV file"
-        if b"<html" in text[:4096] or text.startswith((b"<!doctype html", b"<head", b"<body")):
-            return "an HTML page, not a CSV file"
-        if text.startswith((b"<?xml", b"<!doctype", b"<table", b"<!--")):
-            return "an HTML or XML document, not a CSV file"
+    markup = _markup(head.lstrip(b"\xef\xbb\xbf \t\r\n").lower())
+    if markup is not None:
+        return markup
     if b"\x00" in head:
         return "binary data (it contains NUL bytes), not a CSV file"
+    return None
+
+
+def _markup(text: bytes) -> str | None:
+    """An HTML page or an XML document (an error page saved as .csv, an Excel XML sheet)."""
+    if not text.startswith(b"<"):
+        return None
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+        return "an Excel XML spreadsheet, not a CSV file"
+    if b"<html" in text[:4096] or text.startswith((b"<!doctype html", b"<head", b"<body")):
+        return "an HTML page, not a CSV file"
+    if text.startswith((b"<?xml", b"<!doctype", b"<table", b"<!--")):
+        return "an HTML or XML document, not a CSV file"
     return None
 
 
@@ -107,26 +118,33 @@ def sniff(path: Path, name: str, encoding: str | None) -> Sniffed:
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
         complete = len(head) < HEAD_BYTES or not handle.read(1)
-    wanted = encoding or "utf-8"
-    utf16_ok = encoding is not None and (wanted.startswith(("utf-16", "utf-32")))
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
-        return Sniffed(wanted, False, diagnostic("PA001", "the file is empty", file=name))
-    kind = None if utf16_ok else _what_it_is(head)
-    if kind is not None:
-        hint = SAVE_AS_CSV if "Excel" in kind or "HTML" in kind else None
-        if "UTF-16" in kind or "UTF-32" in kind:
-            hint = "re-save it as CSV (UTF-8), or pass --encoding utf-16"
-        return Sniffed(wanted, False, diagnostic("PA001", f"this is {kind}", file=name, hint=hint))
+    problem = _not_csv(head, name, encoding)
+    if problem is not None:
+        return Sniffed(encoding or "utf-8", False, problem)
     if encoding is not None:
-        if wanted == "utf-8":
-            bom = head.startswith(codecs.BOM_UTF8)
-            return Sniffed("utf-8-sig" if bom else "utf-8", False)
-        return Sniffed(wanted, wanted != "utf-8-sig")
+        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            return Sniffed("utf-8-sig", False)
+        return Sniffed(encoding, encoding not in ("utf-8", "utf-8-sig"))
     if head.startswith(codecs.BOM_UTF8):
         return Sniffed("utf-8-sig", False)
     if _is_utf8_prefix(head, complete):
         return Sniffed("utf-8", False)
     return Sniffed("gb18030", True, note=gb18030_note(name))
+
+
+def _not_csv(head: bytes, name: str, encoding: str | None) -> Diagnostic | None:
+    """PA001 for an empty file, or one whose first bytes say it is something else."""
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
+        return diagnostic("PA001", "the file is empty", file=name)
+    if encoding is not None and encoding.startswith(("utf-16", "utf-32")):
+        return None  # the user says what it is
+    kind = _what_it_is(head)
+    if kind is None:
+        return None
+    hint = SAVE_AS_CSV if "Excel" in kind or "HTML" in kind else None
+    if "UTF-16" in kind or "UTF-32" in kind:
+        hint = "re-save it as CSV (UTF-8), or pass --encoding utf-16"
+    return diagnostic("PA001", f"this is {kind}", file=name, hint=hint)
 
 
 def gb18030_note(name: str) -> Diagnostic:

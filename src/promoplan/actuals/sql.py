@@ -55,7 +55,7 @@ def sql_string(text: str) -> str:
 
 
 def column(index: int) -> str:
-    """The engine-side name of the file's column ``index`` (1-based): files' headers never reach SQL."""
+    """The engine's name for the file's column ``index`` (1-based): headers never reach SQL."""
     return quote_ident(f"c{index}")
 
 
@@ -80,7 +80,7 @@ class Layout:
 
 
 def csv_source(width: int, *, ordinality: bool = False) -> str:
-    """DuckDB's ``read_csv`` over ``$path`` with ``$delim``: every column VARCHAR, strict, no sniffing."""
+    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: all VARCHAR, strict, no sniffing."""
     columns = ", ".join(f"{sql_string(f'c{i}')}: 'VARCHAR'" for i in range(1, width + 1))
     scan = (
         "read_csv($path, delim = $delim, quote = '\"', escape = '\"', header = true, "
@@ -93,7 +93,8 @@ def csv_source(width: int, *, ordinality: bool = False) -> str:
 
 def clean_text(raw: str) -> str:
     """``raw`` with full-width digits and signs made ASCII and surrounding spaces trimmed."""
-    return f"trim(translate({raw}, {sql_string(_FULL_WIDTH)}, {sql_string(_ASCII)}), {sql_string(_SPACES)})"
+    ascii_text = f"translate({raw}, {sql_string(_FULL_WIDTH)}, {sql_string(_ASCII)})"
+    return f"trim({ascii_text}, {sql_string(_SPACES)})"
 
 
 def number_expr(raw: str) -> str:
@@ -121,7 +122,7 @@ def missing_expr(raw: str) -> str:
 
 
 def date_expr(raw: str, *, with_format: bool) -> str:
-    """The date of a raw cell, NULL when it is not a year-first date (or does not match $date_format)."""
+    """The date of a raw cell; NULL when not a year-first date (or not matching $date_format)."""
     if with_format:
         # strptime maps 'infinity' and 'epoch' to dates: a real date has a digit.
         # The format may leave out a time of day that the cells have.
@@ -134,7 +135,8 @@ def date_expr(raw: str, *, with_format: bool) -> str:
         )
     fast = (
         f"CASE WHEN {raw} LIKE '____-__-__' THEN TRY_CAST({raw} AS DATE) "
-        f"WHEN {raw} LIKE '____-__-__ __:__:__' THEN TRY_CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE) END"
+        f"WHEN {raw} LIKE '____-__-__ __:__:__' "
+        f"THEN TRY_CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE) END"
     )
     text = f"trim({raw}, {sql_string(_SPACES)})"
     pattern = sql_string(DATE_PATTERN)
