@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -76,3 +77,28 @@ def test_totals_of_a_clean_large_file_are_exact(tmp_path: Path) -> None:
     spend = sum(r.cells[1].total for r in actuals.cube.rows if r.cells[1] is not None)
     assert spend == sum(Decimal(f"{n % 97}.5") for n in range(1, ROWS + 1))
     assert sum(r.cells[0].count for r in actuals.cube.rows if r.cells[0] is not None) == ROWS
+
+
+def test_gb18030_after_a_long_utf8_looking_start_is_read_with_pa005(tmp_path: Path) -> None:
+    """The first 64 KiB are ASCII; the engine meets the GBK bytes later and the file is reread."""
+    file = tmp_path / "late.csv"
+    ascii_rows = "".join(f"2025-01-{1 + n % 28:02d},douyin,1\n" for n in range(5_000))
+    gbk_rows = "2025-02-01,抖音,2\n2025-02-02,快手,3\n"
+    file.write_bytes(("date,channel,gmv\n" + ascii_rows + gbk_rows).encode("gbk"))
+    actuals = read_actuals([file], replace(SPEC, columns=("gmv",)))
+    assert [d.code for d in actuals.diagnostics] == ["PA005"]
+    assert actuals.files[0].encoding == "gb18030"
+    channels = {r.dims[0] for r in actuals.cube.rows}
+    assert channels == {"douyin", "抖音", "快手"}
+
+
+def test_progress_is_reported_in_bytes_while_reading(tmp_path: Path) -> None:
+    file = tmp_path / "orders.csv"
+    generate(file, bad_rows={})
+    calls: list[tuple[int, int]] = []
+    read_actuals([file], SPEC, progress=lambda done, total: calls.append((done, total)))
+    size = file.stat().st_size
+    assert calls[0] == (0, size)
+    assert calls[-1] == (size, size)
+    assert all(0 <= done <= size and total == size for done, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
