@@ -2,10 +2,24 @@
 
 Per file: sniff the first bytes (sniff.py), transcode to UTF-8 when needed,
 read the header in Python, then one scan in DuckDB groups the records by date
-and dimension values while counting bad cells per column (sql.py). Only when
-something is wrong do further queries run: the first bad cells with their
-records' ordinals, the first repeated key. Finally the per-file groups are
-combined into the cube. No Python object is made per CSV row.
+and dimension values while counting bad cells (sql.py). Only when something is
+wrong do further queries run: the first bad cells with their records'
+ordinals, counts per column, the first repeated key. Finally the per-file
+groups of files without errors are combined into the cube. No Python object is
+made per CSV row.
+
+Choices and limits, for the README:
+- A file with any error contributes nothing to the cube (``Actuals.ok`` is
+  False then anyway); warnings and infos do not hold a file back.
+- Numbers are exact to 4 decimal places (4.5678% is read as 0.0457), up to
+  10^14 per cell; sums are DECIMAL(38, 4). A decimal comma (``1.234,50``) is
+  not a number; thousands separators must group by three.
+- Quotes are RFC 4180 (``""`` inside a quoted field); a backslash is data.
+- Line numbers are exact, line breaks inside quoted fields and blank lines
+  included: the engine reports records, and when a file has more lines than
+  records the error path maps records to lines with Python's CSV parser.
+- Rows dated outside [keep_from, keep_to] are ignored (PA012); first_date and
+  last_date of a file are over the rows kept.
 """
 
 from __future__ import annotations
@@ -122,7 +136,11 @@ def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
     for file in files:
         path = Path(file)
         if not path.is_file():
-            what = "is a directory" if path.is_dir() else "does not exist"
+            what = "does not exist"
+            if path.is_dir():
+                what = "is a directory"
+            elif path.exists():
+                what = "is not a regular file"
             raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
         if not os.access(path, os.R_OK):
             raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
