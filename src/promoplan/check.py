@@ -147,10 +147,13 @@ def actuals_spec(
     for name in used_dimensions(plan):
         dimensions.setdefault(name, name)  # undeclared: the column of the same name
     columns: dict[str, None] = {}
+    extrema: set[str] = set()  # only min/max metrics need per-cell extremes, which cost a scan
     for name in needed_metrics(plan):
-        column = plan.metrics[name].column
-        if column is not None:
-            columns[column] = None
+        metric = plan.metrics[name]
+        if metric.column is not None:
+            columns[metric.column] = None
+            if metric.agg in ("min", "max"):
+                extrema.add(metric.column)
     start, end = plan.span
     if span is not None:
         start, end = min(start, span[0]), max(end, span[1])
@@ -165,6 +168,7 @@ def actuals_spec(
         keep_to=end,
         channel_dimension="channel" if plan.channels else None,
         known_channels=frozenset(plan.channels) if plan.channels else None,
+        extrema=frozenset(extrema),
     )
 
 
