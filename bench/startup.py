@@ -40,17 +40,24 @@ def main() -> int:
     args = parser.parse_args()
     commands = {
         "import pydantic, yaml, rich, typer": [
-            sys.executable, "-c", "import pydantic, yaml, rich, typer"
+            sys.executable,
+            "-c",
+            "import pydantic, yaml, rich, typer",
         ],
         # What any pydantic + rich program pays: `import pydantic` alone is lazy and
         # does not load pydantic.BaseModel; `import rich` does not load rich.console.
         "  + BaseModel, rich.console (floor)": [
             sys.executable,
             "-c",
-            "import pydantic, yaml, rich, typer; from pydantic import BaseModel; import rich.console",
+            "import pydantic, yaml, rich, typer; from pydantic import BaseModel; "
+            "import rich.console",
         ],
         f"promoplan validate {Path(args.plan).name}": [
-            sys.executable, "-m", "promoplan", "validate", args.plan
+            sys.executable,
+            "-m",
+            "promoplan",
+            "validate",
+            args.plan,
         ],
     }
     for argv in commands.values():  # warm the file cache
@@ -68,12 +75,15 @@ def main() -> int:
         print(f"{name:<40} wall {wall * 1000:7.1f} ms   cpu {cpu * 1000:7.1f} ms")
     names = list(commands)
     base, floor, ours = (medians[n] for n in names)
-    print(f"ratio validate / imports: wall {ours[0] / base[0]:.2f}, cpu {ours[1] / base[1]:.2f}"
-          " (target <= 1.5)")
+    print(
+        f"ratio validate / imports: wall {ours[0] / base[0]:.2f}, cpu {ours[1] / base[1]:.2f}"
+        " (target <= 1.5)"
+    )
     print(f"ratio floor / imports:    wall {floor[0] / base[0]:.2f}, cpu {floor[1] / base[1]:.2f}")
     print(f"ratio validate / floor:   wall {ours[0] / floor[0]:.2f}, cpu {ours[1] / floor[1]:.2f}")
     duckdb_check = [
-        sys.executable, "-c",
+        sys.executable,
+        "-c",
         "import sys; sys.argv = ['promoplan', 'validate', " + repr(args.plan) + "]\n"
         "import promoplan.cli\ntry:\n    promoplan.cli.main()\nexcept SystemExit:\n    pass\n"
         "print('duckdb' in sys.modules, file=sys.stderr)",

@@ -1,4 +1,4 @@
-"""The README documents every command, option and diagnostic code, and its two commands stay true."""
+"""The README documents every command, option and diagnostic code, and its two commands."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_every_command_is_documented() -> None:
 def test_every_option_is_documented() -> None:
     for name, command in _commands().items():
         for param in command.params:
-            if not getattr(param, "param_type_name", "") == "option":
+            if getattr(param, "param_type_name", "") != "option":
                 continue
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":

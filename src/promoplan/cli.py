@@ -11,12 +11,15 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from promoplan import __version__
 from promoplan.errors import Locked, UsageProblem
+
+if TYPE_CHECKING:
+    from promoplan.render import RenderOptions
 
 T = TypeVar("T")
 
@@ -36,31 +39,35 @@ app = typer.Typer(
 _DEBUG = False
 
 FormatOption = Annotated[
-    Optional[str], typer.Option("--format", "-f", help="Output format (see the command's help).")
+    str | None, typer.Option("--format", "-f", help="Output format (see the command's help).")
 ]
 OutputOption = Annotated[
-    Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")
+    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="table: print nothing but errors.")
 ]
 IgnoreOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--ignore", help="Leave out diagnostics of this code (repeatable)."),
 ]
 UnitsOption = Annotated[
     str, typer.Option("--units", help="Money and counts with 万/亿 (cn) or k/M/B (intl).")
 ]
 ActualsOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--actuals", "-a", help="Actuals CSV file or glob (repeatable)."),
 ]
 EncodingOption = Annotated[
-    Optional[str],
-    typer.Option("--encoding", help="Read actuals in this encoding (default: UTF-8, else GB18030)."),
+    str | None,
+    typer.Option(
+        "--encoding", help="Read actuals in this encoding (default: UTF-8, else GB18030)."
+    ),
 ]
-AsOfOption = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")
+]
 
 
 def _version(value: bool) -> None:
@@ -74,7 +81,9 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
 ) -> None:
     """promoplan: check promotion plans and track them against actuals."""
     global _DEBUG  # noqa: PLW0603  # one process-wide switch, set once per run
@@ -96,7 +105,7 @@ def _guard(action: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         typer.echo("promoplan: interrupted", err=True)
         raise typer.Exit(130) from None
-    except Exception:  # noqa: BLE001  # the one place that turns bugs into exit 3
+    except Exception:  # the one place that turns bugs into exit 3
         if _DEBUG:
             traceback.print_exc()
         else:
@@ -122,8 +131,10 @@ def _choose_format(command: str, fmt: str | None, default: str) -> str:
     return chosen
 
 
-def _render_options(fmt: str, output: Path | None, units: str = "cn", quiet: bool = False):  # type: ignore[no-untyped-def]  # returns RenderOptions, imported lazily
-    from promoplan.render import RenderOptions
+def _render_options(
+    fmt: str, output: Path | None, units: str = "cn", quiet: bool = False
+) -> RenderOptions:
+    from promoplan.render import RenderOptions  # renderers load lazily
 
     if units not in ("cn", "intl"):
         raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
@@ -142,7 +153,9 @@ def _render_options(fmt: str, output: Path | None, units: str = "cn", quiet: boo
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")
+    ],
     fmt: FormatOption = None,
     output: OutputOption = None,
     strict: StrictOption = False,
@@ -175,10 +188,11 @@ def check(
     actuals: ActualsOption = None,
     as_of: AsOfOption = None,
     period: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--period",
-            help="Window: ytd (default), qtd, mtd, last-week, Q2, 2025, 2025-Q2, 2025-06, 2025-W23.",
+            help="Window: ytd (default), qtd, mtd, last-week, Q2, 2025, 2025-Q2, 2025-06, "
+            "2025-W23.",
         ),
     ] = None,
     fmt: FormatOption = None,
@@ -223,27 +237,29 @@ def report(
     plan: Annotated[Path, typer.Argument(help="The plan file.")],
     actuals: ActualsOption = None,
     as_of: Annotated[
-        Optional[str], typer.Option("--as-of", help="Evaluate as of this date (default: today).")
+        str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today).")
     ] = None,
     week: Annotated[
-        Optional[str], typer.Option("--week", help="last (default), this, or 2025-W23.")
+        str | None, typer.Option("--week", help="last (default), this, or 2025-W23.")
     ] = None,
     month: Annotated[
-        Optional[str], typer.Option("--month", help="A monthly report: last, this, or 2025-06.")
+        str | None, typer.Option("--month", help="A monthly report: last, this, or 2025-06.")
     ] = None,
     quarter: Annotated[
-        Optional[str], typer.Option("--quarter", help="A quarterly report: last, this, or 2025-Q2.")
+        str | None, typer.Option("--quarter", help="A quarterly report: last, this, or 2025-Q2.")
     ] = None,
     fmt: FormatOption = None,
     output: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--output", "-o", help="A file, or a directory for {plan-stem}-{period}.{ext}."
         ),
     ] = None,
     fail_on: Annotated[
-        Optional[str],
-        typer.Option("--fail-on", help="error, warning or never (default): which alerts fail the run."),
+        str | None,
+        typer.Option(
+            "--fail-on", help="error, warning or never (default): which alerts fail the run."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Same as --fail-on warning.")] = False,
     ignore: IgnoreOption = None,
@@ -280,7 +296,9 @@ def report(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")],
+    old: Annotated[
+        str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")
+    ],
     new: Annotated[str, typer.Argument(help="The new plan: a file, or REV:path.")],
     fmt: FormatOption = None,
     output: OutputOption = None,
@@ -323,7 +341,9 @@ def schema(output: OutputOption = None) -> None:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter plan.")] = Path("plan.yaml"),
+    path: Annotated[Path, typer.Argument(help="Where to write the starter plan.")] = Path(
+        "plan.yaml"
+    ),
 ) -> None:
     """Write a commented starter plan that validates cleanly (never overwrites a file)."""
 

@@ -105,7 +105,9 @@ def overall_status(counts: dict[str, int]) -> Literal["pass", "warn", "fail"]:
     return "pass"
 
 
-def without_codes(diagnostics: Iterable[Diagnostic], codes: Iterable[str]) -> tuple[Diagnostic, ...]:
+def without_codes(
+    diagnostics: Iterable[Diagnostic], codes: Iterable[str]
+) -> tuple[Diagnostic, ...]:
     """Drop diagnostics whose code is in ``codes`` (``--ignore`` and a plan's ``ignore:``)."""
     dropped = {code.strip().upper() for code in codes}
     return tuple(d for d in diagnostics if d.code not in dropped)

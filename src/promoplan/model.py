@@ -8,7 +8,7 @@ afterwards by :mod:`promoplan.checks`, which collects every problem.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -49,7 +49,7 @@ QUANTITY_JSON_SCHEMA: dict[str, Any] = {
         {
             "type": "string",
             "pattern": r"^\s*[^\s].*$",
-            "description": "35%, \"1:3\", 5000万, 1.2亿, 1.5M, ￥2,000, or a placeholder "
+            "description": '35%, "1:3", 5000万, 1.2亿, 1.5M, ￥2,000, or a placeholder '
             "(X, X万, TBD, 待定, ?)",
         },
     ],
@@ -57,7 +57,7 @@ QUANTITY_JSON_SCHEMA: dict[str, Any] = {
 }
 
 QuantityValue = Annotated[
-    Union[Quantity, Placeholder],
+    Quantity | Placeholder,
     PlainValidator(_validate_quantity),
     PlainSerializer(_serialize_quantity),
     WithJsonSchema(QUANTITY_JSON_SCHEMA),
@@ -65,10 +65,12 @@ QuantityValue = Annotated[
 
 Label = Annotated[StrictStr, Field(description="Shown instead of the id.")]
 Notes = Annotated[StrictStr, Field(description="Free text, e.g. the source plan's wording.")]
-WhereValue = Union[StrictStr, StrictInt, list[Union[StrictStr, StrictInt]]]
+WhereValue = StrictStr | StrictInt | list[StrictStr | StrictInt]
 Where = Annotated[
     dict[StrictStr, WhereValue],
-    Field(description="Keep rows whose dimension is one of the values: {channel: [douyin, kuaishou]}."),
+    Field(
+        description="Keep rows whose dimension is one of the values: {channel: [douyin, kuaishou]}."
+    ),
 ]
 Unit = Literal["count", "number", "currency", "percent", "ratio"]
 
@@ -130,7 +132,8 @@ class Metric(Model):
         None, description="The CSV column this metric reads.", examples=["gmv"]
     )
     formula: StrictStr | None = Field(
-        None, description="Derived metric: names, numbers, + - * / and parentheses.",
+        None,
+        description="Derived metric: names, numbers, + - * / and parentheses.",
         examples=["gmv / spend"],
     )
     agg: Literal["sum", "count", "mean", "min", "max", "last"] = Field(
@@ -220,7 +223,7 @@ class BudgetLine(Model):
 BudgetLineValue = Annotated[
     BudgetLine,
     # The schema shows the shorthand too: "influencers: 15%" is a valid line.
-    BeforeValidator(_share_shorthand, json_schema_input_type=Union[QuantityValue, BudgetLine]),
+    BeforeValidator(_share_shorthand, json_schema_input_type=QuantityValue | BudgetLine),
 ]
 BudgetLine.model_rebuild()
 
@@ -255,7 +258,9 @@ class Quarter(Model):
     weight: QuantityValue | None = Field(
         None, description="Share of the year's cumulative targets expected in this quarter."
     )
-    start: PlanDate | None = Field(None, description="Explicit first day (default: 3-month blocks).")
+    start: PlanDate | None = Field(
+        None, description="Explicit first day (default: 3-month blocks)."
+    )
     end: PlanDate | None = Field(None, description="Explicit last day.")
     events: list[Event] = Field(default_factory=list, description="Campaigns in this quarter.")
     goals: dict[StrictStr, Goal] = Field(
@@ -296,7 +301,9 @@ class AlertRule(Model):
 
     @model_validator(mode="after")
     def _one_condition(self) -> AlertRule:
-        given = [k for k in ("below", "above", "drop_over", "rise_over") if getattr(self, k) is not None]
+        given = [
+            k for k in ("below", "above", "drop_over", "rise_over") if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise PydanticCustomError(
                 "one_condition",
@@ -310,7 +317,7 @@ class AlertRule(Model):
         """Which comparison the rule makes."""
         for key in ("below", "above", "drop_over", "rise_over"):
             if getattr(self, key) is not None:
-                return key  # type: ignore[return-value]  # the loop runs over the Literal's values
+                return key
         raise AssertionError("guaranteed by _one_condition")
 
     @property
@@ -334,7 +341,7 @@ class Plan(Model):
     name: StrictStr = Field(
         description="The plan's name, in any language.", examples=["2025 promotion plan"]
     )
-    period: Union[Year, PeriodRange] = Field(
+    period: Year | PeriodRange = Field(
         description="A calendar year (2025) or {start, end}.",
         examples=[2025, {"start": "2025-04-01", "end": "2026-03-31"}],
     )
@@ -345,7 +352,7 @@ class Plan(Model):
     )
     description: StrictStr | None = Field(None, description="Free text about the plan.")
     actuals: ActualsSection = Field(
-        default_factory=ActualsSection,  # type: ignore[arg-type]  # all fields default
+        default_factory=ActualsSection,
         description="How actuals CSVs are read.",
     )
     metrics: dict[StrictStr, Metric] = Field(
@@ -365,7 +372,9 @@ class Plan(Model):
         default_factory=dict, description="Rule id -> threshold rule with its action."
     )
     report: ReportSection | None = Field(None, description="What the weekly report shows.")
-    ignore: list[StrictStr] = Field(default_factory=list, description="Diagnostic codes to leave out.")
+    ignore: list[StrictStr] = Field(
+        default_factory=list, description="Diagnostic codes to leave out."
+    )
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -375,7 +384,7 @@ class Plan(Model):
         return self.period.start, self.period.end
 
     def quarter_spans(self) -> dict[str, tuple[dt.date, dt.date]]:
-        """Q1..Q4 with their dates: explicit ``start``/``end``, else 3-month blocks of the period."""
+        """Q1..Q4 with their dates: explicit ``start``/``end``, else 3-month blocks."""
         start, _ = self.span
         spans: dict[str, tuple[dt.date, dt.date]] = {}
         for index, name in enumerate(QUARTER_NAMES):

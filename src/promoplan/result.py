@@ -137,7 +137,9 @@ class Kpi:
     value: float | None
     previous: float | None
     change: float | None  # value / previous - 1
-    direction: Literal["at_least", "at_most"] | None = None  # from a goal on the metric: which way is good
+    direction: Literal["at_least", "at_most"] | None = (
+        None  # from a goal on the metric: which way is good
+    )
 
 
 @dataclass(frozen=True)

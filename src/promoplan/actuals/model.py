@@ -49,7 +49,10 @@ class Cell:
 
 @dataclass(frozen=True)
 class CubeRow:
-    """One date and dimension values; ``dims`` aligns with ``Cube.dimensions`` (None: no such column)."""
+    """One date and dimension values; ``dims`` aligns with ``Cube.dimensions``.
+
+    A ``None`` in ``dims`` means the file had no such column.
+    """
 
     day: dt.date
     dims: tuple[str | None, ...]
