@@ -1,0 +1,104 @@
+"""Semantic plan checks (SPEC section 6, PP1xx): consistency the schema cannot express.
+
+Each check is a small function in :data:`CHECKS` with its code and a docstring
+holding a failing example. A check takes a schema-valid :class:`Plan` and
+yields :class:`Finding` values (code, message, key path, hint);
+:func:`check_plan` runs them all, never stopping at the first problem, and
+turns each finding into a located :class:`Diagnostic`.
+
+The checks live by what they read: :mod:`.budget` (PP101-PP104),
+:mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123) and
+:mod:`.metrics` (PP121, PP122).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from promoplan.checks.budget import (
+    AMOUNT_TOLERANCE,
+    check_budget_amounts,
+    check_budget_shares,
+    check_channel_lines,
+    check_sub_line_shares,
+)
+from promoplan.checks.finding import Finding, Path
+from promoplan.checks.metrics import check_formulas, check_metric_names
+from promoplan.checks.quarters import (
+    check_event_quarters,
+    check_quarter_tiling,
+    check_quarter_weights,
+)
+from promoplan.checks.reading import SHARE_TOLERANCE
+from promoplan.checks.targets import check_fraction_units, check_goal_targets, check_placeholders
+from promoplan.diagnostics import Diagnostic, Locate, diagnostic, dotted
+from promoplan.model import Plan
+
+__all__ = [
+    "AMOUNT_TOLERANCE",
+    "CHECKS",
+    "SHARE_TOLERANCE",
+    "Check",
+    "CheckFunction",
+    "Finding",
+    "Path",
+    "check_budget_amounts",
+    "check_budget_shares",
+    "check_channel_lines",
+    "check_event_quarters",
+    "check_formulas",
+    "check_fraction_units",
+    "check_goal_targets",
+    "check_metric_names",
+    "check_placeholders",
+    "check_plan",
+    "check_quarter_tiling",
+    "check_quarter_weights",
+    "check_sub_line_shares",
+]
+
+CheckFunction = Callable[[Plan], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A semantic check: its diagnostic code and the function that runs it."""
+
+    code: str
+    run: CheckFunction
+
+
+def check_plan(plan: Plan, locate: Locate) -> list[Diagnostic]:
+    """Run every check on ``plan`` and return all its diagnostics, located with ``locate``."""
+    found: list[Diagnostic] = []
+    for check in CHECKS:
+        for finding in check.run(plan):
+            line, column = locate(finding.path)
+            found.append(
+                diagnostic(
+                    finding.code,
+                    finding.message,
+                    line=line,
+                    column=column,
+                    path=dotted(finding.path),
+                    hint=finding.hint,
+                )
+            )
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("PP004", check_fraction_units),
+    Check("PP101", check_budget_shares),
+    Check("PP102", check_sub_line_shares),
+    Check("PP103", check_budget_amounts),
+    Check("PP104", check_channel_lines),
+    Check("PP110", check_quarter_tiling),
+    Check("PP111", check_event_quarters),
+    Check("PP112", check_quarter_weights),
+    Check("PP120", check_placeholders),
+    Check("PP121", check_metric_names),
+    Check("PP122", check_formulas),
+    Check("PP123", check_goal_targets),
+)

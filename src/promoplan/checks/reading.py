@@ -1,0 +1,42 @@
+"""How checks read a plan: every goal, every budget line, the number in a quantity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from promoplan.checks.finding import Path
+from promoplan.model import BudgetLine, Goal, Plan
+from promoplan.quantity import Placeholder, Quantity
+
+# Shares are written as percentages with a few decimals; this only absorbs float error.
+SHARE_TOLERANCE = 1e-6
+
+
+def number_of(value: Quantity | Placeholder | None) -> float | None:
+    """The value of a quantity; None for a placeholder or nothing."""
+    return value.value if isinstance(value, Quantity) else None
+
+
+def bare_fraction(value: Quantity | Placeholder | None) -> bool:
+    """A bare number above 1 where a fraction is meant (``share: 15``)."""
+    return isinstance(value, Quantity) and value.kind == "number" and abs(value.value) > 1
+
+
+def all_goals(plan: Plan) -> Iterator[tuple[str, Path, Goal]]:
+    """Period goals, then quarter goals: (id as shown, key path, goal)."""
+    for goal_id, goal in plan.goals.items():
+        yield goal_id, ("goals", goal_id), goal
+    for quarter_name, quarter in plan.quarters.items():
+        for goal_id, goal in quarter.goals.items():
+            yield f"{quarter_name}.{goal_id}", ("quarters", quarter_name, "goals", goal_id), goal
+
+
+def budget_lines(
+    lines: Mapping[str, BudgetLine], path: Path, prefix: str = ""
+) -> Iterator[tuple[str, Path, BudgetLine]]:
+    """Every budget line, depth first: (dotted id, key path, line)."""
+    for name, line in lines.items():
+        line_id = f"{prefix}{name}"
+        line_path = (*path, name)
+        yield line_id, line_path, line
+        yield from budget_lines(line.lines, (*line_path, "lines"), f"{line_id}.")
