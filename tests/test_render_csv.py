@@ -3,64 +3,32 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
+from builders import (
+    NAME,
+    alert,
+    drop_alert,
+    evaluated_plan,
+    goal,
+    over_budget_row,
+    report_data,
+    unmapped_row,
+    unset_goal,
+)
 from promoplan.render import RenderOptions
 from promoplan.render.csv import COLUMNS, render_csv
-from promoplan.result import (
-    AlertResult,
-    BudgetRow,
-    GoalProgress,
-    Kpi,
-    PlanResult,
-    ReportData,
-    Run,
-    Window,
-)
-
-D = dt.date
-NAME = "电商平台运营年度推广计划"
+from promoplan.result import Run
 
 
 def build_run(name: str | None = NAME, channel: str = "kuaishou", report: bool = False) -> Run:
     """Two goals, two budget lines, two alerts (one grouped by channel)."""
-    goals = (
-        GoalProgress("gmv_growth", "GMV 同比增长", "gmv", "period", "at_least", "growth",
-                     "currency", 0.30, 0.28, 61_000_000.0, 0.30, 0.9333, None, "at_risk"),
-        GoalProgress("new_users", "新注册用户", "new_users", "period", "at_least", "cumulative",
-                     "count", None, 1_234_567.0, None, None, None, None, "unset",
-                     target_text="X万"),
-    )  # fmt: skip
-    budget = (
-        BudgetRow("influencers", "达人", 0, 0.15, 7_500_000.0, 8_000_000.0, 3_700_000.0,
-                  -500_000.0, "over_budget", used=1.0667),
-        BudgetRow("<unmapped>", "<unmapped>", 0, None, None, 320_000.0, None, None, "no_data"),
-    )  # fmt: skip
-    alerts = (
-        AlertResult("low_roi", "ROI 低于 1:3", "error", "roi", "ratio", 2.4, 3.0, "below",
-                    (("channel", channel),), "2025-Q2", "缩减投放 (cut this channel's spend)"),
-        AlertResult("traffic_drop", "traffic_drop", "warning", "uv", "count", 0.25, 0.2,
-                    "drop_over", (), "2025-W26", "-switch on backup channels"),
-    )  # fmt: skip
-    report_data = None
-    if report:
-        report_data = ReportData(
-            "week",
-            Window("2025-W26", D(2025, 6, 23), D(2025, 6, 29)),
-            Window("2025-W25", D(2025, 6, 16), D(2025, 6, 22)),
-            (Kpi("gmv", "GMV", "currency", 1.23e8, 1.1e8, 0.118),),
-        )
-    plan = PlanResult(
-        file="plans/ecommerce-2025.yaml",
+    plan = evaluated_plan(
         name=name,
-        period=(D(2025, 1, 1), D(2025, 12, 31)),
-        as_of=D(2025, 6, 29),
-        window=Window("ytd", D(2025, 1, 1), D(2025, 6, 29)),
-        goals=goals,
-        budget=budget,
-        alerts=alerts,
-        report=report_data,
+        goals=(goal(), unset_goal()),
+        budget=(over_budget_row(label="达人", used=1.0667), unmapped_row()),
+        alerts=(alert(channel), drop_alert(action="-switch on backup channels")),
+        report=report_data() if report else None,
     )
     return Run("report" if report else "check", (plan,))
 

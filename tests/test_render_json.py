@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -10,24 +9,22 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builders import (
+    NAME,
+    PLAN_FILE,
+    alert,
+    budget_row,
+    drop_alert,
+    evaluated_plan,
+    goal,
+    report_data,
+    shares_diagnostic,
+)
 from promoplan import __version__
-from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.json import plain_number, render_json
-from promoplan.result import (
-    AlertResult,
-    BudgetRow,
-    GoalProgress,
-    Kpi,
-    PlanResult,
-    ReportData,
-    Run,
-    Window,
-)
+from promoplan.result import GoalProgress, PlanResult, Run
 
-D = dt.date
-PLAN_FILE = "plans/ecommerce-2025.yaml"
-NAME = "电商平台运营年度推广计划"
 HOSTILE = "[red]x[/red] [/] \x1b[2J \x1b]8;;http://x\x07 \x9b31m \u202eevil a|b\n::error::x"
 OPTIONS = RenderOptions()
 
@@ -35,71 +32,14 @@ OPTIONS = RenderOptions()
 def build_plan(name: str | None = NAME, channel: str = "kuaishou", **extra: object) -> PlanResult:
     """One goal, one budget line, one alert, one diagnostic: every field filled."""
     fields: dict[str, object] = {
-        "file": PLAN_FILE,
         "name": name,
-        "period": (D(2025, 1, 1), D(2025, 12, 31)),
-        "as_of": D(2025, 6, 29),
-        "window": Window("ytd", D(2025, 1, 1), D(2025, 6, 29)),
-        "diagnostics": (
-            diagnostic(
-                "PP101",
-                "budget shares sum to 90%, not 100%",
-                file=PLAN_FILE,
-                line=41,
-                column=3,
-                path="budget.lines",
-            ),
-        ),
-        "goals": (
-            GoalProgress(
-                "gmv_growth",
-                "GMV 同比增长",
-                "gmv",
-                "period",
-                "at_least",
-                "growth",
-                "currency",
-                0.30,
-                0.28,
-                61_000_000.0,
-                0.30,
-                0.9333,
-                None,
-                "at_risk",
-            ),
-        ),
-        "budget": (
-            BudgetRow(
-                "traffic.public",
-                "公域",
-                1,
-                0.30,
-                15_000_000.0,
-                8_100_000.0,
-                7_400_000.0,
-                6_900_000.0,
-                "on_track",
-                used=0.54,
-            ),
-        ),
-        "alerts": (
-            AlertResult(
-                "low_roi",
-                "ROI 低于 1:3",
-                "error",
-                "roi",
-                "ratio",
-                2.4,
-                3.0,
-                "below",
-                (("channel", channel),),
-                "2025-Q2",
-                "缩减投放 (cut this channel's spend)",
-            ),
-        ),
+        "diagnostics": (shares_diagnostic(),),
+        "goals": (goal(),),
+        "budget": (budget_row(),),
+        "alerts": (alert(channel),),
     }
     fields.update(extra)
-    return PlanResult(**fields)  # type: ignore[arg-type]
+    return evaluated_plan(**fields)
 
 
 def document(run: Run) -> dict[str, object]:
@@ -169,22 +109,15 @@ def test_validate_has_empty_lists_and_null_dates() -> None:
 
 
 def test_an_alert_without_a_group_has_an_empty_object() -> None:
-    alert = AlertResult("traffic_drop", "traffic_drop", "warning", "uv", "count", 0.25, 0.2,
-                        "drop_over", (), "2025-W26", None)  # fmt: skip
-    plan = document(Run("check", (build_plan(alerts=(alert,), diagnostics=()),)))["plans"][0]  # type: ignore[index]
+    alerts = (drop_alert(action=None),)
+    plan = document(Run("check", (build_plan(alerts=alerts, diagnostics=()),)))["plans"][0]  # type: ignore[index]
     assert plan["alerts"][0]["group"] == {}
     assert plan["alerts"][0]["action"] is None
     assert plan["status"] == "warn"
 
 
 def test_report_adds_its_window_and_kpis() -> None:
-    report = ReportData(
-        "week",
-        Window("2025-W26", D(2025, 6, 23), D(2025, 6, 29)),
-        Window("2025-W25", D(2025, 6, 16), D(2025, 6, 22)),
-        (Kpi("gmv", "GMV", "currency", 1.23e8, 1.1e8, 0.118),),
-    )
-    plan = document(Run("report", (build_plan(report=report),)))["plans"][0]  # type: ignore[index]
+    plan = document(Run("report", (build_plan(report=report_data()),)))["plans"][0]  # type: ignore[index]
     assert plan["report"]["window"] == {
         "label": "2025-W26", "start": "2025-06-23", "end": "2025-06-29",
     }  # fmt: skip

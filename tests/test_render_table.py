@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -12,24 +11,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from builders import (
+    NAME,
+    D,
+    alert,
+    budget_alert,
+    budget_row,
+    drop_alert,
+    evaluated_plan,
+    goal,
+    over_budget_row,
+    parent_row,
+    quarter_goal,
+    report_data,
+    seed_diagnostics,
+    shares_diagnostic,
+    unmapped_row,
+    unset_goal,
+)
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.table import progress_bar, render_table
 from promoplan.render.text import display_width
-from promoplan.result import (
-    AlertResult,
-    BudgetRow,
-    GoalProgress,
-    Kpi,
-    PlanResult,
-    ReportData,
-    Run,
-    Window,
-)
+from promoplan.result import BudgetRow, GoalProgress, PlanResult, Run, Window
 
-D = dt.date
-PLAN_FILE = "plans/ecommerce-2025.yaml"
-NAME = "电商平台运营年度推广计划"
 HOSTILE = "[red]x[/red] [/] \x1b[2J \x1b]8;;http://x\x07link\x1b]8;;\x07 \u202eevil a|b\n::error::x"
 # What each hostile piece looks like once escaped: literal, visible, harmless.
 HOSTILE_SHOWN = (
@@ -40,100 +45,60 @@ HOSTILE_SHOWN = (
     "\\u202eevil",
     "a|b ::error::x",
 )
-YTD = Window("ytd", D(2025, 1, 1), D(2025, 6, 29))
 
 
-def goal(
-    id: str,
-    label: str,
-    *,
-    kind: str = "level",
-    unit: str = "percent",
-    target: float | None = 0.35,
-    actual: float | None = 0.312,
-    progress: float | None = 0.8914,
-    status: str = "off_track",
-    **extra: object,
-) -> GoalProgress:
-    """A goal with plausible defaults; keywords override any field."""
+def level_goal(id: str, label: str, **extra: object) -> GoalProgress:
+    """A level goal on a percent metric, off track (31.2% of 35%); keywords override any field."""
     fields: dict[str, object] = {
         "id": id,
         "label": label,
         "metric": id,
-        "scope": "period",
-        "direction": "at_least",
-        "kind": kind,
-        "unit": unit,
-        "target": target,
-        "actual": actual,
+        "kind": "level",
+        "unit": "percent",
+        "target": 0.35,
+        "actual": 0.312,
         "baseline": None,
-        "expected": target,
-        "progress": progress,
-        "projection": None,
-        "status": status,
+        "progress": 0.8914,
+        "status": "off_track",
     }
     fields.update(extra)
-    return GoalProgress(**fields)  # type: ignore[arg-type]
+    return goal(**fields)
 
 
 def build_plan(name: str | None = NAME, channel: str = "kuaishou", **extra: object) -> PlanResult:
     """The seed plan at the end of June: goals, a two-level budget, three alerts, two findings."""
     goals = (
-        goal("gmv_growth", "GMV 同比增长", kind="growth", unit="currency", target=0.30,
-             actual=0.28, progress=0.9333, status="at_risk", baseline=61_000_000.0),
-        goal("new_order_share", "新客订单占比 new-customer order share (of all orders, ytd)"),
-        goal("expense_ratio", "营销费用率", target=0.18, actual=0.162, progress=1.111,
+        goal(metric="gmv_growth"),
+        level_goal("new_order_share", "新客订单占比 new-customer order share (of all orders, ytd)"),
+        level_goal("expense_ratio", "营销费用率", target=0.18, actual=0.162, progress=1.111,
              status="met", direction="at_most"),
-        goal("new_users", "新注册用户", kind="cumulative", unit="count", target=None,
-             actual=1_234_567.0, progress=None, status="unset", target_text="X万"),
-        goal("nps", "用户净推荐值 NPS", unit="number", target=45, actual=41.5,
+        unset_goal(),
+        level_goal("nps", "用户净推荐值 NPS", unit="number", target=45, actual=41.5,
              progress=0.922, status="at_risk"),
-        goal("ugc_posts", "ugc_posts", kind="cumulative", unit="count", target=100,
+        level_goal("ugc_posts", "ugc_posts", kind="cumulative", unit="count", target=100,
              actual=112, progress=1.12, status="met",
              window=Window("2025-05", D(2025, 5, 1), D(2025, 5, 31))),
-        goal("Q1.wecom_adds", "wecom_adds", kind="cumulative", unit="count", target=50_000,
-             actual=52_311, progress=1.046, status="met", scope="Q1"),
-        goal("Q3.gmv", "gmv", kind="cumulative", unit="currency", target=1.2e9, actual=None,
+        quarter_goal(metric="Q1.wecom_adds"),
+        level_goal("Q3.gmv", "gmv", kind="cumulative", unit="currency", target=1.2e9, actual=None,
              progress=None, status="pending", scope="Q3"),
     )  # fmt: skip
     budget = (
-        BudgetRow("traffic", "流量投放 traffic", 0, 0.40, 2e7, 9.1e6, 9.9e6, 1.09e7, "on_track",
-                  used=0.455),
-        BudgetRow("traffic.public", "公域 public", 1, 0.30, 1.5e7, 8.1e6, 7.4e6, 6.9e6,
-                  "on_track", used=0.54),
-        BudgetRow("<unmapped>", "<unmapped>", 0, None, None, 3.2e5, None, None, "no_data"),
+        parent_row(),
+        budget_row(label="公域 public"),
+        unmapped_row(),
         BudgetRow("traffic.private", "私域 private", 1, 0.10, 5e6, 1e6, 2.5e6, 4e6, "on_track",
                   used=0.2),
-        BudgetRow("influencers", "达人 influencers", 0, 0.15, 7.5e6, 8.0e6, 3.7e6, -5e5,
-                  "over_budget", used=1.067),
-    )  # fmt: skip
-    alerts = (
-        AlertResult("low_roi", "ROI 低于 1:3", "error", "roi", "ratio", 2.4, 3.0, "below",
-                    (("channel", channel),), "2025-Q2", "缩减投放 (cut this channel's spend)"),
-        AlertResult("traffic_drop", "traffic_drop", "warning", "uv", "count", 0.25, 0.2,
-                    "drop_over", (), "2025-W26", "启动备用渠道 (switch on backup channels)"),
-        AlertResult("budget", "budget", "error", "spend", "currency", 8.0e6, 7.5e6,
-                    "over_budget", (("line", "influencers"),), "ytd", None),
-    )  # fmt: skip
-    diagnostics = (
-        diagnostic("PP120", "target not set (X万)", file=PLAN_FILE, line=31, column=20,
-                   path="goals.new_users.at_least", hint="write the number once it is agreed"),
-        diagnostic("PA011", f"channel {channel} is not mapped to a budget line",
-                   file="data/2025.csv", line=2, column=2),
+        over_budget_row(),
     )  # fmt: skip
     fields: dict[str, object] = {
-        "file": PLAN_FILE,
         "name": name,
-        "period": (D(2025, 1, 1), D(2025, 12, 31)),
-        "as_of": D(2025, 6, 29),
-        "window": YTD,
-        "diagnostics": diagnostics,
+        "diagnostics": seed_diagnostics(channel),
         "goals": goals,
         "budget": budget,
-        "alerts": alerts,
+        "alerts": (alert(channel), drop_alert(), budget_alert()),
     }
     fields.update(extra)
-    return PlanResult(**fields)  # type: ignore[arg-type]
+    return evaluated_plan(**fields)
 
 
 def check_run(**extra: object) -> Run:
@@ -148,9 +113,8 @@ def validate_run() -> Run:
         name=None,
         period=None,
         diagnostics=(
-            diagnostic("PP101", "budget shares sum to 90%, not 100%", file="plans/broken.yaml",
-                       line=41, column=3, path="budget.lines",
-                       hint="add the missing 10% or reduce a line"),
+            shares_diagnostic(file="plans/broken.yaml",
+                              hint="add the missing 10% or reduce a line"),
             diagnostic("PP104", "channel douyin maps to traffic.pubic, which does not exist",
                        file="plans/broken.yaml", line=52, column=11, path="channels.douyin"),
         ),
@@ -281,13 +245,7 @@ def test_no_alerts_says_so() -> None:
 
 
 def test_report_run_shows_headline_kpis_before_goals() -> None:
-    report = ReportData(
-        "week",
-        Window("2025-W26", D(2025, 6, 23), D(2025, 6, 29)),
-        Window("2025-W25", D(2025, 6, 16), D(2025, 6, 22)),
-        (Kpi("gmv", "GMV", "currency", 1.23e8, 1.1e8, 0.118),),
-    )
-    out = render_table(Run("report", (build_plan(report=report),)), RenderOptions())
+    out = render_table(Run("report", (build_plan(report=report_data()),)), RenderOptions())
     assert out.index("Headline KPIs") < out.index("Goals")
     assert re.search(r"GMV\s+¥1\.23亿\s+¥1\.1亿\s+\+11\.8%", out)
 
@@ -296,7 +254,8 @@ def test_report_run_shows_headline_kpis_before_goals() -> None:
 def test_every_line_fits_the_width_with_chinese_labels(width: int) -> None:
     long_label = "新客订单占比（新客订单数/总订单数，按年初至今累计，含小程序与企业微信私域成交）"
     plan = build_plan(diagnostics=())
-    run = Run("check", (dataclasses.replace(plan, goals=(*plan.goals, goal("x", long_label))),))
+    goals = (*plan.goals, level_goal("x", long_label))
+    run = Run("check", (dataclasses.replace(plan, goals=goals),))
     out = render_table(run, RenderOptions(width=width))
     too_long = [line for line in lines_of(out) if display_width(line) > width]
     assert too_long == []
