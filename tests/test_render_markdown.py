@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -11,23 +10,27 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from builders import (
+    NAME,
+    alert,
+    budget_row,
+    drop_alert,
+    evaluated_plan,
+    goal,
+    kpi,
+    over_budget_row,
+    parent_row,
+    quarter_goal,
+    report_data,
+    seed_diagnostics,
+    unmapped_row,
+    unset_goal,
+)
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.markdown import render_markdown
-from promoplan.result import (
-    AlertResult,
-    BudgetRow,
-    GoalProgress,
-    Kpi,
-    PlanResult,
-    ReportData,
-    Run,
-    Window,
-)
+from promoplan.result import PlanResult, Run
 
-D = dt.date
-NAME = "电商平台运营年度推广计划"
-PLAN_FILE = "plans/ecommerce-2025.yaml"
 HOSTILE = (
     "[red]x[/red] [/] \x1b[2J \x1b]8;;http://x\x07link \u202eevil a|b\n::error::x"
     " <img src=x onerror=alert(1)> ![](http://t/p.png) *b* `c`"
@@ -38,80 +41,23 @@ def build_plan(
     name: str | None = NAME, channel: str = "kuaishou", report: bool = False
 ) -> PlanResult:
     """The seed plan at the end of June, small: three goals, a budget tree, two alerts."""
-
-    def goal(id: str, label: str, kind: str, unit: str, *numbers: float | None, **kw: object):
-        target, actual, expected, progress, projection = numbers
-        return GoalProgress(
-            id=id,
-            label=label,
-            metric=id,
-            scope=str(kw.get("scope", "period")),
-            direction="at_least",
-            kind=kind,
-            unit=unit,
-            target=target,  # type: ignore[arg-type]
-            actual=actual,
-            baseline=None,
-            expected=expected,
-            progress=progress,
-            projection=projection,
-            status=kw["status"],  # type: ignore[arg-type]
-            target_text=kw.get("target_text"),
-        )  # type: ignore[arg-type]
-
     goals = (
-        goal("gmv_growth", "GMV 同比增长", "growth", "currency", 0.30, 0.28, 0.30, 0.9333, None,
-             status="at_risk"),
-        goal("gmv", "GMV", "cumulative", "currency", 1.2e9, 5.2e8, 5.6e8, 0.9286, 1.11e9,
-             status="at_risk"),
-        goal("new_users", "新注册用户", "cumulative", "count", None, 1_234_567.0, None, None,
-             None, status="unset", target_text="X万"),
-        goal("Q1.wecom_adds", "wecom_adds", "cumulative", "count", 50_000, 52_311, 50_000, 1.046,
-             None, status="met", scope="Q1"),
+        goal(metric="gmv_growth", baseline=None),
+        goal(id="gmv", label="GMV", kind="cumulative", target=1.2e9, actual=5.2e8,
+             expected=5.6e8, progress=0.9286, projection=1.11e9, baseline=None),
+        unset_goal(),
+        quarter_goal(metric="Q1.wecom_adds"),
     )  # fmt: skip
-    budget = (
-        BudgetRow("traffic", "流量投放 traffic", 0, 0.40, 2e7, 9.1e6, 9.9e6, 1.09e7, "on_track",
-                  used=0.455),
-        BudgetRow("<unmapped>", "<unmapped>", 0, None, None, 3.2e5, None, None, "no_data"),
-        BudgetRow("traffic.public", "公域 public", 1, 0.30, 1.5e7, 8.1e6, 7.4e6, 6.9e6,
-                  "on_track", used=0.54),
-        BudgetRow("influencers", "达人 influencers", 0, 0.15, 7.5e6, 8.0e6, 3.7e6, -5e5,
-                  "over_budget", used=1.067),
-    )  # fmt: skip
-    alerts = (
-        AlertResult("low_roi", "ROI 低于 1:3", "error", "roi", "ratio", 2.4, 3.0, "below",
-                    (("channel", channel),), "2025-Q2", "缩减投放 (cut this channel's spend)"),
-        AlertResult("traffic_drop", "traffic_drop", "warning", "uv", "count", 0.25, 0.2,
-                    "drop_over", (), "2025-W26", "启动备用渠道 (switch on backup channels)"),
-    )  # fmt: skip
-    diagnostics = (
-        diagnostic("PP120", "target not set (X万)", file=PLAN_FILE, line=31, column=20,
-                   path="goals.new_users.at_least", hint="write the number once it is agreed"),
-        diagnostic("PA011", f"channel {channel} is not mapped to a budget line",
-                   file="data/2025.csv", line=2, column=2),
-    )  # fmt: skip
-    report_data = None
-    if report:
-        report_data = ReportData(
-            "week",
-            Window("2025-W26", D(2025, 6, 23), D(2025, 6, 29)),
-            Window("2025-W25", D(2025, 6, 16), D(2025, 6, 22)),
-            (
-                Kpi("gmv", "GMV", "currency", 1.23e8, 1.1e8, 0.118),
-                Kpi("conversion", "UV转化率", "percent", 0.046, 0.047, -0.0213),
-            ),
-        )
-    return PlanResult(
-        file=PLAN_FILE,
+    budget = (parent_row(), unmapped_row(), budget_row(label="公域 public"), over_budget_row())
+    conversion = kpi(metric="conversion", label="UV转化率", unit="percent", value=0.046,
+                     previous=0.047, change=-0.0213)  # fmt: skip
+    return evaluated_plan(
         name=name,
-        period=(D(2025, 1, 1), D(2025, 12, 31)),
-        as_of=D(2025, 6, 29),
-        window=Window("ytd", D(2025, 1, 1), D(2025, 6, 29)),
-        diagnostics=diagnostics,
+        diagnostics=seed_diagnostics(channel),
         goals=goals,
         budget=budget,
-        alerts=alerts,
-        report=report_data,
+        alerts=(alert(channel), drop_alert()),
+        report=report_data(kpis=(kpi(), conversion)) if report else None,
     )
 
 
