@@ -451,8 +451,9 @@ def test_budget_rows() -> None:
     content = budget_row(result, "content")
     assert content.expected == pytest.approx(300_000 * F)  # 68.2k; 90k is 32% ahead
     assert content.status == "ahead"
-    reserve = budget_row(result, "reserve")
-    assert (reserve.spent, reserve.status) == (None, "no_data")
+    reserve = budget_row(result, "reserve")  # no channel maps to it: nothing booked
+    assert (reserve.spent, reserve.status) == (0, "on_track")
+    assert reserve.remaining == pytest.approx(reserve.planned) == pytest.approx(150_000)
     unmapped = budget_row(result, "<unmapped>")
     assert unmapped.spent == 2_000
     assert unmapped.spent_share == pytest.approx(2_000 / 332_000)
@@ -492,6 +493,92 @@ def test_budget_alerts() -> None:
     )
     assert result.counts == {"error": 1, "warning": 1, "info": 0}
     assert result.status == "fail"
+
+
+def test_a_line_no_channel_maps_to_has_spent_nothing() -> None:
+    """Like a ledger: a line (and a subtree) without channels has 0 booked, not an unknown."""
+    plan = make_plan(
+        budget={
+            "total": "100万",
+            "lines": {
+                "traffic": "50%",
+                "content": {"share": "30%", "lines": {"video": "20%", "graphics": "10%"}},
+                "reserve": "20%",
+            },
+        },
+        channels={"douyin": "traffic", "kuaishou": "traffic", "wecom": "traffic"},
+        quarters=WEIGHTS,
+    )
+    result = run(plan, make_actuals(ROWS), AS_OF)
+    for line, planned in (
+        ("content", 300_000),
+        ("content.video", 200_000),
+        ("content.graphics", 100_000),
+        ("reserve", 200_000),
+    ):
+        row = budget_row(result, line)
+        assert row.spent == 0, line
+        assert row.planned == pytest.approx(planned), line
+        assert row.remaining == pytest.approx(planned), line
+        assert row.expected == pytest.approx(planned * F), line
+        assert row.status == "on_track", line
+        assert (row.used, row.spent_share) == (0, 0), line
+    assert budget_row(result, "traffic").spent == 80_000
+    assert [a.rule for a in result.alerts] == []  # 0 is neither over budget nor ahead
+
+
+def test_a_line_without_channels_in_a_window_without_spend() -> None:
+    """A window with no spend rows yet (January 1-10 here): every line has spent 0."""
+    plan = make_plan(
+        budget={"total": "100万", "lines": {"traffic": "60%", "reserve": "40%"}},
+        channels={"douyin": "traffic"},
+        quarters=WEIGHTS,
+    )
+    result = run(plan, make_actuals(ROWS), D(2025, 1, 10), period="2025-01")
+    for line in ("traffic", "reserve"):
+        row = budget_row(result, line)
+        assert (row.spent, row.status) == (0, "on_track"), line
+        assert row.remaining == pytest.approx(row.planned), line
+
+
+def test_a_line_without_channels_and_without_a_total() -> None:
+    """Without a total, 0 spent is a 0% share of spend: on track, never ahead."""
+    plan = make_plan(
+        budget={"lines": {"traffic": "70%", "reserve": "30%"}},
+        channels={"douyin": "traffic", "kuaishou": "traffic", "wecom": "traffic"},
+    )
+    result = run(plan, make_actuals(ROWS), AS_OF)
+    reserve = budget_row(result, "reserve")
+    assert (reserve.spent, reserve.spent_share, reserve.status) == (0, 0, "on_track")
+    assert (reserve.planned, reserve.remaining) == (None, None)
+
+
+def test_budget_is_no_data_when_the_spend_column_is_in_no_file() -> None:
+    """Without the spend metric's column nothing can be said, mapped lines or not."""
+    plan = make_plan(budget=BUDGET, channels=CHANNELS, quarters=WEIGHTS)
+    columns = tuple(column for column in COLUMNS if column != "spend")
+    rows = tuple(
+        CubeRow(
+            D.fromisoformat(day),
+            (channel,),
+            tuple(_cell(values[c]) if c in values else None for c in columns),
+        )
+        for day, channel, values in ROWS
+    )
+    actuals = Actuals(Cube(("channel",), columns, rows), (), ())
+    result = run(plan, actuals, AS_OF)
+    assert [b.line for b in result.budget] == [
+        "traffic",
+        "traffic.public",
+        "traffic.private",
+        "influencers",
+        "content",
+        "reserve",
+    ]  # and no <unmapped> row: there is no spend to leave unclaimed
+    for row in result.budget:
+        assert (row.spent, row.remaining, row.status) == (None, None, "no_data"), row.line
+        assert row.planned is not None, row.line
+    assert result.alerts == ()
 
 
 def test_budget_without_total_compares_shares() -> None:

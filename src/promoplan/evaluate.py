@@ -328,8 +328,10 @@ class Evaluator:
                 for channel, target in self.plan.channels.items()
                 if target == line_id or target.startswith(line_id + ".")
             ]
+            # As in a ledger: with the spend column present, a line no channel maps to has
+            # nothing booked to it (0), not an unknown amount; null only without the column.
             spent: float | None = None
-            if has_spend and channels:
+            if has_spend:
                 spent = math.fsum(by_channel.get(channel) or 0.0 for channel in channels)
             expected = planned * fraction if planned is not None else None
             remaining = planned - spent if planned is not None and spent is not None else None
