@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,11 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from builders import alert, drop_alert, plan_result, shares_diagnostic
 from promoplan.cli import app
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.github import escape_data, escape_property, render_github
-from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.result import Run
 from promoplan.starter import STARTER_PLAN
 
 FORGE = "Sale\n::error::forged"
@@ -53,45 +53,9 @@ def parse(output: str) -> tuple[list[dict[str, object]], list[str]]:
     return commands, others
 
 
-def alert(**overrides: object) -> AlertResult:
-    values: dict[str, object] = {
-        "rule": "low_roi",
-        "label": "low_roi",
-        "severity": "error",
-        "metric": "roi",
-        "unit": "ratio",
-        "value": 2.4,
-        "threshold": 3.0,
-        "condition": "below",
-        "group": (("channel", "kuaishou"),),
-        "window": "2025-Q2",
-        "action": "缩减投放 (cut this channel's spend)",
-    }
-    values.update(overrides)
-    return AlertResult(**values)  # type: ignore[arg-type]
-
-
-def plan_result(**overrides: object) -> PlanResult:
-    values: dict[str, object] = {
-        "file": "plans/ecommerce-2025.yaml",
-        "name": "电商平台运营年度推广计划",
-        "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-    }
-    values.update(overrides)
-    return PlanResult(**values)  # type: ignore[arg-type]
-
-
 def test_diagnostics_become_annotations_at_their_line() -> None:
     diags = (
-        diagnostic(
-            "PP101",
-            "budget shares sum to 90%, not 100%",
-            file="plans/ecommerce-2025.yaml",
-            line=41,
-            column=3,
-            path="budget.lines",
-            hint="add the missing 10% or reduce a line",
-        ),
+        shares_diagnostic(hint="add the missing 10% or reduce a line"),
         diagnostic("PP120", "target not set", file="plans/ecommerce-2025.yaml", line=9, column=5),
         diagnostic("PA012", "rows outside the period", file="data/a,b:c.csv", line=2),
     )
@@ -124,18 +88,7 @@ def test_diagnostic_without_file_or_line_is_placed_at_the_plan() -> None:
 def test_alerts_are_annotated_at_the_plan_file_with_the_rule_as_title() -> None:
     alerts = (
         alert(),
-        alert(
-            rule="traffic_drop",
-            severity="warning",
-            metric="uv",
-            unit="count",
-            value=0.25,
-            threshold=0.2,
-            condition="drop_over",
-            group=(),
-            window="2025-W23",
-            action=None,
-        ),
+        drop_alert(window="2025-W23", action=None),
     )
     out = render_github(Run("check", (plan_result(alerts=alerts),)), RenderOptions())
     commands, others = parse(out)

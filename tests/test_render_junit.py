@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,65 +10,17 @@ from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, TestSuite
 from typer.testing import CliRunner
 
+from builders import PLAN_FILE as PLAN
+from builders import alert, drop_alert, goal, plan_result, shares_diagnostic
 from promoplan.cli import app
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.junit import render_junit
-from promoplan.result import AlertResult, GoalProgress, PlanResult, Run
+from promoplan.result import Run
 from promoplan.starter import STARTER_PLAN
 
-PLAN = "plans/ecommerce-2025.yaml"
 SEMANTIC = [c for c in CODES if c.startswith("PP1")]
 ACTUALS = [c for c in CODES if c.startswith("PA")]
-
-
-def plan_result(file: str = PLAN, **overrides: object) -> PlanResult:
-    values: dict[str, object] = {
-        "file": file,
-        "name": "plan",
-        "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-    }
-    values.update(overrides)
-    return PlanResult(**values)  # type: ignore[arg-type]
-
-
-def goal(**overrides: object) -> GoalProgress:
-    values: dict[str, object] = {
-        "id": "gmv_growth",
-        "label": "gmv_growth",
-        "metric": "gmv",
-        "scope": "period",
-        "direction": "at_least",
-        "kind": "growth",
-        "unit": "currency",
-        "target": 0.3,
-        "actual": 0.28,
-        "baseline": 61_000_000.0,
-        "expected": 0.3,
-        "progress": 0.9333,
-        "projection": None,
-        "status": "at_risk",
-    }
-    values.update(overrides)
-    return GoalProgress(**values)  # type: ignore[arg-type]
-
-
-def alert(**overrides: object) -> AlertResult:
-    values: dict[str, object] = {
-        "rule": "low_roi",
-        "label": "low_roi",
-        "severity": "error",
-        "metric": "roi",
-        "unit": "ratio",
-        "value": 2.4,
-        "threshold": 3.0,
-        "condition": "below",
-        "group": (("channel", "kuaishou"),),
-        "window": "2025-Q2",
-        "action": "缩减投放",
-    }
-    values.update(overrides)
-    return AlertResult(**values)  # type: ignore[arg-type]
 
 
 def suites(xml: str) -> list[TestSuite]:
@@ -101,15 +52,7 @@ def test_clean_plan_passes_every_check_that_ran() -> None:
 
 def test_each_error_is_one_failing_testcase_and_warnings_are_shown() -> None:
     diags = (
-        diagnostic(
-            "PP101",
-            "budget shares sum to 90%, not 100%",
-            file=PLAN,
-            line=41,
-            column=3,
-            path="budget.lines",
-            hint="add the missing 10%",
-        ),
+        shares_diagnostic(hint="add the missing 10%"),
         diagnostic(
             "PP104",
             "channel 'douyin' maps to unknown line 'trafic'",
@@ -183,19 +126,8 @@ def test_check_run_adds_actuals_checks_goals_and_alerts() -> None:
         diagnostic("PA011", "channel 'bilibili' is not mapped", file="data/a.csv"),
     )
     alerts = (
-        alert(),
-        alert(
-            rule="traffic_drop",
-            severity="warning",
-            metric="uv",
-            unit="count",
-            value=0.25,
-            threshold=0.2,
-            condition="drop_over",
-            group=(),
-            window="2025-W23",
-            action=None,
-        ),
+        alert(action="缩减投放"),
+        drop_alert(window="2025-W23", action=None),
     )
     goals = (
         goal(),

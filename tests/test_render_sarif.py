@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -13,18 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from builders import PLAN_FILE as PLAN
+from builders import alert, drop_alert, plan_result, shares_diagnostic
 from promoplan import __version__
 from promoplan.cli import app
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.sarif import artifact_uri, render_sarif
-from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.result import Run
 from promoplan.starter import STARTER_PLAN
 
 SARIF_SCHEMA = (
     Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
 )
-PLAN = "plans/ecommerce-2025.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -40,64 +40,18 @@ def validator() -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-def plan_result(**overrides: object) -> PlanResult:
-    values: dict[str, object] = {
-        "file": PLAN,
-        "name": "plan",
-        "period": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-    }
-    values.update(overrides)
-    return PlanResult(**values)  # type: ignore[arg-type]
-
-
-def low_roi(**overrides: object) -> AlertResult:
-    values: dict[str, object] = {
-        "rule": "low_roi",
-        "label": "ROI below 1:3",
-        "severity": "error",
-        "metric": "roi",
-        "unit": "ratio",
-        "value": 2.4,
-        "threshold": 3.0,
-        "condition": "below",
-        "group": (("channel", "kuaishou"),),
-        "window": "2025-Q2",
-        "action": "缩减投放",
-    }
-    values.update(overrides)
-    return AlertResult(**values)  # type: ignore[arg-type]
-
-
 def sample_run() -> Run:
     diags = (
-        diagnostic(
-            "PP101",
-            "budget shares sum to 90%, not 100%",
-            file=PLAN,
-            line=41,
-            column=3,
-            path="budget.lines",
-            hint="add the missing 10%",
-        ),
+        shares_diagnostic(hint="add the missing 10%"),
         diagnostic("PP120", "target not set", file=PLAN, line=12, column=5),
         diagnostic("PA012", "rows outside the period", file="data/2025 销售.csv", line=7),
         diagnostic("PP003", "the plan is empty", file=PLAN),
     )
+    low_roi = {"label": "ROI below 1:3", "action": "缩减投放"}
     alerts = (
-        low_roi(),
-        low_roi(group=(("channel", "douyin"),), value=2.9),
-        low_roi(
-            rule="traffic_drop",
-            label="traffic_drop",
-            severity="info",
-            metric="uv",
-            unit="count",
-            value=float("nan"),
-            threshold=0.2,
-            condition="drop_over",
-            group=(),
-            action=None,
-        ),
+        alert(**low_roi),
+        alert("douyin", value=2.9, **low_roi),
+        drop_alert(severity="info", value=float("nan"), window="2025-Q2", action=None),
     )
     return Run("check", (plan_result(diagnostics=diags, alerts=alerts),))
 
