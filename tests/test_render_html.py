@@ -10,11 +10,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from builders import (
+    AS_OF,
+    NAME,
+    alert,
+    budget_alert,
+    budget_row,
+    drop_alert,
+    evaluated_plan,
+    goal,
+    over_budget_row,
+    parent_row,
+    quarter_goal,
+    report_data,
+    unmapped_row,
+    unset_goal,
+)
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.html import render_html
 from promoplan.result import (
-    AlertResult,
     BudgetRow,
     CumulativeSeries,
     GoalProgress,
@@ -22,14 +37,11 @@ from promoplan.result import (
     GroupChart,
     Kpi,
     PlanResult,
-    ReportData,
     Run,
     SeriesPoint,
-    Window,
 )
 
 EVIL = "<img src=x onerror=alert(1)>"
-AS_OF = dt.date(2025, 6, 29)
 
 
 def _series() -> CumulativeSeries:
@@ -55,10 +67,8 @@ def _series() -> CumulativeSeries:
     )
 
 
-def sample_plan(name: str = "电商平台运营年度推广计划", channel: str = "kuaishou") -> PlanResult:
+def sample_plan(name: str = NAME, channel: str = "kuaishou") -> PlanResult:
     """A plan result with a report: KPIs, goals, budget, alerts, charts and data-quality notes."""
-    week = Window("2025-W26", dt.date(2025, 6, 23), dt.date(2025, 6, 29))
-    previous = Window("2025-W25", dt.date(2025, 6, 16), dt.date(2025, 6, 22))
     kpis = (
         Kpi("gmv", "GMV", "currency", 2_480_000.0, 2_210_000.0, 0.1222, "at_least"),
         Kpi("conversion", "UV conversion", "percent", 0.0462, 0.0471, -0.0191, "at_least"),
@@ -68,38 +78,25 @@ def sample_plan(name: str = "电商平台运营年度推广计划", channel: str
         Kpi("uv", "UV", "count", 5_400_000.0, 6_900_000.0, -0.2174, None),
     )
     goals = (
-        GoalProgress("gmv_growth", "GMV", "gmv", "period", "at_least", "growth", "currency",
-                     0.30, 0.28, 48_000_000.0, 0.30, 0.9333, None, "at_risk"),
+        goal(label="GMV", baseline=48_000_000.0),
         GoalProgress("new_order_share", "new_order_share", "new_order_share", "period",
                      "at_least", "level", "percent", 0.35, 0.37, None, 0.35, 1.057, None, "met"),
         GoalProgress("expense_ratio", "Marketing expense ratio", "expense_ratio", "period",
                      "at_most", "level", "percent", 0.18, 0.2, None, 0.18, 0.9, None, "off_track"),
-        GoalProgress("new_users", "new_users", "new_users", "period", "at_least", "cumulative",
-                     "count", None, 120_000.0, None, None, None, None, "unset", target_text="X万"),
-        GoalProgress("Q1.wecom_adds", "wecom_adds", "wecom_adds", "Q1", "at_least", "cumulative",
-                     "count", 50_000.0, 61_000.0, None, 50_000.0, 1.22, None, "met"),
+        unset_goal(label="new_users", actual=120_000.0),
+        quarter_goal(target=50_000.0, actual=61_000.0, progress=1.22),
         GoalProgress("Q3.launch", EVIL, "gmv", "Q3", "at_least", "cumulative", "currency",
                      1e7, None, None, None, None, None, "pending"),
     )
     budget = (
-        BudgetRow("traffic", "traffic", 0, 0.4, 20_000_000.0, 9_800_000.0, 9_900_000.0,
-                  10_200_000.0, "on_track"),
-        BudgetRow("traffic.public", "public", 1, 0.3, 15_000_000.0, 8_100_000.0, 7_400_000.0,
-                  6_900_000.0, "on_track"),
+        parent_row(label="traffic", spent=9_800_000.0, remaining=10_200_000.0, used=None),
+        budget_row(label="public", used=None),
         BudgetRow("traffic.private", "private", 1, 0.1, 5_000_000.0, 1_700_000.0, 2_480_000.0,
                   3_300_000.0, "on_track"),
-        BudgetRow("influencers", "influencers", 0, 0.15, 7_500_000.0, 8_000_000.0, 3_720_000.0,
-                  -500_000.0, "over_budget"),
-        BudgetRow("<unmapped>", "<unmapped>", 0, None, None, 310_000.0, None, None, "no_data"),
+        over_budget_row(label="influencers", expected=3_720_000.0, used=None),
+        unmapped_row(spent=310_000.0),
     )
-    alerts = (
-        AlertResult("low_roi", "low_roi", "error", "roi", "ratio", 2.4, 3.0, "below",
-                    (("channel", channel),), "2025-Q2", "缩减投放 (cut this channel's spend)"),
-        AlertResult("traffic_drop", "traffic_drop", "warning", "uv", "count", 0.2174, 0.2,
-                    "drop_over", (), "2025-W26", "启动备用渠道 (switch on backup channels)"),
-        AlertResult("budget", "budget", "error", "spend", "currency", 8_000_000.0, 7_500_000.0,
-                    "over_budget", (("line", "influencers"),), "ytd", None),
-    )
+    alerts = (alert(channel, label="low_roi"), drop_alert(value=0.2174), budget_alert())
     chart = GroupChart(
         rule="low_roi", label="low_roi", metric="roi", unit="ratio", dimension="channel",
         window="2025-Q2", floor=3.0,
@@ -110,10 +107,7 @@ def sample_plan(name: str = "电商平台运营年度推广计划", channel: str
             GroupBar("xiaohongshu_koc", 2.9),
         ),
     )
-    report = ReportData(
-        kind="week", window=week, previous=previous, kpis=kpis, series=(_series(),),
-        group_charts=(chart,),
-    )
+    report = report_data(kpis=kpis, series=(_series(),), group_charts=(chart,))
     diagnostics = (
         diagnostic("PA020", "actuals end on 2025-06-19, 10 days before the report window ends "
                    "(2025-06-29): stale data", file="plans/actuals/daily.csv",
@@ -125,13 +119,8 @@ def sample_plan(name: str = "电商平台运营年度推广计划", channel: str
         diagnostic("PP120", "target not set (placeholder X万)", file="plans/ecommerce-2025.yaml",
                    line=30, column=33, path="goals.new_users.at_least"),
     )
-    return PlanResult(
-        file="plans/ecommerce-2025.yaml",
+    return evaluated_plan(
         name=name,
-        period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-        currency="CNY",
-        as_of=AS_OF,
-        window=Window("ytd", dt.date(2025, 1, 1), AS_OF),
         diagnostics=diagnostics,
         goals=goals,
         budget=budget,
