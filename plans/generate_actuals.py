@@ -7,7 +7,12 @@ seed, arithmetic only: no transcendental functions whose last digit could
 differ between platforms). Standard library only.
 
 * ``channels-daily.csv``: one row per date and channel, with money, traffic,
-  orders and the per-channel counters (wecom_adds, ugc_posts).
+  orders and the per-channel counters (wecom_adds, ugc_posts). The export also
+  carries three cost centres as channel rows: ``video_studio`` (short-video
+  production), ``graphic_studio`` (image-and-text content) and
+  ``mini_program_dev`` (mini-program development). They book spend only: their
+  sales and traffic cells are empty (missing: a studio sells nothing itself),
+  so they count in total spend and have no ROI.
 * ``brand-daily.csv``: one row per date, platform-wide numbers and no channel
   column (exposure, MAU, members, a weekly NPS survey, negative-sentiment
   handling hours on the days an incident was closed); empty cells are missing
@@ -22,6 +27,10 @@ b. total UV of 2025-W26 (June 23-29, the last complete ISO week) is more than
    search and short-video traffic);
 c. ``bilibili``, a backup channel the plan does not map, appears in 2025-W26;
 d. 2025-05-12 ``wechat_mini`` is in ``channels-daily.csv`` twice (a re-export).
+
+Besides the stories, every budget line of the plan has spend to show: the cost
+centres run near the plan's pace (content a little behind, tech on it) and the
+reserve is untouched, so its line shows 0 spent.
 
 ``--rows-scale N`` splits every channel row into N rows of an extra ``store``
 column (sums preserved to the cent), for benchmark-sized files; with
@@ -96,6 +105,28 @@ CHANNELS = (
     Channel("wechat_mini", 0.077, 11.0, 186.0, 0.062, 0.26, 0.50, 0.090),
 )
 BILIBILI = Channel("bilibili", 0.012, 3.6, 160.0, 0.032, 0.50, 0.25, 0.070)
+
+
+@dataclass(frozen=True)
+class CostCentre:
+    """A cost centre in the channel export: spend booked by day, no sales of its own."""
+
+    name: str
+    yearly: float  # yuan budgeted for 2025
+    pace: float  # how far on (1.0) or behind (below 1) the budget's pace it books
+    week: tuple[float, ...]  # booking by weekday, Monday first; averages 1 over a week
+
+
+STUDIO_WEEK = (1.2, 1.2, 1.2, 1.2, 1.2, 0.5, 0.5)  # shoots and edits run mostly on weekdays
+OFFICE_WEEK = (1.4, 1.4, 1.4, 1.4, 1.4, 0.0, 0.0)  # contractor days: nothing on weekends
+COST_CENTRES = (
+    CostCentre("video_studio", 7_500_000.0, 0.92, STUDIO_WEEK),  # fewer shoots than budgeted
+    CostCentre("graphic_studio", 2_500_000.0, 0.95, STUDIO_WEEK),
+    CostCentre("mini_program_dev", 5_000_000.0, 0.99, OFFICE_WEEK),
+)
+# The budget is released by quarter in the plan's weights (Spring Festival, 618, Double 11).
+QUARTER_SHARE = {1: 0.20, 2: 0.25, 3: 0.20, 4: 0.35}
+COST_GROWTH = {2024: 1 / 1.15, 2025: 1.0}  # the 2024 budgets were smaller
 
 
 def normal(rng: random.Random, sigma: float) -> float:
@@ -217,6 +248,23 @@ def channel_row(rng: random.Random, day: dt.date, channel: Channel) -> list[str]
     ]  # fmt: skip
 
 
+def quarter_days(day: dt.date) -> int:
+    """The number of days in ``day``'s calendar quarter."""
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    after = dt.date(day.year + (first.month == 10), (first.month + 2) % 12 + 1, 1)
+    return (after - first).days
+
+
+def cost_centre_row(rng: random.Random, day: dt.date, centre: CostCentre) -> list[str]:
+    """One cost centre's spend on one day; every other number is empty (missing, not zero)."""
+    quarter = (day.month - 1) // 3 + 1
+    daily = centre.yearly * COST_GROWTH.get(day.year, 1.0) * QUARTER_SHARE[quarter]
+    daily /= quarter_days(day)
+    spend = daily * centre.pace * centre.week[day.weekday()] * normal(rng, 0.10)
+    values = {"date": day.isoformat(), "channel": centre.name, "spend": money(max(0.0, spend))}
+    return [values.get(column, "") for column in CHANNEL_COLUMNS]
+
+
 def brand_row(rng: random.Random, day: dt.date) -> list[str]:
     """The platform-wide numbers of one day."""
     age = (day - FIRST_DAY).days / 366  # years since the data start
@@ -244,7 +292,11 @@ def day_rng(day: dt.date, stream: int) -> random.Random:
 
 
 def channel_rows(first: dt.date, last: dt.date) -> Iterator[list[str]]:
-    """Every channel row of the range, in date then channel order, the duplicate included."""
+    """Every channel row of the range, in date then channel order, the duplicate included.
+
+    The cost centres come after a day's channels and draw from a stream of their own,
+    so the channels' numbers are the same with or without them.
+    """
     for day in dates(first, last):
         rng = day_rng(day, 0)
         channels = CHANNELS + ((BILIBILI,) if day >= BACKUP_CHANNEL_ON else ())
@@ -253,6 +305,9 @@ def channel_rows(first: dt.date, last: dt.date) -> Iterator[list[str]]:
             yield row
             if (day, channel.name) == DUPLICATED:
                 yield list(row)
+        costs = day_rng(day, 2)
+        for centre in COST_CENTRES:
+            yield cost_centre_row(costs, day, centre)
 
 
 def split_row(rng: random.Random, row: list[str], parts: int) -> Iterator[list[str]]:
@@ -262,7 +317,9 @@ def split_row(rng: random.Random, row: list[str], parts: int) -> Iterator[list[s
     shares = [w / scale for w in weights]
     columns: list[list[str]] = []
     for header, value in zip(CHANNEL_COLUMNS[2:], row[2:], strict=True):
-        if header in ("gmv", "spend", "member_gmv"):
+        if not value:
+            columns.append([""] * parts)  # missing stays missing in every store
+        elif header in ("gmv", "spend", "member_gmv"):
             cents = round(float(value) * 100)
             pieces = [int(cents * s) for s in shares]
             pieces[-1] += cents - sum(pieces)

@@ -153,6 +153,10 @@ def test_budget_and_alerts(files: tuple[Path, Path]) -> None:
     assert public["status"] == "on_track"
     assert by_id(plan["budget"], "line", "traffic")["spent"] == 50_000
     assert by_id(plan["budget"], "line", "<unmapped>")["spent"] == 2_000
+    # No channel maps to the reserve: nothing is booked to it, so all of it remains.
+    reserve = by_id(plan["budget"], "line", "reserve")
+    assert (reserve["planned"], reserve["spent"], reserve["remaining"]) == (400_000, 0, 400_000)
+    assert reserve["status"] == "on_track"
     # As of April 1 the quarter window is Q2's first day: bilibili, ROI 1:2 on 2,000 of spend.
     assert plan["alerts"] == [
         {
@@ -335,3 +339,17 @@ def test_example_plan_shows_its_stories(monkeypatch: pytest.MonkeyPatch) -> None
     assert drop["action"].startswith("启动")
     unmapped = by_id(plan["budget"], "line", "<unmapped>")
     assert unmapped["spent"] > 0
+    # Only the planted alerts fire: no budget warnings, no ROI of a cost centre.
+    assert sorted((a["rule"], a["group"].get("channel")) for a in plan["alerts"]) == [
+        ("low_roi", "kuaishou"),
+        ("traffic_drop", None),
+    ]
+    assert sorted(d["code"] for d in plan["diagnostics"]) == ["PA010", "PA011"]
+    # Every budget line shows spend and what remains; the reserve is untouched.
+    for row in plan["budget"]:
+        if row["line"] != "<unmapped>":
+            assert row["spent"] is not None, row
+            assert row["remaining"] == pytest.approx(row["planned"] - row["spent"]), row
+            assert row["status"] == "on_track", row
+    reserve = by_id(plan["budget"], "line", "reserve")
+    assert (reserve["spent"], reserve["remaining"]) == (0, reserve["planned"])

@@ -25,6 +25,12 @@ ECOMMERCE = PLANS / "ecommerce-2025.yaml"
 CHANNEL_FILE = ACTUALS / "channels-daily.csv"
 BRAND_FILE = ACTUALS / "brand-daily.csv"
 LAST_DAY = dt.date(2025, 6, 29)
+# Cost centres booked in the channel export: spend only, every sales and traffic cell empty.
+COST_CENTRES = {
+    "video_studio": "content.short_video",
+    "graphic_studio": "content.graphics",
+    "mini_program_dev": "tech",
+}
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -55,7 +61,7 @@ def day(row: dict[str, str]) -> dt.date:
 
 
 def total(rows: list[dict[str, str]], column: str) -> float:
-    return sum(float(row[column]) for row in rows)
+    return sum(float(row[column]) for row in rows if row[column])  # empty is missing
 
 
 # --- the generator ---------------------------------------------------------------
@@ -86,6 +92,9 @@ def test_rows_scale_splits_rows_and_keeps_the_sums(tmp_path: Path) -> None:
     assert len(rows) == 3 * len(original)
     for column in ("gmv", "spend", "uv", "orders"):
         assert total(rows, column) == pytest.approx(total(original, column), abs=0.001)
+    costs = [r for r in rows if r["channel"] in COST_CENTRES]
+    assert costs
+    assert all(r["spend"] and not r["gmv"] and not r["uv"] for r in costs)  # missing stays missing
 
 
 def test_committed_files_are_small_and_well_formed(channel_rows: list[dict[str, str]]) -> None:
@@ -96,21 +105,35 @@ def test_committed_files_are_small_and_well_formed(channel_rows: list[dict[str, 
         assert day(rows[0]) == dt.date(2024, 1, 1)
         assert max(day(r) for r in rows) == LAST_DAY
     for row in channel_rows:
-        for column in ("gmv", "spend", "member_gmv"):
+        money = ("spend",) if row["channel"] in COST_CENTRES else ("gmv", "spend", "member_gmv")
+        for column in money:
             whole, _, cents = row[column].partition(".")
             assert whole.isdigit(), (column, row)
             assert len(cents) == 2, (column, row)
 
 
-def test_actuals_have_every_column_the_ecommerce_plan_reads() -> None:
-    headers: set[str] = set()
-    for path in ACTUALS.glob("*.csv"):
-        headers.update(read_rows(path)[0].keys())
-    metrics = plan_data(ECOMMERCE)["metrics"]
-    needed = {m["column"] for m in metrics.values() if "column" in m}
-    assert needed <= headers, needed - headers
-    # The two files differ in columns: the brand file has no channel.
-    assert "channel" not in read_rows(BRAND_FILE)[0]
+def test_cost_centres_book_spend_and_nothing_else(channel_rows: list[dict[str, str]]) -> None:
+    rows = [r for r in channel_rows if r["channel"] in COST_CENTRES]
+    assert {r["channel"] for r in rows} == set(COST_CENTRES)
+    days = {r["date"] for r in channel_rows}
+    assert len(rows) == len(COST_CENTRES) * len(days)  # every centre, every day
+    for row in rows:
+        assert float(row["spend"]) >= 0, row
+        assert [c for c, v in row.items() if v and c not in ("date", "channel", "spend")] == []
+    assert plan_data(ECOMMERCE)["channels"].items() >= COST_CENTRES.items()
+
+
+def test_cost_centres_leave_the_channels_numbers_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cost centres draw their own random numbers: the channels' rows are as without them."""
+    monkeypatch.syspath_prepend(str(PLANS))
+    import generate_actuals  # noqa: PLC0415  # the script, imported for its row function
+
+    first, last = dt.date(2025, 5, 10), dt.date(2025, 6, 24)
+    full = list(generate_actuals.channel_rows(first, last))
+    monkeypatch.setattr(generate_actuals, "COST_CENTRES", ())
+    without = list(generate_actuals.channel_rows(first, last))
+    assert [row for row in full if row[1] not in COST_CENTRES] == without
+    assert len(full) - len(without) == len(COST_CENTRES) * ((last - first).days + 1)
 
 
 # --- the planted stories -----------------------------------------------------------
@@ -120,7 +143,7 @@ def roi_by_channel(rows: list[dict[str, str]], first: dt.date, last: dt.date) ->
     gmv: defaultdict[str, float] = defaultdict(float)
     spend: defaultdict[str, float] = defaultdict(float)
     for row in rows:
-        if first <= day(row) <= last:
+        if first <= day(row) <= last and row["gmv"]:  # the cost centres have no GMV
             gmv[row["channel"]] += float(row["gmv"])
             spend[row["channel"]] += float(row["spend"])
     # The plan's floor: channels with less than 1万 of spend are not judged.
@@ -140,7 +163,7 @@ def weekly_uv(rows: list[dict[str, str]]) -> dict[tuple[int, int], int]:
     weeks: Counter[tuple[int, int]] = Counter()
     for row in rows:
         year, week, _ = day(row).isocalendar()
-        weeks[(year, week)] += int(row["uv"])
+        weeks[(year, week)] += int(row["uv"] or 0)  # the cost centres have no traffic
     return weeks
 
 
@@ -175,7 +198,7 @@ def test_gmv_grows_about_as_planned(channel_rows: list[dict[str, str]]) -> None:
     def ytd(year: int) -> float:
         return sum(
             float(r["gmv"]) for r in channel_rows
-            if day(r).year == year and (day(r).month, day(r).day) <= (6, 29)
+            if day(r).year == year and (day(r).month, day(r).day) <= (6, 29) and r["gmv"]
         )  # fmt: skip
 
     assert 1.25 <= ytd(2025) / ytd(2024) <= 1.30
@@ -204,10 +227,18 @@ def test_budget_lines_are_not_ahead_of_pace(channel_rows: list[dict[str, str]]) 
         ("traffic", lines["traffic"].share),
         ("traffic.public", lines["traffic"].lines["public"].share),
         ("traffic.private", lines["traffic"].lines["private"].share),
+        ("content", lines["content"].share),
+        ("content.short_video", lines["content"].lines["short_video"].share),
+        ("content.graphics", lines["content"].lines["graphics"].share),
         ("influencers", lines["influencers"].share),
+        ("tech", lines["tech"].share),
     ):
         expected = budget_total * share.value * fraction  # type: ignore[union-attr]
         assert 0.8 * expected < spent[name] <= expected * 1.1, name
+    # Content runs a little behind its pace, tech on it, and the reserve is untouched.
+    content = budget_total * lines["content"].share.value * fraction  # type: ignore[union-attr]
+    assert spent["content"] < 0.97 * content
+    assert "reserve" not in spent
 
 
 # --- the plans ---------------------------------------------------------------------
@@ -233,8 +264,13 @@ def test_ecommerce_plan_validates_cleanly() -> None:
 
 def test_ecommerce_is_the_seed_corrected() -> None:
     seed, fixed = plan_data(SEED), plan_data(ECOMMERCE)
-    for section in ("metrics", "goals", "channels", "alerts"):
+    for section in ("goals", "alerts"):
         assert seed[section].keys() == fixed[section].keys(), section
+    # Added (each marked "added:" in the plan): the cost centres and the media spend.
+    assert fixed["channels"].keys() - seed["channels"].keys() == set(COST_CENTRES)
+    assert seed["channels"].items() <= fixed["channels"].items()
+    assert fixed["metrics"].keys() - seed["metrics"].keys() == {"media_spend"}
+    assert seed["metrics"].keys() <= fixed["metrics"].keys()
     assert seed["budget"]["lines"]["reserve"]["share"] == "5%"
     assert fixed["budget"]["lines"]["reserve"]["share"] == "15%"
     assert "total" not in seed["budget"]
