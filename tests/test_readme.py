@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from promoplan.cli import app
 from promoplan.diagnostics import CODES
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _commands() -> dict[str, Any]:
@@ -48,3 +52,27 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "pip install -e '.[test]' && pytest -q" in head
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -e '.[test]' && pytest -q" in ci
+
+
+# ```text blocks that start with "$ promoplan ..." show real output; they must stay true.
+_EXAMPLE = re.compile(r"```text\n\$ (promoplan [^\n]+)\n(.*?)```", re.DOTALL)
+
+
+def test_readme_example_outputs_are_current(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each example is rerun; ``pytest --update-golden`` rewrites the README's copy."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    runner = CliRunner()
+    text = README
+    examples = _EXAMPLE.findall(text)
+    assert len(examples) >= 2
+    for command, shown in examples:
+        result = runner.invoke(app, shlex.split(command)[1:])
+        if request.config.getoption("--update-golden"):
+            text = text.replace(f"$ {command}\n{shown}", f"$ {command}\n{result.stdout}", 1)
+            continue
+        assert result.stdout == shown, f"README output of `{command}` is out of date"
+    if text != README:
+        (ROOT / "README.md").write_text(text, encoding="utf-8")
