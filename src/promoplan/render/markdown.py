@@ -10,24 +10,28 @@ from collections.abc import Sequence
 
 from promoplan.diagnostics import Diagnostic
 from promoplan.render import RenderOptions
+from promoplan.render.cells import (
+    alert_value,
+    budget_label,
+    budget_order,
+    goal_cells,
+    goal_name,
+    kpi_cells,
+    own_window,
+)
 from promoplan.render.text import (
     count_words,
-    describe_alert,
     escape_markdown,
-    format_change,
     format_fraction,
-    format_goal_value,
     format_group,
     format_location,
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
 
-UNMAPPED = "<unmapped>"
 # Statuses that need a reader's attention are bold; the words themselves carry the meaning.
 ATTENTION = frozenset({"off_track", "over_budget", "fail", "error"})
 NOTICE = frozenset({"at_risk", "ahead", "warn", "warning"})
-BUDGET_CONDITIONS = ("over_budget", "ahead")
 REPORT_KINDS = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 
@@ -81,14 +85,8 @@ def _kpis(plan: PlanResult, options: RenderOptions) -> str:
     report = plan.report
     rows = [
         [
-            escape_markdown(kpi.label or kpi.metric),
-            escape_markdown(
-                format_value(kpi.value, kpi.unit, currency=plan.currency, units=options.units)
-            ),
-            escape_markdown(
-                format_value(kpi.previous, kpi.unit, currency=plan.currency, units=options.units)
-            ),
-            escape_markdown(format_change(kpi.change)),
+            escape_markdown(cell)
+            for cell in kpi_cells(kpi, currency=plan.currency, units=options.units)
         ]
         for kpi in report.kpis
     ]
@@ -102,44 +100,25 @@ def _kpis(plan: PlanResult, options: RenderOptions) -> str:
 
 
 def _goal_name(goal: GoalProgress, plan: PlanResult) -> str:
-    name = goal.label or goal.id
-    if goal.scope != "period" and not name.startswith(goal.scope):
-        name = f"{goal.scope} {name}"
-    window = goal.window
-    # A goal over its own window (per: month) says which; a Q2 goal over 2025-Q2 need not.
-    if (
-        window is not None
-        and (plan.window is None or window.label != plan.window.label)
-        and (goal.scope == "period" or not window.label.endswith(goal.scope))
-    ):
-        name += f" ({window.label})"
+    name = goal_name(goal)
+    window = own_window(goal, plan)
+    if window is not None:
+        name += f" ({window})"
     return escape_markdown(name)
 
 
 def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptions) -> str:
     rows = []
     for goal in goals:
-
-        def shown(value: float | None, goal: GoalProgress = goal) -> str:
-            return escape_markdown(
-                format_goal_value(
-                    value, goal.unit, goal.kind, currency=plan.currency, units=options.units
-                )
-            )
-
-        target = (
-            escape_markdown(goal.target_text)
-            if goal.target is None and goal.target_text
-            else shown(goal.target)
-        )
+        cells = goal_cells(goal, currency=plan.currency, units=options.units)
         rows.append(
             [
                 _goal_name(goal, plan),
-                target,
-                shown(goal.actual),
-                shown(goal.expected),
+                escape_markdown(cells.target),
+                escape_markdown(cells.actual),
+                escape_markdown(cells.expected),
                 escape_markdown(format_fraction(goal.progress)),
-                shown(goal.projection) if goal.kind == "cumulative" else "-",
+                escape_markdown(cells.projection),
                 _status(goal.status),
             ]
         )
@@ -155,8 +134,8 @@ def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions)
 
     table = []
     # <unmapped> goes last, as hledger puts <unbudgeted>; the rest keep the plan's order.
-    for row in sorted(rows, key=lambda row: row.line == UNMAPPED):
-        label = row.line if row.line == UNMAPPED else (row.label or row.line)
+    for row in budget_order(rows):
+        label = budget_label(row)
         # Cells are trimmed of blanks (and, by some renderers, of U+00A0); an entity survives.
         indent = "&emsp;" * max(row.depth, 0)
         used = format_fraction(row.used)
@@ -181,16 +160,7 @@ def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions)
 def _alerts(alerts: Sequence[AlertResult], plan: PlanResult, options: RenderOptions) -> str:
     rows = []
     for alert in alerts:
-        value = describe_alert(
-            alert.condition,
-            alert.value,
-            alert.threshold,
-            alert.unit,
-            currency=plan.currency,
-            units=options.units,
-        )
-        if alert.condition not in BUDGET_CONDITIONS:
-            value = f"{alert.metric} {value}"
+        value = alert_value(alert, currency=plan.currency, units=options.units)
         rows.append(
             [
                 _status(alert.severity),

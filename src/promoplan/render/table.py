@@ -18,12 +18,18 @@ from rich.text import Text
 
 from promoplan.diagnostics import Diagnostic, overall_status
 from promoplan.render import RenderOptions
+from promoplan.render.cells import (
+    alert_value,
+    budget_label,
+    budget_order,
+    goal_cells,
+    goal_name,
+    kpi_cells,
+    own_window,
+)
 from promoplan.render.text import (
     count_words,
-    describe_alert,
-    format_change,
     format_fraction,
-    format_goal_value,
     format_group,
     format_location,
     format_value,
@@ -31,10 +37,8 @@ from promoplan.render.text import (
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
 
-UNMAPPED = "<unmapped>"
 BAR_CELLS = 10
 WIDE = 90  # below this many columns the progress bar is half as long
-BUDGET_CONDITIONS = ("over_budget", "ahead")
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -140,18 +144,7 @@ def _alert_line(
     group = format_group(alert.group)
     line.append(f" [{_plain(group)}]" if group else "")
     line.append(f" {_plain(alert.window)}: ")
-    if alert.condition not in BUDGET_CONDITIONS:
-        line.append(f"{_plain(alert.metric)} ")
-    line.append(
-        describe_alert(
-            alert.condition,
-            alert.value,
-            alert.threshold,
-            alert.unit,
-            currency=plan.currency,
-            units=options.units,
-        )
-    )
+    line.append(_plain(alert_value(alert, currency=plan.currency, units=options.units)))
     if alert.action:
         line.append("; action: ")
         line.append(_plain(alert.action))
@@ -199,21 +192,11 @@ def _title(console: Console, plan: PlanResult) -> None:
         console.print(Text(", ".join(parts)))
 
 
-def _own_window(goal: GoalProgress, plan: PlanResult) -> bool:
-    """True when a goal looks at another window than the plan's (``per: month``), unless its
-    scope already says so (a Q2 goal over ``2025-Q2``)."""
-    if goal.window is None or (plan.window is not None and goal.window.label == plan.window.label):
-        return False
-    return goal.scope == "period" or not goal.window.label.endswith(goal.scope)
-
-
 def _goal_label(goal: GoalProgress, plan: PlanResult) -> Text:
-    label = _plain(goal.label or goal.id)
-    if goal.scope != "period" and not label.startswith(goal.scope):
-        label = f"{_plain(goal.scope)} {label}"
-    text = Text(label)
-    if _own_window(goal, plan):
-        text.append(f" ({_plain(goal.window.label if goal.window else '')})", "dim")
+    text = _text(goal_name(goal))
+    window = own_window(goal, plan)
+    if window is not None:
+        text.append(f" ({_plain(window)})", "dim")
     return text
 
 
@@ -229,24 +212,12 @@ def _goals_table(
     cells = BAR_CELLS if options.width >= WIDE else BAR_CELLS // 2
     for goal in goals:
         style = STATUS_STYLE.get(goal.status, "")
-
-        def shown(value: float | None, goal: GoalProgress = goal) -> Text:
-            return Text(
-                format_goal_value(
-                    value, goal.unit, goal.kind, currency=plan.currency, units=options.units
-                )
-            )
-
-        target = (
-            _text(goal.target_text)
-            if goal.target is None and goal.target_text
-            else shown(goal.target)
-        )
+        shown = goal_cells(goal, currency=plan.currency, units=options.units)
         table.add_row(
             _goal_label(goal, plan),
-            target,
-            shown(goal.actual),
-            shown(goal.expected),
+            _text(shown.target),
+            Text(shown.actual),
+            Text(shown.expected),
             Text(progress_bar(goal.progress, cells), style=style),
             Text(goal.status, style=style),
         )
@@ -274,17 +245,14 @@ def _budget_table(rows: tuple[BudgetRow, ...], plan: PlanResult, options: Render
     table.add_column("expected", justify="right", no_wrap=True)
     table.add_column("remaining", justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=len("over_budget"))
-    # <unmapped> goes last, as hledger puts <unbudgeted>; the rest keep the plan's order.
-    ordered = sorted(rows, key=lambda row: row.line == UNMAPPED)
 
     def money(value: float | None) -> Text:
         return Text(format_value(value, "currency", currency=plan.currency, units=options.units))
 
-    for row in ordered:
+    for row in budget_order(rows):
         style = STATUS_STYLE.get(row.status, "")
-        label = row.line if row.line == UNMAPPED else (row.label or row.line)
         table.add_row(
-            Text("  " * max(row.depth, 0) + _plain(label)),
+            Text("  " * max(row.depth, 0) + _plain(budget_label(row))),
             Text(format_fraction(row.share)),
             _budget_used(row, plan, options),
             money(row.expected),
@@ -307,19 +275,7 @@ def _alerts_table(
         if group:
             detail.append(f" [{_plain(group)}]")
         detail.append(f" {_plain(alert.window)}: ")
-        # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
-        if alert.condition not in BUDGET_CONDITIONS:
-            detail.append(f"{_plain(alert.metric)} ")
-        detail.append(
-            describe_alert(
-                alert.condition,
-                alert.value,
-                alert.threshold,
-                alert.unit,
-                currency=plan.currency,
-                units=options.units,
-            )
-        )
+        detail.append(_plain(alert_value(alert, currency=plan.currency, units=options.units)))
         if alert.action:
             detail.append("\naction: ")
             detail.append(_plain(alert.action))
@@ -336,12 +292,8 @@ def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
     table.add_column(_plain(plan.report.previous.label), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
     for kpi in plan.report.kpis:
-        table.add_row(
-            _text(kpi.label or kpi.metric),
-            Text(format_value(kpi.value, kpi.unit, currency=plan.currency, units=options.units)),
-            Text(format_value(kpi.previous, kpi.unit, currency=plan.currency, units=options.units)),
-            Text(format_change(kpi.change)),
-        )
+        label, value, previous, change = kpi_cells(kpi, currency=plan.currency, units=options.units)
+        table.add_row(_text(label), Text(value), Text(previous), Text(change))
     return table
 
 

@@ -1,0 +1,99 @@
+"""Cell texts that the table and Markdown renderers show alike, not yet escaped.
+
+A goal's name and numbers (a placeholder target as written), a budget line's
+label and place, an alert's value in words, a KPI's row. Each renderer escapes
+these for its own medium.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from promoplan.render.text import (
+    Units,
+    describe_alert,
+    format_change,
+    format_goal_value,
+    format_value,
+)
+from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResult
+
+UNMAPPED = "<unmapped>"
+# A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
+BUDGET_CONDITIONS = ("over_budget", "ahead")
+
+
+@dataclass(frozen=True)
+class GoalCells:
+    """A goal's numbers as shown: growth as a signed change, the rest in the metric's unit."""
+
+    target: str  # the placeholder as written (``X万``) while the target is unset
+    actual: str
+    expected: str
+    projection: str  # ``-`` unless the goal is cumulative
+
+
+def goal_cells(goal: GoalProgress, *, currency: str, units: Units) -> GoalCells:
+    """The target, actual, expected and projection cells of ``goal``."""
+
+    def shown(value: float | None) -> str:
+        return format_goal_value(value, goal.unit, goal.kind, currency=currency, units=units)
+
+    return GoalCells(
+        target=(
+            goal.target_text if goal.target is None and goal.target_text else shown(goal.target)
+        ),
+        actual=shown(goal.actual),
+        expected=shown(goal.expected),
+        projection=shown(goal.projection) if goal.kind == "cumulative" else "-",
+    )
+
+
+def goal_name(goal: GoalProgress) -> str:
+    """The goal's label (or id), led by its quarter unless the label starts with it."""
+    name = goal.label or goal.id
+    if goal.scope != "period" and not name.startswith(goal.scope):
+        name = f"{goal.scope} {name}"
+    return name
+
+
+def own_window(goal: GoalProgress, plan: PlanResult) -> str | None:
+    """The label of the window a goal looks at when it is not the plan's (``per: month``);
+    None when it is, or when the goal's scope already says so (a Q2 goal over ``2025-Q2``)."""
+    window = goal.window
+    if window is None or (plan.window is not None and window.label == plan.window.label):
+        return None
+    if goal.scope == "period" or not window.label.endswith(goal.scope):
+        return window.label
+    return None
+
+
+def budget_order(rows: Iterable[BudgetRow]) -> list[BudgetRow]:
+    """The plan's order, with ``<unmapped>`` last, as hledger puts ``<unbudgeted>``."""
+    return sorted(rows, key=lambda row: row.line == UNMAPPED)
+
+
+def budget_label(row: BudgetRow) -> str:
+    """The line's label (or dotted id); ``<unmapped>`` as it is."""
+    return row.line if row.line == UNMAPPED else (row.label or row.line)
+
+
+def alert_value(alert: AlertResult, *, currency: str, units: Units) -> str:
+    """The metric's value against the threshold: ``roi 1:2.4 below 1:3``."""
+    value = describe_alert(
+        alert.condition, alert.value, alert.threshold, alert.unit, currency=currency, units=units
+    )
+    if alert.condition not in BUDGET_CONDITIONS:
+        value = f"{alert.metric} {value}"
+    return value
+
+
+def kpi_cells(kpi: Kpi, *, currency: str, units: Units) -> tuple[str, str, str, str]:
+    """A headline KPI's row: label (or metric), this window's value, the previous, the change."""
+    return (
+        kpi.label or kpi.metric,
+        format_value(kpi.value, kpi.unit, currency=currency, units=units),
+        format_value(kpi.previous, kpi.unit, currency=currency, units=units),
+        format_change(kpi.change),
+    )
