@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-from promoplan.diagnostics import Diagnostic
 from promoplan.diff import PlanDiff, Value
 from promoplan.quantity import Placeholder, Quantity
-from promoplan.render.json import SCHEMA_VERSION, plain_number
-
-# Left raw by json.dumps(ensure_ascii=False) but acted on by terminals and editors.
-_RAW_UNSAFE = re.compile(r"[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+from promoplan.render.json import SCHEMA_VERSION, diagnostic_document, json_text, plain_number
 
 
 def plain_value(value: Value | None) -> Any:
@@ -28,19 +22,6 @@ def plain_value(value: Value | None) -> Any:
     if isinstance(value, float):
         return plain_number(value)
     return value
-
-
-def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
-    return {
-        "code": diag.code,
-        "severity": diag.severity,
-        "message": diag.message,
-        "file": diag.file,
-        "line": diag.line,
-        "column": diag.column,
-        "path": diag.path,
-        "hint": diag.hint,
-    }
 
 
 def diff_document(result: PlanDiff) -> dict[str, Any]:
@@ -59,7 +40,7 @@ def diff_document(result: PlanDiff) -> dict[str, Any]:
             }
             for change in result.changes
         ],
-        "diagnostics": [_diagnostic(d) for d in result.diagnostics],
+        "diagnostics": [diagnostic_document(d) for d in result.diagnostics],
         "old_loaded": result.old_loaded,
         "new_loaded": result.new_loaded,
     }
@@ -67,5 +48,4 @@ def diff_document(result: PlanDiff) -> dict[str, Any]:
 
 def render_diff_json(result: PlanDiff) -> str:
     """The diff as indented JSON, no NaN, terminal-safe strings."""
-    text = json.dumps(diff_document(result), allow_nan=False, ensure_ascii=False, indent=2)
-    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return json_text(diff_document(result))

@@ -63,7 +63,8 @@ def _window(window: Window | None) -> dict[str, Any] | None:
     return {"label": window.label, "start": _date(window.start), "end": _date(window.end)}
 
 
-def _diagnostic(diag: Diagnostic) -> dict[str, Any]:
+def diagnostic_document(diag: Diagnostic) -> dict[str, Any]:
+    """A diagnostic as JSON: code, severity, message, file, line, column, path, hint."""
     return {
         "code": diag.code,
         "severity": diag.severity,
@@ -166,7 +167,7 @@ def plan_document(plan: PlanResult, command: str) -> dict[str, Any]:
         "window": _window(plan.window),
         "status": plan.status,
         "counts": dict(plan.counts),
-        "diagnostics": [_diagnostic(d) for d in plan.diagnostics],
+        "diagnostics": [diagnostic_document(d) for d in plan.diagnostics],
         "goals": [_goal(g) for g in plan.goals],
         "budget": [_budget(b) for b in plan.budget],
         "alerts": [_alert(a) for a in plan.alerts],
@@ -185,7 +186,12 @@ def run_document(run: Run) -> dict[str, Any]:
     }
 
 
+def json_text(document: dict[str, Any]) -> str:
+    """``document`` as indented JSON: no NaN, readable Chinese, terminal-safe strings."""
+    text = json.dumps(document, allow_nan=False, ensure_ascii=False, indent=2)
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 def render_json(run: Run, options: RenderOptions) -> str:
     """The JSON document, indented, keys in contract order, no NaN, terminal-safe strings."""
-    text = json.dumps(run_document(run), allow_nan=False, ensure_ascii=False, indent=2)
-    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return json_text(run_document(run))
