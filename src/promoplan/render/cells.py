@@ -1,4 +1,4 @@
-"""Cell texts that the table and Markdown renderers show alike, not yet escaped.
+"""Cell texts that several renderers show alike, not yet escaped.
 
 A goal's name and numbers (a placeholder target as written), a budget line's
 label and place, an alert's value in words, a KPI's row. Each renderer escapes

@@ -7,7 +7,8 @@ each CI format escapes the result its own way.
 from __future__ import annotations
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.render.text import Units, describe_alert, format_group, format_location
+from promoplan.render.cells import alert_value
+from promoplan.render.text import Units, format_group, format_location
 from promoplan.result import AlertResult
 
 
@@ -28,11 +29,7 @@ def diagnostic_location(diag: Diagnostic, default_file: str) -> str:
 
 def alert_text(alert: AlertResult, *, currency: str = "CNY", units: Units = "cn") -> str:
     """What fired, in words: the metric's value against the threshold, where, and the action."""
-    what = describe_alert(
-        alert.condition, alert.value, alert.threshold, alert.unit, currency=currency, units=units
-    )
-    if alert.condition not in ("over_budget", "ahead"):
-        what = f"{alert.metric} {what}"
+    what = alert_value(alert, currency=currency, units=units)
     scope = ", ".join(part for part in (format_group(alert.group), alert.window) if part)
     text = f"{what} ({scope})" if scope else what
     if alert.action:

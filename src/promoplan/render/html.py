@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from promoplan import __version__
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
 from promoplan.render import RenderOptions
+from promoplan.render.cells import alert_value, goal_cells
 from promoplan.render.svg import cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,
-    describe_alert,
     format_change,
     format_fraction,
-    format_goal_value,
     format_group,
     format_location,
     format_value,
@@ -377,14 +376,9 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
 
 
 def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> str:
-    def shown(value: float | None) -> str:
-        return esc(format_goal_value(value, goal.unit, goal.kind, currency=plan.currency,
-                                     units=options.units))
-
-    target = shown(goal.target)
-    if goal.target is None and goal.target_text:
-        target = esc(goal.target_text)
-    actual = shown(goal.actual)
+    shown = goal_cells(goal, currency=plan.currency, units=options.units)
+    target = esc(shown.target)
+    actual = esc(shown.actual)
     projection = _value(goal.projection, goal.unit, plan, options)
     label = esc(goal.label)
     ident = f'<span class="id">{esc(goal.id)}</span>' if goal.label != goal.id else ""
@@ -394,7 +388,7 @@ def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> s
         f'<tr><td class="name">{label}{ident}</td><td data-label="Scope">{esc(goal.scope)}</td>'
         f'<td class="num" data-label="Target">{target}</td>'
         f'<td class="num" data-label="Actual">{actual}</td>'
-        f'<td class="num" data-label="Expected">{shown(goal.expected)}</td>'
+        f'<td class="num" data-label="Expected">{esc(shown.expected)}</td>'
         f'<td class="wide" data-label="Progress">{_progress_bar(goal.progress, goal.status)}'
         f'<span class="id">{esc(format_fraction(goal.progress))}</span></td>'
         f'<td class="num" data-label="Projection">{projection}</td>'
@@ -460,12 +454,7 @@ def _alert_key(alert: AlertResult) -> tuple[int, str, tuple[tuple[str, str], ...
 
 def _alert_item(alert: AlertResult, plan: PlanResult, options: RenderOptions) -> str:
     where = " · ".join(part for part in (format_group(alert.group), alert.window) if part)
-    what = describe_alert(
-        alert.condition, alert.value, alert.threshold, alert.unit,
-        currency=plan.currency, units=options.units,
-    )
-    if alert.condition not in ("over_budget", "ahead"):
-        what = f"{alert.metric} {what}"
+    what = alert_value(alert, currency=plan.currency, units=options.units)
     action = (
         f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
     )

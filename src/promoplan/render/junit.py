@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 
 from promoplan.diagnostics import CODES, Diagnostic
 from promoplan.render import RenderOptions
+from promoplan.render.cells import goal_cells
 from promoplan.render.findings import alert_text, diagnostic_location, diagnostic_text
 from promoplan.render.text import (
     format_fraction,
-    format_goal_value,
     format_group,
     one_line,
     safe_lines,
@@ -125,11 +125,8 @@ def _by_code(diags: Iterable[Diagnostic], codes: Iterable[str]) -> list[Diagnost
 def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
     """Goals never fail the run (alerts do), so a goal is a passing testcase with its standing."""
 
-    def value(number: float | None) -> str:
-        return format_goal_value(number, goal.unit, goal.kind, currency=plan.currency)
-
-    target = goal.target_text if goal.target is None and goal.target_text else value(goal.target)
-    actual = value(goal.actual)
+    shown = goal_cells(goal, currency=plan.currency, units="cn")
+    target, actual = shown.target, shown.actual
     text = (
         f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
         f"{goal.direction} {target}, actual {actual}, progress {format_fraction(goal.progress)}"
