@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ HEAD_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
 DELIMITERS = (",", "\t", ";")  # ties go to the first
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 SAVE_AS_CSV = "save it from the spreadsheet as CSV (UTF-8) and pass that file"
 
@@ -43,11 +46,16 @@ class Header:
 
 
 def canonical_encoding(name: str) -> str | None:
-    """The Python codec name for ``name`` (``GBK`` -> ``gbk``); None when there is no such codec."""
+    """The Python codec name for ``name`` (``GBK`` -> ``gbk``); None when there is no such
+    text encoding (``hex``, ``zlib`` and ``rot13`` are codecs, but not text encodings)."""
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
+        b"0".decode(info.name)  # LookupError for bytes-to-bytes and str-to-str codecs
     except LookupError:
         return None
+    except UnicodeError:
+        pass  # a text encoding that cannot decode "0" (utf-16, "undefined"): said per file
+    return info.name
 
 
 def _is_utf8_prefix(head: bytes, complete: bool) -> bool:
@@ -172,7 +180,7 @@ def transcode(source: Path, target: Path, encoding: str, name: str) -> Diagnosti
                 dst.write(text)
                 if not chunk:
                     break
-    except UnicodeDecodeError:
+    except UnicodeError:  # UTF-16 without a BOM and IDNA raise UnicodeError, not its subclass
         line = _first_undecodable_line(source, encoding)
         return diagnostic(
             "PA001",
@@ -194,7 +202,7 @@ def _first_undecodable_line(path: Path, encoding: str) -> int | None:
         for number, raw in enumerate(handle, start=1):
             try:
                 raw.decode(encoding)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 return number
     return None
 
@@ -218,18 +226,23 @@ def read_header(path: Path, name: str) -> Header | Diagnostic:
         head = handle.read(HEAD_BYTES)
         more = bool(handle.read(1))
     head = head.removeprefix("\ufeff")
-    first_line = head.splitlines()[0] if head.strip() else ""
+    # CSV lines end with CRLF, LF or a bare CR (old Mac exports); str.splitlines would
+    # also split on form feeds and U+2028, which the CSV reader and DuckDB keep as data.
+    lines = _NEWLINE.split(head)
+    first_line = lines[0] if head.strip() else ""
     if not first_line.strip():
         return diagnostic(
             "PA001", "the file has no header row (its first line is empty)", file=name, line=1
         )
     delimiter = detect_delimiter(first_line)
-    reader = csv.reader(io.StringIO(head), delimiter=delimiter, quotechar='"', strict=True)
+    reader = csv.reader(
+        io.StringIO(head, newline=""), delimiter=delimiter, quotechar='"', strict=True
+    )
     try:
         record = next(reader)
     except (csv.Error, StopIteration):
         record = None
-    if record is None or (reader.line_num >= head.count("\n") + 1 and more):
+    if record is None or (reader.line_num >= len(lines) and more):
         return diagnostic(
             "PA006",
             "the header row is malformed: a quote is not closed",

@@ -1,0 +1,1 @@
+"""Hardening: bad input of every kind, through the real CLI, never a traceback."""

@@ -1,0 +1,50 @@
+"""Bugs that the hardening corpus and the fuzz targets found, one test each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from promoplan.actuals import read_actuals
+from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.sniff import canonical_encoding
+from promoplan.errors import UsageProblem
+
+SPEC = ActualsSpec(date_column="date", dimensions=(("channel", "channel"),), columns=("gmv",))
+CSV = "date,channel,gmv\n2025-01-05,douyin,7\n"
+
+
+def read(tmp_path: Path, data: bytes, encoding: str | None = None) -> list[tuple[str, int | None]]:
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    spec = ActualsSpec(**{**SPEC.__dict__, "encoding": encoding})
+    return [(d.code, d.line) for d in read_actuals([path], spec).diagnostics]
+
+
+# fuzz_csv: --encoding utf-16 on a file without a BOM raised UnicodeError (exit 3).
+@pytest.mark.parametrize("encoding", ["utf-16", "undefined", "punycode"])
+def test_undecodable_with_the_encoding_given_is_pa001(tmp_path: Path, encoding: str) -> None:
+    found = read(tmp_path, b"\xff" + CSV.encode("utf-16-le"), encoding)
+    assert [code for code, _ in found] == ["PA001"]
+
+
+# --encoding hex/zlib/rot13 name codecs that are not text encodings (exit 3 before).
+@pytest.mark.parametrize("name", ["hex", "zlib", "bz2", "rot13", "base64", "uu", "quopri"])
+def test_codecs_that_are_not_text_encodings_are_refused(tmp_path: Path, name: str) -> None:
+    assert canonical_encoding(name) is None
+    with pytest.raises(UsageProblem, match="unknown encoding"):
+        read(tmp_path, CSV.encode(), name)
+
+
+def test_text_encodings_are_still_accepted() -> None:
+    assert canonical_encoding("GBK") == "gbk"
+    assert canonical_encoding("utf-16") == "utf-16"
+    assert canonical_encoding("undefined") == "undefined"  # a text codec; fails per file
+
+
+# A file with bare CR line ends (old Mac exports) was "a quote is not closed".
+def test_bare_cr_line_ends_are_read_with_exact_lines(tmp_path: Path) -> None:
+    assert read(tmp_path, CSV.replace("\n", "\r").encode()) == []
+    bad = "date,channel,gmv\r2025-01-05,douyin,1\r2025-01-06,\"a\rb\",2\r2025-01-07,x,bad\r"
+    assert read(tmp_path, bad.encode()) == [("PA003", 5)]
