@@ -261,21 +261,41 @@ def _not_utf8(data: bytes, offset: int, file: str) -> Diagnostic:
     )
 
 
+# YAML 1.2 reads these as content, but PyYAML and libyaml (YAML 1.1) break lines at
+# them, so a name pasted from the web would shift every later line number or fail to
+# parse far from the character. Rejected up front, at the place an editor shows.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
 def _check_characters(text: str, file: str) -> None:
     bad = _NOT_PRINTABLE.search(text)
-    if bad is None:
-        return
-    line, column = _line_column(text, bad.start())
-    raise _Stop(
-        diagnostic(
-            "PP001",
-            f"control character U+{ord(bad.group()):04X} is not allowed in a YAML file",
-            file=file,
-            line=line,
-            column=column,
-            hint="remove it; a plan is plain text (is the file damaged or binary?)",
+    if bad is not None:
+        line, column = _line_column(text, bad.start())
+        message = f"control character U+{ord(bad.group()):04X} is not allowed in a YAML file"
+        hint = "remove it; a plan is plain text (is the file damaged or binary?)"
+        if bad.group() == "\x00" and text.count("\x00") * 4 >= len(text):
+            message = "the file looks like UTF-16 text without a BOM, not UTF-8"
+            hint = "re-save the file as UTF-8"
+            line, column = 1, 1
+        raise _Stop(
+            diagnostic("PP001", message, file=file, line=line, column=column, hint=hint)
         )
-    )
+    odd = _YAML11_BREAKS.search(text)
+    if odd is not None:
+        line, column = _line_column(text, odd.start())
+        char = odd.group()
+        raise _Stop(
+            diagnostic(
+                "PP001",
+                f"character U+{ord(char):04X} ({_BREAK_NAMES[char]}) is not allowed: "
+                "YAML parsers read it as a line break",
+                file=file,
+                line=line,
+                column=column,
+                hint="replace it with a space or a real line break",
+            )
+        )
 
 
 def _line_column(text: str, index: int) -> Position:

@@ -10,6 +10,7 @@ from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.sniff import canonical_encoding
 from promoplan.errors import UsageProblem
+from promoplan.loader import load_plan
 
 SPEC = ActualsSpec(date_column="date", dimensions=(("channel", "channel"),), columns=("gmv",))
 CSV = "date,channel,gmv\n2025-01-05,douyin,7\n"
@@ -48,3 +49,20 @@ def test_bare_cr_line_ends_are_read_with_exact_lines(tmp_path: Path) -> None:
     assert read(tmp_path, CSV.replace("\n", "\r").encode()) == []
     bad = "date,channel,gmv\r2025-01-05,douyin,1\r2025-01-06,\"a\rb\",2\r2025-01-07,x,bad\r"
     assert read(tmp_path, bad.encode()) == [("PA003", 5)]
+
+
+# U+0085, U+2028 and U+2029 are line breaks to libyaml: a name pasted from the web
+# gave a syntax error lines away from the character, or shifted every line number.
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_yaml11_line_breaks_are_pp001_where_they_are(char: str) -> None:
+    data = f"promoplan: 1\nname: a{char}b\nperiod: 2025\n".encode()
+    found = load_plan(Path("plan.yaml"), data=data).diagnostics
+    assert [(d.code, d.line, d.column) for d in found] == [("PP001", 2, 8)]
+    assert f"U+{ord(char):04X}" in found[0].message
+
+
+def test_utf16_plan_without_bom_is_named() -> None:
+    data = "promoplan: 1\nname: t\nperiod: 2025\n".encode("utf-16-le")
+    found = load_plan(Path("plan.yaml"), data=data).diagnostics
+    assert [(d.code, d.line, d.column) for d in found] == [("PP001", 1, 1)]
+    assert "UTF-16" in found[0].message
