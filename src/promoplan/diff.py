@@ -30,7 +30,12 @@ from promoplan.errors import UsageProblem
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.model import BudgetLine, Plan
 from promoplan.quantity import Placeholder, Quantity
-from promoplan.render.text import format_amount, format_value, one_line
+from promoplan.render.text import (
+    format_amount,
+    format_value,
+    neutralise_workflow_commands,
+    one_line,
+)
 
 DiffFormat = Literal["table", "markdown", "json"]
 DIFF_FORMATS: tuple[DiffFormat, ...] = ("table", "markdown", "json")
@@ -429,7 +434,7 @@ def run_diff(
     width = 100
     if output is None and sys.stdout.isatty():
         width = max(60, shutil.get_terminal_size((100, 24)).columns)
-    text = render_diff(fmt, result, color=color, width=width)
+    text = neutralise_workflow_commands(render_diff(fmt, result, color=color, width=width), fmt)
     emit(text, output)
     return 1 if result.new_errors else 0
 

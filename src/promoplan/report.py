@@ -410,15 +410,21 @@ def report_exit_status(result: PlanResult, fail_on: str) -> int:
 def print_diagnostics(diagnostics: Sequence[Diagnostic], file: str) -> None:
     """Findings on stderr, one per line (``file:line:col: error CODE message``), hints indented."""
     from promoplan.render.findings import diagnostic_location  # noqa: PLC0415
-    from promoplan.render.text import count_words, one_line  # noqa: PLC0415
+    from promoplan.render.text import (  # noqa: PLC0415
+        count_words,
+        neutralise_workflow_commands,
+        one_line,
+    )
 
     ordered = sorted(diagnostics, key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()))
+    lines = []
     for diag in ordered:
-        path = f" ({diag.path})" if diag.path else ""
+        path = f" ({one_line(diag.path)})" if diag.path else ""
         where = one_line(diagnostic_location(diag, file))
-        sys.stderr.write(f"{where}: {diag.severity} {diag.code} {one_line(diag.message)}{path}\n")
+        lines.append(f"{where}: {diag.severity} {diag.code} {one_line(diag.message)}{path}\n")
         if diag.hint:
-            sys.stderr.write(f"    hint: {one_line(diag.hint)}\n")
+            lines.append(f"    hint: {one_line(diag.hint)}\n")
+    sys.stderr.write(neutralise_workflow_commands("".join(lines)))
     counts = {"error": 0, "warning": 0, "info": 0}
     for diag in diagnostics:
         counts[diag.severity] += 1

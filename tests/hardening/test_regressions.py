@@ -11,6 +11,7 @@ from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.sniff import canonical_encoding
 from promoplan.errors import UsageProblem
 from promoplan.loader import load_plan
+from promoplan.render.text import neutralise_workflow_commands
 
 SPEC = ActualsSpec(date_column="date", dimensions=(("channel", "channel"),), columns=("gmv",))
 CSV = "date,channel,gmv\n2025-01-05,douyin,7\n"
@@ -66,3 +67,21 @@ def test_utf16_plan_without_bom_is_named() -> None:
     found = load_plan(Path("plan.yaml"), data=data).diagnostics
     assert [(d.code, d.line, d.column) for d in found] == [("PP001", 1, 1)]
     assert "UTF-16" in found[0].message
+
+
+# A plan label at the start of a table row (or a wrapped line) read as a GitHub
+# workflow command in a CI log; "##[" is one anywhere in a line.
+@pytest.mark.parametrize(
+    ("fmt", "text", "expected"),
+    [
+        ("table", " ::warning::forged 40%\n", " \\u003a:warning::forged 40%\n"),
+        ("table", "a\r::error::x", "a\r\\u003a:error::x"),
+        ("table", "ok ::error:: mid-line", "ok ::error:: mid-line"),
+        ("csv", "x ##[error]y", "x \\u0023#[error]y"),
+        ("json", '  "a": "##[error]y"', '  "a": "\\u0023#[error]y"'),
+        ("html", "<td>\n::error::x</td>", "<td>\n&#58;:error::x</td>"),
+        ("markdown", "::error::x", "\\::error::x"),
+    ],
+)
+def test_workflow_commands_are_neutralised(fmt: str, text: str, expected: str) -> None:
+    assert neutralise_workflow_commands(text, fmt) == expected

@@ -34,7 +34,16 @@ class RenderOptions:
 
 
 def render(fmt: Format, run: Run, options: RenderOptions) -> str:
-    """Render ``run`` in ``fmt``."""
+    """Render ``run`` in ``fmt``; no line but the github format's own is a workflow command."""
+    text = _render(fmt, run, options)
+    if fmt == "github":
+        return text
+    from promoplan.render.text import neutralise_workflow_commands
+
+    return neutralise_workflow_commands(text, fmt)
+
+
+def _render(fmt: Format, run: Run, options: RenderOptions) -> str:
     match fmt:
         case "table":
             from promoplan.render.table import render_table
