@@ -48,7 +48,7 @@ def test_text_encodings_are_still_accepted() -> None:
 # A file with bare CR line ends (old Mac exports) was "a quote is not closed".
 def test_bare_cr_line_ends_are_read_with_exact_lines(tmp_path: Path) -> None:
     assert read(tmp_path, CSV.replace("\n", "\r").encode()) == []
-    bad = "date,channel,gmv\r2025-01-05,douyin,1\r2025-01-06,\"a\rb\",2\r2025-01-07,x,bad\r"
+    bad = 'date,channel,gmv\r2025-01-05,douyin,1\r2025-01-06,"a\rb",2\r2025-01-07,x,bad\r'
     assert read(tmp_path, bad.encode()) == [("PA003", 5)]
 
 
@@ -85,3 +85,29 @@ def test_utf16_plan_without_bom_is_named() -> None:
 )
 def test_workflow_commands_are_neutralised(fmt: str, text: str, expected: str) -> None:
     assert neutralise_workflow_commands(text, fmt) == expected
+
+
+# test_properties: LF and CRLF (or CR) in one file stopped DuckDB's CSV parser
+# ("state machine reached an invalid state"): PA006 with no line for a valid file.
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"date,channel,gmv\n2025-01-05,a,1\r\n2025-01-06,b,2\n",
+        b"date,channel,gmv\r\n2025-01-05,a,1\n2025-01-06,b,2\n",
+        b"date,channel,gmv\n2025-01-05,a,1\r2025-01-06,b,2\n",
+    ],
+)
+def test_mixed_line_ends_are_read(tmp_path: Path, data: bytes) -> None:
+    assert read(tmp_path, data) == []
+
+
+def test_mixed_line_ends_keep_exact_lines(tmp_path: Path) -> None:
+    data = b'date,channel,gmv\n2025-01-05,a,1\r2025-01-06,"x\r\ny",2\n2025-01-07,x,bad\r\n'
+    assert read(tmp_path, data) == [("PA003", 5)]
+
+
+# test_properties: in a file with CR line ends the fast path counted only LF bytes,
+# so a bad cell after a blank line was reported one line too early.
+def test_lines_of_a_cr_file_count_blank_lines(tmp_path: Path) -> None:
+    data = b'date,channel,gmv\r\r2025-01-05,"a\nb",bad\r'
+    assert read(tmp_path, data) == [("PA003", 3)]

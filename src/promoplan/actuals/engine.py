@@ -327,6 +327,13 @@ class _Reader:
             if source is None:
                 return read
             failure = self.group(source, tick)
+        if failure is not None and _is_line_end_error(failure):
+            # LF and CRLF (or CR) in one file: read a copy with LF line ends.
+            encoding = source.encoding
+            source = self.open(read, path, name, index, encoding, transcoded=True, newlines=True)
+            if source is None:
+                return read
+            failure = self.group(source, tick)
         if failure is not None:
             read.diagnostics.append(_csv_problem(failure, name, source.encoding))
             return read
@@ -335,13 +342,21 @@ class _Reader:
         return read
 
     def open(
-        self, read: _FileRead, path: Path, name: str, index: int, encoding: str, *, transcoded: bool
+        self,
+        read: _FileRead,
+        path: Path,
+        name: str,
+        index: int,
+        encoding: str,
+        *,
+        transcoded: bool,
+        newlines: bool = False,
     ) -> _Source | None:
         """Make the UTF-8 copy if needed, read the header and lay out the needed columns."""
         readable = path
         if transcoded:
             readable = self.tmp / f"{index}.csv"
-            problem = transcode(path, readable, encoding, name)
+            problem = transcode(path, readable, encoding, name, newlines=newlines)
             if problem is not None:
                 read.diagnostics.append(problem)
                 return None
@@ -533,6 +548,11 @@ _COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 def _is_unicode_error(exc: Exception) -> bool:
     return "Invalid unicode" in str(exc)
+
+
+def _is_line_end_error(exc: Exception) -> bool:
+    """DuckDB's error for a file whose line ends change (LF, then CRLF or CR)."""
+    return "state machine reached an invalid state" in str(exc)
 
 
 def _csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:

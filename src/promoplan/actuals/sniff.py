@@ -165,10 +165,18 @@ def gb18030_note(name: str) -> Diagnostic:
     )
 
 
-def transcode(source: Path, target: Path, encoding: str, name: str) -> Diagnostic | None:
-    """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 at the first undecodable line."""
+def transcode(
+    source: Path, target: Path, encoding: str, name: str, *, newlines: bool = False
+) -> Diagnostic | None:
+    """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 at the first undecodable line.
+
+    With ``newlines``, CRLF and bare CR become LF: the engine reads one kind of line
+    end per file, and exports glued together from several systems mix them. Python's
+    CSV reader, which maps records to lines, counts the same lines either way.
+    """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     first = True
+    held_cr = False  # a CR at the end of a chunk may be the first half of a CRLF
     try:
         with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
             while True:
@@ -177,6 +185,10 @@ def transcode(source: Path, target: Path, encoding: str, name: str) -> Diagnosti
                 if first and text:
                     text = text.removeprefix("\ufeff")
                     first = False
+                if newlines:
+                    text = ("\r" if held_cr else "") + text
+                    held_cr = bool(chunk) and text.endswith("\r")
+                    text = _NEWLINE.sub("\n", text[:-1] if held_cr else text)
                 dst.write(text)
                 if not chunk:
                     break
@@ -282,14 +294,17 @@ def describe_delimiter(delimiter: str) -> str:
 
 
 def count_lines(path: Path) -> int:
-    """Physical lines in a file (a last line without a newline counts), streamed."""
+    """Physical lines in a file, as the CSV reader counts them (CRLF, LF and a bare CR each
+    end one; a last line without an end counts), streamed."""
     lines = 0
     last = b"\n"
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
-            lines += chunk.count(b"\n")
+            lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk.startswith(b"\n"):
+                lines -= 1  # a CRLF split between two chunks
             last = chunk[-1:]
-    return lines + (0 if last == b"\n" else 1)
+    return lines + (0 if last in (b"\n", b"\r") else 1)
 
 
 def record_lines(
