@@ -50,27 +50,28 @@ def neutralise_csv(text: str) -> str:
 # printed in a CI log must not forge annotations or outputs. A line starts after LF
 # or CR (the runner splits on both).
 _LINE_COMMAND = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*):(?=:)", re.MULTILINE)
-_LEGACY_COMMAND = re.compile(r"#(?=#\[)")
-# format -> (colon, hash) written instead: an escape the format decodes where it has one.
+_LEGACY_COMMAND = re.compile(r"##\[")
+# format -> (what replaces a line-leading ":", what replaces "##["): an escape the
+# format decodes where it has one, so that the text reads the same.
 _COMMAND_ESCAPES = {
-    "json": ("\\u003a", "\\u0023"),
-    "sarif": ("\\u003a", "\\u0023"),
-    "html": ("&#58;", "&#35;"),
-    "junit": ("&#58;", "&#35;"),
-    "markdown": ("\\:", "\\#"),
+    "json": ("\\u003a", "\\u0023#["),
+    "sarif": ("\\u003a", "\\u0023#["),
+    "html": ("&#58;", "&#35;#["),
+    "junit": ("&#58;", "&#35;#["),
+    "markdown": ("\\:", "##\\["),
 }
 
 
 def neutralise_workflow_commands(text: str, fmt: str = "table") -> str:
     """Make sure no line of a rendered ``text`` reads as a GitHub Actions workflow command.
 
-    The first colon of a line-leading ``::`` and the first ``#`` of ``##[`` are
-    escaped in ``fmt``'s terms (``\\u003a`` in JSON, ``&#58;`` in HTML, visible
-    ``\\u003a`` in plain text). Not for the ``github`` format, whose lines are commands.
+    A line-leading ``::`` and ``##[`` are escaped in ``fmt``'s terms (``\\u003a`` in
+    JSON, ``&#58;`` in HTML, ``\\:`` in Markdown, a visible ``\\u003a`` in plain text).
+    Idempotent. Not for the ``github`` format, whose lines are commands.
     """
-    colon, hash_ = _COMMAND_ESCAPES.get(fmt, ("\\u003a", "\\u0023"))
+    colon, legacy = _COMMAND_ESCAPES.get(fmt, ("\\u003a", "\\u0023#["))
     text = _LINE_COMMAND.sub(lambda m: m.group(1) + colon, text)
-    return _LEGACY_COMMAND.sub(lambda _: hash_, text)
+    return _LEGACY_COMMAND.sub(lambda _: legacy, text)
 
 
 def display_width(text: str) -> int:
