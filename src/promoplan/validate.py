@@ -23,12 +23,26 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
             )
             if not below:
                 raise UsageProblem(f"{path}: no *.yaml or *.yml files in this directory")
-            found.extend(below)
+            found.extend(_inside(path, p) for p in below)
         elif path.exists():
             found.append(path)
         else:
             raise UsageProblem(f"{path}: no such file or directory")
     return found
+
+
+def _inside(directory: Path, path: Path) -> Path:
+    """``path``, found below ``directory``; a symlink out of it is a usage problem.
+
+    A pull request can add ``plans/x.yaml -> ~/.ssh/config``: validating ``plans/``
+    must not read, and quote in its diagnostics, a file outside ``plans/``.
+    """
+    if not path.resolve().is_relative_to(directory.resolve()):
+        raise UsageProblem(
+            f"{path}: is a link to a file outside {directory}; "
+            "name it on the command line to validate it"
+        )
+    return path
 
 
 def plan_result(loaded: LoadedPlan, ignore: Sequence[str] = ()) -> PlanResult:
