@@ -464,6 +464,21 @@ CSV_CASES: dict[str, CsvCase] = {
     # C19 sizes
     "c19-field-over-131072": CsvCase(_long_field, 1, (("PA003", 2, 3),), message="out of range"),
     "c19-line-over-2mb": CsvCase(_long_line, 1, (("PA006", 3, None),), message="too long"),
+    "c19-wide-header": CsvCase(
+        lambda: rows(
+            "2025-01-05,douyin,1,1" + ",x" * 12_000,
+            header=(H.decode().strip() + "".join(f",e{n}" for n in range(12_000)) + "\n").encode(),
+        ),
+        0,
+        (),
+        {"gmv": 1},
+    ),
+    "c19-header-never-ends": CsvCase(
+        lambda: b"date,channel,gmv,spend" + b",x" * 600_000,
+        1,
+        (("PA006", 1, None),),
+        message="the header row is longer than 1,048,576 characters",
+    ),
     # C20 empty
     "c20-empty-file": CsvCase(b"", 1, (("PA001", None, None),), message="empty"),
     "c20-blank-lines-only": CsvCase(b"\n\r\n  \n", 1, (("PA001", None, None),)),
@@ -490,6 +505,17 @@ CSV_CASES: dict[str, CsvCase] = {
         ).replace(b"spend\n", b"spend\r"),
         1,
         (("PA003", 5, 3), ("PA011", None, None)),
+    ),
+    "c21-mixed-line-ends": CsvCase(
+        H + b"2025-01-05,douyin,1,2\r\n2025-01-06,wecom,2,2\n2025-01-07,douyin,3,2\r",
+        0,
+        (),
+        {"gmv": 6},
+    ),
+    "c21-mixed-line-ends-bad-cell": CsvCase(
+        H.replace(b"\n", b"\r\n") + b"2025-01-05,douyin,1,2\n2025-01-06,douyin,x,2\r\n",
+        1,
+        (("PA003", 3, 3),),
     ),
     "c21-newline-in-quoted-field": CsvCase(
         rows('2025-01-05,"dou\nyin",1,2', "", "2025-01-06,douyin,x,2"),

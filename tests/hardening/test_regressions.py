@@ -111,3 +111,25 @@ def test_mixed_line_ends_keep_exact_lines(tmp_path: Path) -> None:
 def test_lines_of_a_cr_file_count_blank_lines(tmp_path: Path) -> None:
     data = b'date,channel,gmv\r\r2025-01-05,"a\nb",bad\r'
     assert read(tmp_path, data) == [("PA003", 3)]
+
+
+# A header row longer than the first 64 KiB read was "a quote is not closed".
+def test_a_wide_header_is_read(tmp_path: Path) -> None:
+    extra = ",".join(f"extra{n}" for n in range(12_000))  # about 120 KB
+    data = f"date,channel,gmv,{extra}\n2025-01-05,douyin,7{',x' * 12_000}\n"
+    assert read(tmp_path, data.encode()) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("h" * 200_000, "a header name is longer than"),
+        ("h," * 600_000, "the header row is longer than"),
+    ],
+)
+def test_header_bounds_are_named(tmp_path: Path, header: str, message: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(f"date,channel,gmv,{header}\n2025-01-05,douyin,1,x\n", encoding="utf-8")
+    found = read_actuals([path], SPEC).diagnostics
+    assert [(d.code, d.line) for d in found] == [("PA006", 1)]
+    assert found[0].message.startswith(message)

@@ -18,6 +18,7 @@ from pathlib import Path
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 HEAD_BYTES = 64 * 1024
+MAX_HEADER_CHARS = 1024 * 1024  # a header row longer than this is not a CSV export's
 CHUNK_BYTES = 1024 * 1024
 DELIMITERS = (",", "\t", ";")  # ties go to the first
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
@@ -236,8 +237,22 @@ def read_header(path: Path, name: str) -> Header | Diagnostic:
     """The header record of a UTF-8 file: delimiter and trimmed names, or PA001/PA006."""
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         head = handle.read(HEAD_BYTES)
+        # A wide export's header can outgrow the first read: read on to its line end.
+        while _NEWLINE.search(head) is None and len(head) < MAX_HEADER_CHARS:
+            chunk = handle.read(HEAD_BYTES)
+            if not chunk:
+                break
+            head += chunk
         more = bool(handle.read(1))
     head = head.removeprefix("\ufeff")
+    if _NEWLINE.search(head) is None and more:
+        return diagnostic(
+            "PA006",
+            f"the header row is longer than {MAX_HEADER_CHARS:,} characters",
+            file=name,
+            line=1,
+            hint="is this really a CSV export? Its first line never ends",
+        )
     # CSV lines end with CRLF, LF or a bare CR (old Mac exports); str.splitlines would
     # also split on form feeds and U+2028, which the CSV reader and DuckDB keep as data.
     lines = _NEWLINE.split(head)
@@ -252,7 +267,16 @@ def read_header(path: Path, name: str) -> Header | Diagnostic:
     )
     try:
         record = next(reader)
-    except (csv.Error, StopIteration):
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            return diagnostic(
+                "PA006",
+                f"a header name is longer than {csv.field_size_limit():,} characters",
+                file=name,
+                line=1,
+            )
+        record = None
+    except StopIteration:
         record = None
     if record is None or (reader.line_num >= len(lines) and more):
         return diagnostic(
