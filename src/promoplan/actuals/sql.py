@@ -318,8 +318,12 @@ def repeat_query(layout: Layout, source: str, table: str) -> str:
     listed = ", ".join(keys)
     join = " AND ".join(f"r.{k} IS NOT DISTINCT FROM g.{k}" for k in keys)
     rows = _rows(layout, source, measures=False, ordinality=True, trim=True)
+    # Only g filters by date: the semi join keeps just the records of g's keys,
+    # which are in range. The same filter on r too is redundant, slower, and
+    # with both $keep_ bound DuckDB 1.5 fails on it beneath the window
+    # ("Failed to cast expression to type").
     return (
-        f"WITH r AS (SELECT ord, {listed} FROM ({rows}) WHERE {IN_RANGE}), "
+        f"WITH r AS (SELECT ord, {listed} FROM ({rows})), "
         f"g AS (SELECT {listed} FROM {quote_ident(table)} WHERE {IN_RANGE} AND n > 1), "
         f"hit AS (SELECT r.* FROM r SEMI JOIN g ON {join}), "
         f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {listed} ORDER BY ord) AS rn "
