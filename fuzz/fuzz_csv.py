@@ -8,7 +8,8 @@ Run (atheris, from the repository root)::
 The first input byte picks the reading options (date format, grain, encoding);
 the rest is the file. A finding is any exception out of ``read_actuals``, a
 diagnostic without a known code, or a cube that breaks its own invariants
-(a cell without values, minimum above maximum, a date outside the kept span).
+(a cell without values, minimum above maximum, a date outside the kept span), or
+a malformed-CSV diagnostic without a line or in the engine's words.
 With ``PROMOPLAN_FUZZ_KEEP_GOING=1`` findings are written to
 ``$PROMOPLAN_FUZZ_FINDINGS`` (default ``fuzz-findings/``) and the run goes on.
 """
@@ -27,8 +28,8 @@ import atheris
 
 with atheris.instrument_imports(include=["promoplan"]):
     from promoplan.actuals import read_actuals
-    from promoplan.actuals.model import ActualsSpec
-    from promoplan.diagnostics import CODES
+    from promoplan.actuals.model import ActualsSpec, Cube
+    from promoplan.diagnostics import CODES, Diagnostic
     from promoplan.errors import UsageProblem
 
 KEEP_GOING = os.environ.get("PROMOPLAN_FUZZ_KEEP_GOING") == "1"
@@ -70,14 +71,27 @@ def check_csv_bytes(options: int, data: bytes) -> None:
     except UsageProblem:
         return  # only for files that do not exist or unknown --encoding names
     for found in actuals.diagnostics:
-        if found.code not in CODES:
-            raise AssertionError(f"unknown code {found.code}")
-        if found.line is not None and found.line < 1:
-            raise AssertionError(f"line {found.line}")
-        found.message.encode("utf-8")
-    if not actuals.ok:
-        return
-    for row in actuals.cube.rows:
+        check_diagnostic(found)
+    if actuals.ok:
+        check_cube(actuals.cube)
+
+
+def check_diagnostic(found: Diagnostic) -> None:
+    """A known code, a sensible line; malformed CSV always located and in plain words."""
+    if found.code not in CODES:
+        raise AssertionError(f"unknown code {found.code}")
+    if found.line is not None and found.line < 1:
+        raise AssertionError(f"line {found.line}")
+    if found.code == "PA006" and found.line is None:
+        raise AssertionError(f"malformed CSV without a line: {found.message}")
+    if "cannot be read as CSV" in found.message:
+        raise AssertionError(f"the engine's own words: {found.message}")
+    found.message.encode("utf-8")
+
+
+def check_cube(cube: Cube) -> None:
+    """Rows inside the kept span; cells with values, finite totals, minimum <= maximum."""
+    for row in cube.rows:
         if not KEEP_FROM <= row.day <= KEEP_TO:
             raise AssertionError(f"{row.day} outside the kept span")
         for cell in row.cells:

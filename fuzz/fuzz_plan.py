@@ -5,9 +5,11 @@ Run (atheris, from the repository root)::
     .venv/bin/python fuzz/fuzz_plan.py -max_total_time=600 -timeout=30 \
         -dict=fuzz/yaml.dict /tmp/plan-corpus tests/cases/plans plans
 
-A finding is any exception out of ``load_plan`` or a renderer, or JSON that is
-not strict JSON. With ``PROMOPLAN_FUZZ_KEEP_GOING=1`` findings are written to
-``$PROMOPLAN_FUZZ_FINDINGS`` (default ``fuzz-findings/``) and the run goes on.
+A finding is any exception out of ``load_plan`` or a renderer, a diagnostic
+without a line and column, JSON that is not strict JSON, or an output line that
+GitHub would read as a workflow command. With ``PROMOPLAN_FUZZ_KEEP_GOING=1``
+findings are written to ``$PROMOPLAN_FUZZ_FINDINGS`` (default ``fuzz-findings/``)
+and the run goes on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -22,6 +25,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["promoplan", "yaml"]):
+    from promoplan.diagnostics import CODES
     from promoplan.loader import load_plan
     from promoplan.render import RenderOptions, render
     from promoplan.result import Run
@@ -40,12 +44,19 @@ def _no_constant(name: str) -> None:
 def check_plan_bytes(data: bytes) -> None:
     """Load ``data`` as a plan and render the result in every validate format."""
     loaded = load_plan(Path("fuzz.yaml"), display="fuzz.yaml", data=data)
+    for found in loaded.diagnostics:
+        if found.code not in CODES or not found.line or not found.column:
+            raise AssertionError(f"diagnostic without a place: {found}")
     run = Run(command="validate", plans=(plan_result(loaded),))
     for fmt in FORMATS:
         text = render(fmt, run, OPTIONS)  # type: ignore[arg-type]  # one of the Format names
         text.encode("utf-8")  # no lone surrogates
         if fmt == "json":
             json.loads(text, parse_constant=_no_constant)
+        if fmt != "github":
+            for line in re.split(r"\r\n|\r|\n", text):
+                if line.lstrip().startswith("::") or "##[" in line:
+                    raise AssertionError(f"{fmt}: a workflow command: {line!r}")
 
 
 def record(data: bytes, exc: BaseException) -> None:
