@@ -230,6 +230,22 @@ def test_the_audit_can_fail(workspace: Path) -> None:
     assert allowed(["open", "plan.yaml", "read"], workspace, ["plan.yaml"], None)
 
 
+def traced_paths(line: str) -> list[str]:
+    """The paths in one strace line: its quoted strings, less what readlink read.
+
+    readlink's second string is the link's text (``python3.10`` for a venv's
+    interpreter), relative to the link's folder, not to the working directory.
+    """
+    found: list[str] = re.findall(r'"([^"]+)"', line)
+    return found[:1] if re.match(r"^\d+\s+readlink\(", line) else found
+
+
+def test_traced_paths_leave_out_what_readlink_read() -> None:
+    """A symlink's text is not a path the run touched; a path the run opened is."""
+    assert traced_paths('7 readlink("/v/bin/python", "python3.10", 4096) = 10') == ["/v/bin/python"]
+    assert traced_paths('7 openat(AT_FDCWD, "secret.txt", O_RDONLY) = 3') == ["secret.txt"]
+
+
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 def test_duckdb_opens_only_the_actuals_under_strace(workspace: Path) -> None:
     """DuckDB's file access is C++: trace the system calls of a whole check run."""
@@ -251,7 +267,7 @@ def test_duckdb_opens_only_the_actuals_under_strace(workspace: Path) -> None:
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
         if not re.match(r"^\d+\s+exec", line)  # argv, not a path
     ]
-    touched = {p for line in calls for p in re.findall(r'"([^"]+)"', line)}
+    touched = {p for line in calls for p in traced_paths(line)}
     root = workspace.parent.resolve()
     mine = {p for p in touched if str((workspace / p).resolve()).startswith(str(root))}
     named = {"plan.yaml", "actuals.csv", str((workspace / "actuals.csv").resolve()), "."}
