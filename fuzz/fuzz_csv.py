@@ -27,6 +27,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["promoplan"]):
+    import promoplan.actuals.engine  # noqa: F401  # read_actuals imports it lazily: instrument it
     from promoplan.actuals import read_actuals
     from promoplan.actuals.model import ActualsSpec, Cube
     from promoplan.diagnostics import CODES, Diagnostic
