@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -107,6 +106,8 @@ def _guard(action: Callable[[], int]) -> None:
         raise typer.Exit(130) from None
     except Exception:  # the one place that turns bugs into exit 3
         if _DEBUG:
+            import traceback  # only for --debug
+
             traceback.print_exc()
         else:
             typer.echo(
