@@ -495,6 +495,28 @@ def test_budget_alerts() -> None:
     assert result.status == "fail"
 
 
+def test_budget_alerts_are_located_at_their_line() -> None:
+    plan = make_plan(budget=BUDGET, channels=CHANNELS, quarters=WEIGHTS)
+    # traffic.public 400k over its 300k: the nested line's own path is asked for.
+    rows = [*BUDGET_ROWS, ("2025-03-03", "douyin", {"spend": 400_000})]
+    places = {
+        ("budget", "lines", "influencers"): (30, 5),
+        ("budget", "lines", "traffic", "lines", "public"): (27, 7),
+    }
+    result = evaluate(
+        plan,
+        make_actuals(rows),
+        file="plan.yaml",
+        as_of=AS_OF,
+        window=parse_period(None, plan, AS_OF),
+        locate=lambda path: places.get(path, (None, None)),
+    )
+    located = {dict(a.group)["line"]: (a.line, a.column) for a in result.alerts}
+    assert located["influencers"] == (30, 5)
+    assert located["traffic.public"] == (27, 7)
+    assert located["content"] == (None, None)
+
+
 def test_a_line_no_channel_maps_to_has_spent_nothing() -> None:
     """Like a ledger: a line (and a subtree) without channels has 0 booked, not an unknown."""
     plan = make_plan(

@@ -186,3 +186,33 @@ def test_validate_cli_annotates_the_offending_line(
             ("error", {"file": str(plan), "line": str(line), "col": "3", "title": "PP101"})
         ]
         assert others == ["promoplan validate: 1 plan, 1 error, 0 warnings, 0 infos"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = Path("plans") / "ecommerce-2025.yaml"
+
+
+def rule_position(text: str, rule: str) -> tuple[int, int]:
+    """1-based line and column of ``rule:`` under ``alerts:`` in a plan's text."""
+    lines = text.splitlines()
+    start = lines.index("alerts:")
+    for number, line in enumerate(lines[start:], start + 1):
+        if line.strip() == f"{rule}:":
+            return number, len(line) - len(line.lstrip()) + 1
+    raise AssertionError(f"{rule} not under alerts")
+
+
+@pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
+def test_alerts_are_annotated_at_their_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "github"]
+    result = CliRunner().invoke(app, args)
+    commands, _ = parse(result.stdout)
+    (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]  # type: ignore[union-attr]
+    line, column = rule_position((ROOT / EXAMPLE).read_text(encoding="utf-8"), "low_roi")
+    assert low_roi["props"] == {
+        "file": EXAMPLE.as_posix(),
+        "line": str(line),
+        "col": str(column),
+        "title": "low_roi",
+    }

@@ -156,3 +156,21 @@ def test_validate_cli_writes_sarif(validator: Any, tmp_path: Path) -> None:
     (found,) = log["runs"][0]["results"]
     assert found["ruleId"] == "PP101"
     assert found["locations"][0]["physicalLocation"]["region"]["startLine"] > 1
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = Path("plans") / "ecommerce-2025.yaml"
+
+
+@pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
+def test_alerts_are_located_at_their_rule(validator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "sarif"]
+    log = json.loads(CliRunner().invoke(app, args).stdout)
+    validator.validate(log)
+    (low_roi,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "alert/low_roi"]
+    lines = (ROOT / EXAMPLE).read_text(encoding="utf-8").splitlines()
+    line = lines.index("  low_roi:", lines.index("alerts:")) + 1
+    location = low_roi["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == EXAMPLE.as_posix()
+    assert location["region"] == {"startLine": line, "startColumn": 3}

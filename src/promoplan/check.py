@@ -332,6 +332,7 @@ def check_inputs(
         plan,
         actuals,
         file=inputs.loaded.file,
+        locate=inputs.loaded.locate,
         as_of=day,
         window=window,
         diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),

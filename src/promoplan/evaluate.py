@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from promoplan.actuals.model import Actuals, Cube
-from promoplan.diagnostics import Diagnostic
+from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.model import AlertRule, BudgetLine, Goal, Plan
 from promoplan.quantity import Quantity
 from promoplan.result import (
@@ -76,8 +76,17 @@ class _Numbers:
 class Evaluator:
     """One evaluation of one plan: the rolled-up actuals, the pacing curve and the window."""
 
-    def __init__(self, plan: Plan, cube: Cube, *, as_of: dt.date, window: Window) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        cube: Cube,
+        *,
+        as_of: dt.date,
+        window: Window,
+        locate: Locate | None = None,
+    ) -> None:
         self.plan = plan
+        self.locate = locate
         self.rollup = Rollup(plan, cube)
         self.pacing = Pacing(plan)
         self.as_of = as_of
@@ -284,6 +293,12 @@ class Evaluator:
             return None
         return candidate
 
+    def where(self, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
+        """Line and column of ``path`` in the plan file, or ``(None, None)`` when unknown."""
+        if self.locate is None:
+            return None, None
+        return self.locate(path)
+
     # -- budget -----------------------------------------------------------
 
     def budget(self) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult, ...]]:
@@ -352,6 +367,7 @@ class Evaluator:
                 )
             )
             if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
+                line_no, column = self.where(_line_path(line_id))
                 alerts.append(
                     AlertResult(
                         rule=BUDGET_RULE,
@@ -365,6 +381,8 @@ class Evaluator:
                         group=(("line", line_id),),
                         window=self.window.label,
                         action=None,
+                        line=line_no,
+                        column=column,
                     )
                 )
         unmapped = self._unmapped(by_channel, all_spend)
@@ -464,6 +482,7 @@ class Evaluator:
         }
         metric = self.plan.metrics.get(rule.metric)
         unit: Unit = metric.unit if metric is not None else "count"
+        line, column = self.where(("alerts", rule_id))
         for group, value in current.items():
             if value is None:
                 continue
@@ -497,6 +516,8 @@ class Evaluator:
                 group=() if rule.by is None or group is None else ((rule.by, group),),
                 window=window.label,
                 action=rule.action,
+                line=line,
+                column=column,
             )
 
     def _values(
@@ -519,14 +540,16 @@ def evaluate(
     as_of: dt.date,
     window: Window,
     diagnostics: Sequence[Diagnostic] = (),
+    locate: Locate | None = None,
 ) -> PlanResult:
     """Evaluate goals, budget and alerts of ``plan`` over ``window`` as of ``as_of``.
 
     ``window`` comes from :func:`promoplan.windows.parse_period`; ``diagnostics``
-    (the plan's and the actuals') are carried into the result unchanged.
+    (the plan's and the actuals') are carried into the result unchanged; ``locate``
+    (the loaded plan's) places each alert at its rule or budget line.
     """
     cube = actuals.cube if actuals is not None else Cube((), (), ())
-    evaluator = Evaluator(plan, cube, as_of=as_of, window=window)
+    evaluator = Evaluator(plan, cube, as_of=as_of, window=window, locate=locate)
     goals = evaluator.goals()
     budget, budget_alerts = evaluator.budget()
     alerts = evaluator.alerts() + budget_alerts
@@ -561,6 +584,14 @@ def _line_share(line: BudgetLine, total: float | None) -> float | None:
     if isinstance(line.amount, Quantity) and total:
         return line.amount.value / total
     return None
+
+
+def _line_path(line_id: str) -> tuple[str | int, ...]:
+    """``traffic.public`` -> ``("budget", "lines", "traffic", "lines", "public")``."""
+    path: tuple[str | int, ...] = ("budget",)
+    for name in line_id.split("."):
+        path += ("lines", name)
+    return path
 
 
 def _walk(

@@ -518,6 +518,7 @@ def build_result(
         plan,
         actuals,
         file=inputs.loaded.file,
+        locate=inputs.loaded.locate,
         as_of=as_of,
         window=ytd,
         diagnostics=inputs.diagnostics + lagging + stale_diagnostics(actuals, window),

@@ -82,6 +82,9 @@ class AlertResult:
     group: tuple[tuple[str, str], ...]
     window: str
     action: str | None
+    # Where the rule (or the budget line) is written in the plan, when known.
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ def _alert_command(plan: PlanResult, alert: AlertResult, options: RenderOptions)
         alert.severity,
         alert_text(alert, currency=plan.currency, units=options.units),
         file=plan.file,
+        line=alert.line,
+        column=alert.column,
         title=alert.rule,
     )
 

@@ -151,7 +151,7 @@ def _alert_result(
         "ruleIndex": index,
         "level": LEVEL_BY_SEVERITY[alert.severity],
         "message": {"text": _text(alert_text(alert, currency=plan.currency, units=options.units))},
-        "locations": [_location(plan.file, None, None)],
+        "locations": [_location(plan.file, alert.line, alert.column)],
         "properties": {
             "metric": _text(alert.metric),
             "value": _number(alert.value),
