@@ -369,6 +369,48 @@ def test_unknown_channels_are_pa011_once_per_value() -> None:
         )
     ]
     assert unknown[0].severity == "warning"
+    assert where(unknown[0]) == ("part_b.csv", 3, 3)  # channel is part_b's third column
+
+
+def test_pa011_is_at_the_first_kept_record_of_each_value(tmp_path: Path) -> None:
+    file = tmp_path / "x.csv"
+    file.write_bytes(
+        b"date,note,channel,gmv\n"
+        b"2024-12-31,,bilibili,1\n"  # line 2: outside the kept span
+        b'2025-01-05,"two\nlines",douyin,1\n'  # lines 3-4
+        b"\n"  # line 5: blank
+        b"2025-01-06,, bilibili ,2\n"
+        b"2025-01-07,,kuaishou,3\n"
+        b"2025-01-08,,bilibili,4\n"
+    )
+    actuals = read_actuals(
+        [file],
+        spec(
+            keep_from=dt.date(2025, 1, 1),
+            channel_dimension="channel",
+            known_channels=frozenset({"douyin"}),
+        ),
+    )
+    unknown = [d for d in actuals.diagnostics if d.code == "PA011"]
+    assert [(*where(d), d.message.split('"')[1]) for d in unknown] == [
+        ("x.csv", 6, 3, "bilibili"),
+        ("x.csv", 7, 3, "kuaishou"),
+    ]
+
+
+def test_a_file_with_errors_gets_no_pa011(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_bytes(b"date,channel,gmv\n2025-01-05,kuaishou,1\n2025-01-06,douyin,x\n")
+    good.write_bytes(b"date,channel,gmv\n2025-01-05,douyin,1\n2025-01-06,kuaishou,2\n")
+    only_bad = read_actuals(
+        [bad], spec(channel_dimension="channel", known_channels=frozenset({"douyin"}))
+    )
+    assert codes(only_bad) == ["PA003"]
+    both = read_actuals(
+        [bad, good], spec(channel_dimension="channel", known_channels=frozenset({"douyin"}))
+    )
+    assert codes(both) == ["PA003", "PA011"]
+    assert where(only(both, "PA011")) == ("good.csv", 3, 2)
 
 
 def test_rows_outside_the_kept_span_are_ignored_with_one_pa012() -> None:

@@ -234,12 +234,12 @@ CSV_CASES: dict[str, CsvCase] = {
         b"\xef\xbb\xbf" + rows("2025-01-05,douyin,100,10"), 0, (), {"gmv": 100}
     ),
     "c02-gbk-export": CsvCase(
-        _gbk, 0, (("PA005", None, None), ("PA011", None, None)), {"gmv": 2004, "spend": 12}
+        _gbk, 0, (("PA005", None, None), ("PA011", 4, 2)), {"gmv": 2004, "spend": 12}
     ),
     "c02-encoding-option": CsvCase(
         rows("2025-01-05,douyin,7,1").replace(b"douyin", "抖音".encode("gbk")),
         0,
-        (("PA011", None, None),),
+        (("PA011", 2, 2),),
         {"gmv": 7},
         ("--encoding", "GBK"),
     ),
@@ -337,7 +337,7 @@ CSV_CASES: dict[str, CsvCase] = {
     "c07-na-is-a-channel": CsvCase(
         rows("2025-01-05,NA,5,1", "2025-01-05,null,6,1"),
         0,
-        (("PA011", None, None), ("PA011", None, None)),
+        (("PA011", 2, 2), ("PA011", 3, 2)),
         {"gmv": 11},
     ),
     # C8-C12 structure
@@ -433,7 +433,7 @@ CSV_CASES: dict[str, CsvCase] = {
             "2025-01-05,123,1,0",
         ),
         0,
-        (("PA011", None, None),) * 4,
+        (("PA011", 2, 2), ("PA011", 3, 2), ("PA011", 4, 2), ("PA011", 5, 2)),
         {"gmv": 4},
     ),
     "c15-exponent-out-of-range": CsvCase(
@@ -504,7 +504,7 @@ CSV_CASES: dict[str, CsvCase] = {
             "2025-01-05,douyin,1,2", '2025-01-06,"dou\ryin",3,2', "2025-01-07,douyin,x,2", end="\r"
         ).replace(b"spend\n", b"spend\r"),
         1,
-        (("PA003", 5, 3), ("PA011", None, None)),
+        (("PA003", 5, 3),),  # a file with errors gets no PA011
     ),
     "c21-mixed-line-ends": CsvCase(
         H + b"2025-01-05,douyin,1,2\r\n2025-01-06,wecom,2,2\n2025-01-07,douyin,3,2\r",
@@ -520,7 +520,7 @@ CSV_CASES: dict[str, CsvCase] = {
     "c21-newline-in-quoted-field": CsvCase(
         rows('2025-01-05,"dou\nyin",1,2', "", "2025-01-06,douyin,x,2"),
         1,
-        (("PA003", 5, 3), ("PA011", None, None)),
+        (("PA003", 5, 3),),  # a file with errors gets no PA011
     ),
     # C22 exact sums
     "c22-decimal-sums": CsvCase(
@@ -537,7 +537,7 @@ CSV_CASES: dict[str, CsvCase] = {
         b'date,channel,gmv,spend,"x""); DROP TABLE g0; --"\n'
         b'2025-01-05,"\'); DROP TABLE x; --",5,1,1\n2025-01-05,douyin,3,1,1\n',
         0,
-        (("PA011", None, None),),
+        (("PA011", 2, 2),),
         {"gmv": 8, "spend": 2},
     ),
 }

@@ -78,6 +78,8 @@ class _FileRead:
     header: tuple[str, ...] | None = None
     table: str | None = None
     summary: FileSummary | None = None
+    source: _Source | None = None  # set with ``table``: where to find lines again
+    records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -113,7 +115,7 @@ def read_actuals(
             cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
             diagnostics = [d for r in reads for d in r.diagnostics]
             diagnostics += _missing_columns(reads, needed)
-            diagnostics += _unknown_channels(con, reads, spec)
+            diagnostics += _unknown_channels(reader, reads)
         finally:
             con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
@@ -339,7 +341,7 @@ class _Reader:
         if failure is not None:
             read.diagnostics.append(_csv_problem(failure, name, source.encoding))
             return read
-        read.table = source.table
+        read.table, read.source = source.table, source
         self.check(source, read)
         return read
 
@@ -410,6 +412,7 @@ class _Reader:
         """Summarise the groups; list bad cells, repeats and ignored rows when there are any."""
         stats = _run(self.con, sql.stats_query(source.table), self.params())[0]
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
+        read.records = int(records)
         read.summary = FileSummary(
             path=source.name,
             rows=int(rows),
@@ -681,32 +684,49 @@ def _missing_columns(reads: list[_FileRead], needed: _Needed) -> list[Diagnostic
     return out
 
 
-def _unknown_channels(
-    con: duckdb.DuckDBPyConnection, reads: list[_FileRead], spec: ActualsSpec
-) -> list[Diagnostic]:
-    """PA011 once per channel value the plan does not map, at the first file that has it."""
+def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnostic]:
+    """PA011 once per channel value the plan does not map, at its first record in the first file.
+
+    Files with errors are skipped: their errors already fail the run. Only when
+    a file has unknown values is it scanned again, for their first records.
+    """
+    spec = reader.spec
     if spec.known_channels is None or spec.channel_dimension is None:
         return []
     names = [n for n, _ in spec.dimensions]
     if spec.channel_dimension not in names:
         return []
     position = names.index(spec.channel_dimension)
-    params = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
     seen: set[str] = set()
     out = []
     for read in reads:
-        if read.table is None:
+        source = read.source
+        if read.table is None or source is None or read.failed:
             continue
-        for (value,) in _run(con, sql.values_query(read.table, position), params):
-            if value in spec.known_channels or value in seen:
-                continue
-            seen.add(value)
+        values = _run(reader.con, sql.values_query(read.table, position), reader.params())
+        unknown = [
+            value for (value,) in values if value not in spec.known_channels and value not in seen
+        ]
+        column = source.layout.dimensions[position]
+        if not unknown or column is None:
+            continue
+        seen.update(unknown)
+        query = sql.first_records_query(
+            source.layout, sql.csv_source(source.layout.width, ordinality=True), position
+        )
+        params = {**reader.params(source), "values": unknown}
+        first = {value: int(ordinal) for value, ordinal in _run(reader.con, query, params)}
+        lines = record_lines(source.readable, source.header.delimiter, first.values(), read.records)
+        for value in unknown:
+            ordinal = first.get(value)
             out.append(
                 diagnostic(
                     "PA011",
                     f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
                     "its spend counts as unmapped",
                     file=read.name,
+                    line=None if ordinal is None else lines(ordinal),
+                    column=column if ordinal is not None else None,
                     hint="map it to a budget line under channels:",
                 )
             )

@@ -343,6 +343,20 @@ def values_query(table: str, dimension: int) -> str:
     )
 
 
+def first_records_query(layout: Layout, source: str, dimension: int) -> str:
+    """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
+
+    One row per value found: the value, then that ordinal. A grouped ``min``, not
+    a window: DuckDB 1.5 fails on a window beneath the bound date filter.
+    """
+    key = f"k{dimension}"
+    rows = _rows(layout, source, measures=False, ordinality=True, trim=True)
+    return (
+        f"SELECT {key}, min(ord) FROM ({rows}) "
+        f"WHERE {IN_RANGE} AND list_contains($values, {key}) GROUP BY {key} ORDER BY 1"
+    )
+
+
 def cube_query(tables: list[str], dimensions: int, measures: int) -> str:
     """Combine the per-file group tables into the daily cube, kept rows only, in a stable order."""
     keys = ["d"] + [f"k{j}" for j in range(dimensions)]
