@@ -26,10 +26,10 @@ import atheris
 
 with atheris.instrument_imports(include=["promoplan", "yaml"]):
     from promoplan.diagnostics import CODES
+    from promoplan.inputs import unevaluated
     from promoplan.loader import load_plan
     from promoplan.render import RenderOptions, render
     from promoplan.result import Run
-    from promoplan.validate import plan_result
 
 FORMATS = ("table", "json", "github", "junit", "sarif")
 OPTIONS = RenderOptions(width=100)
@@ -47,7 +47,7 @@ def check_plan_bytes(data: bytes) -> None:
     for found in loaded.diagnostics:
         if found.code not in CODES or not found.line or not found.column:
             raise AssertionError(f"diagnostic without a place: {found}")
-    run = Run(command="validate", plans=(plan_result(loaded),))
+    run = Run(command="validate", plans=(unevaluated(loaded),))
     for fmt in FORMATS:
         text = render(fmt, run, OPTIONS)  # type: ignore[arg-type]  # one of the Format names
         text.encode("utf-8")  # no lone surrogates

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from promoplan.check import _DelayedProgress, actuals_spec, run_check
-from promoplan.cli import app
+from promoplan.cli import _DelayedProgress, app
+from promoplan.commands.check import run_check
+from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,7 +284,6 @@ def test_run_check_returns_a_run(files: tuple[Path, Path]) -> None:
         period="mtd",
         encoding=None,
         ignore=(),
-        show_progress=False,
     )
     (result,) = run.plans
     assert run.command == "check"

@@ -15,9 +15,17 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from promoplan.cli import app
-from promoplan.diff import PlanDiff, diff_plans, load_side, render_diff
+from promoplan.commands.diff import load_side
+from promoplan.diff import PlanDiff, diff_plans
 from promoplan.errors import UsageProblem
+from promoplan.render import Format, RenderOptions
+from promoplan.render import render_diff as render_with
 from promoplan.starter import STARTER_PLAN
+
+
+def render_diff(fmt: Format, result: PlanDiff, *, color: bool = False) -> str:
+    """Render through the one registry, as the CLI does."""
+    return render_with(fmt, result, RenderOptions(color=color))
 
 BASE = STARTER_PLAN
 

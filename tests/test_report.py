@@ -18,7 +18,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from promoplan import report as report_module
+from promoplan import output as output_module
 from promoplan.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -298,7 +298,7 @@ def test_a_second_run_exits_75_while_the_lock_is_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fcntl = pytest.importorskip("fcntl")
-    monkeypatch.setattr(report_module, "LOCK_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(output_module, "LOCK_WAIT_SECONDS", 0.5)
     out = tmp_path / "weekly.md"
     out.write_text("previous report\n", encoding="utf-8")
     with (tmp_path / "weekly.md.lock").open("w") as held:

@@ -12,18 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from promoplan.actuals.model import Actuals, Cube, FileSummary
+from promoplan.commands.report import report_exit_status
 from promoplan.errors import Locked, UsageProblem
 from promoplan.model import Plan
-from promoplan.report import (
-    choose_kind,
-    output_lock,
-    output_target,
-    previous_report_window,
-    report_exit_status,
-    report_window,
-    stale_diagnostics,
-)
+from promoplan.output import output_lock, output_target
+from promoplan.reportdata import stale_diagnostics
 from promoplan.result import AlertResult, PlanResult, Window
+from promoplan.windows import choose_kind, previous_report_window, report_window
 
 PLAN = Plan.model_validate({"promoplan": 1, "name": "p", "period": 2025})
 FISCAL = Plan.model_validate(

@@ -6,21 +6,27 @@ inside the commands that need them so that ``validate`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from promoplan import __version__
 from promoplan.errors import Locked, UsageProblem
+from promoplan.render import Format, RenderedCommand, format_help
+from promoplan.vocabulary import Units
 
 if TYPE_CHECKING:
     from promoplan.render import RenderOptions
 
-T = TypeVar("T")
+PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: short reads stay quiet
+UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
 
 # promoplan uses no pydantic plugins; skipping their discovery (a scan of every
 # installed distribution's metadata) saves tens of milliseconds per run.
@@ -37,9 +43,6 @@ app = typer.Typer(
 
 _DEBUG = False
 
-FormatOption = Annotated[
-    str | None, typer.Option("--format", "-f", help="Output format (see the command's help).")
-]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
 ]
@@ -118,38 +121,69 @@ def _guard(action: Callable[[], int]) -> None:
     raise typer.Exit(status)
 
 
-def _choose_format(command: str, fmt: str | None, default: str) -> str:
-    from promoplan.render import FORMATS_BY_COMMAND
+def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -> Format:
+    from promoplan.render import choose_format
 
-    choices = FORMATS_BY_COMMAND[command]
-    chosen = (fmt or default).lower()
-    if chosen not in choices:
-        raise UsageProblem(
-            f"unknown format {fmt!r} for {command}; choose one of: {', '.join(choices)}"
-        )
-    if chosen == "auto":
-        chosen = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
-    return chosen
+    return choose_format(
+        command, fmt, default, github_actions=os.environ.get("GITHUB_ACTIONS") == "true"
+    )
 
 
 def _render_options(
-    fmt: str, output: Path | None, units: str = "cn", quiet: bool = False
+    fmt: Format, output: Path | None, units: str = "cn", quiet: bool = False
 ) -> RenderOptions:
+    """Colour and width for stdout (one rule for every command), units and quiet mode."""
     from promoplan.render import RenderOptions  # renderers load lazily
 
-    if units not in ("cn", "intl"):
+    if units not in UNITS:
         raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
+    on_terminal = output is None and sys.stdout.isatty()
     color = (
         fmt == "table"
-        and output is None
-        and sys.stdout.isatty()
+        and on_terminal
         and "NO_COLOR" not in os.environ
         and os.environ.get("TERM") != "dumb"
     )
-    width = 100
-    if output is None and sys.stdout.isatty():
-        width = max(60, os.get_terminal_size().columns)
-    return RenderOptions(color=color, width=width, units=units, quiet=quiet)  # type: ignore[arg-type]  # checked above
+    width = max(60, shutil.get_terminal_size((100, 24)).columns) if on_terminal else 100
+    return RenderOptions(color=color, width=width, units=UNITS[units], quiet=quiet)
+
+
+class _DelayedProgress:
+    """A rich progress bar on stderr that appears only once a read has taken over a second."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        """Report ``done`` of ``total`` bytes read."""
+        if self.progress is None:
+            if time.monotonic() - self.started < PROGRESS_DELAY:
+                return
+            from rich.console import Console  # only for long reads
+            from rich.progress import Progress
+
+            self.progress = Progress(console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("reading actuals", total=total)
+        self.progress.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        """Take the bar off the terminal."""
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[_DelayedProgress | None]:
+    """A delayed progress bar for a long read of actuals, on a terminal only."""
+    bar = _DelayedProgress() if sys.stderr.isatty() else None
+    try:
+        yield bar
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 @app.command()
@@ -157,7 +191,9 @@ def validate(
     paths: Annotated[
         list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")
     ],
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=format_help("validate", "table"))
+    ] = None,
     output: OutputOption = None,
     strict: StrictOption = False,
     quiet: QuietOption = False,
@@ -165,19 +201,18 @@ def validate(
 ) -> None:
     """Check plans on their own (schema and semantics), without actuals.
 
-    Formats: table (default), json, github, junit, sarif, auto.
     Exit 0: no errors; 1: errors (or warnings with --strict); 2: could not run.
     """
 
     def body() -> int:
+        from promoplan.commands.validate import validate_paths
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit
         from promoplan.render import render
-        from promoplan.validate import validate_paths
 
         chosen = _choose_format("validate", fmt, "table")
         run = validate_paths(paths, ignore=tuple(ignore or ()))
-        emit(render(chosen, run, _render_options(chosen, output, quiet=quiet)), output)  # type: ignore[arg-type]  # chosen is a Format
+        emit(render(chosen, run, _render_options(chosen, output, quiet=quiet)), output)
         return exit_status(run, strict=strict)
 
     _guard(body)
@@ -196,7 +231,9 @@ def check(
             "2025-W23.",
         ),
     ] = None,
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=format_help("check", "table"))
+    ] = None,
     output: OutputOption = None,
     strict: StrictOption = False,
     quiet: QuietOption = False,
@@ -206,28 +243,28 @@ def check(
 ) -> None:
     """Progress against the plan: goals, pacing, budget burn and alerts with actions.
 
-    Formats: table (default), json, markdown, csv, github, junit, sarif, auto.
     Exit 1 when any error diagnostic or error alert is present.
     """
 
     def body() -> int:
-        from promoplan.check import run_check
+        from promoplan.commands.check import run_check
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit
         from promoplan.render import render
 
         chosen = _choose_format("check", fmt, "table")
         options = _render_options(chosen, output, units=units, quiet=quiet)
-        run = run_check(
-            plan,
-            actuals or [],
-            as_of=as_of,
-            period=period,
-            encoding=encoding,
-            ignore=tuple(ignore or ()),
-            show_progress=sys.stderr.isatty(),
-        )
-        emit(render(chosen, run, options), output)  # type: ignore[arg-type]  # chosen is a Format
+        with _progress() as progress:
+            run = run_check(
+                plan,
+                actuals or [],
+                as_of=as_of,
+                period=period,
+                encoding=encoding,
+                ignore=tuple(ignore or ()),
+                progress=progress,
+            )
+        emit(render(chosen, run, options), output)
         return exit_status(run, strict=strict)
 
     _guard(body)
@@ -249,7 +286,9 @@ def report(
     quarter: Annotated[
         str | None, typer.Option("--quarter", help="A quarterly report: last, this, or 2025-Q2.")
     ] = None,
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=format_help("report", "markdown"))
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -267,30 +306,50 @@ def report(
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
 ) -> None:
-    """The weekly (or monthly, quarterly) report, for cron: markdown (default), html, json, csv.
+    """The weekly (or monthly, quarterly) report, for cron.
 
     Exit 0 even when alerts fire, unless --fail-on says otherwise; 1 on plan or
     actuals errors (no report is written then); 75 when another run holds the lock.
     """
 
     def body() -> int:
-        from promoplan.report import run_report
+        from promoplan.commands import report as command
+        from promoplan.output import emit, output_lock, write_atomic
+        from promoplan.render import render
+        from promoplan.render.findings import diagnostic_listing, severity_words
+        from promoplan.render.text import neutralise_workflow_commands
 
         chosen = _choose_format("report", fmt, "markdown")
-        return run_report(
+        options = _render_options(chosen, output, units=units)
+        job = command.prepare(
             plan,
             actuals or [],
             fmt=chosen,
-            options=_render_options(chosen, output, units=units),
             as_of=as_of,
             week=week,
             month=month,
             quarter=quarter,
             output=output,
             fail_on=fail_on or ("warning" if strict else "never"),
-            ignore=tuple(ignore or ()),
-            encoding=encoding,
         )
+        # The lock is held from before the read until the report is in place.
+        with output_lock(job.target), _progress() as progress:
+            outcome = command.evaluate_report(
+                job, ignore=tuple(ignore or ()), encoding=encoding, progress=progress
+            )
+            if outcome.run is None:
+                listing = diagnostic_listing(outcome.failures, job.loaded.file)
+                sys.stderr.write(neutralise_workflow_commands(listing))
+                sys.stderr.write(
+                    f"promoplan: no report written ({severity_words(outcome.failures)})\n"
+                )
+                return 1
+            text = render(chosen, outcome.run, options)
+            if job.target is None:
+                emit(text, None)
+            else:
+                write_atomic(job.target, text.encode("utf-8"))
+        return command.report_exit_status(outcome.run.plans[0], job.fail_on)
 
     _guard(body)
 
@@ -301,27 +360,26 @@ def diff(
         str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")
     ],
     new: Annotated[str, typer.Argument(help="The new plan: a file, or REV:path.")],
-    fmt: FormatOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=format_help("diff", "table"))
+    ] = None,
     output: OutputOption = None,
     ignore: IgnoreOption = None,
 ) -> None:
     """What a plan change does: goals, budget, quarters, alerts, and new diagnostics.
 
-    Formats: table (default), markdown (for a pull-request comment), json.
-    Exit 1 only when NEW has an error that OLD did not.
+    markdown suits a pull-request comment. Exit 1 only when NEW has an error that OLD did not.
     """
 
     def body() -> int:
-        from promoplan.diff import run_diff
+        from promoplan.commands.diff import diff_exit_status, run_diff
+        from promoplan.output import emit
+        from promoplan.render import render_diff
 
-        return run_diff(
-            old,
-            new,
-            fmt=(fmt or "table").lower(),
-            output=output,
-            ignore=tuple(ignore or ()),
-            color=(output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ),
-        )
+        chosen = _choose_format("diff", fmt, "table")
+        result = run_diff(old, new, ignore=tuple(ignore or ()))
+        emit(render_diff(chosen, result, _render_options(chosen, output)), output)
+        return diff_exit_status(result)
 
     _guard(body)
 
@@ -331,10 +389,10 @@ def schema(output: OutputOption = None) -> None:
     """Print the plan format as JSON Schema (draft 2020-12), for editors and CI."""
 
     def body() -> int:
+        from promoplan.commands.schema import run_schema
         from promoplan.output import emit
-        from promoplan.planschema import schema_text
 
-        emit(schema_text(), output)
+        emit(run_schema(), output)
         return 0
 
     _guard(body)
@@ -349,10 +407,9 @@ def init(
     """Write a commented starter plan that validates cleanly (never overwrites a file)."""
 
     def body() -> int:
-        from promoplan.starter import write_starter
+        from promoplan.commands.init import run_init
 
-        write_starter(path)
-        typer.echo(f"wrote {path}; next: promoplan validate {path}", err=True)
+        typer.echo(run_init(path), err=True)
         return 0
 
     _guard(body)

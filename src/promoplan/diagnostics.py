@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
 
-Severity = Literal["error", "warning", "info"]
+from promoplan.vocabulary import RunStatus, Severity
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -96,7 +95,7 @@ def count_by_severity(severities: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def overall_status(counts: dict[str, int]) -> Literal["pass", "warn", "fail"]:
+def overall_status(counts: dict[str, int]) -> RunStatus:
     """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
     if counts["error"]:
         return "fail"

@@ -1,7 +1,7 @@
 """``promoplan diff OLD NEW``: what a plan change does, in terms of the plan.
 
-Each side is a file, or ``REV:path`` read with ``git show``. Both are loaded
-like ``validate`` loads them; the two plans are compared as values (``15%`` and
+The two sides are loaded plans (the command reads them, from files or git);
+they are compared as values (``15%`` and
 ``0.15`` are the same share, a default written out is no change), including what
 the plan implies: each budget line's planned amount and each quarter's dates.
 Then the diagnostics that NEW has and OLD had not (by code, key path and
@@ -12,33 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, TypeAlias, Union
 
 from pydantic import BaseModel
-from typing_extensions import assert_never
 
 from promoplan.diagnostics import Diagnostic, without_codes
-from promoplan.errors import UsageProblem
-from promoplan.loader import LoadedPlan, load_plan
+from promoplan.loader import LoadedPlan
 from promoplan.model import BudgetLine, Plan
+from promoplan.planindex import plan_index
 from promoplan.quantity import Placeholder, Quantity
-from promoplan.render.text import (
-    format_amount,
-    format_value,
-    neutralise_workflow_commands,
-    one_line,
-)
-
-DiffFormat = Literal["table", "markdown", "json"]
-DIFF_FORMATS: tuple[DiffFormat, ...] = ("table", "markdown", "json")
 
 Value: TypeAlias = Union[  # noqa: UP007  # a recursive alias: the forward references need Union
     dict[str, "Value"], list["Value"], str, int, float, bool, Quantity, Placeholder
@@ -46,11 +31,6 @@ Value: TypeAlias = Union[  # noqa: UP007  # a recursive alias: the forward refer
 Tree = dict[str, Value]
 KeyPath = tuple[str, ...]
 ChangeKind = Literal["added", "removed", "changed"]
-
-# REV:path, but not a Windows drive path such as C:\plans\x.yaml or C:/plans/x.yaml.
-_REV_PATH = re.compile(r"^(?P<rev>[^:]*):(?P<path>.+)$", re.DOTALL)
-_DRIVE_PATH = re.compile(r"^[A-Za-z]:[\\/]")
-GIT_TIMEOUT_SECONDS = 60
 
 # Keys whose quantities are shares or rates wherever they appear.
 _PERCENT_KEYS = frozenset({"share", "weight", "tolerance", "growth", "drop_over", "rise_over"})
@@ -89,49 +69,6 @@ class PlanDiff:
     def new_errors(self) -> int:
         """How many of the new diagnostics are errors."""
         return sum(1 for d in self.diagnostics if d.severity == "error")
-
-
-# --- reading the two sides -------------------------------------------------------------
-
-
-def load_side(spec: str) -> LoadedPlan:
-    """Load a plan named as a file, or as ``REV:path`` from git when no such file exists."""
-    path = Path(spec)
-    match = _REV_PATH.match(spec)
-    if path.exists() or match is None or _DRIVE_PATH.match(spec):
-        return load_plan(path)
-    data = git_show(match["rev"], match["path"], spec)
-    return load_plan(Path(match["path"]), display=spec, data=data)
-
-
-def git_show(rev: str, path: str, spec: str) -> bytes:
-    """The bytes of ``rev:path`` from ``git show``; ``UsageProblem`` when git cannot give them."""
-    if rev.startswith("-"):
-        raise UsageProblem(f"{spec}: a revision cannot start with '-'")
-    try:
-        done = subprocess.run(
-            ["git", "show", "--no-textconv", f"{rev}:{path}"],
-            capture_output=True,
-            check=False,
-            timeout=GIT_TIMEOUT_SECONDS,
-        )
-    except FileNotFoundError:
-        raise UsageProblem(
-            f"{spec}: no such file, and git is not installed to read it as REV:path; "
-            "give both plans as files"
-        ) from None
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise UsageProblem(f"{spec}: could not run git show ({exc})") from None
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        reason = one_line(lines[0]) if lines else f"exit status {done.returncode}"
-        raise UsageProblem(
-            f"{spec}: no such file, and git show cannot read it ({reason}); "
-            "check the revision and the path (relative to the repository root)"
-        )
-    if done.stdout.startswith(f"tree {rev}:{path}\n\n".encode()):
-        raise UsageProblem(f"{spec}: is a directory in git; name a plan file")
-    return done.stdout
 
 
 # --- plans as comparable trees ---------------------------------------------------------
@@ -196,7 +133,8 @@ def plan_tree(plan: Plan) -> Tree:
         _add_planned(plan.budget.lines, budget.get("lines"), total)
     quarters = tree.setdefault("quarters", {})
     assert isinstance(quarters, dict)
-    for name, (start, end) in plan.quarter_spans().items():
+    for ref in plan_index(plan).quarters:
+        name, start, end = ref.name, ref.window.start, ref.window.end
         node = quarters.setdefault(name, {})
         assert isinstance(node, dict)
         node["start"] = start.isoformat()
@@ -364,95 +302,3 @@ def diff_plans(old: LoadedPlan, new: LoadedPlan, *, ignore: Sequence[str] = ()) 
             without_codes(old.diagnostics, ignore), without_codes(new.diagnostics, ignore)
         ),
     )
-
-
-# --- showing values -------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    text = f"{value:,.6g}" if abs(value) < 1e15 else f"{value:.6g}"
-    return text
-
-
-def show_value(  # noqa: PLR0911  # one return per kind of value
-    value: Value | None, unit: str | None = None, currency: str = "CNY"
-) -> str:
-    """A value for a person: ``15%``, ``1:3``, ``¥2,000万``, ``{metric: nps, at_least: 45}``."""
-    if value is None:
-        return ""
-    if isinstance(value, Placeholder):
-        return value.text
-    if isinstance(value, Quantity):
-        return _show_quantity(value, unit, currency)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        inner = ", ".join(
-            f"{key}: {show_value(item, None, currency)}" for key, item in value.items()
-        )
-        return "{" + inner + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(item, None, currency) for item in value) + "]"
-    if isinstance(value, float):
-        return _number(value)
-    return str(value)
-
-
-def _show_quantity(quantity: Quantity, unit: str | None, currency: str) -> str:
-    value = quantity.value
-    if quantity.kind == "ratio" or unit == "ratio":
-        return f"1:{_number(value)}"
-    if unit == "percent" or (unit is None and quantity.kind == "percent"):
-        return f"{_number(value * 100)}%"
-    if unit == "currency":
-        return format_value(value, "currency", currency=currency)
-    if abs(value) >= 1e4:
-        return format_amount(value)
-    return _number(value)
-
-
-# --- the command ----------------------------------------------------------------------
-
-
-def run_diff(
-    old: str,
-    new: str,
-    *,
-    fmt: str,
-    output: Path | None,
-    ignore: Sequence[str] = (),
-    color: bool = False,
-) -> int:
-    """Compare OLD and NEW, print the result in ``fmt``, and return the exit status."""
-    from promoplan.output import emit  # noqa: PLC0415  # only the command writes
-
-    if fmt not in DIFF_FORMATS:
-        raise UsageProblem(
-            f"unknown format {fmt!r} for diff; choose one of: {', '.join(DIFF_FORMATS)}"
-        )
-    result = diff_plans(load_side(old), load_side(new), ignore=ignore)
-    width = 100
-    if output is None and sys.stdout.isatty():
-        width = max(60, shutil.get_terminal_size((100, 24)).columns)
-    text = neutralise_workflow_commands(render_diff(fmt, result, color=color, width=width), fmt)
-    emit(text, output)
-    return 1 if result.new_errors else 0
-
-
-def render_diff(fmt: DiffFormat, result: PlanDiff, *, color: bool = False, width: int = 100) -> str:
-    """Render a plan diff in one of :data:`DIFF_FORMATS`."""
-    match fmt:
-        case "json":
-            from promoplan.render.diff_json import render_diff_json  # noqa: PLC0415  # lazy
-
-            return render_diff_json(result)
-        case "markdown":
-            from promoplan.render.diff_markdown import render_diff_markdown  # noqa: PLC0415
-
-            return render_diff_markdown(result)
-        case "table":
-            from promoplan.render.diff_table import render_diff_table  # noqa: PLC0415  # rich
-
-            return render_diff_table(result, color=color, width=width)
-        case _:
-            assert_never(fmt)

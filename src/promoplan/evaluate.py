@@ -8,19 +8,18 @@ module only decides which window each thing looks at and what the numbers mean.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from promoplan.actuals.model import Actuals, Cube
+from promoplan.budgetrows import budget_rows
 from promoplan.diagnostics import Diagnostic, Locate
-from promoplan.model import AlertRule, BudgetLine, Goal, Plan
-from promoplan.quantity import Quantity
+from promoplan.model import AlertRule, Goal, Plan
+from promoplan.planindex import plan_index
+from promoplan.quantity import Quantity, ratio
 from promoplan.result import (
     AlertResult,
     BudgetRow,
-    BudgetStatus,
     GoalProgress,
     GoalStatus,
     PlanResult,
@@ -28,25 +27,21 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.vocabulary import GoalKind
 from promoplan.windows import (
     Pacing,
+    clip,
     last_complete_month,
     last_complete_quarter,
     last_complete_week,
     month_of,
     pacing_span,
     previous_window,
-    quarter_label,
     quarter_of,
     year_earlier,
 )
 
-GoalKind = Literal["cumulative", "level", "growth"]
-
 DEFAULT_TOLERANCE = 0.10
-UNMAPPED = "<unmapped>"
-BUDGET_RULE = "budget"
-CHANNEL_DIMENSION = "channel"
 
 
 @dataclass(frozen=True)
@@ -86,6 +81,7 @@ class Evaluator:
         locate: Locate | None = None,
     ) -> None:
         self.plan = plan
+        self.index = plan_index(plan)
         self.locate = locate
         self.rollup = Rollup(plan, cube)
         self.pacing = Pacing(plan)
@@ -99,22 +95,14 @@ class Evaluator:
     # -- goals ------------------------------------------------------------
 
     def scopes(self) -> Iterator[_Scope]:
-        """Period goals, then each quarter's goals, clipped to the evaluation window."""
-        period_start, period_end = self.plan.span
-        period = Window("period", period_start, period_end)
-        for goal_id, goal in self.plan.goals.items():
-            span = _clip(self.paced, period)
+        """Period goals, then each quarter's goals, clipped to the evaluation window.
+
+        A goal whose window the evaluation window does not reach is left out.
+        """
+        for ref, natural in self.index.goal_spans():
+            span = clip(self.paced, natural)
             if span is not None:
-                yield _Scope(goal_id, "period", goal, period, span)
-        spans = self.plan.quarter_spans()
-        for name, quarter in self.plan.quarters.items():
-            start, end = spans[name]
-            natural = Window(quarter_label(self.plan, name), start, end)
-            span = _clip(self.paced, natural)
-            if span is None:
-                continue  # the evaluation window does not reach this quarter
-            for goal_id, goal in quarter.goals.items():
-                yield _Scope(f"{name}.{goal_id}", name, goal, natural, span)
+                yield _Scope(ref.id, ref.scope, ref.goal, natural, span)
 
     def goals(self) -> tuple[GoalProgress, ...]:
         """Every goal's standing."""
@@ -198,7 +186,7 @@ class Evaluator:
                 baseline *= share * fraction  # the plan's baseline is for the whole period
         else:
             baseline = self._value(scope, year_earlier(measured.start), year_earlier(measured.end))
-        growth = _ratio(value, baseline)
+        growth = ratio(value, baseline)
         actual = None if growth is None else growth - 1
         if not isinstance(goal.target, Quantity):
             return _Numbers("unset", actual=actual, baseline=baseline)
@@ -227,10 +215,10 @@ class Evaluator:
             return _Numbers("no_data", target=target, baseline=baseline, expected=expected)
         projection = value / fraction if fraction > 0 else None
         if goal.direction == "at_least":
-            progress = _ratio(value, expected)
+            progress = ratio(value, expected)
             met = value >= target
         else:
-            progress = _ratio(expected, value)
+            progress = ratio(expected, value)
             # Spending less than the cap so far proves nothing until the window is over.
             complete = goal.per is not None or self.as_of >= scope.span.end
             met = complete and value <= target
@@ -249,16 +237,16 @@ class Evaluator:
         if goal.direction == "at_least":
             met = value >= target
             progress = (
-                _ratio(value - baseline, target - baseline)
+                ratio(value - baseline, target - baseline)
                 if baseline is not None
-                else _ratio(value, target)
+                else ratio(value, target)
             )
         else:
             met = value <= target
             progress = (
-                _ratio(baseline - value, baseline - target)
+                ratio(baseline - value, baseline - target)
                 if baseline is not None
-                else _ratio(target, value)
+                else ratio(target, value)
             )
         status = "met" if met else self._status(progress)
         return _Numbers(status, target, value, baseline, target, progress)
@@ -303,141 +291,7 @@ class Evaluator:
 
     def budget(self) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult, ...]]:
         """Budget rows per line and child line, the ``<unmapped>`` row, and the built-in alerts."""
-        budget = self.plan.budget
-        if budget is None:
-            return (), ()
-        period_start, period_end = self.plan.span
-        span = _clip(self.paced, Window("period", period_start, period_end))
-        if span is None:
-            return (), ()
-        share_of_period = self.pacing.share(span.start, span.end, period_start, period_end)
-        fraction = self._fraction(span)
-        total = budget.total.value if isinstance(budget.total, Quantity) else None
-        spend_metric = budget.spend_metric
-        metric = self.plan.metrics.get(spend_metric)
-        unit: Unit = metric.unit if metric is not None else "currency"
-        by_channel: dict[str | None, float | None] = {}
-        has_spend = self.rollup.has_data(spend_metric)
-        if has_spend and self.as_of >= span.start:
-            by_channel = self.rollup.by_group(
-                spend_metric,
-                CHANNEL_DIMENSION,
-                span.start,
-                min(span.end, self.as_of),
-                keep_missing=True,
-            )
-        all_spend = math.fsum(v for v in by_channel.values() if v is not None)
-
-        rows: list[BudgetRow] = []
-        alerts: list[AlertResult] = []
-        for line_id, line, depth in _walk(budget.lines):
-            share = _line_share(line, total)
-            planned: float | None = None
-            if total is not None:
-                if share is not None:
-                    planned = total * share * share_of_period
-                elif isinstance(line.amount, Quantity):
-                    planned = line.amount.value * share_of_period
-            channels = [
-                channel
-                for channel, target in self.plan.channels.items()
-                if target == line_id or target.startswith(line_id + ".")
-            ]
-            # As in a ledger: with the spend column present, a line no channel maps to has
-            # nothing booked to it (0), not an unknown amount; null only without the column.
-            spent: float | None = None
-            if has_spend:
-                spent = math.fsum(by_channel.get(channel) or 0.0 for channel in channels)
-            expected = planned * fraction if planned is not None else None
-            remaining = planned - spent if planned is not None and spent is not None else None
-            status, threshold = self._budget_status(spent, planned, expected, share, all_spend)
-            rows.append(
-                BudgetRow(
-                    line=line_id,
-                    label=line.label or line_id,
-                    depth=depth,
-                    share=share,
-                    planned=planned,
-                    spent=spent,
-                    expected=expected,
-                    remaining=remaining,
-                    status=status,
-                    used=_ratio(spent, planned),
-                    spent_share=_ratio(spent, all_spend),
-                )
-            )
-            if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
-                line_no, column = self.where(_line_path(line_id))
-                alerts.append(
-                    AlertResult(
-                        rule=BUDGET_RULE,
-                        label=BUDGET_RULE,
-                        severity="error" if status == "over_budget" else "warning",
-                        metric=spend_metric,
-                        unit=unit,
-                        value=spent,
-                        threshold=threshold,
-                        condition=status,
-                        group=(("line", line_id),),
-                        window=self.window.label,
-                        action=None,
-                        line=line_no,
-                        column=column,
-                    )
-                )
-        unmapped = self._unmapped(by_channel, all_spend)
-        return tuple(rows) + unmapped, tuple(alerts)
-
-    def _budget_status(  # noqa: PLR0911  # one return per row of SPEC's budget table
-        self,
-        spent: float | None,
-        planned: float | None,
-        expected: float | None,
-        share: float | None,
-        all_spend: float,
-    ) -> tuple[BudgetStatus, float | None]:
-        """A line's status and, when it is off, the amount it went past."""
-        if spent is None:
-            return "no_data", None
-        if planned is not None and expected is not None:
-            if spent > planned:
-                return "over_budget", planned
-            if spent > expected * (1 + self.tolerance):
-                return "ahead", expected * (1 + self.tolerance)
-            return "on_track", None
-        if share is None or all_spend <= 0:
-            return "no_data", None
-        # Without a total, compare the line's share of spend with its planned share.
-        limit = share * (1 + self.tolerance)
-        if spent / all_spend > limit:
-            return "ahead", limit * all_spend
-        return "on_track", None
-
-    def _unmapped(
-        self, by_channel: dict[str | None, float | None], all_spend: float
-    ) -> tuple[BudgetRow, ...]:
-        """The ``<unmapped>`` row: spend of channels that ``channels`` does not map (or of none)."""
-        unmapped = [
-            value
-            for channel, value in by_channel.items()
-            if value is not None and (channel is None or channel not in self.plan.channels)
-        ]
-        spent = math.fsum(unmapped)
-        if not unmapped or spent == 0:
-            return ()
-        row = BudgetRow(
-            line=UNMAPPED,
-            label=UNMAPPED,
-            depth=0,
-            share=None,
-            planned=None,
-            spent=spent,
-            expected=None,
-            remaining=None,
-            status="no_data",
-            spent_share=_ratio(spent, all_spend),
-        )
-        return (row,)
+        return budget_rows(self)
 
     # -- alerts -----------------------------------------------------------
 
@@ -470,26 +324,16 @@ class Evaluator:
         if window.end < window.start:
             return
         where = normalise_where(rule.where)
-        current = self._values(rule.metric, rule.by, window, where)
+        current = self.rule_values(rule, window)
         previous: dict[str | None, float | None] = {}
         if rule.condition in ("drop_over", "rise_over"):
             before = previous_window(window)
             previous = self._values(rule.metric, rule.by, before, where)
-        floors = {
-            name: (floor.value, self._values(name, rule.by, window, where))
-            for name, floor in rule.min.items()
-            if isinstance(floor, Quantity)
-        }
         metric = self.plan.metrics.get(rule.metric)
         unit: Unit = metric.unit if metric is not None else "count"
         line, column = self.where(("alerts", rule_id))
         for group, value in current.items():
             if value is None:
-                continue
-            if any(
-                values.get(group) is None or values[group] < floor  # type: ignore[operator]  # None tested first
-                for floor, values in floors.values()
-            ):
                 continue
             shown: float | None = value
             if rule.condition == "below":
@@ -497,7 +341,7 @@ class Evaluator:
             elif rule.condition == "above":
                 fires = value > threshold
             else:
-                change = _ratio(value, previous.get(group))
+                change = ratio(value, previous.get(group))
                 if change is None:
                     continue
                 shown = 1 - change if rule.condition == "drop_over" else change - 1
@@ -519,6 +363,49 @@ class Evaluator:
                 line=line,
                 column=column,
             )
+
+    def rule_values(
+        self, rule: AlertRule, window: Window, *, keep_empty: bool = False
+    ) -> dict[str | None, float | None]:
+        """A rule's metric per group (one ``None`` group without ``by``) over ``window``.
+
+        Groups that the rule's ``min`` skips (any named metric missing or below its
+        floor in the same window) are left out; so are groups without a value,
+        unless ``keep_empty`` (a chart shows them as empty bars).
+        """
+        where = normalise_where(rule.where)
+        current = self._values(rule.metric, rule.by, window, where)
+        floors = [
+            (floor.value, self._values(name, rule.by, window, where))
+            for name, floor in rule.min.items()
+            if isinstance(floor, Quantity)
+        ]
+        kept: dict[str | None, float | None] = {}
+        for group, value in current.items():
+            if value is None and not keep_empty:
+                continue
+            if any((seen := values.get(group)) is None or seen < floor for floor, values in floors):
+                continue
+            kept[group] = value
+        return kept
+
+    def result(self, *, file: str, diagnostics: Sequence[Diagnostic] = ()) -> PlanResult:
+        """Goals, budget and alerts of this evaluation, with ``diagnostics`` carried along."""
+        goals = self.goals()
+        budget, budget_alerts = self.budget()
+        alerts = self.alerts() + budget_alerts
+        return PlanResult(
+            file=file,
+            name=self.plan.name,
+            period=self.plan.span,
+            currency=self.plan.currency,
+            as_of=self.as_of,
+            window=self.window,
+            diagnostics=tuple(diagnostics),
+            goals=goals,
+            budget=budget,
+            alerts=alerts,
+        )
 
     def _values(
         self,
@@ -550,55 +437,4 @@ def evaluate(
     """
     cube = actuals.cube if actuals is not None else Cube((), (), ())
     evaluator = Evaluator(plan, cube, as_of=as_of, window=window, locate=locate)
-    goals = evaluator.goals()
-    budget, budget_alerts = evaluator.budget()
-    alerts = evaluator.alerts() + budget_alerts
-    return PlanResult(
-        file=file,
-        name=plan.name,
-        period=plan.span,
-        currency=plan.currency,
-        as_of=as_of,
-        window=window,
-        diagnostics=tuple(diagnostics),
-        goals=goals,
-        budget=budget,
-        alerts=alerts,
-    )
-
-
-def _clip(window: Window, bounds: Window) -> Window | None:
-    start, end = max(window.start, bounds.start), min(window.end, bounds.end)
-    return Window(window.label, start, end) if start <= end else None
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
-
-
-def _line_share(line: BudgetLine, total: float | None) -> float | None:
-    if isinstance(line.share, Quantity):
-        return line.share.value
-    if isinstance(line.amount, Quantity) and total:
-        return line.amount.value / total
-    return None
-
-
-def _line_path(line_id: str) -> tuple[str | int, ...]:
-    """``traffic.public`` -> ``("budget", "lines", "traffic", "lines", "public")``."""
-    path: tuple[str | int, ...] = ("budget",)
-    for name in line_id.split("."):
-        path += ("lines", name)
-    return path
-
-
-def _walk(
-    lines: dict[str, BudgetLine], prefix: str = "", depth: int = 0
-) -> Iterator[tuple[str, BudgetLine, int]]:
-    """Budget lines depth-first with dotted ids (``traffic``, ``traffic.public`` ...)."""
-    for name, line in lines.items():
-        line_id = f"{prefix}{name}"
-        yield line_id, line, depth
-        yield from _walk(line.lines, f"{line_id}.", depth + 1)
+    return evaluator.result(file=file, diagnostics=diagnostics)

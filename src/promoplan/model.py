@@ -25,6 +25,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from promoplan.quantity import Placeholder, Quantity, QuantityError, parse_quantity
+from promoplan.vocabulary import (
+    Agg,
+    Condition,
+    Direction,
+    Grain,
+    Per,
+    QuarterName,
+    RuleWindow,
+    Severity,
+    Unit,
+)
 
 QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
 
@@ -72,7 +83,6 @@ Where = Annotated[
         description="Keep rows whose dimension is one of the values: {channel: [douyin, kuaishou]}."
     ),
 ]
-Unit = Literal["count", "number", "currency", "percent", "ratio"]
 
 
 class Model(BaseModel):
@@ -114,7 +124,7 @@ class ActualsSection(Model):
     """How actuals CSVs are read."""
 
     date: StrictStr = Field("date", description="The date column's header.")
-    grain: Literal["daily", "rows"] = Field(
+    grain: Grain = Field(
         "daily", description="daily: one row per date and dimension values; rows: order-level rows."
     )
     date_format: StrictStr | None = Field(
@@ -136,7 +146,7 @@ class Metric(Model):
         description="Derived metric: names, numbers, + - * / and parentheses.",
         examples=["gmv / spend"],
     )
-    agg: Literal["sum", "count", "mean", "min", "max", "last"] = Field(
+    agg: Agg = Field(
         "sum", description="How a base metric aggregates its column (last: the latest day's)."
     )
     unit: Unit = Field("count", description="How values print and what a bare number means.")
@@ -170,9 +180,7 @@ class Goal(Model):
     baseline: QuantityValue | None = Field(
         None, description="Where the metric starts: progress runs from baseline to target."
     )
-    per: Literal["day", "week", "month", "quarter"] | None = Field(
-        None, description="The target applies to each such window."
-    )
+    per: Per | None = Field(None, description="The target applies to each such window.")
     where: Where | None = None
     label: Label | None = None
     notes: Notes | None = None
@@ -189,7 +197,7 @@ class Goal(Model):
         return self
 
     @property
-    def direction(self) -> Literal["at_least", "at_most"]:
+    def direction(self) -> Direction:
         """``at_most`` for lower-is-better goals, ``at_least`` otherwise (growth included)."""
         return "at_most" if self.at_most is not None else "at_least"
 
@@ -275,7 +283,7 @@ class AlertRule(Model):
 
     metric: StrictStr = Field(description="The metric id this rule watches.", examples=["roi"])
     by: StrictStr | None = Field(None, description="Evaluate each value of this dimension.")
-    window: Literal["week", "month", "quarter", "period"] = Field(
+    window: RuleWindow = Field(
         "period", description="The window looked at: the last complete week, this month ..."
     )
     below: QuantityValue | None = Field(None, description="Fire when the metric is below this.")
@@ -290,7 +298,7 @@ class AlertRule(Model):
         default_factory=dict, description="Skip groups whose named metrics fall short of these."
     )
     where: Where | None = None
-    severity: Literal["error", "warning", "info"] = Field(
+    severity: Severity = Field(
         "warning", description="error fails the run; warning and info do not."
     )
     action: StrictStr | None = Field(
@@ -313,7 +321,7 @@ class AlertRule(Model):
         return self
 
     @property
-    def condition(self) -> Literal["below", "above", "drop_over", "rise_over"]:
+    def condition(self) -> Condition:
         """Which comparison the rule makes."""
         for key in ("below", "above", "drop_over", "rise_over"):
             if getattr(self, key) is not None:
@@ -365,7 +373,7 @@ class Plan(Model):
     channels: dict[StrictStr, StrictStr] = Field(
         default_factory=dict, description="Channel value -> budget line (traffic.public)."
     )
-    quarters: dict[Literal["Q1", "Q2", "Q3", "Q4"], Quarter] = Field(
+    quarters: dict[QuarterName, Quarter] = Field(
         default_factory=dict, description="Q1..Q4: themes, pacing weights, events, quarter goals."
     )
     alerts: dict[StrictStr, AlertRule] = Field(

@@ -1,4 +1,8 @@
-"""Writing results: stdout, or a file replaced atomically with its mode kept."""
+"""Writing results: stdout, or a file replaced atomically with its mode kept.
+
+Also where a report goes (:func:`output_target`) and the lock that keeps two
+cron runs from writing it at once (:func:`output_lock`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,15 @@ import os
 import stat
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from promoplan.errors import UsageProblem
+from promoplan.errors import Locked, UsageProblem
+
+LOCK_WAIT_SECONDS = 5.0  # how long a second run waits for the lock before exit 75
+LOCK_POLL_SECONDS = 0.1
+EXTENSIONS = {"markdown": "md", "html": "html", "json": "json", "csv": "csv"}
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -61,3 +71,63 @@ def emit(text: str, output: Path | None) -> None:
     if output.is_dir():
         raise UsageProblem(f"--output {output} is a directory; give a file name")
     write_atomic(output, text.encode("utf-8"))
+
+
+def output_target(output: Path | None, plan_path: Path, label: str, fmt: str) -> Path | None:
+    """``--output``: a file as given, or in a directory ``{plan-stem}-{period}.{ext}``."""
+    if output is None:
+        return None
+    if output.is_dir():
+        return output / f"{plan_path.stem}-{label}.{EXTENSIONS[fmt]}"
+    return output
+
+
+@contextlib.contextmanager
+def output_lock(target: Path | None, wait: float | None = None) -> Iterator[None]:
+    """Hold ``<target>.lock`` (``flock``) while writing; :class:`Locked` after ``wait`` seconds.
+
+    No target (stdout) needs no lock. The lock file is left in place (removing it
+    would race with a waiting run); the kernel releases the lock when the process
+    ends, however it ends.
+    """
+    if target is None:
+        yield
+        return
+    try:
+        import fcntl  # noqa: PLC0415  # POSIX only; elsewhere the report runs unlocked
+    except ImportError:
+        yield
+        return
+    lock_path = target.with_name(target.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise UsageProblem(
+            f"cannot create the lock file {lock_path}: {exc.strerror}; check the output directory"
+        ) from None
+    try:
+        deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise Locked(
+                        f"{target}: another promoplan report is writing it (lock {lock_path} "
+                        "is held); gave up waiting, try again later"
+                    ) from None
+                time.sleep(LOCK_POLL_SECONDS)
+        _remove_stale_temporaries(target)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporary files a killed run left beside ``target`` (we hold the lock: none is live)."""
+    directory = target.parent if str(target.parent) else Path(".")
+    with contextlib.suppress(OSError):
+        for leftover in directory.glob(f".{target.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()

@@ -96,7 +96,7 @@ def parse_quantity(raw: object) -> Quantity | Placeholder:  # noqa: PLR0912  # o
     match = _QUANTITY_RE.match(text)
     if not match:
         raise QuantityError(
-            f"{raw!r} is not a quantity (write e.g. 35%, 0.35, \"1:3\", 5000万, 1.2M)"
+            f'{raw!r} is not a quantity (write e.g. 35%, 0.35, "1:3", 5000万, 1.2M)'
         )
     suffix = match["suffix"]
     exponent = match["exp"][1:] if match["exp"] else "0"
@@ -137,3 +137,10 @@ def _describe(raw: object) -> str:
     if isinstance(raw, dict):
         return "a mapping"
     return type(raw).__name__
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """``numerator / denominator``; None when either is unknown or the denominator is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator

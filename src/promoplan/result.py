@@ -11,11 +11,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from promoplan.diagnostics import Diagnostic, count_by_severity, overall_status
+from promoplan.vocabulary import (
+    BudgetStatus,
+    Command,
+    Condition,
+    Direction,
+    GoalKind,
+    GoalStatus,
+    ReportKind,
+    RunStatus,
+    Severity,
+    Unit,
+)
 
-GoalStatus = Literal["met", "on_track", "at_risk", "off_track", "unset", "no_data", "pending"]
-BudgetStatus = Literal["on_track", "ahead", "over_budget", "no_data"]
-Condition = Literal["below", "above", "drop_over", "rise_over"]
-Unit = Literal["count", "number", "currency", "percent", "ratio"]
+__all__ = ["BudgetStatus", "Condition", "GoalStatus", "Unit"]  # re-exported for renderers
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,8 @@ class GoalProgress:
     label: str
     metric: str
     scope: str  # "period" or "Q1".."Q4"
-    direction: Literal["at_least", "at_most"]
-    kind: Literal["cumulative", "level", "growth"]
+    direction: Direction
+    kind: GoalKind
     unit: Unit
     target: float | None
     actual: float | None
@@ -73,7 +82,7 @@ class AlertResult:
 
     rule: str
     label: str
-    severity: Literal["error", "warning", "info"]
+    severity: Severity
     metric: str
     unit: Unit
     value: float | None
@@ -140,16 +149,14 @@ class Kpi:
     value: float | None
     previous: float | None
     change: float | None  # value / previous - 1
-    direction: Literal["at_least", "at_most"] | None = (
-        None  # from a goal on the metric: which way is good
-    )
+    direction: Direction | None = None  # from a goal on the metric: which way is good
 
 
 @dataclass(frozen=True)
 class ReportData:
     """What a report adds to a check: its window, headline KPIs and chart data."""
 
-    kind: Literal["week", "month", "quarter"]
+    kind: ReportKind
     window: Window
     previous: Window
     kpis: tuple[Kpi, ...]
@@ -181,7 +188,7 @@ class PlanResult:
         )
 
     @property
-    def status(self) -> Literal["pass", "warn", "fail"]:
+    def status(self) -> RunStatus:
         """``fail`` with any error, ``warn`` with any warning, else ``pass``."""
         return overall_status(self.counts)
 
@@ -190,7 +197,7 @@ class PlanResult:
 class Run:
     """The result of one command over one or more plans."""
 
-    command: Literal["validate", "check", "report"]
+    command: Command
     plans: tuple[PlanResult, ...] = field(default_factory=tuple)
 
     @property

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan, add_months
-from promoplan.quantity import Quantity
+from promoplan.planindex import plan_index
 from promoplan.result import Window
+from promoplan.vocabulary import ReportKind
 
 ONE_DAY = dt.timedelta(days=1)
 TO_DATE_LABELS = ("ytd", "qtd", "mtd")
@@ -43,6 +44,12 @@ def year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+def clip(window: Window, bounds: Window) -> Window | None:
+    """The part of ``window`` inside ``bounds`` (keeping its label), or None when they miss."""
+    start, end = max(window.start, bounds.start), min(window.end, bounds.end)
+    return Window(window.label, start, end) if start <= end else None
 
 
 def year_earlier_window(window: Window) -> Window:
@@ -116,25 +123,19 @@ def period_window(plan: Plan) -> Window:
 
 def quarter_label(plan: Plan, name: str) -> str:
     """``2025-Q2`` when the plan quarter is that calendar quarter, else the plan's name (``Q2``)."""
-    start, end = plan.quarter_spans()[name]
-    if start.day == 1 and start.month in (1, 4, 7, 10):
-        calendar = calendar_quarter(start.year, (start.month + 2) // 3)
-        if calendar.end == end:
-            return calendar.label
-    return name
+    return plan_index(plan).quarter(name).window.label
 
 
 def plan_quarter(plan: Plan, name: str) -> Window:
     """Plan quarter ``Q1``..``Q4`` with its dates."""
-    start, end = plan.quarter_spans()[name]
-    return Window(quarter_label(plan, name), start, end)
+    return plan_index(plan).quarter(name).window
 
 
 def plan_quarter_name_of(plan: Plan, day: dt.date) -> str | None:
     """The name of the plan quarter containing ``day``, if any."""
-    for name, (start, end) in plan.quarter_spans().items():
-        if start <= day <= end:
-            return name
+    for ref in plan_index(plan).quarters:
+        if ref.window.start <= day <= ref.window.end:
+            return ref.name
     return None
 
 
@@ -148,9 +149,7 @@ def quarter_of(plan: Plan, day: dt.date) -> Window:
 
 def last_complete_quarter(plan: Plan, as_of: dt.date) -> Window | None:
     """The last plan quarter that ends on or before ``as_of``, if any."""
-    complete = [
-        plan_quarter(plan, name) for name, (_, end) in plan.quarter_spans().items() if end <= as_of
-    ]
+    complete = [ref.window for ref in plan_index(plan).quarters if ref.window.end <= as_of]
     return max(complete, key=lambda w: w.end) if complete else None
 
 
@@ -215,16 +214,7 @@ def _calendar_window(raw: str) -> Window:
 
 def quarter_weights(plan: Plan) -> dict[str, float]:
     """Each quarter's pacing weight: the plan's ``weight`` if all four are given, else its days."""
-    spans = plan.quarter_spans()
-    given: dict[str, float] = {}
-    for name in spans:
-        quarter = plan.quarters.get(name)  # type: ignore[call-overload]  # str key of a Literal dict
-        weight = quarter.weight if quarter is not None else None
-        if isinstance(weight, Quantity):
-            given[name] = weight.value
-    if len(given) == len(spans) and sum(given.values()) > 0:
-        return given
-    return {name: float(days_in(start, end)) for name, (start, end) in spans.items()}
+    return dict(plan_index(plan).weights)
 
 
 def _pace_weight(
@@ -250,8 +240,9 @@ class Pacing:
     """The plan's pacing curve, precomputed once: weight of any range of days."""
 
     def __init__(self, plan: Plan) -> None:
-        self.spans = plan.quarter_spans()
-        self.weights = quarter_weights(plan)
+        index = plan_index(plan)
+        self.spans = index.spans
+        self.weights = index.weights
         period_days = sum(days_in(s, e) for s, e in self.spans.values()) or 1
         # Days outside the period (a week straddling its start) pace at the average rate.
         self.outside_density = sum(self.weights.values()) / period_days
@@ -292,3 +283,97 @@ def paced_fraction(plan: Plan, start: dt.date, end: dt.date, as_of: dt.date) -> 
     restricted to the window: 0 before it starts, 1 at its end, never falling.
     """
     return Pacing(plan).fraction(start, end, as_of)
+
+
+# -- report windows (``report --week/--month/--quarter``) ---------------------
+
+_REPORT_SPELLINGS = {
+    "week": "last, this, or an ISO week such as 2025-W23",
+    "month": "last, this, or a month such as 2025-06",
+    "quarter": "last, this, a quarter such as 2025-Q2, or a plan quarter such as Q2",
+}
+
+
+def choose_kind(
+    week: str | None, month_: str | None, quarter: str | None
+) -> tuple[ReportKind, str]:
+    """Which report: ``--week`` (default ``last``), ``--month`` or ``--quarter``; one at most."""
+    options: tuple[tuple[ReportKind, str | None], ...] = (
+        ("week", week),
+        ("month", month_),
+        ("quarter", quarter),
+    )
+    given = [(kind, value) for kind, value in options if value]
+    if len(given) > 1:
+        names = " and ".join(f"--{k}" for k, _ in given)
+        raise UsageProblem(f"{names} were both given; choose one of --week, --month or --quarter")
+    if not given:
+        return "week", "last"
+    kind, value = given[0]
+    assert value is not None  # kept above
+    return kind, value.strip()
+
+
+def report_window(kind: ReportKind, spec: str, plan: Plan, as_of: dt.date) -> Window:
+    """The window a report covers, closed by ``as_of`` when it is still in progress."""
+    key = spec.lower()
+    try:
+        if key == "last":
+            window = _last(kind, plan, as_of)
+        elif key == "this":
+            window = _containing(kind, plan, as_of)
+        else:
+            window = _named(kind, spec, plan)
+    except ValueError:
+        raise UsageProblem(
+            f"--{kind} {spec!r} is not a {kind} that exists; use {_REPORT_SPELLINGS[kind]}"
+        ) from None
+    if window.start > as_of:
+        raise UsageProblem(
+            f"--{kind} {spec}: {window.label} starts after as-of {as_of.isoformat()}; "
+            f"pass an earlier {kind} or a later --as-of"
+        )
+    return Window(window.label, window.start, min(window.end, as_of))
+
+
+def _last(kind: ReportKind, plan: Plan, as_of: dt.date) -> Window:
+    if kind == "week":
+        return last_complete_week(as_of)
+    if kind == "month":
+        return last_complete_month(as_of)
+    current = quarter_of(plan, as_of)
+    return current if current.end <= as_of else quarter_of(plan, current.start - ONE_DAY)
+
+
+def _containing(kind: ReportKind, plan: Plan, as_of: dt.date) -> Window:
+    if kind == "week":
+        return week_of(as_of)
+    if kind == "month":
+        return month_of(as_of)
+    return quarter_of(plan, as_of)
+
+
+def _named(kind: ReportKind, spec: str, plan: Plan) -> Window:
+    if kind == "week" and (match := _WEEK_RE.match(spec)):
+        return iso_week(int(match[1]), int(match[2]))
+    if kind == "month" and (match := _MONTH_RE.match(spec)):
+        return month(int(match[1]), int(match[2]))
+    if kind == "quarter" and (match := _QUARTER_RE.match(spec)):
+        return calendar_quarter(int(match[1]), int(match[2]))
+    if kind == "quarter" and (match := _PLAN_QUARTER_RE.match(spec)):
+        return plan_quarter(plan, f"Q{match[1]}")
+    raise UsageProblem(f"unknown --{kind} {spec!r}; use {_REPORT_SPELLINGS[kind]}")
+
+
+def previous_report_window(kind: ReportKind, window: Window, plan: Plan) -> Window:
+    """The window before: the previous week, month or quarter, as long as ``window`` so far."""
+    before = window.start - ONE_DAY
+    if kind == "week":
+        whole = week_of(before)
+    elif kind == "month":
+        whole = month_of(before)
+    else:
+        whole = quarter_of(plan, before)
+    # A window still in progress is compared with the same number of days of the one before.
+    end = min(whole.end, whole.start + (window.end - window.start))
+    return Window(whole.label, whole.start, end)

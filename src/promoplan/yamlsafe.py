@@ -278,9 +278,7 @@ def _check_characters(text: str, file: str) -> None:
             message = "the file looks like UTF-16 text without a BOM, not UTF-8"
             hint = "re-save the file as UTF-8"
             line, column = 1, 1
-        raise _Stop(
-            diagnostic("PP001", message, file=file, line=line, column=column, hint=hint)
-        )
+        raise _Stop(diagnostic("PP001", message, file=file, line=line, column=column, hint=hint))
     odd = _YAML11_BREAKS.search(text)
     if odd is not None:
         line, column = _line_column(text, odd.start())

@@ -32,6 +32,7 @@ from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.sql import FIRST_ERRORS
 from promoplan.diagnostics import CODES
+from promoplan.inputs import unevaluated
 from promoplan.loader import load_plan
 from promoplan.render import RenderOptions, render
 from promoplan.render.github import escape_data, escape_property, workflow_command
@@ -46,7 +47,6 @@ from promoplan.render.text import (
     safe_text,
 )
 from promoplan.result import Run
-from promoplan.validate import plan_result
 from promoplan.yamlsafe import load_yaml
 from test_actuals_properties import amounts, styles, written
 
@@ -297,7 +297,7 @@ def test_hazardous_yaml_gives_diagnostics_never_an_exception(data: bytes) -> Non
             assert (found.column or 0) >= 1, found
     if loaded.plan is not None:
         assert not [d for d in loaded.diagnostics if d.code.startswith("PP0")]
-    document = render_json(Run("validate", (plan_result(loaded),)), RenderOptions())
+    document = render_json(Run("validate", (unevaluated(loaded),)), RenderOptions())
     json.loads(document, parse_constant=_reject_constant)
 
 

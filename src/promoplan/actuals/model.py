@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
 from promoplan.diagnostics import Diagnostic
+from promoplan.vocabulary import Grain
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ActualsSpec:
     date_column: str
     dimensions: tuple[tuple[str, str], ...]  # (dimension name, column header)
     columns: tuple[str, ...]  # measure column headers the plan's metrics read
-    grain: Literal["daily", "rows"] = "daily"
+    grain: Grain = "daily"
     date_format: str | None = None
     encoding: str | None = None  # --encoding; None: UTF-8 (BOM or not), else GB18030 with PA005
     keep_from: dt.date | None = None  # rows before this are ignored with PA012

@@ -98,7 +98,7 @@ def check_sub_line_shares(plan: Plan) -> Iterator[Finding]:
     if plan.budget is None:
         return
     total = _total(plan)
-    for line_id, path, line in budget_lines(plan.budget.lines, ("budget", "lines")):
+    for line_id, path, line in budget_lines(plan):
         if not line.lines:
             continue
         for name, sub in line.lines.items():
@@ -135,7 +135,7 @@ def check_budget_amounts(plan: Plan) -> Iterator[Finding]:
     if plan.budget is None:
         return
     total = number_of(plan.budget.total)
-    for line_id, path, line in budget_lines(plan.budget.lines, ("budget", "lines")):
+    for line_id, path, line in budget_lines(plan):
         share, amount = number_of(line.share), number_of(line.amount)
         if total is None or share is None or amount is None or bare_fraction(line.share):
             continue
@@ -152,7 +152,7 @@ def check_budget_amounts(plan: Plan) -> Iterator[Finding]:
         yield from _amounts_add_up(
             plan.budget.lines, total, ("budget", "total"), "the budget total"
         )
-    for line_id, path, line in budget_lines(plan.budget.lines, ("budget", "lines")):
+    for line_id, path, line in budget_lines(plan):
         amount = number_of(line.amount)
         if line.lines and amount is not None:
             yield from _amounts_add_up(
@@ -185,9 +185,7 @@ def check_channel_lines(plan: Plan) -> Iterator[Finding]:
         budget: {lines: {traffic: {share: 100%, lines: {public: 100%}}}}
         channels: {douyin: traffic.paid}
     """
-    known = (
-        [line_id for line_id, _, _ in budget_lines(plan.budget.lines, ())] if plan.budget else []
-    )
+    known = [line_id for line_id, _, _ in budget_lines(plan)] if plan.budget else []
     for channel, line_id in plan.channels.items():
         if line_id in known:
             continue

@@ -14,6 +14,7 @@ from promoplan.checks.finding import Finding, Path, pct
 from promoplan.checks.reading import SHARE_TOLERANCE, bare_fraction, number_of
 from promoplan.festivals import find_festival
 from promoplan.model import QUARTER_NAMES, Plan, Quarter
+from promoplan.planindex import plan_index
 
 
 def _span(start: dt.date, end: dt.date) -> str:
@@ -51,7 +52,7 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
         yield Finding("PP110", f"the period ends ({end}) before it starts ({start})", ("period",))
         return
     hint = "give the quarters start/end dates that follow each other with no gap or overlap"
-    spans = plan.quarter_spans()
+    spans = plan_index(plan).spans
     backwards = False
     for name, (first, last) in spans.items():
         if last < first:
@@ -115,7 +116,7 @@ def check_event_quarters(plan: Plan) -> Iterator[Finding]:
         quarters:
           Q3: {events: [{name: 618大促}]}
     """
-    spans = plan.quarter_spans()
+    spans = plan_index(plan).spans
     period_start, period_end = plan.span
     for quarter_name, quarter in plan.quarters.items():
         first, last = spans[quarter_name]

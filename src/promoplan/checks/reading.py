@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from promoplan.checks.finding import Path
 from promoplan.model import BudgetLine, Goal, Plan
+from promoplan.planindex import plan_index
 from promoplan.quantity import Placeholder, Quantity
 
 # Shares are written as percentages with a few decimals; this only absorbs float error.
@@ -23,20 +24,12 @@ def bare_fraction(value: Quantity | Placeholder | None) -> bool:
 
 
 def all_goals(plan: Plan) -> Iterator[tuple[str, Path, Goal]]:
-    """Period goals, then quarter goals: (id as shown, key path, goal)."""
-    for goal_id, goal in plan.goals.items():
-        yield goal_id, ("goals", goal_id), goal
-    for quarter_name, quarter in plan.quarters.items():
-        for goal_id, goal in quarter.goals.items():
-            yield f"{quarter_name}.{goal_id}", ("quarters", quarter_name, "goals", goal_id), goal
+    """Period goals, then quarter goals: (id as shown, key path, goal), from the plan index."""
+    for ref in plan_index(plan).goals:
+        yield ref.id, ref.path, ref.goal
 
 
-def budget_lines(
-    lines: Mapping[str, BudgetLine], path: Path, prefix: str = ""
-) -> Iterator[tuple[str, Path, BudgetLine]]:
-    """Every budget line, depth first: (dotted id, key path, line)."""
-    for name, line in lines.items():
-        line_id = f"{prefix}{name}"
-        line_path = (*path, name)
-        yield line_id, line_path, line
-        yield from budget_lines(line.lines, (*line_path, "lines"), f"{line_id}.")
+def budget_lines(plan: Plan) -> Iterator[tuple[str, Path, BudgetLine]]:
+    """Every budget line, depth first: (dotted id, key path, line), from the plan index."""
+    for ref in plan_index(plan).lines:
+        yield ref.id, ref.path, ref.line

@@ -159,7 +159,7 @@ def check_fraction_units(plan: Plan) -> Iterator[Finding]:
     for alert_id, alert in plan.alerts.items():
         yield from _alert_fractions(plan, alert_id, alert)
     if plan.budget is not None:
-        for line_id, path, line in budget_lines(plan.budget.lines, ("budget", "lines")):
+        for line_id, path, line in budget_lines(plan):
             if bare_fraction(line.share):
                 yield _fraction_finding(
                     f"budget line {line_id!r}: a share is a fraction, so",

@@ -7,20 +7,53 @@ start-up fast.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from typing_extensions import assert_never
 
+from promoplan.errors import UsageProblem
 from promoplan.result import Run
+from promoplan.vocabulary import Units
+
+if TYPE_CHECKING:
+    from promoplan.diff import PlanDiff
 
 Format = Literal["table", "json", "markdown", "csv", "html", "github", "junit", "sarif"]
+RenderedCommand = Literal["validate", "check", "report", "diff"]
 
-FORMATS_BY_COMMAND: dict[str, tuple[str, ...]] = {
-    "validate": ("table", "json", "github", "junit", "sarif", "auto"),
-    "check": ("table", "json", "markdown", "csv", "github", "junit", "sarif", "auto"),
+FORMATS_BY_COMMAND: Mapping[RenderedCommand, tuple[Format, ...]] = {
+    "validate": ("table", "json", "github", "junit", "sarif"),
+    "check": ("table", "json", "markdown", "csv", "github", "junit", "sarif"),
     "report": ("markdown", "html", "json", "csv"),
+    "diff": ("table", "markdown", "json"),
 }
+AUTO = "auto"  # github when GITHUB_ACTIONS=true and the command has it, else the default
+
+
+def format_help(command: RenderedCommand, default: Format) -> str:
+    """The ``--format`` help text of ``command``, from the registry."""
+    names = [
+        f"{name} (default)" if name == default else name for name in FORMATS_BY_COMMAND[command]
+    ]
+    return "Output format: " + ", ".join([*names, AUTO]) + "."
+
+
+def choose_format(
+    command: RenderedCommand, text: str | None, default: Format, *, github_actions: bool
+) -> Format:
+    """The format ``--format`` names for ``command``; ``auto`` resolved; exit 2 for others."""
+    choices = FORMATS_BY_COMMAND[command]
+    wanted = (text or default).strip().lower()
+    if wanted == AUTO:
+        return "github" if github_actions and "github" in choices else default
+    for name in choices:
+        if name == wanted:
+            return name
+    raise UsageProblem(
+        f"unknown format {text!r} for {command}; choose one of: {', '.join([*choices, AUTO])}"
+    )
 
 
 @dataclass(frozen=True)
@@ -29,7 +62,7 @@ class RenderOptions:
 
     color: bool = False
     width: int = 100
-    units: Literal["cn", "intl"] = "cn"
+    units: Units = "cn"
     quiet: bool = False
 
 
@@ -79,3 +112,25 @@ def _render(fmt: Format, run: Run, options: RenderOptions) -> str:
             return render_sarif(run, options)
         case _:
             assert_never(fmt)
+
+
+def render_diff(fmt: Format, diff: PlanDiff, options: RenderOptions) -> str:
+    """Render a plan diff in one of ``FORMATS_BY_COMMAND["diff"]``."""
+    from promoplan.render.text import neutralise_workflow_commands
+
+    match fmt:
+        case "json":
+            from promoplan.render.diff_json import render_diff_json
+
+            text = render_diff_json(diff)
+        case "markdown":
+            from promoplan.render.diff_markdown import render_diff_markdown
+
+            text = render_diff_markdown(diff)
+        case "table":
+            from promoplan.render.diff_table import render_diff_table
+
+            text = render_diff_table(diff, color=options.color, width=options.width)
+        case _:
+            raise AssertionError(f"diff has no {fmt} format")  # choose_format rules it out
+    return neutralise_workflow_commands(text, fmt)

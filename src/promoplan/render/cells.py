@@ -11,15 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from promoplan.render.text import (
-    Units,
     describe_alert,
     format_change,
     format_goal_value,
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResult
+from promoplan.vocabulary import UNMAPPED, Units
 
-UNMAPPED = "<unmapped>"
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
 BUDGET_CONDITIONS = ("over_budget", "ahead")
 

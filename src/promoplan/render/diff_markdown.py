@@ -6,7 +6,9 @@ links, HTML or table cells.
 
 from __future__ import annotations
 
-from promoplan.diff import Change, PlanDiff, show_value
+from promoplan.diff import Change, PlanDiff
+from promoplan.render.diffvalues import show_value
+from promoplan.render.findings import diagnostic_text
 from promoplan.render.text import escape_markdown, format_location
 
 SIGN = {"added": "added", "removed": "removed", "changed": "changed"}
@@ -55,9 +57,7 @@ def render_diff_markdown(result: PlanDiff) -> str:
             "| --- | --- | --- | --- |",
         ]
         for diag in result.diagnostics:
-            message = diag.message + (f" ({diag.path})" if diag.path else "")
-            if diag.hint:
-                message += f" — {diag.hint}"
+            message = diagnostic_text(diag, " — ")
             where = format_location(diag.file, diag.line, diag.column)
             lines.append(f"| {_cell(where)} | {diag.severity} | {diag.code} | {_cell(message)} |")
         lines.append("")

@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from promoplan.diff import PlanDiff, show_value
+from promoplan.diff import PlanDiff
+from promoplan.render.diffvalues import show_value
+from promoplan.render.findings import diagnostic_message
 from promoplan.render.text import format_location, one_line
 
 STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
@@ -72,7 +74,7 @@ def render_diff_table(result: PlanDiff, *, color: bool = False, width: int = 100
             line.append(": ")
             line.append(diag.severity, style=SEVERITY_STYLE[diag.severity] if color else "")
             line.append(f" {diag.code} ")
-            line.append(_text(diag.message + (f" ({diag.path})" if diag.path else "")))
+            line.append(_text(diagnostic_message(diag)))
             console.print(line)
             if diag.hint:
                 console.print(_text("    hint: " + diag.hint))

@@ -6,20 +6,48 @@ each CI format escapes the result its own way.
 
 from __future__ import annotations
 
-from promoplan.diagnostics import Diagnostic
+from collections.abc import Sequence
+
+from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic, count_by_severity
 from promoplan.render.cells import alert_value
-from promoplan.render.text import Units, format_group, format_location
+from promoplan.render.text import count_words, format_group, format_location, one_line
 from promoplan.result import AlertResult
+from promoplan.vocabulary import Units
 
 
-def diagnostic_text(diag: Diagnostic) -> str:
-    """The message, its key path in brackets, and the hint on a second line."""
-    text = diag.message
-    if diag.path:
-        text += f" ({diag.path})"
+def diagnostic_message(diag: Diagnostic) -> str:
+    """The message with its key path in brackets: ``shares sum to 90% (budget.lines)``."""
+    return f"{diag.message} ({diag.path})" if diag.path else diag.message
+
+
+def diagnostic_text(diag: Diagnostic, hint_joiner: str = "\n") -> str:
+    """The message, its key path, and the hint after ``hint_joiner`` (each format has its own)."""
+    text = diagnostic_message(diag)
     if diag.hint:
-        text += f"\n{diag.hint}"
+        text += f"{hint_joiner}{diag.hint}"
     return text
+
+
+def diagnostic_line(diag: Diagnostic, default_file: str) -> str:
+    """``file:line:col: error PP101 message (path)`` on one line, yamllint-style."""
+    where = one_line(diagnostic_location(diag, default_file))
+    return f"{where}: {diag.severity} {diag.code} {one_line(diagnostic_message(diag))}"
+
+
+def diagnostic_listing(diagnostics: Sequence[Diagnostic], default_file: str) -> str:
+    """Every diagnostic on its line, errors first, each hint indented below it."""
+    ordered = sorted(diagnostics, key=lambda d: (SEVERITY_ORDER[d.severity], *d.sort_key()))
+    lines = []
+    for diag in ordered:
+        lines.append(diagnostic_line(diag, default_file) + "\n")
+        if diag.hint:
+            lines.append(f"    hint: {one_line(diag.hint)}\n")
+    return "".join(lines)
+
+
+def severity_words(diagnostics: Sequence[Diagnostic]) -> str:
+    """``1 error, 3 warnings``: the counts of ``diagnostics`` in words."""
+    return count_words(count_by_severity(d.severity for d in diagnostics))
 
 
 def diagnostic_location(diag: Diagnostic, default_file: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from importlib import resources
 
 from promoplan import __version__
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
@@ -50,153 +51,8 @@ STATUS_TEXT = {
 KIND_TEXT = {"week": "Weekly report", "month": "Monthly report", "quarter": "Quarterly report"}
 OVERALL_TEXT = {"pass": "All clear", "warn": "Warnings", "fail": "Errors"}
 
-CSS = """
-:root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--card:#fff;
---good:#1a7f37;--good-bg:#dafbe1;--warn:#9a6700;--warn-bg:#fff8c5;--bad:#cf222e;--bad-bg:#ffebe9;
---info:#0969da;--info-bg:#ddf4ff;--grey:#818b98;--grey-bg:#eff2f5;--accent:#0969da;--target:#8250df}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:var(--soft);color:var(--ink);line-height:1.5;font-size:15px;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"PingFang SC",
-"Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
-"Noto Sans CJK JP","Noto Sans CJK KR",sans-serif;
--webkit-print-color-adjust:exact;print-color-adjust:exact}
-main{max-width:1120px;margin:0 auto;padding:24px 20px 40px}
-header.top{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px 24px;
-display:flex;flex-wrap:wrap;gap:12px 24px;align-items:flex-start;justify-content:space-between}
-header.top h1{margin:0 0 4px;font-size:1.55rem;line-height:1.25;overflow-wrap:anywhere}
-.kicker{margin:0;color:var(--muted);font-size:.8rem;font-weight:600;letter-spacing:.06em;text-transform:uppercase}
-.meta{margin:0;color:var(--muted);font-size:.92rem}
-.meta b{color:var(--ink);font-weight:600}
-.overall{text-align:right}
-.overall .counts{display:block;margin-top:6px;color:var(--muted);font-size:.85rem}
-.badge{display:inline-block;padding:2px 10px;border-radius:999px;font-size:.8rem;font-weight:600;
-white-space:nowrap;border:1px solid transparent}
-.badge.big{font-size:1rem;padding:5px 16px}
-.s-pass,.s-met,.s-on_track,.s-good{background:var(--good-bg);color:var(--good);border-color:#aceebb}
-.s-warn,.s-at_risk,.s-ahead,.s-warning{background:var(--warn-bg);color:var(--warn);border-color:#f5e0a0}
-.s-fail,.s-off_track,.s-over_budget,.s-error{background:var(--bad-bg);color:var(--bad);border-color:#ffcecb}
-.s-info{background:var(--info-bg);color:var(--info);border-color:#b6e3ff}
-.s-unset,.s-no_data,.s-pending{background:var(--grey-bg);color:var(--muted);border-color:var(--line)}
-section{margin-top:28px}
-h2{font-size:1.15rem;margin:0 0 12px;display:flex;align-items:baseline;gap:10px;flex-wrap:wrap}
-h2 small{font-size:.85rem;font-weight:400;color:var(--muted)}
-h3{font-size:1rem;margin:0 0 8px;overflow-wrap:anywhere}
-h3 small{font-weight:400;color:var(--muted);font-size:.85rem}
-.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px}
-.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}
-.kpi .name{color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}
-.kpi .value{font-size:1.6rem;font-weight:650;line-height:1.2;margin:4px 0;
-font-variant-numeric:tabular-nums}
-.kpi .change{font-size:.85rem;color:var(--muted);font-variant-numeric:tabular-nums}
-.kpi .change b{font-weight:600}
-.up-good,.down-good{color:var(--good)}.up-bad,.down-bad{color:var(--bad)}.flat{color:var(--muted)}
-.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;width:100%;font-size:.9rem;font-variant-numeric:tabular-nums}
-th,td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
-th{font-size:.78rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);font-weight:600;
-white-space:nowrap;background:var(--soft)}
-td.num,th.num{text-align:right;white-space:nowrap}
-tr:last-child td{border-bottom:none}
-td.name{min-width:9em;overflow-wrap:anywhere}
-td.name .id{display:block;color:var(--muted);font-size:.78rem}
-.depth-1 td.name{padding-left:26px}.depth-2 td.name{padding-left:42px}
-.bar{position:relative;height:8px;min-width:90px;background:var(--grey-bg);border-radius:4px;overflow:hidden}
-.bar span{position:absolute;left:0;top:0;bottom:0;border-radius:4px}
-.bar i{position:absolute;top:-2px;bottom:-2px;width:2px;background:var(--ink);opacity:.55}
-.f-met,.f-on_track{background:var(--good)}.f-at_risk,.f-ahead{background:#d4a72c}
-.f-off_track,.f-over_budget{background:var(--bad)}.f-unset,.f-no_data,.f-pending{background:var(--grey)}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,460px),1fr));gap:12px}
-figure{margin:0}
-figcaption{font-size:.85rem;color:var(--muted);margin-top:6px}
-.legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.82rem;color:var(--muted);margin-top:6px}
-.legend span::before{content:"";display:inline-block;width:14px;height:3px;margin-right:5px;
-vertical-align:middle;background:currentColor}
-.legend .l-actual{color:var(--accent)}.legend .l-target{color:var(--target)}
-.legend .l-last-year{color:var(--grey)}.legend .l-ok{color:var(--accent)}
-.legend .l-below{color:var(--bad)}.legend .l-floor{color:var(--ink)}
-svg.chart{display:block;width:100%;height:auto;overflow:visible}
-svg.chart text{font-size:13px;fill:var(--muted);font-family:inherit}
-svg.chart text.axis.y,svg.chart text.axis.group{text-anchor:end}
-svg.chart text.axis.x,svg.chart text.floor-label{text-anchor:middle}
-svg.chart text.axis.group{fill:var(--ink)}
-svg.chart text.value{fill:var(--ink);font-weight:600}
-svg.chart text.value.low{fill:var(--bad)}
-svg.chart text.floor-label{fill:var(--ink);font-weight:600}
-svg.chart .grid{stroke:var(--line);stroke-width:1}
-svg.chart .tick,svg.chart .axis-line{stroke:var(--grey);stroke-width:1}
-svg.chart .series{fill:none;stroke-width:2.5;stroke-linejoin:round;stroke-linecap:round}
-svg.chart .series.actual{stroke:var(--accent);stroke-width:3}
-svg.chart circle.series.actual{fill:var(--accent)}
-svg.chart .series.target{stroke:var(--target);stroke-dasharray:7 5}
-svg.chart .series.last-year{stroke:var(--grey);stroke-width:2}
-svg.chart .as-of{stroke:var(--ink);stroke-dasharray:2 4;opacity:.6}
-svg.chart rect.bar.ok{fill:var(--accent)}
-svg.chart rect.bar.below{fill:var(--bad)}
-svg.chart .floor{stroke:var(--ink);stroke-width:2;stroke-dasharray:6 4}
-.alerts{list-style:none;margin:0;padding:0;display:grid;gap:10px}
-.alert{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--grey);
-border-radius:8px;padding:12px 14px}
-.alert.error{border-left-color:var(--bad)}.alert.warning{border-left-color:#d4a72c}
-.alert.info{border-left-color:var(--info)}
-.alert .head{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center}
-.alert .rule{font-weight:600;overflow-wrap:anywhere}
-.alert .where{color:var(--muted);font-size:.88rem}
-.alert .numbers{margin:4px 0 0;font-size:.92rem;font-variant-numeric:tabular-nums}
-.alert .action{margin:6px 0 0;padding:6px 10px;background:var(--soft);border-radius:6px;
-font-size:.92rem;overflow-wrap:anywhere}
-.alert .action b{color:var(--muted);font-weight:600;margin-right:6px}
-.notes{list-style:none;margin:0;padding:0}
-.notes li{padding:8px 0;border-bottom:1px solid var(--line);display:flex;gap:10px;
-align-items:baseline}
-.notes li:last-child{border-bottom:none}
-.notes .msg{overflow-wrap:anywhere}
-.notes .loc{display:block;color:var(--muted);font-size:.8rem;overflow-wrap:anywhere}
-.notes .hint{display:block;color:var(--muted);font-size:.85rem}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;
-font-size:.85em}
-.empty{color:var(--muted);margin:0}
-footer{margin-top:32px;color:var(--muted);font-size:.8rem;text-align:center;overflow-wrap:anywhere}
-@media (max-width:600px){
-body{font-size:14px}
-main{padding:12px 10px 28px}
-header.top{padding:16px}
-header.top h1{font-size:1.3rem}
-.overall{text-align:left}
-.kpis{grid-template-columns:repeat(2,minmax(0,1fr));gap:8px}
-.kpi{padding:10px 12px}
-.kpi .value{font-size:1.25rem}
-.panel{padding:10px}
-th,td{padding:6px 7px}
-svg.chart text{font-size:18px}
-table.stack thead{display:none}
-table.stack,table.stack tbody{display:block}
-table.stack tr{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:4px 8px;
-padding:10px 2px;border-bottom:1px solid var(--line)}
-table.stack tr:last-child{border-bottom:none}
-table.stack td{display:block;border:none;padding:0;text-align:left}
-table.stack td.num{white-space:normal}
-table.stack td.name{grid-column:1/-1;font-weight:600;min-width:0}
-table.stack td.wide{grid-column:span 2}
-table.stack .badge{white-space:normal;padding:2px 8px}
-table.stack td[data-label]::before{content:attr(data-label);display:block;font-size:.7rem;
-color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
-.depth-1 td.name,.depth-2 td.name{padding-left:0}
-table.stack tr.depth-1,table.stack tr.depth-2{padding-left:14px}
-svg.chart .minor{display:none}
-}
-@media print{
-body{background:#fff;font-size:11pt}
-main{max-width:none;padding:0}
-header.top,.kpi,.alert,figure.panel{break-inside:avoid}
-section{break-inside:auto}
-figure,tr{break-inside:avoid}
-h2{break-after:avoid}
-.scroll{overflow:visible}
-.charts{grid-template-columns:1fr 1fr}
-}
-"""
+# The stylesheet is package data (report.css), inlined into every page.
+CSS = "\n" + (resources.files("promoplan.render") / "report.css").read_text(encoding="utf-8")
 
 
 def render_html(run: Run, options: RenderOptions) -> str:
@@ -340,9 +196,7 @@ def _goal_section(plan: PlanResult, report: ReportData | None, options: RenderOp
             '<th>Progress</th><th class="num">Projection</th><th>Status</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
-    return (
-        f"<section><h2>Goals, year to date <small>{where}</small></h2>{table}</section>\n"
-    )
+    return f"<section><h2>Goals, year to date <small>{where}</small></h2>{table}</section>\n"
 
 
 def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions) -> str:
@@ -443,9 +297,7 @@ def _alert_section(plan: PlanResult, report: ReportData | None, options: RenderO
         body = f'<ul class="alerts">{items}</ul>'
     else:
         body = '<p class="empty">No alert fires.</p>'
-    return (
-        f"<section><h2>Alerts <small>{len(alerts)} firing</small></h2>{body}</section>\n"
-    )
+    return f"<section><h2>Alerts <small>{len(alerts)} firing</small></h2>{body}</section>\n"
 
 
 def _alert_key(alert: AlertResult) -> tuple[int, str, tuple[tuple[str, str], ...], str]:
@@ -455,9 +307,7 @@ def _alert_key(alert: AlertResult) -> tuple[int, str, tuple[tuple[str, str], ...
 def _alert_item(alert: AlertResult, plan: PlanResult, options: RenderOptions) -> str:
     where = " · ".join(part for part in (format_group(alert.group), alert.window) if part)
     what = alert_value(alert, currency=plan.currency, units=options.units)
-    action = (
-        f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
-    )
+    action = f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
     return (
         f'<li class="alert {alert.severity}"><div class="head">'
         f'<span class="badge s-{alert.severity}">{alert.severity}</span>'
@@ -500,4 +350,3 @@ def _notes(diagnostics: Iterable[Diagnostic]) -> str:
             f'<span class="msg">{esc(diag.message)}{loc}{hint}</span></li>'
         )
     return "".join(items)
-

@@ -19,6 +19,7 @@ from promoplan.render.cells import (
     kpi_cells,
     own_window,
 )
+from promoplan.render.findings import diagnostic_text
 from promoplan.render.text import (
     count_words,
     escape_markdown,
@@ -177,11 +178,7 @@ def _alerts(alerts: Sequence[AlertResult], plan: PlanResult, options: RenderOpti
 def _diagnostics(diagnostics: Sequence[Diagnostic], plan: PlanResult) -> str:
     rows = []
     for diag in diagnostics:
-        message = diag.message
-        if diag.path:
-            message += f" ({diag.path})"
-        if diag.hint:
-            message += f"; hint: {diag.hint}"
+        message = diagnostic_text(diag, "; hint: ")
         rows.append(
             [
                 _status(diag.severity),

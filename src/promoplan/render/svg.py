@@ -14,8 +14,9 @@ import math
 import re
 from collections.abc import Sequence
 
-from promoplan.render.text import Units, display_width, format_value, one_line
+from promoplan.render.text import display_width, format_value, one_line
 from promoplan.result import CumulativeSeries, GroupChart
+from promoplan.vocabulary import Units
 
 WIDTH = 560
 MOBILE_FONT = 18  # the CSS font size of chart text on narrow screens, in user units
@@ -143,8 +144,11 @@ def cumulative_chart(
     if as_of is not None and first <= as_of <= last:
         x = num(x_of(as_of))
         out.append(f'<line class="as-of" x1="{x}" y1="{top}" x2="{x}" y2="{top + plot_h}"/>')
-    for attr, css in (("last_year", "series last-year"), ("target", "series target"),
-                      ("actual", "series actual")):
+    for attr, css in (
+        ("last_year", "series last-year"),
+        ("target", "series target"),
+        ("actual", "series actual"),
+    ):
         coords = [
             (x_of(p.day), y_of(v))
             for p in points
@@ -232,9 +236,7 @@ def group_chart(chart: GroupChart, *, currency: str, units: Units) -> str:
     out.append(f'<line class="axis-line" x1="{zero}" y1="{top}" x2="{zero}" y2="{axis_y}"/>')
     floor_x = num(x_of(chart.floor))
     floor_text = esc(tick_label(chart.floor, chart.unit, currency=currency, units=units))
-    out.append(
-        f'<line class="floor" x1="{floor_x}" y1="{top - 8}" x2="{floor_x}" y2="{axis_y}"/>'
-    )
+    out.append(f'<line class="floor" x1="{floor_x}" y1="{top - 8}" x2="{floor_x}" y2="{axis_y}"/>')
     out.append(f'<text class="floor-label" x="{floor_x}" y="{top - 12}">floor {floor_text}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -27,6 +27,7 @@ from promoplan.render.cells import (
     kpi_cells,
     own_window,
 )
+from promoplan.render.findings import diagnostic_message
 from promoplan.render.text import (
     count_words,
     format_fraction,
@@ -121,11 +122,7 @@ def _diagnostic_lines(console: Console, diag: Diagnostic, plan_file: str) -> Non
     line.append(" ")
     line.append(diag.code, "dim")
     line.append(" ")
-    line.append(_plain(diag.message))
-    if diag.path:
-        line.append(" (")
-        line.append(_plain(diag.path))
-        line.append(")")
+    line.append(_plain(diagnostic_message(diag)))
     console.print(line, soft_wrap=True)
     if diag.hint:
         console.print(Text.assemble("    hint: ", _text(diag.hint)), soft_wrap=True)

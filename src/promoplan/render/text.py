@@ -9,9 +9,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Literal
 
-Units = Literal["cn", "intl"]
+from promoplan.vocabulary import Units
 
 # C0 (but tab), DEL, C1, bidi overrides and isolates, zero-width characters, line/para
 # separators, and lone surrogates (a YAML "\ud800" escape), which cannot be encoded as UTF-8.

@@ -1,35 +1,35 @@
-"""``promoplan check``: load a plan and its actuals, evaluate them, collect every finding.
+"""What the commands share: the plan and its actuals read once, as-of settled, lag noted.
 
-The pieces are public for ``report``: :func:`load_inputs` reads the plan and
-the actuals once, :func:`resolve_as_of` and :func:`lag_diagnostics` settle the
-date, and :func:`promoplan.evaluate.evaluate` takes any window.
+The commands (:mod:`promoplan.commands`) stand side by side on this module and
+never on each other: ``check`` and ``report`` load a plan, settle their windows
+from it, then read its actuals once with :func:`read_inputs`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import glob
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import Diagnostic, diagnostic, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
-from promoplan.loader import LoadedPlan, load_plan
+from promoplan.loader import LoadedPlan
 from promoplan.model import Plan
-from promoplan.result import PlanResult, Run, Window
-from promoplan.validate import plan_result
-from promoplan.windows import parse_period, year_earlier
+from promoplan.planindex import plan_index
+from promoplan.result import PlanResult
+from promoplan.windows import year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec
 
 LAG_DAYS = 7
-PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: short reads stay quiet
 _GLOB_CHARS = frozenset("*?[")
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all), for a progress bar
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,13 @@ class Inputs:
             and self.actuals is not None
             and not any(d.severity == "error" for d in self.diagnostics)
         )
+
+
+def usable(loaded: LoadedPlan) -> Plan | None:
+    """The loaded plan when it has no error (so its actuals may be read), else None."""
+    if loaded.plan is None or any(d.severity == "error" for d in loaded.diagnostics):
+        return None
+    return loaded.plan
 
 
 def expand_actuals(patterns: Sequence[str]) -> list[str]:
@@ -82,7 +89,7 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
-    """``--as-of YYYY-MM-DD``; :class:`UsageProblem` for anything else."""
+    """``--as-of YYYY-MM-DD`` (None when not given); :class:`UsageProblem` for anything else."""
     if text is None:
         return None
     try:
@@ -95,9 +102,7 @@ def parse_as_of(text: str | None) -> dt.date | None:
 
 def needed_metrics(plan: Plan) -> list[str]:
     """Metrics that goals, alerts, the budget and the report use, with those their formulas name."""
-    wanted: list[str] = [goal.metric for goal in plan.goals.values()]
-    for quarter in plan.quarters.values():
-        wanted.extend(goal.metric for goal in quarter.goals.values())
+    wanted: list[str] = [ref.goal.metric for ref in plan_index(plan).goals]
     for rule in plan.alerts.values():
         wanted.append(rule.metric)
         wanted.extend(rule.min)
@@ -124,11 +129,8 @@ def used_dimensions(plan: Plan) -> list[str]:
         used.add("channel")
     for metric in plan.metrics.values():
         used.update(metric.where or {})
-    goals = list(plan.goals.values())
-    for quarter in plan.quarters.values():
-        goals.extend(quarter.goals.values())
-    for goal in goals:
-        used.update(goal.where or {})
+    for ref in plan_index(plan).goals:
+        used.update(ref.goal.where or {})
     for rule in plan.alerts.values():
         used.update(rule.where or {})
         if rule.by is not None:
@@ -140,7 +142,7 @@ def actuals_spec(
     plan: Plan, *, encoding: str | None = None, span: tuple[dt.date, dt.date] | None = None
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
-    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415  # keep check's imports light
+    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415  # keep validate's imports light
 
     section = plan.actuals
     dimensions = dict(section.dimensions)
@@ -172,71 +174,21 @@ def actuals_spec(
     )
 
 
-class _DelayedProgress:
-    """A rich progress bar on stderr that appears only once a read has taken over a second."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.progress: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` bytes read."""
-        if self.progress is None:
-            if time.monotonic() - self.started < PROGRESS_DELAY:
-                return
-            from rich.console import Console  # noqa: PLC0415  # only for long reads
-            from rich.progress import Progress  # noqa: PLC0415
-
-            self.progress = Progress(console=Console(stderr=True), transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task("reading actuals", total=total)
-        self.progress.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
-def read_files(files: Sequence[str], spec: ActualsSpec, *, show_progress: bool) -> Actuals:
-    """Read the actuals, with a delayed progress bar on a terminal."""
-    from promoplan.actuals import read_actuals  # noqa: PLC0415  # DuckDB only when actuals are read
-
-    bar = _DelayedProgress() if show_progress else None
-    try:
-        return read_actuals(files, spec, progress=bar)
-    finally:
-        if bar is not None:
-            bar.close()
-
-
-def load_inputs(
-    plan_path: Path,
-    actuals: Sequence[str],
+def read_inputs(
+    loaded: LoadedPlan,
+    files: Sequence[str],
     *,
     encoding: str | None = None,
-    show_progress: bool = False,
     span: tuple[dt.date, dt.date] | None = None,
-    before_read: Callable[[Plan], tuple[dt.date, dt.date] | None] | None = None,
+    progress: Progress | None = None,
 ) -> Inputs:
-    """Load the plan, then (when it has no error) read its actuals once.
-
-    ``before_read`` runs on the loaded plan before the actuals are read, so that
-    option errors that need the plan surface without waiting for a long read; the
-    dates it returns, like ``span``, widen what is kept beyond the period.
-    """
-    files = expand_actuals(actuals)
-    loaded = load_plan(plan_path)
-    plan = loaded.plan
-    if plan is None or any(d.severity == "error" for d in loaded.diagnostics):
+    """Read the actuals of a loaded plan once (when it has no error); ``span`` widens the dates."""
+    plan = usable(loaded)
+    if plan is None:
         return Inputs(loaded, None, loaded.diagnostics)
-    if before_read is not None:
-        extra = before_read(plan)
-        if extra is not None:
-            span = extra if span is None else (min(span[0], extra[0]), max(span[1], extra[1]))
-    read = read_files(
-        files, actuals_spec(plan, encoding=encoding, span=span), show_progress=show_progress
-    )
+    from promoplan.actuals import read_actuals  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    read = read_actuals(files, actuals_spec(plan, encoding=encoding, span=span), progress=progress)
     return Inputs(loaded, read, loaded.diagnostics + tuple(read.diagnostics))
 
 
@@ -276,65 +228,30 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
     return tuple(found)
 
 
-def _ignored(result: PlanResult, ignore: Iterable[str], plan: Plan | None) -> PlanResult:
-    codes = [*ignore, *(plan.ignore if plan is not None else ())]
-    return replace(result, diagnostics=without_codes(result.diagnostics, codes))
+def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:
+    """The codes to leave out: ``--ignore`` and the plan's own ``ignore:``."""
+    return [*ignore, *(plan.ignore if plan is not None else ())]
 
 
-def run_check(
-    plan_path: Path,
-    actuals: Sequence[str],
+def unevaluated(
+    loaded: LoadedPlan,
+    diagnostics: Sequence[Diagnostic] | None = None,
+    ignore: Sequence[str] = (),
     *,
-    as_of: str | None,
-    period: str | None,
-    encoding: str | None,
-    ignore: Sequence[str],
-    show_progress: bool,
-) -> Run:
-    """``promoplan check``: diagnostics, goals, budget and alerts of one plan."""
-    given = parse_as_of(as_of)
-
-    def check_period(plan: Plan) -> tuple[dt.date, dt.date]:
-        # A bad --period fails before a long read; a window outside the period widens what is kept.
-        window = parse_period(period, plan, given or plan.span[0])
-        return window.start, window.end
-
-    inputs = load_inputs(
-        plan_path, actuals, encoding=encoding, show_progress=show_progress, before_read=check_period
-    )
-    plan = inputs.plan
-    if inputs.actuals is None:
-        return Run("check", (plan_result(inputs.loaded, ignore),))
-    if plan is None or not inputs.ok:
-        result = PlanResult(
-            file=inputs.loaded.file,
-            name=plan.name if plan is not None else None,
-            period=plan.span if plan is not None else None,
-            currency=plan.currency if plan is not None else "CNY",
-            diagnostics=inputs.diagnostics,
-        )
-        return Run("check", (_ignored(result, ignore, plan),))
-    return Run("check", (check_inputs(inputs, as_of=given, period=period, ignore=ignore),))
-
-
-def check_inputs(
-    inputs: Inputs, *, as_of: dt.date | None, period: str | None, ignore: Sequence[str] = ()
+    plan_ignores: bool = False,
 ) -> PlanResult:
-    """Evaluate loaded inputs (no errors among them) over ``--period`` as of ``--as-of``."""
-    from promoplan.evaluate import evaluate  # noqa: PLC0415  # the evaluation core, only when evaluating
+    """The result of a plan that is not evaluated: its name, period and diagnostics.
 
-    plan, actuals = inputs.plan, inputs.actuals
-    assert plan is not None  # callers check Inputs.ok
-    assert actuals is not None
-    day = resolve_as_of(plan, actuals, as_of)
-    window: Window = parse_period(period, plan, day)
-    result = evaluate(
-        plan,
-        actuals,
-        file=inputs.loaded.file,
-        locate=inputs.loaded.locate,
-        as_of=day,
-        window=window,
-        diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
+    ``diagnostics`` defaults to the plan's own; ``plan_ignores`` also applies the
+    plan's ``ignore:`` (as check does once it has read actuals).
+    """
+    plan = loaded.plan
+    codes = ignored_codes(ignore, plan) if plan_ignores else list(ignore)
+    found = loaded.diagnostics if diagnostics is None else tuple(diagnostics)
+    return PlanResult(
+        file=loaded.file,
+        name=plan.name if plan else None,
+        period=plan.span if plan else None,
+        currency=plan.currency if plan else "CNY",
+        diagnostics=without_codes(found, codes),
     )
-    return _ignored(result, ignore, plan)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from promoplan.diagnostics import without_codes
 from promoplan.errors import UsageProblem
-from promoplan.loader import LoadedPlan, load_plan
-from promoplan.result import PlanResult, Run
+from promoplan.inputs import unevaluated
+from promoplan.loader import load_plan
+from promoplan.result import Run
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 
@@ -45,21 +45,9 @@ def _inside(directory: Path, path: Path) -> Path:
     return path
 
 
-def plan_result(loaded: LoadedPlan, ignore: Sequence[str] = ()) -> PlanResult:
-    """The validate-only result of one loaded plan."""
-    plan = loaded.plan
-    return PlanResult(
-        file=loaded.file,
-        name=plan.name if plan else None,
-        period=plan.span if plan else None,
-        currency=plan.currency if plan else "CNY",
-        diagnostics=without_codes(loaded.diagnostics, ignore),
-    )
-
-
 def validate_paths(paths: Iterable[Path], *, ignore: Sequence[str] = ()) -> Run:
     """Validate every plan named by ``paths``."""
     return Run(
         command="validate",
-        plans=tuple(plan_result(load_plan(path), ignore) for path in expand_paths(paths)),
+        plans=tuple(unevaluated(load_plan(path), ignore=ignore) for path in expand_paths(paths)),
     )

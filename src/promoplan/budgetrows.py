@@ -1,0 +1,171 @@
+"""Budget burn (SPEC section 5, "Budget"): each line's spend against its plan, and alerts.
+
+One part of an evaluation: it reads the evaluator's rolled-up actuals, pacing and
+window, and returns the budget rows, the ``<unmapped>`` row and the built-in
+``budget`` rule's alerts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from promoplan.model import BudgetLine
+from promoplan.quantity import Quantity, ratio
+from promoplan.result import AlertResult, BudgetRow, BudgetStatus, Unit, Window
+from promoplan.vocabulary import UNMAPPED
+from promoplan.windows import clip
+
+if TYPE_CHECKING:
+    from promoplan.evaluate import Evaluator
+
+BUDGET_RULE = "budget"
+CHANNEL_DIMENSION = "channel"
+
+
+def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult, ...]]:
+    """Budget rows per line and child line, the ``<unmapped>`` row, and the built-in alerts."""
+    budget = ev.plan.budget
+    if budget is None:
+        return (), ()
+    period_start, period_end = ev.plan.span
+    span = clip(ev.paced, Window("period", period_start, period_end))
+    if span is None:
+        return (), ()
+    share_of_period = ev.pacing.share(span.start, span.end, period_start, period_end)
+    fraction = ev._fraction(span)
+    total = budget.total.value if isinstance(budget.total, Quantity) else None
+    spend_metric = budget.spend_metric
+    metric = ev.plan.metrics.get(spend_metric)
+    unit: Unit = metric.unit if metric is not None else "currency"
+    by_channel: dict[str | None, float | None] = {}
+    has_spend = ev.rollup.has_data(spend_metric)
+    if has_spend and ev.as_of >= span.start:
+        by_channel = ev.rollup.by_group(
+            spend_metric,
+            CHANNEL_DIMENSION,
+            span.start,
+            min(span.end, ev.as_of),
+            keep_missing=True,
+        )
+    all_spend = math.fsum(v for v in by_channel.values() if v is not None)
+
+    rows: list[BudgetRow] = []
+    alerts: list[AlertResult] = []
+    for ref in ev.index.lines:
+        line_id, line = ref.id, ref.line
+        share = _line_share(line, total)
+        planned: float | None = None
+        if total is not None:
+            if share is not None:
+                planned = total * share * share_of_period
+            elif isinstance(line.amount, Quantity):
+                planned = line.amount.value * share_of_period
+        # As in a ledger: with the spend column present, a line no channel maps to has
+        # nothing booked to it (0), not an unknown amount; null only without the column.
+        spent: float | None = None
+        if has_spend:
+            spent = math.fsum(by_channel.get(channel) or 0.0 for channel in ref.channels)
+        expected = planned * fraction if planned is not None else None
+        remaining = planned - spent if planned is not None and spent is not None else None
+        status, threshold = _budget_status(
+            ev, spent, planned, expected, share=share, all_spend=all_spend
+        )
+        rows.append(
+            BudgetRow(
+                line=line_id,
+                label=line.label or line_id,
+                depth=ref.depth,
+                share=share,
+                planned=planned,
+                spent=spent,
+                expected=expected,
+                remaining=remaining,
+                status=status,
+                used=ratio(spent, planned),
+                spent_share=ratio(spent, all_spend),
+            )
+        )
+        if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
+            line_no, column = ev.where(ref.path)
+            alerts.append(
+                AlertResult(
+                    rule=BUDGET_RULE,
+                    label=BUDGET_RULE,
+                    severity="error" if status == "over_budget" else "warning",
+                    metric=spend_metric,
+                    unit=unit,
+                    value=spent,
+                    threshold=threshold,
+                    condition=status,
+                    group=(("line", line_id),),
+                    window=ev.window.label,
+                    action=None,
+                    line=line_no,
+                    column=column,
+                )
+            )
+    unmapped = _unmapped(ev, by_channel, all_spend)
+    return tuple(rows) + unmapped, tuple(alerts)
+
+
+def _budget_status(  # noqa: PLR0911  # one return per row of SPEC's budget table
+    ev: Evaluator,
+    spent: float | None,
+    planned: float | None,
+    expected: float | None,
+    *,
+    share: float | None,
+    all_spend: float,
+) -> tuple[BudgetStatus, float | None]:
+    """A line's status and, when it is off, the amount it went past."""
+    if spent is None:
+        return "no_data", None
+    if planned is not None and expected is not None:
+        if spent > planned:
+            return "over_budget", planned
+        if spent > expected * (1 + ev.tolerance):
+            return "ahead", expected * (1 + ev.tolerance)
+        return "on_track", None
+    if share is None or all_spend <= 0:
+        return "no_data", None
+    # Without a total, compare the line's share of spend with its planned share.
+    limit = share * (1 + ev.tolerance)
+    if spent / all_spend > limit:
+        return "ahead", limit * all_spend
+    return "on_track", None
+
+
+def _unmapped(
+    ev: Evaluator, by_channel: dict[str | None, float | None], all_spend: float
+) -> tuple[BudgetRow, ...]:
+    """The ``<unmapped>`` row: spend of channels that ``channels`` does not map (or of none)."""
+    unmapped = [
+        value
+        for channel, value in by_channel.items()
+        if value is not None and (channel is None or channel not in ev.plan.channels)
+    ]
+    spent = math.fsum(unmapped)
+    if not unmapped or spent == 0:
+        return ()
+    row = BudgetRow(
+        line=UNMAPPED,
+        label=UNMAPPED,
+        depth=0,
+        share=None,
+        planned=None,
+        spent=spent,
+        expected=None,
+        remaining=None,
+        status="no_data",
+        spent_share=ratio(spent, all_spend),
+    )
+    return (row,)
+
+
+def _line_share(line: BudgetLine, total: float | None) -> float | None:
+    if isinstance(line.share, Quantity):
+        return line.share.value
+    if isinstance(line.amount, Quantity) and total:
+        return line.amount.value / total
+    return None

@@ -1,0 +1,145 @@
+"""``promoplan report``: the weekly (monthly, quarterly) report, for cron (SPEC section 7).
+
+Two steps, so that the CLI can hold the output lock between them: :func:`prepare`
+loads the plan and settles the report window and the output file before any
+actuals are read; :func:`evaluate_report` reads the actuals once, evaluates year
+to date once and adds the report's own data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from promoplan.diagnostics import Diagnostic, without_codes
+from promoplan.errors import UsageProblem
+from promoplan.inputs import (
+    Progress,
+    expand_actuals,
+    ignored_codes,
+    lag_diagnostics,
+    parse_as_of,
+    read_inputs,
+)
+from promoplan.loader import LoadedPlan, load_plan
+from promoplan.output import EXTENSIONS, output_target
+from promoplan.result import PlanResult, Run, Window
+from promoplan.vocabulary import ReportKind
+from promoplan.windows import choose_kind, previous_report_window, report_window
+
+FAIL_ON = ("error", "warning", "never")
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """A report settled before the read: the plan, the window, the one before and the file."""
+
+    loaded: LoadedPlan
+    files: tuple[str, ...]
+    as_of: dt.date
+    kind: ReportKind
+    window: Window | None  # None when the plan has errors: nothing is read or written
+    previous: Window | None
+    target: Path | None  # None: stdout
+    fail_on: str
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """The report's run, or the diagnostics that stopped it (then no report is written)."""
+
+    run: Run | None
+    failures: tuple[Diagnostic, ...] = ()
+
+
+def report_day(text: str | None) -> dt.date:
+    """``--as-of``, else today (UTC), so that a dead feed shows as stale data."""
+    given = parse_as_of(text)
+    return given if given is not None else dt.datetime.now(dt.timezone.utc).date()
+
+
+def prepare(
+    plan_path: Path,
+    actuals: Sequence[str],
+    *,
+    fmt: str,
+    as_of: str | None,
+    week: str | None,
+    month: str | None,
+    quarter: str | None,
+    output: Path | None,
+    fail_on: str,
+) -> ReportJob:
+    """Check the options, load the plan, settle the window and the output file."""
+    if fail_on not in FAIL_ON:
+        raise UsageProblem(f"unknown --fail-on {fail_on!r}; choose error, warning or never")
+    if fmt not in EXTENSIONS:
+        raise UsageProblem(
+            f"unknown format {fmt!r} for report; choose one of: {', '.join(EXTENSIONS)}"
+        )
+    kind, spec = choose_kind(week, month, quarter)
+    day = report_day(as_of)
+    files = tuple(expand_actuals(actuals))
+    loaded = load_plan(plan_path)
+    plan = loaded.plan
+    if plan is None or any(d.severity == "error" for d in loaded.diagnostics):
+        return ReportJob(loaded, files, day, kind, None, None, None, fail_on)
+    window = report_window(kind, spec, plan, day)
+    previous = previous_report_window(kind, window, plan)
+    target = output_target(output, plan_path, window.label, fmt)
+    return ReportJob(loaded, files, day, kind, window, previous, target, fail_on)
+
+
+def evaluate_report(
+    job: ReportJob,
+    *,
+    ignore: Sequence[str] = (),
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> ReportOutcome:
+    """Read the actuals, evaluate year to date as of the job's day, add the report's data."""
+    window, previous = job.window, job.previous
+    span = None
+    if window is not None and previous is not None:
+        span = (previous.start, max(window.end, job.as_of))
+    inputs = read_inputs(job.loaded, job.files, encoding=encoding, span=span, progress=progress)
+    codes = ignored_codes(ignore, inputs.plan)
+    if not inputs.ok or window is None or previous is None:
+        return ReportOutcome(None, without_codes(inputs.diagnostics, codes))
+
+    from promoplan.evaluate import Evaluator  # noqa: PLC0415  # the evaluation core, on use
+    from promoplan.reportdata import report_data, stale_diagnostics  # noqa: PLC0415
+    from promoplan.windows import parse_period  # noqa: PLC0415
+
+    plan, actuals = inputs.plan, inputs.actuals
+    assert plan is not None  # inputs.ok
+    assert actuals is not None
+    ytd = parse_period("ytd", plan, job.as_of)
+    latest = actuals.last_date
+    # PA013 for a file that lags the others; PA020 when the whole feed lags the window.
+    lagging = lag_diagnostics(plan, actuals, latest) if latest is not None else ()
+    evaluator = Evaluator(
+        plan, actuals.cube, as_of=job.as_of, window=ytd, locate=inputs.loaded.locate
+    )
+    result = evaluator.result(
+        file=inputs.loaded.file,
+        diagnostics=inputs.diagnostics + lagging + stale_diagnostics(actuals, window),
+    )
+    result = replace(
+        result,
+        diagnostics=without_codes(result.diagnostics, codes),
+        report=report_data(evaluator, kind=job.kind, window=window, previous=previous),
+    )
+    return ReportOutcome(Run("report", (result,)))
+
+
+def report_exit_status(result: PlanResult, fail_on: str) -> int:
+    """0 unless ``--fail-on`` names a severity that was found."""
+    counts = result.counts
+    if fail_on == "error":
+        return 1 if counts["error"] else 0
+    if fail_on == "warning":
+        return 1 if counts["error"] or counts["warning"] else 0
+    return 0

@@ -1,0 +1,194 @@
+"""The report's own data (SPEC section 7): headline KPIs, chart series, stale-data notes.
+
+Pure: it reads an :class:`~promoplan.evaluate.Evaluator` already built for the
+report's year to date (the one evaluation of the run) and returns frozen data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from promoplan.actuals.model import Actuals
+from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.evaluate import Evaluator
+from promoplan.model import Plan
+from promoplan.planindex import plan_index
+from promoplan.quantity import Quantity
+from promoplan.result import (
+    CumulativeSeries,
+    GroupBar,
+    GroupChart,
+    Kpi,
+    ReportData,
+    SeriesPoint,
+    Window,
+)
+from promoplan.rollup import Rollup, normalise_where
+from promoplan.vocabulary import Direction, ReportKind
+from promoplan.windows import year_earlier
+
+STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
+
+
+def report_data(
+    evaluator: Evaluator, *, kind: ReportKind, window: Window, previous: Window
+) -> ReportData:
+    """What a report adds to the evaluation: its window, the KPIs and the chart data."""
+    return ReportData(
+        kind=kind,
+        window=window,
+        previous=previous,
+        kpis=build_kpis(evaluator.plan, evaluator.rollup, window, previous),
+        series=build_series(evaluator),
+        group_charts=build_group_charts(evaluator),
+    )
+
+
+def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...]:
+    """PA020 when the actuals end more than 7 days before the window ends, or hold no date."""
+    last = actuals.last_date
+    hint = "check the job that exports the actuals; to report an earlier week, pass --as-of"
+    if last is None:
+        return (
+            diagnostic(
+                "PA020",
+                f"stale data: the actuals hold no dated rows, and the report window "
+                f"{window.label} ends {window.end.isoformat()}",
+                hint=hint,
+            ),
+        )
+    lag = (window.end - last).days
+    if lag <= STALE_DAYS:
+        return ()
+    latest = [f.path for f in actuals.files if f.last_date == last]
+    return (
+        diagnostic(
+            "PA020",
+            f"stale data: the actuals end on {last.isoformat()}, {lag} days before the report "
+            f"window {window.label} ends ({window.end.isoformat()})",
+            file=sorted(latest)[0] if latest else None,
+            hint=hint,
+        ),
+    )
+
+
+def kpi_metrics(plan: Plan) -> list[str]:
+    """``report.kpis``, else the metrics of the plan's goals (period goals, then quarters')."""
+    if plan.report is not None and plan.report.kpis:
+        wanted = list(plan.report.kpis)
+    else:
+        wanted = [ref.goal.metric for ref in plan_index(plan).goals]
+    return [m for m in dict.fromkeys(wanted) if m in plan.metrics]
+
+
+def _ratio_change(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None or previous == 0:
+        return None
+    change = value / previous - 1
+    return change if math.isfinite(change) else None
+
+
+def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> tuple[Kpi, ...]:
+    """Each headline metric over the window and the one before, with the change."""
+    directions: dict[str, Direction] = {}
+    for ref in plan_index(plan).goals:
+        directions.setdefault(ref.goal.metric, ref.goal.direction)
+    kpis = []
+    for metric_id in kpi_metrics(plan):
+        metric = plan.metrics[metric_id]
+        value = rollup.value(metric_id, window.start, window.end)
+        before = rollup.value(metric_id, previous.start, previous.end)
+        kpis.append(
+            Kpi(
+                metric=metric_id,
+                label=metric.label or metric_id,
+                unit=metric.unit,
+                value=value,
+                previous=before,
+                change=_ratio_change(value, before),
+                direction=directions.get(metric_id),
+            )
+        )
+    return tuple(kpis)
+
+
+def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
+    """Each cumulative goal's metric, day by day: actual, paced target and last year, to date."""
+    plan, rollup, pacing, as_of = (
+        evaluator.plan,
+        evaluator.rollup,
+        evaluator.pacing,
+        evaluator.as_of,
+    )
+    found = []
+    for ref, natural in evaluator.index.goal_spans():
+        goal, target = ref.goal, ref.goal.target
+        if goal.per is not None or not isinstance(target, Quantity):
+            continue  # per-window targets restart each window; unset targets have no line
+        if not rollup.is_cumulative(goal.metric):
+            continue
+        start, end = natural.start, natural.end
+        where = normalise_where(goal.where)
+        baseline = goal.baseline if isinstance(goal.baseline, Quantity) else None
+        points = []
+        for offset in range((end - start).days + 1):
+            day = start + dt.timedelta(days=offset)
+            fraction = pacing.fraction(start, end, day)
+            actual = rollup.value(goal.metric, start, day, where) if day <= as_of else None
+            last_year = rollup.value(goal.metric, year_earlier(start), year_earlier(day), where)
+            if goal.growth is not None:
+                base = baseline.value * fraction if baseline is not None else last_year
+                paced = None if base is None else base * (1 + target.value)
+            else:
+                paced = target.value * fraction
+            points.append(SeriesPoint(day=day, actual=actual, target=paced, last_year=last_year))
+        full = points[-1].target if points else None
+        metric = plan.metrics.get(goal.metric)
+        label = (metric.label if metric is not None and metric.label else None) or goal.metric
+        found.append(
+            CumulativeSeries(
+                goal=ref.id,
+                label=f"{label} · {goal.label}" if goal.label else label,
+                unit=metric.unit if metric is not None else "count",
+                target=full,
+                points=tuple(points),
+            )
+        )
+    return tuple(found)
+
+
+def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
+    """Each ``below`` rule with ``by``: the metric per group in the rule's window, and its floor.
+
+    The groups are those the alerts see (:meth:`Evaluator.rule_values`): ``min`` skips
+    the same groups here as there.
+    """
+    plan = evaluator.plan
+    charts = []
+    for rule_id, rule in plan.alerts.items():
+        floor = rule.threshold
+        if rule.condition != "below" or rule.by is None or not isinstance(floor, Quantity):
+            continue
+        window = evaluator.rule_window(rule)
+        if window.end < window.start:
+            continue
+        bars = [
+            GroupBar(group=group, value=value)
+            for group, value in evaluator.rule_values(rule, window, keep_empty=True).items()
+            if group is not None
+        ]
+        metric = plan.metrics.get(rule.metric)
+        charts.append(
+            GroupChart(
+                rule=rule_id,
+                label=rule.label or rule_id,
+                metric=rule.metric,
+                unit=metric.unit if metric is not None else "count",
+                dimension=rule.by,
+                window=window.label,
+                floor=floor.value,
+                bars=tuple(sorted(bars, key=lambda bar: bar.group)),
+            )
+        )
+    return tuple(charts)

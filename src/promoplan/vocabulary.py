@@ -1,0 +1,28 @@
+"""The words the plan, the evaluation and the renderers share, each defined once.
+
+A ``Literal`` here is the whole set of values a field may take; the plan model,
+the results and the renderers import it rather than spelling it again.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Unit = Literal["count", "number", "currency", "percent", "ratio"]
+Direction = Literal["at_least", "at_most"]
+GoalKind = Literal["cumulative", "level", "growth"]
+GoalStatus = Literal["met", "on_track", "at_risk", "off_track", "unset", "no_data", "pending"]
+BudgetStatus = Literal["on_track", "ahead", "over_budget", "no_data"]
+Condition = Literal["below", "above", "drop_over", "rise_over"]
+ReportKind = Literal["week", "month", "quarter"]
+Units = Literal["cn", "intl"]
+Grain = Literal["daily", "rows"]
+Agg = Literal["sum", "count", "mean", "min", "max", "last"]
+Per = Literal["day", "week", "month", "quarter"]
+RuleWindow = Literal["week", "month", "quarter", "period"]
+QuarterName = Literal["Q1", "Q2", "Q3", "Q4"]
+RunStatus = Literal["pass", "warn", "fail"]
+Command = Literal["validate", "check", "report"]
+
+UNMAPPED = "<unmapped>"  # the budget row for spend that no line claims
