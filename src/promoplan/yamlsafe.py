@@ -19,32 +19,41 @@ and column; nothing PyYAML raises on bad input escapes.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import ClassVar, TypeAlias, Union
+from dataclasses import dataclass
+from typing import ClassVar
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
-from promoplan.diagnostics import Diagnostic, diagnostic, dotted
+from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.yamlnodes import (
+    BOOL_RE,
+    FLOAT_RE,
+    INT_RE,
+    MAX_ALIASES,
+    NULL_RE,
+    TAG,
+    KeyPath,
+    PlainBuilder,
+    PlainData,
+    Position,
+    PositionIndex,
+    describe_top,
+    looks_like_hint,
+    mark_of,
+)
+
+__all__ = ["MAX_ALIASES", "KeyPath", "PlainData", "PositionIndex", "YamlResult", "load_yaml"]
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
-MAX_ALIASES = 100
 MAX_EVENTS = 200_000
 # Nodes after alias expansion: what pydantic, json and repr would walk. Without
 # aliases this stays below the event count, so only aliases can reach it.
 MAX_EXPANDED = MAX_EVENTS
 
-PlainData: TypeAlias = Union[  # noqa: UP007  # a recursive alias: the forward references need Union
-    dict[str, "PlainData"], list["PlainData"], str, int, float, bool, None
-]
-KeyPath: TypeAlias = tuple[str | int, ...]
-Position = tuple[int, int]
-
-_TAG = "tag:yaml.org,2002:"
 _EMPTY_HINT = "start from `promoplan init`, which writes a commented starter plan"
 _BOM = "\ufeff"
 
@@ -60,22 +69,11 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc]  # PyYAML's loaders are u
     yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
-_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-# Decimal integers only: no octal, hex, binary, underscores or base 60; a leading
-# zero makes a string, so that codes and ids such as 007 keep their digits.
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-# A float needs a point or an exponent (1.5, .5, 5., 1e3); .inf and .nan stay text
-# and are then rejected as quantities.
-_FLOAT_RE = re.compile(
-    r"^[-+]?(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"
-)
-_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
-
-StrictLoader.add_implicit_resolver(_TAG + "bool", _BOOL_RE, list("tTfF"))
-StrictLoader.add_implicit_resolver(_TAG + "int", _INT_RE, list("-+0123456789"))
-StrictLoader.add_implicit_resolver(_TAG + "float", _FLOAT_RE, list("-+.0123456789"))
-StrictLoader.add_implicit_resolver(_TAG + "null", _NULL_RE, ["~", "n", "N", ""])
-StrictLoader.add_implicit_resolver(_TAG + "merge", re.compile(r"^(?:<<)$"), ["<"])
+StrictLoader.add_implicit_resolver(TAG + "bool", BOOL_RE, list("tTfF"))
+StrictLoader.add_implicit_resolver(TAG + "int", INT_RE, list("-+0123456789"))
+StrictLoader.add_implicit_resolver(TAG + "float", FLOAT_RE, list("-+.0123456789"))
+StrictLoader.add_implicit_resolver(TAG + "null", NULL_RE, ["~", "n", "N", ""])
+StrictLoader.add_implicit_resolver(TAG + "merge", re.compile(r"^(?:<<)$"), ["<"])
 
 # YAML allows these; anything else (C0 controls such as NUL and ESC, DEL, C1,
 # surrogates, U+FFFE/U+FFFF) is unreadable to the parser. Checked up front so the
@@ -83,45 +81,6 @@ StrictLoader.add_implicit_resolver(_TAG + "merge", re.compile(r"^(?:<<)$"), ["<"
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
-
-
-@dataclass(frozen=True)
-class PositionIndex:
-    """1-based (line, column) of every value and every key in a plan, by key path."""
-
-    values: dict[KeyPath, Position] = field(default_factory=dict)
-    keys: dict[KeyPath, Position] = field(default_factory=dict)
-    collections: set[KeyPath] = field(default_factory=set)
-
-    def locate(self, path: KeyPath) -> tuple[int | None, int | None]:
-        """Where ``path`` is written, or its nearest existing ancestor (the ``Locate`` function).
-
-        A scalar is located at its value; a mapping or list at its key, because a
-        block collection's first node sits on the line below the key that names it.
-        """
-        for end in range(len(path), -1, -1):
-            prefix = path[:end]
-            if prefix in self.collections and prefix in self.keys:
-                return self.keys[prefix]
-            found = self.values.get(prefix)
-            if found is not None:
-                return found
-        return (None, None)
-
-    def value_at(self, path: KeyPath) -> tuple[int | None, int | None]:
-        """Where the value at ``path`` itself starts, or its nearest existing ancestor's."""
-        for end in range(len(path), -1, -1):
-            found = self.values.get(path[:end])
-            if found is not None:
-                return found
-        return (None, None)
-
-    def locate_key(self, path: KeyPath) -> tuple[int | None, int | None]:
-        """Where the key of ``path`` is written; the value's place when it has no key."""
-        found = self.keys.get(path)
-        if found is not None:
-            return found
-        return self.locate(path)
 
 
 @dataclass(frozen=True)
@@ -156,7 +115,7 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
         _check_characters(text, file)
         _prescan(text, file)
         root = _compose(text, file)
-        builder = _Builder(file)
+        builder = PlainBuilder(file)
         value = builder.build(root, ())
     except _Stop as stop:
         return YamlResult(None, PositionIndex(), (stop.found,))
@@ -184,8 +143,8 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
             ),
         )
     if not isinstance(value, dict):
-        line, column = _mark(root)
-        found = _describe_top(value)
+        line, column = mark_of(root)
+        found = describe_top(value)
         return YamlResult(
             None,
             builder.index,
@@ -197,7 +156,7 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
                     file=file,
                     line=line,
                     column=column,
-                    hint=_looks_like_hint(text),
+                    hint=looks_like_hint(text),
                 ),
             ),
         )
@@ -316,7 +275,7 @@ def _prescan(text: str, file: str) -> None:  # noqa: PLR0912  # one flat loop ov
     open_nodes: list[tuple[str | None, int]] = []
 
     def stop(code: str, message: str, event: yaml.Event, hint: str | None = None) -> _Stop:
-        line, column = _mark(event)
+        line, column = mark_of(event)
         return _Stop(diagnostic(code, message, file=file, line=line, column=column, hint=hint))
 
     for count, event in enumerate(_events(text, file), start=1):
@@ -463,7 +422,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnost
         file=file,
         line=line,
         column=column,
-        hint=hint or _looks_like_hint(text),
+        hint=hint or looks_like_hint(text),
     )
 
 
@@ -476,215 +435,3 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "not valid YAML"
-
-
-# --- nodes to plain data ----------------------------------------------------------
-
-
-class _Builder:
-    """Builds plain data from composed nodes, records positions, collects problems."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Diagnostic] = []
-        self.seen: set[tuple[str, int, int]] = set()
-        self.index = PositionIndex()
-
-    def problem(
-        self, code: str, message: str, node: Node, path: KeyPath, hint: str | None = None
-    ) -> None:
-        line, column = _mark(node)
-        if (code, line, column) in self.seen:
-            return  # the same node reached again through an alias
-        self.seen.add((code, line, column))
-        self.problems.append(
-            diagnostic(
-                code,
-                message,
-                file=self.file,
-                line=line,
-                column=column,
-                path=dotted(path) or None,
-                hint=hint,
-            )
-        )
-
-    def build(self, node: Node, path: KeyPath) -> PlainData:
-        self.index.values.setdefault(path, _mark(node))
-        if isinstance(node, (MappingNode, SequenceNode)):
-            self.index.collections.add(path)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node, path)
-        if isinstance(node, SequenceNode):
-            if node.tag != _TAG + "seq":
-                self.forbidden_tag(node, path)
-                return None
-            return [self.build(item, (*path, number)) for number, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != _TAG + "map":
-                self.forbidden_tag(node, path)
-                return None
-            return self.mapping(node, path)
-        raise AssertionError(f"unknown node {node!r}")
-
-    def scalar(self, node: ScalarNode, path: KeyPath) -> PlainData:  # noqa: PLR0911  # one return per tag
-        tag, text = node.tag, node.value
-        if tag == _TAG + "str":
-            return str(text)
-        text = str(text)
-        if tag == _TAG + "null" and _NULL_RE.match(text):
-            return None
-        if tag == _TAG + "bool" and _BOOL_RE.match(text):
-            return text.lower() == "true"
-        if tag == _TAG + "int" and re.match(r"^[-+]?[0-9]+$", text):
-            return int(text)
-        if tag == _TAG + "float" and (_FLOAT_RE.match(text) or re.match(r"^[-+]?[0-9]+$", text)):
-            value = float(text)
-            if not math.isfinite(value):
-                self.problem("PP004", f"{text} is too large for a number", node, path)
-                return None
-            return value
-        if tag in (_TAG + "null", _TAG + "bool", _TAG + "int", _TAG + "float"):
-            kind = tag[len(_TAG) :]
-            self.problem(
-                "PP001",
-                f"{text!r} is not a valid !!{kind}",
-                node,
-                path,
-                hint="remove the tag, or write the value plainly",
-            )
-            return None
-        self.forbidden_tag(node, path)
-        return None
-
-    def forbidden_tag(self, node: Node, path: KeyPath) -> None:
-        tag = str(node.tag)
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-        self.problem(
-            "PP001",
-            f"tag {shown} is not allowed: a plan holds only plain values "
-            "(mappings, lists, text, numbers, true/false)",
-            node,
-            path,
-            hint="remove the tag; quote the value if it should be text",
-        )
-
-    def mapping(self, node: MappingNode, path: KeyPath) -> dict[str, PlainData]:
-        result: dict[str, PlainData] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if _is_merge(key_node):
-                continue
-            if not _is_text(key_node):
-                self.problem(
-                    "PP003",
-                    f"keys must be text; {_describe_key(key_node)} is not",
-                    key_node,
-                    path,
-                    hint="quote the key",
-                )
-                continue
-            key = str(key_node.value)
-            if key in first_seen:
-                self.problem(
-                    "PP002",
-                    f"duplicate key '{key}' (first at line {first_seen[key]})",
-                    key_node,
-                    (*path, key),
-                    hint="remove one of them, or rename it",
-                )
-                continue
-            first_seen[key] = _mark(key_node)[0]
-            self.index.keys[(*path, key)] = _mark(key_node)
-            result[key] = self.build(value_node, (*path, key))
-        for key_node, value_node in self.merged_pairs(node, path, depth=0):
-            key = str(key_node.value)
-            if key not in result:
-                self.index.keys[(*path, key)] = _mark(key_node)
-                result[key] = self.build(value_node, (*path, key))
-        return result
-
-    def merged_pairs(self, node: MappingNode, path: KeyPath, depth: int) -> list[tuple[Node, Node]]:
-        """The text-keyed entries that merge keys (<<) bring into ``node``, in precedence order.
-
-        A mapping's own keys win over merged ones, and an earlier source wins over
-        a later one (the YAML 1.1 merge rule); merged mappings may merge in turn.
-        """
-        pairs: list[tuple[Node, Node]] = []
-        if depth > MAX_ALIASES:  # unreachable after the pre-scan's alias cap
-            return pairs
-        for key_node, value_node in node.value:
-            if not _is_merge(key_node):
-                continue
-            if isinstance(value_node, MappingNode):
-                sources = [value_node]
-            elif isinstance(value_node, SequenceNode) and all(
-                isinstance(item, MappingNode) for item in value_node.value
-            ):
-                sources = list(value_node.value)
-            else:
-                self.problem(
-                    "PP003",
-                    "a merge key (<<) needs a mapping or a list of mappings",
-                    value_node,
-                    path,
-                )
-                continue
-            for source in sources:
-                pairs.extend((k, v) for k, v in source.value if _is_text(k))
-                pairs.extend(self.merged_pairs(source, path, depth + 1))
-        return pairs
-
-
-def _is_merge(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _TAG + "merge"
-
-
-def _is_text(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _TAG + "str"
-
-
-def _mark(item: Node | yaml.Event) -> Position:
-    mark = item.start_mark
-    if mark is None:  # PyYAML always sets it; the stubs allow None
-        return 1, 1
-    return mark.line + 1, mark.column + 1
-
-
-def _describe_key(node: Node) -> str:
-    if isinstance(node, ScalarNode):
-        kind = {
-            "int": "the number",
-            "float": "the number",
-            "bool": "the boolean",
-            "null": "null",
-        }.get(str(node.tag)[len(_TAG) :], "the value")
-        return f"{kind} {node.value}".strip() if kind != "null" else "an empty or null key"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    return "a mapping"
-
-
-def _describe_top(value: PlainData) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
-def _looks_like_hint(text: str) -> str | None:
-    """Name the kind of file when a plan is clearly something else."""
-    head = text.lstrip()[:512].lower()
-    if head.startswith(("<!doctype", "<html", "<?xml", "<")):
-        return "this looks like an HTML or XML page, not a plan"
-    first = head.split("\n", 1)[0]
-    if first.count(",") >= 2 and ": " not in first:
-        return "this looks like a CSV file (is this the actuals file?); pass it with --actuals"
-    if first.count("\t") >= 2 and ": " not in first:
-        return "this looks like tab-separated data (is this the actuals file?)"
-    return None

@@ -8,14 +8,15 @@ start-up fast.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from typing_extensions import assert_never
 
 from promoplan.errors import UsageProblem
+from promoplan.render.options import RenderOptions
 from promoplan.result import Run
-from promoplan.vocabulary import Units
+
+__all__ = ["FORMATS_BY_COMMAND", "Format", "RenderOptions", "render", "render_diff"]
 
 if TYPE_CHECKING:
     from promoplan.diff import PlanDiff
@@ -54,16 +55,6 @@ def choose_format(
     raise UsageProblem(
         f"unknown format {text!r} for {command}; choose one of: {', '.join([*choices, AUTO])}"
     )
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """How to render: colour and width for the terminal, money units, quiet mode."""
-
-    color: bool = False
-    width: int = 100
-    units: Units = "cn"
-    quiet: bool = False
 
 
 def render(fmt: Format, run: Run, options: RenderOptions) -> str:

@@ -16,8 +16,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from promoplan.render import RenderOptions
 from promoplan.render.json import plain_number
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import neutralise_csv, safe_text
 from promoplan.result import PlanResult, Run
 

@@ -9,8 +9,8 @@ start a new one.
 from __future__ import annotations
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.render import RenderOptions
 from promoplan.render.findings import alert_text, diagnostic_text
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
 from promoplan.result import AlertResult, PlanResult, Run
 

@@ -13,8 +13,8 @@ from importlib import resources
 
 from promoplan import __version__
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
-from promoplan.render import RenderOptions
 from promoplan.render.cells import alert_value, goal_cells
+from promoplan.render.options import RenderOptions
 from promoplan.render.svg import cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,

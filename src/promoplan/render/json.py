@@ -14,7 +14,7 @@ from typing import Any
 
 from promoplan import __version__
 from promoplan.diagnostics import Diagnostic
-from promoplan.render import RenderOptions
+from promoplan.render.options import RenderOptions
 from promoplan.result import (
     AlertResult,
     BudgetRow,

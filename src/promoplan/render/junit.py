@@ -21,9 +21,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
 from promoplan.diagnostics import CODES, Diagnostic
-from promoplan.render import RenderOptions
 from promoplan.render.cells import goal_cells
 from promoplan.render.findings import alert_text, diagnostic_location, diagnostic_text
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     format_fraction,
     format_group,

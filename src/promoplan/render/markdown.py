@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.render import RenderOptions
 from promoplan.render.cells import (
     alert_value,
     budget_label,
@@ -20,6 +19,7 @@ from promoplan.render.cells import (
     own_window,
 )
 from promoplan.render.findings import diagnostic_text
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     count_words,
     escape_markdown,

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 from promoplan import __version__
 from promoplan.diagnostics import CODES, Diagnostic
-from promoplan.render import RenderOptions
 from promoplan.render.findings import alert_text, diagnostic_text
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
 from promoplan.result import AlertResult, PlanResult, Run
 

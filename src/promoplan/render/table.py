@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from promoplan.diagnostics import Diagnostic, overall_status
-from promoplan.render import RenderOptions
 from promoplan.render.cells import (
     alert_value,
     budget_label,
@@ -28,6 +27,7 @@ from promoplan.render.cells import (
     own_window,
 )
 from promoplan.render.findings import diagnostic_message
+from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     count_words,
     format_fraction,
