@@ -38,6 +38,10 @@ from promoplan.vocabulary import (
 )
 
 QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
+# Keys of which a section needs exactly one (also stated in the JSON Schema).
+GOAL_TARGET_KEYS = ("at_least", "at_most", "growth")
+ALERT_CONDITION_KEYS: tuple[Condition, ...] = ("below", "above", "drop_over", "rise_over")
+METRIC_SOURCE_KEYS = ("column", "formula")
 
 
 def _validate_quantity(raw: object) -> Quantity | Placeholder:
@@ -187,7 +191,7 @@ class Goal(Model):
 
     @model_validator(mode="after")
     def _one_target(self) -> Goal:
-        given = [k for k in ("at_least", "at_most", "growth") if getattr(self, k) is not None]
+        given = [k for k in GOAL_TARGET_KEYS if getattr(self, k) is not None]
         if len(given) != 1:
             raise PydanticCustomError(
                 "one_target",
@@ -323,7 +327,7 @@ class AlertRule(Model):
     @property
     def condition(self) -> Condition:
         """Which comparison the rule makes."""
-        for key in ("below", "above", "drop_over", "rise_over"):
+        for key in ALERT_CONDITION_KEYS:
             if getattr(self, key) is not None:
                 return key
         raise AssertionError("guaranteed by _one_condition")

@@ -11,16 +11,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from promoplan.model import QUANTITY_JSON_SCHEMA, Plan
+from promoplan.model import (
+    ALERT_CONDITION_KEYS,
+    GOAL_TARGET_KEYS,
+    METRIC_SOURCE_KEYS,
+    QUANTITY_JSON_SCHEMA,
+    Plan,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 QUANTITY_REF = "#/$defs/Quantity"
 
 # Keys of which a section needs exactly one, given and not null.
 EXACTLY_ONE: dict[str, tuple[str, ...]] = {
-    "Goal": ("at_least", "at_most", "growth"),
-    "AlertRule": ("below", "above", "drop_over", "rise_over"),
-    "Metric": ("column", "formula"),
+    "Goal": GOAL_TARGET_KEYS,
+    "AlertRule": ALERT_CONDITION_KEYS,
+    "Metric": METRIC_SOURCE_KEYS,
 }
 
 EXAMPLE_PLAN: dict[str, Any] = {
