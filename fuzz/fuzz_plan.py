@@ -26,8 +26,7 @@ import atheris
 
 with atheris.instrument_imports(include=["promoplan", "yaml"]):
     from promoplan.diagnostics import CODES
-    from promoplan.inputs import unevaluated
-    from promoplan.loader import load_plan
+    from promoplan.loader import load_plan, unevaluated
     from promoplan.render import RenderOptions, render
     from promoplan.result import Run
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from promoplan.diagnostics import Diagnostic, diagnostic, without_codes
+from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
 from promoplan.model import Plan
 from promoplan.planindex import plan_index
-from promoplan.result import PlanResult
 from promoplan.windows import year_earlier
 
 if TYPE_CHECKING:
@@ -231,27 +230,3 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:
     """The codes to leave out: ``--ignore`` and the plan's own ``ignore:``."""
     return [*ignore, *(plan.ignore if plan is not None else ())]
-
-
-def unevaluated(
-    loaded: LoadedPlan,
-    diagnostics: Sequence[Diagnostic] | None = None,
-    ignore: Sequence[str] = (),
-    *,
-    plan_ignores: bool = False,
-) -> PlanResult:
-    """The result of a plan that is not evaluated: its name, period and diagnostics.
-
-    ``diagnostics`` defaults to the plan's own; ``plan_ignores`` also applies the
-    plan's ``ignore:`` (as check does once it has read actuals).
-    """
-    plan = loaded.plan
-    codes = ignored_codes(ignore, plan) if plan_ignores else list(ignore)
-    found = loaded.diagnostics if diagnostics is None else tuple(diagnostics)
-    return PlanResult(
-        file=loaded.file,
-        name=plan.name if plan else None,
-        period=plan.span if plan else None,
-        currency=plan.currency if plan else "CNY",
-        diagnostics=without_codes(found, codes),
-    )

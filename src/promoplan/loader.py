@@ -8,7 +8,7 @@ at all" is an exception (:class:`~promoplan.errors.UsageProblem`, exit 2).
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from promoplan.checks import check_plan
 from promoplan.diagnostics import Diagnostic, Locate, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
+from promoplan.result import PlanResult
 from promoplan.schema_errors import schema_diagnostics
 from promoplan.yamlsafe import MAX_BYTES, PositionIndex, load_yaml
 
@@ -87,3 +88,27 @@ def _done(
 ) -> LoadedPlan:
     located = sorted((d.located(file) for d in found), key=Diagnostic.sort_key)
     return LoadedPlan(file=file, plan=plan, diagnostics=tuple(located), locate=positions.locate)
+
+
+def unevaluated(
+    loaded: LoadedPlan,
+    diagnostics: Sequence[Diagnostic] | None = None,
+    ignore: Sequence[str] = (),
+    *,
+    plan_ignores: bool = False,
+) -> PlanResult:
+    """The result of a plan that is not evaluated: its name, period and diagnostics.
+
+    ``diagnostics`` defaults to the plan's own; ``plan_ignores`` also applies the
+    plan's ``ignore:`` (as check does once it has read actuals).
+    """
+    plan = loaded.plan
+    codes = [*ignore, *(plan.ignore if plan is not None and plan_ignores else ())]
+    found = loaded.diagnostics if diagnostics is None else tuple(diagnostics)
+    return PlanResult(
+        file=loaded.file,
+        name=plan.name if plan else None,
+        period=plan.span if plan else None,
+        currency=plan.currency if plan else "CNY",
+        diagnostics=without_codes(found, codes),
+    )

@@ -32,8 +32,7 @@ from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.sql import FIRST_ERRORS
 from promoplan.diagnostics import CODES
-from promoplan.inputs import unevaluated
-from promoplan.loader import load_plan
+from promoplan.loader import load_plan, unevaluated
 from promoplan.render import RenderOptions, render
 from promoplan.render.github import escape_data, escape_property, workflow_command
 from promoplan.render.json import render_json

@@ -17,10 +17,9 @@ from promoplan.inputs import (
     parse_as_of,
     read_inputs,
     resolve_as_of,
-    unevaluated,
     usable,
 )
-from promoplan.loader import load_plan
+from promoplan.loader import load_plan, unevaluated
 from promoplan.result import PlanResult, Run
 from promoplan.windows import parse_period
 

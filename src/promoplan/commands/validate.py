@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from promoplan.errors import UsageProblem
-from promoplan.inputs import unevaluated
-from promoplan.loader import load_plan
+from promoplan.loader import load_plan, unevaluated
 from promoplan.result import Run
 
 PLAN_SUFFIXES = (".yaml", ".yml")
