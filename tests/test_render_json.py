@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -23,7 +24,7 @@ from builders import (
 from promoplan import __version__
 from promoplan.render import RenderOptions
 from promoplan.render.json import plain_number, render_json
-from promoplan.result import GoalProgress, PlanResult, Run
+from promoplan.result import Forecast, GoalProgress, PlanResult, Run
 
 HOSTILE = "[red]x[/red] [/] \x1b[2J \x1b]8;;http://x\x07 \x9b31m \u202eevil a|b\n::error::x"
 OPTIONS = RenderOptions()
@@ -72,7 +73,7 @@ def test_the_spec_example_shape_and_key_order() -> None:
          "target": 0.3, "actual": 0.28, "baseline": 61000000, "expected": 0.3,
          "progress": 0.9333, "projection": None, "status": "at_risk", "label": "GMV 同比增长",
          "kind": "growth", "unit": "currency", "window": None, "target_text": None,
-         "notes": None},
+         "notes": None, "pacing": None, "forecast": None},
     ]  # fmt: skip
     assert list(plan["goals"][0])[:11] == [
         "id", "metric", "scope", "direction", "target", "actual", "baseline", "expected",
@@ -189,3 +190,15 @@ def test_chinese_stays_readable_and_output_is_deterministic() -> None:
     assert text == render_json(Run("check", (build_plan(),)), OPTIONS)
     assert text.endswith("}\n")
     assert text.startswith('{\n  "schema_version": 1,\n')
+
+
+def test_a_cumulative_goal_carries_its_pacing_and_forecast() -> None:
+    forecast = Forecast("seasonal_naive", dt.date(2025, 12, 31), 2.99e8, 2.8e8, 3.18e8)
+    row = goal(id="gmv", kind="cumulative", pacing="last_year", forecast=forecast)
+    doc = document(Run("check", (build_plan(goals=(row,)),)))
+    (shown,) = doc["plans"][0]["goals"]  # type: ignore[index]
+    assert shown["pacing"] == "last_year"
+    assert shown["forecast"] == {
+        "method": "seasonal_naive", "to": "2025-12-31", "value": 299000000, "low": 280000000,
+        "high": 318000000,
+    }  # fmt: skip

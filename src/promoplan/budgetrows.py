@@ -32,8 +32,10 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
     span = clip(ev.paced, Window("period", period_start, period_end))
     if span is None:
         return (), ()
-    share_of_period = ev.pacing.share(span.start, span.end, period_start, period_end)
-    fraction = ev._fraction(span)
+    # The budget's own pacing (budget.pacing, else the plan's) on the spend metric.
+    curve = ev.pacings.for_budget(Window("period", period_start, period_end)).curve
+    share_of_period = curve.share(span.start, span.end, period_start, period_end)
+    fraction = curve.fraction(span.start, span.end, ev.as_of)
     total = budget.total.value if isinstance(budget.total, Quantity) else None
     spend_metric = budget.spend_metric
     metric = ev.plan.metrics.get(spend_metric)

@@ -27,6 +27,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP121": ("error", "a goal or alert names an unknown metric"),
     "PP122": ("error", "formula error: syntax, unknown name, cycle"),
     "PP123": ("error", "a target contradicts its goal"),
+    "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PA001": ("error", "actuals file unreadable"),
     "PA002": ("warning", "a column the plan needs is in no actuals file"),
     "PA003": ("error", "a value is not a number"),
@@ -37,6 +38,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA011": ("warning", "a channel the plan does not map"),
     "PA012": ("info", "rows outside the period and its baseline year, ignored"),
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
+    "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
 }
 

@@ -8,8 +8,8 @@ module only decides which window each thing looks at and what the numbers mean.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.budgetrows import budget_rows
@@ -20,6 +20,7 @@ from promoplan.quantity import Quantity, ratio
 from promoplan.result import (
     AlertResult,
     BudgetRow,
+    Forecast,
     GoalProgress,
     GoalStatus,
     PlanResult,
@@ -27,6 +28,7 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind
 from promoplan.windows import (
     Pacing,
@@ -53,6 +55,7 @@ class _Scope:
     goal: Goal
     natural: Window  # the whole period, or the goal's quarter
     span: Window  # the part of ``natural`` inside the evaluation window's pacing span
+    path: tuple[str | int, ...] = ()  # the goal's key path in the plan
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class _Numbers:
     expected: float | None = None
     progress: float | None = None
     projection: float | None = None
+    kind: GoalKind | None = None  # set when the pacing changes the goal's kind
+    pacing: Paced | None = None
+    forecast: Forecast | None = None
 
 
 class Evaluator:
@@ -79,12 +85,16 @@ class Evaluator:
         as_of: dt.date,
         window: Window,
         locate: Locate | None = None,
+        curves: Mapping[str, DailyCurve] | None = None,
+        file: str | None = None,
     ) -> None:
         self.plan = plan
         self.index = plan_index(plan)
         self.locate = locate
         self.rollup = Rollup(plan, cube)
         self.pacing = Pacing(plan)
+        # Each goal's own pacing (quarters, last year's curve, a curve file); PA014 on fallback.
+        self.pacings = GoalPacings(plan, self.rollup, curves=curves, file=file, locate=locate)
         self.as_of = as_of
         self.window = window
         paced = pacing_span(plan, window)
@@ -102,7 +112,7 @@ class Evaluator:
         for ref, natural in self.index.goal_spans():
             span = clip(self.paced, natural)
             if span is not None:
-                yield _Scope(ref.id, ref.scope, ref.goal, natural, span)
+                yield _Scope(ref.id, ref.scope, ref.goal, natural, span, ref.path)
 
     def goals(self) -> tuple[GoalProgress, ...]:
         """Every goal's standing."""
@@ -127,6 +137,8 @@ class Evaluator:
                 if isinstance(target, Quantity)
                 else _Numbers("unset")
             )
+        elif kind == "growth" and self._seasonal_growth(scope):
+            numbers = self._paced_growth(scope, measured)
         elif kind == "growth":
             numbers = self._growth(scope, measured)
         elif kind == "cumulative":
@@ -139,7 +151,7 @@ class Evaluator:
             metric=goal.metric,
             scope=scope.scope,
             direction=goal.direction,
-            kind=kind,
+            kind=numbers.kind or kind,
             unit=metric.unit if metric is not None else "count",
             target=numbers.target,
             actual=numbers.actual,
@@ -151,6 +163,8 @@ class Evaluator:
             window=measured,
             target_text=None if isinstance(target, Quantity) else target.text,
             notes=goal.notes,
+            pacing=numbers.pacing.name if numbers.pacing is not None else None,
+            forecast=numbers.forecast,
         )
 
     def _measured(self, scope: _Scope) -> Window | None:
@@ -169,8 +183,28 @@ class Evaluator:
         if scope.goal.per is not None:
             return 1.0, 1.0  # the target applies to each complete window as it stands
         span, natural = scope.span, scope.natural
-        share = self.pacing.share(span.start, span.end, natural.start, natural.end)
-        return share, self._fraction(span)
+        curve = self._paced(scope).curve
+        share = curve.share(span.start, span.end, natural.start, natural.end)
+        return share, curve.fraction(span.start, span.end, self.as_of)
+
+    def _paced(self, scope: _Scope) -> Paced:
+        """The goal's pacing: its own ``pacing``, else the plan's (quarters by default)."""
+        return self.pacings.for_goal(scope.goal, scope.natural, scope.path)
+
+    def _seasonal_growth(self, scope: _Scope) -> bool:
+        """A growth goal of a cumulative metric paced by a curve is paced as an amount."""
+        return (
+            scope.goal.per is None
+            and self.rollup.is_cumulative(scope.goal.metric)
+            and self._paced(scope).name != "quarters"
+        )
+
+    def _forecast(self, scope: _Scope) -> Forecast | None:
+        if scope.goal.per is not None:
+            return None
+        where = normalise_where(scope.goal.where)
+        forecaster = self.pacings.forecast(scope.goal.metric, where, scope.natural, self.as_of)
+        return forecaster.result() if forecaster is not None else None
 
     def _value(self, scope: _Scope, start: dt.date, end: dt.date) -> float | None:
         return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))
@@ -202,17 +236,47 @@ class Evaluator:
             status = self._status(progress)
         return _Numbers(status, target, actual, baseline, target, progress)
 
-    def _cumulative(self, scope: _Scope, measured: Window) -> _Numbers:
+    def _paced_growth(self, scope: _Scope, measured: Window) -> _Numbers:
+        """Growth ``g`` paced by a curve: the amount (1 + g) x last year's whole span, paced."""
+        goal = scope.goal
+        natural = scope.natural
+        if isinstance(goal.baseline, Quantity):
+            whole: float | None = goal.baseline.value
+        else:
+            whole = self._value(scope, year_earlier(natural.start), year_earlier(natural.end))
+        target = goal.target
+        if not isinstance(target, Quantity) or whole is None:
+            return self._growth(scope, measured)
+        return self._cumulative(scope, measured, amount=whole * (1 + target.value), baseline=whole)
+
+    def _cumulative(
+        self,
+        scope: _Scope,
+        measured: Window,
+        *,
+        amount: float | None = None,
+        baseline: float | None = None,
+    ) -> _Numbers:
         goal = scope.goal
         value = self._value(scope, measured.start, measured.end)
-        baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
+        if amount is None:
+            baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
         if not isinstance(goal.target, Quantity):
             return _Numbers("unset", actual=value, baseline=baseline)
         share, fraction = self._pace(scope)
-        target = goal.target.value * share
+        target = (amount if amount is not None else goal.target.value) * share
         expected = target * fraction
+        numbers = _Numbers(
+            "no_data",
+            target=target,
+            baseline=baseline,
+            expected=expected,
+            kind="cumulative" if amount is not None else None,
+            pacing=self._paced(scope) if goal.per is None else None,
+            forecast=self._forecast(scope),
+        )
         if value is None:
-            return _Numbers("no_data", target=target, baseline=baseline, expected=expected)
+            return numbers
         projection = value / fraction if fraction > 0 else None
         if goal.direction == "at_least":
             progress = ratio(value, expected)
@@ -223,7 +287,9 @@ class Evaluator:
             complete = goal.per is not None or self.as_of >= scope.span.end
             met = complete and value <= target
         status = "met" if met else self._status(progress)
-        return _Numbers(status, target, value, baseline, expected, progress, projection)
+        return replace(
+            numbers, status=status, actual=value, progress=progress, projection=projection
+        )
 
     def _level(self, scope: _Scope, measured: Window) -> _Numbers:
         goal = scope.goal
@@ -401,7 +467,7 @@ class Evaluator:
             currency=self.plan.currency,
             as_of=self.as_of,
             window=self.window,
-            diagnostics=tuple(diagnostics),
+            diagnostics=tuple(diagnostics) + tuple(self.pacings.diagnostics),
             goals=goals,
             budget=budget,
             alerts=alerts,
@@ -428,13 +494,17 @@ def evaluate(
     window: Window,
     diagnostics: Sequence[Diagnostic] = (),
     locate: Locate | None = None,
+    curves: Mapping[str, DailyCurve] | None = None,
 ) -> PlanResult:
     """Evaluate goals, budget and alerts of ``plan`` over ``window`` as of ``as_of``.
 
     ``window`` comes from :func:`promoplan.windows.parse_period`; ``diagnostics``
     (the plan's and the actuals') are carried into the result unchanged; ``locate``
-    (the loaded plan's) places each alert at its rule or budget line.
+    (the loaded plan's) places each alert at its rule or budget line; ``curves`` are the
+    plan's curve files, read by :func:`promoplan.seasonal.read_curves`.
     """
     cube = actuals.cube if actuals is not None else Cube((), (), ())
-    evaluator = Evaluator(plan, cube, as_of=as_of, window=window, locate=locate)
+    evaluator = Evaluator(
+        plan, cube, as_of=as_of, window=window, locate=locate, curves=curves, file=file
+    )
     return evaluator.result(file=file, diagnostics=diagnostics)

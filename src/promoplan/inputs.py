@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,13 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
-from promoplan.model import Plan
+from promoplan.model import CurvePacing, Plan
 from promoplan.planindex import plan_index
 from promoplan.windows import year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec
+    from promoplan.seasonal import DailyCurve
 
 LAG_DAYS = 7
 _GLOB_CHARS = frozenset("*?[")
@@ -38,6 +39,7 @@ class Inputs:
     loaded: LoadedPlan
     actuals: Actuals | None
     diagnostics: tuple[Diagnostic, ...]
+    curves: dict[str, DailyCurve] = field(default_factory=dict)  # pacing curve files, read
 
     @property
     def plan(self) -> Plan | None:
@@ -185,10 +187,26 @@ def read_inputs(
     plan = usable(loaded)
     if plan is None:
         return Inputs(loaded, None, loaded.diagnostics)
+    curves: dict[str, DailyCurve] = {}
+    if _names_curves(plan):
+        from promoplan.seasonal import read_curves  # noqa: PLC0415  # only plans that name curves
+
+        # ``loaded.file`` is the plan's path as given: curve files are beside it.
+        curves, problems = read_curves(plan, Path(loaded.file), loaded.file, loaded.locate)
+        if problems:
+            return Inputs(loaded, None, loaded.diagnostics + problems)
     from promoplan.actuals import read_actuals  # noqa: PLC0415  # DuckDB only when actuals are read
 
     read = read_actuals(files, actuals_spec(plan, encoding=encoding, span=span), progress=progress)
-    return Inputs(loaded, read, loaded.diagnostics + tuple(read.diagnostics))
+    return Inputs(loaded, read, loaded.diagnostics + tuple(read.diagnostics), curves)
+
+
+def _names_curves(plan: Plan) -> bool:
+    """True when the plan, a goal or the budget paces by a curve file."""
+    given = [plan.pacing, *(ref.goal.pacing for ref in plan_index(plan).goals)]
+    if plan.budget is not None:
+        given.append(plan.budget.pacing)
+    return any(isinstance(value, CurvePacing) for value in given)
 
 
 def latest_date_within(actuals: Actuals, start: dt.date, end: dt.date) -> dt.date | None:

@@ -172,6 +172,39 @@ class Metric(Model):
         return self
 
 
+class LastYearPacing(Model):
+    """``pacing: {last_year: weekday}``: last year's curve with a chosen alignment."""
+
+    last_year: Literal["festivals", "weekday"] = Field(
+        "festivals",
+        description=(
+            "How this year's days find last year's: by weekday (364 days back), and around "
+            "Spring Festival, 618, Double 11 and Double 12 by the festival (festivals, the "
+            "default)."
+        ),
+    )
+
+
+class CurvePacing(Model):
+    """``pacing: {curve: curve-2025.csv}``: a team's own daily or weekly shares."""
+
+    curve: StrictStr = Field(
+        description="A CSV file (date,share) beside the plan; the shares sum to 1 over the period.",
+        examples=["curve-2025.csv"],
+    )
+
+
+PacingValue = Annotated[
+    Literal["quarters", "last_year"] | LastYearPacing | CurvePacing,
+    Field(
+        description=(
+            "How the expected share of a cumulative target grows: quarters (the quarter weights), "
+            "last_year (last year's cumulative share of the same metric), or {curve: FILE}."
+        )
+    ),
+]
+
+
 class Goal(Model):
     """A target for one metric: ``at_least``, ``at_most`` or ``growth``."""
 
@@ -186,6 +219,7 @@ class Goal(Model):
     )
     per: Per | None = Field(None, description="The target applies to each such window.")
     where: Where | None = None
+    pacing: PacingValue | None = None
     label: Label | None = None
     notes: Notes | None = None
 
@@ -250,6 +284,7 @@ class Budget(Model):
     lines: dict[StrictStr, BudgetLineValue] = Field(
         default_factory=dict, description="Budget lines; top-level shares sum to 100%."
     )
+    pacing: PacingValue | None = None
     notes: Notes | None = None
 
 
@@ -362,6 +397,7 @@ class Plan(Model):
         default_factory=lambda: Quantity(0.10, "percent"),
         description="How far behind pace is at risk rather than off track (default 10%).",
     )
+    pacing: PacingValue = "quarters"
     description: StrictStr | None = Field(None, description="Free text about the plan.")
     actuals: ActualsSection = Field(
         default_factory=ActualsSection,

@@ -114,11 +114,15 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
 
 
 def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
-    """Each cumulative goal's metric, day by day: actual, paced target and last year, to date."""
-    plan, rollup, pacing, as_of = (
+    """Each cumulative goal's metric, day by day: actual, paced target and last year, to date,
+    then the forecast to the end of the goal's span.
+
+    The target line follows the goal's own pacing (a curve under ``last_year``).
+    """
+    plan, rollup, pacings, as_of = (
         evaluator.plan,
         evaluator.rollup,
-        evaluator.pacing,
+        evaluator.pacings,
         evaluator.as_of,
     )
     found = []
@@ -131,18 +135,39 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
         start, end = natural.start, natural.end
         where = normalise_where(goal.where)
         baseline = goal.baseline if isinstance(goal.baseline, Quantity) else None
+        paced_by = pacings.for_goal(goal, natural, ref.path)
+        # A growth goal under a seasonal pacing is the amount (1 + g) x last year's span.
+        as_amount = goal.growth is not None and paced_by.name != "quarters"
+        whole: float | None = None
+        if as_amount:
+            base = (
+                baseline.value
+                if baseline is not None
+                else rollup.value(goal.metric, year_earlier(start), year_earlier(end), where)
+            )
+            whole = None if base is None else base * (1 + target.value)
+        forecaster = pacings.forecast(goal.metric, where, natural, as_of)
         points = []
         for offset in range((end - start).days + 1):
             day = start + dt.timedelta(days=offset)
-            fraction = pacing.fraction(start, end, day)
+            fraction = paced_by.curve.fraction(start, end, day)
             actual = rollup.value(goal.metric, start, day, where) if day <= as_of else None
             last_year = rollup.value(goal.metric, year_earlier(start), year_earlier(day), where)
-            if goal.growth is not None:
+            if as_amount:
+                paced = None if whole is None else whole * fraction
+            elif goal.growth is not None:
                 base = baseline.value * fraction if baseline is not None else last_year
                 paced = None if base is None else base * (1 + target.value)
             else:
                 paced = target.value * fraction
-            points.append(SeriesPoint(day=day, actual=actual, target=paced, last_year=last_year))
+            ahead = None
+            if forecaster is not None and day >= as_of:
+                ahead = forecaster.actual if day == as_of else forecaster.at(day)
+            points.append(
+                SeriesPoint(
+                    day=day, actual=actual, target=paced, last_year=last_year, forecast=ahead
+                )
+            )
         full = points[-1].target if points else None
         metric = plan.metrics.get(goal.metric)
         label = (metric.label if metric is not None and metric.label else None) or goal.metric
@@ -153,6 +178,7 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
                 unit=metric.unit if metric is not None else "count",
                 target=full,
                 points=tuple(points),
+                forecast=forecaster.result() if forecaster is not None else None,
             )
         )
     return tuple(found)

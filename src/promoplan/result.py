@@ -37,6 +37,17 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """A cumulative goal's forecast at ``to`` (the end of its span), with an 80% interval."""
+
+    method: Literal["seasonal_naive", "run_rate"]
+    to: dt.date
+    value: float
+    low: float | None  # None when too few weeks show how much the metric varies
+    high: float | None
+
+
+@dataclass(frozen=True)
 class GoalProgress:
     """One goal's standing (SPEC section 5, "The numbers, exactly")."""
 
@@ -57,6 +68,8 @@ class GoalProgress:
     window: Window | None = None
     target_text: str | None = None  # the placeholder as written, for unset goals
     notes: str | None = None
+    pacing: Literal["quarters", "last_year", "curve"] | None = None  # cumulative goals only
+    forecast: Forecast | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,7 @@ class SeriesPoint:
     actual: float | None
     target: float | None
     last_year: float | None
+    forecast: float | None = None  # after as-of: the forecast to the end of the span
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,7 @@ class CumulativeSeries:
     unit: Unit
     target: float | None
     points: tuple[SeriesPoint, ...]
+    forecast: Forecast | None = None  # at the end of the span
 
 
 @dataclass(frozen=True)

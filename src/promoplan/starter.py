@@ -32,6 +32,10 @@ description: Grow GMV 30% on last year while keeping marketing spend within 18% 
 period: 2025                      # a calendar year, or {start: 2025-04-01, end: 2026-03-31}
 currency: CNY
 tolerance: 10%                    # up to this far behind pace is "at risk", beyond is "off track"
+# How a cumulative target is expected to build up: quarters (the quarter weights
+# below), last_year (last year's curve, aligned by weekday and festival), or
+# {curve: curve-2025.csv} (your own daily or weekly shares, beside this file).
+pacing: quarters
 
 # How the actuals CSVs are read: one row per date and channel, one column per number.
 actuals:

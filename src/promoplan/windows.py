@@ -236,22 +236,16 @@ def _pace_weight(
     return total + outside_density * (days_in(start, end) - covered)
 
 
-class Pacing:
-    """The plan's pacing curve, precomputed once: weight of any range of days."""
+class PaceCurve:
+    """A pacing curve: the weight of any range of days gives fractions and shares.
 
-    def __init__(self, plan: Plan) -> None:
-        index = plan_index(plan)
-        self.spans = index.spans
-        self.weights = index.weights
-        period_days = sum(days_in(s, e) for s, e in self.spans.values()) or 1
-        # Days outside the period (a week straddling its start) pace at the average rate.
-        self.outside_density = sum(self.weights.values()) / period_days
+    :class:`Pacing` (the quarter weights) is one; :mod:`promoplan.seasonal` adds
+    last year's curve and curve files.
+    """
 
     def weight(self, start: dt.date, end: dt.date) -> float:
         """Pacing weight of the days from ``start`` to ``end`` inclusive."""
-        if end < start:
-            return 0.0
-        return _pace_weight(self.spans, self.weights, self.outside_density, start, end)
+        raise NotImplementedError
 
     def fraction(self, start: dt.date, end: dt.date, as_of: dt.date) -> float:
         """Share of the window's pacing weight elapsed at ``as_of``: 0 before it, 1 at its end."""
@@ -274,6 +268,24 @@ class Pacing:
         if whole <= 0:
             return days_in(start, end) / max(1, days_in(whole_start, whole_end))
         return self.weight(start, end) / whole
+
+
+class Pacing(PaceCurve):
+    """The plan's quarter pacing, precomputed once: weight of any range of days."""
+
+    def __init__(self, plan: Plan) -> None:
+        index = plan_index(plan)
+        self.spans = index.spans
+        self.weights = index.weights
+        period_days = sum(days_in(s, e) for s, e in self.spans.values()) or 1
+        # Days outside the period (a week straddling its start) pace at the average rate.
+        self.outside_density = sum(self.weights.values()) / period_days
+
+    def weight(self, start: dt.date, end: dt.date) -> float:
+        """Pacing weight of the days from ``start`` to ``end`` inclusive."""
+        if end < start:
+            return 0.0
+        return _pace_weight(self.spans, self.weights, self.outside_density, start, end)
 
 
 def paced_fraction(plan: Plan, start: dt.date, end: dt.date, as_of: dt.date) -> float:

@@ -70,6 +70,7 @@ def check_inputs(
         as_of=day,
         window=parse_period(period, plan, day),
         diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
+        curves=inputs.curves,
     )
     codes = ignored_codes(ignore, plan)
     return replace(result, diagnostics=without_codes(result.diagnostics, codes))

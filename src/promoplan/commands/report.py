@@ -121,7 +121,13 @@ def evaluate_report(
     # PA013 for a file that lags the others; PA020 when the whole feed lags the window.
     lagging = lag_diagnostics(plan, actuals, latest) if latest is not None else ()
     evaluator = Evaluator(
-        plan, actuals.cube, as_of=job.as_of, window=ytd, locate=inputs.loaded.locate
+        plan,
+        actuals.cube,
+        as_of=job.as_of,
+        window=ytd,
+        locate=inputs.loaded.locate,
+        curves=inputs.curves,
+        file=inputs.loaded.file,
     )
     result = evaluator.result(
         file=inputs.loaded.file,

@@ -27,6 +27,7 @@ from promoplan.render.text import (
 from promoplan.result import (
     AlertResult,
     BudgetRow,
+    CumulativeSeries,
     GoalProgress,
     Kpi,
     PlanResult,
@@ -35,7 +36,7 @@ from promoplan.result import (
 )
 
 # Codes shown under "Data quality": the feed and the files, not the plan.
-DATA_QUALITY_CODES = ("PA020", "PA013", "PA011", "PA010", "PA012", "PA002", "PA005")
+DATA_QUALITY_CODES = ("PA020", "PA013", "PA014", "PA011", "PA010", "PA012", "PA002", "PA005")
 
 STATUS_TEXT = {
     "met": "met",
@@ -211,6 +212,7 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
             f'<figure class="panel"><h3>{esc(series.label)} <small>cumulative</small></h3>{svg}'
             '<figcaption class="legend"><span class="l-actual">actual</span>'
             f'<span class="l-target">paced target (full: {target})</span>'
+            f"{_forecast_legend(series, plan, options)}"
             '<span class="l-last-year">last year</span></figcaption></figure>'
         )
     for chart in report.group_charts:
@@ -226,7 +228,17 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
         )
     if not figures:
         return ""
-    return f'<section><h2>Charts</h2><div class="charts">{"".join(figures)}</div></section>\n'
+    charts = "".join(figures)
+    return f'<section id="charts"><h2>Charts</h2><div class="charts">{charts}</div></section>\n'
+
+
+def _forecast_legend(series: CumulativeSeries, plan: PlanResult, options: RenderOptions) -> str:
+    """``forecast, seasonal naive: ¥2.99亿`` for a series with a forecast, else nothing."""
+    if series.forecast is None:
+        return ""
+    method = series.forecast.method.replace("_", " ")
+    value = _value(series.forecast.value, series.unit, plan, options)
+    return f'<span class="l-forecast">forecast, {esc(method)}: {value}</span>'
 
 
 def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> str:

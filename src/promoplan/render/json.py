@@ -18,6 +18,7 @@ from promoplan.render.options import RenderOptions
 from promoplan.result import (
     AlertResult,
     BudgetRow,
+    Forecast,
     GoalProgress,
     Kpi,
     PlanResult,
@@ -96,6 +97,21 @@ def _goal(goal: GoalProgress) -> dict[str, Any]:
         "window": _window(goal.window),
         "target_text": goal.target_text,
         "notes": goal.notes,
+        "pacing": goal.pacing,
+        "forecast": _forecast(goal.forecast),
+    }
+
+
+def _forecast(forecast: Forecast | None) -> dict[str, Any] | None:
+    """The forecast at the end of the goal's span, with its 80% interval (null when unknown)."""
+    if forecast is None:
+        return None
+    return {
+        "method": forecast.method,
+        "to": forecast.to.isoformat(),
+        "value": plain_number(forecast.value),
+        "low": plain_number(forecast.low),
+        "high": plain_number(forecast.high),
     }
 
 

@@ -52,6 +52,8 @@ HELP: dict[str, str] = {
     "with no metric defined in terms of itself.",
     "PP123": "Check the target against its goal: e.g. an at_least target below the baseline "
     "is already met.",
+    "PP130": "Fix the curve file at the line named: one row per day or per week of the "
+    "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PA001": "Export the actuals as CSV (not a workbook, an HTML page or UTF-16 text), "
     "with a header row and data rows.",
     "PA002": "Add the column to an actuals file, or change the metric's column; its goals "
@@ -67,6 +69,8 @@ HELP: dict[str, str] = {
     "PA011": "Map the channel to a budget line under 'channels', or leave its spend unmapped.",
     "PA012": "Nothing to do unless the rows were meant to count: check the plan's period.",
     "PA013": "Refresh the lagging file: its metrics stop earlier than the others.",
+    "PA014": "Pass actuals that cover last year's aligned days, or pace the goal by a curve "
+    "file; until then it is paced by the quarter weights.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
 }

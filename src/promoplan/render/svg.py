@@ -83,7 +83,8 @@ def cumulative_chart(
     currency: str,
     units: Units,
 ) -> str:
-    """A goal's cumulative actual against its paced target line and last year's line."""
+    """A goal's cumulative actual against its paced target line and last year's line, and the
+    forecast from as-of to the end of the span as a dashed continuation of the actual."""
     height, right, top, bottom = 280, 16, 14, 34
     points = series.points
     title = f"{series.label}: cumulative actual against paced target"
@@ -94,7 +95,7 @@ def cumulative_chart(
     values = [
         v
         for p in points
-        for v in (p.actual, p.target, p.last_year)
+        for v in (p.actual, p.target, p.last_year, p.forecast)
         if v is not None and math.isfinite(v)
     ]
     if series.target is not None and math.isfinite(series.target):
@@ -147,6 +148,7 @@ def cumulative_chart(
     for attr, css in (
         ("last_year", "series last-year"),
         ("target", "series target"),
+        ("forecast", "series forecast"),
         ("actual", "series actual"),
     ):
         coords = [
