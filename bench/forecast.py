@@ -19,10 +19,10 @@ import datetime as dt
 import statistics
 from pathlib import Path
 
+from promoplan.backtest import METHODS, backtest
 from promoplan.inputs import expand_actuals, read_inputs
 from promoplan.loader import load_plan
 from promoplan.rollup import Rollup
-from promoplan.seasonal import METHODS, backtest
 
 ROOT = Path(__file__).resolve().parents[1]
 

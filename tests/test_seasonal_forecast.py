@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from promoplan.actuals.model import Cell, Cube, CubeRow
+from promoplan.backtest import backtest, month_ends
 from promoplan.inputs import expand_actuals, read_inputs
 from promoplan.loader import load_plan
 from promoplan.model import Plan
 from promoplan.result import Window
 from promoplan.rollup import Rollup
-from promoplan.seasonal import GoalPacings, aligned_day, backtest, month_ends
+from promoplan.seasonal import GoalPacings, aligned_day
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date

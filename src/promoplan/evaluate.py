@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import Actuals, Cube
+from promoplan.alerting import firing_alerts, rule_values, rule_window
 from promoplan.budgetrows import budget_rows
 from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.model import AlertRule, Goal, Plan
@@ -24,7 +25,6 @@ from promoplan.result import (
     GoalProgress,
     GoalStatus,
     PlanResult,
-    Unit,
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
@@ -36,10 +36,7 @@ from promoplan.windows import (
     last_complete_month,
     last_complete_quarter,
     last_complete_week,
-    month_of,
     pacing_span,
-    previous_window,
-    quarter_of,
     year_earlier,
 )
 
@@ -363,103 +360,19 @@ class Evaluator:
 
     def rule_window(self, rule: AlertRule) -> Window:
         """The one window a rule looks at (SPEC section 5, "Alerts")."""
-        if rule.window == "week":
-            return last_complete_week(self.as_of)
-        if rule.window == "month":
-            current = month_of(self.as_of)
-            return Window(current.label, current.start, self.as_of)
-        if rule.window == "quarter":
-            quarter = quarter_of(self.plan, self.as_of)
-            return Window(quarter.label, quarter.start, self.as_of)
-        return Window(self.window.label, self.window.start, min(self.window.end, self.as_of))
-
-    def alerts(self) -> tuple[AlertResult, ...]:
-        """Every firing alert of the plan's rules, rule by rule, group by group."""
-        found: list[AlertResult] = []
-        for rule_id, rule in self.plan.alerts.items():
-            found.extend(self.rule_alerts(rule_id, rule))
-        return tuple(found)
-
-    def rule_alerts(self, rule_id: str, rule: AlertRule) -> Iterator[AlertResult]:
-        """The firing alerts of one rule."""
-        threshold_quantity = rule.threshold
-        if not isinstance(threshold_quantity, Quantity):
-            return
-        threshold = threshold_quantity.value
-        window = self.rule_window(rule)
-        if window.end < window.start:
-            return
-        where = normalise_where(rule.where)
-        current = self.rule_values(rule, window)
-        previous: dict[str | None, float | None] = {}
-        if rule.condition in ("drop_over", "rise_over"):
-            before = previous_window(window)
-            previous = self._values(rule.metric, rule.by, before, where)
-        metric = self.plan.metrics.get(rule.metric)
-        unit: Unit = metric.unit if metric is not None else "count"
-        line, column = self.where(("alerts", rule_id))
-        for group, value in current.items():
-            if value is None:
-                continue
-            shown: float | None = value
-            if rule.condition == "below":
-                fires = value < threshold
-            elif rule.condition == "above":
-                fires = value > threshold
-            else:
-                change = ratio(value, previous.get(group))
-                if change is None:
-                    continue
-                shown = 1 - change if rule.condition == "drop_over" else change - 1
-                fires = shown > threshold
-            if not fires:
-                continue
-            yield AlertResult(
-                rule=rule_id,
-                label=rule.label or rule_id,
-                severity=rule.severity,
-                metric=rule.metric,
-                unit=unit,
-                value=shown,
-                threshold=threshold,
-                condition=rule.condition,
-                group=() if rule.by is None or group is None else ((rule.by, group),),
-                window=window.label,
-                action=rule.action,
-                line=line,
-                column=column,
-            )
+        return rule_window(self, rule)
 
     def rule_values(
         self, rule: AlertRule, window: Window, *, keep_empty: bool = False
     ) -> dict[str | None, float | None]:
-        """A rule's metric per group (one ``None`` group without ``by``) over ``window``.
-
-        Groups that the rule's ``min`` skips (any named metric missing or below its
-        floor in the same window) are left out; so are groups without a value,
-        unless ``keep_empty`` (a chart shows them as empty bars).
-        """
-        where = normalise_where(rule.where)
-        current = self._values(rule.metric, rule.by, window, where)
-        floors = [
-            (floor.value, self._values(name, rule.by, window, where))
-            for name, floor in rule.min.items()
-            if isinstance(floor, Quantity)
-        ]
-        kept: dict[str | None, float | None] = {}
-        for group, value in current.items():
-            if value is None and not keep_empty:
-                continue
-            if any((seen := values.get(group)) is None or seen < floor for floor, values in floors):
-                continue
-            kept[group] = value
-        return kept
+        """A rule's metric per group over ``window``, less the groups its ``min`` skips."""
+        return rule_values(self, rule, window, keep_empty=keep_empty)
 
     def result(self, *, file: str, diagnostics: Sequence[Diagnostic] = ()) -> PlanResult:
         """Goals, budget and alerts of this evaluation, with ``diagnostics`` carried along."""
         goals = self.goals()
         budget, budget_alerts = self.budget()
-        alerts = self.alerts() + budget_alerts
+        alerts = firing_alerts(self) + budget_alerts
         return PlanResult(
             file=file,
             name=self.plan.name,
@@ -472,17 +385,6 @@ class Evaluator:
             budget=budget,
             alerts=alerts,
         )
-
-    def _values(
-        self,
-        metric: str,
-        by: str | None,
-        window: Window,
-        where: tuple[tuple[str, frozenset[str]], ...],
-    ) -> dict[str | None, float | None]:
-        if by is None:
-            return {None: self.rollup.value(metric, window.start, window.end, where)}
-        return self.rollup.by_group(metric, by, window.start, window.end, where)
 
 
 def evaluate(

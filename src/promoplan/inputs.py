@@ -189,7 +189,7 @@ def read_inputs(
         return Inputs(loaded, None, loaded.diagnostics)
     curves: dict[str, DailyCurve] = {}
     if _names_curves(plan):
-        from promoplan.seasonal import read_curves  # noqa: PLC0415  # only plans that name curves
+        from promoplan.curvefile import read_curves  # noqa: PLC0415  # only plans that name curves
 
         # ``loaded.file`` is the plan's path as given: curve files are beside it.
         curves, problems = read_curves(plan, Path(loaded.file), loaded.file, loaded.locate)

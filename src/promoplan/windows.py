@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan, add_months
@@ -44,6 +44,14 @@ def year_earlier(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+def each_day(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    """Every day from ``start`` to ``end`` inclusive."""
+    day = start
+    while day <= end:
+        yield day
+        day += ONE_DAY
 
 
 def clip(window: Window, bounds: Window) -> Window | None:

@@ -1,0 +1,125 @@
+"""Forecasts of a cumulative metric to the end of its span: seasonal naive, else run rate.
+
+Seasonal naive scales last year's aligned curve by this year's growth to date;
+the run rate carries the daily average on. The 80% interval comes from last
+year's week-to-week variation (README, "Forecasts").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Literal
+
+from promoplan.result import Forecast, Window
+from promoplan.windows import ONE_DAY, days_in, each_day
+
+if TYPE_CHECKING:
+    from promoplan.seasonal import LastYear
+
+Method = Literal["seasonal_naive", "run_rate"]
+INTERVAL_Z = 1.2816  # the two-sided 80% interval of a normal error
+MIN_CHANGES = 4  # week-to-week changes needed before an interval is given
+
+
+@dataclass(frozen=True)
+class Forecaster:
+    """A forecast of a cumulative metric from as-of on: the value at any later day."""
+
+    method: Method
+    start: dt.date
+    as_of: dt.date
+    to: dt.date
+    actual: float
+    at: Callable[[dt.date], float]  # cumulative forecast at a day after as-of
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def build(  # noqa: PLR0917  # the inputs of one forecast
+        cls,
+        span: Window,
+        as_of: dt.date,
+        actual: float,
+        last_year: LastYear,
+        this_year: Sequence[float | None],
+        to: dt.date,
+        method: Method | None = None,
+    ) -> Forecaster | None:
+        """Seasonal naive when last year covers the span and has a value to date, else run rate.
+
+        ``method`` forces one (a backtest compares both); None when it cannot apply.
+        """
+        curve = last_year.curve()
+        to_date = curve.weight(span.start, as_of) if curve is not None else 0.0
+        seasonal_ok = curve is not None and to_date > 0
+        if method == "seasonal_naive" and not seasonal_ok:
+            return None
+        if curve is not None and to_date > 0 and method != "run_rate":
+            growth = actual / to_date
+            scaled = curve
+
+            def seasonal(day: dt.date) -> float:
+                return actual + growth * scaled.weight(as_of + ONE_DAY, day)
+
+            daily = [growth * scaled.day(d) for d in each_day(as_of + ONE_DAY, to)]
+            sigma = _relative_sigma(_weeks([v for v in last_year.values if v is not None]))
+            low, high = _interval(seasonal(to), daily, sigma)
+            return cls("seasonal_naive", span.start, as_of, to, actual, seasonal, low, high)
+        rate = actual / days_in(span.start, as_of)
+
+        def run_rate(day: dt.date) -> float:
+            return actual + rate * days_in(as_of + ONE_DAY, day)
+
+        daily = [rate] * days_in(as_of + ONE_DAY, to)
+        # Without last year, this year's weeks so far are the only measure of variation.
+        sigma = _relative_sigma(_weeks([v for v in this_year if v is not None]))
+        low, high = _interval(run_rate(to), daily, sigma)
+        return cls("run_rate", span.start, as_of, to, actual, run_rate, low, high)
+
+    def result(self) -> Forecast:
+        """The forecast at ``to`` as plain data."""
+        return Forecast(
+            method=self.method, to=self.to, value=self.at(self.to), low=self.low, high=self.high
+        )
+
+
+def _weeks(values: Sequence[float]) -> list[float]:
+    """Sums of consecutive complete 7-day blocks."""
+    return [math.fsum(values[i : i + 7]) for i in range(0, len(values) - 6, 7)]
+
+
+def _relative_sigma(weeks: Sequence[float]) -> float | None:
+    """The week-to-week variation: a robust standard deviation of the weekly log changes.
+
+    1.4826 x their median absolute deviation, so that the few festival weeks (a
+    618 week is double the week before) do not swamp the ordinary ones.
+    """
+    changes = [
+        math.log(after / before) for before, after in pairwise(weeks) if before > 0 and after > 0
+    ]
+    if len(changes) < MIN_CHANGES:
+        return None
+    middle = statistics.median(changes)
+    return 1.4826 * statistics.median(abs(c - middle) for c in changes)
+
+
+def _interval(
+    value: float, daily: Sequence[float], sigma: float | None
+) -> tuple[float | None, float | None]:
+    """value +- z x sigma x (sum over weeks ahead w of sqrt(w) x that week's forecast).
+
+    This year's level against the forecast drifts like a random walk with a weekly
+    step of ``sigma``: the forecast of week w ahead is off by sigma x sqrt(w) of it,
+    and the weeks are off together (a drift carries over), so their errors add.
+    """
+    if sigma is None:
+        return None, None
+    weeks = [math.fsum(daily[i : i + 7]) for i in range(0, len(daily), 7)]
+    spread = math.fsum(math.sqrt(ahead) * week for ahead, week in enumerate(weeks, start=1))
+    half = INTERVAL_Z * sigma * spread
+    return value - half, value + half
