@@ -305,11 +305,39 @@ def report(
     ignore: IgnoreOption = None,
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify",
+            help="After writing, post the summary to: plan (the plan's notify: list), wecom, "
+            "dingtalk, feishu, slack, webhook (URL in $PROMOPLAN_<KIND>_WEBHOOK), or "
+            "KIND:PREFIX ($PREFIX_WEBHOOK). Repeatable.",
+        ),
+    ] = None,
+    link: Annotated[
+        str | None,
+        typer.Option(
+            "--link", help="URL of the full report in the message; {file} and {period} filled in."
+        ),
+    ] = None,
+    notify_optional: Annotated[
+        bool,
+        typer.Option(
+            "--notify-optional", help="A failed notification does not change the exit status."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print each notification's payload (secrets masked); send none."
+        ),
+    ] = False,
 ) -> None:
     """The weekly (or monthly, quarterly) report, for cron.
 
     Exit 0 even when alerts fire, unless --fail-on says otherwise; 1 on plan or
-    actuals errors (no report is written then); 75 when another run holds the lock.
+    actuals errors (no report is written then); 4 when the report was written but
+    a notification failed (unless --notify-optional); 75 when another run holds the lock.
     """
 
     def body() -> int:
@@ -319,6 +347,13 @@ def report(
         from promoplan.render.findings import diagnostic_listing, severity_words
         from promoplan.render.text import neutralise_workflow_commands
 
+        request = None
+        if notify or link or notify_optional or dry_run:
+            from promoplan.notify.config import parse_request
+
+            request = parse_request(
+                notify or [], link=link, optional=notify_optional, dry_run=dry_run
+            )
         chosen = _choose_format("report", fmt, "markdown")
         options = _render_options(chosen, output, units=units)
         job = command.prepare(
@@ -332,6 +367,14 @@ def report(
             output=output,
             fail_on=fail_on or ("warning" if strict else "never"),
         )
+        targets = None
+        if request is not None and job.loaded.plan is not None and job.window is not None:
+            from promoplan.notify.run import plan_notifications
+
+            # A notify setting that cannot work stops the run here, before the read (exit 2).
+            targets = plan_notifications(
+                request, job.loaded.plan.notify, to_file=job.target is not None
+            )
         # The lock is held from before the read until the report is in place.
         with output_lock(job.target), _progress() as progress:
             outcome = command.evaluate_report(
@@ -349,7 +392,17 @@ def report(
                 emit(text, None)
             else:
                 write_atomic(job.target, text.encode("utf-8"))
-        return command.report_exit_status(outcome.run.plans[0], job.fail_on)
+        result = outcome.run.plans[0]
+        if request is not None and targets is not None:
+            from promoplan.notify.run import NOTIFY_FAILED, send_notifications
+
+            # After the report is in place: a failed notification never loses it.
+            sent = send_notifications(
+                request, targets, result, report_file=job.target, options=options
+            )
+            if not sent:
+                return NOTIFY_FAILED
+        return command.report_exit_status(result, job.fail_on)
 
     _guard(body)
 

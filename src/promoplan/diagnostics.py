@@ -28,6 +28,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP122": ("error", "formula error: syntax, unknown name, cycle"),
     "PP123": ("error", "a target contradicts its goal"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
+    "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),
     "PA002": ("warning", "a column the plan needs is in no actuals file"),
     "PA003": ("error", "a value is not a number"),

@@ -8,7 +8,8 @@ afterwards by :mod:`promoplan.checks`, which collects every problem.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -30,6 +31,9 @@ from promoplan.vocabulary import (
     Condition,
     Direction,
     Grain,
+    NotifyBody,
+    NotifyKind,
+    NotifyWhen,
     Per,
     QuarterName,
     RuleWindow,
@@ -381,6 +385,55 @@ class ReportSection(Model):
     kpis: list[StrictStr] = Field(default_factory=list, description="Metric ids for the headline.")
 
 
+# A reference to an environment variable: the only way a plan names a webhook or a secret.
+ENV_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+NOTIFY_KINDS: tuple[NotifyKind, ...] = get_args(NotifyKind)
+
+
+def _text_without_echo(raw: object) -> object:
+    """A webhook or secret that is not text: say so without showing the value (it may be secret)."""
+    if not isinstance(raw, str):
+        raise PydanticCustomError(
+            "env_reference", "expected a ${NAME} reference to an environment variable"
+        )
+    return raw
+
+
+EnvReference = Annotated[
+    StrictStr,
+    BeforeValidator(_text_without_echo),
+    Field(
+        description="${NAME}: the environment variable that holds the value (PP140 otherwise).",
+        examples=["${DINGTALK_WEBHOOK}"],
+    ),
+]
+
+
+class NotifyTarget(Model):
+    """A group chat robot (or webhook) that ``report --notify plan`` posts the summary to."""
+
+    to: NotifyKind = Field(
+        description="The kind of robot: wecom, dingtalk, feishu, slack, or a generic webhook."
+    )
+    webhook: EnvReference | None = Field(
+        None, description="The webhook URL's variable (default: ${PROMOPLAN_<TO>_WEBHOOK})."
+    )
+    secret: EnvReference | None = Field(
+        None, description="The signing secret's variable (DingTalk, Feishu, webhook)."
+    )
+    when: NotifyWhen = Field(
+        "always", description="always, alerts (some alert fires) or errors (some error found)."
+    )
+    link: StrictStr | None = Field(
+        None,
+        description="URL of the full report; {file} and {period} are filled in.",
+        examples=["https://reports.example.com/promo/{file}"],
+    )
+    body: NotifyBody = Field(
+        "summary", description="webhook only: the summary (default) or the report's JSON document."
+    )
+
+
 class Plan(Model):
     """A whole promotion plan."""
 
@@ -420,6 +473,10 @@ class Plan(Model):
         default_factory=dict, description="Rule id -> threshold rule with its action."
     )
     report: ReportSection | None = Field(None, description="What the weekly report shows.")
+    notify: list[NotifyTarget] = Field(
+        default_factory=list,
+        description="Robots that report --notify plan posts to; URLs and secrets as ${NAME}.",
+    )
     ignore: list[StrictStr] = Field(
         default_factory=list, description="Diagnostic codes to leave out."
     )

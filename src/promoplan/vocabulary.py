@@ -24,5 +24,8 @@ RuleWindow = Literal["week", "month", "quarter", "period"]
 QuarterName = Literal["Q1", "Q2", "Q3", "Q4"]
 RunStatus = Literal["pass", "warn", "fail"]
 Command = Literal["validate", "check", "report"]
+NotifyKind = Literal["wecom", "dingtalk", "feishu", "slack", "webhook"]
+NotifyWhen = Literal["always", "alerts", "errors"]
+NotifyBody = Literal["summary", "report"]
 
 UNMAPPED = "<unmapped>"  # the budget row for spend that no line claims

@@ -8,7 +8,7 @@ turns each finding into a located :class:`Diagnostic`.
 
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123) and
-:mod:`.metrics` (PP121, PP122).
+:mod:`.metrics` (PP121, PP122) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from promoplan.checks.budget import (
 )
 from promoplan.checks.finding import Finding, Path
 from promoplan.checks.metrics import check_formulas, check_metric_names
+from promoplan.checks.notify import check_notify_references
 from promoplan.checks.quarters import (
     check_event_quarters,
     check_quarter_tiling,
@@ -51,6 +52,7 @@ __all__ = [
     "check_fraction_units",
     "check_goal_targets",
     "check_metric_names",
+    "check_notify_references",
     "check_placeholders",
     "check_plan",
     "check_quarter_tiling",
@@ -101,4 +103,5 @@ CHECKS: tuple[Check, ...] = (
     Check("PP121", check_metric_names),
     Check("PP122", check_formulas),
     Check("PP123", check_goal_targets),
+    Check("PP140", check_notify_references),
 )

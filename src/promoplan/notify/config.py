@@ -1,0 +1,246 @@
+"""Where notifications go: ``--notify TARGET`` and the plan's ``notify:``, resolved from the env.
+
+A TARGET on the command line is
+
+- ``plan``: every entry of the plan's ``notify:`` list;
+- ``KIND`` (``wecom``, ``dingtalk``, ``feishu``, ``slack``, ``webhook``): the URL
+  from ``PROMOPLAN_<KIND>_WEBHOOK``, the secret (when set) from ``PROMOPLAN_<KIND>_SECRET``;
+- ``KIND:PREFIX``: the URL from ``<PREFIX>_WEBHOOK``, the secret from ``<PREFIX>_SECRET``
+  (two DingTalk groups: ``dingtalk:OPS_DINGTALK`` and ``dingtalk:SALES_DINGTALK``).
+
+URLs and secrets are read from the environment only, and never shown: a
+:class:`Target` keeps them out of its ``repr``, and :class:`Redactor` takes them
+out of any text that is printed.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from promoplan.errors import UsageProblem
+from promoplan.model import ENV_REFERENCE, NOTIFY_KINDS, NotifyTarget
+from promoplan.vocabulary import NotifyBody, NotifyKind, NotifyWhen
+
+_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+LINK_FIELDS = ("file", "period")
+
+
+@dataclass(frozen=True)
+class NotifyRequest:
+    """What the command line asked for: ``--notify`` values, ``--link``, how to treat failure."""
+
+    targets: tuple[str, ...]
+    link: str | None = None
+    optional: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target as configured, before the environment is read: names of variables, no values."""
+
+    kind: NotifyKind
+    origin: str  # how the user named it: "--notify dingtalk", "notify[0]"
+    webhook_var: str
+    secret_var: str | None
+    secret_required: bool  # a plan's secret: must be set; the default variable: used when set
+    when: NotifyWhen = "always"
+    link: str | None = None
+    body: NotifyBody = "summary"
+
+    @property
+    def name(self) -> str:
+        """How messages name this target: ``dingtalk ($PROMOPLAN_DINGTALK_WEBHOOK)``."""
+        return f"{self.kind} (${self.webhook_var})"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target with its URL and secret from the environment (both kept out of ``repr``)."""
+
+    spec: TargetSpec
+    webhook: str = field(repr=False)
+    secret: str | None = field(repr=False, default=None)
+
+
+def parse_request(
+    targets: Sequence[str], *, link: str | None, optional: bool, dry_run: bool
+) -> NotifyRequest | None:
+    """Check the ``--notify`` options (exit 2 for a bad one); None when nothing is to be sent."""
+    if not targets:
+        given = [
+            name
+            for name, on in (
+                ("--link", link),
+                ("--notify-optional", optional),
+                ("--dry-run", dry_run),
+            )
+            if on
+        ]
+        if given:
+            raise UsageProblem(f"{given[0]} goes with --notify TARGET; add --notify dingtalk (say)")
+        return None
+    for text in targets:
+        if text.strip().lower() != "plan":
+            cli_target(text)  # raises UsageProblem for a bad spelling
+    if link is not None:
+        check_link(link, "--link")
+    return NotifyRequest(tuple(targets), link=link, optional=optional, dry_run=dry_run)
+
+
+def cli_target(text: str) -> TargetSpec:
+    """``KIND`` or ``KIND:PREFIX`` from the command line."""
+    kind_text, _, prefix = text.strip().partition(":")
+    kind = kind_text.lower()
+    if kind not in NOTIFY_KINDS:
+        raise UsageProblem(
+            f"unknown --notify {text!r}; use plan, one of {', '.join(NOTIFY_KINDS)}, "
+            "or KIND:PREFIX (webhook in $PREFIX_WEBHOOK)"
+        )
+    if prefix and not _PREFIX.match(prefix):
+        raise UsageProblem(
+            f"--notify {text!r}: {prefix!r} is not an environment variable prefix "
+            "(letters, digits and _)"
+        )
+    base = prefix or f"PROMOPLAN_{kind.upper()}"
+    return TargetSpec(
+        kind=kind,  # narrowed by the check against NOTIFY_KINDS
+        origin=f"--notify {text.strip()}",
+        webhook_var=f"{base}_WEBHOOK",
+        secret_var=f"{base}_SECRET",
+        secret_required=False,
+    )
+
+
+def plan_targets(entries: Sequence[NotifyTarget]) -> list[TargetSpec]:
+    """The plan's ``notify:`` entries (their references were checked by PP140)."""
+    found = []
+    for index, entry in enumerate(entries):
+        default = f"PROMOPLAN_{entry.to.upper()}"
+        webhook = _variable(entry.webhook) or f"{default}_WEBHOOK"
+        secret = _variable(entry.secret)
+        found.append(
+            TargetSpec(
+                kind=entry.to,
+                origin=f"notify[{index}]",
+                webhook_var=webhook,
+                secret_var=secret,
+                secret_required=secret is not None,
+                when=entry.when,
+                link=entry.link,
+                body=entry.body,
+            )
+        )
+    return found
+
+
+def _variable(reference: str | None) -> str | None:
+    if reference is None:
+        return None
+    match = ENV_REFERENCE.match(reference)
+    if match is None:  # PP140 stops the run before this; be safe anyway
+        raise UsageProblem("a notify webhook or secret is not a ${NAME} reference (PP140)")
+    return match[1]
+
+
+def requested_targets(request: NotifyRequest, entries: Sequence[NotifyTarget]) -> list[TargetSpec]:
+    """Every target asked for, in order, each once."""
+    specs: list[TargetSpec] = []
+    for text in request.targets:
+        if text.strip().lower() == "plan":
+            if not entries:
+                raise UsageProblem(
+                    "--notify plan: the plan has no notify: entries; add one, or name a kind "
+                    "such as --notify dingtalk"
+                )
+            specs.extend(plan_targets(entries))
+        else:
+            specs.append(cli_target(text))
+    unique: dict[tuple[str, str], TargetSpec] = {}
+    for spec in specs:
+        unique.setdefault((spec.kind, spec.webhook_var), spec)
+    return list(unique.values())
+
+
+def resolve(spec: TargetSpec, environ: Mapping[str, str]) -> Target | str:
+    """The target with its URL and secret, or one line saying what is missing (no values)."""
+    webhook = environ.get(spec.webhook_var, "").strip()
+    if not webhook:
+        return f"${spec.webhook_var} is not set; export the robot's webhook URL in it"
+    parsed = urllib.parse.urlsplit(webhook)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
+        return f"${spec.webhook_var} does not hold an http(s) URL"
+    secret: str | None = None
+    if spec.secret_var is not None:
+        secret = environ.get(spec.secret_var, "").strip() or None
+        if secret is None and spec.secret_required:
+            return f"${spec.secret_var} is not set; export the robot's signing secret in it"
+    return Target(spec=spec, webhook=webhook, secret=secret)
+
+
+def check_link(link: str, where: str) -> None:
+    """A report link is an http(s) URL; ``{file}`` and ``{period}`` are the only fields."""
+    parsed = urllib.parse.urlsplit(link)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        raise UsageProblem(f"{where} must be an http(s) URL, such as https://reports.example.com/")
+    for name in re.findall(r"\{([^{}]*)\}", link):
+        if name not in LINK_FIELDS:
+            raise UsageProblem(f"{where}: unknown field {{{name}}}; use {{file}} or {{period}}")
+
+
+def fill_link(link: str | None, *, file: str | None, period: str) -> str | None:
+    """``{file}`` (the report file's name) and ``{period}`` (``2025-W26``) filled in, URL-safe."""
+    if link is None:
+        return None
+    if "{file}" in link and file is None:
+        raise UsageProblem("the link uses {file}, but the report goes to stdout; give --output")
+    text = link.replace("{file}", urllib.parse.quote(file or "")).replace(
+        "{period}", urllib.parse.quote(period)
+    )
+    # Characters that would end a Markdown link or a Slack <url|text> are percent-encoded.
+    return urllib.parse.quote(text, safe=":/?#@!$&'*+,;=%~[]-._")
+
+
+class Redactor:
+    """Takes every secret part of the targets' URLs and secrets out of text that is printed."""
+
+    def __init__(self, targets: Sequence[Target] = ()) -> None:
+        self._hidden: list[str] = []
+        for target in targets:
+            self.add(target.webhook)
+            if target.secret:
+                self.add(target.secret)
+
+    def add(self, value: str) -> None:
+        """Hide ``value`` and, for a URL, its path, query and each query value."""
+        parts = [value]
+        parsed = urllib.parse.urlsplit(value)
+        if parsed.scheme and parsed.netloc:
+            parts += [parsed.path, parsed.query, parsed.netloc.rpartition("@")[0]]
+            parts += [v for _, v in urllib.parse.parse_qsl(parsed.query)]
+            parts += [segment for segment in parsed.path.split("/") if len(segment) >= 6]
+        for part in parts:
+            if len(part) >= 4:  # short fragments ("/", "a") would mangle ordinary words
+                self._hidden.append(part)
+                self._hidden.append(urllib.parse.quote_plus(part))
+                self._hidden.append(urllib.parse.quote(part, safe=""))
+        self._hidden.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every hidden value replaced by ``***``."""
+        for hidden in self._hidden:
+            if hidden in text:
+                text = text.replace(hidden, "***")
+        return text
+
+
+def masked_url(url: str) -> str:
+    """``https://oapi.dingtalk.com/***``: scheme and host only; path, query and user hidden."""
+    parsed = urllib.parse.urlsplit(url)
+    host = parsed.hostname or "?"
+    if parsed.port:
+        host += f":{parsed.port}"
+    return f"{parsed.scheme}://{host}/***"

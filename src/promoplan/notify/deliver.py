@@ -1,0 +1,234 @@
+"""Posting a payload with the standard library: timeout, retries with backoff, robots' answers.
+
+One POST per try, ``urllib.request`` only. A timeout, a connection error, a 429
+or a 5xx (or a robot's own "too fast" code) is tried again, up to three tries,
+after an exponential backoff with jitter, or after the ``Retry-After`` the server
+asked for; any other 4xx, and a robot's error code in a 200, fail at once. No
+redirect is followed (a webhook URL that redirects is misconfigured, and the
+redirect would carry the key elsewhere). Errors are written here, in words,
+never from exception text that could hold the URL.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import json
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from promoplan import __version__
+
+ANSWER_LIMIT = 64 * 1024  # bytes of a robot's answer read; robots answer a few dozen
+USER_AGENT = f"promoplan/{__version__} (+notify)"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: per-try timeout, tries, backoff, and the clock and sleep (for tests)."""
+
+    timeout: float = 10.0  # seconds for each connect and each read
+    tries: int = 3
+    backoff: float = 1.0  # the first retry waits about this long, then twice as long ...
+    max_wait: float = 60.0  # a longer Retry-After is not waited for: the run gives up
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random  # in [0, 1): spreads retries of many jobs
+    clock: Callable[[], float] = time.time  # the signing timestamps of DingTalk and Feishu
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One request ready to post: the URL (kept out of ``repr``), body and headers."""
+
+    url: str = field(repr=False)
+    body: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    shown_url: str = ""  # the URL as it may be printed: the key masked
+    shown_body: str = ""  # the body as it may be printed: signatures masked
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a robot's answer means: sent, worth another try, or failed (with its words)."""
+
+    ok: bool
+    retry: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one delivery ended."""
+
+    ok: bool
+    tries: int
+    error: str | None = None
+
+
+ReadAnswer = Callable[[int, bytes], Answer]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: the answer is taken as the 3xx it is."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        """Follow nothing."""
+        return None
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirect())
+
+
+def http_answer(status: int, body: bytes) -> Answer:
+    """The generic reading of an HTTP status: 2xx sent, 429 and 5xx retried, the rest failed."""
+    if 200 <= status < 300:
+        return Answer(ok=True)
+    detail = answer_text(body)
+    error = f"HTTP {status}" + (f": {detail}" if detail else "")
+    return Answer(ok=False, retry=status == 429 or status >= 500, error=error)
+
+
+def answer_text(body: bytes, limit: int = 200) -> str:
+    """The first line of an answer body, short, as text (robots answer JSON or a word)."""
+    text = body[: limit * 4].decode("utf-8", errors="replace").strip()
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def json_answer(body: bytes) -> dict[str, object] | None:
+    """The answer as a JSON object, or None."""
+    try:
+        found = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _plural(tries: int) -> str:
+    return f"{tries} {'try' if tries == 1 else 'tries'}"
+
+
+def deliver(request: Prepared, read: ReadAnswer, policy: Policy = DEFAULT_POLICY) -> Outcome:
+    """Post ``request`` until it is sent, it fails for good, or the tries run out."""
+    opener = _opener()
+    error = "not tried"
+    for attempt in range(1, max(1, policy.tries) + 1):
+        wait: float | None = None
+        status, body, headers, error_text = _post(opener, request, policy.timeout)
+        if status is None:
+            answer = Answer(ok=False, retry=True, error=error_text)
+        else:
+            answer = read(status, body)
+            if status == 429 or status >= 500 or answer.retry:
+                wait = retry_after(headers.get("Retry-After"), policy.clock())
+        if answer.ok:
+            return Outcome(ok=True, tries=attempt)
+        error = answer.error or "failed"
+        if not answer.retry:
+            return Outcome(ok=False, tries=attempt, error=f"{error} ({_plural(attempt)})")
+        if attempt == policy.tries:
+            break
+        if wait is not None and wait > policy.max_wait:
+            return Outcome(
+                ok=False,
+                tries=attempt,
+                error=f"{error}; the robot asked to retry after {wait:.0f} s, longer than "
+                f"{policy.max_wait:.0f} s ({_plural(attempt)})",
+            )
+        if wait is None:
+            # Exponential backoff with "equal jitter": half fixed, half random.
+            base = policy.backoff * 2 ** (attempt - 1)
+            wait = base / 2 + base / 2 * policy.jitter()
+        policy.sleep(wait)
+    tries = max(1, policy.tries)
+    return Outcome(ok=False, tries=tries, error=f"{error} ({_plural(tries)})")
+
+
+def _post(
+    opener: urllib.request.OpenerDirector, request: Prepared, timeout: float
+) -> tuple[int | None, bytes, Mapping[str, str], str]:
+    """One POST: (status, body, headers, "") or (None, b"", {}, what went wrong in words)."""
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        **request.headers,
+    }
+    req = urllib.request.Request(request.url, data=request.body, headers=headers, method="POST")
+    try:
+        with opener.open(req, timeout=timeout) as response:
+            body = _read(response, timeout)
+            return response.status, body, dict(response.headers.items()), ""
+    except urllib.error.HTTPError as exc:
+        with exc:
+            try:
+                body = exc.read(ANSWER_LIMIT)
+            except (OSError, http.client.HTTPException):
+                body = b""
+            return exc.code, body, dict(exc.headers.items()) if exc.headers else {}, ""
+    except urllib.error.URLError as exc:
+        return None, b"", {}, _reason(exc.reason, timeout)
+    except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
+        return None, b"", {}, f"no answer within {timeout:g} s (timed out)"
+    except (OSError, http.client.HTTPException) as exc:
+        return None, b"", {}, _reason(exc, timeout)
+    except ValueError:
+        # urllib's ValueError and InvalidURL messages repeat the URL: say it in our words.
+        return None, b"", {}, "the webhook URL is not valid"
+
+
+def _read(response: http.client.HTTPResponse, timeout: float) -> bytes:
+    """The answer, at most :data:`ANSWER_LIMIT` bytes, within about ``timeout`` seconds overall."""
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    while size < ANSWER_LIMIT and time.monotonic() < deadline:
+        chunk = response.read1(min(8192, ANSWER_LIMIT - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _reason(reason: object, timeout: float) -> str:  # noqa: PLR0911  # one per failure
+    """A connection failure in words, without the exception's own text."""
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} s (timed out)"
+    if isinstance(reason, socket.gaierror):
+        return "the webhook's host name could not be resolved"
+    if isinstance(reason, http.client.RemoteDisconnected):  # before its base classes
+        return "the server closed the connection without answering"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, ConnectionResetError):
+        return "connection reset"
+    if isinstance(reason, OSError) and reason.strerror:
+        return f"connection failed: {reason.strerror}"
+    if isinstance(reason, http.client.HTTPException):
+        return "the server's answer was not valid HTTP"
+    return "connection failed"
