@@ -59,7 +59,8 @@ class Robots:
     """The server's state: what it received, and the script of answers still to give."""
 
     port: int = 0
-    script: list[str] = field(default_factory=list)  # "ok", "error", "busy", "429", "500", "hang"
+    # Answers to give, in order: "ok", "error", "busy", "429", "500", "hang", "echo".
+    script: list[str] = field(default_factory=list)
     retry_after: str = "1"
     hang_seconds: float = 5.0
     clock: Callable[[], float] = time.time
@@ -104,6 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
         action = self.robots.script.pop(0) if self.robots.script else "ok"
         if action == "hang":
             self.robots.released.wait(self.robots.hang_seconds)
+            return
+        if action == "echo":  # a careless robot that repeats the request's URL in its error
+            self._send(400, f"bad request to {self.path}".encode(), "text/plain")
             return
         if action == "500":
             self._send(500, b"internal error", "text/plain")

@@ -26,6 +26,7 @@ from promoplan.vocabulary import NotifyBody, NotifyKind, NotifyWhen
 
 _PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LINK_FIELDS = ("file", "period")
+TOKEN_SIZE = 16  # a URL path segment this long may be a key, and is masked wherever printed
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,8 @@ class Redactor:
         if parsed.scheme and parsed.netloc:
             parts += [parsed.path, parsed.query, parsed.netloc.rpartition("@")[0]]
             parts += [v for _, v in urllib.parse.parse_qsl(parsed.query)]
-            parts += [segment for segment in parsed.path.split("/") if len(segment) >= 6]
+            # Path segments long enough to be a token (Feishu's UUID, Slack's 24 characters).
+            parts += [segment for segment in parsed.path.split("/") if len(segment) >= TOKEN_SIZE]
         for part in parts:
             if len(part) >= 4:  # short fragments ("/", "a") would mangle ordinary words
                 self._hidden.append(part)
