@@ -89,7 +89,7 @@ def _is_text(value: object) -> bool:
 class _Handler(BaseHTTPRequestHandler):
     robots: Robots  # set on the subclass made per server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base's name
+    def log_message(self, format: str, *args: object) -> None:  # the base's name
         """Quiet: nothing on stderr."""
 
     def do_POST(self) -> None:
@@ -113,7 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b"internal error", "text/plain")
             return
         if action == "429":
-            self._send(429, b'{"error": "rate limited"}', extra={"Retry-After": self.robots.retry_after})
+            self._send(
+                429, b'{"error": "rate limited"}', extra={"Retry-After": self.robots.retry_after}
+            )
             return
         check = getattr(self, f"_{robot}", None)
         if check is None:
@@ -124,7 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the answers ------------------------------------------------------------
 
     def _send(
-        self, status: int, body: bytes, kind: str = "application/json",
+        self,
+        status: int,
+        body: bytes,
+        kind: str = "application/json",
         extra: dict[str, str] | None = None,
     ) -> None:
         self.send_response(status)
@@ -157,7 +162,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json({"errcode": 45009, "errmsg": "api freq out of limit"})
         return self._json({"errcode": 0, "errmsg": "ok"})
 
-    def _dingtalk(self, path: str, query: dict[str, str], body: bytes, action: str) -> None:
+    def _dingtalk(  # noqa: PLR0911  # one answer per check
+        self, path: str, query: dict[str, str], body: bytes, action: str
+    ) -> None:
         if query.get("access_token") != KEY:
             return self._json({"errcode": 300001, "errmsg": "token is not exist"})
         timestamp, sign = query.get("timestamp"), query.get("sign")
@@ -178,22 +185,38 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "error":
             return self._json({"errcode": 310000, "errmsg": "keywords not in content"})
         if action == "busy":
-            return self._json({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+            return self._json(
+                {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}
+            )
         return self._json({"errcode": 0, "errmsg": "ok"})
 
-    def _feishu(self, path: str, query: dict[str, str], body: bytes, action: str) -> None:
+    def _feishu(  # noqa: PLR0911  # one answer per check
+        self, path: str, query: dict[str, str], body: bytes, action: str
+    ) -> None:
         if path != f"/open-apis/bot/v2/hook/{KEY}":
-            return self._json({"code": 19001, "msg": "param invalid: incoming webhook access token invalid"})
+            return self._json(
+                {"code": 19001, "msg": "param invalid: incoming webhook access token invalid"}
+            )
         if len(body) > 20_000:
             return self._json({"code": 9499, "msg": "request body too large"}, status=400)
         payload = json.loads(body)
         timestamp, sign = payload.get("timestamp"), payload.get("sign")
         if not isinstance(timestamp, str) or not isinstance(sign, str):
-            return self._json({"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time"})
+            return self._json(
+                {
+                    "code": 19021,
+                    "msg": "sign match fail or timestamp is not within one hour from current time",
+                }
+            )
         if abs(int(self.robots.clock()) - int(timestamp)) > 3600 or not hmac.compare_digest(
             sign, _feishu_sign(timestamp, FEISHU_SECRET)
         ):
-            return self._json({"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time"})
+            return self._json(
+                {
+                    "code": 19021,
+                    "msg": "sign match fail or timestamp is not within one hour from current time",
+                }
+            )
         card = payload.get("card")
         if payload.get("msg_type") != "interactive" or not (
             isinstance(card, dict)

@@ -17,6 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from promoplan.cli import app
+from promoplan.notify import run as notify_run
+from promoplan.notify.config import Target, cli_target
+from promoplan.notify.deliver import Policy
 from robot_server import (
     DINGTALK_SECRET,
     FEISHU_SECRET,
@@ -26,11 +32,6 @@ from robot_server import (
     Robots,
     running_robots,
 )
-from typer.testing import CliRunner
-
-from promoplan.cli import app
-from promoplan.notify import run as notify_run
-from promoplan.notify.deliver import Policy
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "ecommerce-2025.yaml"
@@ -103,9 +104,7 @@ def test_retried_then_sent(robots: Robots, tmp_path: Path) -> None:
     assert stderr == "promoplan: sent to feishu ($PROMOPLAN_FEISHU_WEBHOOK) (2 tries)\n"
 
 
-def test_a_failed_notification_exits_4_and_keeps_the_report(
-    robots: Robots, tmp_path: Path
-) -> None:
+def test_a_failed_notification_exits_4_and_keeps_the_report(robots: Robots, tmp_path: Path) -> None:
     robots.script = ["error"]
     status, stdout, stderr = report(tmp_path, "--notify", "dingtalk", env=environment(robots))
     assert status == 4
@@ -158,9 +157,7 @@ def test_a_webhook_not_set_fails_that_target_after_the_report(
 ) -> None:
     env = environment(robots)
     del env["PROMOPLAN_WECOM_WEBHOOK"]
-    status, _, stderr = report(
-        tmp_path, "--notify", "wecom", "--notify", "slack", env=env
-    )
+    status, _, stderr = report(tmp_path, "--notify", "wecom", "--notify", "slack", env=env)
     assert status == 4
     assert (tmp_path / REPORT_NAME).exists()
     assert stderr.splitlines() == [
@@ -211,8 +208,10 @@ def test_a_file_link_needs_an_output_file() -> None:
 def test_the_link_gets_the_file_name(robots: Robots, tmp_path: Path) -> None:
     status, _, _ = report(
         tmp_path,
-        "--notify", "wecom",
-        "--link", "https://reports.example.com/promo/{period}/{file}",
+        "--notify",
+        "wecom",
+        "--link",
+        "https://reports.example.com/promo/{period}/{file}",
         env=environment(robots),
     )
     assert status == 0
@@ -273,13 +272,16 @@ def test_when_alerts_leaves_a_quiet_week_out(robots: Robots, tmp_path: Path) -> 
     quiet = re.sub(r"\nalerts:\n(?:  .*\n|\s*#.*\n|\n)*", "\n", text)
     assert "low_roi" not in quiet
     plan = tmp_path / "quiet.yaml"
-    plan.write_text(quiet + '\nnotify:\n  - {to: slack, when: alerts}\n', encoding="utf-8")
+    plan.write_text(quiet + "\nnotify:\n  - {to: slack, when: alerts}\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
     status, _, stderr = report(out, "--notify", "plan", env=environment(robots), plan=plan)
     assert status == 0, stderr
     assert robots.received == []
-    assert stderr == "promoplan: slack ($PROMOPLAN_SLACK_WEBHOOK): not sent (when: alerts, and none found)\n"
+    assert (
+        stderr
+        == "promoplan: slack ($PROMOPLAN_SLACK_WEBHOOK): not sent (when: alerts, and none found)\n"
+    )
 
 
 def test_dry_run_prints_masked_payloads_and_sends_nothing(robots: Robots, tmp_path: Path) -> None:
@@ -334,7 +336,9 @@ def test_no_secret_in_any_output(
     status, stdout, stderr = report(tmp_path, *args, env=env, debug=debug)
     assert status == (0 if scenario == "sent" else 4), stderr
     outputs = {"stdout": stdout, "stderr": stderr}
-    outputs.update({p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir() if p.is_file()})
+    outputs.update(
+        {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir() if p.is_file()}
+    )
     if scenario == "echoes the URL":
         assert "failed: HTTP 400: bad request to ***" in stderr  # the robot's words, masked
     hidden = set().union(*(_forms(secret) for secret in SECRETS))
@@ -345,8 +349,6 @@ def test_no_secret_in_any_output(
 
 
 def test_a_target_does_not_show_its_url_or_secret_in_repr(robots: Robots) -> None:
-    from promoplan.notify.config import Target, cli_target
-
     target = Target(cli_target("dingtalk"), robots.url("dingtalk"), DINGTALK_SECRET)
     assert KEY not in repr(target)
     assert DINGTALK_SECRET not in repr(target)
@@ -407,8 +409,12 @@ def test_commands_do_not_import_the_notification_code(args: list[str]) -> None:
         "assert not loaded, loaded\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False,
-        env={**os.environ}, cwd=ROOT,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ},
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
 
@@ -434,8 +440,10 @@ def test_a_literal_webhook_in_the_plan_is_pp130_without_repeating_it(tmp_path: P
     found = [text for text in output.splitlines() if "PP140" in text]
     assert len(found) == 3
     column = lines[line - 1].index('"https') + 1
-    assert found[0].startswith(f"{plan}:{line}:{column}: error PP140 notify[0].webhook is a "
-                               "literal URL with its key; write webhook: \"${DINGTALK_WEBHOOK}\"")
+    assert found[0].startswith(
+        f"{plan}:{line}:{column}: error PP140 notify[0].webhook is a "
+        'literal URL with its key; write webhook: "${DINGTALK_WEBHOOK}"'
+    )
     assert "notify[0].secret is a literal secret" in found[1]
     assert "notify[1].webhook is not a ${NAME} reference" in found[2]
     # The report refuses to run such a plan, and posts nothing.
@@ -445,7 +453,7 @@ def test_a_literal_webhook_in_the_plan_is_pp130_without_repeating_it(tmp_path: P
 
 
 def test_a_secret_that_is_not_text_is_not_repeated(tmp_path: Path) -> None:
-    section = "\nnotify:\n  - {to: feishu, webhook: \"${F}\", secret: 98765432109876}\n"
+    section = '\nnotify:\n  - {to: feishu, webhook: "${F}", secret: 98765432109876}\n'
     result = CliRunner().invoke(app, ["validate", str(plan_with_notify(tmp_path, section))])
     assert result.exit_code == 1
     assert "98765432109876" not in result.stdout + result.stderr

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
+
 from notify_example import example_result
+from promoplan.notify import dingtalk, feishu, slack, wecom
+from promoplan.notify.config import Target, TargetSpec
+from promoplan.notify.deliver import Outcome, Policy, Prepared, deliver
+from promoplan.notify.message import build_message
+from promoplan.notify.run import READERS, prepare
+from promoplan.render import RenderOptions
 from robot_server import (
     DINGTALK_SECRET,
     FEISHU_SECRET,
@@ -21,13 +29,6 @@ from robot_server import (
     Robots,
     running_robots,
 )
-
-from promoplan.notify import dingtalk, feishu, slack, wecom
-from promoplan.notify.config import Target, TargetSpec
-from promoplan.notify.deliver import Outcome, Policy, deliver
-from promoplan.notify.message import build_message
-from promoplan.notify.run import READERS, prepare
-from promoplan.render import RenderOptions
 
 ROBOTS = ("wecom", "dingtalk", "feishu", "slack", "webhook")
 SIGNED = {"dingtalk": DINGTALK_SECRET, "feishu": FEISHU_SECRET, "webhook": WEBHOOK_SECRET}
@@ -219,8 +220,6 @@ def test_a_refused_connection_is_retried_and_named(robots: Robots) -> None:
 
 def test_the_server_enforces_the_size_limits(robots: Robots) -> None:
     """The stand-in refuses what the services refuse: promoplan's cut is what keeps it out."""
-    from promoplan.notify.deliver import Prepared
-
     huge = "告警" * 3000  # 18,000 bytes of UTF-8
     request = Prepared(
         url=robots.url("wecom"),
@@ -232,8 +231,6 @@ def test_the_server_enforces_the_size_limits(robots: Robots) -> None:
 
 @pytest.mark.parametrize("module", [wecom, dingtalk, feishu, slack])
 def test_a_long_report_is_cut_and_accepted(robots: Robots, module: object) -> None:
-    from dataclasses import replace
-
     result = example_result()
     alerts = tuple(
         replace(result.alerts[0], group=(("channel", f"渠道{index:03d}"),)) for index in range(400)

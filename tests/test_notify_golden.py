@@ -15,15 +15,15 @@ import json
 import urllib.parse
 
 import pytest
-from notify_example import SENT_AT, example_result
-from robot_server import DINGTALK_SECRET, FEISHU_SECRET, WEBHOOK_SECRET
 
+from notify_example import SENT_AT, example_result
 from promoplan.notify.config import Target, TargetSpec
 from promoplan.notify.deliver import Prepared
 from promoplan.notify.message import build_message
 from promoplan.notify.payload import shown
 from promoplan.notify.run import prepare
 from promoplan.render import RenderOptions
+from robot_server import DINGTALK_SECRET, FEISHU_SECRET, WEBHOOK_SECRET
 
 LINK = "https://reports.example.com/promo/ecommerce-2025-2025-W26.html"
 WEBHOOKS = {

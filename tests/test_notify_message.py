@@ -6,12 +6,12 @@ import json
 from dataclasses import replace
 
 import pytest
-from notify_example import example_result
 
+from notify_example import example_result
 from promoplan.notify import dingtalk, feishu, slack, wecom
+from promoplan.notify.config import TargetSpec
 from promoplan.notify.message import Item, Message, Section, build_message, escape, fit
 from promoplan.notify.run import wanted
-from promoplan.notify.config import TargetSpec
 from promoplan.result import AlertResult, GoalProgress
 
 
@@ -20,9 +20,7 @@ def many_alerts(count: int) -> tuple[AlertResult, ...]:
     found = []
     for index in range(count):
         severity = "warning" if index % 3 else "error"
-        found.append(
-            replace(base[0], severity=severity, group=(("channel", f"渠道{index:03d}"),))
-        )
+        found.append(replace(base[0], severity=severity, group=(("channel", f"渠道{index:03d}"),)))
     return tuple(found)
 
 
@@ -42,7 +40,9 @@ def test_off_track_goals_are_listed() -> None:
     off = replace(goal, status="off_track", progress=0.5)
     message = build_message(replace(result, goals=(off, *result.goals[1:])), link=None, units="cn")
     section = next(s for s in message.sections if s.title == "Goals off track")
-    assert section.items == (Item("off track", "全年交易规模较去年增长30%: +28.2% of +30% (50% of pace)"),)
+    assert section.items == (
+        Item("off track", "全年交易规模较去年增长30%: +28.2% of +30% (50% of pace)"),
+    )
     assert "Goals: 1 off track, 9 at risk, 1 on track, 8 met, 1 pending" in message.facts
 
 
@@ -68,9 +68,10 @@ def test_wecom_is_cut_at_whole_lines_alerts_first(count: int) -> None:
     lines = content.split("\n")
     # Every line is a whole line of the uncut message, in order, up to the "more" line.
     more_at = next(i for i, line in enumerate(lines) if line.endswith("more in the report*"))
-    assert lines[:more_at - 1] == whole[:more_at - 1]
+    assert lines[: more_at - 1] == whole[: more_at - 1]
     kept = [line for line in lines if line.startswith("- ")]
-    assert kept and all("渠道" in line for line in kept)  # only alerts survive the cut
+    assert kept
+    assert all("渠道" in line for line in kept)  # only alerts survive the cut
     # The count: every item of the message (alerts, KPIs, data notes) that was not kept.
     total = count + 9 + 2
     assert lines[more_at] == f"*{total - len(kept)} more in the report*"
@@ -108,7 +109,9 @@ def test_slack_sections_are_split_at_lines() -> None:
 
 
 def test_fit_keeps_a_header_when_nothing_else_fits() -> None:
-    message = Message("t", "fail", ("Status: fail",), (Section("Alerts", (Item("error", "x" * 50),)),))
+    message = Message(
+        "t", "fail", ("Status: fail",), (Section("Alerts", (Item("error", "x" * 50),)),)
+    )
     found = fit(message, lambda m: m, lambda m: not m.sections)
     assert found.sections == ()
     assert found.more == 1
