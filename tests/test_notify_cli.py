@@ -458,3 +458,22 @@ def test_a_secret_that_is_not_text_is_not_repeated(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "98765432109876" not in result.stdout + result.stderr
     assert "expected a ${NAME} reference to an environment variable" in result.stdout
+
+
+def test_diff_does_not_repeat_a_literal_webhook(tmp_path: Path) -> None:
+    """A pull request's diff comment would carry the key to everyone: it shows ``***``."""
+    token = "fedcba9876543210fedcba9876543210"
+    section = (
+        "\nnotify:\n"
+        f'  - {{to: wecom, webhook: "https://qyapi.weixin.qq.com/x?key={token}",'
+        f' secret: "s{token}"}}\n'
+        '  - {to: dingtalk, webhook: "${DINGTALK_WEBHOOK}"}\n'
+    )
+    new = plan_with_notify(tmp_path, section)
+    for fmt in ("table", "markdown", "json"):
+        result = CliRunner().invoke(app, ["diff", str(PLAN), str(new), "-f", fmt])
+        assert result.exit_code == 1  # PP130 is a new error
+        assert token not in result.stdout + result.stderr, fmt
+    shown = CliRunner().invoke(app, ["diff", str(PLAN), str(new), "-f", "json"]).stdout
+    assert '"webhook": "***"' in shown
+    assert '"webhook": "${DINGTALK_WEBHOOK}"' in shown  # a reference is no secret

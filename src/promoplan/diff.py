@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from promoplan.diagnostics import Diagnostic, without_codes
 from promoplan.loader import LoadedPlan
-from promoplan.model import BudgetLine, Plan
+from promoplan.model import ENV_REFERENCE, BudgetLine, Plan
 from promoplan.planindex import plan_index
 from promoplan.quantity import Placeholder, Quantity
 
@@ -142,7 +142,20 @@ def plan_tree(plan: Plan) -> Tree:
         events = node.get("events")
         if isinstance(events, list):
             node["events"] = _events_by_name(events)
+    _mask_notify_literals(tree)
     return tree
+
+
+def _mask_notify_literals(tree: Tree) -> None:
+    """A webhook or secret written out (PP130) is shown as ``***``: a diff is posted for all."""
+    entries = tree.get("notify")
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        for key in ("webhook", "secret"):
+            value = entry.get(key)
+            if isinstance(value, str) and not ENV_REFERENCE.match(value):
+                entry[key] = "***"
 
 
 def _events_by_name(events: list[Value]) -> Tree:
