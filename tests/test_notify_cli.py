@@ -44,6 +44,9 @@ SIGNED = {"dingtalk": DINGTALK_SECRET, "feishu": FEISHU_SECRET, "webhook": WEBHO
 
 @pytest.fixture
 def robots(monkeypatch: pytest.MonkeyPatch) -> Iterator[Robots]:
+    # A proxy from the environment must not take the requests away from 127.0.0.1.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setattr(
         notify_run, "DEFAULT_POLICY", Policy(timeout=0.3, backoff=0.01, jitter=lambda: 0.5)
     )
@@ -52,7 +55,7 @@ def robots(monkeypatch: pytest.MonkeyPatch) -> Iterator[Robots]:
 
 
 def environment(robots: Robots, **overrides: str) -> dict[str, str]:
-    env = {"NO_COLOR": "1"}
+    env = {"NO_COLOR": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     for robot in ROBOTS:
         env[f"PROMOPLAN_{robot.upper()}_WEBHOOK"] = robots.url(robot)
         if robot in SIGNED:
@@ -477,3 +480,26 @@ def test_diff_does_not_repeat_a_literal_webhook(tmp_path: Path) -> None:
     shown = CliRunner().invoke(app, ["diff", str(PLAN), str(new), "-f", "json"]).stdout
     assert '"webhook": "***"' in shown
     assert '"webhook": "${DINGTALK_WEBHOOK}"' in shown  # a reference is no secret
+
+
+def test_a_dry_run_touches_no_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket  # noqa: PLC0415  # patched for this test only
+
+    attempts: list[str] = []
+
+    def refused(*args: object, **kwargs: object) -> None:
+        attempts.append("socket")
+        raise OSError("network used")
+
+    for name in ("socket", "create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, refused)
+    env = {
+        "PROMOPLAN_DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=" + KEY,
+        "PROMOPLAN_DINGTALK_SECRET": DINGTALK_SECRET,
+    }
+    status, stdout, _ = report(tmp_path, "--notify", "dingtalk", "--dry-run", env=env)
+    assert status == 0
+    assert stdout.startswith(
+        "# dingtalk ($PROMOPLAN_DINGTALK_WEBHOOK): POST https://oapi.dingtalk.com/***?access_token=***"
+    )
+    assert attempts == []

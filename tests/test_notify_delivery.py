@@ -42,7 +42,10 @@ ROBOT_ERRORS = {
 
 
 @pytest.fixture
-def robots() -> Iterator[Robots]:
+def robots(monkeypatch: pytest.MonkeyPatch) -> Iterator[Robots]:
+    # A proxy from the environment must not take the requests away from 127.0.0.1.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     with running_robots() as found:
         yield found
 
