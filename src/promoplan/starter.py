@@ -133,6 +133,11 @@ alerts:
 report:
   kpis: [gmv, orders, conversion, roi]
 
+# Group chats that `promoplan report --notify plan` posts the summary to. The URL
+# and the secret are names of environment variables: never write them here.
+notify:
+  - {to: dingtalk, webhook: "${DINGTALK_WEBHOOK}", secret: "${DINGTALK_SECRET}"}
+
 # Diagnostic codes this team has accepted, e.g. [PP120] while targets are not set.
 ignore: []
 """
