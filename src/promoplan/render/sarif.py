@@ -54,6 +54,8 @@ HELP: dict[str, str] = {
     "is already met.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
+    "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
+    "environment of the job; rotate a key that was committed.",
     "PA001": "Export the actuals as CSV (not a workbook, an HTML page or UTF-16 text), "
     "with a header row and data rows.",
     "PA002": "Add the column to an actuals file, or change the metric's column; its goals "
