@@ -7,8 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from promoplan.check import load_inputs
-from promoplan.report import build_result, previous_report_window, report_window
+from promoplan.commands import report as command
 from promoplan.result import PlanResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,19 +24,19 @@ def example_result() -> PlanResult:
     here = Path.cwd()
     os.chdir(ROOT)
     try:
-        day = dt.date.fromisoformat(AS_OF)
-        chosen = {}
-
-        def before_read(plan):  # type: ignore[no-untyped-def]
-            window = report_window("week", "last", plan, day)
-            previous = previous_report_window("week", window, plan)
-            chosen.update(window=window, previous=previous)
-            return previous.start, max(window.end, day)
-
-        inputs = load_inputs(PLAN, [ACTUALS], before_read=before_read)
-        assert inputs.ok, inputs.diagnostics
-        return build_result(
-            inputs, as_of=day, kind="week", window=chosen["window"], previous=chosen["previous"]
+        job = command.prepare(
+            PLAN,
+            [ACTUALS],
+            fmt="markdown",
+            as_of=AS_OF,
+            week=None,
+            month=None,
+            quarter=None,
+            output=None,
+            fail_on="never",
         )
+        outcome = command.evaluate_report(job)
+        assert outcome.run is not None, outcome.failures
+        return outcome.run.plans[0]
     finally:
         os.chdir(here)
