@@ -475,7 +475,7 @@ def test_diff_does_not_repeat_a_literal_webhook(tmp_path: Path) -> None:
     new = plan_with_notify(tmp_path, section)
     for fmt in ("table", "markdown", "json"):
         result = CliRunner().invoke(app, ["diff", str(PLAN), str(new), "-f", fmt])
-        assert result.exit_code == 1  # PP130 is a new error
+        assert result.exit_code == 1  # PP140 is a new error
         assert token not in result.stdout + result.stderr, fmt
     shown = CliRunner().invoke(app, ["diff", str(PLAN), str(new), "-f", "json"]).stdout
     assert '"webhook": "***"' in shown

@@ -147,7 +147,7 @@ def plan_tree(plan: Plan) -> Tree:
 
 
 def _mask_notify_literals(tree: Tree) -> None:
-    """A webhook or secret written out (PP130) is shown as ``***``: a diff is posted for all."""
+    """A webhook or secret written out (PP140) is shown as ``***``: a diff is posted for all."""
     entries = tree.get("notify")
     for entry in entries if isinstance(entries, list) else ():
         if not isinstance(entry, dict):
