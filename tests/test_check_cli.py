@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from promoplan.cli import _DelayedProgress, app
+from promoplan.cli import app
 from promoplan.commands.check import run_check
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
+from promoplan.progress import DelayedProgress
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -311,7 +312,7 @@ def test_actuals_spec_from_the_plan(files: tuple[Path, Path]) -> None:
 
 
 def test_progress_bar_waits_about_a_second() -> None:
-    bar = _DelayedProgress()
+    bar = DelayedProgress()
     bar(10, 100)
     assert bar.progress is None  # a short read stays quiet
     bar.started -= 5

@@ -6,26 +6,24 @@ inside the commands that need them so that ``validate`` starts fast.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from promoplan import __version__
 from promoplan.errors import Locked, UsageProblem
+from promoplan.progress import progress_bar
 from promoplan.render import Format, RenderedCommand, format_help
 from promoplan.vocabulary import Units
 
 if TYPE_CHECKING:
     from promoplan.render import RenderOptions
 
-PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: short reads stay quiet
 UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
 
 # promoplan uses no pydantic plugins; skipping their discovery (a scan of every
@@ -148,44 +146,6 @@ def _render_options(
     return RenderOptions(color=color, width=width, units=UNITS[units], quiet=quiet)
 
 
-class _DelayedProgress:
-    """A rich progress bar on stderr that appears only once a read has taken over a second."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.progress: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` bytes read."""
-        if self.progress is None:
-            if time.monotonic() - self.started < PROGRESS_DELAY:
-                return
-            from rich.console import Console  # only for long reads
-            from rich.progress import Progress
-
-            self.progress = Progress(console=Console(stderr=True), transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task("reading actuals", total=total)
-        self.progress.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        """Take the bar off the terminal."""
-        if self.progress is not None:
-            self.progress.stop()
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[_DelayedProgress | None]:
-    """A delayed progress bar for a long read of actuals, on a terminal only."""
-    bar = _DelayedProgress() if sys.stderr.isatty() else None
-    try:
-        yield bar
-    finally:
-        if bar is not None:
-            bar.close()
-
-
 @app.command()
 def validate(
     paths: Annotated[
@@ -254,7 +214,7 @@ def check(
 
         chosen = _choose_format("check", fmt, "table")
         options = _render_options(chosen, output, units=units, quiet=quiet)
-        with _progress() as progress:
+        with progress_bar() as progress:
             run = run_check(
                 plan,
                 actuals or [],
@@ -376,7 +336,7 @@ def report(
                 request, job.loaded.plan.notify, to_file=job.target is not None
             )
         # The lock is held from before the read until the report is in place.
-        with output_lock(job.target), _progress() as progress:
+        with output_lock(job.target), progress_bar() as progress:
             outcome = command.evaluate_report(
                 job, ignore=tuple(ignore or ()), encoding=encoding, progress=progress
             )
