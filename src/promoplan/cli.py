@@ -59,7 +59,18 @@ UnitsOption = Annotated[
 ]
 ActualsOption = Annotated[
     list[str] | None,
-    typer.Option("--actuals", "-a", help="Actuals CSV file or glob (repeatable)."),
+    typer.Option(
+        "--actuals",
+        "-a",
+        help="Actuals CSV file or glob (repeatable), or one database source: "
+        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t.",
+    ),
+]
+TimeoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timeout", help="Statement timeout for database sources: 90s, 10m (default), 1h."
+    ),
 ]
 EncodingOption = Annotated[
     str | None,
@@ -240,6 +251,7 @@ def check(
     ignore: IgnoreOption = None,
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Progress against the plan: goals, pacing, budget burn and alerts with actions.
 
@@ -247,6 +259,7 @@ def check(
     """
 
     def body() -> int:
+        from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands.check import run_check
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit
@@ -263,6 +276,7 @@ def check(
                 encoding=encoding,
                 ignore=tuple(ignore or ()),
                 progress=progress,
+                timeout=parse_timeout(timeout),
             )
         emit(render(chosen, run, options), output)
         return exit_status(run, strict=strict)
@@ -305,6 +319,7 @@ def report(
     ignore: IgnoreOption = None,
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """The weekly (or monthly, quarterly) report, for cron.
 
@@ -313,6 +328,7 @@ def report(
     """
 
     def body() -> int:
+        from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands import report as command
         from promoplan.output import emit, output_lock, write_atomic
         from promoplan.render import render
@@ -335,7 +351,11 @@ def report(
         # The lock is held from before the read until the report is in place.
         with output_lock(job.target), _progress() as progress:
             outcome = command.evaluate_report(
-                job, ignore=tuple(ignore or ()), encoding=encoding, progress=progress
+                job,
+                ignore=tuple(ignore or ()),
+                encoding=encoding,
+                progress=progress,
+                timeout=parse_timeout(timeout),
             )
             if outcome.run is None:
                 listing = diagnostic_listing(outcome.failures, job.loaded.file)
