@@ -25,7 +25,7 @@ _NUMBER = re.compile(
 _DATE = re.compile(r"^date$")
 _TIMESTAMP = re.compile(r"^(timestamp|datetime)")
 
-MAX_CUBE_ROWS = 500_000
+MAX_CUBE_ROWS = 500_000  # a daily cube over years and hundreds of channels stays far below
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def plan_query(
     spec: ActualsSpec,
     table_columns: tuple[tuple[str, str], ...],
     *,
-    limit: int = MAX_CUBE_ROWS + 1,
+    limit: int | None = None,
 ) -> Planned:
     """Check the table's ``(name, SQL type)`` columns against ``spec`` and build the query."""
     types = {name: sql_type.lower() for name, sql_type in table_columns}
@@ -116,6 +116,6 @@ def plan_query(
         extrema=tuple(wanted is None or m in wanted for m in present_measures),
         keep_from=spec.keep_from,
         keep_to=spec.keep_to,
-        limit=limit,
+        limit=limit if limit is not None else MAX_CUBE_ROWS + 1,  # one more shows the cap is hit
     )
     return Planned(query, tuple(found), dimension_slots, measure_slots, names)

@@ -121,6 +121,8 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         ) from None
     except psycopg.OperationalError as exc:  # the server went away mid-query
         raise _connection_problem(url, exc) from None
+    except psycopg.Error as exc:  # anything else the server refused (a view that fails, ...)
+        raise UsageProblem(f"the query on {url.display} failed: {_reason(exc)}") from None
     finally:
         conn.close()
 
