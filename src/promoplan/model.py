@@ -140,11 +140,14 @@ class ActualsSection(Model):
     source: StrictStr | None = Field(
         None,
         description="Read actuals from a database instead of --actuals files: "
-        "postgresql://user@host:5432/db or sc://host:15002 (no password; ${ENV_VAR} may stand for one).",
+        "postgresql://user@host:5432/db or sc://host:15002 "
+        "(no password; ${ENV_VAR} may stand for one).",
         examples=["postgresql://reader@db.internal:5432/shop"],
     )
     table: StrictStr | None = Field(
-        None, description="The table (or view) source reads: table, schema.table.", examples=["sales.daily"]
+        None,
+        description="The table (or view) source reads: table, schema.table.",
+        examples=["sales.daily"],
     )
 
 

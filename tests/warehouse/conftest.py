@@ -30,12 +30,12 @@ def unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[pgserver.Server]:
-    """A running PostgreSQL with ``public.actuals`` (both example CSVs); stopped whatever happens."""
+    """A running PostgreSQL with ``public.actuals`` (the example CSVs), stopped whatever happens."""
     bindir = pgserver.binaries()
     if bindir is None:
         unavailable("no PostgreSQL binaries (initdb, pg_ctl): install PostgreSQL or set PG_BIN")
     try:
-        import psycopg  # noqa: F401
+        import psycopg  # noqa: F401, PLC0415  # present or not: the reason to skip
     except ImportError:
         unavailable("psycopg is not installed: pip install -e '.[test]'")
     if os.geteuid() == 0 and shutil.which("runuser") is None:

@@ -8,6 +8,7 @@ PostgreSQL refuses to run as root, so as root the server runs as the
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -15,6 +16,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from psycopg import sql
 
 PASSWORD_ROLE = "pw_reader"
 
@@ -88,7 +93,11 @@ class Server:
         )
         out = self.pg_ctl("-o", options, "-l", str(self.root / "log"), "-w", "start")
         if out.returncode != 0:
-            log = (self.root / "log").read_text(errors="replace") if (self.root / "log").exists() else ""
+            log = (
+                (self.root / "log").read_text(errors="replace")
+                if (self.root / "log").exists()
+                else ""
+            )
             raise RuntimeError(f"pg_ctl start failed: {out.stdout}{out.stderr}{log}")
 
     def stop(self) -> None:
@@ -177,13 +186,14 @@ def remove(server: Server) -> None:
         shutil.rmtree(server.root, ignore_errors=True)
 
 
-def load_csv_files(dsn: str, table: str, files: list[Path], *, text_columns: tuple[str, ...] = ("channel",)) -> None:
+def load_csv_files(
+    dsn: str, table: str, files: list[Path], *, text_columns: tuple[str, ...] = ("channel",)
+) -> None:
     """Create ``table`` with the union of the files' columns (date, text dimensions, numeric
     measures) and COPY every file into it; an empty cell is NULL."""
-    import csv
-
-    import psycopg
-    from psycopg import sql
+    # psycopg on use, so that the conftest can import this module and skip without it.
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
 
     headers = []
     columns: dict[str, None] = {}
@@ -199,11 +209,15 @@ def load_csv_files(dsn: str, table: str, files: list[Path], *, text_columns: tup
         return sql.SQL("text") if name in text_columns else sql.SQL("numeric")
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(*table.split("."))))
+        conn.execute(
+            sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(sql.Identifier(*table.split(".")))
+        )
         conn.execute(
             sql.SQL("CREATE TABLE {} ({})").format(
                 sql.Identifier(*table.split(".")),
-                sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), kind(c)) for c in columns),
+                sql.SQL(", ").join(
+                    sql.SQL("{} {}").format(sql.Identifier(c), kind(c)) for c in columns
+                ),
             )
         )
         for file, header in zip(files, headers, strict=True):

@@ -1,4 +1,4 @@
-"""Actuals from a real PostgreSQL server: the same results as from CSV, safely, with clear errors."""
+"""Actuals from a real PostgreSQL server: the results CSV gives, safely, with clear errors."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def test_check_json_from_postgres_is_the_csv_one(postgres: pgserver.Server, plan
     assert comparable(from_pg[1]) == comparable(from_csv[1])
     # Not vacuous: the example's planted stories are in both.
     found = comparable(from_pg[1])["plans"][0]
-    assert found["goals"] and all(g["actual"] is not None for g in found["goals"][:3])
+    assert found["goals"]
+    assert all(g["actual"] is not None for g in found["goals"][:3])
     if plan == PLAN:
         assert {d["code"] for d in found["diagnostics"]} == {"PA010", "PA011"}
         assert from_pg[0] == 1  # kuaishou's ROI alert
@@ -141,18 +142,21 @@ def test_writing_is_refused_by_the_server(postgres: pgserver.Server) -> None:
         assert conn.execute("SELECT count(*) FROM public.scratch").fetchone() == (0,)
 
 
-def test_injection_in_values_and_names_harms_nothing(postgres: pgserver.Server, tmp_path: Path) -> None:
+def test_injection_in_values_and_names_harms_nothing(
+    postgres: pgserver.Server, tmp_path: Path
+) -> None:
     evil = "'); DROP TABLE x; --"
     execute(
         postgres,
         "CREATE TABLE IF NOT EXISTS public.x (n int)",
         sql.SQL(
-            'CREATE TABLE public.evil (date date, channel text, "a""b" numeric, "c%(keep_from)s" numeric)'
+            "CREATE TABLE public.evil "
+            '(date date, channel text, "a""b" numeric, "c%(keep_from)s" numeric)'
         ),
-        sql.SQL("INSERT INTO public.evil VALUES ('2025-01-02', {evil}, 10, 1), "
-                "('2025-01-02', 'douyin', 5, 1), ('2025-01-03', {evil}, 2.5, 1)").format(
-            evil=sql.Literal(evil)
-        ),
+        sql.SQL(
+            "INSERT INTO public.evil VALUES ('2025-01-02', {evil}, 10, 1), "
+            "('2025-01-02', 'douyin', 5, 1), ('2025-01-03', {evil}, 2.5, 1)"
+        ).format(evil=sql.Literal(evil)),
     )
     plan = tmp_path / "plan.yaml"
     plan.write_text(
@@ -185,34 +189,54 @@ def test_wrong_password_is_pa031_without_the_password(postgres: pgserver.Server)
     assert status == 2
     assert re.fullmatch(
         r"promoplan: error PA031 authentication failed for postgresql://pw_reader@127\.0\.0\.1:\d+/"
-        r"promoplan\?table=public\.actuals: password authentication failed for user \"pw_reader\"; .*\n",
+        r"promoplan\?table=public\.actuals: "
+        r"password authentication failed for user \"pw_reader\"; .*\n",
         stderr,
     ), stderr
     # In the URL itself, and as ${ENV}: never printed either.
     with_password = url.replace("pw_reader@", f"pw_reader:{wrong}@")
     status, stdout2, stderr2 = cli("check", str(PLAN), "-a", with_password)
-    assert status == 2 and "PA031" in stderr2
+    assert status == 2
+    assert "PA031" in stderr2
     status, stdout3, stderr3 = cli(
-        "check", str(PLAN), "-a", url.replace("pw_reader@", "pw_reader:${DB_PW}@"), env={"DB_PW": wrong}
+        "check",
+        str(PLAN),
+        "-a",
+        url.replace("pw_reader@", "pw_reader:${DB_PW}@"),
+        env={"DB_PW": wrong},
     )
-    assert status == 2 and "PA031" in stderr3
+    assert status == 2
+    assert "PA031" in stderr3
     everything = stdout + stderr + stdout2 + stderr2 + stdout3 + stderr3
     assert wrong not in everything
     assert "Traceback" not in everything
 
 
 def test_the_right_password_from_each_place(postgres: pgserver.Server, tmp_path: Path) -> None:
-    execute(postgres, sql.SQL("GRANT SELECT ON {} TO {}").format(
-        sql.Identifier("public", "actuals"), sql.Identifier(pgserver.PASSWORD_ROLE)))
+    execute(
+        postgres,
+        sql.SQL("GRANT SELECT ON {} TO {}").format(
+            sql.Identifier("public", "actuals"), sql.Identifier(pgserver.PASSWORD_ROLE)
+        ),
+    )
     url = postgres.url(EXAMPLE_TABLE, user=pgserver.PASSWORD_ROLE)
     passfile = tmp_path / "pgpass"
-    passfile.write_text(f"127.0.0.1:{postgres.port}:promoplan:{pgserver.PASSWORD_ROLE}:{postgres.password}\n")
+    passfile.write_text(
+        f"127.0.0.1:{postgres.port}:promoplan:{pgserver.PASSWORD_ROLE}:{postgres.password}\n"
+    )
     passfile.chmod(0o600)
     runs = [
         cli("check", str(PLAN), "-a", url, "-f", "json", env={"PGPASSWORD": postgres.password}),
         cli("check", str(PLAN), "-a", url, "-f", "json", env={"PGPASSFILE": str(passfile)}),
-        cli("check", str(PLAN), "-a", url.replace("pw_reader@", "pw_reader:${DB_PW}@"), "-f", "json",
-            env={"DB_PW": postgres.password}),
+        cli(
+            "check",
+            str(PLAN),
+            "-a",
+            url.replace("pw_reader@", "pw_reader:${DB_PW}@"),
+            "-f",
+            "json",
+            env={"DB_PW": postgres.password},
+        ),
     ]
     for status, stdout, stderr in runs:
         assert status == 1, stderr  # the example's error alert: it ran
@@ -230,9 +254,12 @@ def test_stopped_server_is_pa030(postgres: pgserver.Server) -> None:
     finally:
         pgserver.remove(other)
     assert status == 2
-    assert stderr.startswith(f"promoplan: error PA030 cannot reach postgresql://postgres@127.0.0.1:{other.port}/")
+    assert stderr.startswith(
+        f"promoplan: error PA030 cannot reach postgresql://postgres@127.0.0.1:{other.port}/"
+    )
     assert "Connection refused" in stderr
-    assert stdout == "" and "Traceback" not in stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
 
 
 def test_missing_table_is_pa032_naming_the_tables(postgres: pgserver.Server) -> None:
@@ -251,10 +278,17 @@ def test_missing_date_column_is_pa033_and_missing_measure_pa002(postgres: pgserv
     )
     status, stdout, _ = cli("check", str(FILTERS), "-a", postgres.url("public.nodate"))
     assert status == 1
-    assert 'error PA033 no date column "date" in public.nodate (the columns are: "day", "channel", "gmv")' in stdout
-    status, stdout, _ = cli("check", str(FILTERS), "-a", postgres.url("public.nospend"), "--as-of", "2025-01-02")
+    assert (
+        'error PA033 no date column "date" in public.nodate '
+        '(the columns are: "day", "channel", "gmv")' in stdout
+    )
+    status, stdout, _ = cli(
+        "check", str(FILTERS), "-a", postgres.url("public.nospend"), "--as-of", "2025-01-02"
+    )
     assert status == 0
-    assert 'warning PA002 column "spend" is not in public.nospend; what reads it has no data' in stdout
+    assert (
+        'warning PA002 column "spend" is not in public.nospend; what reads it has no data' in stdout
+    )
     assert 'hint: the columns are: "date", "channel", "gmv"' in stdout
 
 
@@ -262,7 +296,8 @@ def test_wrong_column_type_is_pa034_naming_the_type(postgres: pgserver.Server) -
     execute(
         postgres,
         "CREATE TABLE IF NOT EXISTS public.texty (date text, channel text, gmv varchar(20), "
-        "spend money, uv int, orders bigint, checkouts real, new_users numeric(10,2), wecom_adds smallint)",
+        "spend money, uv int, orders bigint, checkouts real, new_users numeric(10,2), "
+        "wecom_adds smallint)",
     )
     status, stdout, _ = cli("check", str(FILTERS), "-a", postgres.url("public.texty"))
     assert status == 1
@@ -286,7 +321,8 @@ def test_timeout_is_pa035(postgres: pgserver.Server) -> None:
     )
     assert status == 2
     assert stderr.startswith(
-        f"promoplan: error PA035 the query on {postgres.url('public.slow')} ran longer than the timeout (1 s)"
+        f"promoplan: error PA035 the query on {postgres.url('public.slow')} "
+        "ran longer than the timeout (1 s)"
     ), stderr
     assert stdout == ""
 
@@ -303,19 +339,22 @@ def test_cube_cap_names_the_exploding_dimension(
     monkeypatch.setattr(columns, "MAX_CUBE_ROWS", 100)
     spec = _spec(dimensions=(("channel", "channel"), ("order", "order_id")))
     actuals = read_warehouse(parse_url(postgres.url("public.orders")), spec, timeout=60)
-    assert not actuals.ok and actuals.cube.rows == ()
+    assert not actuals.ok
+    assert actuals.cube.rows == ()
     (found,) = actuals.diagnostics
     assert found.code == "PA036"
     assert 'dimension "order" (column "order_id") has 101+ distinct values' in found.message
     monkeypatch.setattr(columns, "MAX_CUBE_ROWS", 300)
     actuals = read_warehouse(parse_url(postgres.url("public.orders")), spec, timeout=60)
-    assert actuals.ok and len(actuals.cube.rows) == 300
+    assert actuals.ok
+    assert len(actuals.cube.rows) == 300
 
 
 def test_cube_merges_trimmed_values_and_counts_repeats(postgres: pgserver.Server) -> None:
     execute(
         postgres,
-        "CREATE TABLE IF NOT EXISTS public.spaced (date timestamp, channel text, gmv double precision, uv int)",
+        "CREATE TABLE IF NOT EXISTS public.spaced "
+        "(date timestamp, channel text, gmv double precision, uv int)",
         "INSERT INTO public.spaced VALUES ('2025-01-02 08:00', 'douyin', 1.5, 3), "
         "('2025-01-02 20:00', ' douyin\u3000', 2.25, NULL), ('2025-01-02 09:00', '', 4, 1), "
         "('2025-01-02 09:00', NULL, 8, 1), ('2024-12-31 23:59', 'douyin', 100, 100)",
@@ -327,12 +366,19 @@ def test_cube_merges_trimmed_values_and_counts_repeats(postgres: pgserver.Server
     douyin = rows[("douyin",)]
     assert douyin.day == dt.date(2025, 1, 2)
     gmv, uv = douyin.cells
-    assert gmv is not None and (gmv.total, gmv.count, gmv.minimum, gmv.maximum) == (
-        Decimal("3.75"), 2, Decimal("1.5"), Decimal("2.25"))
-    assert uv is not None and (uv.total, uv.count, uv.minimum) == (Decimal(3), 1, None)
-    assert rows[(None,)].cells[0] is not None and rows[(None,)].cells[0].total == Decimal(12)
+    assert gmv is not None
+    assert (gmv.total, gmv.count, gmv.minimum, gmv.maximum) == (
+        Decimal("3.75"),
+        2,
+        Decimal("1.5"),
+        Decimal("2.25"),
+    )
+    assert uv is not None
+    assert (uv.total, uv.count, uv.minimum) == (Decimal(3), 1, None)
+    assert rows[(None,)].cells[0] is not None
+    assert rows[(None,)].cells[0].total == Decimal(12)
     assert actuals.files[0].rows == 4  # the row of 2024-12-31 is outside the dates kept
     (repeat,) = [d for d in actuals.diagnostics if d.code == "PA010"]
     assert repeat.message == (
-        'repeated: 2025-01-02, no channel; 2 date and dimension values repeat, 2 extra rows in all'
+        "repeated: 2025-01-02, no channel; 2 date and dimension values repeat, 2 extra rows in all"
     )

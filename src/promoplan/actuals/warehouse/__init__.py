@@ -38,7 +38,9 @@ class WarehouseProblem(UsageProblem):
         self.code = code
 
 
-def read_warehouse(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEFAULT_TIMEOUT) -> Actuals:
+def read_warehouse(
+    url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEFAULT_TIMEOUT
+) -> Actuals:
     """Run the cube query for ``spec`` on the table ``url`` names; the cube comes back."""
     match url.kind:
         case "postgresql":
@@ -56,7 +58,7 @@ def read_warehouse(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEF
 
 
 def read_source(sources: list[str], spec: ActualsSpec) -> Actuals:
-    """Read the one database source in ``sources`` (``--actuals`` or the plan's ``actuals.source``)."""
+    """Read the one database source in ``sources`` (``--actuals``, or ``actuals.source``)."""
     if len(sources) != 1 or not is_warehouse_url(sources[0]):
         raise UsageProblem(
             "a database source is read on its own: pass one --actuals URL, without CSV files"

@@ -58,7 +58,9 @@ def _number(value: object) -> Decimal | None:
     if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, float):
-        return Decimal(repr(value))  # the shortest text that is this float, not its binary expansion
+        return Decimal(
+            repr(value)
+        )  # the shortest text that is this float, not its binary expansion
     return Decimal(value)  # type: ignore[arg-type]  # int (or a driver's integer type)
 
 
@@ -149,9 +151,13 @@ def _merge(into: list[Any], cell: list[Any]) -> None:
             into[index] = cell[index] if into[index] is None else pick(into[index], cell[index])
 
 
-def _repeats(url: WarehouseUrl, names: tuple[str, ...], groups: dict[Key, _Group]) -> list[Diagnostic]:
+def _repeats(
+    url: WarehouseUrl, names: tuple[str, ...], groups: dict[Key, _Group]
+) -> list[Diagnostic]:
     """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file."""
-    repeated = sorted((key for key, g in groups.items() if g.rows > 1), key=lambda k: _order((k, _Group(0, []))))
+    repeated = sorted(
+        (key for key, g in groups.items() if g.rows > 1), key=lambda k: _order((k, _Group(0, [])))
+    )
     if not repeated:
         return []
     day, dims = repeated[0]
@@ -181,10 +187,11 @@ def _unknown_channels(
     url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, _Group]
 ) -> list[Diagnostic]:
     """PA011 once per channel value the plan does not map, in sorted order."""
-    if spec.known_channels is None or spec.channel_dimension not in names:
+    channel = spec.channel_dimension
+    if spec.known_channels is None or channel is None or channel not in names:
         return []
-    position = names.index(spec.channel_dimension)  # type: ignore[arg-type]  # checked just above
-    values = sorted({dims[position] for _, dims in groups if dims[position] is not None})
+    position = names.index(channel)
+    values = sorted({v for _, dims in groups if (v := dims[position]) is not None})
     return [
         diagnostic(
             "PA011",

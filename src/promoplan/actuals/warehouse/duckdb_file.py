@@ -14,8 +14,8 @@ from promoplan.actuals.model import Actuals, ActualsSpec
 from promoplan.actuals.warehouse import WarehouseProblem
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
-from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.actuals.warehouse.query import render
+from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
 

@@ -127,7 +127,9 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         conn.close()
 
 
-def _read(conn: psycopg.Connection[Any], url: WarehouseUrl, spec: ActualsSpec, timeout: float) -> Actuals:
+def _read(
+    conn: psycopg.Connection[Any], url: WarehouseUrl, spec: ActualsSpec, timeout: float
+) -> Actuals:
     with conn.transaction():
         conn.execute(
             "SELECT pg_catalog.set_config('statement_timeout', %s, true)",
@@ -144,7 +146,7 @@ def _read(conn: psycopg.Connection[Any], url: WarehouseUrl, spec: ActualsSpec, t
         if planned.query is None:
             return empty_actuals(url, spec, planned.diagnostics)
         rendered = render(planned.query, "postgres")
-        rows = conn.execute(rendered.sql, rendered.parameters).fetchall()  # type: ignore[arg-type]  # a dict for %(name)s
+        rows = conn.execute(rendered.sql, rendered.parameters).fetchall()
     return assemble(url, spec, planned, rows)
 
 

@@ -60,14 +60,16 @@ def _ident(name: str) -> exp.Column:
 
 
 def _alias(expression: exp.Expression, name: str) -> exp.Alias:
-    return exp.alias_(expression, name, quoted=True)
+    return exp.Alias(this=expression, alias=exp.to_identifier(name, quoted=True))
 
 
 def cube_expression(query: CubeQuery) -> tuple[exp.Select, tuple[tuple[str, dt.date], ...]]:
     """The cube query with named placeholders, and the values they stand for in order."""
     date = _ident(query.date_column)
     day: exp.Expression = (
-        exp.cast(date.copy(), exp.DataType.build("DATE")) if query.date_is_timestamp else date.copy()
+        exp.cast(date.copy(), exp.DataType.build("DATE"))
+        if query.date_is_timestamp
+        else date.copy()
     )
     dims = [_ident(c) for c in query.dimensions]
     selects: list[exp.Expression] = [_alias(day, "day")]
@@ -80,7 +82,9 @@ def cube_expression(query: CubeQuery) -> tuple[exp.Select, tuple[tuple[str, dt.d
         if extrema:
             selects.append(_alias(exp.Min(this=value.copy()), f"lo{j}"))
             selects.append(_alias(exp.Max(this=value.copy()), f"hi{j}"))
-    conditions: list[exp.Expression] = [exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null()))]
+    conditions: list[exp.Expression] = [
+        exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null()))
+    ]
     values: list[tuple[str, dt.date]] = []
     if query.keep_from is not None:
         conditions.append(exp.GTE(this=date.copy(), expression=exp.Placeholder(this="keep_from")))

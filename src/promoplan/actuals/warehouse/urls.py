@@ -57,7 +57,7 @@ def is_warehouse_url(text: str) -> bool:
 
 @dataclass(frozen=True)
 class TableName:
-    """A table's name as its parts: ``(table,)``, ``(schema, table)`` or ``(catalog, schema, table)``."""
+    """A table's name as parts: ``(table,)``, ``(schema, table)``, ``(catalog, schema, table)``."""
 
     parts: tuple[str, ...]
 
@@ -77,7 +77,9 @@ class TableName:
         return self.parts[-3] if len(self.parts) == 3 else None
 
     def __str__(self) -> str:
-        return ".".join(p if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) else _quoted(p) for p in self.parts)
+        return ".".join(
+            p if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) else _quoted(p) for p in self.parts
+        )
 
 
 def _quoted(part: str) -> str:
@@ -85,7 +87,7 @@ def _quoted(part: str) -> str:
 
 
 def parse_table(text: str) -> TableName:
-    """``schema.table``, with ``"double quotes"`` around parts holding dots or quotes (``""`` inside)."""
+    """``schema.table``; ``"double quotes"`` around parts holding dots or quotes (``""`` inside)."""
     parts: list[str] = []
     i, n = 0, len(text)
     while True:
@@ -199,8 +201,7 @@ def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -
     for value in (parts.username, parts.hostname, parts.path):
         if value and _ENV.search(unquote(value)):
             raise UsageProblem(
-                "${ENV_VAR} references are read only as the URL's password: "
-                f"{_redacted(text)!r}"
+                f"${{ENV_VAR}} references are read only as the URL's password: {_redacted(text)!r}"
             )
     database = unquote(parts.path.lstrip("/")) or None
     if kind == "spark" and database:
@@ -261,7 +262,7 @@ def _expand_password(password: str, *, from_plan: bool) -> str:
 
 
 def _redacted(text: str) -> str:
-    """``text`` with anything between ``://user:`` and ``@`` replaced: for messages about bad URLs."""
+    """``text`` without what stands between ``://user:`` and ``@``: for messages about bad URLs."""
     return re.sub(r"(://[^/@:?#]*):[^@/?#]*@", r"\1@", text)
 
 
