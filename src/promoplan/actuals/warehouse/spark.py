@@ -8,6 +8,7 @@ comes back. The timeout interrupts the session's operations from a timer.
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import warnings
 from typing import Any
@@ -21,6 +22,7 @@ from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
 
+CONNECT_TIMEOUT = 10  # seconds to open a TCP connection to the server
 _UNREACHABLE = ("UNAVAILABLE", "failed to connect", "Connection refused", "DEADLINE_EXCEEDED")
 _AUTH = ("UNAUTHENTICATED", "PERMISSION_DENIED")
 
@@ -44,6 +46,7 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         raise UsageProblem(
             "reading sc:// sources needs the Spark Connect client: pip install 'promoplan[spark]'"
         ) from None
+    _reachable(url)
     remote = f"sc://{url.host}:{url.port}/;user_agent=promoplan"
     try:
         with warnings.catch_warnings():
@@ -56,6 +59,22 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     finally:
         with contextlib.suppress(Exception):  # the session may be gone with its server
             session.stop()
+
+
+def _reachable(url: WarehouseUrl) -> None:
+    """PA030 at once when nothing listens: the Connect client would retry for minutes."""
+    try:
+        with socket.create_connection(
+            (url.host or "localhost", url.port or 15002), CONNECT_TIMEOUT
+        ):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise WarehouseProblem(
+            "PA030",
+            f"cannot reach {url.display}: {reason}; "
+            "is the Spark Connect server running and the host and port right?",
+        ) from None
 
 
 def _problem(url: WarehouseUrl, exc: BaseException) -> WarehouseProblem:
