@@ -14,8 +14,8 @@ best of ``--repeat`` runs counts; the ratios to ``psql`` are the figures.
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import subprocess
 import sys
 import tempfile
