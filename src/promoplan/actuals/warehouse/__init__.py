@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from promoplan.actuals.model import Actuals, ActualsSpec
+from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.urls import WarehouseUrl, is_warehouse_url, parse_url
 from promoplan.errors import UsageProblem
 
@@ -28,14 +29,6 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 600.0  # seconds: the statement timeout unless --timeout says otherwise
-
-
-class WarehouseProblem(UsageProblem):
-    """The source cannot be read as asked (exit 2); the message starts with its PA code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"error {code} {message}")
-        self.code = code
 
 
 def read_warehouse(

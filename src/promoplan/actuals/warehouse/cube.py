@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
-from promoplan.actuals.warehouse import columns
+from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
@@ -85,7 +85,7 @@ def assemble(
     measures = tuple(dict.fromkeys(spec.columns))
     found = list(planned.diagnostics)
     k = len(query.dimensions)
-    if len(rows) > columns.MAX_CUBE_ROWS:
+    if len(rows) > limits.MAX_CUBE_ROWS:
         found.append(_too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)
     groups: dict[Key, _Group] = {}
@@ -227,7 +227,7 @@ def _too_large(
         hint = "narrow the plan's period"
     return diagnostic(
         "PA036",
-        f"the daily cube would have more than {columns.MAX_CUBE_ROWS:,} rows: {culprit}",
+        f"the daily cube would have more than {limits.MAX_CUBE_ROWS:,} rows: {culprit}",
         file=url.display,
         hint=hint,
     )

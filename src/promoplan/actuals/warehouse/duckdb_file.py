@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse import WarehouseProblem
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
+from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.query import render
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic

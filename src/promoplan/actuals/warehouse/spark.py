@@ -14,9 +14,9 @@ import warnings
 from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse import WarehouseProblem
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
+from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.query import render, table_sql
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
