@@ -7,7 +7,6 @@ inside the commands that need them so that ``validate`` starts fast.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +18,10 @@ from promoplan import __version__
 from promoplan.errors import Locked, UsageProblem
 from promoplan.progress import progress_bar
 from promoplan.render import Format, RenderedCommand, format_help
-from promoplan.vocabulary import Units
 
 if TYPE_CHECKING:
     from promoplan.render import RenderOptions
 
-UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
 
 # promoplan uses no pydantic plugins; skipping their discovery (a scan of every
 # installed distribution's metadata) saves tens of milliseconds per run.
@@ -57,7 +54,18 @@ UnitsOption = Annotated[
 ]
 ActualsOption = Annotated[
     list[str] | None,
-    typer.Option("--actuals", "-a", help="Actuals CSV file or glob (repeatable)."),
+    typer.Option(
+        "--actuals",
+        "-a",
+        help="Actuals CSV file or glob (repeatable), or one database source: "
+        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t.",
+    ),
+]
+TimeoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timeout", help="Statement timeout for database sources: 90s, 10m (default), 1h."
+    ),
 ]
 EncodingOption = Annotated[
     str | None,
@@ -130,20 +138,9 @@ def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -
 def _render_options(
     fmt: Format, output: Path | None, units: str = "cn", quiet: bool = False
 ) -> RenderOptions:
-    """Colour and width for stdout (one rule for every command), units and quiet mode."""
-    from promoplan.render import RenderOptions  # renderers load lazily
+    from promoplan.render.options import options_for_stdout
 
-    if units not in UNITS:
-        raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
-    on_terminal = output is None and sys.stdout.isatty()
-    color = (
-        fmt == "table"
-        and on_terminal
-        and "NO_COLOR" not in os.environ
-        and os.environ.get("TERM") != "dumb"
-    )
-    width = max(60, shutil.get_terminal_size((100, 24)).columns) if on_terminal else 100
-    return RenderOptions(color=color, width=width, units=UNITS[units], quiet=quiet)
+    return options_for_stdout(fmt, to_stdout=output is None, units=units, quiet=quiet)
 
 
 @app.command()
@@ -200,6 +197,7 @@ def check(
     ignore: IgnoreOption = None,
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Progress against the plan: goals, pacing, budget burn and alerts with actions.
 
@@ -207,6 +205,7 @@ def check(
     """
 
     def body() -> int:
+        from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands.check import run_check
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit
@@ -223,6 +222,7 @@ def check(
                 encoding=encoding,
                 ignore=tuple(ignore or ()),
                 progress=progress,
+                timeout=parse_timeout(timeout),
             )
         emit(render(chosen, run, options), output)
         return exit_status(run, strict=strict)
@@ -265,6 +265,7 @@ def report(
     ignore: IgnoreOption = None,
     units: UnitsOption = "cn",
     encoding: EncodingOption = None,
+    timeout: TimeoutOption = None,
     notify: Annotated[
         list[str] | None,
         typer.Option(
@@ -301,6 +302,7 @@ def report(
     """
 
     def body() -> int:
+        from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands import report as command
         from promoplan.output import emit, output_lock, write_atomic
         from promoplan.render import render
@@ -338,7 +340,11 @@ def report(
         # The lock is held from before the read until the report is in place.
         with output_lock(job.target), progress_bar() as progress:
             outcome = command.evaluate_report(
-                job, ignore=tuple(ignore or ()), encoding=encoding, progress=progress
+                job,
+                ignore=tuple(ignore or ()),
+                encoding=encoding,
+                progress=progress,
+                timeout=parse_timeout(timeout),
             )
             if outcome.run is None:
                 listing = diagnostic_listing(outcome.failures, job.loaded.file)

@@ -41,6 +41,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
+    # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop
+    # the run (exit 2, one line on stderr); the others are findings (exit 1).
+    "PA030": ("error", "database server unreachable"),
+    "PA031": ("error", "database authentication failed, or reading the table not allowed"),
+    "PA032": ("error", "no such table"),
+    "PA033": ("error", "no date column in the table"),
+    "PA034": ("error", "a column of the wrong type"),
+    "PA035": ("error", "the cube query ran longer than the timeout"),
+    "PA036": ("error", "the daily cube would be too large"),
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
@@ -63,14 +64,21 @@ def usable(loaded: LoadedPlan) -> Plan | None:
     return loaded.plan
 
 
+_NO_ACTUALS = "no actuals given: pass --actuals FILE (repeatable, or a glob such as 'data/*.csv')"
+
+
 def expand_actuals(patterns: Sequence[str]) -> list[str]:
-    """Files named by ``--actuals``: globs expanded (sorted), duplicates dropped, order kept."""
-    if not patterns:
-        raise UsageProblem(
-            "no actuals given: pass --actuals FILE (repeatable, or a glob such as 'data/*.csv')"
-        )
+    """Files named by ``--actuals``: globs expanded (sorted), duplicates dropped, order kept.
+
+    None given is not an error yet: the plan may name a database source
+    (``actuals.source``); :func:`read_inputs` decides once the plan is loaded.
+    A database source URL is kept as given.
+    """
     found: dict[str, None] = {}
     for pattern in patterns:
+        if is_warehouse_url(pattern):  # a database source, read by promoplan.actuals.warehouse
+            found[pattern] = None
+            continue
         if any(char in pattern for char in _GLOB_CHARS):
             matches = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
             if not matches:
@@ -140,7 +148,11 @@ def used_dimensions(plan: Plan) -> list[str]:
 
 
 def actuals_spec(
-    plan: Plan, *, encoding: str | None = None, span: tuple[dt.date, dt.date] | None = None
+    plan: Plan,
+    *,
+    encoding: str | None = None,
+    span: tuple[dt.date, dt.date] | None = None,
+    timeout: float | None = None,
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
     from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415  # keep validate's imports light
@@ -172,6 +184,7 @@ def actuals_spec(
         channel_dimension="channel" if plan.channels else None,
         known_channels=frozenset(plan.channels) if plan.channels else None,
         extrema=frozenset(extrema),
+        timeout=timeout,
     )
 
 
@@ -182,6 +195,7 @@ def read_inputs(
     encoding: str | None = None,
     span: tuple[dt.date, dt.date] | None = None,
     progress: Progress | None = None,
+    timeout: float | None = None,
 ) -> Inputs:
     """Read the actuals of a loaded plan once (when it has no error); ``span`` widens the dates."""
     plan = usable(loaded)
@@ -197,7 +211,13 @@ def read_inputs(
             return Inputs(loaded, None, loaded.diagnostics + problems)
     from promoplan.actuals import read_actuals  # noqa: PLC0415  # DuckDB only when actuals are read
 
-    read = read_actuals(files, actuals_spec(plan, encoding=encoding, span=span), progress=progress)
+    # A database source in the plan (actuals.source) stands in for --actuals; a
+    # URL's missing ?table= comes from actuals.table.
+    files = plan_source(list(files), plan.actuals.source, plan.actuals.table)
+    if not files:
+        raise UsageProblem(_NO_ACTUALS)
+    spec = actuals_spec(plan, encoding=encoding, span=span, timeout=timeout)
+    read = read_actuals(files, spec, progress=progress)
     return Inputs(loaded, read, loaded.diagnostics + tuple(read.diagnostics), curves)
 
 

@@ -141,6 +141,18 @@ class ActualsSection(Model):
     dimensions: dict[StrictStr, StrictStr] = Field(
         default_factory=dict, description="Dimension name -> column header."
     )
+    source: StrictStr | None = Field(
+        None,
+        description="Read actuals from a database instead of --actuals files: "
+        "postgresql://user@host:5432/db or sc://host:15002 "
+        "(no password; ${ENV_VAR} may stand for one).",
+        examples=["postgresql://reader@db.internal:5432/shop"],
+    )
+    table: StrictStr | None = Field(
+        None,
+        description="The table (or view) source reads: table, schema.table.",
+        examples=["sales.daily"],
+    )
 
 
 class Metric(Model):

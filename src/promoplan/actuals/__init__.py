@@ -20,7 +20,17 @@ def read_actuals(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> Actuals:
-    """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes."""
+    """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes.
+
+    A database source URL (``postgresql://``, ``sc://``, ``duckdb://``) in place
+    of the files is read by pushing the cube query down to it.
+    """
+    from promoplan.actuals.warehouse.urls import is_warehouse_url  # noqa: PLC0415  # stdlib only
+
+    if any(is_warehouse_url(str(f)) for f in files):
+        from promoplan.actuals.warehouse import read_source  # noqa: PLC0415  # drivers on use
+
+        return read_source([str(f) for f in files], spec)
     from promoplan.actuals.engine import read_actuals as read  # noqa: PLC0415  # DuckDB on use
 
     return read(files, spec, progress=progress)

@@ -35,6 +35,7 @@ class ActualsSpec:
     # agg min or max); None: every column. Others get Cell.minimum/maximum None,
     # which saves the engine two aggregates per column.
     extrema: frozenset[str] | None = None
+    timeout: float | None = None  # --timeout, seconds: database sources' statement timeout
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def run_check(
     encoding: str | None,
     ignore: Sequence[str],
     progress: Progress | None = None,
+    timeout: float | None = None,
 ) -> Run:
     """``promoplan check``: diagnostics, goals, budget and alerts of one plan."""
     given = parse_as_of(as_of)
@@ -44,7 +45,12 @@ def run_check(
     # A bad --period fails before a long read; a window outside the period widens what is kept.
     window = parse_period(period, plan, given or plan.span[0])
     inputs = read_inputs(
-        loaded, files, encoding=encoding, span=(window.start, window.end), progress=progress
+        loaded,
+        files,
+        encoding=encoding,
+        span=(window.start, window.end),
+        progress=progress,
+        timeout=timeout,
     )
     if not inputs.ok:
         result = unevaluated(loaded, inputs.diagnostics, ignore, plan_ignores=True)

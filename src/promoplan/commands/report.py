@@ -98,13 +98,16 @@ def evaluate_report(
     ignore: Sequence[str] = (),
     encoding: str | None = None,
     progress: Progress | None = None,
+    timeout: float | None = None,
 ) -> ReportOutcome:
     """Read the actuals, evaluate year to date as of the job's day, add the report's data."""
     window, previous = job.window, job.previous
     span = None
     if window is not None and previous is not None:
         span = (previous.start, max(window.end, job.as_of))
-    inputs = read_inputs(job.loaded, job.files, encoding=encoding, span=span, progress=progress)
+    inputs = read_inputs(
+        job.loaded, job.files, encoding=encoding, span=span, progress=progress, timeout=timeout
+    )
     codes = ignored_codes(ignore, inputs.plan)
     if not inputs.ok or window is None or previous is None:
         return ReportOutcome(None, without_codes(inputs.diagnostics, codes))

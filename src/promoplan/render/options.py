@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import dataclass
 
+from promoplan.errors import UsageProblem
 from promoplan.vocabulary import Units
+
+UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
 
 
 @dataclass(frozen=True)
@@ -15,3 +21,24 @@ class RenderOptions:
     width: int = 100
     units: Units = "cn"
     quiet: bool = False
+
+
+def options_for_stdout(
+    fmt: str, *, to_stdout: bool, units: str = "cn", quiet: bool = False
+) -> RenderOptions:
+    """Colour and width as stdout allows (one rule for every command), units and quiet mode.
+
+    Colour only for ``table`` on a terminal, never with ``NO_COLOR`` or ``TERM=dumb``;
+    the terminal's width on a terminal, else 100 columns.
+    """
+    if units not in UNITS:
+        raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
+    on_terminal = to_stdout and sys.stdout.isatty()
+    color = (
+        fmt == "table"
+        and on_terminal
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+    width = max(60, shutil.get_terminal_size((100, 24)).columns) if on_terminal else 100
+    return RenderOptions(color=color, width=width, units=UNITS[units], quiet=quiet)

@@ -75,6 +75,14 @@ HELP: dict[str, str] = {
     "file; until then it is paced by the quarter weights.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
+    "PA030": "Check the source URL's host, port and database, and that the server runs.",
+    "PA031": "Give the password through PGPASSWORD, ~/.pgpass, a service file or ${ENV_VAR}, "
+    "and grant the user SELECT on the table.",
+    "PA032": "Fix the table name in ?table= or actuals.table; the hint lists the tables.",
+    "PA033": "Set actuals.date to the table's date column; the message lists the columns.",
+    "PA034": "Read a view that casts the column to DATE or NUMERIC.",
+    "PA035": "Raise --timeout, or make the query cheaper (an index on the date column).",
+    "PA036": "Remove the id-like dimension from the plan, or aggregate it away in a view.",
 }
 
 

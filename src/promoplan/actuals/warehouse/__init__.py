@@ -1,0 +1,75 @@
+"""Actuals read from where they live: PostgreSQL, Spark (Connect) and DuckDB database files.
+
+``read_warehouse(url, spec)`` pushes the daily-cube ``GROUP BY`` down to the
+engine (``query.py``, rendered per dialect by sqlglot) and returns the same
+:class:`promoplan.actuals.model.Actuals` the CSV engine returns. Each engine is
+one module (``postgres.py``, ``spark.py``, ``duckdb_file.py``) imported only
+when its URL is read; problems that stop the run (server unreachable,
+authentication, timeout) raise :class:`WarehouseProblem` (exit 2), problems
+with the data are diagnostics (exit 1).
+"""
+
+from __future__ import annotations
+
+import re
+
+from promoplan.actuals.model import Actuals, ActualsSpec
+from promoplan.actuals.warehouse.problem import WarehouseProblem
+from promoplan.actuals.warehouse.urls import WarehouseUrl, is_warehouse_url, parse_url
+from promoplan.errors import UsageProblem
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "WarehouseProblem",
+    "is_warehouse_url",
+    "parse_timeout",
+    "parse_url",
+    "read_source",
+    "read_warehouse",
+]
+
+DEFAULT_TIMEOUT = 600.0  # seconds: the statement timeout unless --timeout says otherwise
+
+
+def read_warehouse(
+    url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEFAULT_TIMEOUT
+) -> Actuals:
+    """Run the cube query for ``spec`` on the table ``url`` names; the cube comes back."""
+    match url.kind:
+        case "postgresql":
+            from promoplan.actuals.warehouse import postgres  # noqa: PLC0415  # psycopg on use
+
+            return postgres.read(url, spec, timeout=timeout)
+        case "spark":
+            from promoplan.actuals.warehouse import spark  # noqa: PLC0415  # pyspark on use
+
+            return spark.read(url, spec, timeout=timeout)
+        case "duckdb":
+            from promoplan.actuals.warehouse import duckdb_file  # noqa: PLC0415
+
+            return duckdb_file.read(url, spec, timeout=timeout)
+
+
+def read_source(sources: list[str], spec: ActualsSpec) -> Actuals:
+    """Read the one database source in ``sources`` (``--actuals``, or ``actuals.source``)."""
+    if len(sources) != 1 or not is_warehouse_url(sources[0]):
+        raise UsageProblem(
+            "a database source is read on its own: pass one --actuals URL, without CSV files"
+        )
+    url = parse_url(sources[0])
+    return read_warehouse(url, spec, timeout=spec.timeout or DEFAULT_TIMEOUT)
+
+
+_TIMEOUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_timeout(text: str | None) -> float | None:
+    """``--timeout``: seconds, or a number with ms, s, m (min) or h; None when not given."""
+    if text is None:
+        return None
+    match = _TIMEOUT.match(text)
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)] if match else 0.0
+    if seconds <= 0:
+        raise UsageProblem(f"--timeout {text!r} is not a duration; write e.g. 90s, 10m or 1h")
+    return seconds

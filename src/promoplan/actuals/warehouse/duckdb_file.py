@@ -1,0 +1,87 @@
+"""DuckDB database files: the cube query on a table of a ``.duckdb`` file, opened read-only.
+
+The connection is in-process, read-only, and may touch no file but the
+database (external access off, configuration locked); the timeout interrupts
+the query from a timer thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from promoplan.actuals.model import Actuals, ActualsSpec
+from promoplan.actuals.warehouse.columns import plan_query
+from promoplan.actuals.warehouse.cube import assemble, empty_actuals
+from promoplan.actuals.warehouse.problem import WarehouseProblem
+from promoplan.actuals.warehouse.query import render
+from promoplan.actuals.warehouse.urls import WarehouseUrl
+from promoplan.diagnostics import diagnostic
+from promoplan.errors import UsageProblem
+
+_COLUMNS = (
+    "SELECT column_name, data_type FROM information_schema.columns "
+    "WHERE table_name = $name AND ($schema IS NULL OR table_schema = $schema) "
+    "AND ($catalog IS NULL OR table_catalog = $catalog) ORDER BY ordinal_position"
+)
+_TABLES = (
+    "SELECT DISTINCT table_name FROM information_schema.tables "
+    "WHERE $schema IS NULL OR table_schema = $schema ORDER BY 1 LIMIT 13"
+)
+
+
+def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
+    """Read the cube for ``spec`` from the table ``url`` names in a DuckDB database file."""
+    import duckdb  # noqa: PLC0415  # only when actuals are read
+
+    path = Path(url.database or "")
+    if not path.is_file():
+        raise UsageProblem(f"{url.display}: no such database file; check the path")
+    try:
+        con = duckdb.connect(
+            str(path),
+            read_only=True,
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        )
+    except duckdb.Error as exc:
+        raise UsageProblem(f"{url.display} cannot be opened as a DuckDB database: {exc}") from None
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        table = url.table
+        params = {"name": table.name, "schema": table.schema, "catalog": table.catalog}
+        columns = tuple(con.execute(_COLUMNS, params).fetchall())
+        if not columns:
+            tables = tuple(r[0] for r in con.execute(_TABLES, {"schema": table.schema}).fetchall())
+            listed = ", ".join(tables[:12]) + (" and more" if len(tables) > 12 else "")
+            return empty_actuals(
+                url,
+                spec,
+                [
+                    diagnostic(
+                        "PA032",
+                        f"no table {table} in {url.display}",
+                        file=url.display,
+                        hint=f"the tables are: {listed}" if tables else "the file has no tables",
+                    )
+                ],
+            )
+        planned = plan_query(url, spec, columns)
+        if planned.query is None:
+            return empty_actuals(url, spec, planned.diagnostics)
+        rendered = render(planned.query, "duckdb")
+        timer = threading.Timer(timeout, con.interrupt)
+        timer.start()
+        try:
+            rows = con.execute(rendered.sql, rendered.parameters).fetchall()
+        except duckdb.InterruptException:
+            raise WarehouseProblem(
+                "PA035",
+                f"the query on {url.display} ran longer than the timeout ({timeout:g} s); "
+                "raise --timeout",
+            ) from None
+        finally:
+            timer.cancel()
+        return assemble(url, spec, planned, rows)
+    finally:
+        con.close()

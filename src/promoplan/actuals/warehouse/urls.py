@@ -1,0 +1,296 @@
+"""Warehouse source URLs: parsing, ``${ENV}`` references, and the printable (password-free) form.
+
+Three kinds, each with the table to read in ``?table=``:
+
+- ``postgresql://user@host:5432/db?table=schema.table`` (also ``postgres://``),
+- ``sc://host:15002?table=db.table`` (Spark Connect),
+- ``duckdb:///path/to/file.duckdb?table=t`` (a DuckDB database file, opened read-only).
+
+This module uses the standard library only, so that recognising a URL costs
+nothing for commands that read CSV files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from promoplan.errors import UsageProblem
+
+Kind = Literal["postgresql", "spark", "duckdb"]
+
+_SCHEMES: dict[str, Kind] = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "sc": "spark",
+    "duckdb": "duckdb",
+}
+_DEFAULT_PORTS = {"postgresql": 5432, "spark": 15002}
+# libpq keywords a URL may carry besides ``table``: transport and service settings only.
+# Options such as ``options`` (which could lift the statement timeout or the
+# read-only setting) are not passed through.
+LIBPQ_PARAMETERS = frozenset(
+    {
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "service",
+        "connect_timeout",
+        "target_session_attrs",
+        "gssencmode",
+        "passfile",
+    }
+)
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def is_warehouse_url(text: str) -> bool:
+    """True when ``text`` names a warehouse source (``postgresql://``, ``sc://``, ``duckdb://``)."""
+    match = _SCHEME.match(text.strip())
+    return match is not None and match.group(1).lower() in _SCHEMES
+
+
+@dataclass(frozen=True)
+class TableName:
+    """A table's name as parts: ``(table,)``, ``(schema, table)``, ``(catalog, schema, table)``."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The last part: the table itself."""
+        return self.parts[-1]
+
+    @property
+    def schema(self) -> str | None:
+        """The schema (database, for Spark) part, when given."""
+        return self.parts[-2] if len(self.parts) >= 2 else None
+
+    @property
+    def catalog(self) -> str | None:
+        """The catalog part, when given."""
+        return self.parts[-3] if len(self.parts) == 3 else None
+
+    def __str__(self) -> str:
+        return ".".join(
+            p if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) else _quoted(p) for p in self.parts
+        )
+
+
+def _quoted(part: str) -> str:
+    return '"' + part.replace('"', '""') + '"'
+
+
+def parse_table(text: str) -> TableName:
+    """``schema.table``; ``"double quotes"`` around parts holding dots or quotes (``""`` inside)."""
+    parts: list[str] = []
+    i, n = 0, len(text)
+    while True:
+        if i < n and text[i] == '"':
+            j, part = i + 1, []
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    raise UsageProblem(f"table {text!r}: a quoted name is never closed")
+                part.append(text[j:k])
+                if k + 1 < n and text[k + 1] == '"':
+                    part.append('"')
+                    j = k + 2
+                    continue
+                i = k + 1
+                break
+            parts.append("".join(part))
+        else:
+            k = text.find(".", i)
+            k = n if k < 0 else k
+            parts.append(text[i:k].strip())
+            i = k
+        if i >= n:
+            break
+        if text[i] != ".":
+            raise UsageProblem(f"table {text!r}: expected a dot after a quoted name")
+        i += 1
+    if not parts or any(not p for p in parts) or len(parts) > 3:
+        raise UsageProblem(
+            f"table {text!r} is not a table name; write table, schema.table or catalog.schema.table"
+        )
+    return TableName(tuple(parts))
+
+
+@dataclass(frozen=True)
+class WarehouseUrl:
+    """A parsed source URL. ``password`` is never part of ``display`` or ``repr``."""
+
+    kind: Kind
+    host: str | None
+    port: int | None
+    user: str | None
+    database: str | None  # PostgreSQL: the database; DuckDB: the file path
+    table: TableName
+    parameters: tuple[tuple[str, str], ...] = ()
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def display(self) -> str:
+        """The URL as printed in diagnostics: no password, ever."""
+        if self.kind == "duckdb":
+            return f"duckdb://{self.database}?table={self.table}"
+        scheme = "postgresql" if self.kind == "postgresql" else "sc"
+        user = f"{self.user}@" if self.user else ""
+        host = self.host or ""
+        if host and ":" in host:
+            host = f"[{host}]"  # IPv6
+        port = f":{self.port}" if self.port is not None else ""
+        path = f"/{self.database}" if self.database else ""
+        return f"{scheme}://{user}{host}{port}{path}?table={self.table}"
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -> WarehouseUrl:
+    """Parse a source URL; ``table`` (the plan's ``actuals.table``) fills in a missing ``?table=``.
+
+    A password written in a URL that comes from a plan is refused: plans are
+    committed. ``${NAME}`` is allowed only as the password, and is read from the
+    environment here.
+    """
+    text = text.strip()
+    match = _SCHEME.match(text)
+    if match is None or match.group(1).lower() not in _SCHEMES:
+        raise UsageProblem(
+            f"{_redacted(text)!r} is not a source URL; use postgresql://, sc:// or duckdb://"
+        )
+    kind = _SCHEMES[match.group(1).lower()]
+    if kind == "duckdb":
+        return _parse_duckdb(text[match.end() :], table)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise UsageProblem(f"{_redacted(text)!r} is not a valid URL: {exc}") from None
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    table_text = query.pop("table", None) or table
+    if not table_text:
+        raise UsageProblem(
+            f"{_redacted(text)!r} names no table; add ?table=schema.table "
+            "(or actuals.table in the plan)"
+        )
+    password = unquote(parts.password) if parts.password is not None else None
+    if "password" in query:
+        raise UsageProblem(
+            "a password in the URL's parameters is not accepted; "
+            "use PGPASSWORD, ~/.pgpass, a service file, or ${ENV_VAR} as the URL's password"
+        )
+    if password is not None:
+        password = _expand_password(password, from_plan=from_plan)
+    unknown = sorted(k for k in query if k not in LIBPQ_PARAMETERS or kind != "postgresql")
+    if unknown:
+        allowed = ", ".join(sorted(LIBPQ_PARAMETERS)) if kind == "postgresql" else "table"
+        raise UsageProblem(
+            f"unknown URL parameter {unknown[0]!r} in {_redacted(text)!r}; "
+            f"the parameters are table and {allowed}"
+            if kind == "postgresql"
+            else f"unknown URL parameter {unknown[0]!r} in {_redacted(text)!r}; only table is read"
+        )
+    for value in (parts.username, parts.hostname, parts.path):
+        if value and _ENV.search(unquote(value)):
+            raise UsageProblem(
+                f"${{ENV_VAR}} references are read only as the URL's password: {_redacted(text)!r}"
+            )
+    database = unquote(parts.path.lstrip("/")) or None
+    if kind == "spark" and database:
+        raise UsageProblem(
+            f"{_redacted(text)!r}: a Spark Connect URL has no path; "
+            "name the table as ?table=db.table"
+        )
+    return WarehouseUrl(
+        kind=kind,
+        host=parts.hostname,
+        port=port if port is not None else _DEFAULT_PORTS.get(kind),
+        user=unquote(parts.username) if parts.username else None,
+        database=database,
+        table=parse_table(table_text),
+        parameters=tuple(sorted(query.items())),
+        password=password,
+    )
+
+
+def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
+    """``duckdb:///abs/file.duckdb?table=t`` (or ``duckdb://relative/file.duckdb``)."""
+    path, _, query_text = rest.partition("?")
+    query = dict(parse_qsl(query_text, keep_blank_values=True))
+    table_text = query.pop("table", None) or table
+    if query:
+        raise UsageProblem(
+            f"unknown URL parameter {sorted(query)[0]!r} in duckdb://{path}; only table is read"
+        )
+    if not path:
+        raise UsageProblem("duckdb:// names no file; write duckdb:///path/to/file.duckdb?table=t")
+    if not table_text:
+        raise UsageProblem(f"duckdb://{path} names no table; add ?table=name")
+    return WarehouseUrl(
+        kind="duckdb",
+        host=None,
+        port=None,
+        user=None,
+        database=unquote(path),
+        table=parse_table(table_text),
+    )
+
+
+def _expand_password(password: str, *, from_plan: bool) -> str:
+    """``${NAME}`` read from the environment; a literal password only outside a plan."""
+    match = _ENV.fullmatch(password)
+    if match is None:
+        if from_plan:
+            raise UsageProblem(
+                "the plan's actuals.source holds a password; plans are committed, so write "
+                "${ENV_VAR} in its place, or use PGPASSWORD, ~/.pgpass or a service file"
+            )
+        return password
+    name = match.group(1)
+    value = os.environ.get(name)
+    if value is None:
+        raise UsageProblem(f"the source URL's password is ${{{name}}}, but {name} is not set")
+    return value
+
+
+def _redacted(text: str) -> str:
+    """``text`` without what stands between ``://user:`` and ``@``: for messages about bad URLs."""
+    return re.sub(r"(://[^/@:?#]*):[^@/?#]*@", r"\1@", text)
+
+
+def _has_table(text: str) -> bool:
+    _, _, query = text.partition("?")
+    return any(key == "table" for key, _ in parse_qsl(query, keep_blank_values=True))
+
+
+def with_table(text: str, table: str | None) -> str:
+    """``text`` with ``table`` as its ``?table=`` when it names none."""
+    if table is None or _has_table(text):
+        return text
+    return text + ("&" if "?" in text else "?") + urlencode({"table": table})
+
+
+def plan_source(files: list[str], source: str | None, table: str | None) -> list[str]:
+    """The sources to read: ``--actuals`` as given, else the plan's ``actuals.source``.
+
+    The plan's ``actuals.table`` fills in a URL's missing ``?table=``. A source
+    from the plan is checked here (no literal password; no DuckDB file, since a
+    plan may not name paths to read).
+    """
+    if not files and source is not None:
+        url = parse_url(source, table=table, from_plan=True)
+        if url.kind == "duckdb":
+            raise UsageProblem(
+                "actuals.source may not name a DuckDB file (a plan names no paths); "
+                "pass it with --actuals duckdb:///path/file.duckdb?table=t"
+            )
+        return [with_table(source, table)]
+    return [with_table(f, table) if is_warehouse_url(f) else f for f in files]

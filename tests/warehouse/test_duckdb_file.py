@@ -1,0 +1,49 @@
+"""Actuals from a table in a DuckDB database file, opened read-only."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from warehouse.conftest import EXAMPLE_ACTUALS
+from warehouse.test_postgres import CSV, FILTERS, PLAN, cli, comparable
+
+
+def _database(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.duckdb"
+    con = duckdb.connect(str(path))
+    files = ", ".join(f"'{p}'" for p in EXAMPLE_ACTUALS)
+    con.execute(
+        f"CREATE TABLE actuals AS SELECT * FROM read_csv([{files}], union_by_name = true, "
+        "types = {'date': 'DATE', 'channel': 'VARCHAR'})"
+    )
+    con.execute("CREATE TABLE words AS SELECT DATE '2025-01-01' AS date, 'x' AS gmv")
+    con.close()
+    return path
+
+
+def test_check_json_from_a_duckdb_file_is_the_csv_one(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for plan in (PLAN, FILTERS):
+        from_csv = cli("check", str(plan), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+        from_file = cli("check", str(plan), "-a", f"duckdb://{path}?table=actuals", "-f", "json")
+        assert from_file[0] == from_csv[0]
+        assert comparable(from_file[1]) == comparable(from_csv[1])
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # read-only: not touched
+
+
+def test_duckdb_file_problems(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+    status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=nope")
+    assert status == 1
+    assert "error PA032 no table nope in duckdb://" in stdout
+    assert "hint: the tables are: actuals, words" in stdout
+    status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=words")
+    assert status == 1
+    assert 'error PA034 column "gmv" is varchar, not a number' in stdout
+    status, _, stderr = cli("check", str(FILTERS), "-a", f"duckdb://{tmp_path}/none.duckdb?table=t")
+    assert status == 2
+    assert "no such database file" in stderr

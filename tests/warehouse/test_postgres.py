@@ -1,0 +1,384 @@
+"""Actuals from a real PostgreSQL server: the results CSV gives, safely, with clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from typer.testing import CliRunner
+
+from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.warehouse import columns, parse_url, read_warehouse
+from promoplan.cli import app
+from warehouse import pgserver
+from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE, ROOT
+
+PLAN = ROOT / "plans" / "ecommerce-2025.yaml"
+FILTERS = Path(__file__).parent / "cases" / "filters.yaml"
+CSV = [str(p) for p in EXAMPLE_ACTUALS]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run promoplan in-process: exit status, stdout, stderr."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def comparable(text: str) -> Any:
+    """The JSON of a check without where each diagnostic points (file, line, column).
+
+    A table has no lines: PA010 from a file also says "(first at line N)".
+    """
+    document = json.loads(text)
+    for plan in document["plans"]:
+        for found in plan["diagnostics"]:
+            found["file"] = found["line"] = found["column"] = None
+            found["message"] = re.sub(r" \(first at line \d+\)", "", found["message"])
+    return document
+
+
+def execute(server: pgserver.Server, *statements: str | sql.Composable) -> None:
+    """Run setup statements as the superuser."""
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@pytest.mark.parametrize("plan", [PLAN, FILTERS], ids=["example", "filters"])
+def test_check_json_from_postgres_is_the_csv_one(postgres: pgserver.Server, plan: Path) -> None:
+    from_csv = cli("check", str(plan), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+    from_pg = cli("check", str(plan), "-a", postgres.url(EXAMPLE_TABLE), "-f", "json")
+    assert from_pg[0] == from_csv[0]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    # Not vacuous: the example's planted stories are in both.
+    found = comparable(from_pg[1])["plans"][0]
+    assert found["goals"]
+    assert all(g["actual"] is not None for g in found["goals"][:3])
+    if plan == PLAN:
+        assert {d["code"] for d in found["diagnostics"]} == {"PA010", "PA011"}
+        assert from_pg[0] == 1  # kuaishou's ROI alert
+
+
+def test_the_plan_names_its_source(postgres: pgserver.Server, tmp_path: Path) -> None:
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "actuals:\n  date: date\n",
+        "actuals:\n"
+        f"  source: postgresql://postgres@127.0.0.1:{postgres.port}/promoplan\n"
+        f"  table: {EXAMPLE_TABLE}\n"
+        "  date: date\n",
+        1,
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    from_plan = cli("check", str(plan), "-f", "json")
+    from_csv = cli("check", str(PLAN), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+    assert from_plan[0] == 1
+    expected = comparable(from_csv[1])
+    expected["plans"][0]["file"] = str(plan)
+    assert comparable(from_plan[1]) == expected
+
+
+def test_a_password_in_the_plan_is_refused(tmp_path: Path) -> None:
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "actuals:\n",
+        "actuals:\n  source: postgresql://ana:hunter2@127.0.0.1:1/shop\n  table: t\n",
+        1,
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    status, stdout, stderr = cli("check", str(plan))
+    assert status == 2
+    assert "holds a password" in stderr
+    assert "hunter2" not in stdout + stderr
+
+
+def _spec(**changes: Any) -> ActualsSpec:
+    base: dict[str, Any] = {
+        "date_column": "date",
+        "dimensions": (("channel", "channel"),),
+        "columns": ("gmv",),
+        "keep_from": dt.date(2025, 1, 1),
+        "keep_to": dt.date(2025, 12, 31),
+    }
+    base.update(changes)
+    return ActualsSpec(**base)
+
+
+def test_read_only_transaction_timeout_and_application_name(postgres: pgserver.Server) -> None:
+    """A view reports the session's settings as dimension values, as promoplan's query sees them."""
+    execute(
+        postgres,
+        "CREATE OR REPLACE VIEW public.probe AS SELECT DATE '2025-03-01' AS date, "
+        "current_setting('transaction_read_only') AS ro, "
+        "current_setting('application_name') AS app, "
+        "current_setting('statement_timeout') AS st, 1::numeric AS gmv",
+    )
+    spec = _spec(dimensions=(("ro", "ro"), ("app", "app"), ("st", "st")))
+    actuals = read_warehouse(parse_url(postgres.url("public.probe")), spec, timeout=90)
+    assert [row.dims for row in actuals.cube.rows] == [("on", "promoplan", "90s")]
+
+
+def test_writing_is_refused_by_the_server(postgres: pgserver.Server) -> None:
+    """The transaction is read-only: a function that writes fails inside promoplan's query."""
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.scratch (n int)",
+        "CREATE OR REPLACE FUNCTION public.writes() RETURNS numeric LANGUAGE sql AS "
+        "'INSERT INTO public.scratch VALUES (1) RETURNING 1::numeric'",
+        "CREATE OR REPLACE VIEW public.writer AS SELECT DATE '2025-03-01' AS date, "
+        "'x'::text AS channel, public.writes() AS gmv",
+    )
+    status, _, stderr = cli("check", str(FILTERS), "-a", postgres.url("public.writer"))
+    assert status == 2
+    assert "read-only transaction" in stderr
+    with psycopg.connect(postgres.dsn()) as conn:
+        assert conn.execute("SELECT count(*) FROM public.scratch").fetchone() == (0,)
+
+
+def test_injection_in_values_and_names_harms_nothing(
+    postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    evil = "'); DROP TABLE x; --"
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.x (n int)",
+        sql.SQL(
+            "CREATE TABLE public.evil "
+            '(date date, channel text, "a""b" numeric, "c%(keep_from)s" numeric)'
+        ),
+        sql.SQL(
+            "INSERT INTO public.evil VALUES ('2025-01-02', {evil}, 10, 1), "
+            "('2025-01-02', 'douyin', 5, 1), ('2025-01-03', {evil}, 2.5, 1)"
+        ).format(evil=sql.Literal(evil)),
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: Injection\nperiod: 2025\n"
+        "actuals: {dimensions: {channel: channel}}\n"
+        "metrics:\n"
+        "  evil_gmv: {column: 'a\"b', where: {channel: \"'); DROP TABLE x; --\"}}\n"
+        "  odd: {column: 'c%(keep_from)s'}\n"
+        "goals:\n"
+        "  evil: {metric: evil_gmv, at_least: 100}\n"
+        "  odd: {metric: odd, at_least: 100}\n",
+        encoding="utf-8",
+    )
+    status, stdout, stderr = cli(
+        "check", str(plan), "-a", postgres.url("public.evil"), "-f", "json", "--as-of", "2025-01-03"
+    )
+    assert status == 0, stderr
+    goals = {g["id"]: g for g in json.loads(stdout)["plans"][0]["goals"]}
+    assert goals["evil"]["actual"] == 12.5  # 10 + 2.5: the value matched literally, douyin not
+    assert goals["odd"]["actual"] == 3
+    with psycopg.connect(postgres.dsn()) as conn:
+        assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
+        assert conn.execute("SELECT count(*) FROM public.evil").fetchone() == (3,)
+
+
+def test_wrong_password_is_pa031_without_the_password(postgres: pgserver.Server) -> None:
+    wrong = "Wr0ng-" + postgres.password[::-1]
+    url = postgres.url(EXAMPLE_TABLE, user=pgserver.PASSWORD_ROLE)
+    status, stdout, stderr = cli("check", str(PLAN), "-a", url, env={"PGPASSWORD": wrong})
+    assert status == 2
+    assert re.fullmatch(
+        r"promoplan: error PA031 authentication failed for postgresql://pw_reader@127\.0\.0\.1:\d+/"
+        r"promoplan\?table=public\.actuals: "
+        r"password authentication failed for user \"pw_reader\"; .*\n",
+        stderr,
+    ), stderr
+    # In the URL itself, and as ${ENV}: never printed either.
+    with_password = url.replace("pw_reader@", f"pw_reader:{wrong}@")
+    status, stdout2, stderr2 = cli("check", str(PLAN), "-a", with_password)
+    assert status == 2
+    assert "PA031" in stderr2
+    status, stdout3, stderr3 = cli(
+        "check",
+        str(PLAN),
+        "-a",
+        url.replace("pw_reader@", "pw_reader:${DB_PW}@"),
+        env={"DB_PW": wrong},
+    )
+    assert status == 2
+    assert "PA031" in stderr3
+    everything = stdout + stderr + stdout2 + stderr2 + stdout3 + stderr3
+    assert wrong not in everything
+    assert "Traceback" not in everything
+
+
+def test_the_right_password_from_each_place(postgres: pgserver.Server, tmp_path: Path) -> None:
+    execute(
+        postgres,
+        sql.SQL("GRANT SELECT ON {} TO {}").format(
+            sql.Identifier("public", "actuals"), sql.Identifier(pgserver.PASSWORD_ROLE)
+        ),
+    )
+    url = postgres.url(EXAMPLE_TABLE, user=pgserver.PASSWORD_ROLE)
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(
+        f"127.0.0.1:{postgres.port}:promoplan:{pgserver.PASSWORD_ROLE}:{postgres.password}\n"
+    )
+    passfile.chmod(0o600)
+    runs = [
+        cli("check", str(PLAN), "-a", url, "-f", "json", env={"PGPASSWORD": postgres.password}),
+        cli("check", str(PLAN), "-a", url, "-f", "json", env={"PGPASSFILE": str(passfile)}),
+        cli(
+            "check",
+            str(PLAN),
+            "-a",
+            url.replace("pw_reader@", "pw_reader:${DB_PW}@"),
+            "-f",
+            "json",
+            env={"DB_PW": postgres.password},
+        ),
+    ]
+    for status, stdout, stderr in runs:
+        assert status == 1, stderr  # the example's error alert: it ran
+        assert postgres.password not in stdout + stderr
+        assert json.loads(stdout)["plans"][0]["goals"]
+
+
+def test_stopped_server_is_pa030(postgres: pgserver.Server) -> None:
+    bindir = pgserver.binaries()
+    assert bindir is not None
+    other = pgserver.start_server(bindir)
+    try:
+        other.stop()
+        status, stdout, stderr = cli("check", str(PLAN), "-a", other.url(EXAMPLE_TABLE))
+    finally:
+        pgserver.remove(other)
+    assert status == 2
+    assert stderr.startswith(
+        f"promoplan: error PA030 cannot reach postgresql://postgres@127.0.0.1:{other.port}/"
+    )
+    assert "Connection refused" in stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
+
+
+def test_missing_table_is_pa032_naming_the_tables(postgres: pgserver.Server) -> None:
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.actual"))
+    assert status == 1
+    assert "error PA032 no table public.actual on postgresql://postgres@127.0.0.1:" in stdout
+    assert re.search(r"hint: the tables in public are: .*\bactuals\b", stdout)
+
+
+def test_missing_date_column_is_pa033_and_missing_measure_pa002(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.nodate (day date, channel text, gmv numeric)",
+        "CREATE TABLE IF NOT EXISTS public.nospend (date date, channel text, gmv numeric)",
+        "INSERT INTO public.nospend VALUES ('2025-01-02', 'douyin', 1)",
+    )
+    status, stdout, _ = cli("check", str(FILTERS), "-a", postgres.url("public.nodate"))
+    assert status == 1
+    assert (
+        'error PA033 no date column "date" in public.nodate '
+        '(the columns are: "day", "channel", "gmv")' in stdout
+    )
+    status, stdout, _ = cli(
+        "check", str(FILTERS), "-a", postgres.url("public.nospend"), "--as-of", "2025-01-02"
+    )
+    assert status == 0
+    assert (
+        'warning PA002 column "spend" is not in public.nospend; what reads it has no data' in stdout
+    )
+    assert 'hint: the columns are: "date", "channel", "gmv"' in stdout
+
+
+def test_wrong_column_type_is_pa034_naming_the_type(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.texty (date text, channel text, gmv varchar(20), "
+        "spend money, uv int, orders bigint, checkouts real, new_users numeric(10,2), "
+        "wecom_adds smallint)",
+    )
+    status, stdout, _ = cli("check", str(FILTERS), "-a", postgres.url("public.texty"))
+    assert status == 1
+    assert 'error PA034 column "date" is text, not a date or timestamp' in stdout
+    assert 'error PA034 column "gmv" is character varying(20), not a number' in stdout
+    assert 'error PA034 column "spend" is money, not a number' in stdout
+    assert stdout.count("PA034") == 3  # int, bigint, real, numeric, smallint are numbers
+
+
+def test_timeout_is_pa035(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        # 1 ms per row, over 6,560 rows: several seconds.
+        "CREATE OR REPLACE FUNCTION public.slowly(numeric) RETURNS numeric VOLATILE "
+        "LANGUAGE sql AS 'SELECT pg_sleep(0.001); SELECT $1'",
+        "CREATE OR REPLACE VIEW public.slow AS SELECT date, channel, public.slowly(gmv) AS gmv, "
+        "spend FROM public.actuals",
+    )
+    status, stdout, stderr = cli(
+        "check", str(FILTERS), "-a", postgres.url("public.slow"), "--timeout", "1s"
+    )
+    assert status == 2
+    assert stderr.startswith(
+        f"promoplan: error PA035 the query on {postgres.url('public.slow')} "
+        "ran longer than the timeout (1 s)"
+    ), stderr
+    assert stdout == ""
+
+
+def test_cube_cap_names_the_exploding_dimension(
+    postgres: pgserver.Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.orders AS SELECT DATE '2025-01-01' + (i % 3) AS date, "
+        "'shop' || (i % 2) AS channel, 'o' || i AS order_id, i::numeric AS gmv "
+        "FROM generate_series(1, 300) AS i",
+    )
+    monkeypatch.setattr(columns, "MAX_CUBE_ROWS", 100)
+    spec = _spec(dimensions=(("channel", "channel"), ("order", "order_id")))
+    actuals = read_warehouse(parse_url(postgres.url("public.orders")), spec, timeout=60)
+    assert not actuals.ok
+    assert actuals.cube.rows == ()
+    (found,) = actuals.diagnostics
+    assert found.code == "PA036"
+    assert 'dimension "order" (column "order_id") has 101+ distinct values' in found.message
+    monkeypatch.setattr(columns, "MAX_CUBE_ROWS", 300)
+    actuals = read_warehouse(parse_url(postgres.url("public.orders")), spec, timeout=60)
+    assert actuals.ok
+    assert len(actuals.cube.rows) == 300
+
+
+def test_cube_merges_trimmed_values_and_counts_repeats(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.spaced "
+        "(date timestamp, channel text, gmv double precision, uv int)",
+        "INSERT INTO public.spaced VALUES ('2025-01-02 08:00', 'douyin', 1.5, 3), "
+        "('2025-01-02 20:00', ' douyin\u3000', 2.25, NULL), ('2025-01-02 09:00', '', 4, 1), "
+        "('2025-01-02 09:00', NULL, 8, 1), ('2024-12-31 23:59', 'douyin', 100, 100)",
+    )
+    spec = _spec(columns=("gmv", "uv"), extrema=frozenset({"gmv"}))
+    actuals = read_warehouse(parse_url(postgres.url("public.spaced")), spec, timeout=60)
+    rows = {row.dims: row for row in actuals.cube.rows}
+    assert set(rows) == {("douyin",), (None,)}
+    douyin = rows[("douyin",)]
+    assert douyin.day == dt.date(2025, 1, 2)
+    gmv, uv = douyin.cells
+    assert gmv is not None
+    assert (gmv.total, gmv.count, gmv.minimum, gmv.maximum) == (
+        Decimal("3.75"),
+        2,
+        Decimal("1.5"),
+        Decimal("2.25"),
+    )
+    assert uv is not None
+    assert (uv.total, uv.count, uv.minimum) == (Decimal(3), 1, None)
+    assert rows[(None,)].cells[0] is not None
+    assert rows[(None,)].cells[0].total == Decimal(12)
+    assert actuals.files[0].rows == 4  # the row of 2024-12-31 is outside the dates kept
+    (repeat,) = [d for d in actuals.diagnostics if d.code == "PA010"]
+    assert repeat.message == (
+        "repeated: 2025-01-02, no channel; 2 date and dimension values repeat, 2 extra rows in all"
+    )

@@ -1,0 +1,138 @@
+"""The cube query rendered per dialect (golden files) and the source URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from promoplan.actuals.warehouse import parse_timeout
+from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, render
+from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
+from promoplan.errors import UsageProblem
+
+QUERY = CubeQuery(
+    table=parse_table("sales.daily"),
+    date_column="order_date",
+    date_is_timestamp=True,
+    dimensions=("channel", 'a"b'),
+    measures=("gmv", "spend", "100%"),
+    extrema=(False, True, False),
+    keep_from=dt.date(2024, 1, 1),
+    keep_to=dt.date(2025, 12, 31),
+    limit=500_001,
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_rendered_sql(dialect: str, golden: Callable[[str, str], None]) -> None:
+    rendered = render(QUERY, dialect)  # type: ignore[arg-type]  # one of DIALECTS
+    golden(f"warehouse-{dialect}.sql", rendered.sql + "\n")
+
+
+def test_parameters_by_name_or_position() -> None:
+    named = render(QUERY, "postgres").parameters
+    assert named == {"keep_from": dt.date(2024, 1, 1), "keep_until": dt.date(2026, 1, 1)}
+    for dialect in ("trino", "snowflake"):
+        rendered = render(QUERY, dialect)  # type: ignore[arg-type]
+        assert rendered.parameters == (dt.date(2024, 1, 1), dt.date(2026, 1, 1))
+        assert rendered.sql.index(">= ?") < rendered.sql.index("< ?")
+
+
+def test_percent_in_a_name_is_escaped_for_psycopg() -> None:
+    text = render(QUERY, "postgres").sql
+    assert 'SUM("100%%")' in text
+    assert text.count("%(keep_from)s") == 1
+
+
+def test_a_date_column_is_not_cast() -> None:
+    query = CubeQuery(parse_table("t"), "d", False, (), ("x",), (False,), None, None)
+    assert render(query, "duckdb").sql == (
+        'SELECT "d" AS "day", COUNT(*) AS "n", SUM("x") AS "s0", COUNT("x") AS "c0" '
+        'FROM "t" WHERE NOT "d" IS NULL GROUP BY "d"'
+    )
+
+
+def test_urls_parse_and_print_without_the_password() -> None:
+    url = parse_url(
+        "postgresql://ana:s3cr%40t@db.internal:6543/shop?table=sales.daily&sslmode=require"
+    )
+    assert (url.host, url.port, url.user, url.database) == ("db.internal", 6543, "ana", "shop")
+    assert url.password == "s3cr@t"
+    assert url.table.parts == ("sales", "daily")
+    assert url.parameters == (("sslmode", "require"),)
+    assert url.display == "postgresql://ana@db.internal:6543/shop?table=sales.daily"
+    assert "s3cr" not in repr(url)
+    assert "s3cr" not in str(url)
+    spark = parse_url("sc://spark.internal?table=db.orders")
+    assert (spark.kind, spark.port, spark.display) == (
+        "spark",
+        15002,
+        "sc://spark.internal:15002?table=db.orders",
+    )
+    duck = parse_url("duckdb:///data/a b.duckdb?table=main.t")
+    assert (duck.kind, duck.database, duck.table.parts) == (
+        "duckdb",
+        "/data/a b.duckdb",
+        ("main", "t"),
+    )
+
+
+def test_quoted_table_names() -> None:
+    assert parse_table('"my.schema"."a""b"').parts == ("my.schema", 'a"b')
+    assert str(parse_table('"my.schema"."a""b"')) == '"my.schema"."a""b"'
+    for bad in ("", "a..b", '"open', "a.b.c.d"):
+        with pytest.raises(UsageProblem):
+            parse_table(bad)
+
+
+def test_env_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_PW", "from-env")
+    assert parse_url("postgresql://ana:${DB_PW}@h/db?table=t").password == "from-env"
+    monkeypatch.delenv("DB_PW")
+    with pytest.raises(UsageProblem, match="DB_PW is not set"):
+        parse_url("postgresql://ana:${DB_PW}@h/db?table=t")
+    with pytest.raises(UsageProblem, match="only as the URL's password"):
+        parse_url("postgresql://${USER_X}@h/db?table=t")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("postgresql://h/db", "names no table"),
+        ("postgresql://h/db?table=t&options=-c%20x", "unknown URL parameter 'options'"),
+        ("postgresql://ana@h/db?table=t&password=x", "password in the URL's parameters"),
+        ("sc://h/db?table=t", "has no path"),
+        ("duckdb://?table=t", "names no file"),
+        ("postgresql://h:99999/db?table=t", "not a valid URL"),
+    ],
+)
+def test_bad_urls(text: str, words: str) -> None:
+    with pytest.raises(UsageProblem, match=words) as caught:
+        parse_url(text)
+    assert "x@" not in str(caught.value)
+
+
+def test_plan_source() -> None:
+    assert plan_source([], "postgresql://ana@h/db", "s.t") == ["postgresql://ana@h/db?table=s.t"]
+    assert plan_source(["a.csv"], "postgresql://ana@h/db", "s.t") == ["a.csv"]
+    assert plan_source(["sc://h?table=x"], None, "s.t") == ["sc://h?table=x"]
+    with pytest.raises(UsageProblem, match="holds a password"):
+        plan_source([], "postgresql://ana:pw@h/db", "t")
+    with pytest.raises(UsageProblem, match="DuckDB file"):
+        plan_source([], "duckdb:///x.duckdb", "t")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90.0), ("90s", 90.0), ("10m", 600.0), ("1h", 3600.0), ("500ms", 0.5)],
+)
+def test_timeouts(text: str, seconds: float) -> None:
+    assert parse_timeout(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "-1s", "ten", "5d"])
+def test_bad_timeouts(text: str) -> None:
+    with pytest.raises(UsageProblem, match="--timeout"):
+        parse_timeout(text)
