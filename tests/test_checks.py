@@ -290,11 +290,22 @@ def test_pp110_quarter_backwards(tmp_path: Path) -> None:
     assert found.message == "Q3 ends (2025-07-01) before it starts (2025-09-30)"
 
 
-def test_pp110_short_period_with_default_quarters(tmp_path: Path) -> None:
-    body = "period: {start: 2025-01-01, end: 2025-06-30}\n"
+def test_pp110_short_period_without_quarters_has_nothing_to_tile(tmp_path: Path) -> None:
+    # Only quarters the plan writes are checked: no "Q4" the user never wrote.
+    for period in ("{start: 2025-01-01, end: 2025-06-30}", "{start: 2025-06-18, end: 2025-06-18}"):
+        assert codes(load(tmp_path, f"period: {period}\n")) == []
+
+
+def test_pp110_short_period_checks_the_quarters_written(tmp_path: Path) -> None:
+    # A half year writing Q1 and Q2: not asked about Q3 and Q4 after its end.
+    body = (
+        "period: {start: 2025-01-01, end: 2025-06-30}\nquarters: {Q1: {theme: a}, Q2: {theme: b}}\n"
+    )
+    assert codes(load(tmp_path, body)) == []
+    # A 20-day campaign writing Q1: Q1's default three months end after the period.
+    body = "period: {start: 2025-06-01, end: 2025-06-20}\nquarters: {Q1: {theme: a}}\n"
     found = only(load(tmp_path, body), "PP110")
-    assert found.message == "Q4 ends on 2025-12-31, after the period ends (2025-06-30)"
-    assert (found.line, found.column) == pos(body, "period:")
+    assert found.message == "Q1 ends on 2025-08-31, after the period ends (2025-06-20)"
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Allow ``python -m promoplan``."""
 
-from promoplan.cli import main
+from promoplan.process import main
 
 main()

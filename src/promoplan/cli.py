@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from promoplan import __version__
-from promoplan.errors import Locked, UsageProblem
+from promoplan.errors import Locked, UsageProblem, interruption
 from promoplan.progress import progress_bar
 from promoplan.render import Format, RenderedCommand, format_help
 
@@ -37,9 +37,13 @@ app = typer.Typer(
 )
 
 _DEBUG = False
+JSON_FORMATS = ("json", "sarif")  # escaped to ASCII on a stdout that cannot carry UTF-8
 
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
+    str | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file (atomically; a FIFO or device directly)."
+    ),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOption = Annotated[
@@ -100,6 +104,9 @@ def _main(
 
 def _guard(action: Callable[[], int]) -> None:
     """Run a command body: exit 2 for usage problems, 3 (one line) for bugs."""
+    from promoplan.output import forget_inputs
+
+    forget_inputs()
     try:
         status = action()
     except UsageProblem as exc:
@@ -114,6 +121,9 @@ def _guard(action: Callable[[], int]) -> None:
         typer.echo("promoplan: interrupted", err=True)
         raise typer.Exit(130) from None
     except Exception:  # the one place that turns bugs into exit 3
+        stop = interruption()
+        if stop is not None:  # a library turned SIGINT/SIGTERM into its own error
+            raise stop from None
         if _DEBUG:
             import traceback  # only for --debug
 
@@ -136,7 +146,7 @@ def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -
 
 
 def _render_options(
-    fmt: Format, output: Path | None, units: str = "cn", quiet: bool = False
+    fmt: Format, output: object | None, units: str = "cn", quiet: bool = False
 ) -> RenderOptions:
     from promoplan.render.options import options_for_stdout
 
@@ -164,12 +174,14 @@ def validate(
     def body() -> int:
         from promoplan.commands.validate import validate_paths
         from promoplan.exitstatus import exit_status
-        from promoplan.output import emit
+        from promoplan.output import emit, output_file
         from promoplan.render import render
 
+        target = output_file(output)
         chosen = _choose_format("validate", fmt, "table")
         run = validate_paths(paths, ignore=tuple(ignore or ()))
-        emit(render(chosen, run, _render_options(chosen, output, quiet=quiet)), output)
+        text = render(chosen, run, _render_options(chosen, target, quiet=quiet))
+        emit(text, target, json=chosen in JSON_FORMATS)
         return exit_status(run, strict=strict)
 
     _guard(body)
@@ -208,11 +220,12 @@ def check(
         from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands.check import run_check
         from promoplan.exitstatus import exit_status
-        from promoplan.output import emit
+        from promoplan.output import emit, output_file
         from promoplan.render import render
 
+        target = output_file(output)
         chosen = _choose_format("check", fmt, "table")
-        options = _render_options(chosen, output, units=units, quiet=quiet)
+        options = _render_options(chosen, target, units=units, quiet=quiet)
         with progress_bar() as progress:
             run = run_check(
                 plan,
@@ -224,7 +237,7 @@ def check(
                 progress=progress,
                 timeout=parse_timeout(timeout),
             )
-        emit(render(chosen, run, options), output)
+        emit(render(chosen, run, options), target, json=chosen in JSON_FORMATS)
         return exit_status(run, strict=strict)
 
     _guard(body)
@@ -250,9 +263,12 @@ def report(
         str | None, typer.Option("--format", "-f", help=format_help("report", "markdown"))
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--output", "-o", help="A file, or a directory for {plan-stem}-{period}.{ext}."
+            "--output",
+            "-o",
+            help="A file, or a directory for {plan-stem}-{period}.{ext} (a trailing '/' "
+            "creates it).",
         ),
     ] = None,
     fail_on: Annotated[
@@ -304,11 +320,12 @@ def report(
     def body() -> int:
         from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands import report as command
-        from promoplan.output import emit, output_lock, write_atomic
+        from promoplan.output import emit, output_lock, output_place, write_to
         from promoplan.render import render
         from promoplan.render.findings import diagnostic_listing, severity_words
         from promoplan.render.text import neutralise_workflow_commands
 
+        place, directory = output_place(output)
         request = None
         if notify or link or notify_optional or dry_run:
             from promoplan.notify.config import parse_request
@@ -317,7 +334,7 @@ def report(
                 notify or [], link=link, optional=notify_optional, dry_run=dry_run
             )
         chosen = _choose_format("report", fmt, "markdown")
-        options = _render_options(chosen, output, units=units)
+        options = _render_options(chosen, place, units=units)
         job = command.prepare(
             plan,
             actuals or [],
@@ -326,7 +343,8 @@ def report(
             week=week,
             month=month,
             quarter=quarter,
-            output=output,
+            output=place,
+            output_directory=directory,
             fail_on=fail_on or ("warning" if strict else "never"),
         )
         targets = None
@@ -355,9 +373,9 @@ def report(
                 return 1
             text = render(chosen, outcome.run, options)
             if job.target is None:
-                emit(text, None)
+                emit(text, None, json=chosen == "json")
             else:
-                write_atomic(job.target, text.encode("utf-8"))
+                write_to(job.target, text.encode("utf-8"))
         result = outcome.run.plans[0]
         if request is not None and targets is not None:
             from promoplan.notify.run import NOTIFY_FAILED, send_notifications
@@ -392,12 +410,14 @@ def diff(
 
     def body() -> int:
         from promoplan.commands.diff import diff_exit_status, run_diff
-        from promoplan.output import emit
+        from promoplan.output import emit, output_file
         from promoplan.render import render_diff
 
+        target = output_file(output)
         chosen = _choose_format("diff", fmt, "table")
         result = run_diff(old, new, ignore=tuple(ignore or ()))
-        emit(render_diff(chosen, result, _render_options(chosen, output)), output)
+        text = render_diff(chosen, result, _render_options(chosen, target))
+        emit(text, target, json=chosen == "json")
         return diff_exit_status(result)
 
     _guard(body)
@@ -409,9 +429,9 @@ def schema(output: OutputOption = None) -> None:
 
     def body() -> int:
         from promoplan.commands.schema import run_schema
-        from promoplan.output import emit
+        from promoplan.output import emit, output_file
 
-        emit(run_schema(), output)
+        emit(run_schema(), output_file(output), json=True)
         return 0
 
     _guard(body)
@@ -435,5 +455,9 @@ def init(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the CLI in this process as it is: no signal handlers, no stream checks.
+
+    The console script's entry point is :func:`promoplan.process.main`, which sets
+    those up first and then runs :data:`app`.
+    """
     app()

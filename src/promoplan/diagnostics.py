@@ -116,11 +116,18 @@ def overall_status(counts: dict[str, int]) -> RunStatus:
     return "pass"
 
 
+# Codes that guard evaluation: with one of them there is no plan to evaluate (PP001-PP003,
+# PP010) or a formula that cannot be computed (PP122). ``ignore:`` and ``--ignore``
+# never drop them, so that an ignored error cannot let such a plan reach the evaluator.
+NOT_IGNORABLE = frozenset({"PP001", "PP002", "PP003", "PP010", "PP122"})
+
+
 def without_codes(
     diagnostics: Iterable[Diagnostic], codes: Iterable[str]
 ) -> tuple[Diagnostic, ...]:
-    """Drop diagnostics whose code is in ``codes`` (``--ignore`` and a plan's ``ignore:``)."""
-    dropped = {code.strip().upper() for code in codes}
+    """Drop diagnostics whose code is in ``codes`` (``--ignore`` and a plan's ``ignore:``),
+    except the codes in :data:`NOT_IGNORABLE`."""
+    dropped = {code.strip().upper() for code in codes} - NOT_IGNORABLE
     return tuple(d for d in diagnostics if d.code not in dropped)
 
 

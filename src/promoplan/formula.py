@@ -25,6 +25,8 @@ from typing import Literal
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 32
+# Formulas over formulas: evaluation follows the chain recursively, so its length is bounded.
+MAX_CHAIN = 32
 
 _TOKEN_RE = re.compile(
     r"(?P<space>\s+)"
@@ -304,11 +306,11 @@ class FormulaProblem:
     """Why a derived metric cannot be evaluated: a syntax error, an unknown name or a cycle."""
 
     metric: str
-    kind: Literal["syntax", "unknown", "cycle"]
+    kind: Literal["syntax", "unknown", "cycle", "chain"]
     message: str
     offset: int | None = None
     name: str | None = None  # the unknown name
-    cycle: tuple[str, ...] = ()  # the metrics in the cycle, starting with ``metric``
+    cycle: tuple[str, ...] = ()  # the metrics in the cycle (or the chain), from ``metric``
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,8 @@ def metric_order(metrics: Mapping[str, str | None]) -> MetricOrder:
     Metrics whose formula fails to parse, names an unknown metric, lies on a
     cycle or depends on such a metric are left out of ``order``; the first three
     are reported in ``problems`` (one problem per cycle, at its first member).
+    So are formulas that depend on more than :data:`MAX_CHAIN` formulas in a row,
+    reported at each chain's start (a too-deep metric no other too-deep one uses).
     """
     formulas: dict[str, Formula] = {}
     problems: list[FormulaProblem] = []
@@ -352,7 +356,49 @@ def metric_order(metrics: Mapping[str, str | None]) -> MetricOrder:
                 )
     problems.extend(_cycles(formulas))
     order = _topological(metrics, formulas)
+    chains, too_deep = _chains(order, formulas)
+    problems.extend(chains)
+    order = tuple(metric for metric in order if metric not in too_deep)
     return MetricOrder(order=order, formulas=formulas, problems=tuple(problems))
+
+
+def _chains(
+    order: tuple[str, ...], formulas: Mapping[str, Formula]
+) -> tuple[list[FormulaProblem], set[str]]:
+    """Formulas more than :data:`MAX_CHAIN` formulas deep, found without recursion.
+
+    ``order`` is topological, so each metric's depth follows from those it names.
+    """
+    depth: dict[str, int] = {}
+    below: dict[str, str | None] = {}  # the deepest formula each one names
+    for metric in order:
+        formula = formulas.get(metric)
+        if formula is None:
+            depth[metric] = 0
+            continue
+        deepest = max(sorted(formula.names), key=lambda name: depth.get(name, 0), default=None)
+        depth[metric] = 1 + (depth.get(deepest, 0) if deepest is not None else 0)
+        below[metric] = deepest if deepest in formulas else None
+    too_deep = {metric for metric, d in depth.items() if d > MAX_CHAIN}
+    used = {below[m] for m in too_deep if below.get(m) is not None}
+    problems = []
+    for start in (m for m in order if m in too_deep and m not in used):
+        chain = [start]
+        while (nxt := below.get(chain[-1])) is not None:
+            chain.append(nxt)
+        shown = (
+            " -> ".join(chain) if len(chain) <= 6 else " -> ".join([*chain[:3], "...", *chain[-2:]])
+        )
+        problems.append(
+            FormulaProblem(
+                start,
+                "chain",
+                f"formulas chain {depth[start]} deep ({shown}); at most {MAX_CHAIN} formulas "
+                "may build on each other",
+                cycle=tuple(chain),
+            )
+        )
+    return problems, too_deep
 
 
 def _dependencies(formula: Formula) -> list[str]:

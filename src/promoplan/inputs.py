@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from promoplan.actuals.pipes import is_pipe
 from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
 from promoplan.model import CurvePacing, Plan
+from promoplan.output import note_input
 from promoplan.planindex import plan_index
-from promoplan.windows import year_earlier
+from promoplan.windows import check_year, year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec
@@ -91,9 +93,15 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
                 f"--actuals {pattern}: is a directory; "
                 f"name CSV files or a glob such as '{pattern}/*.csv'"
             )
-        if not path.is_file():
+        if not path.is_file() and not is_pipe(path):
+            if path.exists():
+                raise UsageProblem(
+                    f"--actuals {pattern}: is neither a file nor a pipe; name a CSV file"
+                )
             raise UsageProblem(f"--actuals {pattern}: no such file; check the path")
         found[pattern] = None
+    for name in found:
+        note_input(Path(name))  # --output may not name it
     return list(found)
 
 
@@ -102,11 +110,14 @@ def parse_as_of(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageProblem(
             f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-29"
         ) from None
+    # Windows around as-of (a week, a month, last year) must stay valid dates.
+    check_year(day.year, "--as-of", text.strip())
+    return day
 
 
 def needed_metrics(plan: Plan) -> list[str]:

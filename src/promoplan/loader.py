@@ -18,6 +18,7 @@ from promoplan.checks import check_plan
 from promoplan.diagnostics import Diagnostic, Locate, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
+from promoplan.output import note_input
 from promoplan.result import PlanResult
 from promoplan.schema_errors import schema_diagnostics
 from promoplan.yamlsafe import MAX_BYTES, PositionIndex, load_yaml
@@ -60,6 +61,7 @@ def read_plan_bytes(path: Path, file: str) -> bytes:
     """The file's bytes, at most one byte past the size cap; ``UsageProblem`` when unreadable."""
     try:
         with path.open("rb") as handle:
+            note_input(path)  # --output may not name it
             return handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise UsageProblem(f"{file}: no such file; check the path to the plan") from None

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -128,6 +129,34 @@ class PeriodRange(Model):
         return self
 
 
+# The strptime directives the actuals engine (DuckDB) reads; a format with any other
+# fails on the first CSV, so validate checks it against these.
+DATE_DIRECTIVES = frozenset("aAbBcdfgGhHIjmMnpSTuUVwWxXyYzZ%")
+DATE_DIRECTIVES_DASHED = frozenset("djmyHIMS")  # %-d: without a leading zero
+_DIRECTIVE_RE = re.compile(r"%(-?)(.?)", re.DOTALL)
+
+
+def _known_directives(value: str) -> str:
+    """``actuals.date_format``: every ``%`` starts a directive the engine knows."""
+    for match in _DIRECTIVE_RE.finditer(value):
+        dash, char = match.groups()
+        if not char:
+            raise PydanticCustomError(
+                "strptime_format", "date_format ends with a lone '%'; write %% for a percent sign"
+            )
+        if char not in (DATE_DIRECTIVES_DASHED if dash else DATE_DIRECTIVES):
+            raise PydanticCustomError(
+                "strptime_format",
+                "unknown directive {directive} in date_format; use strptime directives "
+                "such as %d, %m, %Y, %H, %M, %S (%% for a percent sign)",
+                {"directive": match.group()},
+            )
+    return value
+
+
+DateFormat = Annotated[StrictStr, AfterValidator(_known_directives)]
+
+
 class ActualsSection(Model):
     """How actuals CSVs are read."""
 
@@ -135,7 +164,7 @@ class ActualsSection(Model):
     grain: Grain = Field(
         "daily", description="daily: one row per date and dimension values; rows: order-level rows."
     )
-    date_format: StrictStr | None = Field(
+    date_format: DateFormat | None = Field(
         None, description="strftime format for day- or month-first dates, e.g. %d/%m/%Y."
     )
     dimensions: dict[StrictStr, StrictStr] = Field(

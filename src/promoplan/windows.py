@@ -205,7 +205,20 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
     return window
 
 
+def check_year(year: int, option: str, raw: str) -> None:
+    """:class:`UsageProblem` unless ``year`` lies in the years a plan may cover (1900-2999)."""
+    from promoplan.model import FIRST_YEAR, LAST_YEAR  # noqa: PLC0415
+
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageProblem(
+            f"{option} {raw!r} is outside the dates promoplan works with: "
+            f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+        )
+
+
 def _calendar_window(raw: str) -> Window:
+    if match := re.match(r"^(\d{4})", raw):
+        check_year(int(match[1]), "--period", raw)
     try:
         if match := _YEAR_RE.match(raw):
             return calendar_year(int(match[1]))
@@ -374,6 +387,8 @@ def _containing(kind: ReportKind, plan: Plan, as_of: dt.date) -> Window:
 
 
 def _named(kind: ReportKind, spec: str, plan: Plan) -> Window:
+    if year := re.match(r"^(\d{4})", spec):
+        check_year(int(year[1]), f"--{kind}", spec)
     if kind == "week" and (match := _WEEK_RE.match(spec)):
         return iso_week(int(match[1]), int(match[2]))
     if kind == "month" and (match := _MONTH_RE.match(spec)):

@@ -378,6 +378,60 @@ def _compose(text: str, file: str) -> Node:
     return node
 
 
+_BRACKETS = {"[": ("list", "]"), "{": ("mapping", "}")}
+
+
+def open_brackets(text: str, line: int, column: int) -> list[tuple[str, int]]:
+    """The flow brackets (``[`` or ``{`` with their 1-based line) still open before
+    ``line:column``, innermost last; quoted text and comments are skipped.
+
+    A bracket opens a flow collection where a value starts (after ``:``, ``-``,
+    ``,``, another bracket or at a line's start) or anywhere inside one.
+    """
+    stack: list[tuple[str, int]] = []
+    quote: str | None = None
+    previous = "\n"
+    for number, row in enumerate(text.split("\n"), start=1):
+        if number > line:
+            break
+        end = column - 1 if number == line else len(row)
+        previous = "\n"
+        index = 0
+        while index < min(end, len(row)):
+            char = row[index]
+            if quote is not None:
+                if char == quote and quote == "'" and row[index + 1 : index + 2] == "'":
+                    index += 1  # '' inside a single-quoted scalar
+                elif char == "\\" and quote == '"':
+                    index += 1
+                elif char == quote:
+                    quote = None
+            elif char == "#" and previous in " \t\n":
+                break  # a comment runs to the line's end
+            elif char in "'\"" and (stack or previous in " \t\n:-,[{"):
+                quote = char
+            elif char in _BRACKETS and (stack or previous in " \t\n:-,[{"):
+                stack.append((char, number))
+            elif char in "]}" and stack:
+                stack.pop()
+            if char not in " \t":
+                previous = char
+            index += 1
+    return stack
+
+
+def _close_hint(text: str, line: int, column: int) -> str | None:
+    """``close the list opened on line 4 with ']'`` for the brackets actually open."""
+    stack = open_brackets(text, line, column)
+    if not stack:
+        return None
+    steps = [
+        f"the {_BRACKETS[char][0]} opened on line {number} with '{_BRACKETS[char][1]}'"
+        for char, number in reversed(stack)
+    ]
+    return "close " + ", then ".join(steps)
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
@@ -405,9 +459,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnost
     elif "undefined alias" in problem:
         hint = "a value starting with '*' is an alias; quote the value"
     elif exc.context and exc.context_mark is not None and "flow" in exc.context:
-        opened = "list" if "sequence" in exc.context else "mapping"
-        closer = "]" if opened == "list" else "}"
-        hint = f"close the {opened} opened on line {exc.context_mark.line + 1} with '{closer}'"
+        hint = _close_hint(text, line, column)
+        if hint is None:
+            opened = "list" if "sequence" in exc.context else "mapping"
+            closer = "]" if opened == "list" else "}"
+            hint = f"close the {opened} opened on line {exc.context_mark.line + 1} with '{closer}'"
     elif exc.context and exc.context_mark is not None and "quoted scalar" in exc.context:
         hint = f"close the quote opened on line {exc.context_mark.line + 1}"
     elif "expected alphabetic or numeric character" in problem and exc.context:

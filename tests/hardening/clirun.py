@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -56,3 +59,32 @@ def assert_untouched(path: Path, others: Sequence[str] = ()) -> None:
         if name != path.name and name not in others and not name.endswith(".lock")
     )
     assert not [n for n in left if n.startswith(".") or n.endswith(".tmp")], left
+
+
+def run_process(
+    args: Sequence[object],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    **popen: Any,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m promoplan ARGS`` in a real process (its own signals, streams, limits).
+
+    ``env`` is added to this process's environment; ``popen`` goes to ``subprocess.run``.
+    """
+    full = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    return subprocess.run(
+        [sys.executable, "-m", "promoplan", *[str(a) for a in args]],
+        cwd=cwd,
+        env=full,
+        timeout=timeout,
+        check=False,
+        **options,
+    )
+
+
+def no_temporaries(directory: Path) -> list[str]:
+    """Temporary files promoplan's writer would leave in ``directory`` (none, after any run)."""
+    return sorted(n for n in os.listdir(directory) if n.startswith(".") and n.endswith(".tmp"))

@@ -37,10 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import sql
 from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
+from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.sniff import (
+    UTF8_EVIDENCE,
     Header,
     canonical_encoding,
+    first_bad_utf8_in,
     gb18030_note,
+    not_utf8,
     read_header,
     record_lines,
     sniff,
@@ -97,11 +101,16 @@ def read_actuals(
     paths = _unique_existing(files)
     encoding = _wanted_encoding(spec.encoding)
     needed = _needed(spec)
-    sizes = [path.stat().st_size for path, _ in paths]
-    total, done = sum(sizes), 0
-    if progress is not None:
-        progress(0, total)
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
+        # A pipe can be read once: stream it into a copy that can be read again.
+        paths = [
+            (spool(path, Path(tmp), i, name) if is_pipe(path) else path, name)
+            for i, (path, name) in enumerate(paths)
+        ]
+        sizes = [path.stat().st_size for path, _ in paths]
+        total, done = sum(sizes), 0
+        if progress is not None:
+            progress(0, total)
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
             reader = _Reader(con, spec, needed, encoding, Path(tmp))
@@ -137,6 +146,9 @@ def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     for file in files:
         path = Path(file)
+        if is_pipe(path):
+            out.append((path, str(file)))  # not resolved: /dev/fd/N resolves to no file
+            continue
         if not path.is_file():
             what = "does not exist"
             if path.is_dir():
@@ -306,10 +318,12 @@ class _Reader:
             params["delim"] = source.header.delimiter
         return params
 
-    def read(self, path: Path, name: str, index: int, tick: Tick | None) -> _FileRead:
+    def read(  # noqa: PLR0911  # one return per way a file can fail
+        self, path: Path, name: str, index: int, tick: Tick | None
+    ) -> _FileRead:
         """Sniff, transcode if needed, group one file, then check what the groups say."""
         read = _FileRead(name)
-        sniffed = sniff(path, name, self.encoding)
+        sniffed = sniff(path, name, self.encoding, expected=(self.needed.date,))
         if sniffed.problem is not None:
             read.diagnostics.append(sniffed.problem)
             return read
@@ -325,7 +339,12 @@ class _Reader:
             and not sniffed.transcode
             and self.encoding is None
         ):
-            # Valid UTF-8 at the start but not further on: a GB18030 export after all.
+            # Valid UTF-8 at the start but not further on: a GB18030 export after all,
+            # unless the file is UTF-8 beyond ASCII before the bad byte (a stray byte).
+            bad = first_bad_utf8_in(path)
+            if bad is not None and bad.wide >= UTF8_EVIDENCE:
+                read.diagnostics.append(not_utf8(bad, name))
+                return read
             read.diagnostics.append(gb18030_note(name))
             source = self.open(read, path, name, index, "gb18030", transcoded=True)
             if source is None:

@@ -122,8 +122,16 @@ def _markup(text: bytes) -> str | None:
     return None
 
 
-def sniff(path: Path, name: str, encoding: str | None) -> Sniffed:
-    """Decide how to decode ``path`` from its first bytes; ``encoding`` (a codec name) overrides."""
+def sniff(  # noqa: PLR0911  # one return per kind of file
+    path: Path, name: str, encoding: str | None, *, expected: Iterable[str] = ()
+) -> Sniffed:
+    """Decide how to decode ``path`` from its first bytes; ``encoding`` (a codec name) overrides.
+
+    Not UTF-8 and no encoding given: GB18030 only when the first bytes decode
+    cleanly as GB18030, the text before the first bad byte is not UTF-8 beyond
+    ASCII, and the header then holds the ``expected`` names (the date column);
+    otherwise PA001 at the first byte that is not UTF-8.
+    """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
         complete = len(head) < HEAD_BYTES or not handle.read(1)
@@ -138,7 +146,102 @@ def sniff(path: Path, name: str, encoding: str | None) -> Sniffed:
         return Sniffed("utf-8-sig", False)
     if _is_utf8_prefix(head, complete):
         return Sniffed("utf-8", False)
+    bad = first_bad_utf8([head])
+    if bad is not None and (
+        bad.wide >= UTF8_EVIDENCE or not _gb18030_fits(head, complete, tuple(expected))
+    ):
+        return Sniffed("utf-8", False, problem=not_utf8(bad, name))
     return Sniffed("gb18030", True, note=gb18030_note(name))
+
+
+# Characters beyond ASCII decoded as UTF-8 before the first bad byte that make a file
+# UTF-8 with stray bytes rather than GB18030 (whose text breaks UTF-8 within a character
+# or two).
+UTF8_EVIDENCE = 2
+
+
+@dataclass(frozen=True)
+class BadByte:
+    """The first byte that is not UTF-8: where it is, and how much UTF-8 came before it."""
+
+    line: int
+    column: int  # in characters
+    byte: int
+    wide: int  # characters beyond ASCII before it
+
+
+def first_bad_utf8(chunks: Iterable[bytes]) -> BadByte | None:
+    """The first byte of ``chunks`` (a file's bytes in order) that is not UTF-8, streamed.
+
+    Lines end with LF, CRLF or a bare CR, as the CSV reader counts them.
+    """
+    line, column, wide, last_cr = 1, 1, 0, False
+    carry = b""
+
+    def advance(text: str) -> None:
+        nonlocal line, column, wide, last_cr
+        if last_cr and text.startswith("\n"):
+            text = text[1:]  # the LF of a CRLF split between two chunks
+        if not text:
+            return
+        wide += sum(1 for char in text if ord(char) > 0x7F) if not text.isascii() else 0
+        pieces = _NEWLINE.split(text)
+        if len(pieces) > 1:
+            line += len(pieces) - 1
+            column = len(pieces[-1]) + 1
+        else:
+            column += len(text)
+        last_cr = text.endswith("\r")
+
+    for chunk in [*chunks, b""]:
+        data, carry = carry + chunk, b""
+        try:
+            advance(data.decode("utf-8"))
+            continue
+        except UnicodeDecodeError as exc:
+            cut_short = exc.reason == "unexpected end of data" and exc.end == len(data)
+            advance(data[: exc.start].decode("utf-8"))
+            if cut_short and chunk:
+                carry = data[exc.start :]  # completed by the next chunk
+                continue
+            return BadByte(line, column, data[exc.start], wide)
+    return None
+
+
+def first_bad_utf8_in(path: Path) -> BadByte | None:
+    """:func:`first_bad_utf8` over a whole file, read in chunks."""
+    with path.open("rb") as handle:
+        return first_bad_utf8(iter(lambda: handle.read(CHUNK_BYTES), b""))
+
+
+def not_utf8(bad: BadByte, name: str) -> Diagnostic:
+    """PA001 at a stray byte in a file that is otherwise UTF-8 (or neither UTF-8 nor GB18030)."""
+    latin = bytes([bad.byte]).decode("cp1252", errors="replace")
+    shown = f" ({latin!r} in Latin-1 or Windows-1252)" if latin.isprintable() else ""
+    return diagnostic(
+        "PA001",
+        f"byte 0x{bad.byte:02X} here is not UTF-8{shown}"
+        + (", though the file is UTF-8 before it" if bad.wide else ""),
+        file=name,
+        line=bad.line,
+        column=bad.column,
+        hint="fix that character and re-save the file as UTF-8, or pass --encoding to name "
+        "the file's encoding",
+    )
+
+
+def _gb18030_fits(head: bytes, complete: bool, expected: tuple[str, ...]) -> bool:
+    """The first bytes decode as GB18030, and the header then names the ``expected`` columns."""
+    decoder = codecs.getincrementaldecoder("gb18030")("strict")
+    try:
+        text = decoder.decode(head, final=complete)
+    except UnicodeError:
+        return False
+    if not expected:
+        return True
+    first = _NEWLINE.split(text.removeprefix("\ufeff"), maxsplit=1)[0]
+    names = {field.strip(' \t"\u00a0\u3000') for field in re.split(r"[,\t;]", first)}
+    return all(name in names for name in expected)
 
 
 def _not_csv(head: bytes, name: str, encoding: str | None) -> Diagnostic | None:

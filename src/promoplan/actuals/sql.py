@@ -36,10 +36,11 @@ NUMBER_PATTERN = (
     rf"\(\s*{_CURRENCY}?\s*(?:{_DIGITS})\s*%?\s*\)"
     rf"|(?:[+-]\s*{_CURRENCY}?|{_CURRENCY}?\s*[+-]?)\s*(?:{_DIGITS})\s*%?"
 )
-# 2025-01-05, 2025/1/5, 2025.01.05, 20250105, each with an optional time of day.
+# 2025-01-05, 2025/1/5, 2025.01.05, 20250105, each with an optional time of day, which
+# may carry a UTC offset or Z (2025-01-05T10:00:00+08:00): the date is taken as written.
 DATE_PATTERN = (
     r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?)?$"
 )
 _DATE_REWRITE = r"\1-\2\4-\3\5"
 

@@ -7,8 +7,9 @@ yields :class:`Finding` values (code, message, key path, hint);
 turns each finding into a located :class:`Diagnostic`.
 
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
-:mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123) and
-:mod:`.metrics` (PP121, PP122) and :mod:`.notify` (PP140).
+:mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
+:mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122)
+and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from promoplan.checks.quarters import (
     check_quarter_weights,
 )
 from promoplan.checks.reading import SHARE_TOLERANCE
+from promoplan.checks.signs import check_negative_values
 from promoplan.checks.targets import check_fraction_units, check_goal_targets, check_placeholders
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic, dotted
 from promoplan.model import Plan
@@ -52,6 +54,7 @@ __all__ = [
     "check_fraction_units",
     "check_goal_targets",
     "check_metric_names",
+    "check_negative_values",
     "check_notify_references",
     "check_placeholders",
     "check_plan",
@@ -92,6 +95,7 @@ def check_plan(plan: Plan, locate: Locate) -> list[Diagnostic]:
 
 CHECKS: tuple[Check, ...] = (
     Check("PP004", check_fraction_units),
+    Check("PP004", check_negative_values),
     Check("PP101", check_budget_shares),
     Check("PP102", check_sub_line_shares),
     Check("PP103", check_budget_amounts),

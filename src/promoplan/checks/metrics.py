@@ -43,7 +43,8 @@ def check_metric_names(plan: Plan) -> Iterator[Finding]:
 
 
 def check_formulas(plan: Plan) -> Iterator[Finding]:
-    """PP122: every formula parses, names defined metrics only, and no formula depends on itself.
+    """PP122: every formula parses, names defined metrics only, no formula depends on itself,
+    and no chain of formulas is more than 32 deep.
 
     Fails (``revenue`` is not a metric; ``a`` and ``b`` form a cycle)::
 
@@ -71,6 +72,13 @@ def check_formulas(plan: Plan) -> Iterator[Finding]:
                 f"metric {problem.metric!r}: formula names unknown metric {name!r}",
                 path,
                 did_you_mean(name, known) or f"define {name!r} under metrics",
+            )
+        elif problem.kind == "chain":
+            yield Finding(
+                "PP122",
+                f"metric {problem.metric!r}: {problem.message}",
+                path,
+                "write the longer formulas in terms of base metrics, skipping steps",
             )
         else:
             yield Finding(

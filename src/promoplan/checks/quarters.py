@@ -38,9 +38,28 @@ def _first_path(plan: Plan, *candidates: Path | None) -> Path:
     return ("quarters",) if plan.quarters else ("period",)
 
 
-def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
-    """PP110: Q1..Q4 tile the period: no gap, no overlap, nothing outside.
+def checked_quarters(plan: Plan) -> dict[str, tuple[dt.date, dt.date]]:
+    """The quarters the tiling check looks at: those the plan writes, and the default
+    3-month blocks that start inside the period; none when the plan writes no quarter.
 
+    A campaign of 20 days or a one-month plan has no quarters to tile; a half-year
+    plan that writes Q1 and Q2 is not asked about a Q3 or Q4 after its end.
+    """
+    if not plan.quarters:
+        return {}
+    _, end = plan.span
+    return {
+        name: span
+        for name, span in plan_index(plan).spans.items()
+        if name in plan.quarters or span[0] <= end
+    }
+
+
+def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
+    """PP110: the quarters tile the period: no gap, no overlap, nothing outside.
+
+    Only quarters the plan writes are checked (with the default blocks between
+    them); a plan without ``quarters`` has nothing to tile.
     Fails (2025-04-01 to 2025-04-14 belong to no quarter)::
 
         period: 2025
@@ -52,7 +71,9 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
         yield Finding("PP110", f"the period ends ({end}) before it starts ({start})", ("period",))
         return
     hint = "give the quarters start/end dates that follow each other with no gap or overlap"
-    spans = plan_index(plan).spans
+    spans = checked_quarters(plan)
+    if not spans:
+        return
     backwards = False
     for name, (first, last) in spans.items():
         if last < first:
@@ -68,6 +89,8 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
     previous: str | None = None
     covered_to = start - dt.timedelta(days=1)
     for name in QUARTER_NAMES:
+        if name not in spans:
+            continue
         first, last = spans[name]
         due = covered_to + dt.timedelta(days=1)
         here = _quarter_path(plan, name, "start")
@@ -92,12 +115,14 @@ def check_quarter_tiling(plan: Plan) -> Iterator[Finding]:
             )
             yield Finding("PP110", message, _first_path(plan, here, there), hint)
         previous, covered_to = name, last
-    if covered_to != end:
+    if previous is not None and covered_to != end:
         relation = "before" if covered_to < end else "after"
-        message = f"Q4 ends on {covered_to}, {relation} the period ends ({end})"
+        message = f"{previous} ends on {covered_to}, {relation} the period ends ({end})"
         if covered_to < end:
             message += f": {_span(covered_to + dt.timedelta(days=1), end)} belong to no quarter"
-        yield Finding("PP110", message, _first_path(plan, _quarter_path(plan, "Q4", "end")), hint)
+        yield Finding(
+            "PP110", message, _first_path(plan, _quarter_path(plan, previous, "end")), hint
+        )
 
 
 def _quarter_of(day: dt.date, spans: Mapping[str, tuple[dt.date, dt.date]]) -> str | None:

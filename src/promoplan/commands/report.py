@@ -71,6 +71,7 @@ def prepare(
     quarter: str | None,
     output: Path | None,
     fail_on: str,
+    output_directory: bool = False,
 ) -> ReportJob:
     """Check the options, load the plan, settle the window and the output file."""
     if fail_on not in FAIL_ON:
@@ -88,7 +89,7 @@ def prepare(
         return ReportJob(loaded, files, day, kind, None, None, None, fail_on)
     window = report_window(kind, spec, plan, day)
     previous = previous_report_window(kind, window, plan)
-    target = output_target(output, plan_path, window.label, fmt)
+    target = output_target(output, plan_path, window.label, fmt, directory=output_directory)
     return ReportJob(loaded, files, day, kind, window, previous, target, fail_on)
 
 

@@ -1,0 +1,137 @@
+"""The process around the CLI: signals and standard streams, set up before anything else.
+
+The console script's entry point is :func:`main` here, not in ``cli.py``:
+this module imports only the standard library, so the signal handlers are in
+place a few milliseconds after the interpreter starts, before typer, rich,
+pydantic and DuckDB are imported (about 150 ms).
+
+* SIGINT and SIGTERM raise :class:`Interrupted` wherever the program is; the
+  ``finally`` blocks and the atomic writer clean up on the way out (no
+  temporary file is left, the previous report stays), then one line
+  ``promoplan: interrupted`` and exit 130 (SIGINT) or 143 (SIGTERM).
+* SIGXFSZ is ignored, so that a write over ``ulimit -f`` fails with EFBIG,
+  which the writer reports, instead of killing the process with a core dump.
+* A closed stdout or stderr (``>&-``, ``2>&-``) is re-opened on /dev/null, so
+  that no file promoplan opens later takes descriptor 1 or 2 and receives the
+  report meant for the terminal; output meant for a closed stdout is refused
+  (exit 2), output meant for ``--output`` is written as usual.
+"""
+
+from __future__ import annotations
+
+# Only modules the interpreter has loaded already: this import is what runs
+# before the handlers are installed.
+import os
+import signal
+import sys
+
+from promoplan.errors import Interrupted, received
+
+TYPE_CHECKING = False  # not typing's: importing typing takes 15 ms, before the handlers
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+
+EXIT_SIGINT = 128 + signal.SIGINT
+EXIT_SIGTERM = 128 + signal.SIGTERM
+
+_closed: set[int] = set()
+
+
+def ignore_signals() -> None:
+    """Ignore SIGINT and SIGTERM from now on."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    ignore_signals()  # later signals wait while the first one unwinds and cleans up
+    received(signum)
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM raise :class:`Interrupted`; SIGXFSZ is ignored (writes fail instead)."""
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def occupy_closed_streams() -> None:
+    """Re-open a closed fd 0, 1 or 2 on /dev/null, and remember which were closed."""
+    import contextlib  # noqa: PLC0415  # after the handlers are installed
+    import io  # noqa: PLC0415
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            _closed.add(fd)
+            try:
+                opened = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if opened != fd:  # the lowest free descriptor is ``fd`` itself
+                os.dup2(opened, fd)
+                os.close(opened)
+    if 1 in _closed:
+        from promoplan.output import mark_stdout_closed  # noqa: PLC0415  # standard library only
+
+        mark_stdout_closed()
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8")
+    if 2 in _closed:
+        sys.stderr = io.TextIOWrapper(
+            io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace"
+        )
+    # Messages on stderr never fail for want of an encoding (PYTHONIOENCODING=ascii:strict).
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stderr.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]  # a TextIOWrapper
+
+
+def interrupted(status: int) -> None:
+    """Say ``promoplan: interrupted`` on stderr (when it is open) and exit with ``status``."""
+    try:
+        sys.stderr.write("promoplan: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # stderr closed: the exit status says it
+    _quiet_exit(status)
+
+
+def _quiet_exit(status: int) -> None:
+    """Exit; what is still buffered for stdout is dropped (no half report), and the
+    interpreter's final flush cannot fail on a broken pipe."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    except OSError:
+        pass
+    sys.exit(status)
+
+
+def run(app: Callable[[], object]) -> None:
+    """Run ``app`` (the typer application), turning an interruption into its exit status."""
+    try:
+        app()
+    except Interrupted as stop:
+        interrupted(stop.status)
+    except KeyboardInterrupt:  # SIGINT before the handlers were installed (python -m)
+        interrupted(EXIT_SIGINT)
+    finally:
+        # The work is done (or undone): a signal now would only make the exit status
+        # lie. Python keeps an ignored disposition through its own shutdown.
+        ignore_signals()
+
+
+def main() -> None:
+    """Console-script entry point: handlers and streams first, then the CLI."""
+    install_signal_handlers()
+    try:
+        occupy_closed_streams()
+        from promoplan.cli import app  # noqa: PLC0415  # after the handlers: imports take ~150 ms
+    except Interrupted as stop:
+        interrupted(stop.status)
+        return
+    run(app)

@@ -1,0 +1,250 @@
+"""A hostile environment: closed standard streams, an encoding that cannot show the
+plan's names, SIGINT and SIGTERM at any moment, dates at the ends of the calendar.
+
+These run ``python -m promoplan`` in a real process: the entry point installs
+the signal handlers and checks the streams before anything else is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hardening.clirun import (
+    CASES,
+    assert_untouched,
+    existing_output,
+    invoke,
+    no_temporaries,
+    run_process,
+)
+
+CHINESE_PLAN = (
+    (CASES / "csv-plan.yaml")
+    .read_text(encoding="utf-8")
+    .replace("name: hardening actuals", "name: 电商推广计划")
+    .replace(
+        "gmv: {metric: gmv, at_least: 100万}", "gmv: {metric: gmv, at_least: 100万, label: 交易额}"
+    )
+)
+# 抖音 is no channel of the plan: PA011 quotes it, in SARIF too.
+ACTUALS = "date,channel,gmv,spend\n2025-01-05,douyin,100,10\n2025-01-06,抖音,50,5\n"
+CHECK = ("check", "plan.yaml", "-a", "a.csv", "--as-of", "2025-01-31")
+REPORT = ("report", "plan.yaml", "-a", "a.csv", "--as-of", "2025-01-31")
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / "plan.yaml").write_text(CHINESE_PLAN, encoding="utf-8")
+    (tmp_path / "a.csv").write_text(ACTUALS, encoding="utf-8")
+    return tmp_path
+
+
+# --- closed stdout / stderr -------------------------------------------------------------
+
+
+def _closing(*fds: int) -> Callable[[], None]:
+    """A ``preexec_fn`` that closes ``fds`` in the child, as ``>&-`` and ``2>&-`` do."""
+
+    def close() -> None:
+        for fd in fds:
+            os.close(fd)
+
+    return close
+
+
+@pytest.mark.parametrize("closed", [(1,), (2,), (1, 2)], ids=["stdout", "stderr", "both"])
+@pytest.mark.parametrize("command", [CHECK, REPORT], ids=["check", "report"])
+def test_closed_streams_still_write_the_output(
+    work: Path, closed: tuple[int, ...], command: tuple[str, ...]
+) -> None:
+    out = work / "out.txt"
+    done = run_process(
+        [*command, "-o", out],
+        cwd=work,
+        preexec_fn=_closing(*closed),
+        stdout=None if 1 in closed else subprocess.PIPE,
+        stderr=None if 2 in closed else subprocess.PIPE,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "电商推广计划" in out.read_text(encoding="utf-8")
+    assert not no_temporaries(work)
+
+
+def test_closed_stdout_without_output_is_exit_2(work: Path) -> None:
+    """Nowhere to put the result: the exit status says so (not 0, not an internal error)."""
+    done = run_process(CHECK, cwd=work, preexec_fn=_closing(1), stdout=None)
+    assert done.returncode == 2
+    assert done.stderr.decode() == (
+        "promoplan: cannot write the output: stdout is closed; pass --output FILE\n"
+    )
+
+
+def test_closed_stdout_does_not_receive_a_file_opened_later(work: Path) -> None:
+    """With fd 1 closed, the first file opened would get fd 1; the report must not land in it."""
+    previous = existing_output(work)
+    done = run_process([*REPORT, "-o", previous], cwd=work, preexec_fn=_closing(1), stdout=None)
+    assert done.returncode == 0, done.stderr
+    text = previous.read_text(encoding="utf-8")
+    assert text.startswith("#")
+    assert text.count("电商推广计划") >= 1
+
+
+# --- an encoding that cannot carry the text ---------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "latin-1"])
+def test_json_on_a_narrow_stdout_is_escaped(work: Path, encoding: str) -> None:
+    for fmt in ("json", "sarif"):
+        done = run_process([*CHECK, "-f", fmt], cwd=work, env={"PYTHONIOENCODING": encoding})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.isascii()
+        document = json.dumps(json.loads(done.stdout), ensure_ascii=False)
+        assert ("电商推广计划" if fmt == "json" else "抖音") in document
+        assert done.stderr == b""
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "latin-1"])
+@pytest.mark.parametrize(
+    "command",
+    [CHECK, (*CHECK, "-f", "markdown"), (*CHECK, "-f", "csv"), REPORT, (*REPORT, "-f", "html")],
+    ids=["table", "markdown", "csv", "report", "report-html"],
+)
+def test_text_on_a_narrow_stdout_is_replaced_and_said_once(
+    work: Path, encoding: str, command: tuple[str, ...]
+) -> None:
+    done = run_process(command, cwd=work, env={"PYTHONIOENCODING": encoding})
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode(encoding)
+    assert "??????" in text  # 电商推广计划, as the stream can show it
+    notes = done.stderr.decode().splitlines()
+    assert len(notes) == 1
+    assert notes[0].startswith("promoplan: stdout's encoding (")
+    assert "'?'" in notes[0]
+
+
+def test_diagnostics_on_a_narrow_stderr_do_not_fail(work: Path) -> None:
+    (work / "bad.csv").write_text("date,channel,gmv,spend\n2025-01-05,抖音,x,1\n", encoding="utf-8")
+    done = run_process(
+        ["report", "plan.yaml", "-a", "bad.csv", "--as-of", "2025-01-31"],
+        cwd=work,
+        env={"PYTHONIOENCODING": "ascii:strict"},
+    )
+    assert done.returncode == 1
+    assert b"PA003" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+# --- signals ------------------------------------------------------------------------------
+
+
+def _handlers_installed(pid: int) -> bool:
+    """True once the process catches SIGTERM: promoplan's entry point has run."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    return False
+
+
+@pytest.fixture
+def big(work: Path) -> Path:
+    """Actuals large enough that a report takes a while (a signal lands mid-run)."""
+    rows = ["date,channel,gmv,spend"]
+    rows += [f"2025-01-{day % 28 + 1:02d},ch{day % 50},{day},1" for day in range(60_000)]
+    (work / "a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return work
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.4, 1.0, 2.0])
+def test_a_signal_at_any_moment(big: Path, signum: int, delay: float) -> None:
+    """Sent as soon as the handlers are in (during the imports) or later: one line,
+    130 or 143, the previous report intact, no temporary file; or a complete run."""
+    previous = existing_output(big, "report.md")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "promoplan", *REPORT, "-o", str(previous)],
+        cwd=big,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while not _handlers_installed(child.pid):
+        assert child.poll() is None, "the run ended before its signal handlers were seen"
+        assert time.monotonic() < deadline, "promoplan never installed signal handlers"
+        time.sleep(0.001)
+    time.sleep(delay)
+    child.send_signal(signum)
+    stdout, stderr = child.communicate(timeout=120)
+    assert b"Traceback" not in stderr
+    assert stdout == b""
+    if delay == 0.0 or child.returncode != 0:
+        assert child.returncode == 128 + signum, stderr
+        assert stderr == b"promoplan: interrupted\n"
+        assert_untouched(previous)
+    else:  # the run had finished: its report is whole
+        assert previous.read_text(encoding="utf-8").startswith("#")
+    assert not no_temporaries(big)
+
+
+# --- extreme dates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--as-of", "9999-12-31", "--period", "mtd"),
+        ("--as-of", "9999-12-31"),
+        ("--as-of", "0001-02-01"),
+        ("--as-of", "0001-01-01", "--period", "last-week"),
+        ("--period", "9999-12"),
+        ("--period", "9999-Q4"),
+        ("--period", "9999-W52"),
+    ],
+)
+def test_extreme_dates_in_check_are_exit_2_with_the_range(
+    work: Path, args: tuple[str, ...]
+) -> None:
+    outcome = invoke(["check", work / "plan.yaml", "-a", work / "a.csv", *args])
+    assert outcome.status == 2
+    assert "1900-01-01 to 2999-12-31" in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--as-of", "9999-12-31"),
+        ("--as-of", "0001-02-01"),
+        ("--as-of", "2999-12-31", "--week", "9999-W52"),
+        ("--as-of", "2999-12-31", "--month", "9999-12"),
+        ("--as-of", "2999-12-31", "--quarter", "9999-Q4"),
+    ],
+)
+def test_extreme_dates_in_report_are_exit_2_with_the_range(
+    work: Path, args: tuple[str, ...]
+) -> None:
+    outcome = invoke(["report", work / "plan.yaml", "-a", work / "a.csv", *args])
+    assert outcome.status == 2
+    assert "1900-01-01 to 2999-12-31" in outcome.stderr
+
+
+def test_the_ends_of_the_range_still_run(work: Path) -> None:
+    for args in (
+        ("--as-of", "1900-01-01", "--period", "last-week"),
+        ("--as-of", "2999-12-31", "--period", "mtd"),
+    ):
+        assert invoke(["check", work / "plan.yaml", "-a", work / "a.csv", *args]).status in (0, 1)
