@@ -15,7 +15,8 @@ import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from promoplan.model import QUARTER_NAMES, BudgetLine, Goal, Plan, Quarter, add_months
+from promoplan.model import QUARTER_NAMES, BudgetLine, Goal, Plan, Quarter
+from promoplan.modeltypes import add_months
 from promoplan.quantity import Quantity
 from promoplan.result import Window
 

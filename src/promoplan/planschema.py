@@ -15,9 +15,9 @@ from promoplan.model import (
     ALERT_CONDITION_KEYS,
     GOAL_TARGET_KEYS,
     METRIC_SOURCE_KEYS,
-    QUANTITY_JSON_SCHEMA,
     Plan,
 )
+from promoplan.modeltypes import QUANTITY_JSON_SCHEMA
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 QUANTITY_REF = "#/$defs/Quantity"

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator, Mapping
 
 from promoplan.errors import UsageProblem
-from promoplan.model import Plan, add_months
+from promoplan.model import Plan
+from promoplan.modeltypes import add_months
 from promoplan.planindex import plan_index
 from promoplan.result import Window
 from promoplan.vocabulary import ReportKind
@@ -207,7 +208,7 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
 
 def check_year(year: int, option: str, raw: str) -> None:
     """:class:`UsageProblem` unless ``year`` lies in the years a plan may cover (1900-2999)."""
-    from promoplan.model import FIRST_YEAR, LAST_YEAR  # noqa: PLC0415
+    from promoplan.modeltypes import FIRST_YEAR, LAST_YEAR  # noqa: PLC0415
 
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise UsageProblem(

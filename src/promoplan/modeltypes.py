@@ -1,0 +1,148 @@
+"""The building blocks of the plan's models: quantities, dates, labels, the strict base model.
+
+:mod:`promoplan.model` assembles the plan's sections from these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from promoplan.quantity import Placeholder, Quantity, QuantityError, parse_quantity
+
+
+def _validate_quantity(raw: object) -> Quantity | Placeholder:
+    if isinstance(raw, (Quantity, Placeholder)):
+        return raw
+    try:
+        return parse_quantity(raw)
+    except QuantityError as exc:
+        # The error type "quantity" is how schema errors become PP004.
+        raise PydanticCustomError("quantity", str(exc)) from None
+
+
+def _serialize_quantity(value: Quantity | Placeholder) -> float | str:
+    return value.text if isinstance(value, Placeholder) else value.value
+
+
+QUANTITY_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number"},
+        {
+            "type": "string",
+            "pattern": r"^\s*[^\s].*$",
+            "description": '35%, "1:3", 5000万, 1.2亿, 1.5M, ￥2,000, or a placeholder '
+            "(X, X万, TBD, 待定, ?)",
+        },
+    ],
+    "examples": ["35%", "1:3", "5000万", 45, "X万"],
+}
+
+QuantityValue = Annotated[
+    Quantity | Placeholder,
+    PlainValidator(_validate_quantity),
+    PlainSerializer(_serialize_quantity),
+    WithJsonSchema(QUANTITY_JSON_SCHEMA),
+]
+
+Label = Annotated[StrictStr, Field(description="Shown instead of the id.")]
+Notes = Annotated[StrictStr, Field(description="Free text, e.g. the source plan's wording.")]
+WhereValue = StrictStr | StrictInt | list[StrictStr | StrictInt]
+Where = Annotated[
+    dict[StrictStr, WhereValue],
+    Field(
+        description="Keep rows whose dimension is one of the values: {channel: [douyin, kuaishou]}."
+    ),
+]
+
+
+class Model(BaseModel):
+    """Base for every plan section: unknown keys are errors, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=False)
+
+
+def _date_not_number(raw: object) -> object:
+    """Dates are written 2025-01-31; a bare number is not read as a Unix timestamp."""
+    if isinstance(raw, (int, float)):
+        raise PydanticCustomError("date_type", "expected a date like 2025-01-31")
+    return raw
+
+
+PlanDate = Annotated[dt.date, BeforeValidator(_date_not_number)]
+
+# Years a plan period may fall in: quarters and last year's baseline stay valid dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+Year = Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+class PeriodRange(Model):
+    """A plan period that is not a calendar year."""
+
+    start: PlanDate = Field(description="First day of the period.", examples=["2025-04-01"])
+    end: PlanDate = Field(description="Last day of the period.", examples=["2026-03-31"])
+
+    @model_validator(mode="after")
+    def _plausible_years(self) -> PeriodRange:
+        if not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (self.start, self.end)):
+            raise PydanticCustomError(
+                "period_years", f"the period must lie within the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        return self
+
+
+# The strptime directives the actuals engine (DuckDB) reads; a format with any other
+# fails on the first CSV, so validate checks it against these.
+DATE_DIRECTIVES = frozenset("aAbBcdfgGhHIjmMnpSTuUVwWxXyYzZ%")
+DATE_DIRECTIVES_DASHED = frozenset("djmyHIMS")  # %-d: without a leading zero
+_DIRECTIVE_RE = re.compile(r"%(-?)(.?)", re.DOTALL)
+
+
+def _known_directives(value: str) -> str:
+    """``actuals.date_format``: every ``%`` starts a directive the engine knows."""
+    for match in _DIRECTIVE_RE.finditer(value):
+        dash, char = match.groups()
+        if not char:
+            raise PydanticCustomError(
+                "strptime_format", "date_format ends with a lone '%'; write %% for a percent sign"
+            )
+        if char not in (DATE_DIRECTIVES_DASHED if dash else DATE_DIRECTIVES):
+            raise PydanticCustomError(
+                "strptime_format",
+                "unknown directive {directive} in date_format; use strptime directives "
+                "such as %d, %m, %Y, %H, %M, %S (%% for a percent sign)",
+                {"directive": match.group()},
+            )
+    return value
+
+
+DateFormat = Annotated[StrictStr, AfterValidator(_known_directives)]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day-of-month ``months`` later, clamped to the month's end."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
