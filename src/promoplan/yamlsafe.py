@@ -38,16 +38,23 @@ from promoplan.yamlnodes import (
     KeyPath,
     PlainBuilder,
     PlainData,
-    Position,
     PositionIndex,
     describe_top,
     looks_like_hint,
     mark_of,
 )
+from promoplan.yamltext import MAX_BYTES, LoadStop, check_characters, decode_plan
 
-__all__ = ["MAX_ALIASES", "KeyPath", "PlainData", "PositionIndex", "YamlResult", "load_yaml"]
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_BYTES",
+    "KeyPath",
+    "PlainData",
+    "PositionIndex",
+    "YamlResult",
+    "load_yaml",
+]
 
-MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_EVENTS = 200_000
 # Nodes after alias expansion: what pydantic, json and repr would walk. Without
@@ -55,7 +62,6 @@ MAX_EVENTS = 200_000
 MAX_EXPANDED = MAX_EVENTS
 
 _EMPTY_HINT = "start from `promoplan init`, which writes a commented starter plan"
-_BOM = "\ufeff"
 
 _BaseLoader: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
@@ -75,13 +81,6 @@ StrictLoader.add_implicit_resolver(TAG + "float", FLOAT_RE, list("-+.0123456789"
 StrictLoader.add_implicit_resolver(TAG + "null", NULL_RE, ["~", "n", "N", ""])
 StrictLoader.add_implicit_resolver(TAG + "merge", re.compile(r"^(?:<<)$"), ["<"])
 
-# YAML allows these; anything else (C0 controls such as NUL and ESC, DEL, C1,
-# surrogates, U+FFFE/U+FFFF) is unreadable to the parser. Checked up front so the
-# message can name the character and its place.
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
-
 
 @dataclass(frozen=True)
 class YamlResult:
@@ -97,27 +96,19 @@ class YamlResult:
         return not self.diagnostics
 
 
-class _Stop(Exception):
-    """Loading cannot go on; carries the diagnostic that says why."""
-
-    def __init__(self, found: Diagnostic) -> None:
-        super().__init__(found.message)
-        self.found = found
-
-
 def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
     """Load one plan file's bytes as plain data, or say precisely why not.
 
     ``size`` is the whole file's size when ``data`` holds only its first bytes.
     """
     try:
-        text = _decode(data, file, size if size is not None else len(data))
-        _check_characters(text, file)
+        text = decode_plan(data, file, size if size is not None else len(data))
+        check_characters(text, file)
         _prescan(text, file)
         root = _compose(text, file)
         builder = PlainBuilder(file)
         value = builder.build(root, ())
-    except _Stop as stop:
+    except LoadStop as stop:
         return YamlResult(None, PositionIndex(), (stop.found,))
     except RecursionError:
         # The depth cap makes this unreachable; kept as a last line of defence.
@@ -163,103 +154,6 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
     return YamlResult(value, builder.index)
 
 
-# --- bytes to text ----------------------------------------------------------------
-
-
-def _decode(data: bytes, file: str, size: int) -> str:
-    size = max(size, len(data))
-    if size > MAX_BYTES:
-        mib = 1024 * 1024
-        amount = f"{size / mib:.1f} MiB" if size >= 1.1 * mib else f"{size:,} bytes"
-        raise _Stop(
-            diagnostic(
-                "PP010",
-                f"plan is {amount}; the limit is {MAX_BYTES // mib} MiB",
-                file=file,
-                line=1,
-                column=1,
-                hint="is this really the plan file? A plan is a few hundred lines of YAML",
-            )
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Stop(
-            diagnostic(
-                "PP001",
-                "the file is UTF-16 text, not UTF-8",
-                file=file,
-                line=1,
-                column=1,
-                hint="re-save the file as UTF-8",
-            )
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Stop(_not_utf8(data, exc.start, file)) from None
-    return text[1:] if text.startswith(_BOM) else text
-
-
-def _not_utf8(data: bytes, offset: int, file: str) -> Diagnostic:
-    line = data.count(b"\n", 0, offset) + 1
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    # Everything before ``offset`` decoded, so the column counts characters.
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    looks = ""
-    try:
-        data.decode("gb18030")
-        looks = " (it looks like GBK/GB18030)"
-    except UnicodeDecodeError:
-        pass
-    return diagnostic(
-        "PP001",
-        f"the file is not UTF-8: byte 0x{data[offset]:02x} cannot be read{looks}",
-        file=file,
-        line=line,
-        column=column,
-        hint="re-save the file as UTF-8",
-    )
-
-
-# YAML 1.2 reads these as content, but PyYAML and libyaml (YAML 1.1) break lines at
-# them, so a name pasted from the web would shift every later line number or fail to
-# parse far from the character. Rejected up front, at the place an editor shows.
-_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
-_BREAK_NAMES = {"\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
-
-
-def _check_characters(text: str, file: str) -> None:
-    bad = _NOT_PRINTABLE.search(text)
-    if bad is not None:
-        line, column = _line_column(text, bad.start())
-        message = f"control character U+{ord(bad.group()):04X} is not allowed in a YAML file"
-        hint = "remove it; a plan is plain text (is the file damaged or binary?)"
-        if bad.group() == "\x00" and text.count("\x00") * 4 >= len(text):
-            message = "the file looks like UTF-16 text without a BOM, not UTF-8"
-            hint = "re-save the file as UTF-8"
-            line, column = 1, 1
-        raise _Stop(diagnostic("PP001", message, file=file, line=line, column=column, hint=hint))
-    odd = _YAML11_BREAKS.search(text)
-    if odd is not None:
-        line, column = _line_column(text, odd.start())
-        char = odd.group()
-        raise _Stop(
-            diagnostic(
-                "PP001",
-                f"character U+{ord(char):04X} ({_BREAK_NAMES[char]}) is not allowed: "
-                "YAML parsers read it as a line break",
-                file=file,
-                line=line,
-                column=column,
-                hint="replace it with a space or a real line break",
-            )
-        )
-
-
-def _line_column(text: str, index: int) -> Position:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
 # --- flat pre-scan of the event stream --------------------------------------------
 
 
@@ -274,9 +168,9 @@ def _prescan(text: str, file: str) -> None:  # noqa: PLR0912  # one flat loop ov
     # for each open collection: (anchor, expanded count when it opened)
     open_nodes: list[tuple[str | None, int]] = []
 
-    def stop(code: str, message: str, event: yaml.Event, hint: str | None = None) -> _Stop:
+    def stop(code: str, message: str, event: yaml.Event, hint: str | None = None) -> LoadStop:
         line, column = mark_of(event)
-        return _Stop(diagnostic(code, message, file=file, line=line, column=column, hint=hint))
+        return LoadStop(diagnostic(code, message, file=file, line=line, column=column, hint=hint))
 
     for count, event in enumerate(_events(text, file), start=1):
         if count > MAX_EVENTS:
@@ -334,7 +228,7 @@ def _prescan(text: str, file: str) -> None:  # noqa: PLR0912  # one flat loop ov
                     hint="a plan should not need nested aliases; write the values out",
                 )
     if documents == 0:
-        raise _Stop(
+        raise LoadStop(
             diagnostic(
                 "PP003",
                 "the plan is empty",
@@ -354,9 +248,9 @@ def _events(text: str, file: str) -> Iterator[yaml.Event]:
         except StopIteration:
             return
         except yaml.MarkedYAMLError as exc:
-            raise _Stop(_syntax_problem(exc, text, file)) from None
+            raise LoadStop(_syntax_problem(exc, text, file)) from None
         except yaml.YAMLError as exc:
-            raise _Stop(
+            raise LoadStop(
                 diagnostic(
                     "PP001", f"YAML error: {_first_line(str(exc))}", file=file, line=1, column=1
                 )
@@ -368,13 +262,13 @@ def _compose(text: str, file: str) -> Node:
     try:
         node = yaml.compose(text, Loader=StrictLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _Stop(_syntax_problem(exc, text, file)) from None
+        raise LoadStop(_syntax_problem(exc, text, file)) from None
     except yaml.YAMLError as exc:
-        raise _Stop(
+        raise LoadStop(
             diagnostic("PP001", f"YAML error: {_first_line(str(exc))}", file=file, line=1, column=1)
         ) from None
     if node is None:  # unreachable: the pre-scan found a document
-        raise _Stop(diagnostic("PP003", "the plan is empty", file=file, line=1, column=1))
+        raise LoadStop(diagnostic("PP003", "the plan is empty", file=file, line=1, column=1))
     return node
 
 
