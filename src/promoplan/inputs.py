@@ -155,20 +155,32 @@ def actuals_spec(
     timeout: float | None = None,
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
-    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415  # keep validate's imports light
+    # keep validate's imports light
+    from promoplan.actuals.model import ActualsSpec, Computed, measure_key  # noqa: PLC0415
 
     section = plan.actuals
     dimensions = dict(section.dimensions)
     for name in used_dimensions(plan):
         dimensions.setdefault(name, name)  # undeclared: the column of the same name
     columns: dict[str, None] = {}
+    computed: dict[str, Computed] = {}
     extrema: set[str] = set()  # only min/max metrics need per-cell extremes, which cost a scan
     for name in needed_metrics(plan):
         metric = plan.metrics[name]
-        if metric.column is not None:
-            columns[metric.column] = None
-            if metric.agg in ("min", "max"):
-                extrema.add(metric.column)
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if key is None:
+            continue
+        if metric.expr is not None:
+            computed[key] = Computed(key, "expr", expr=metric.expr)
+            columns.update(dict.fromkeys(sorted(parse_formula(metric.expr).names)))
+        elif metric.agg == "count":
+            computed[key] = Computed(
+                key, "rows" if metric.column is None else "present", metric.column
+            )
+        else:
+            columns[key] = None
+        if metric.agg in ("min", "max"):
+            extrema.add(key)
     start, end = plan.span
     if span is not None:
         start, end = min(start, span[0]), max(end, span[1])
@@ -185,6 +197,7 @@ def actuals_spec(
         known_channels=frozenset(plan.channels) if plan.channels else None,
         extrema=frozenset(extrema),
         timeout=timeout,
+        computed=tuple(computed.values()),
     )
 
 

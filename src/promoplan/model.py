@@ -156,18 +156,26 @@ class ActualsSection(Model):
 
 
 class Metric(Model):
-    """A base metric (``column``) or a derived one (``formula``)."""
+    """A base metric (``column`` or ``expr``, or rows counted), or a derived one (``formula``)."""
 
     column: StrictStr | None = Field(
-        None, description="The CSV column this metric reads.", examples=["gmv"]
+        None, description="The actuals column this metric reads.", examples=["gmv"]
     )
     formula: StrictStr | None = Field(
         None,
         description="Derived metric: names, numbers, + - * / and parentheses.",
         examples=["gmv / spend"],
     )
+    expr: StrictStr | None = Field(
+        None,
+        description="A value computed per row from columns before it is aggregated: "
+        "column names, numbers, + - * / and parentheses.",
+        examples=["conversions * revenue_per_conversion"],
+    )
     agg: Agg = Field(
-        "sum", description="How a base metric aggregates its column (last: the latest day's)."
+        "sum",
+        description="How a base metric aggregates its column (last: the latest day's); "
+        "count without a column counts rows.",
     )
     unit: Unit = Field("count", description="How values print and what a bare number means.")
     where: Where | None = None
@@ -176,9 +184,12 @@ class Metric(Model):
 
     @model_validator(mode="after")
     def _column_or_formula(self) -> Metric:
-        if (self.column is None) == (self.formula is None):
+        given = [k for k in ("column", "formula", "expr") if getattr(self, k) is not None]
+        if len(given) > 1 or (not given and self.agg != "count"):
             raise PydanticCustomError(
-                "column_or_formula", "a metric needs exactly one of 'column' or 'formula'"
+                "column_or_formula",
+                "a metric needs exactly one of 'column', 'expr' or 'formula' "
+                "(or agg: count alone, to count rows)",
             )
         if self.formula is not None and (self.where is not None or self.agg != "sum"):
             raise PydanticCustomError(

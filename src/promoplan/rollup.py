@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
-from promoplan.actuals.model import Cell, Cube, CubeRow
+from promoplan.actuals.model import Cell, Cube, CubeRow, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
 
@@ -188,8 +188,9 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in _seen:
             return False
-        if metric.column is not None:
-            return metric.column in self.column_index
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if key is not None:
+            return key in self.column_index
         formula = self.formula(metric_id)
         seen = _seen | {metric_id}
         return formula is not None and all(self.has_data(name, seen) for name in formula.names)
@@ -249,13 +250,14 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
             return {}
-        if metric.column is not None:
-            if metric.column not in self.column_index:
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if key is not None:
+            if key not in self.column_index:
                 return {}
             active = and_filters(normalise_where(metric.where), extra)
             extremes = metric.agg in ("min", "max")
             grouped: dict[Group, list[_Part]] = {}
-            for group, series in self._matching(metric.column, active, by):
+            for group, series in self._matching(key, active, by):
                 part = series.part(start, end, extremes=extremes)
                 if part is not None:
                     grouped.setdefault(group, []).append(part)

@@ -33,13 +33,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import problems, sql
-from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
+from promoplan.actuals.model import (
+    Actuals,
+    ActualsSpec,
+    Cell,
+    Computed,
+    Cube,
+    CubeRow,
+    FileSummary,
+)
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sniff import canonical_encoding
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
+from promoplan.formula import parse_formula
 
 if TYPE_CHECKING:
     import duckdb
@@ -54,8 +63,20 @@ class _Needed:
 
     date: str
     dimensions: tuple[str, ...]  # column headers, aligned with spec.dimensions
-    measures: tuple[str, ...]  # unique, in the spec's order
+    measures: tuple[str, ...]  # unique, in the spec's order: columns, then computed keys
     extrema: tuple[bool, ...]
+    computed: tuple[Computed | None, ...] = ()  # aligned with measures; None: a column
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every column header the spec needs, for PA002."""
+        names = [self.date, *self.dimensions]
+        for measure, computed in zip(self.measures, self.computed, strict=True):
+            if computed is None:
+                names.append(measure)
+            elif computed.column is not None:
+                names.append(computed.column)
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass
@@ -155,10 +176,32 @@ def _wanted_encoding(encoding: str | None) -> str | None:
 
 
 def _needed(spec: ActualsSpec) -> _Needed:
-    measures = tuple(dict.fromkeys(spec.columns))
+    columns = dict.fromkeys(spec.columns)
+    computed = {c.key: c for c in spec.computed if c.key not in columns}
+    measures = (*columns, *computed)
     wanted = spec.extrema
     extrema = tuple(wanted is None or m in wanted for m in measures)
-    return _Needed(spec.date_column, tuple(c for _, c in spec.dimensions), measures, extrema)
+    return _Needed(
+        spec.date_column,
+        tuple(c for _, c in spec.dimensions),
+        measures,
+        extrema,
+        tuple(computed.get(m) for m in measures),
+    )
+
+
+def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
+    """How a computed measure is computed in a file with these columns; None: it cannot be."""
+    if computed.kind == "rows":
+        return sql.RowValue("rows")
+    if computed.kind == "present":
+        column = index.get(computed.column or "")
+        return None if column is None else sql.RowValue("present", column)
+    formula = parse_formula(computed.expr or "")
+    if not all(name in index for name in formula.names):
+        return None  # a column it reads is missing: PA002 says which
+    operands = tuple((name, index[name]) for name in sorted(formula.names))
+    return sql.RowValue("expr", formula=formula.root, operands=operands)
 
 
 def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | None:
@@ -166,14 +209,26 @@ def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | 
     index = {name: i for i, name in enumerate(opened.header, start=1) if name}
     if needed.date not in index:
         return None
+    measures: list[int | None] = []
+    row_values: list[sql.RowValue | None] = []
+    for measure, computed in zip(needed.measures, needed.computed, strict=True):
+        if computed is None:
+            measures.append(index.get(measure))
+            row_values.append(None)
+            continue
+        value = _row_value(computed, index)
+        # A computed measure has no column of its own; 0 marks "this file has it".
+        measures.append(None if value is None else 0)
+        row_values.append(value)
     return sql.Layout(
         width=len(opened.header),
         date=index[needed.date],
         dimensions=tuple(index.get(c) for c in needed.dimensions),
-        measures=tuple(index.get(c) for c in needed.measures),
+        measures=tuple(measures),
         extrema=needed.extrema,
         date_format=spec.date_format is not None,
         kinds=opened.kinds,
+        row_values=tuple(row_values),
     )
 
 
@@ -388,7 +443,7 @@ def _missing_columns(reads: list[_FileRead], needed: _Needed) -> list[Diagnostic
     return problems.missing_columns(
         [r.header for r in readable if r.header is not None],
         [reads[0].name] if len(reads) == 1 else [r.name for r in readable],
-        (needed.date, *needed.dimensions, *needed.measures),
+        needed.headers,
     )
 
 

@@ -12,9 +12,36 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from promoplan.diagnostics import Diagnostic
 from promoplan.vocabulary import Grain
+
+ROWS_KEY = "\x00rows"  # the cube column of a row count; no header starts with NUL
+
+
+def measure_key(column: str | None, agg: str, expr: str | None) -> str | None:
+    """The cube column a base metric reads: its column, or a computed measure's key.
+
+    ``agg: count`` without a column counts rows; with a column it counts the
+    column's non-missing cells (text or not); ``expr`` is computed per row.
+    None for a derived (formula) metric.
+    """
+    if expr is not None:
+        return "\x00expr:" + expr.strip()
+    if agg == "count":
+        return ROWS_KEY if column is None else "\x00present:" + column
+    return column
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A measure computed per record, under its cube column ``key`` (see :func:`measure_key`)."""
+
+    key: str
+    kind: Literal["rows", "present", "expr"]
+    column: str | None = None  # present: the column whose cells are counted
+    expr: str | None = None  # expr: the formula over column headers
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,9 @@ class ActualsSpec:
     # which saves the engine two aggregates per column.
     extrema: frozenset[str] | None = None
     timeout: float | None = None  # --timeout, seconds: database sources' statement timeout
+    # Measures computed per record (row counts, cells present, expr), after ``columns``
+    # in the cube; an expr's columns are in ``columns`` too, so their cells are checked.
+    computed: tuple[Computed, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -327,7 +327,7 @@ def formula_sql(node: Node, operand: Callable[[str], str]) -> str:
         text = format(node.value, "f")
         if not all(ch.isdigit() or ch == "." for ch in text):
             raise AssertionError(f"a parsed number is digits only, not {text!r}")
-        return f"CAST({sql_string(text)} AS DECIMAL(38, 10))" if "." in text else text
+        return text  # DuckDB reads 2.50 as DECIMAL(3, 2), exact
     if isinstance(node, Negate):
         return f"(-{formula_sql(node.operand, operand)})"
     parts = [formula_sql(node.first, operand)]

@@ -1,4 +1,5 @@
-"""Metric checks PP121-PP122: names that refer to defined metrics, formulas that work."""
+"""Metric checks PP121, PP122, PP124: names that refer to defined metrics, formulas that work
+and mean what they say."""
 
 from __future__ import annotations
 
@@ -6,7 +7,18 @@ from collections.abc import Iterator
 
 from promoplan.checks.finding import Finding, Path, did_you_mean
 from promoplan.checks.reading import all_goals
-from promoplan.formula import metric_order
+from promoplan.formula import (
+    FormulaError,
+    Name,
+    Negate,
+    Node,
+    Op,
+    Product,
+    Sum,
+    metric_order,
+    name_nodes,
+    parse_formula,
+)
 from promoplan.model import Plan
 
 
@@ -79,3 +91,115 @@ def check_formulas(plan: Plan) -> Iterator[Finding]:
                 path,
                 "a formula cannot depend on itself, directly or through other formulas",
             )
+
+
+def check_expressions(plan: Plan) -> Iterator[Finding]:
+    """PP122: every ``expr`` (a per-row value over columns) parses.
+
+    Fails (an operator without its right operand)::
+
+        metrics:
+          revenue: {expr: "conversions *"}
+    """
+    for metric_id, metric in plan.metrics.items():
+        if metric.expr is None:
+            continue
+        try:
+            parse_formula(metric.expr)
+        except FormulaError as exc:
+            yield Finding(
+                "PP122",
+                f"metric {metric_id!r}: expr error at character {exc.offset + 1}: {exc.message}",
+                ("metrics", metric_id, "expr"),
+                "an expr has column names, numbers, + - * / and parentheses",
+            )
+
+
+def _metric_factors(node: Node) -> list[tuple[Op | None, Node]]:
+    """The factors of a product with the operator before each (None for the first)."""
+    if isinstance(node, Product):
+        return [(None, node.first), *node.rest]
+    return [(None, node)]
+
+
+def _products(node: Node) -> Iterator[Product]:
+    """Every product in the tree."""
+    if isinstance(node, Product):
+        yield node
+        yield from _products(node.first)
+        for _, item in node.rest:
+            yield from _products(item)
+    elif isinstance(node, Negate):
+        yield from _products(node.operand)
+    elif isinstance(node, Sum):
+        yield from _products(node.first)
+        for _, item in node.rest:
+            yield from _products(item)
+
+
+def _names_in(node: Node) -> list[str]:
+    return [n.name for n in name_nodes(node)]
+
+
+def _expr_hint(plan: Plan, names: list[str]) -> str:
+    """``use expr: a_col * b_col``, when the metrics multiplied read one column each."""
+    columns = [plan.metrics[n].column if n in plan.metrics else None for n in names]
+    suggestion = ""
+    if all(columns) and len(columns) == 2:
+        suggestion = f" (expr: {columns[0]} * {columns[1]})"
+    return (
+        "a formula combines totals; to multiply per row and then sum, define the metric with "
+        f"expr over the columns instead{suggestion}"
+    )
+
+
+def check_products_of_sums(plan: Plan) -> Iterator[Finding]:
+    """PP124 (warning): a formula multiplies two metrics, or divides by a percent or ratio one.
+
+    A formula works on totals, so ``conversions * revenue_per_conversion`` is the
+    product of two sums, almost never what is meant; ``expr`` multiplies per row.
+    Warns::
+
+        metrics:
+          revenue: {formula: conversions * revenue_per_conversion}
+    """
+    for metric_id, metric in plan.metrics.items():
+        if metric.formula is None:
+            continue
+        try:
+            formula = parse_formula(metric.formula)
+        except FormulaError:
+            continue  # PP122 says so
+        path: Path = ("metrics", metric_id, "formula")
+        for product in _products(formula.root):
+            factors = _metric_factors(product)
+            multiplied = [item for op, item in factors if op != "/" and _names_in(item)]
+            if len(multiplied) >= 2:
+                names = [_names_in(item)[0] for item in multiplied[:2]]
+                yield Finding(
+                    "PP124",
+                    f"metric {metric_id!r}: formula multiplies {names[0]!r} by {names[1]!r}, "
+                    "a product of two totals",
+                    path,
+                    _expr_hint(plan, names),
+                )
+                break
+            divisors = [
+                item.name
+                for op, item in factors
+                if op == "/"
+                and isinstance(item, Name)
+                and item.name in plan.metrics
+                and plan.metrics[item.name].unit in ("percent", "ratio")
+            ]
+            if divisors:
+                unit = plan.metrics[divisors[0]].unit
+                yield Finding(
+                    "PP124",
+                    f"metric {metric_id!r}: formula divides by {divisors[0]!r}, a {unit} metric: "
+                    f"a total divided by an aggregated {unit}",
+                    path,
+                    "to divide per row and then sum, define the metric with expr over the "
+                    "columns instead",
+                )
+                break
