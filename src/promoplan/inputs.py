@@ -198,6 +198,7 @@ def actuals_spec(
         extrema=frozenset(extrema),
         timeout=timeout,
         computed=tuple(computed.values()),
+        sheet=section.sheet,
     )
 
 

@@ -129,7 +129,7 @@ class PeriodRange(Model):
 
 
 class ActualsSection(Model):
-    """How actuals CSVs are read."""
+    """How actuals files (CSV, compressed CSV, Excel, Parquet) are read."""
 
     date: StrictStr = Field("date", description="The date column's header.")
     grain: Grain = Field(
@@ -152,6 +152,9 @@ class ActualsSection(Model):
         None,
         description="The table (or view) source reads: table, schema.table.",
         examples=["sales.daily"],
+    )
+    sheet: StrictStr | None = Field(
+        None, description="The workbook sheet to read (Excel, OpenDocument); default: the first."
     )
 
 

@@ -114,7 +114,7 @@ def read_actuals(
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
-            ctx = Context(con, Path(tmp), encoding, spec.date_column)
+            ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
             reader = _Reader(ctx, spec, needed)
             reads: list[_FileRead] = []
             for index, ((path, name), size) in enumerate(zip(paths, sizes, strict=True)):
@@ -232,6 +232,36 @@ def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | 
     )
 
 
+def _wrong_types(opened: Opened, layout: sql.Layout, needed: _Needed) -> list[Diagnostic]:
+    """PA003/PA004 for a typed column (Parquet) that cannot hold the numbers or dates read."""
+    out = []
+    columns = [(needed.measures[j], c) for j, c in layout.present_measures()]
+    for _, value in layout.computed_measures():
+        columns += [(name, c) for name, c in value.operands]
+    for measure, c in dict.fromkeys(columns):
+        if layout.kind(c) == "other":
+            out.append(
+                diagnostic(
+                    "PA003",
+                    f'column "{measure}" holds {opened.types[c - 1]} values, not numbers',
+                    file=opened.where,
+                    column=c + opened.column_offset,
+                    hint="write the column as a number type (integer, decimal or double)",
+                )
+            )
+    if layout.kind(layout.date) == "other":
+        out.append(
+            diagnostic(
+                "PA004",
+                f'column "{needed.date}" holds {opened.types[layout.date - 1]} values, not dates',
+                file=opened.where,
+                column=layout.date + opened.column_offset,
+                hint="write the column as DATE, TIMESTAMP or year-first text",
+            )
+        )
+    return out
+
+
 def _table(opened: Opened) -> str:
     return f"g{opened.index}"
 
@@ -268,6 +298,10 @@ class _Reader:
                 read.diagnostics.append(
                     problems.no_date_column(name, self.needed.date, opened.header)
                 )
+                return read
+            wrong = _wrong_types(opened, layout, self.needed)
+            if wrong:
+                read.diagnostics += wrong
                 return read
             failure = self.group(opened, layout, tick)
             if failure is None:

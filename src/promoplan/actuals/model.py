@@ -66,6 +66,7 @@ class ActualsSpec:
     # Measures computed per record (row counts, cells present, expr), after ``columns``
     # in the cube; an expr's columns are in ``columns`` too, so their cells are checked.
     computed: tuple[Computed, ...] = ()
+    sheet: str | None = None  # the workbook sheet to read (Excel); None: the first
 
 
 @dataclass(frozen=True)

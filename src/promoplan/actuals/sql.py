@@ -69,7 +69,7 @@ def column(index: int) -> str:
     return quote_ident(f"c{index}")
 
 
-Kind = Literal["text", "number", "date"]
+Kind = Literal["text", "number", "date", "other"]
 Period = Literal["day", "week", "month"]
 
 
@@ -281,11 +281,10 @@ def _date_value(layout: Layout) -> str:
     A weekly record dated on another weekday than $week_start has no date (a
     bad date, said with the hint to set week_start).
     """
-    raw = column(layout.date)
     if layout.kind(layout.date) == "date":
-        day = f"CAST({raw} AS DATE)"
-    else:
-        day = date_expr(raw, with_format=layout.date_format)
+        day = f"CAST({column(layout.date)} AS DATE)"
+    else:  # text, or a typed column read as its text (20250105 as an integer)
+        day = date_expr(_raw_text(layout, layout.date), with_format=layout.date_format)
     if layout.period == "month":
         return f"CAST(date_trunc('month', {day}) AS DATE)"
     if layout.period == "week":

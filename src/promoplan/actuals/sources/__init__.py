@@ -33,7 +33,16 @@ class Entry:
     attribute: str = "SOURCE"
 
 
-REGISTRY: tuple[Entry, ...] = ()
+REGISTRY: tuple[Entry, ...] = (
+    Entry("parquet", (b"PAR1",), (".parquet", ".pq")),
+    Entry("csv", (b"\x1f\x8b",), (".gz",), attribute="GZIP"),
+    Entry("csv", (b"\x28\xb5\x2f\xfd",), (".zst", ".zstd"), attribute="ZSTD"),
+    Entry(
+        "excel",
+        (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+        (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"),
+    ),
+)
 FALLBACK = Entry("csv")
 
 

@@ -38,6 +38,7 @@ class Context:
     tmp: Path
     encoding: str | None  # --encoding, as a Python codec name
     date_column: str  # the header of the date column (an Excel source reads its serials as dates)
+    sheet: str | None = None  # the workbook sheet to read; None: the first
 
 
 @dataclass(frozen=True)
