@@ -21,7 +21,7 @@ from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
 from promoplan.model import CurvePacing, Plan
 from promoplan.planindex import plan_index
-from promoplan.windows import year_earlier
+from promoplan.windows import row_span, year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec
@@ -189,6 +189,7 @@ def actuals_spec(
         dimensions=tuple(dimensions.items()),
         columns=tuple(columns),
         grain=section.grain,
+        week_start=section.week_start,
         date_format=section.date_format,
         encoding=encoding,
         keep_from=year_earlier(start),
@@ -254,7 +255,10 @@ def resolve_as_of(plan: Plan, actuals: Actuals, given: dt.date | None) -> dt.dat
     if given is not None:
         return given
     start, end = plan.span
-    return latest_date_within(actuals, start, end) or start
+    latest = latest_date_within(actuals, start, end)
+    if latest is None:
+        return start
+    return row_span(latest, plan.actuals.grain)[1]  # the last day the latest row covers
 
 
 def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagnostic, ...]:
@@ -265,6 +269,7 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
         last = summary.last_date
         if last is None or last < period_start:
             continue  # no dates, or a file of last year's baseline only
+        last = row_span(last, plan.actuals.grain)[1]  # a weekly or monthly row's last day
         lag = (as_of - last).days
         if lag > LAG_DAYS:
             found.append(

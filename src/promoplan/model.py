@@ -39,6 +39,7 @@ from promoplan.vocabulary import (
     RuleWindow,
     Severity,
     Unit,
+    WeekStart,
 )
 
 QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
@@ -133,8 +134,12 @@ class ActualsSection(Model):
 
     date: StrictStr = Field("date", description="The date column's header.")
     grain: Grain = Field(
-        "daily", description="daily: one row per date and dimension values; rows: order-level rows."
+        "daily",
+        description="daily: one row per date and dimension values; weekly: one per week, dated "
+        "by its first day; monthly: one per calendar month, dated by any day in it; "
+        "rows: order-level rows.",
     )
+    week_start: WeekStart = Field("monday", description="The first day of a week of weekly rows.")
     date_format: StrictStr | None = Field(
         None, description="strftime format for day- or month-first dates, e.g. %d/%m/%Y."
     )

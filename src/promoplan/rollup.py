@@ -22,6 +22,7 @@ from itertools import accumulate
 from promoplan.actuals.model import Cell, Cube, CubeRow, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
+from promoplan.windows import row_dates, rows_year_earlier
 
 WhereSpec = Mapping[str, str | int | Sequence[str | int]]
 # A normalised filter: sorted (dimension, allowed values) pairs, hashable for caching.
@@ -134,6 +135,7 @@ class Rollup:
     def __init__(self, plan: Plan, cube: Cube) -> None:
         self.plan = plan
         self.cube = cube
+        self.grain = plan.actuals.grain
         self.rows: tuple[CubeRow, ...] = tuple(sorted(cube.rows, key=lambda row: row.day))
         self.column_index = {name: i for i, name in enumerate(cube.columns)}
         self.dimension_index = {name: i for i, name in enumerate(cube.dimensions)}
@@ -188,7 +190,7 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in _seen:
             return False
-        key = measure_key(metric.column, metric.agg, metric.expr)
+        key = self._key(metric)
         if key is not None:
             return key in self.column_index
         formula = self.formula(metric_id)
@@ -226,9 +228,32 @@ class Rollup:
             result[None] = _to_float(values[None])
         return result
 
+    def _key(self, metric: Metric) -> str | None:
+        """The cube column a base metric reads (None for a formula).
+
+        A count of a column reads the column's cells-present measure; a cube
+        made without one (by hand) counts the column's numbers instead.
+        """
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if (
+            key is not None
+            and key not in self.column_index
+            and metric.expr is None
+            and metric.column in self.column_index
+        ):
+            return metric.column
+        return key
+
+    def year_earlier(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+        """The comparison span a year before ``start``..``end`` for this plan's rows
+        (52 weeks back for weekly rows, the same dates otherwise)."""
+        return rows_year_earlier(start, end, self.grain)
+
     def _grouped(
         self, metric_id: str, start: dt.date, end: dt.date, extra: Filter, by: str | None
     ) -> dict[Group, Decimal | None]:
+        # Weekly and monthly rows count only when their whole span is inside.
+        start, end = row_dates(start, end, self.grain)
         key = (metric_id, start, end, extra, by)
         cached = self._values.get(key)
         if cached is not None:
@@ -250,7 +275,7 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
             return {}
-        key = measure_key(metric.column, metric.agg, metric.expr)
+        key = self._key(metric)
         if key is not None:
             if key not in self.column_index:
                 return {}

@@ -190,6 +190,11 @@ def _needed(spec: ActualsSpec) -> _Needed:
     )
 
 
+_PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
+_ISO_WEEKDAY = {"monday": 1, "sunday": 7}
+_GRAIN_UNIT = {"daily": "date", "weekly": "week", "monthly": "month"}
+
+
 def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
     """How a computed measure is computed in a file with these columns; None: it cannot be."""
     if computed.kind == "rows":
@@ -229,6 +234,7 @@ def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | 
         date_format=spec.date_format is not None,
         kinds=opened.kinds,
         row_values=tuple(row_values),
+        period=_PERIODS.get(spec.grain, "day"),
     )
 
 
@@ -281,6 +287,7 @@ class _Reader:
             "keep_from": self.spec.keep_from,
             "keep_to": self.spec.keep_to,
             "date_format": self.spec.date_format,
+            "week_start": _ISO_WEEKDAY[self.spec.week_start],
         }
         if opened is not None:
             params.update(opened.params)
@@ -358,7 +365,7 @@ class _Reader:
             return
         if bad:
             read.diagnostics += self.bad_cells(opened, layout, int(records))
-        if self.spec.grain == "daily" and repeated_keys:
+        if self.spec.grain != "rows" and repeated_keys:
             read.diagnostics.append(
                 self.repeats(opened, layout, int(records), int(repeated_keys), int(repeated_rows))
             )
@@ -405,6 +412,7 @@ class _Reader:
                         raw,
                         date_column=needed.date,
                         date_format=self.spec.date_format,
+                        week_start=self.spec.week_start if self.spec.grain == "weekly" else None,
                     )
                 )
         if len(found) < sql.FIRST_ERRORS:
@@ -466,8 +474,8 @@ class _Reader:
             f"repeated: {described}{more}",
             file=opened.where,
             line=line,
-            hint="grain is daily, so repeated rows are probably counted twice; "
-            "set actuals.grain: rows for order-level data",
+            hint=f"grain is {self.spec.grain}, so a {_GRAIN_UNIT[self.spec.grain]} repeated "
+            "is probably counted twice; set actuals.grain: rows for order-level data",
         )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.vocabulary import Grain
+from promoplan.vocabulary import Grain, WeekStart
 
 ROWS_KEY = "\x00rows"  # the cube column of a row count; no header starts with NUL
 
@@ -52,6 +52,7 @@ class ActualsSpec:
     dimensions: tuple[tuple[str, str], ...]  # (dimension name, column header)
     columns: tuple[str, ...]  # measure column headers the plan's metrics read
     grain: Grain = "daily"
+    week_start: WeekStart = "monday"  # weekly: the weekday rows are dated on
     date_format: str | None = None
     encoding: str | None = None  # --encoding; None: UTF-8 (BOM or not), else GB18030 with PA005
     keep_from: dt.date | None = None  # rows before this are ignored with PA012

@@ -7,6 +7,7 @@ sheet or a Parquet file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -93,9 +94,23 @@ def date_problem(
     *,
     date_column: str,
     date_format: str | None,
+    week_start: str | None = None,
 ) -> Diagnostic:
-    """PA004 for one date cell: empty, ambiguous (day or month first), or not a date."""
+    """PA004 for one date cell: empty, ambiguous (day or month first), not a date, or (weekly
+    rows, ``week_start`` given) a date on another weekday than the week's first."""
     text = raw or ""
+    day = _iso_date(text) if week_start is not None else None
+    if day is not None and week_start is not None:
+        other = "sunday" if week_start == "monday" else "monday"
+        message = (
+            f'column "{date_column}": {text.strip()} is a {day.strftime("%A")}, '
+            f"not the first day of a week ({week_start.capitalize()})"
+        )
+        hint = (
+            "weekly rows are dated by the first day of their week; set actuals.week_start: "
+            f"{other} if the weeks start on {other.capitalize()}s"
+        )
+        return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
     if not text.strip():
         message = f'column "{date_column}" is empty in a row that has values'
         hint = "give every row a date, or delete the row"
@@ -109,6 +124,14 @@ def date_problem(
         message = f'column "{date_column}": "{text}" is not a date'
         hint = "write dates year first: 2025-01-05, 2025/1/5, 20250105 or 2025.01.05"
     return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
+
+
+def _iso_date(text: str) -> dt.date | None:
+    """The date of a year-first cell (a time of day allowed), for the weekday message."""
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
 
 
 def no_date_column(name: str, date: str, header: tuple[str, ...]) -> Diagnostic:
