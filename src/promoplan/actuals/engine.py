@@ -192,7 +192,6 @@ def _needed(spec: ActualsSpec) -> _Needed:
 
 _PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
 _ISO_WEEKDAY = {"monday": 1, "sunday": 7}
-_GRAIN_UNIT = {"daily": "date", "weekly": "week", "monthly": "month"}
 
 
 def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
@@ -474,8 +473,8 @@ class _Reader:
             f"repeated: {described}{more}",
             file=opened.where,
             line=line,
-            hint=f"grain is {self.spec.grain}, so a {_GRAIN_UNIT[self.spec.grain]} repeated "
-            "is probably counted twice; set actuals.grain: rows for order-level data",
+            hint=f"grain is {self.spec.grain}, so repeated rows are probably counted twice; "
+            "set actuals.grain: rows for order-level data",
         )
 
 
