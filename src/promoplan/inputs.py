@@ -19,12 +19,12 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
-from promoplan.model import CurvePacing, Plan
+from promoplan.model import CurvePacing, Plan, Unpivot
 from promoplan.planindex import plan_index
 from promoplan.windows import row_span, year_earlier
 
 if TYPE_CHECKING:
-    from promoplan.actuals.model import Actuals, ActualsSpec
+    from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
     from promoplan.seasonal import DailyCurve
 
 LAG_DAYS = 7
@@ -136,6 +136,8 @@ def used_dimensions(plan: Plan) -> list[str]:
     used: set[str] = set()
     if plan.channels or plan.budget is not None:
         used.add("channel")
+    if plan.actuals.unpivot is not None:
+        used.add(plan.actuals.unpivot.dimension)
     for metric in plan.metrics.values():
         used.update(metric.where or {})
     for ref in plan_index(plan).goals:
@@ -200,7 +202,24 @@ def actuals_spec(
         timeout=timeout,
         computed=tuple(computed.values()),
         sheet=section.sheet,
+        unpivot=_unpivot_spec(section.unpivot),
     )
+
+
+def _unpivot_spec(unpivot: Unpivot | None) -> UnpivotSpec | None:
+    """The plan's ``actuals.unpivot`` for the engine: patterns with ``{}``, names as pairs."""
+    from promoplan.actuals.model import UnpivotSpec  # noqa: PLC0415  # keep validate's imports light
+
+    if unpivot is None:
+        return None
+    slot = "{" + unpivot.dimension + "}"
+    measures = tuple(
+        (name, how.replace(slot, "{}"), ())
+        if isinstance(how, str)
+        else (name, None, tuple(how.items()))
+        for name, how in unpivot.measures.items()
+    )
+    return UnpivotSpec(unpivot.dimension, measures)
 
 
 def read_inputs(

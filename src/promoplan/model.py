@@ -129,6 +129,30 @@ class PeriodRange(Model):
         return self
 
 
+class Unpivot(Model):
+    """Columns that each carry one value of a dimension, read as rows of that dimension."""
+
+    dimension: StrictStr = Field(
+        description="The dimension the column names carry.", examples=["channel"]
+    )
+    measures: dict[StrictStr, StrictStr | dict[StrictStr, StrictStr]] = Field(
+        description='Measure -> a pattern ("{channel}_S": every header that matches gives one '
+        "value) or value -> column header, one by one.",
+        examples=[{"spend": "{channel}_S", "impressions": {"facebook": "facebook_I"}}],
+    )
+
+    @model_validator(mode="after")
+    def _patterns_name_the_dimension(self) -> Unpivot:
+        slot = "{" + self.dimension + "}"
+        for measure, how in self.measures.items():
+            if isinstance(how, str) and how.count(slot) != 1:
+                raise PydanticCustomError(
+                    "unpivot_pattern",
+                    f"the pattern of {measure!r} must hold {slot} once, where the value goes",
+                )
+        return self
+
+
 class ActualsSection(Model):
     """How actuals files (CSV, compressed CSV, Excel, Parquet) are read."""
 
@@ -160,6 +184,10 @@ class ActualsSection(Model):
     )
     sheet: StrictStr | None = Field(
         None, description="The workbook sheet to read (Excel, OpenDocument); default: the first."
+    )
+    unpivot: Unpivot | None = Field(
+        None,
+        description="Columns that carry one dimension value each (one spend column per channel).",
     )
 
 

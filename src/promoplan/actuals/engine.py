@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from promoplan.actuals.model import (
     Cube,
     CubeRow,
     FileSummary,
+    UnpivotSpec,
 )
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sniff import canonical_encoding
@@ -89,6 +91,7 @@ class _FileRead:
     summary: FileSummary | None = None
     opened: Opened | None = None  # set with ``table``: where to find rows again
     layout: sql.Layout | None = None
+    unpivoted: _Unpivoted | None = None
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -125,7 +128,7 @@ def read_actuals(
                     progress(done, total)
             cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
             diagnostics = [d for r in reads for d in r.diagnostics]
-            diagnostics += _missing_columns(reads, needed)
+            diagnostics += _missing_columns(reads, needed, spec)
             diagnostics += _unknown_channels(reader, reads)
         finally:
             con.close()
@@ -190,6 +193,65 @@ def _needed(spec: ActualsSpec) -> _Needed:
     )
 
 
+@dataclass(frozen=True)
+class _Unpivoted:
+    """One file's columns that carry one value of the unpivot dimension each."""
+
+    values: tuple[str, ...]  # the dimension values, in header order
+    # (cube measure, 1-based value index, header column) per column found
+    columns: tuple[tuple[int, int, int], ...]
+
+
+def _unpivot(
+    header: tuple[str, ...], needed: _Needed, unpivot: UnpivotSpec, name: str
+) -> tuple[_Unpivoted, list[Diagnostic]]:
+    """Match the spec's patterns and names against a header: PA002 for what matches nothing."""
+    values: dict[str, int] = {}
+    found: list[tuple[int, int, int]] = []
+    problems_found: list[Diagnostic] = []
+    for measure, pattern, named in unpivot.measures:
+        if measure not in needed.measures:
+            continue  # no metric reads it
+        j = needed.measures.index(measure)
+        pairs: list[tuple[str, int]] = []
+        if pattern is not None:
+            prefix, suffix = pattern.split("{}", 1)
+            regex = re.compile(f"^{re.escape(prefix)}(.+){re.escape(suffix)}$", re.DOTALL)
+            for column, text in enumerate(header, start=1):
+                match = regex.match(text)
+                if match and match.group(1).strip():
+                    pairs.append((match.group(1).strip(), column))
+            if not pairs:
+                shown = pattern.replace("{}", "{" + unpivot.dimension + "}")
+                problems_found.append(
+                    diagnostic(
+                        "PA002",
+                        f'the pattern "{shown}" of {measure!r} matches no column',
+                        file=name,
+                        line=1,
+                        hint=f"the columns are: {problems.listing(header)}",
+                    )
+                )
+        for value, column_name in named:
+            if column_name in header:
+                pairs.append((value, header.index(column_name) + 1))
+            else:
+                problems_found.append(
+                    diagnostic(
+                        "PA002",
+                        f'column "{column_name}" ({measure} for {unpivot.dimension} "{value}") '
+                        "is not in the file",
+                        file=name,
+                        line=1,
+                        hint=f"the columns are: {problems.listing(header)}",
+                    )
+                )
+        for value, column in pairs:
+            index = values.setdefault(value, len(values) + 1)
+            found.append((j, index, column))
+    return _Unpivoted(tuple(values), tuple(found)), problems_found
+
+
 _PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
 _ISO_WEEKDAY = {"monday": 1, "sunday": 7}
 
@@ -208,28 +270,45 @@ def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None
     return sql.RowValue("expr", formula=formula.root, operands=operands)
 
 
-def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | None:
-    """Positions of the needed columns in this file, or None when it has no date column."""
+def _layout(
+    opened: Opened, needed: _Needed, spec: ActualsSpec, unpivoted: _Unpivoted | None = None
+) -> sql.Layout | None:
+    """Positions of the needed columns in this file, or None when it has no date column.
+
+    Unpivoted measures have no column of their own: each of their columns is an
+    extra measure after the cube's, in the order of ``unpivoted.columns``.
+    """
     index = {name: i for i, name in enumerate(opened.header, start=1) if name}
     if needed.date not in index:
         return None
+    split = _unpivoted_measures(spec)
     measures: list[int | None] = []
     row_values: list[sql.RowValue | None] = []
     for measure, computed in zip(needed.measures, needed.computed, strict=True):
         if computed is None:
-            measures.append(index.get(measure))
+            measures.append(None if measure in split else index.get(measure))
             row_values.append(None)
             continue
         value = _row_value(computed, index)
         # A computed measure has no column of its own; 0 marks "this file has it".
         measures.append(None if value is None else 0)
         row_values.append(value)
+    extrema = list(needed.extrema)
+    for j, _, column in unpivoted.columns if unpivoted is not None else ():
+        measures.append(column)
+        row_values.append(None)
+        extrema.append(needed.extrema[j])
+    dimensions = [index.get(c) for c in needed.dimensions]
+    if spec.unpivot is not None:
+        names = [n for n, _ in spec.dimensions]
+        if spec.unpivot.dimension in names:
+            dimensions[names.index(spec.unpivot.dimension)] = None  # from the headers instead
     return sql.Layout(
         width=len(opened.header),
         date=index[needed.date],
-        dimensions=tuple(index.get(c) for c in needed.dimensions),
+        dimensions=tuple(dimensions),
         measures=tuple(measures),
-        extrema=needed.extrema,
+        extrema=tuple(extrema),
         date_format=spec.date_format is not None,
         kinds=opened.kinds,
         row_values=tuple(row_values),
@@ -240,7 +319,7 @@ def _layout(opened: Opened, needed: _Needed, spec: ActualsSpec) -> sql.Layout | 
 def _wrong_types(opened: Opened, layout: sql.Layout, needed: _Needed) -> list[Diagnostic]:
     """PA003/PA004 for a typed column (Parquet) that cannot hold the numbers or dates read."""
     out = []
-    columns = [(needed.measures[j], c) for j, c in layout.present_measures()]
+    columns = [(_measure_name(needed, layout, opened, j), c) for j, c in layout.present_measures()]
     for _, value in layout.computed_measures():
         columns += [(name, c) for name, c in value.operands]
     for measure, c in dict.fromkeys(columns):
@@ -265,6 +344,18 @@ def _wrong_types(opened: Opened, layout: sql.Layout, needed: _Needed) -> list[Di
             )
         )
     return out
+
+
+def _unpivoted_measures(spec: ActualsSpec) -> set[str]:
+    return {m for m, _, _ in spec.unpivot.measures} if spec.unpivot is not None else set()
+
+
+def _measure_name(needed: _Needed, layout: sql.Layout, opened: Opened, j: int) -> str:
+    """The name a bad cell of measure ``j`` is reported under: an unpivoted column's header."""
+    if j < len(needed.measures):
+        return needed.measures[j]
+    column = layout.measures[j]
+    return opened.header[column - 1] if column else ""
 
 
 def _table(opened: Opened) -> str:
@@ -299,7 +390,13 @@ class _Reader:
         opened = source.open(self.ctx, path, name, index, read.diagnostics)
         while opened is not None:
             read.header = opened.header
-            layout = _layout(opened, self.needed, self.spec)
+            unpivoted = None
+            if self.spec.unpivot is not None:
+                unpivoted, missing = _unpivot(opened.header, self.needed, self.spec.unpivot, name)
+                if opened is not None and read.unpivoted is None:
+                    read.diagnostics += missing
+                read.unpivoted = unpivoted
+            layout = _layout(opened, self.needed, self.spec, unpivoted)
             if layout is None:
                 read.diagnostics.append(
                     problems.no_date_column(name, self.needed.date, opened.header)
@@ -326,7 +423,7 @@ class _Reader:
         import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
         query = sql.group_query(
-            layout, opened.scan, len(self.needed.dimensions), len(self.needed.measures)
+            layout, opened.scan, len(self.needed.dimensions), len(layout.measures)
         )
         self.con.execute(f"DROP TABLE IF EXISTS {sql.quote_ident(_table(opened))}")
         try:
@@ -391,7 +488,7 @@ class _Reader:
                 found.append((ordinal, layout.date, "", raw_date))
             for (j, col), raw, flag in zip(present, raws, flags[1:], strict=True):
                 if flag:
-                    found.append((ordinal, col, needed.measures[j], raw))
+                    found.append((ordinal, col, _measure_name(needed, layout, opened, j), raw))
         found.sort(key=lambda f: (f[0], f[1]))
         shown = found[: sql.FIRST_ERRORS]
         lines = opened.lines([f[0] for f in shown], records)
@@ -421,7 +518,7 @@ class _Reader:
         bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
         total = bad_dates + sum(bad_numbers)
         if total > len(shown):
-            names = [needed.date] + [needed.measures[j] for j, _ in present]
+            names = [needed.date] + [_measure_name(needed, layout, opened, j) for j, _ in present]
             parts = ", ".join(
                 f'{n:,} in "{c}"'
                 for c, n in zip(names, [bad_dates, *bad_numbers], strict=True)
@@ -478,13 +575,22 @@ class _Reader:
         )
 
 
-def _missing_columns(reads: list[_FileRead], needed: _Needed) -> list[Diagnostic]:
-    """PA002 once per needed column that no readable file has."""
+def _missing_columns(
+    reads: list[_FileRead], needed: _Needed, spec: ActualsSpec
+) -> list[Diagnostic]:
+    """PA002 once per needed column that no readable file has.
+
+    Unpivoted measures and their dimension come from headers, not columns of
+    their own: their patterns say PA002 for themselves.
+    """
     readable = [r for r in reads if r.header is not None]
+    skip = _unpivoted_measures(spec)
+    if spec.unpivot is not None:
+        skip |= {c for n, c in spec.dimensions if n == spec.unpivot.dimension}
     return problems.missing_columns(
         [r.header for r in readable if r.header is not None],
         [reads[0].name] if len(reads) == 1 else [r.name for r in readable],
-        needed.headers,
+        [h for h in needed.headers if h not in skip],
     )
 
 
@@ -506,6 +612,11 @@ def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnosti
     for read in reads:
         opened, layout = read.opened, read.layout
         if read.table is None or opened is None or layout is None or read.failed:
+            continue
+        unpivoted = read.unpivoted
+        if unpivoted is not None and spec.unpivot is not None:
+            if spec.unpivot.dimension == spec.channel_dimension:
+                out += _unknown_headers(spec, opened, unpivoted, seen)
             continue
         values = run(reader.con, sql.values_query(read.table, position), reader.params())
         unknown = [
@@ -535,6 +646,31 @@ def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnosti
     return out
 
 
+def _unknown_headers(
+    spec: ActualsSpec, opened: Opened, unpivoted: _Unpivoted, seen: set[str]
+) -> list[Diagnostic]:
+    """PA011 for channel values read from headers, at the header cell of the first."""
+    known = spec.known_channels or frozenset()
+    out = []
+    for index, value in enumerate(unpivoted.values, start=1):
+        if value in known or value in seen:
+            continue
+        seen.add(value)
+        column = min(c for _, v, c in unpivoted.columns if v == index)
+        out.append(
+            diagnostic(
+                "PA011",
+                f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
+                "its spend counts as unmapped",
+                file=opened.where,
+                line=1,
+                column=column + opened.column_offset,
+                hint="map it to a budget line under channels:",
+            )
+        )
+    return out
+
+
 def _cube(
     con: duckdb.DuckDBPyConnection, reads: list[_FileRead], spec: ActualsSpec, needed: _Needed
 ) -> Cube:
@@ -544,9 +680,21 @@ def _cube(
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
     tables = [r.table for r in reads if r.table is not None]
     k, m = len(needed.dimensions), len(needed.measures)
-    params = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    views: dict[str, str] = {}
+    names = [n for n, _ in spec.dimensions]
+    for read in reads:
+        unpivoted = read.unpivoted
+        if read.table is None or unpivoted is None or spec.unpivot is None:
+            continue
+        expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
+        param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
+        params[param] = list(unpivoted.values)
+        views[read.table] = sql.unpivot_view(
+            read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
+        )
     rows = []
-    for record in run(con, sql.cube_query(tables, k, m), params):
+    for record in run(con, sql.cube_query(tables, k, m, views), params):
         day: dt.date = record[0]
         dims = tuple(record[1 : 1 + k])
         cells: list[Cell | None] = []

@@ -45,6 +45,19 @@ class Computed:
 
 
 @dataclass(frozen=True)
+class UnpivotSpec:
+    """Measures read from one column per value of ``dimension``.
+
+    ``measures``: (measure name, pattern, named) where the pattern has ``{}``
+    where the value goes (None when the columns are named one by one in
+    ``named``: (value, column header) pairs).
+    """
+
+    dimension: str
+    measures: tuple[tuple[str, str | None, tuple[tuple[str, str], ...]], ...]
+
+
+@dataclass(frozen=True)
 class ActualsSpec:
     """What to read: derived from the plan by the caller, so the engine needs no pydantic."""
 
@@ -68,6 +81,7 @@ class ActualsSpec:
     # in the cube; an expr's columns are in ``columns`` too, so their cells are checked.
     computed: tuple[Computed, ...] = ()
     sheet: str | None = None  # the workbook sheet to read (Excel); None: the first
+    unpivot: UnpivotSpec | None = None  # columns carrying one dimension value each
 
 
 @dataclass(frozen=True)

@@ -208,20 +208,20 @@ def clean_text(raw: str) -> str:
     return f"trim({ascii_text}, {sql_string(_SPACES)})"
 
 
-def number_expr(raw: str) -> str:
+def number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
     """The exact value of a raw cell, NULL when missing or not a number.
 
     Clean cells take the cheap cast; only the cells it rejects pay for
     cleaning (COALESCE evaluates its second argument only for those rows).
     """
-    fast = f"TRY_CAST({raw} AS {NUMBER_TYPE})"
+    fast = f"TRY_CAST({raw} AS {number_type})"
     text = clean_text(raw)
     sign = f"CASE WHEN starts_with({text}, '(') OR contains({text}, '-') THEN '-' ELSE '' END"
     digits = f"regexp_replace({text}, '[^0-9.]', '', 'g')"
     percent = f"CASE WHEN contains({text}, '%') THEN 'e-2' ELSE '' END"
     dirty = (
         f"CASE WHEN regexp_full_match({text}, {sql_string(NUMBER_PATTERN)}) "
-        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {NUMBER_TYPE}) END"
+        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {number_type}) END"
     )
     return f"COALESCE({fast}, {dirty})"
 
@@ -299,11 +299,11 @@ def _raw_text(layout: Layout, index: int) -> str:
     return f"CAST({column(index)} AS VARCHAR)"
 
 
-def _number(layout: Layout, index: int) -> str:
-    """The exact value of file column ``index``: cleaned text, or a typed number cast."""
+def _number(layout: Layout, index: int, number_type: str = NUMBER_TYPE) -> str:
+    """The value of file column ``index``: cleaned text, or a typed number cast."""
     if layout.kind(index) == "number":
-        return f"TRY_CAST({column(index)} AS {NUMBER_TYPE})"
-    return number_expr(column(index))
+        return f"TRY_CAST({column(index)} AS {number_type})"
+    return number_expr(column(index), number_type)
 
 
 def _missing(layout: Layout, index: int, raw: str) -> str:
@@ -349,7 +349,9 @@ def row_value_expr(layout: Layout, value: RowValue) -> str:
         return f"CASE WHEN NOT {_missing(layout, value.column, raw)} THEN 1 END"
     assert value.formula is not None
     columns = dict(value.operands)
-    expr = formula_sql(value.formula, lambda name: _number(layout, columns[name]))
+    # Operands as DOUBLE: a per-row product keeps every digit of its operands (a
+    # revenue per conversion of 0.019999500475), rounded to 4 places only after.
+    expr = formula_sql(value.formula, lambda name: _number(layout, columns[name], "DOUBLE"))
     return f"TRY_CAST({expr} AS {SUM_TYPE})"
 
 
@@ -554,15 +556,63 @@ def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str
     )
 
 
-def cube_query(tables: list[str], dimensions: int, measures: int) -> str:
-    """Combine the per-file group tables into the daily cube, kept rows only, in a stable order."""
+def unpivot_view(  # noqa: PLR0917  # the table and the shape of its columns
+    table: str,
+    dimensions: int,
+    measures: int,
+    dimension: int,
+    expanded: list[tuple[int, int, int]],
+    values: str,
+) -> str:
+    """A group table of a file with one column per dimension value, as cube rows.
+
+    The table has the cube's ``measures`` first (those unpivoted are empty
+    there), then one expanded measure per (measure, value) column. The view
+    keeps the table's rows for the measures not unpivoted (the dimension is
+    empty: they are not split by it) and adds, per value, rows with the
+    dimension set to ``list_extract(values, i)`` (a bound list parameter) and
+    each unpivoted measure read from its expanded column. ``expanded``:
+    (cube measure, 1-based value index, expanded measure).
+    """
+    keys = ["d"] + [f"k{j}" for j in range(dimensions)]
+    null = f"CAST(NULL AS {SUM_TYPE})"
+    empty = [f"{null}, 0, {null}, {null}"]
+    unpivoted = {j for j, _, _ in expanded}
+    base = [*keys] + [
+        f"s{j}, n{j}, mn{j}, mx{j}" if j not in unpivoted else empty[0] for j in range(measures)
+    ]
+    branches = [f"SELECT {', '.join(base)} FROM {quote_ident(table)}"]
+    for value in sorted({v for _, v, _ in expanded}):
+        columns = {j: e for j, v, e in expanded if v == value}
+        row = ["d"] + [
+            f"list_extract({values}, {value})" if j == dimension else f"k{j}"
+            for j in range(dimensions)
+        ]
+        row += [
+            f"s{e}, n{e}, mn{e}, mx{e}" if (e := columns.get(j)) is not None else empty[0]
+            for j in range(measures)
+        ]
+        branches.append(f"SELECT {', '.join(row)} FROM {quote_ident(table)}")
+    names = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
+    return f"(SELECT * FROM ({' UNION ALL '.join(branches)}) AS u({', '.join(names)}))"
+
+
+def cube_query(
+    tables: list[str], dimensions: int, measures: int, views: dict[str, str] | None = None
+) -> str:
+    """Combine the per-file group tables into the daily cube, kept rows only, in a stable order.
+
+    ``views`` maps a table to the FROM item read instead (:func:`unpivot_view`).
+    """
+    views = views or {}
     keys = ["d"] + [f"k{j}" for j in range(dimensions)]
     cells = []
     for j in range(measures):
         cells += [f"sum(s{j})", f"sum(n{j})", f"min(mn{j})", f"max(mx{j})"]
     columns = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
     union = " UNION ALL ".join(
-        f"SELECT {', '.join(columns)} FROM {quote_ident(t)} WHERE {IN_RANGE}" for t in tables
+        f"SELECT {', '.join(columns)} FROM {views.get(t, quote_ident(t))} WHERE {IN_RANGE}"
+        for t in tables
     )
     order = ", ".join(f"{k} NULLS FIRST" for k in keys)
     return (

@@ -8,7 +8,7 @@ turns each finding into a located :class:`Diagnostic`.
 
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123) and
-:mod:`.metrics` (PP121, PP122, PP124) and :mod:`.notify` (PP140).
+:mod:`.metrics` (PP121, PP122, PP124, PP125) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from promoplan.checks.metrics import (
     check_formulas,
     check_metric_names,
     check_products_of_sums,
+    check_unpivoted_groups,
 )
 from promoplan.checks.notify import check_notify_references
 from promoplan.checks.quarters import (
@@ -65,6 +66,7 @@ __all__ = [
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
+    "check_unpivoted_groups",
 ]
 
 CheckFunction = Callable[[Plan], Iterator[Finding]]
@@ -112,5 +114,6 @@ CHECKS: tuple[Check, ...] = (
     Check("PP122", check_expressions),
     Check("PP123", check_goal_targets),
     Check("PP124", check_products_of_sums),
+    Check("PP125", check_unpivoted_groups),
     Check("PP140", check_notify_references),
 )

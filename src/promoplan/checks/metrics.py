@@ -203,3 +203,64 @@ def check_products_of_sums(plan: Plan) -> Iterator[Finding]:
                     "columns instead",
                 )
                 break
+
+
+def _base_metrics(plan: Plan, metric_id: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The base metrics a metric reads, through its formulas."""
+    metric = plan.metrics.get(metric_id)
+    if metric is None or metric_id in seen:
+        return set()
+    if metric.formula is None:
+        return {metric_id}
+    try:
+        names = parse_formula(metric.formula).names
+    except FormulaError:
+        return set()
+    found: set[str] = set()
+    for name in names:
+        found |= _base_metrics(plan, name, seen | {metric_id})
+    return found
+
+
+def check_unpivoted_groups(plan: Plan) -> Iterator[Finding]:
+    """PP125: a goal or alert split by the unpivot dimension reads only unpivoted measures.
+
+    A measure that is not unpivoted has no value per channel, so grouping or
+    filtering it by channel would show nothing. Fails (revenue is one column)::
+
+        actuals:
+          unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}
+        metrics:
+          spend: {column: spend}
+          revenue: {column: revenue}
+          roi: {formula: revenue / spend}
+        alerts:
+          low_roi: {metric: roi, by: channel, below: 2}
+    """
+    unpivot = plan.actuals.unpivot
+    if unpivot is None:
+        return
+    dimension = unpivot.dimension
+    places: list[tuple[Path, str, str]] = []
+    for alert_id, alert in plan.alerts.items():
+        if alert.by == dimension:
+            places.append((("alerts", alert_id, "by"), alert.metric, f"alert {alert_id!r}"))
+        elif alert.where and dimension in alert.where:
+            places.append((("alerts", alert_id, "where"), alert.metric, f"alert {alert_id!r}"))
+    for goal_id, path, goal in all_goals(plan):
+        if goal.where and dimension in goal.where:
+            places.append(((*path, "where"), goal.metric, f"goal {goal_id!r}"))
+    for path, metric_id, who in places:
+        for base in sorted(_base_metrics(plan, metric_id)):
+            metric = plan.metrics[base]
+            if metric.column in unpivot.measures:
+                continue
+            yield Finding(
+                "PP125",
+                f"{who} is split by {dimension}, but metric {base!r} is not unpivoted: "
+                f"it has no value per {dimension}",
+                path,
+                f"unpivot its column under actuals.unpivot.measures, or drop the {dimension} "
+                "split (a total over every value has a value)",
+            )
+            break
