@@ -545,14 +545,18 @@ def values_query(table: str, dimension: int) -> str:
 def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str:
     """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
 
-    One row per value found: the value, then that ordinal. A grouped ``min``, not
-    a window: DuckDB 1.5 fails on a window beneath the bound date filter.
+    One row per value found: the value, then that ordinal. Grouped ``min``s, not
+    a window: DuckDB 1.5 fails on a window beneath the bound date filter. The
+    scan groups by the raw text and trims the few distinct values afterwards,
+    as the group query does: trimming every record costs more than the scan.
     """
     key = f"k{dimension}"
-    rows = _rows(layout, source, measures=False, ordinality=True, trim=True)
+    rows = _rows(layout, source, measures=False, ordinality=True, trim=False)
+    raw = f"SELECT {key} AS k, min(ord) AS o FROM ({rows}) WHERE {IN_RANGE} GROUP BY {key}"
+    value = dimension_expr("k")
     return (
-        f"SELECT {key}, min(ord) FROM ({rows}) "
-        f"WHERE {IN_RANGE} AND list_contains($values, {key}) GROUP BY {key} ORDER BY 1"
+        f"SELECT {value}, min(o) FROM ({raw}) "
+        f"WHERE list_contains($values, {value}) GROUP BY {value} ORDER BY 1"
     )
 
 
