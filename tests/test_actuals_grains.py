@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec, Cell, Cube, CubeRow
-from promoplan.check import actuals_spec
+from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from promoplan.model import Plan
 from promoplan.result import Window

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from promoplan.actuals import read_actuals
-from promoplan.check import actuals_spec
+from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from promoplan.rollup import Rollup
 

@@ -29,7 +29,9 @@ def write_csv(path: Path) -> list[list[str]]:
         for k, channel in enumerate(CHANNELS):
             gmv = Decimal(1000 + (day * 37 + k * 211) % 900) + Decimal((day + k) % 100) / 100
             spend = Decimal(200 + (day * 13 + k * 71) % 300) + Decimal((day * 7 + k) % 4) / 4
-            rows.append([(start + dt.timedelta(days=day)).isoformat(), channel, str(gmv), str(spend)])
+            rows.append(
+                [(start + dt.timedelta(days=day)).isoformat(), channel, str(gmv), str(spend)]
+            )
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
     return rows
