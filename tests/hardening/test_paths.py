@@ -380,7 +380,8 @@ def _built_safely(node: ast.expr) -> bool:
 
 def test_sql_is_made_only_from_the_sql_module_and_quoted_names() -> None:
     """A grep-style guard over src/promoplan/actuals: what a future edit must not break."""
-    for path in sorted(ACTUALS_SRC.rglob("*.py")):
+    # The file engine and its sources; warehouse/ renders its SQL with sqlglot instead.
+    for path in sorted([*ACTUALS_SRC.glob("*.py"), *ACTUALS_SRC.glob("sources/*.py")]):
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
         for argument in _sql_calls(tree):
