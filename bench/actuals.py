@@ -12,7 +12,12 @@ subprocess (so that peak RSS is its own):
   as ``grain: rows``, JSON output to /dev/null (start-up, evaluation, rendering);
 - ``hand``: one DuckDB query a person would write for the same sums by quarter
   and channel over the same file;
-- ``cat``: ``cat FILE > /dev/null``, the floor for reading the bytes.
+- ``cat``: ``cat FILE > /dev/null``, the floor for reading the bytes;
+- ``parquet``: ``read_actuals`` on the same data written once as typed Parquet
+  (``bench/data/*.parquet``), which must be at least 3x faster than the CSV;
+- ``before``: ``read_actuals`` of the CSV by promoplan as of ``--before REV``
+  (default ``main``; its ``src/`` exported with ``git archive``), so that the
+  CSV path is compared with the previous engine side by side, in the same run.
 
 It prints seconds (best of --repeat), rows per second, peak RSS (the child's
 ``ru_maxrss``) and promoplan's ratios to the hand query, and checks that both
@@ -71,8 +76,17 @@ def rows_plan() -> Path:
 def check_argv(file: Path) -> list[str]:
     """The whole ``promoplan check`` command, JSON to /dev/null; exit 1 (alerts) is success here."""
     command = [
-        sys.executable, "-m", "promoplan", "check", str(rows_plan()), "--actuals", str(file),
-        "--as-of", "2025-06-29", "--format", "json",
+        sys.executable,
+        "-m",
+        "promoplan",
+        "check",
+        str(rows_plan()),
+        "--actuals",
+        str(file),
+        "--as-of",
+        "2025-06-29",
+        "--format",
+        "json",
     ]
     return ["sh", "-c", '"$@" > /dev/null; test $? -le 1', "check", *command]
 
@@ -84,6 +98,55 @@ ROWS: dict[str, Callable[[Path], list[str]]] = {
     "hand": lambda f: _python("--child", "hand", str(f)),
     "cat": lambda f: ["sh", "-c", 'cat "$1" > /dev/null', "cat", str(f)],
 }
+
+
+def parquet_copy(csv_file: Path) -> Path:
+    """The CSV written once as Parquet with typed columns (DATE, VARCHAR, DECIMAL)."""
+    import duckdb  # noqa: PLC0415  # only when benchmarking
+
+    target = csv_file.with_suffix(".parquet")
+    if target.exists() and target.stat().st_mtime >= csv_file.stat().st_mtime:
+        return target
+    columns = ", ".join(
+        f"TRY_CAST(replace(replace({m}, ',', ''), '￥', '') AS DECIMAL(18, 2)) AS {m}"
+        for m in MEASURES
+    )
+    query = (
+        f"COPY (SELECT CAST(date AS DATE) AS date, channel, {columns} "
+        "FROM read_csv($src, all_varchar = true)) TO '" + str(target).replace("'", "''") + "' "
+        "(FORMAT parquet)"
+    )
+    duckdb.connect().execute(query, {"src": str(csv_file)})
+    return target
+
+
+def before_tree(rev: str) -> Path:
+    """``src/`` of promoplan at ``rev``, exported under bench/data/ (once per commit)."""
+    root = HERE.parent
+    commit = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", rev], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    tree = HERE / "data" / f"promoplan-{commit[:12]}"
+    if not (tree / "src").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", commit, "src"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+BEFORE = {"rev": "main"}
+
+
+def before_argv(file: Path) -> list[str]:
+    """read_actuals of the previous promoplan (``--before``) on the CSV."""
+    tree = before_tree(BEFORE["rev"])
+    return ["env", f"PYTHONPATH={tree / 'src'}", *_python("--child", "promoplan", str(file))]
+
+
+ROWS["parquet"] = lambda f: _python("--child", "promoplan", str(parquet_copy(f)))
+ROWS["before"] = before_argv
 
 
 def child_promoplan(file: Path) -> dict[str, str]:
@@ -207,8 +270,22 @@ def bench(rows: int, repeat: int) -> bool:
         f"(target <= 1.5x at 10M rows: {'met' if check_ratio <= 1.5 else 'missed'})"
     )
     print(f"cat / hand: time {float(results['cat']['seconds']) / float(hand['seconds']):.2f}x")
+    parquet, before = results["parquet"], results["before"]
+    speedup = float(ours["seconds"]) / float(parquet["seconds"])
+    print(
+        f"CSV / Parquet: time {speedup:.2f}x (target >= 3x: {'met' if speedup >= 3 else 'missed'})"
+    )
+    slower = float(ours["seconds"]) / float(before["seconds"])
+    print(
+        f"CSV now / before ({BEFORE['rev']}): time {slower:.2f}x, peak RSS "
+        f"{float(ours['rss_mib']) / float(before['rss_mib']):.2f}x "
+        f"(target: no slower, <= 1.05x for noise: {'met' if slower <= 1.05 else 'missed'})"
+    )
+    same = [json.loads(str(results[k]["stdout"])) for k in ("parquet", "before")]
+    mine = json.loads(str(ours["stdout"]))
+    agree_parquet = all(float(x[k]) == float(mine[k]) for x in same for k in ("gmv", "spend"))
     a, b = json.loads(str(ours["stdout"])), json.loads(str(hand["stdout"]))
-    agree = all(float(a[k]) == float(b[k]) for k in ("gmv", "spend"))
+    agree = agree_parquet and all(float(a[k]) == float(b[k]) for k in ("gmv", "spend"))
     print(
         f"totals: gmv {a['gmv']} spend {a['spend']}: {'the same' if agree else 'DIFFERENT'} in both"
     )
@@ -220,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="rows per file (repeatable)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best time counts")
+    parser.add_argument(
+        "--before", default="main", help="the revision whose CSV reading is the baseline"
+    )
     parser.add_argument("--child", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--measure", metavar="ARGV_JSON", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -231,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         run = child_promoplan if kind == "promoplan" else child_hand
         print(json.dumps(run(Path(file))))
         return 0
+    BEFORE["rev"] = args.before
     print(machine())
     ok = [bench(rows, max(1, args.repeat)) for rows in (args.rows or [1_000_000])]
     return 0 if all(ok) else 1

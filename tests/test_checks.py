@@ -710,6 +710,8 @@ def test_every_check_has_a_known_code_and_a_failing_example(tmp_path: Path) -> N
         "PP121",
         "PP122",
         "PP123",
+        "PP124",
+        "PP125",
     }
     for check in CHECKS:
         assert check.code in CODES

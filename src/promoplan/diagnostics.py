@@ -27,6 +27,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP121": ("error", "a goal or alert names an unknown metric"),
     "PP122": ("error", "formula error: syntax, unknown name, cycle"),
     "PP123": ("error", "a target contradicts its goal"),
+    "PP124": ("warning", "a formula multiplies two metrics (a product of sums)"),
+    "PP125": ("error", "split by the unpivot dimension, a measure that is not unpivoted"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),

@@ -216,7 +216,7 @@ class Evaluator:
                 share, fraction = self._pace(scope)
                 baseline *= share * fraction  # the plan's baseline is for the whole period
         else:
-            baseline = self._value(scope, year_earlier(measured.start), year_earlier(measured.end))
+            baseline = self._value(scope, *self.rollup.year_earlier(measured.start, measured.end))
         growth = ratio(value, baseline)
         actual = None if growth is None else growth - 1
         if not isinstance(goal.target, Quantity):

@@ -20,13 +20,13 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
-from promoplan.model import CurvePacing, Plan
+from promoplan.model import CurvePacing, Plan, Unpivot
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
-from promoplan.windows import check_year, year_earlier
+from promoplan.windows import check_year, row_span, year_earlier
 
 if TYPE_CHECKING:
-    from promoplan.actuals.model import Actuals, ActualsSpec
+    from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
     from promoplan.seasonal import DailyCurve
 
 LAG_DAYS = 7
@@ -147,6 +147,8 @@ def used_dimensions(plan: Plan) -> list[str]:
     used: set[str] = set()
     if plan.channels or plan.budget is not None:
         used.add("channel")
+    if plan.actuals.unpivot is not None:
+        used.add(plan.actuals.unpivot.dimension)
     for metric in plan.metrics.values():
         used.update(metric.where or {})
     for ref in plan_index(plan).goals:
@@ -166,20 +168,32 @@ def actuals_spec(
     timeout: float | None = None,
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
-    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415  # keep validate's imports light
+    # keep validate's imports light
+    from promoplan.actuals.model import ActualsSpec, Computed, measure_key  # noqa: PLC0415
 
     section = plan.actuals
     dimensions = dict(section.dimensions)
     for name in used_dimensions(plan):
         dimensions.setdefault(name, name)  # undeclared: the column of the same name
     columns: dict[str, None] = {}
+    computed: dict[str, Computed] = {}
     extrema: set[str] = set()  # only min/max metrics need per-cell extremes, which cost a scan
     for name in needed_metrics(plan):
         metric = plan.metrics[name]
-        if metric.column is not None:
-            columns[metric.column] = None
-            if metric.agg in ("min", "max"):
-                extrema.add(metric.column)
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if key is None:
+            continue
+        if metric.expr is not None:
+            computed[key] = Computed(key, "expr", expr=metric.expr)
+            columns.update(dict.fromkeys(sorted(parse_formula(metric.expr).names)))
+        elif metric.agg == "count":
+            computed[key] = Computed(
+                key, "rows" if metric.column is None else "present", metric.column
+            )
+        else:
+            columns[key] = None
+        if metric.agg in ("min", "max"):
+            extrema.add(key)
     start, end = plan.span
     if span is not None:
         start, end = min(start, span[0]), max(end, span[1])
@@ -188,6 +202,7 @@ def actuals_spec(
         dimensions=tuple(dimensions.items()),
         columns=tuple(columns),
         grain=section.grain,
+        week_start=section.week_start,
         date_format=section.date_format,
         encoding=encoding,
         keep_from=year_earlier(start),
@@ -196,7 +211,26 @@ def actuals_spec(
         known_channels=frozenset(plan.channels) if plan.channels else None,
         extrema=frozenset(extrema),
         timeout=timeout,
+        computed=tuple(computed.values()),
+        sheet=section.sheet,
+        unpivot=_unpivot_spec(section.unpivot),
     )
+
+
+def _unpivot_spec(unpivot: Unpivot | None) -> UnpivotSpec | None:
+    """The plan's ``actuals.unpivot`` for the engine: patterns with ``{}``, names as pairs."""
+    from promoplan.actuals.model import UnpivotSpec  # noqa: PLC0415  # keep validate's imports light
+
+    if unpivot is None:
+        return None
+    slot = "{" + unpivot.dimension + "}"
+    measures = tuple(
+        (name, how.replace(slot, "{}"), ())
+        if isinstance(how, str)
+        else (name, None, tuple(how.items()))
+        for name, how in unpivot.measures.items()
+    )
+    return UnpivotSpec(unpivot.dimension, measures)
 
 
 def read_inputs(
@@ -251,7 +285,10 @@ def resolve_as_of(plan: Plan, actuals: Actuals, given: dt.date | None) -> dt.dat
     if given is not None:
         return given
     start, end = plan.span
-    return latest_date_within(actuals, start, end) or start
+    latest = latest_date_within(actuals, start, end)
+    if latest is None:
+        return start
+    return row_span(latest, plan.actuals.grain)[1]  # the last day the latest row covers
 
 
 def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagnostic, ...]:
@@ -262,6 +299,7 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
         last = summary.last_date
         if last is None or last < period_start:
             continue  # no dates, or a file of last year's baseline only
+        last = row_span(last, plan.actuals.grain)[1]  # a weekly or monthly row's last day
         lag = (as_of - last).days
         if lag > LAG_DAYS:
             found.append(

@@ -45,6 +45,7 @@ from promoplan.vocabulary import (
     RuleWindow,
     Severity,
     Unit,
+    WeekStart,
 )
 
 QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
@@ -54,13 +55,41 @@ ALERT_CONDITION_KEYS: tuple[Condition, ...] = ("below", "above", "drop_over", "r
 METRIC_SOURCE_KEYS = ("column", "formula")
 
 
+class Unpivot(Model):
+    """Columns that each carry one value of a dimension, read as rows of that dimension."""
+
+    dimension: StrictStr = Field(
+        description="The dimension the column names carry.", examples=["channel"]
+    )
+    measures: dict[StrictStr, StrictStr | dict[StrictStr, StrictStr]] = Field(
+        description='Measure -> a pattern ("{channel}_S": every header that matches gives one '
+        "value) or value -> column header, one by one.",
+        examples=[{"spend": "{channel}_S", "impressions": {"facebook": "facebook_I"}}],
+    )
+
+    @model_validator(mode="after")
+    def _patterns_name_the_dimension(self) -> Unpivot:
+        slot = "{" + self.dimension + "}"
+        for measure, how in self.measures.items():
+            if isinstance(how, str) and how.count(slot) != 1:
+                raise PydanticCustomError(
+                    "unpivot_pattern",
+                    f"the pattern of {measure!r} must hold {slot} once, where the value goes",
+                )
+        return self
+
+
 class ActualsSection(Model):
-    """How actuals CSVs are read."""
+    """How actuals files (CSV, compressed CSV, Excel, Parquet) are read."""
 
     date: StrictStr = Field("date", description="The date column's header.")
     grain: Grain = Field(
-        "daily", description="daily: one row per date and dimension values; rows: order-level rows."
+        "daily",
+        description="daily: one row per date and dimension values; weekly: one per week, dated "
+        "by its first day; monthly: one per calendar month, dated by any day in it; "
+        "rows: order-level rows.",
     )
+    week_start: WeekStart = Field("monday", description="The first day of a week of weekly rows.")
     date_format: DateFormat | None = Field(
         None, description="strftime format for day- or month-first dates, e.g. %d/%m/%Y."
     )
@@ -79,21 +108,36 @@ class ActualsSection(Model):
         description="The table (or view) source reads: table, schema.table.",
         examples=["sales.daily"],
     )
+    sheet: StrictStr | None = Field(
+        None, description="The workbook sheet to read (Excel, OpenDocument); default: the first."
+    )
+    unpivot: Unpivot | None = Field(
+        None,
+        description="Columns that carry one dimension value each (one spend column per channel).",
+    )
 
 
 class Metric(Model):
-    """A base metric (``column``) or a derived one (``formula``)."""
+    """A base metric (``column`` or ``expr``, or rows counted), or a derived one (``formula``)."""
 
     column: StrictStr | None = Field(
-        None, description="The CSV column this metric reads.", examples=["gmv"]
+        None, description="The actuals column this metric reads.", examples=["gmv"]
     )
     formula: StrictStr | None = Field(
         None,
         description="Derived metric: names, numbers, + - * / and parentheses.",
         examples=["gmv / spend"],
     )
+    expr: StrictStr | None = Field(
+        None,
+        description="A value computed per row from columns before it is aggregated: "
+        "column names, numbers, + - * / and parentheses.",
+        examples=["conversions * revenue_per_conversion"],
+    )
     agg: Agg = Field(
-        "sum", description="How a base metric aggregates its column (last: the latest day's)."
+        "sum",
+        description="How a base metric aggregates its column (last: the latest day's); "
+        "count without a column counts rows.",
     )
     unit: Unit = Field("count", description="How values print and what a bare number means.")
     where: Where | None = None
@@ -102,9 +146,12 @@ class Metric(Model):
 
     @model_validator(mode="after")
     def _column_or_formula(self) -> Metric:
-        if (self.column is None) == (self.formula is None):
+        given = [k for k in ("column", "formula", "expr") if getattr(self, k) is not None]
+        if len(given) > 1 or (not given and self.agg != "count"):
             raise PydanticCustomError(
-                "column_or_formula", "a metric needs exactly one of 'column' or 'formula'"
+                "column_or_formula",
+                "a metric needs exactly one of 'column', 'expr' or 'formula' "
+                "(or agg: count alone, to count rows)",
             )
         if self.formula is not None and (self.where is not None or self.agg != "sum"):
             raise PydanticCustomError(

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
-from promoplan.actuals.model import Cell, Cube, CubeRow
+from promoplan.actuals.model import Cell, Cube, CubeRow, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
+from promoplan.windows import row_dates, rows_year_earlier
 
 WhereSpec = Mapping[str, str | int | Sequence[str | int]]
 # A normalised filter: sorted (dimension, allowed values) pairs, hashable for caching.
@@ -134,6 +135,7 @@ class Rollup:
     def __init__(self, plan: Plan, cube: Cube) -> None:
         self.plan = plan
         self.cube = cube
+        self.grain = plan.actuals.grain
         self.rows: tuple[CubeRow, ...] = tuple(sorted(cube.rows, key=lambda row: row.day))
         self.column_index = {name: i for i, name in enumerate(cube.columns)}
         self.dimension_index = {name: i for i, name in enumerate(cube.dimensions)}
@@ -188,8 +190,9 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in _seen:
             return False
-        if metric.column is not None:
-            return metric.column in self.column_index
+        key = self._key(metric)
+        if key is not None:
+            return key in self.column_index
         formula = self.formula(metric_id)
         seen = _seen | {metric_id}
         return formula is not None and all(self.has_data(name, seen) for name in formula.names)
@@ -225,9 +228,32 @@ class Rollup:
             result[None] = _to_float(values[None])
         return result
 
+    def _key(self, metric: Metric) -> str | None:
+        """The cube column a base metric reads (None for a formula).
+
+        A count of a column reads the column's cells-present measure; a cube
+        made without one (by hand) counts the column's numbers instead.
+        """
+        key = measure_key(metric.column, metric.agg, metric.expr)
+        if (
+            key is not None
+            and key not in self.column_index
+            and metric.expr is None
+            and metric.column in self.column_index
+        ):
+            return metric.column
+        return key
+
+    def year_earlier(self, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+        """The comparison span a year before ``start``..``end`` for this plan's rows
+        (52 weeks back for weekly rows, the same dates otherwise)."""
+        return rows_year_earlier(start, end, self.grain)
+
     def _grouped(
         self, metric_id: str, start: dt.date, end: dt.date, extra: Filter, by: str | None
     ) -> dict[Group, Decimal | None]:
+        # Weekly and monthly rows count only when their whole span is inside.
+        start, end = row_dates(start, end, self.grain)
         key = (metric_id, start, end, extra, by)
         cached = self._values.get(key)
         if cached is not None:
@@ -249,13 +275,14 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
             return {}
-        if metric.column is not None:
-            if metric.column not in self.column_index:
+        key = self._key(metric)
+        if key is not None:
+            if key not in self.column_index:
                 return {}
             active = and_filters(normalise_where(metric.where), extra)
             extremes = metric.agg in ("min", "max")
             grouped: dict[Group, list[_Part]] = {}
-            for group, series in self._matching(metric.column, active, by):
+            for group, series in self._matching(key, active, by):
                 part = series.part(start, end, extremes=extremes)
                 if part is not None:
                     grouped.setdefault(group, []).append(part)

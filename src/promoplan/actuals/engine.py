@@ -1,12 +1,12 @@
-"""Read actuals CSV files into the daily cube with DuckDB, in process.
+"""Read actuals files into the daily cube with DuckDB, in process.
 
-Per file: sniff the first bytes (sniff.py), transcode to UTF-8 when needed,
-read the header in Python, then one scan in DuckDB groups the records by date
-and dimension values while counting bad cells (sql.py). Only when something is
-wrong do further queries run: the first bad cells with their records'
-ordinals, counts per column, the first repeated key. Finally the per-file
-groups of files without errors are combined into the cube. No Python object is
-made per CSV row.
+Per file: the source registry (``sources/``) picks the module that reads it
+(CSV text, compressed CSV, Parquet, Excel) and opens it as a FROM item; then one
+scan in DuckDB groups the records by date and dimension values while counting
+bad cells (``sql.py``), whatever the source. Only when something is wrong do
+further queries run: the first bad cells with their records' ordinals, counts
+per column, the first repeated key. Finally the per-file groups of files
+without errors are combined into the cube. No Python object is made per row.
 
 Choices and limits, for the README:
 - A file with any error contributes nothing to the cube (``Actuals.ok`` is
@@ -28,40 +28,36 @@ import datetime as dt
 import os
 import re
 import tempfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import sql
-from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
-from promoplan.actuals.pipes import is_pipe, spool
-from promoplan.actuals.sniff import (
-    UTF8_EVIDENCE,
-    Header,
-    canonical_encoding,
-    first_bad_utf8_in,
-    gb18030_note,
-    not_utf8,
-    read_header,
-    record_lines,
-    sniff,
-    transcode,
+from promoplan.actuals import problems, sql
+from promoplan.actuals.model import (
+    Actuals,
+    ActualsSpec,
+    Cell,
+    Computed,
+    Cube,
+    CubeRow,
+    FileSummary,
+    UnpivotSpec,
 )
+from promoplan.actuals.pipes import is_pipe, spool
+from promoplan.actuals.session import Progress, Tick, connect, run
+from promoplan.actuals.sniff import canonical_encoding
+from promoplan.actuals.sources import pick
+from promoplan.actuals.sources.base import Context, Opened, Source
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
+from promoplan.formula import parse_formula
 
 if TYPE_CHECKING:
     import duckdb
 
-Progress = Callable[[int, int], None]
-Tick = Callable[[float], None]
-
-MEMORY_LIMIT = "2GB"
-MAX_THREADS = 8
-_POLL_SECONDS = 0.1
+# The session's connect, by the name tests spy on (a module attribute, looked up per read).
+_connect = connect
 
 
 @dataclass(frozen=True)
@@ -70,8 +66,20 @@ class _Needed:
 
     date: str
     dimensions: tuple[str, ...]  # column headers, aligned with spec.dimensions
-    measures: tuple[str, ...]  # unique, in the spec's order
+    measures: tuple[str, ...]  # unique, in the spec's order: columns, then computed keys
     extrema: tuple[bool, ...]
+    computed: tuple[Computed | None, ...] = ()  # aligned with measures; None: a column
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every column header the spec needs, for PA002."""
+        names = [self.date, *self.dimensions]
+        for measure, computed in zip(self.measures, self.computed, strict=True):
+            if computed is None:
+                names.append(measure)
+            elif computed.column is not None:
+                names.append(computed.column)
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass
@@ -82,7 +90,9 @@ class _FileRead:
     header: tuple[str, ...] | None = None
     table: str | None = None
     summary: FileSummary | None = None
-    source: _Source | None = None  # set with ``table``: where to find lines again
+    opened: Opened | None = None  # set with ``table``: where to find rows again
+    layout: sql.Layout | None = None
+    unpivoted: _Unpivoted | None = None
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -113,7 +123,8 @@ def read_actuals(
             progress(0, total)
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
-            reader = _Reader(con, spec, needed, encoding, Path(tmp))
+            ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
+            reader = _Reader(ctx, spec, needed)
             reads: list[_FileRead] = []
             for index, ((path, name), size) in enumerate(zip(paths, sizes, strict=True)):
                 tick = None if progress is None else _ticker(progress, done, size, total)
@@ -123,7 +134,7 @@ def read_actuals(
                     progress(done, total)
             cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
             diagnostics = [d for r in reads for d in r.diagnostics]
-            diagnostics += _missing_columns(reads, needed)
+            diagnostics += _missing_columns(reads, needed, spec)
             diagnostics += _unknown_channels(reader, reads)
         finally:
             con.close()
@@ -177,248 +188,259 @@ def _wanted_encoding(encoding: str | None) -> str | None:
 
 
 def _needed(spec: ActualsSpec) -> _Needed:
-    measures = tuple(dict.fromkeys(spec.columns))
+    columns = dict.fromkeys(spec.columns)
+    computed = {c.key: c for c in spec.computed if c.key not in columns}
+    measures = (*columns, *computed)
     wanted = spec.extrema
     extrema = tuple(wanted is None or m in wanted for m in measures)
-    return _Needed(spec.date_column, tuple(c for _, c in spec.dimensions), measures, extrema)
-
-
-def _connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that may read only the given files and its own temp directory."""
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
-
-    threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "threads": threads,
-            "memory_limit": MEMORY_LIMIT,
-            "preserve_insertion_order": False,
-            "temp_directory": str(tmp / "spill"),
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-        },
+    return _Needed(
+        spec.date_column,
+        tuple(c for _, c in spec.dimensions),
+        measures,
+        extrema,
+        tuple(computed.get(m) for m in measures),
     )
-    # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
-    # the scan: a dirty cell would abort the read instead of taking the cleaning
-    # path. common_subexpressions hoists the cleaning expression, which appears
-    # several times, out of COALESCE, so every cell would pay for it.
-    # type_pushdown is new in DuckDB 2.0 (1.4 and 1.5 keep TRY_CAST as written):
-    # only the optimizers this DuckDB has are named, as SET fails on others.
-    optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
-    disabled = [o for o in ("type_pushdown", "common_subexpressions") if o in optimizers]
-    if disabled:
-        con.execute(f"SET disabled_optimizers = {sql.sql_string(','.join(disabled))}")
-    con.execute("SET enable_progress_bar = true")
-    con.execute("SET enable_progress_bar_print = false")
-    try:
-        con.execute("SET allowed_paths = $paths", {"paths": [str(p) for p in paths]})
-        con.execute("SET allowed_directories = $dirs", {"dirs": [str(tmp) + os.sep]})
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    except duckdb.Error:
-        pass  # older DuckDB: no allow-lists; the queries still name only these files
-    return con
 
 
-def _run(
-    con: duckdb.DuckDBPyConnection,
-    query: str,
-    params: dict[str, Any],
-    tick: Tick | None = None,
-) -> list[tuple[Any, ...]]:
-    """Execute ``query`` with the parameters it names; poll DuckDB's progress into ``tick``."""
-    bound = {k: v for k, v in params.items() if f"${k}" in query}
-    if tick is None:
-        return con.execute(query, bound).fetchall()
-    outcome: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _Unpivoted:
+    """One file's columns that carry one value of the unpivot dimension each."""
 
-    def work() -> None:
-        try:
-            outcome["rows"] = con.execute(query, bound).fetchall()
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name="promoplan-actuals", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(_POLL_SECONDS)
-            percent = con.query_progress()
-            if percent >= 0:
-                tick(percent / 100)
-    except BaseException:
-        con.interrupt()
-        worker.join()
-        raise
-    if "error" in outcome:
-        raise outcome["error"]
-    rows: list[tuple[Any, ...]] = outcome["rows"]
-    return rows
+    values: tuple[str, ...]  # the dimension values, in header order
+    # (cube measure, 1-based value index, header column) per column found
+    columns: tuple[tuple[int, int, int], ...]
 
 
-def _layout(header: Header, needed: _Needed, spec: ActualsSpec) -> sql.Layout | None:
-    """Positions of the needed columns in this file, or None when it has no date column."""
-    index = {name: i for i, name in enumerate(header.names, start=1) if name}
+def _unpivot(
+    header: tuple[str, ...], needed: _Needed, unpivot: UnpivotSpec, name: str
+) -> tuple[_Unpivoted, list[Diagnostic]]:
+    """Match the spec's patterns and names against a header: PA002 for what matches nothing."""
+    values: dict[str, int] = {}
+    found: list[tuple[int, int, int]] = []
+    problems_found: list[Diagnostic] = []
+    for measure, pattern, named in unpivot.measures:
+        if measure not in needed.measures:
+            continue  # no metric reads it
+        j = needed.measures.index(measure)
+        pairs: list[tuple[str, int]] = []
+        if pattern is not None:
+            prefix, suffix = pattern.split("{}", 1)
+            regex = re.compile(f"^{re.escape(prefix)}(.+){re.escape(suffix)}$", re.DOTALL)
+            for column, text in enumerate(header, start=1):
+                match = regex.match(text)
+                if match and match.group(1).strip():
+                    pairs.append((match.group(1).strip(), column))
+            if not pairs:
+                shown = pattern.replace("{}", "{" + unpivot.dimension + "}")
+                problems_found.append(
+                    diagnostic(
+                        "PA002",
+                        f'the pattern "{shown}" of {measure!r} matches no column',
+                        file=name,
+                        line=1,
+                        hint=f"the columns are: {problems.listing(header)}",
+                    )
+                )
+        for value, column_name in named:
+            if column_name in header:
+                pairs.append((value, header.index(column_name) + 1))
+            else:
+                problems_found.append(
+                    diagnostic(
+                        "PA002",
+                        f'column "{column_name}" ({measure} for {unpivot.dimension} "{value}") '
+                        "is not in the file",
+                        file=name,
+                        line=1,
+                        hint=f"the columns are: {problems.listing(header)}",
+                    )
+                )
+        for value, column in pairs:
+            index = values.setdefault(value, len(values) + 1)
+            found.append((j, index, column))
+    return _Unpivoted(tuple(values), tuple(found)), problems_found
+
+
+_PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
+_ISO_WEEKDAY = {"monday": 1, "sunday": 7}
+
+
+def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
+    """How a computed measure is computed in a file with these columns; None: it cannot be."""
+    if computed.kind == "rows":
+        return sql.RowValue("rows")
+    if computed.kind == "present":
+        column = index.get(computed.column or "")
+        return None if column is None else sql.RowValue("present", column)
+    formula = parse_formula(computed.expr or "")
+    if not all(name in index for name in formula.names):
+        return None  # a column it reads is missing: PA002 says which
+    operands = tuple((name, index[name]) for name in sorted(formula.names))
+    return sql.RowValue("expr", formula=formula.root, operands=operands)
+
+
+def _layout(
+    opened: Opened, needed: _Needed, spec: ActualsSpec, unpivoted: _Unpivoted | None = None
+) -> sql.Layout | None:
+    """Positions of the needed columns in this file, or None when it has no date column.
+
+    Unpivoted measures have no column of their own: each of their columns is an
+    extra measure after the cube's, in the order of ``unpivoted.columns``.
+    """
+    index = {name: i for i, name in enumerate(opened.header, start=1) if name}
     if needed.date not in index:
         return None
+    split = _unpivoted_measures(spec)
+    measures: list[int | None] = []
+    row_values: list[sql.RowValue | None] = []
+    for measure, computed in zip(needed.measures, needed.computed, strict=True):
+        if computed is None:
+            measures.append(None if measure in split else index.get(measure))
+            row_values.append(None)
+            continue
+        value = _row_value(computed, index)
+        # A computed measure has no column of its own; 0 marks "this file has it".
+        measures.append(None if value is None else 0)
+        row_values.append(value)
+    extrema = list(needed.extrema)
+    for j, _, column in unpivoted.columns if unpivoted is not None else ():
+        measures.append(column)
+        row_values.append(None)
+        extrema.append(needed.extrema[j])
+    dimensions = [index.get(c) for c in needed.dimensions]
+    if spec.unpivot is not None:
+        names = [n for n, _ in spec.dimensions]
+        if spec.unpivot.dimension in names:
+            dimensions[names.index(spec.unpivot.dimension)] = None  # from the headers instead
     return sql.Layout(
-        width=len(header.names),
+        width=len(opened.header),
         date=index[needed.date],
-        dimensions=tuple(index.get(c) for c in needed.dimensions),
-        measures=tuple(index.get(c) for c in needed.measures),
-        extrema=needed.extrema,
+        dimensions=tuple(dimensions),
+        measures=tuple(measures),
+        extrema=tuple(extrema),
         date_format=spec.date_format is not None,
+        kinds=opened.kinds,
+        row_values=tuple(row_values),
+        period=_PERIODS.get(spec.grain, "day"),
     )
 
 
-@dataclass
-class _Source:
-    """One file as the engine reads it: the UTF-8 bytes to scan, its header and column layout."""
+def _wrong_types(opened: Opened, layout: sql.Layout, needed: _Needed) -> list[Diagnostic]:
+    """PA003/PA004 for a typed column (Parquet) that cannot hold the numbers or dates read."""
+    out = []
+    columns = [(_measure_name(needed, layout, opened, j), c) for j, c in layout.present_measures()]
+    for _, value in layout.computed_measures():
+        columns += [(name, c) for name, c in value.operands]
+    for measure, c in dict.fromkeys(columns):
+        if layout.kind(c) == "other":
+            out.append(
+                diagnostic(
+                    "PA003",
+                    f'column "{measure}" holds {opened.types[c - 1]} values, not numbers',
+                    file=opened.where,
+                    column=c + opened.column_offset,
+                    hint="write the column as a number type (integer, decimal or double)",
+                )
+            )
+    if layout.kind(layout.date) == "other":
+        out.append(
+            diagnostic(
+                "PA004",
+                f'column "{needed.date}" holds {opened.types[layout.date - 1]} values, not dates',
+                file=opened.where,
+                column=layout.date + opened.column_offset,
+                hint="write the column as DATE, TIMESTAMP or year-first text",
+            )
+        )
+    return out
 
-    path: Path  # the file named on the command line
-    name: str  # as given, for diagnostics
-    index: int
-    encoding: str
-    readable: Path  # ``path`` itself, or its UTF-8 copy
-    header: Header
-    layout: sql.Layout
 
-    @property
-    def table(self) -> str:
-        return f"g{self.index}"
+def _unpivoted_measures(spec: ActualsSpec) -> set[str]:
+    return {m for m, _, _ in spec.unpivot.measures} if spec.unpivot is not None else set()
+
+
+def _measure_name(needed: _Needed, layout: sql.Layout, opened: Opened, j: int) -> str:
+    """The name a bad cell of measure ``j`` is reported under: an unpivoted column's header."""
+    if j < len(needed.measures):
+        return needed.measures[j]
+    column = layout.measures[j]
+    return opened.header[column - 1] if column else ""
+
+
+def _table(opened: Opened) -> str:
+    return f"g{opened.index}"
 
 
 class _Reader:
     """Reads files one by one into group tables ``g<index>`` on one connection."""
 
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        spec: ActualsSpec,
-        needed: _Needed,
-        encoding: str | None,
-        tmp: Path,
-    ) -> None:
-        self.con = con
+    def __init__(self, ctx: Context, spec: ActualsSpec, needed: _Needed) -> None:
+        self.ctx = ctx
+        self.con = ctx.con
         self.spec = spec
         self.needed = needed
-        self.encoding = encoding
-        self.tmp = tmp
 
-    def params(self, source: _Source | None = None) -> dict[str, Any]:
-        """Every query parameter; ``_run`` binds those a query names."""
+    def params(self, opened: Opened | None = None) -> dict[str, Any]:
+        """Every query parameter; ``run`` binds those a query names."""
         params: dict[str, Any] = {
             "keep_from": self.spec.keep_from,
             "keep_to": self.spec.keep_to,
             "date_format": self.spec.date_format,
+            "week_start": _ISO_WEEKDAY[self.spec.week_start],
         }
-        if source is not None:
-            params["path"] = str(source.readable)
-            params["delim"] = source.header.delimiter
+        if opened is not None:
+            params.update(opened.params)
         return params
 
-    def read(  # noqa: PLR0911  # one return per way a file can fail
-        self, path: Path, name: str, index: int, tick: Tick | None
-    ) -> _FileRead:
-        """Sniff, transcode if needed, group one file, then check what the groups say."""
+    def read(self, path: Path, name: str, index: int, tick: Tick | None) -> _FileRead:
+        """Open the file with its source, group it, then check what the groups say."""
         read = _FileRead(name)
-        sniffed = sniff(path, name, self.encoding, expected=(self.needed.date,))
-        if sniffed.problem is not None:
-            read.diagnostics.append(sniffed.problem)
-            return read
-        if sniffed.note is not None:
-            read.diagnostics.append(sniffed.note)
-        source = self.open(read, path, name, index, sniffed.encoding, transcoded=sniffed.transcode)
-        if source is None:
-            return read
-        failure = self.group(source, tick)
-        if (
-            failure is not None
-            and _is_unicode_error(failure)
-            and not sniffed.transcode
-            and self.encoding is None
-        ):
-            # Valid UTF-8 at the start but not further on: a GB18030 export after all,
-            # unless the file is UTF-8 beyond ASCII before the bad byte (a stray byte).
-            bad = first_bad_utf8_in(path)
-            if bad is not None and bad.wide >= UTF8_EVIDENCE:
-                read.diagnostics.append(not_utf8(bad, name))
+        source = pick(path)
+        opened = source.open(self.ctx, path, name, index, read.diagnostics)
+        while opened is not None:
+            read.header = opened.header
+            unpivoted = None
+            if self.spec.unpivot is not None:
+                unpivoted, missing = _unpivot(opened.header, self.needed, self.spec.unpivot, name)
+                if opened is not None and read.unpivoted is None:
+                    read.diagnostics += missing
+                read.unpivoted = unpivoted
+            layout = _layout(opened, self.needed, self.spec, unpivoted)
+            if layout is None:
+                read.diagnostics.append(
+                    problems.no_date_column(name, self.needed.date, opened.header)
+                )
                 return read
-            read.diagnostics.append(gb18030_note(name))
-            source = self.open(read, path, name, index, "gb18030", transcoded=True)
-            if source is None:
+            wrong = _wrong_types(opened, layout, self.needed)
+            if wrong:
+                read.diagnostics += wrong
                 return read
-            failure = self.group(source, tick)
-        if failure is not None and _is_line_end_error(failure):
-            # LF and CRLF (or CR) in one file: read a copy with LF line ends.
-            encoding = source.encoding
-            source = self.open(read, path, name, index, encoding, transcoded=True, newlines=True)
-            if source is None:
+            failure = self.group(opened, layout, tick)
+            if failure is None:
+                read.table, read.opened, read.layout = _table(opened), opened, layout
+                self.check(opened, layout, read, source)
                 return read
-            failure = self.group(source, tick)
-        if failure is not None:
-            read.diagnostics.append(_csv_problem(failure, name, source.encoding))
-            return read
-        read.table, read.source = source.table, source
-        self.check(source, read)
+            retry = source.recover(self.ctx, opened, failure, read.diagnostics)
+            if retry is None:
+                if not read.failed:  # recover may have named the problem already
+                    read.diagnostics.append(source.problem(opened, failure))
+                return read
+            opened = retry
         return read
 
-    def open(
-        self,
-        read: _FileRead,
-        path: Path,
-        name: str,
-        index: int,
-        encoding: str,
-        *,
-        transcoded: bool,
-        newlines: bool = False,
-    ) -> _Source | None:
-        """Make the UTF-8 copy if needed, read the header and lay out the needed columns."""
-        readable = path
-        if transcoded:
-            readable = self.tmp / f"{index}.csv"
-            problem = transcode(path, readable, encoding, name, newlines=newlines)
-            if problem is not None:
-                read.diagnostics.append(problem)
-                return None
-        header = read_header(readable, name)
-        if isinstance(header, Diagnostic):
-            read.diagnostics.append(header)
-            return None
-        read.header = header.names
-        layout = _layout(header, self.needed, self.spec)
-        if layout is None:
-            read.diagnostics.append(
-                diagnostic(
-                    "PA001",
-                    f'no date column "{self.needed.date}" '
-                    f"(the columns are: {_listing(header.names)})",
-                    file=name,
-                    line=1,
-                    hint="set actuals.date in the plan to the date column's header",
-                )
-            )
-            return None
-        return _Source(path, name, index, encoding, readable, header, layout)
-
-    def group(self, source: _Source, tick: Tick | None) -> Exception | None:
+    def group(self, opened: Opened, layout: sql.Layout, tick: Tick | None) -> Exception | None:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
         import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
         query = sql.group_query(
-            source.layout,
-            sql.csv_source(source.layout.width),
-            len(self.needed.dimensions),
-            len(self.needed.measures),
+            layout, opened.scan, len(self.needed.dimensions), len(layout.measures)
         )
-        self.con.execute(f"DROP TABLE IF EXISTS {sql.quote_ident(source.table)}")
+        self.con.execute(f"DROP TABLE IF EXISTS {sql.quote_ident(_table(opened))}")
         try:
-            _run(
+            run(
                 self.con,
-                f"CREATE TEMP TABLE {sql.quote_ident(source.table)} AS {query}",
-                self.params(source),
+                f"CREATE TEMP TABLE {sql.quote_ident(_table(opened))} AS {query}",
+                self.params(opened),
                 tick,
             )
         except duckdb.Error as exc:
@@ -427,88 +449,86 @@ class _Reader:
             return exc
         return None
 
-    def check(self, source: _Source, read: _FileRead) -> None:
+    def check(self, opened: Opened, layout: sql.Layout, read: _FileRead, source: Source) -> None:
         """Summarise the groups; list bad cells, repeats and ignored rows when there are any."""
-        stats = _run(self.con, sql.stats_query(source.table), self.params())[0]
+        stats = run(self.con, sql.stats_query(_table(opened)), self.params())[0]
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
         read.records = int(records)
         read.summary = FileSummary(
-            path=source.name,
+            path=opened.name,
             rows=int(rows),
-            columns=source.header.names,
+            columns=opened.header,
             first_date=first,
             last_date=last,
-            encoding=source.encoding,
+            encoding=opened.encoding,
         )
         if rows == 0:
             read.diagnostics.append(
                 diagnostic(
-                    "PA001", "the file has a header but no data rows", file=source.name, line=1
+                    "PA001", "the file has a header but no data rows", file=opened.name, line=1
                 )
             )
             return
         if bad:
-            read.diagnostics += self.bad_cells(source, int(records))
-        if self.spec.grain == "daily" and repeated_keys:
+            read.diagnostics += self.bad_cells(opened, layout, int(records))
+        if self.spec.grain != "rows" and repeated_keys:
             read.diagnostics.append(
-                self.repeats(source, int(records), int(repeated_keys), int(repeated_rows))
+                self.repeats(opened, layout, int(records), int(repeated_keys), int(repeated_rows))
             )
         if outside:
             read.diagnostics.append(
                 diagnostic(
                     "PA012",
-                    f"{_count(int(outside), 'row')} dated outside {_span(self.spec)} ignored",
-                    file=source.name,
+                    f"{problems.count(int(outside), 'row')} dated outside "
+                    f"{problems.span(self.spec)} ignored",
+                    file=opened.name,
                 )
             )
 
-    def bad_cells(self, source: _Source, records: int) -> list[Diagnostic]:
+    def bad_cells(self, opened: Opened, layout: sql.Layout, records: int) -> list[Diagnostic]:
         """PA004/PA003 for the first bad cells in file order, then one line for the rest."""
-        layout, needed = source.layout, self.needed
+        needed = self.needed
         present = layout.present_measures()
-        scan = sql.csv_source(layout.width, ordinality=True)
         # (ordinal, file column, measure name or "" for the date, raw cell)
         found: list[tuple[int, int, str, str | None]] = []
-        for row in _run(self.con, sql.bad_rows_query(layout, scan), self.params(source)):
+        for row in run(self.con, sql.bad_rows_query(layout, opened.scan), self.params(opened)):
             ordinal, raw_date = row[0], row[1]
             raws, flags = row[2 : 2 + len(present)], row[2 + len(present) :]
             if flags[0]:
                 found.append((ordinal, layout.date, "", raw_date))
             for (j, col), raw, flag in zip(present, raws, flags[1:], strict=True):
                 if flag:
-                    found.append((ordinal, col, needed.measures[j], raw))
+                    found.append((ordinal, col, _measure_name(needed, layout, opened, j), raw))
         found.sort(key=lambda f: (f[0], f[1]))
         shown = found[: sql.FIRST_ERRORS]
-        lines = record_lines(
-            source.readable, source.header.delimiter, [f[0] for f in shown], records
-        )
+        lines = opened.lines([f[0] for f in shown], records)
+        where, offset = opened.where, opened.column_offset
         out: list[Diagnostic] = []
         for ordinal, col, measure, raw in shown:
             if measure:
-                out.append(_number_problem(source.name, lines(ordinal), col, measure, raw or ""))
+                out.append(
+                    problems.number_problem(where, lines(ordinal), col + offset, measure, raw or "")
+                )
             else:
                 out.append(
-                    _date_problem(
-                        source.name,
+                    problems.date_problem(
+                        where,
                         lines(ordinal),
-                        col,
+                        col + offset,
                         raw,
                         date_column=needed.date,
                         date_format=self.spec.date_format,
+                        week_start=self.spec.week_start if self.spec.grain == "weekly" else None,
                     )
                 )
         if len(found) < sql.FIRST_ERRORS:
             return out
         # More than fit: count them per column (a second scan, on the error path only).
-        counts = _run(
-            self.con,
-            sql.bad_counts_query(layout, sql.csv_source(layout.width)),
-            self.params(source),
-        )[0]
+        counts = run(self.con, sql.bad_counts_query(layout, opened.scan), self.params(opened))[0]
         bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
         total = bad_dates + sum(bad_numbers)
         if total > len(shown):
-            names = [needed.date] + [needed.measures[j] for j, _ in present]
+            names = [needed.date] + [_measure_name(needed, layout, opened, j) for j, _ in present]
             parts = ", ".join(
                 f'{n:,} in "{c}"'
                 for c, n in zip(names, [bad_dates, *bad_numbers], strict=True)
@@ -518,19 +538,18 @@ class _Reader:
                 diagnostic(
                     "PA003" if sum(bad_numbers) >= bad_dates else "PA004",
                     f"{total - len(shown):,} more bad cells not listed ({total:,} in all: {parts})",
-                    file=source.name,
+                    file=opened.name,
                     hint=f"the first {len(shown)} are listed above",
                 )
             )
         return out
 
-    def repeats(self, source: _Source, records: int, keys: int, rows: int) -> Diagnostic:
+    def repeats(
+        self, opened: Opened, layout: sql.Layout, records: int, keys: int, rows: int
+    ) -> Diagnostic:
         """PA010 once per file, at the second record of the earliest repeated key."""
-        layout = source.layout
-        query = sql.repeat_query(
-            layout, sql.csv_source(layout.width, ordinality=True), source.table
-        )
-        found = _run(self.con, query, self.params(source))
+        query = sql.repeat_query(layout, opened.scan, _table(opened))
+        found = run(self.con, query, self.params(opened))
         dims = layout.present_dimensions()
         line = None
         described = "a date and dimension values"
@@ -542,7 +561,7 @@ class _Reader:
                 record[-2],
                 record[-1],
             )
-            lines = record_lines(source.readable, source.header.delimiter, [first, second], records)
+            lines = opened.lines([first, second], records)
             line = lines(second)
             parts = [day.isoformat()] + [
                 f'{self.needed.dimensions[j]} "{value}"'
@@ -554,153 +573,35 @@ class _Reader:
             described = ", ".join(parts) + (f" (first at line {first_line})" if first_line else "")
         more = ""
         if keys > 1 or rows > 1:
-            repeated = _count(keys, "date and dimension values")
-            more = f"; {repeated} repeat, {_count(rows, 'extra row')} in all"
+            repeated = problems.count(keys, "date and dimension values")
+            more = f"; {repeated} repeat, {problems.count(rows, 'extra row')} in all"
         return diagnostic(
             "PA010",
             f"repeated: {described}{more}",
-            file=source.name,
+            file=opened.where,
             line=line,
-            hint="grain is daily, so repeated rows are probably counted twice; "
+            hint=f"grain is {self.spec.grain}, so repeated rows are probably counted twice; "
             "set actuals.grain: rows for order-level data",
         )
 
 
-_LINE = re.compile(r"CSV Error on Line: (\d+)")
-_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+def _missing_columns(
+    reads: list[_FileRead], needed: _Needed, spec: ActualsSpec
+) -> list[Diagnostic]:
+    """PA002 once per needed column that no readable file has.
 
-
-def _is_unicode_error(exc: Exception) -> bool:
-    return "Invalid unicode" in str(exc)
-
-
-def _is_line_end_error(exc: Exception) -> bool:
-    """DuckDB's error for a file whose line ends change (LF, then CRLF or CR)."""
-    return "state machine reached an invalid state" in str(exc)
-
-
-def _csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
-    """A DuckDB read error as PA006 (malformed CSV) or PA001 (cannot be decoded), with its line."""
-    text = str(exc)
-    match = _LINE.search(text)
-    line = int(match.group(1)) if match else None
-    if _is_unicode_error(exc):
-        return diagnostic(
-            "PA001",
-            f"the file is not valid {encoding.upper().replace('-SIG', '')}",
-            file=name,
-            line=line,
-            hint="re-save it as UTF-8, or pass --encoding to name its encoding",
-        )
-    columns = _COLUMNS.search(text)
-    hint: str | None = None
-    if columns:
-        expected, found = int(columns.group(1)), int(columns.group(2))
-        message = f"this row has {found} fields, the header has {expected}"
-        hint = (
-            "quote fields that contain the delimiter; every row needs as many fields as the header"
-        )
-    elif "unterminated quote" in text:
-        message = "a quoted field starting on this line is never closed"
-        hint = "close the quote, or double a quote character inside a quoted field"
-    elif "Maximum line size" in text:
-        message = "a line is too long (over the engine's maximum line size)"
-    else:
-        first = text.splitlines()[0] if text else type(exc).__name__
-        message = "the file cannot be read as CSV: " + first.split("Error: ", 1)[-1]
-    return diagnostic("PA006", message, file=name, line=line, hint=hint)
-
-
-def _number_problem(name: str, line: int | None, col: int, measure: str, raw: str) -> Diagnostic:
-    """PA003 for one cell, saying why when the reason is not obvious."""
-    why = ""
-    try:
-        value: Decimal | None = Decimal(raw.strip())
-    except InvalidOperation:
-        value = None
-    if value is not None and not value.is_finite():
-        why = " (not a finite number)"
-    elif value is not None and abs(value) >= sql.NUMBER_LIMIT:
-        why = " (out of range)"
-    return diagnostic(
-        "PA003",
-        f'column "{measure}": "{raw}" is not a number{why}',
-        file=name,
-        line=line,
-        column=col,
-        hint="numbers may have thousands separators, a currency sign, % or (parentheses) "
-        "for negatives; "
-        'leave a cell empty, or write "-" or "N/A", when there is no value',
+    Unpivoted measures and their dimension come from headers, not columns of
+    their own: their patterns say PA002 for themselves.
+    """
+    readable = [r for r in reads if r.header is not None]
+    skip = _unpivoted_measures(spec)
+    if spec.unpivot is not None:
+        skip |= {c for n, c in spec.dimensions if n == spec.unpivot.dimension}
+    return problems.missing_columns(
+        [r.header for r in readable if r.header is not None],
+        [reads[0].name] if len(reads) == 1 else [r.name for r in readable],
+        [h for h in needed.headers if h not in skip],
     )
-
-
-_AMBIGUOUS = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?$")
-
-
-def _date_problem(
-    name: str,
-    line: int | None,
-    col: int,
-    raw: str | None,
-    *,
-    date_column: str,
-    date_format: str | None,
-) -> Diagnostic:
-    """PA004 for one date cell: empty, ambiguous (day or month first), or not a date."""
-    text = raw or ""
-    if not text.strip():
-        message = f'column "{date_column}" is empty in a row that has values'
-        hint = "give every row a date, or delete the row"
-    elif date_format is not None:
-        message = f'column "{date_column}": "{text}" does not match the date format "{date_format}"'
-        hint = "fix the value, or actuals.date_format in the plan"
-    elif _AMBIGUOUS.match(text):
-        message = f'column "{date_column}": "{text}" is ambiguous: day or month first?'
-        hint = 'write dates year first (2025-01-05), or set actuals.date_format (e.g. "%d/%m/%Y")'
-    else:
-        message = f'column "{date_column}": "{text}" is not a date'
-        hint = "write dates year first: 2025-01-05, 2025/1/5, 20250105 or 2025.01.05"
-    return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 1:
-        return f"1 {noun}"
-    plural = noun if noun.endswith("values") else noun + "s"
-    return f"{n:,} {plural}"
-
-
-def _span(spec: ActualsSpec) -> str:
-    if spec.keep_from and spec.keep_to:
-        return f"{spec.keep_from.isoformat()} to {spec.keep_to.isoformat()}"
-    if spec.keep_from:
-        return f"from {spec.keep_from.isoformat()} on"
-    return f"up to {spec.keep_to.isoformat()}" if spec.keep_to else "the period"
-
-
-def _listing(names: tuple[str, ...], limit: int = 12) -> str:
-    shown = [f'"{n}"' for n in names[:limit]]
-    return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _missing_columns(reads: list[_FileRead], needed: _Needed) -> list[Diagnostic]:
-    """PA002 once per needed column that no readable file has."""
-    headers = [r.header for r in reads if r.header is not None]
-    if not headers:
-        return []
-    have = {name for header in headers for name in header}
-    out = []
-    for column in dict.fromkeys((needed.date, *needed.dimensions, *needed.measures)):
-        if column not in have:
-            out.append(
-                diagnostic(
-                    "PA002",
-                    f'column "{column}" is in no actuals file; what reads it has no data',
-                    file=reads[0].name if len(reads) == 1 else None,
-                    hint=f"the columns are: {_listing(headers[0])}" if len(headers) == 1 else None,
-                )
-            )
-    return out
 
 
 def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnostic]:
@@ -719,23 +620,26 @@ def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnosti
     seen: set[str] = set()
     out = []
     for read in reads:
-        source = read.source
-        if read.table is None or source is None or read.failed:
+        opened, layout = read.opened, read.layout
+        if read.table is None or opened is None or layout is None or read.failed:
             continue
-        values = _run(reader.con, sql.values_query(read.table, position), reader.params())
+        unpivoted = read.unpivoted
+        if unpivoted is not None and spec.unpivot is not None:
+            if spec.unpivot.dimension == spec.channel_dimension:
+                out += _unknown_headers(spec, opened, unpivoted, seen)
+            continue
+        values = run(reader.con, sql.values_query(read.table, position), reader.params())
         unknown = [
             value for (value,) in values if value not in spec.known_channels and value not in seen
         ]
-        column = source.layout.dimensions[position]
+        column = layout.dimensions[position]
         if not unknown or column is None:
             continue
         seen.update(unknown)
-        query = sql.first_records_query(
-            source.layout, sql.csv_source(source.layout.width, ordinality=True), position
-        )
-        params = {**reader.params(source), "values": unknown}
-        first = {value: int(ordinal) for value, ordinal in _run(reader.con, query, params)}
-        lines = record_lines(source.readable, source.header.delimiter, first.values(), read.records)
+        query = sql.first_records_query(layout, opened.scan, position)
+        params = {**reader.params(opened), "values": unknown}
+        first = {value: int(ordinal) for value, ordinal in run(reader.con, query, params)}
+        lines = opened.lines(first.values(), read.records)
         for value in unknown:
             ordinal = first.get(value)
             out.append(
@@ -743,12 +647,37 @@ def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnosti
                     "PA011",
                     f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
                     "its spend counts as unmapped",
-                    file=read.name,
+                    file=opened.where if ordinal is not None else read.name,
                     line=None if ordinal is None else lines(ordinal),
-                    column=column if ordinal is not None else None,
+                    column=column + opened.column_offset if ordinal is not None else None,
                     hint="map it to a budget line under channels:",
                 )
             )
+    return out
+
+
+def _unknown_headers(
+    spec: ActualsSpec, opened: Opened, unpivoted: _Unpivoted, seen: set[str]
+) -> list[Diagnostic]:
+    """PA011 for channel values read from headers, at the header cell of the first."""
+    known = spec.known_channels or frozenset()
+    out = []
+    for index, value in enumerate(unpivoted.values, start=1):
+        if value in known or value in seen:
+            continue
+        seen.add(value)
+        column = min(c for _, v, c in unpivoted.columns if v == index)
+        out.append(
+            diagnostic(
+                "PA011",
+                f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
+                "its spend counts as unmapped",
+                file=opened.where,
+                line=1,
+                column=column + opened.column_offset,
+                hint="map it to a budget line under channels:",
+            )
+        )
     return out
 
 
@@ -761,9 +690,21 @@ def _cube(
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
     tables = [r.table for r in reads if r.table is not None]
     k, m = len(needed.dimensions), len(needed.measures)
-    params = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    views: dict[str, str] = {}
+    names = [n for n, _ in spec.dimensions]
+    for read in reads:
+        unpivoted = read.unpivoted
+        if read.table is None or unpivoted is None or spec.unpivot is None:
+            continue
+        expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
+        param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
+        params[param] = list(unpivoted.values)
+        views[read.table] = sql.unpivot_view(
+            read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
+        )
     rows = []
-    for record in _run(con, sql.cube_query(tables, k, m), params):
+    for record in run(con, sql.cube_query(tables, k, m, views), params):
         day: dt.date = record[0]
         dims = tuple(record[1 : 1 + k])
         cells: list[Cell | None] = []

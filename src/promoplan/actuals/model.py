@@ -12,9 +12,49 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.vocabulary import Grain
+from promoplan.vocabulary import Grain, WeekStart
+
+ROWS_KEY = "\x00rows"  # the cube column of a row count; no header starts with NUL
+
+
+def measure_key(column: str | None, agg: str, expr: str | None) -> str | None:
+    """The cube column a base metric reads: its column, or a computed measure's key.
+
+    ``agg: count`` without a column counts rows; with a column it counts the
+    column's non-missing cells (text or not); ``expr`` is computed per row.
+    None for a derived (formula) metric.
+    """
+    if expr is not None:
+        return "\x00expr:" + expr.strip()
+    if agg == "count":
+        return ROWS_KEY if column is None else "\x00present:" + column
+    return column
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A measure computed per record, under its cube column ``key`` (see :func:`measure_key`)."""
+
+    key: str
+    kind: Literal["rows", "present", "expr"]
+    column: str | None = None  # present: the column whose cells are counted
+    expr: str | None = None  # expr: the formula over column headers
+
+
+@dataclass(frozen=True)
+class UnpivotSpec:
+    """Measures read from one column per value of ``dimension``.
+
+    ``measures``: (measure name, pattern, named) where the pattern has ``{}``
+    where the value goes (None when the columns are named one by one in
+    ``named``: (value, column header) pairs).
+    """
+
+    dimension: str
+    measures: tuple[tuple[str, str | None, tuple[tuple[str, str], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -25,6 +65,7 @@ class ActualsSpec:
     dimensions: tuple[tuple[str, str], ...]  # (dimension name, column header)
     columns: tuple[str, ...]  # measure column headers the plan's metrics read
     grain: Grain = "daily"
+    week_start: WeekStart = "monday"  # weekly: the weekday rows are dated on
     date_format: str | None = None
     encoding: str | None = None  # --encoding; None: UTF-8 (BOM or not), else GB18030 with PA005
     keep_from: dt.date | None = None  # rows before this are ignored with PA012
@@ -36,6 +77,11 @@ class ActualsSpec:
     # which saves the engine two aggregates per column.
     extrema: frozenset[str] | None = None
     timeout: float | None = None  # --timeout, seconds: database sources' statement timeout
+    # Measures computed per record (row counts, cells present, expr), after ``columns``
+    # in the cube; an expr's columns are in ``columns`` too, so their cells are checked.
+    computed: tuple[Computed, ...] = ()
+    sheet: str | None = None  # the workbook sheet to read (Excel); None: the first
+    unpivot: UnpivotSpec | None = None  # columns carrying one dimension value each
 
 
 @dataclass(frozen=True)

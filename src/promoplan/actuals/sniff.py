@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from promoplan.diagnostics import Diagnostic, diagnostic
 
@@ -26,6 +27,21 @@ _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 SAVE_AS_CSV = "save it from the spreadsheet as CSV (UTF-8) and pass that file"
+
+# How a file's bytes are read: plain, or through a decompressor (gzip, zstd);
+# every function here that reads a file takes one, so compressed CSV is read
+# the same way as plain CSV, with the same line numbers.
+Opener = Callable[[Path], BinaryIO]
+
+
+def open_plain(path: Path) -> BinaryIO:
+    """The file's own bytes."""
+    return path.open("rb")
+
+
+def _text(path: Path, opener: Opener) -> io.TextIOWrapper:
+    """The file decoded as UTF-8 (a BOM dropped, bad bytes replaced), newlines kept as they are."""
+    return io.TextIOWrapper(opener(path), encoding="utf-8-sig", errors="replace", newline="")
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,12 @@ def _markup(text: bytes) -> str | None:
 
 
 def sniff(  # noqa: PLR0911  # one return per kind of file
-    path: Path, name: str, encoding: str | None, *, expected: Iterable[str] = ()
+    path: Path,
+    name: str,
+    encoding: str | None,
+    opener: Opener = open_plain,
+    *,
+    expected: Iterable[str] = (),
 ) -> Sniffed:
     """Decide how to decode ``path`` from its first bytes; ``encoding`` (a codec name) overrides.
 
@@ -132,7 +153,7 @@ def sniff(  # noqa: PLR0911  # one return per kind of file
     ASCII, and the header then holds the ``expected`` names (the date column);
     otherwise PA001 at the first byte that is not UTF-8.
     """
-    with path.open("rb") as handle:
+    with opener(path) as handle:
         head = handle.read(HEAD_BYTES)
         complete = len(head) < HEAD_BYTES or not handle.read(1)
     problem = _not_csv(head, name, encoding)
@@ -270,7 +291,13 @@ def gb18030_note(name: str) -> Diagnostic:
 
 
 def transcode(
-    source: Path, target: Path, encoding: str, name: str, *, newlines: bool = False
+    source: Path,
+    target: Path,
+    encoding: str,
+    name: str,
+    *,
+    newlines: bool = False,
+    opener: Opener = open_plain,
 ) -> Diagnostic | None:
     """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 at the first undecodable line.
 
@@ -282,7 +309,7 @@ def transcode(
     first = True
     held_cr = False  # a CR at the end of a chunk may be the first half of a CRLF
     try:
-        with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        with opener(source) as src, target.open("w", encoding="utf-8", newline="") as dst:
             while True:
                 chunk = src.read(CHUNK_BYTES)
                 text = decoder.decode(chunk, final=not chunk)
@@ -297,7 +324,7 @@ def transcode(
                 if not chunk:
                     break
     except UnicodeError:  # UTF-16 without a BOM and IDNA raise UnicodeError, not its subclass
-        line = _first_undecodable_line(source, encoding)
+        line = _first_undecodable_line(source, encoding, opener)
         return diagnostic(
             "PA001",
             f"the file is neither UTF-8 nor {encoding.upper()}"
@@ -310,11 +337,11 @@ def transcode(
     return None
 
 
-def _first_undecodable_line(path: Path, encoding: str) -> int | None:
+def _first_undecodable_line(path: Path, encoding: str, opener: Opener) -> int | None:
     """The 1-based line of the first byte sequence ``encoding`` cannot decode (error path only)."""
     if encoding.startswith(("utf-16", "utf-32")):
         return None  # their newlines are not the byte 0x0A on its own
-    with path.open("rb") as handle:
+    with opener(path) as handle:
         for number, raw in enumerate(handle, start=1):
             try:
                 raw.decode(encoding)
@@ -336,9 +363,9 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_header(path: Path, name: str) -> Header | Diagnostic:
+def read_header(path: Path, name: str, opener: Opener = open_plain) -> Header | Diagnostic:
     """The header record of a UTF-8 file: delimiter and trimmed names, or PA001/PA006."""
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+    with _text(path, opener) as handle:
         head = handle.read(HEAD_BYTES)
         # A wide export's header can outgrow the first read: read on to its line end.
         while _NEWLINE.search(head) is None and len(head) < MAX_HEADER_CHARS:
@@ -420,12 +447,12 @@ def describe_delimiter(delimiter: str) -> str:
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
-def count_lines(path: Path) -> int:
+def count_lines(path: Path, opener: Opener = open_plain) -> int:
     """Physical lines in a file, as the CSV reader counts them (CRLF, LF and a bare CR each
     end one; a last line without an end counts), streamed."""
     lines = 0
     last = b"\n"
-    with path.open("rb") as handle:
+    with opener(path) as handle:
         while chunk := handle.read(CHUNK_BYTES):
             lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
             if last == b"\r" and chunk.startswith(b"\n"):
@@ -435,7 +462,11 @@ def count_lines(path: Path) -> int:
 
 
 def record_lines(
-    path: Path, delimiter: str, ordinals: Iterable[int], records: int
+    path: Path,
+    delimiter: str,
+    ordinals: Iterable[int],
+    records: int,
+    opener: Opener = open_plain,
 ) -> Callable[[int], int | None]:
     """Map 1-based data record numbers (the engine's ordinality) to the line each starts on.
 
@@ -446,12 +477,12 @@ def record_lines(
     wanted = sorted(set(ordinals))
     if not wanted:
         return lambda ordinal: None
-    if count_lines(path) == records + 1:
+    if count_lines(path, opener) == records + 1:
         return lambda ordinal: ordinal + 1
     found: dict[int, int] = {}
     targets = set(wanted)
     last = wanted[-1]
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+    with _text(path, opener) as handle:
         reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
         previous_end = 1  # the header record ends on line 1 unless it spans more
         try:

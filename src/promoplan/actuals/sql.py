@@ -1,9 +1,15 @@
 """The aggregation as SQL text: from raw text cells to the daily cube.
 
 This module only builds strings; it imports no engine. The queries read from a
-``source`` (a FROM item whose columns are all VARCHAR: today DuckDB's
-``read_csv``) so that the same aggregation can be pushed down to another SQL
-engine when actuals outgrow one machine.
+``source``: a value (:class:`CsvScan`, :class:`ParquetScan`, or any object with
+the :class:`FromItem` shape) that renders itself as a FROM item whose columns
+are named ``c1`` .. ``cN`` after their position. The aggregation is written
+against those names only, so another SQL engine can run it behind a FROM item
+of its own when actuals outgrow one machine.
+
+Columns are text (VARCHAR, cleaned here) unless the source says they are
+typed (:attr:`Layout.kinds`): a typed number or date column is cast, never
+cleaned.
 
 Nothing from a plan or a CSV file is ever spliced into the SQL text: file
 columns are referred to by position (``"c4"``), dimension values and dates are
@@ -13,7 +19,11 @@ are this module's own constants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from promoplan.formula import Name, Negate, Node, Number
 
 # A cell is exact to 4 decimal places (a percentage to 0.01%), up to 10^14;
 # sums are DECIMAL(38, 4). The 18-digit type keeps the scan fast (64-bit).
@@ -60,6 +70,26 @@ def column(index: int) -> str:
     return quote_ident(f"c{index}")
 
 
+Kind = Literal["text", "number", "date", "other"]
+Period = Literal["day", "week", "month"]
+
+
+@dataclass(frozen=True)
+class RowValue:
+    """A measure computed per record instead of read from one column.
+
+    ``rows``: 1 for every record (``agg: count`` without a column); ``present``:
+    1 where ``column`` has a value, text or not (``agg: count`` of a column);
+    ``expr``: the formula ``formula`` over the file columns ``operands`` (name ->
+    1-based column), missing when any operand is.
+    """
+
+    kind: Literal["rows", "present", "expr"]
+    column: int | None = None
+    formula: Node | None = None
+    operands: tuple[tuple[str, int], ...] = ()
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where the needed columns sit in one file (1-based; None: the file does not have it)."""
@@ -70,26 +100,107 @@ class Layout:
     measures: tuple[int | None, ...]
     extrema: tuple[bool, ...]  # per measure: whether min and max are wanted
     date_format: bool = False  # True: dates are parsed with the $date_format parameter
+    # Per file column (index 0 is column 1): "text" unless the source's type says
+    # otherwise. Empty: every column is text.
+    kinds: tuple[Kind, ...] = ()
+    # Per measure: how its value is computed per record; None (or a short tuple):
+    # read from the measure's column.
+    row_values: tuple[RowValue | None, ...] = ()
+    # The span a row covers: a weekly row's date must be a $week_start weekday
+    # (ISO, Monday 1), a monthly row stands for the first day of its month.
+    period: Period = "day"
+
+    def kind(self, column: int) -> Kind:
+        """The kind of file column ``column`` (1-based)."""
+        return self.kinds[column - 1] if column <= len(self.kinds) else "text"
+
+    def row_value(self, measure: int) -> RowValue | None:
+        """How measure ``measure`` is computed per record, when it is not one column."""
+        return self.row_values[measure] if measure < len(self.row_values) else None
 
     def present_measures(self) -> list[tuple[int, int]]:
-        """(measure position, file column) for the measures this file has."""
-        return [(j, c) for j, c in enumerate(self.measures) if c is not None]
+        """(measure position, file column) for the column measures this file has."""
+        return [
+            (j, c)
+            for j, c in enumerate(self.measures)
+            if c is not None and self.row_value(j) is None
+        ]
+
+    def computed_measures(self) -> list[tuple[int, RowValue]]:
+        """(measure position, row value) for the computed measures this file can compute."""
+        out = []
+        for j in range(len(self.measures)):
+            value = self.row_value(j)
+            if value is None:
+                continue
+            if value.kind == "present" and value.column is None:
+                continue
+            out.append((j, value))
+        return out
 
     def present_dimensions(self) -> list[tuple[int, int]]:
         """(dimension position, file column) for the dimensions this file has."""
         return [(j, c) for j, c in enumerate(self.dimensions) if c is not None]
 
 
-def csv_source(width: int, *, ordinality: bool = False) -> str:
+class FromItem(Protocol):
+    """What the queries read from: a FROM item with columns ``c1`` .. ``c<width>``.
+
+    With ``ordinality`` it has one more column, ``ordinality``: the 1-based
+    record number in the file's order.
+    """
+
+    @property
+    def width(self) -> int:
+        """The number of columns."""
+        ...  # pragma: no cover
+
+    def render(self, *, ordinality: bool = False) -> str:
+        """The FROM item as DuckDB SQL."""
+        ...  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class CsvScan:
     """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: all VARCHAR, strict, no sniffing."""
-    columns = ", ".join(f"{sql_string(f'c{i}')}: 'VARCHAR'" for i in range(1, width + 1))
-    scan = (
-        "read_csv($path, delim = $delim, quote = '\"', escape = '\"', header = true, "
-        f"columns = {{{columns}}}, auto_detect = false, all_varchar = true, "
-        "strict_mode = true, null_padding = false, ignore_errors = false, "
-        "comment = '', encoding = 'utf-8')"
-    )
-    return f"{scan} WITH ORDINALITY" if ordinality else scan
+
+    width: int
+    compression: Literal["gzip", "zstd"] | None = None
+
+    def render(self, *, ordinality: bool = False) -> str:
+        """The FROM item as DuckDB SQL."""
+        columns = ", ".join(f"{sql_string(f'c{i}')}: 'VARCHAR'" for i in range(1, self.width + 1))
+        compression = f"compression = {sql_string(self.compression or 'none')}, "
+        scan = (
+            "read_csv($path, delim = $delim, quote = '\"', escape = '\"', header = true, "
+            f"columns = {{{columns}}}, auto_detect = false, all_varchar = true, "
+            "strict_mode = true, null_padding = false, ignore_errors = false, "
+            f"{compression}comment = '', encoding = 'utf-8')"
+        )
+        return f"{scan} WITH ORDINALITY" if ordinality else scan
+
+
+@dataclass(frozen=True)
+class ParquetScan:
+    """DuckDB's ``read_parquet`` of ``$path``, its columns renamed by position (typed)."""
+
+    width: int
+
+    def render(self, *, ordinality: bool = False) -> str:
+        """The FROM item as DuckDB SQL."""
+        names = ", ".join(f"c{i}" for i in range(1, self.width + 1))
+        if not ordinality:
+            return f"read_parquet($path) AS t({names})"
+        # file_row_number is 0-based and in file order whatever the threads do.
+        return (
+            f"(SELECT * EXCLUDE (r0), r0 + 1 AS ordinality "
+            f"FROM read_parquet($path, file_row_number = true) AS t({names}, r0))"
+        )
+
+
+def csv_source(width: int, *, ordinality: bool = False) -> str:
+    """``CsvScan(width)`` rendered: kept for callers that glue their own queries."""
+    return CsvScan(width).render(ordinality=ordinality)
 
 
 def clean_text(raw: str) -> str:
@@ -98,20 +209,20 @@ def clean_text(raw: str) -> str:
     return f"trim({ascii_text}, {sql_string(_SPACES)})"
 
 
-def number_expr(raw: str) -> str:
+def number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
     """The exact value of a raw cell, NULL when missing or not a number.
 
     Clean cells take the cheap cast; only the cells it rejects pay for
     cleaning (COALESCE evaluates its second argument only for those rows).
     """
-    fast = f"TRY_CAST({raw} AS {NUMBER_TYPE})"
+    fast = f"TRY_CAST({raw} AS {number_type})"
     text = clean_text(raw)
     sign = f"CASE WHEN starts_with({text}, '(') OR contains({text}, '-') THEN '-' ELSE '' END"
     digits = f"regexp_replace({text}, '[^0-9.]', '', 'g')"
     percent = f"CASE WHEN contains({text}, '%') THEN 'e-2' ELSE '' END"
     dirty = (
         f"CASE WHEN regexp_full_match({text}, {sql_string(NUMBER_PATTERN)}) "
-        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {NUMBER_TYPE}) END"
+        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {number_type}) END"
     )
     return f"COALESCE({fast}, {dirty})"
 
@@ -165,29 +276,113 @@ def dimension_expr(raw: str) -> str:
     return f"NULLIF({trimmed}, '')"
 
 
-def _rows(layout: Layout, source: str, *, measures: bool, ordinality: bool, trim: bool) -> str:
+def _date_value(layout: Layout) -> str:
+    """The date a record is counted on: its own, its month's first day, or NULL.
+
+    A weekly record dated on another weekday than $week_start has no date (a
+    bad date, said with the hint to set week_start).
+    """
+    if layout.kind(layout.date) == "date":
+        day = f"CAST({column(layout.date)} AS DATE)"
+    else:  # text, or a typed column read as its text (20250105 as an integer)
+        day = date_expr(_raw_text(layout, layout.date), with_format=layout.date_format)
+    if layout.period == "month":
+        return f"CAST(date_trunc('month', {day}) AS DATE)"
+    if layout.period == "week":
+        return f"CASE WHEN isodow({day}) = $week_start THEN {day} END"
+    return day
+
+
+def _raw_text(layout: Layout, index: int) -> str:
+    """File column ``index`` as text: itself, or a typed column cast to VARCHAR."""
+    if layout.kind(index) == "text":
+        return column(index)
+    return f"CAST({column(index)} AS VARCHAR)"
+
+
+def _number(layout: Layout, index: int, number_type: str = NUMBER_TYPE) -> str:
+    """The value of file column ``index``: cleaned text, or a typed number cast."""
+    if layout.kind(index) == "number":
+        return f"TRY_CAST({column(index)} AS {number_type})"
+    return number_expr(column(index), number_type)
+
+
+def _missing(layout: Layout, index: int, raw: str) -> str:
+    """True when a measure cell of column ``index`` (``raw``, as read) means no value."""
+    if layout.kind(index) == "text":
+        return missing_expr(raw)
+    return f"({raw} IS NULL)"
+
+
+def formula_sql(node: Node, operand: Callable[[str], str]) -> str:
+    """A parsed formula as SQL: names via ``operand`` (quoted identifiers), numbers as
+    decimal literals of their own digits. Nothing else of the plan's text is used.
+
+    Arithmetic on a missing operand gives NULL, so a record with a missing
+    operand has no value; a division by zero has none either.
+    """
+    if isinstance(node, Name):
+        return operand(node.name)
+    if isinstance(node, Number):
+        text = format(node.value, "f")
+        if not all(ch.isdigit() or ch == "." for ch in text):
+            raise AssertionError(f"a parsed number is digits only, not {text!r}")
+        return text  # DuckDB reads 2.50 as DECIMAL(3, 2), exact
+    if isinstance(node, Negate):
+        return f"(-{formula_sql(node.operand, operand)})"
+    parts = [formula_sql(node.first, operand)]
+    for op, item in node.rest:
+        right = formula_sql(item, operand)
+        if op == "/":
+            right = f"NULLIF(CAST({right} AS DOUBLE), 0)"
+        parts.append(f"{op} {right}")
+    joined = " ".join(parts)
+    return f"({joined})"
+
+
+def row_value_expr(layout: Layout, value: RowValue) -> str:
+    """The per-record SQL of a computed measure (NULL where it has no value)."""
+    if value.kind == "rows":
+        return "1"
+    if value.kind == "present":
+        assert value.column is not None
+        raw = column(value.column)
+        return f"CASE WHEN NOT {_missing(layout, value.column, raw)} THEN 1 END"
+    assert value.formula is not None
+    columns = dict(value.operands)
+    # Operands as DOUBLE: a per-row product keeps every digit of its operands (a
+    # revenue per conversion of 0.019999500475), rounded to 4 places only after.
+    expr = formula_sql(value.formula, lambda name: _number(layout, columns[name], "DOUBLE"))
+    return f"TRY_CAST({expr} AS {SUM_TYPE})"
+
+
+def _rows(layout: Layout, source: FromItem, *, measures: bool, ordinality: bool, trim: bool) -> str:
     """One row per record: d (date or NULL), rd (raw date), k<j> (dimensions), r<j>/v<j> (measures).
 
     With ``trim=False`` the dimensions stay raw: the scan groups by the raw text
     and trims the few distinct values afterwards, which is much cheaper.
     """
     inner = [
-        f"{date_expr(column(layout.date), with_format=layout.date_format)} AS d0",
-        f"{column(layout.date)} AS rd",
+        f"{_date_value(layout)} AS d0",
+        f"{_raw_text(layout, layout.date)} AS rd",
     ]
     inner += [
-        f"{dimension_expr(column(c)) if trim else column(c)} AS k{j}"
+        f"{dimension_expr(_raw_text(layout, c)) if trim else _raw_text(layout, c)} AS k{j}"
         for j, c in layout.present_dimensions()
     ]
     if measures:
         inner += [
-            f"{column(c)} AS r{j}, {number_expr(column(c))} AS v{j}"
+            f"{column(c)} AS r{j}, {_number(layout, c)} AS v{j}"
             for j, c in layout.present_measures()
         ]
+        inner += [f"{row_value_expr(layout, v)} AS v{j}" for j, v in layout.computed_measures()]
     if ordinality:
         inner.append("ordinality AS ord")
     outer = ["CASE WHEN d0 BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' THEN d0 END AS d", "*"]
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+    return (
+        f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
+        f"FROM {source.render(ordinality=ordinality)})"
+    )
 
 
 def _blank(layout: Layout) -> str:
@@ -202,8 +397,8 @@ def _bad_date(layout: Layout) -> str:
     return f"(d IS NULL AND NOT {_blank(layout)})"
 
 
-def _bad_measure(j: int) -> str:
-    return f"(v{j} IS NULL AND r{j} IS NOT NULL AND NOT {missing_expr(f'r{j}')})"
+def _bad_measure(layout: Layout, j: int, c: int) -> str:
+    return f"(v{j} IS NULL AND r{j} IS NOT NULL AND NOT {_missing(layout, c, f'r{j}')})"
 
 
 def _flag(condition: str) -> str:
@@ -211,7 +406,7 @@ def _flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-def group_query(layout: Layout, source: str, dimensions: int, measures: int) -> str:
+def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int) -> str:
     """The one scan: records -> groups by (date, dimension values) with sums, counts, extrema.
 
     Per group it also counts blank records and bad cells (dates and numbers
@@ -220,12 +415,13 @@ def group_query(layout: Layout, source: str, dimensions: int, measures: int) -> 
     in all): d, k0.., n, blank, bad, then per measure s, n, mn, mx.
     """
     dims = layout.present_dimensions()
-    present = dict(layout.present_measures())
+    columns = dict(layout.present_measures())
+    present = {**columns, **{j: 0 for j, _ in layout.computed_measures()}}
     bad_terms = [f"CASE WHEN d IS NULL THEN {_flag('NOT ' + _blank(layout))} ELSE 0 END"]
     bad_terms += [
-        f"CASE WHEN v{j} IS NULL AND r{j} IS NOT NULL THEN {_flag('NOT ' + missing_expr(f'r{j}'))} "
-        "ELSE 0 END"
-        for j in present
+        f"CASE WHEN v{j} IS NULL AND r{j} IS NOT NULL "
+        f"THEN {_flag('NOT ' + _missing(layout, c, f'r{j}'))} ELSE 0 END"
+        for j, c in columns.items()
     ]
     # Plain sums in the scan: a FILTER clause is far slower in a grouped aggregate.
     scan_aggs = [
@@ -233,7 +429,7 @@ def group_query(layout: Layout, source: str, dimensions: int, measures: int) -> 
         f"sum(CASE WHEN d IS NULL THEN {_flag(_blank(layout))} ELSE 0 END) AS blank",
         f"sum({' + '.join(bad_terms)}) AS bad",
     ]
-    for j in present:
+    for j in sorted(present):
         scan_aggs += [f"sum(v{j}) AS s{j}", f"count(v{j}) AS n{j}"]
         if layout.extrema[j]:
             wide = f"CAST(v{j} AS {SUM_TYPE})"  # min/max over the wide type run faster here
@@ -288,21 +484,24 @@ def stats_query(table: str) -> str:
     )
 
 
-def bad_counts_query(layout: Layout, source: str) -> str:
+def bad_counts_query(layout: Layout, source: FromItem) -> str:
     """Bad cells per column: the date column first, then each measure the file has (error path)."""
     rows = _rows(layout, source, measures=True, ordinality=False, trim=False)
     counts = [f"count(*) FILTER (WHERE {_bad_date(layout)})"]
-    counts += [f"count(*) FILTER (WHERE {_bad_measure(j)})" for j, _ in layout.present_measures()]
+    counts += [
+        f"count(*) FILTER (WHERE {_bad_measure(layout, j, c)})"
+        for j, c in layout.present_measures()
+    ]
     return f"SELECT {', '.join(counts)} FROM ({rows})"
 
 
-def bad_rows_query(layout: Layout, source: str) -> str:
+def bad_rows_query(layout: Layout, source: FromItem) -> str:
     """The first records holding a bad date or number, in file order, with raw cells and flags."""
     measures = layout.present_measures()
     flags = [f"{_bad_date(layout)} AS bad_d"]
-    flags += [f"{_bad_measure(j)} AS b{j}" for j, _ in measures]
-    raws = ["rd"] + [f"r{j}" for j, _ in measures]
-    condition = " OR ".join([_bad_date(layout)] + [_bad_measure(j) for j, _ in measures])
+    flags += [f"{_bad_measure(layout, j, c)} AS b{j}" for j, c in measures]
+    raws = ["rd"] + [f"CAST(r{j} AS VARCHAR)" for j, _ in measures]
+    condition = " OR ".join([_bad_date(layout)] + [_bad_measure(layout, j, c) for j, c in measures])
     rows = _rows(layout, source, measures=True, ordinality=True, trim=False)
     return (
         f"SELECT ord, {', '.join(raws)}, {', '.join(flags)} FROM ({rows}) "
@@ -310,7 +509,7 @@ def bad_rows_query(layout: Layout, source: str) -> str:
     )
 
 
-def repeat_query(layout: Layout, source: str, table: str) -> str:
+def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
     """The repeated key (date, dimension values) whose second record comes first.
 
     One row: the key, then the ordinals of its first and second records.
@@ -344,29 +543,81 @@ def values_query(table: str, dimension: int) -> str:
     )
 
 
-def first_records_query(layout: Layout, source: str, dimension: int) -> str:
+def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str:
     """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
 
-    One row per value found: the value, then that ordinal. A grouped ``min``, not
-    a window: DuckDB 1.5 fails on a window beneath the bound date filter.
+    One row per value found: the value, then that ordinal. Grouped ``min``s, not
+    a window: DuckDB 1.5 fails on a window beneath the bound date filter. The
+    scan groups by the raw text and trims the few distinct values afterwards,
+    as the group query does: trimming every record costs more than the scan.
     """
     key = f"k{dimension}"
-    rows = _rows(layout, source, measures=False, ordinality=True, trim=True)
+    rows = _rows(layout, source, measures=False, ordinality=True, trim=False)
+    raw = f"SELECT {key} AS k, min(ord) AS o FROM ({rows}) WHERE {IN_RANGE} GROUP BY {key}"
+    value = dimension_expr("k")
     return (
-        f"SELECT {key}, min(ord) FROM ({rows}) "
-        f"WHERE {IN_RANGE} AND list_contains($values, {key}) GROUP BY {key} ORDER BY 1"
+        f"SELECT {value}, min(o) FROM ({raw}) "
+        f"WHERE list_contains($values, {value}) GROUP BY {value} ORDER BY 1"
     )
 
 
-def cube_query(tables: list[str], dimensions: int, measures: int) -> str:
-    """Combine the per-file group tables into the daily cube, kept rows only, in a stable order."""
+def unpivot_view(  # noqa: PLR0917  # the table and the shape of its columns
+    table: str,
+    dimensions: int,
+    measures: int,
+    dimension: int,
+    expanded: list[tuple[int, int, int]],
+    values: str,
+) -> str:
+    """A group table of a file with one column per dimension value, as cube rows.
+
+    The table has the cube's ``measures`` first (those unpivoted are empty
+    there), then one expanded measure per (measure, value) column. The view
+    keeps the table's rows for the measures not unpivoted (the dimension is
+    empty: they are not split by it) and adds, per value, rows with the
+    dimension set to ``list_extract(values, i)`` (a bound list parameter) and
+    each unpivoted measure read from its expanded column. ``expanded``:
+    (cube measure, 1-based value index, expanded measure).
+    """
+    keys = ["d"] + [f"k{j}" for j in range(dimensions)]
+    null = f"CAST(NULL AS {SUM_TYPE})"
+    empty = [f"{null}, 0, {null}, {null}"]
+    unpivoted = {j for j, _, _ in expanded}
+    base = [*keys] + [
+        f"s{j}, n{j}, mn{j}, mx{j}" if j not in unpivoted else empty[0] for j in range(measures)
+    ]
+    branches = [f"SELECT {', '.join(base)} FROM {quote_ident(table)}"]
+    for value in sorted({v for _, v, _ in expanded}):
+        columns = {j: e for j, v, e in expanded if v == value}
+        row = ["d"] + [
+            f"list_extract({values}, {value})" if j == dimension else f"k{j}"
+            for j in range(dimensions)
+        ]
+        row += [
+            f"s{e}, n{e}, mn{e}, mx{e}" if (e := columns.get(j)) is not None else empty[0]
+            for j in range(measures)
+        ]
+        branches.append(f"SELECT {', '.join(row)} FROM {quote_ident(table)}")
+    names = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
+    return f"(SELECT * FROM ({' UNION ALL '.join(branches)}) AS u({', '.join(names)}))"
+
+
+def cube_query(
+    tables: list[str], dimensions: int, measures: int, views: dict[str, str] | None = None
+) -> str:
+    """Combine the per-file group tables into the daily cube, kept rows only, in a stable order.
+
+    ``views`` maps a table to the FROM item read instead (:func:`unpivot_view`).
+    """
+    views = views or {}
     keys = ["d"] + [f"k{j}" for j in range(dimensions)]
     cells = []
     for j in range(measures):
         cells += [f"sum(s{j})", f"sum(n{j})", f"min(mn{j})", f"max(mx{j})"]
     columns = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
     union = " UNION ALL ".join(
-        f"SELECT {', '.join(columns)} FROM {quote_ident(t)} WHERE {IN_RANGE}" for t in tables
+        f"SELECT {', '.join(columns)} FROM {views.get(t, quote_ident(t))} WHERE {IN_RANGE}"
+        for t in tables
     )
     order = ", ".join(f"{k} NULLS FIRST" for k in keys)
     return (

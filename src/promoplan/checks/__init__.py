@@ -8,8 +8,8 @@ turns each finding into a located :class:`Diagnostic`.
 
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
-:mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122)
-and :mod:`.notify` (PP140).
+:mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122,
+PP124, PP125) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -25,7 +25,13 @@ from promoplan.checks.budget import (
     check_sub_line_shares,
 )
 from promoplan.checks.finding import Finding, Path
-from promoplan.checks.metrics import check_formulas, check_metric_names
+from promoplan.checks.metrics import (
+    check_expressions,
+    check_formulas,
+    check_metric_names,
+    check_products_of_sums,
+    check_unpivoted_groups,
+)
 from promoplan.checks.notify import check_notify_references
 from promoplan.checks.quarters import (
     check_event_quarters,
@@ -50,6 +56,7 @@ __all__ = [
     "check_budget_shares",
     "check_channel_lines",
     "check_event_quarters",
+    "check_expressions",
     "check_formulas",
     "check_fraction_units",
     "check_goal_targets",
@@ -58,9 +65,11 @@ __all__ = [
     "check_notify_references",
     "check_placeholders",
     "check_plan",
+    "check_products_of_sums",
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
+    "check_unpivoted_groups",
 ]
 
 CheckFunction = Callable[[Plan], Iterator[Finding]]
@@ -106,6 +115,9 @@ CHECKS: tuple[Check, ...] = (
     Check("PP120", check_placeholders),
     Check("PP121", check_metric_names),
     Check("PP122", check_formulas),
+    Check("PP122", check_expressions),
     Check("PP123", check_goal_targets),
+    Check("PP124", check_products_of_sums),
+    Check("PP125", check_unpivoted_groups),
     Check("PP140", check_notify_references),
 )

@@ -21,7 +21,7 @@ from promoplan.inputs import (
 )
 from promoplan.loader import load_plan, unevaluated
 from promoplan.result import PlanResult, Run
-from promoplan.windows import parse_period
+from promoplan.windows import narrowed, parse_period
 
 
 def run_check(
@@ -74,7 +74,10 @@ def check_inputs(
         file=inputs.loaded.file,
         locate=inputs.loaded.locate,
         as_of=day,
-        window=parse_period(period, plan, day),
+        # Over weekly or monthly rows the window is the whole rows inside it: printed as summed.
+        window=narrowed(
+            parse_period(period, plan, day), plan.actuals.grain, plan.actuals.week_start
+        ),
         diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
         curves=inputs.curves,
     )

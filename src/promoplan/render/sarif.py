@@ -52,11 +52,15 @@ HELP: dict[str, str] = {
     "with no metric defined in terms of itself.",
     "PP123": "Check the target against its goal: e.g. an at_least target below the baseline "
     "is already met.",
+    "PP124": "Define the metric with expr over the columns (multiplied per row, then summed) "
+    "instead of a formula that multiplies two totals.",
+    "PP125": "Unpivot the measure's columns under actuals.unpivot.measures, or drop the split "
+    "by the unpivot dimension.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
     "environment of the job; rotate a key that was committed.",
-    "PA001": "Export the actuals as CSV (not a workbook, an HTML page or UTF-16 text), "
+    "PA001": "Pass actuals as CSV (UTF-8), compressed CSV, an Excel workbook or Parquet, "
     "with a header row and data rows.",
     "PA002": "Add the column to an actuals file, or change the metric's column; its goals "
     "show no_data until then.",

@@ -1,0 +1,192 @@
+"""The wording of actuals problems: one function per kind of diagnostic the reader says.
+
+Sources and the engine find what is wrong; this module says it, the same way
+whatever the file's format, so that a bad cell reads alike in a CSV, an Excel
+sheet or a Parquet file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from promoplan.actuals import sql
+from promoplan.actuals.model import ActualsSpec
+from promoplan.diagnostics import Diagnostic, diagnostic
+
+_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_AMBIGUOUS = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(\s.*)?$")
+
+
+def is_unicode_error(exc: Exception) -> bool:
+    """DuckDB's error for bytes that are not UTF-8."""
+    return "Invalid unicode" in str(exc)
+
+
+def is_line_end_error(exc: Exception) -> bool:
+    """DuckDB's error for a file whose line ends change (LF, then CRLF or CR)."""
+    return "state machine reached an invalid state" in str(exc)
+
+
+def csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
+    """A DuckDB read error as PA006 (malformed CSV) or PA001 (cannot be decoded), with its line."""
+    text = str(exc)
+    match = _LINE.search(text)
+    line = int(match.group(1)) if match else None
+    if is_unicode_error(exc):
+        return diagnostic(
+            "PA001",
+            f"the file is not valid {encoding.upper().replace('-SIG', '')}",
+            file=name,
+            line=line,
+            hint="re-save it as UTF-8, or pass --encoding to name its encoding",
+        )
+    columns = _COLUMNS.search(text)
+    hint: str | None = None
+    if columns:
+        expected, found = int(columns.group(1)), int(columns.group(2))
+        message = f"this row has {found} fields, the header has {expected}"
+        hint = (
+            "quote fields that contain the delimiter; every row needs as many fields as the header"
+        )
+    elif "unterminated quote" in text:
+        message = "a quoted field starting on this line is never closed"
+        hint = "close the quote, or double a quote character inside a quoted field"
+    elif "Maximum line size" in text:
+        message = "a line is too long (over the engine's maximum line size)"
+    else:
+        first = text.splitlines()[0] if text else type(exc).__name__
+        message = "the file cannot be read as CSV: " + first.split("Error: ", 1)[-1]
+    return diagnostic("PA006", message, file=name, line=line, hint=hint)
+
+
+def number_problem(name: str, line: int | None, col: int, measure: str, raw: str) -> Diagnostic:
+    """PA003 for one cell, saying why when the reason is not obvious."""
+    why = ""
+    try:
+        value: Decimal | None = Decimal(raw.strip())
+    except InvalidOperation:
+        value = None
+    if value is not None and not value.is_finite():
+        why = " (not a finite number)"
+    elif value is not None and abs(value) >= sql.NUMBER_LIMIT:
+        why = " (out of range)"
+    return diagnostic(
+        "PA003",
+        f'column "{measure}": "{raw}" is not a number{why}',
+        file=name,
+        line=line,
+        column=col,
+        hint="numbers may have thousands separators, a currency sign, % or (parentheses) "
+        "for negatives; "
+        'leave a cell empty, or write "-" or "N/A", when there is no value',
+    )
+
+
+def date_problem(
+    name: str,
+    line: int | None,
+    col: int,
+    raw: str | None,
+    *,
+    date_column: str,
+    date_format: str | None,
+    week_start: str | None = None,
+) -> Diagnostic:
+    """PA004 for one date cell: empty, ambiguous (day or month first), not a date, or (weekly
+    rows, ``week_start`` given) a date on another weekday than the week's first."""
+    text = raw or ""
+    day = _iso_date(text) if week_start is not None else None
+    if day is not None and week_start is not None:
+        other = "sunday" if week_start == "monday" else "monday"
+        message = (
+            f'column "{date_column}": {text.strip()} is a {day.strftime("%A")}, '
+            f"not the first day of a week ({week_start.capitalize()})"
+        )
+        hint = (
+            "weekly rows are dated by the first day of their week; set actuals.week_start: "
+            f"{other} if the weeks start on {other.capitalize()}s"
+        )
+        return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
+    if not text.strip():
+        message = f'column "{date_column}" is empty in a row that has values'
+        hint = "give every row a date, or delete the row"
+    elif date_format is not None:
+        message = f'column "{date_column}": "{text}" does not match the date format "{date_format}"'
+        hint = "fix the value, or actuals.date_format in the plan"
+    elif _AMBIGUOUS.match(text):
+        message = f'column "{date_column}": "{text}" is ambiguous: day or month first?'
+        hint = 'write dates year first (2025-01-05), or set actuals.date_format (e.g. "%d/%m/%Y")'
+    else:
+        message = f'column "{date_column}": "{text}" is not a date'
+        hint = "write dates year first: 2025-01-05, 2025/1/5, 20250105 or 2025.01.05"
+    return diagnostic("PA004", message, file=name, line=line, column=col, hint=hint)
+
+
+def _iso_date(text: str) -> dt.date | None:
+    """The date of a year-first cell (a time of day allowed), for the weekday message."""
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def no_date_column(name: str, date: str, header: tuple[str, ...]) -> Diagnostic:
+    """PA001: the file has no column of the date header the plan names."""
+    return diagnostic(
+        "PA001",
+        f'no date column "{date}" (the columns are: {listing(header)})',
+        file=name,
+        line=1,
+        hint="set actuals.date in the plan to the date column's header",
+    )
+
+
+def count(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``."""
+    if n == 1:
+        return f"1 {noun}"
+    plural = noun if noun.endswith("values") else noun + "s"
+    return f"{n:,} {plural}"
+
+
+def span(spec: ActualsSpec) -> str:
+    """The dates kept, in words."""
+    if spec.keep_from and spec.keep_to:
+        return f"{spec.keep_from.isoformat()} to {spec.keep_to.isoformat()}"
+    if spec.keep_from:
+        return f"from {spec.keep_from.isoformat()} on"
+    return f"up to {spec.keep_to.isoformat()}" if spec.keep_to else "the period"
+
+
+def listing(names: Sequence[str], limit: int = 12) -> str:
+    """Quoted names, the first ``limit`` of them, then how many more."""
+    shown = [f'"{n}"' for n in names[:limit]]
+    return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def missing_columns(
+    headers: Sequence[tuple[str, ...]], names: Sequence[str], wanted: Sequence[str]
+) -> list[Diagnostic]:
+    """PA002 once per wanted column that no readable file has.
+
+    ``headers`` are the readable files' headers and ``names`` their names, aligned.
+    """
+    if not headers:
+        return []
+    have = {column for header in headers for column in header}
+    out = []
+    for column in dict.fromkeys(wanted):
+        if column not in have:
+            out.append(
+                diagnostic(
+                    "PA002",
+                    f'column "{column}" is in no actuals file; what reads it has no data',
+                    file=names[0] if len(names) == 1 else None,
+                    hint=f"the columns are: {listing(headers[0])}" if len(headers) == 1 else None,
+                )
+            )
+    return out

@@ -1,0 +1,101 @@
+"""The DuckDB session the actuals are read in: one in-memory connection per read.
+
+The connection may read only the files named on the command line and its own
+temporary directory; it loads no extension and reaches no network. Queries run
+through :func:`run`, which binds the parameters a query names and polls the
+engine's progress into a callback while a long scan runs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from promoplan.actuals import sql
+
+if TYPE_CHECKING:
+    import duckdb
+
+Progress = Callable[[int, int], None]
+Tick = Callable[[float], None]
+
+MEMORY_LIMIT = "2GB"
+MAX_THREADS = 8
+_POLL_SECONDS = 0.1
+
+
+def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read only the given files and its own temp directory."""
+    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "threads": threads,
+            "memory_limit": MEMORY_LIMIT,
+            "preserve_insertion_order": False,
+            "temp_directory": str(tmp / "spill"),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
+    # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
+    # the scan: a dirty cell would abort the read instead of taking the cleaning
+    # path. common_subexpressions hoists the cleaning expression, which appears
+    # several times, out of COALESCE, so every cell would pay for it.
+    # type_pushdown is new in DuckDB 2.0 (1.4 and 1.5 keep TRY_CAST as written):
+    # only the optimizers this DuckDB has are named, as SET fails on others.
+    optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
+    disabled = [o for o in ("type_pushdown", "common_subexpressions") if o in optimizers]
+    if disabled:
+        con.execute(f"SET disabled_optimizers = {sql.sql_string(','.join(disabled))}")
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    try:
+        con.execute("SET allowed_paths = $paths", {"paths": [str(p) for p in paths]})
+        con.execute("SET allowed_directories = $dirs", {"dirs": [str(tmp) + os.sep]})
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.Error:
+        pass  # older DuckDB: no allow-lists; the queries still name only these files
+    return con
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    params: dict[str, Any],
+    tick: Tick | None = None,
+) -> list[tuple[Any, ...]]:
+    """Execute ``query`` with the parameters it names; poll DuckDB's progress into ``tick``."""
+    bound = {k: v for k, v in params.items() if f"${k}" in query}
+    if tick is None:
+        return con.execute(query, bound).fetchall()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["rows"] = con.execute(query, bound).fetchall()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="promoplan-actuals", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(_POLL_SECONDS)
+            percent = con.query_progress()
+            if percent >= 0:
+                tick(percent / 100)
+    except BaseException:
+        con.interrupt()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    rows: list[tuple[Any, ...]] = outcome["rows"]
+    return rows

@@ -1,0 +1,210 @@
+"""Actuals in every file format: CSV, gzip and zstd CSV, Excel workbooks and Parquet.
+
+The same data gives the same ``check --format json`` output in every format,
+and a bad cell is located in each (line or row, column, and the sheet for Excel).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from promoplan.actuals import read_actuals
+from promoplan.actuals.model import Actuals, ActualsSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "plans" / "examples"
+FORMATS = EXAMPLES / "formats"
+CASES = Path(__file__).resolve().parent / "cases" / "actuals"
+SPEC = ActualsSpec(
+    date_column="date", dimensions=(("channel", "channel"),), columns=("gmv", "spend")
+)
+
+
+def check_json(data: Path) -> str:
+    outcome = subprocess.run(
+        [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / "formats.yaml"),
+         "--actuals", str(data), "--as-of", "2025-03-31", "-f", "json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert outcome.returncode in (0, 1), outcome.stderr
+    return outcome.stdout.replace(str(data), "DATA")
+
+
+def located(actuals: Actuals) -> list[tuple[str, str | None, int | None, int | None]]:
+    return [(d.code, d.file, d.line, d.column) for d in actuals.diagnostics]
+
+
+def zstd_compress(data: bytes) -> bytes:
+    try:
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+        return zstd.compress(data)  # type: ignore[no-any-return,unused-ignore]
+    except ImportError:
+        import zstandard  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+        return zstandard.ZstdCompressor().compress(data)  # type: ignore[no-any-return,unused-ignore]
+
+
+def test_csv_gzip_zstd_xlsx_and_parquet_give_byte_identical_check_output(tmp_path: Path) -> None:
+    zst = tmp_path / "daily.csv.zst"
+    zst.write_bytes(zstd_compress((FORMATS / "daily.csv").read_bytes()))
+    reference = check_json(FORMATS / "daily.csv")
+    entry = json.loads(reference)["plans"][0]
+    assert entry["diagnostics"] == []
+    assert entry["goals"][0]["actual"] > 0
+    for other in ("daily.csv.gz", "daily.xlsx", "daily.parquet"):
+        assert check_json(FORMATS / other) == reference, other
+    assert check_json(zst) == reference
+
+
+def test_the_example_files_hold_the_same_data() -> None:
+    """The committed files agree cell for cell (in case one is regenerated alone)."""
+    con = duckdb.connect()
+    csv_rows = con.execute(
+        "SELECT CAST(date AS DATE), channel, CAST(gmv AS DECIMAL(12,2)), "
+        "CAST(spend AS DECIMAL(12,2)) FROM read_csv($p, all_varchar = true) ORDER BY 1, 2",
+        {"p": str(FORMATS / "daily.csv")},
+    ).fetchall()
+    parquet_rows = con.execute(
+        "SELECT date, channel, gmv, CAST(spend AS DECIMAL(12,2)) FROM read_parquet($p) "
+        "ORDER BY 1, 2",
+        {"p": str(FORMATS / "daily.parquet")},
+    ).fetchall()
+    assert csv_rows == parquet_rows
+    assert len(csv_rows) == 270
+    assert (
+        gzip.decompress((FORMATS / "daily.csv.gz").read_bytes())
+        == (FORMATS / "daily.csv").read_bytes()
+    )
+
+
+def test_a_bad_cell_in_a_workbook_is_located_by_sheet_row_and_column() -> None:
+    actuals = read_actuals([CASES / "bad_cell.xlsx"], replace(SPEC, sheet="Sales"))
+    name = str(CASES / "bad_cell.xlsx")
+    assert located(actuals) == [("PA003", f"{name}:Sales", 5, 3)]
+    assert '"12,3a" is not a number' in actuals.diagnostics[0].message
+
+
+def test_workbook_serial_dates_and_date_cells_are_dates() -> None:
+    spec = ActualsSpec(
+        date_column="date", dimensions=(("channel", "channel"),), columns=("spend",), sheet="Sales"
+    )
+    actuals = read_actuals([CASES / "bad_cell.xlsx"], spec)
+    assert actuals.ok  # gmv, with the bad cell, is not read
+    days = {(row.day, row.dims[0]): row.cells[0].total for row in actuals.cube.rows if row.cells[0]}
+    assert days == {
+        (dt.date(2025, 1, 1), "search"): Decimal(20),
+        (dt.date(2025, 1, 2), "social"): Decimal(10),  # serial 45659
+        (dt.date(2025, 1, 3), "search"): Decimal(5),
+    }
+
+
+def test_a_missing_sheet_is_pa001_naming_the_sheets() -> None:
+    spec = ActualsSpec(date_column="date", dimensions=(), columns=("spend",), sheet="Nope")
+    actuals = read_actuals([CASES / "bad_cell.xlsx"], spec)
+    [problem] = actuals.diagnostics
+    assert problem.code == "PA001"
+    assert 'no sheet "Nope" (its sheets are: "Cover", "Sales")' in problem.message
+
+
+def test_the_first_sheet_is_read_by_default() -> None:
+    actuals = read_actuals([CASES / "bad_cell.xlsx"], SPEC)
+    assert [d.code for d in actuals.diagnostics][:1] == ["PA001"]
+    assert 'no date column "date" (the columns are: "see Sales")' in actuals.diagnostics[0].message
+
+
+def test_a_bad_cell_in_gzip_and_zstd_csv_has_the_plain_files_line(tmp_path: Path) -> None:
+    text = b'date,channel,note,gmv,spend\n2025-01-01,a,"two\nlines",1,2\n2025-01-02,a,x,12x,3\n'
+    plain, gz, zst = tmp_path / "a.csv", tmp_path / "a.csv.gz", tmp_path / "a.csv.zst"
+    plain.write_bytes(text)
+    gz.write_bytes(gzip.compress(text))
+    zst.write_bytes(zstd_compress(text))
+    for path in (plain, gz, zst):
+        assert located(read_actuals([path], SPEC)) == [("PA003", str(path), 4, 4)], path
+
+
+def test_compressed_gbk_csv_is_read_as_gb18030(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv.gz"
+    path.write_bytes(gzip.compress("date,channel,gmv,spend\n2025-01-01,抖音,5,1\n".encode("gbk")))
+    actuals = read_actuals([path], SPEC)
+    assert [d.code for d in actuals.diagnostics] == ["PA005"]
+    assert [row.dims for row in actuals.cube.rows] == [("抖音",)]
+
+
+def test_a_cut_short_gzip_file_is_pa001(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv.gz"
+    body = gzip.compress(b"date,channel,gmv,spend\n" + b"2025-01-01,a,5,1\n" * 5000)
+    path.write_bytes(body[: len(body) // 2])
+    actuals = read_actuals([path], SPEC)
+    assert [d.code for d in actuals.diagnostics] == ["PA001"]
+    assert "gzip" in actuals.diagnostics[0].message
+    assert not actuals.ok
+
+
+def _parquet(tmp_path: Path, select: str) -> Path:
+    path = tmp_path / "a.parquet"
+    duckdb.sql(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+    return path
+
+
+def test_parquet_typed_columns_are_read_without_cleaning(tmp_path: Path) -> None:
+    path = _parquet(
+        tmp_path,
+        "SELECT DATE '2025-01-01' + CAST(i % 3 AS INT) AS date, 'c' || (i % 2) AS channel, "
+        "CAST(i AS BIGINT) AS gmv, i * 0.25 AS spend FROM range(10) t(i)",
+    )
+    actuals = read_actuals([path], replace(SPEC, grain="rows"))
+    assert located(actuals) == []
+    total = sum((row.cells[0].total for row in actuals.cube.rows if row.cells[0]), Decimal(0))
+    spend = sum((row.cells[1].total for row in actuals.cube.rows if row.cells[1]), Decimal(0))
+    assert total == sum(range(10))
+    assert spend == Decimal("0.25") * sum(range(10))
+
+
+def test_a_bad_text_cell_in_parquet_is_located_by_row_and_column(tmp_path: Path) -> None:
+    path = _parquet(
+        tmp_path,
+        "SELECT DATE '2025-01-01' AS date, 'a' AS channel, "
+        "CASE WHEN i = 6 THEN '12,3a' ELSE CAST(i AS VARCHAR) END AS gmv, 1 AS spend "
+        "FROM range(10) t(i)",
+    )
+    assert located(read_actuals([path], replace(SPEC, grain="rows"))) == [
+        ("PA003", str(path), 7, 3)
+    ]
+
+
+def test_a_parquet_column_of_the_wrong_type_is_pa003_naming_its_type(tmp_path: Path) -> None:
+    path = _parquet(
+        tmp_path, "SELECT DATE '2025-01-01' AS date, 'a' AS channel, true AS gmv, 1 AS spend"
+    )
+    actuals = read_actuals([path], SPEC)
+    assert located(actuals) == [("PA003", str(path), None, 3)]
+    assert 'column "gmv" holds BOOLEAN values, not numbers' in actuals.diagnostics[0].message
+
+
+def test_a_damaged_parquet_file_is_pa001(tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(b"PAR1" + b"\x00" * 100)
+    actuals = read_actuals([path], SPEC)
+    assert [d.code for d in actuals.diagnostics] == ["PA001"]
+    assert "Parquet" in actuals.diagnostics[0].message
+
+
+@pytest.mark.parametrize("name", ["daily.csv.gz", "daily.xlsx", "daily.parquet"])
+def test_the_source_is_picked_by_content_whatever_the_suffix(tmp_path: Path, name: str) -> None:
+    renamed = tmp_path / "export.csv"
+    renamed.write_bytes((FORMATS / name).read_bytes())
+    spec = ActualsSpec(
+        date_column="date", dimensions=(("channel", "channel"),), columns=("gmv",), sheet="Daily"
+    )
+    assert read_actuals([renamed], spec).cube == read_actuals([FORMATS / "daily.csv"], spec).cube

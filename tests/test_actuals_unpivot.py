@@ -1,0 +1,273 @@
+"""One column per channel, read as rows of the channel dimension (``actuals.unpivot``).
+
+The public marketing-mix files are read as they are from ../shared/reference/data
+(skipped when absent); expected numbers are summed here with the csv module and
+Decimal, independently of the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from promoplan.actuals import read_actuals
+from promoplan.inputs import actuals_spec
+from promoplan.loader import load_plan
+from promoplan.rollup import Rollup
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "reference" / "data"
+ROBYN = DATA / "robyn_dt_simulated_weekly.csv"
+MERIDIAN = DATA / "meridian_national_all_channels.csv"
+EXAMPLES = Path(__file__).resolve().parents[1] / "plans" / "examples"
+DAY = dt.timedelta(days=1)
+
+ROBYN_PLAN = """\
+promoplan: 1
+name: Robyn 2019
+period: 2019
+currency: USD
+actuals:
+  date: DATE
+  grain: weekly
+  unpivot:
+    dimension: channel
+    measures:
+      spend: "{channel}_S"
+metrics:
+  spend:   {column: spend, unit: currency}
+  revenue: {column: revenue, unit: currency}
+  roi:     {formula: revenue / spend, unit: ratio}
+goals:
+  growth: {metric: revenue, growth: 5%}
+budget:
+  lines: {offline: 60%, online: 40%}
+channels: {tv: offline, ooh: offline, print: offline, search: online, facebook: online}
+alerts:
+  quarter_roi: {metric: roi, window: quarter, below: "1:100", action: review the mix}
+"""
+
+MERIDIAN_PLAN = """\
+promoplan: 1
+name: Meridian 2023
+period: 2023
+currency: USD
+actuals:
+  date: time
+  grain: weekly
+  unpivot:
+    dimension: channel
+    measures:
+      spend: "Channel{channel}_spend"
+      impressions: "Channel{channel}_impression"
+metrics:
+  spend:       {column: spend, unit: currency}
+  impressions: {column: impressions}
+  revenue:     {expr: conversions * revenue_per_conversion, unit: currency}
+goals:
+  revenue: {metric: revenue, at_least: 1}
+budget:
+  lines: {a: 20%, b: 20%, c: 20%, d: 20%, e: 20%}
+channels: {"0": a, "1": b, "2": c, "3": d, "4": e}
+report: {kpis: [revenue, spend, impressions]}
+"""
+
+
+def shared(path: Path) -> Path:
+    if not path.is_file():
+        pytest.skip(f"{path.name} is not at {path} (../shared beside the checkout)")
+    return path
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def check(tmp_path: Path, plan: str, data: Path, *args: str) -> dict[str, object]:
+    path = tmp_path / "plan.yaml"
+    path.write_text(plan, encoding="utf-8")
+    outcome = subprocess.run(
+        [sys.executable, "-m", "promoplan", "check", str(path), "--actuals", str(data),
+         "-f", "json", *args],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert outcome.returncode in (0, 1), outcome.stderr
+    entry: dict[str, object] = json.loads(outcome.stdout)["plans"][0]
+    return entry
+
+
+def weeks_inside(
+    data: list[dict[str, str]], key: str, start: dt.date, end: dt.date
+) -> list[dict[str, str]]:
+    return [
+        r
+        for r in data
+        if start <= dt.date.fromisoformat(r[key]) and dt.date.fromisoformat(r[key]) + 6 * DAY <= end
+    ]
+
+
+def cell(text: str) -> Decimal:
+    """A cell as promoplan reads it: exact to 4 decimal places (the README's rule)."""
+    return Decimal(text).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def total(data: list[dict[str, str]], *columns: str) -> Decimal:
+    return sum((cell(r[c]) for r in data for c in columns), Decimal(0))
+
+
+def test_robyn_weekly_unpivoted_budget_growth_and_quarterly_roi(tmp_path: Path) -> None:
+    data = rows(shared(ROBYN))
+    entry = check(tmp_path, ROBYN_PLAN, ROBYN)
+    # As of the last day the latest week covers; the window is the whole weeks of 2019.
+    last = max(dt.date.fromisoformat(r["DATE"]) for r in data)
+    assert entry["as_of"] == (last + 6 * DAY).isoformat() == "2019-11-17"
+    assert entry["window"] == {"label": "ytd", "start": "2019-01-07", "end": "2019-11-17"}
+    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]  # type: ignore[index]
+    this = weeks_inside(data, "DATE", dt.date(2019, 1, 1), dt.date(2019, 11, 17))
+    before = weeks_inside(
+        data, "DATE", dt.date(2019, 1, 7) - 364 * DAY, dt.date(2019, 11, 17) - 364 * DAY
+    )
+    assert len(this) == len(before) == 45
+    [goal] = entry["goals"]  # type: ignore[attr-defined]
+    assert goal["baseline"] == pytest.approx(float(total(before, "revenue")), rel=1e-12)
+    growth = total(this, "revenue") / total(before, "revenue") - 1
+    assert goal["actual"] == pytest.approx(float(growth), rel=1e-9)
+    spent = {line["line"]: line["spent"] for line in entry["budget"]}  # type: ignore[attr-defined]
+    assert spent["offline"] == pytest.approx(
+        float(total(this, "tv_S", "ooh_S", "print_S")), rel=1e-12
+    )
+    assert spent["online"] == pytest.approx(float(total(this, "search_S", "facebook_S")), rel=1e-12)
+    assert "<unmapped>" not in spent
+    # The quarterly total ROI: revenue (not split by channel) over all spend, whole weeks of Q3.
+    plan = load_plan(tmp_path / "plan.yaml").plan
+    assert plan is not None
+    values = Rollup(plan, read_actuals([ROBYN], actuals_spec(plan)).cube)
+    q3 = weeks_inside(data, "DATE", dt.date(2019, 7, 1), dt.date(2019, 9, 30))
+    assert len(q3) == 13
+    roi = total(q3, "revenue") / total(q3, "tv_S", "ooh_S", "print_S", "search_S", "facebook_S")
+    assert values.value("roi", dt.date(2019, 7, 1), dt.date(2019, 9, 30)) == pytest.approx(
+        float(roi), rel=1e-12
+    )
+    by_channel = values.by_group("spend", "channel", dt.date(2019, 7, 1), dt.date(2019, 9, 30))
+    assert by_channel == pytest.approx(
+        {c: float(total(q3, f"{c}_S")) for c in ("facebook", "ooh", "print", "search", "tv")},
+        rel=1e-12,
+    )
+    # Revenue is not split by channel: no channel value holds it.
+    assert values.by_group("revenue", "channel", dt.date(2019, 7, 1), dt.date(2019, 9, 30)) == {}
+
+
+def test_meridian_expr_revenue_and_five_unpivoted_channels(tmp_path: Path) -> None:
+    data = rows(shared(MERIDIAN))
+    entry = check(tmp_path, MERIDIAN_PLAN, MERIDIAN, "--as-of", "2023-12-31")
+    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]  # type: ignore[index]
+    this = weeks_inside(data, "time", dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert len(this) == 52
+    revenue = sum(
+        (Decimal(r["conversions"]) * Decimal(r["revenue_per_conversion"]) for r in this), Decimal(0)
+    )
+    [goal] = entry["goals"]  # type: ignore[attr-defined]
+    assert goal["actual"] == pytest.approx(float(revenue), rel=1e-9)
+    spent = {line["line"]: line["spent"] for line in entry["budget"]}  # type: ignore[attr-defined]
+    assert spent == pytest.approx(
+        {line: float(total(this, f"Channel{n}_spend")) for n, line in enumerate("abcde")}, rel=1e-12
+    )
+    plan = load_plan(tmp_path / "plan.yaml").plan
+    assert plan is not None
+    values = Rollup(plan, read_actuals([MERIDIAN], actuals_spec(plan)).cube)
+    impressions = values.by_group(
+        "impressions", "channel", dt.date(2023, 1, 1), dt.date(2023, 12, 31)
+    )
+    assert impressions == {str(n): float(total(this, f"Channel{n}_impression")) for n in range(5)}
+
+
+def test_unpivot_by_names_and_a_pattern_that_matches_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "w.csv"
+    data.write_text(
+        "week,tv_S,radio_S,tv_reach,revenue\n2024-01-01,10,5,100,50\n2024-01-08,20,,200,70\n",
+        encoding="utf-8",
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: t\nperiod: 2024\nactuals:\n  date: week\n  grain: weekly\n"
+        "  unpivot:\n    dimension: channel\n    measures:\n"
+        '      spend: "{channel}_S"\n      reach: {tv: tv_reach}\n'
+        '      clicks: "{channel}_clicks"\n'
+        "metrics:\n  spend: {column: spend}\n  reach: {column: reach}\n  clicks: {column: clicks}\n"
+        "report: {kpis: [spend, reach, clicks]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan).plan
+    assert loaded is not None
+    actuals = read_actuals([data], actuals_spec(loaded))
+    [problem] = actuals.diagnostics
+    assert problem.code == "PA002"
+    assert "the pattern \"{channel}_clicks\" of 'clicks' matches no column" in problem.message
+    values = Rollup(loaded, actuals.cube)
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    assert values.by_group("spend", "channel", start, end) == {"radio": 5, "tv": 30}
+    assert values.by_group("reach", "channel", start, end) == {"tv": 300}
+    assert values.value("spend", start, end) == 35
+
+
+def test_an_unpivoted_channel_the_plan_does_not_map_is_pa011_at_its_header(tmp_path: Path) -> None:
+    data = tmp_path / "w.csv"
+    data.write_text("date,tv_S,radio_S\n2024-01-01,10,5\n", encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: t\nperiod: 2024\nactuals:\n  grain: weekly\n"
+        '  unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}\n'
+        "metrics: {spend: {column: spend}}\nbudget: {lines: {a: 100%}}\nchannels: {tv: a}\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan).plan
+    assert loaded is not None
+    actuals = read_actuals([data], actuals_spec(loaded))
+    assert [(d.code, d.line, d.column) for d in actuals.diagnostics] == [("PA011", 1, 3)]
+    assert 'channel "radio"' in actuals.diagnostics[0].message
+
+
+def test_a_bad_cell_in_an_unpivoted_column_is_located_and_named(tmp_path: Path) -> None:
+    data = tmp_path / "w.csv"
+    data.write_text("date,tv_S,radio_S\n2024-01-01,10,5\n2024-01-08,1x,5\n", encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: t\nperiod: 2024\nactuals:\n  grain: weekly\n"
+        '  unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}\n'
+        "metrics: {spend: {column: spend}}\nreport: {kpis: [spend]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan).plan
+    assert loaded is not None
+    actuals = read_actuals([data], actuals_spec(loaded))
+    assert [(d.code, d.line, d.column) for d in actuals.diagnostics] == [("PA003", 3, 2)]
+    assert 'column "tv_S": "1x"' in actuals.diagnostics[0].message
+
+
+def test_a_pattern_without_the_dimension_is_refused(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: t\nperiod: 2024\n"
+        "actuals: {unpivot: {dimension: channel, measures: {spend: spend_S}}}\n",
+        encoding="utf-8",
+    )
+    assert [d.code for d in load_plan(plan).diagnostics] == ["PP003"]
+
+
+def test_the_unpivot_example_plans_check_cleanly() -> None:
+    outcome = subprocess.run(
+        [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / "unpivot.yaml"),
+         "--actuals", str(EXAMPLES / "unpivot.csv"), "-f", "json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert outcome.returncode in (0, 1), outcome.stderr
+    entry = json.loads(outcome.stdout)["plans"][0]
+    assert [d["code"] for d in entry["diagnostics"]] == []
+    assert {b["line"] for b in entry["budget"]} == {"offline", "online"}
