@@ -67,8 +67,11 @@ def run_tests(paths: Sequence[Path], *, select: str | None = None) -> PlanTestRu
     selection = compile_selection(select)
     plans: dict[Path, LoadedPlan] = {}
     suites = tuple(run_suite(load_suite(path), selection, plans) for path in expand_test_paths(paths))
+    if selection is not None:
+        # Files none of whose tests were selected are left out of the report.
+        suites = tuple(s for s in suites if s.cases or s.broken)
     run = PlanTestRun(suites)
-    if selection is not None and not run.broken and not any(s.cases for s in suites):
+    if selection is not None and not suites:
         raise UsageProblem(f"--run {select!r} selects no test; the names are matched with re.search")
     return run
 
