@@ -73,10 +73,16 @@ def compare_case(
     rules = _rules_under_test(case, plan, problems)
     alerts: list[AlertCheck] = []
     if case.expect_alerts is not None:
-        alerts = _compare_alerts(case, index, result, rules, tolerance, locate, explain)
+        alerts = _compare_alerts(
+            case, index, result, rules=rules, tolerance=tolerance, locate=locate, explain=explain
+        )
     values = [
-        *_compare_goals(case, index, result.goals, tolerance, locate, problems),
-        *_compare_budget(case, index, result.budget, tolerance, locate, problems),
+        *_compare_goals(
+            case, index, result.goals, tolerance=tolerance, locate=locate, problems=problems
+        ),
+        *_compare_budget(
+            case, index, result.budget, tolerance=tolerance, locate=locate, problems=problems
+        ),
     ]
     return Comparison(tuple(rules), tuple(alerts), tuple(values), tuple(problems))
 
@@ -171,12 +177,12 @@ def _max_matching(edges: list[list[int]], right: int) -> list[int | None]:
                 return True
         return False
 
-    for left in range(len(edges)):
-        augment(left, set())
+    for start in range(len(edges)):
+        augment(start, set())
     pairs: list[int | None] = [None] * len(edges)
-    for node, left in enumerate(owner):
-        if left is not None:
-            pairs[left] = node
+    for node, holder in enumerate(owner):
+        if holder is not None:
+            pairs[holder] = node
     return pairs
 
 
@@ -184,6 +190,7 @@ def _compare_alerts(
     case: Case,
     index: int,
     result: PlanResult,
+    *,
     rules: list[str],
     tolerance: float,
     locate: Locate,
@@ -257,6 +264,7 @@ def _compare_goals(
     case: Case,
     index: int,
     goals: Sequence[GoalProgress],
+    *,
     tolerance: float,
     locate: Locate,
     problems: list[str],
@@ -266,7 +274,9 @@ def _compare_goals(
     for goal_id, wanted in (case.expect_goals or {}).items():
         goal = by_id.get(goal_id)
         if goal is None:
-            problems.append(f"the plan has no goal {goal_id!r}{_did_you_mean(goal_id, list(by_id))}")
+            problems.append(
+                f"the plan has no goal {goal_id!r}{_did_you_mean(goal_id, list(by_id))}"
+            )
             continue
         line, column = locate(("tests", index, "expect_goals", goal_id))
         expected = ExpectedGoal(status=wanted) if isinstance(wanted, str) else wanted
@@ -279,9 +289,9 @@ def _compare_goals(
                     ("goal", goal_id, name),
                     getattr(expected, name),
                     actual,
-                    tolerance,
-                    goal.unit,
-                    (line, column),
+                    tolerance=tolerance,
+                    unit=goal.unit,
+                    where=(line, column),
                     growth=goal.kind == "growth" and name in ("target", "actual", "expected"),
                 )
             )
@@ -292,6 +302,7 @@ def _compare_budget(
     case: Case,
     index: int,
     rows: Sequence[BudgetRow],
+    *,
     tolerance: float,
     locate: Locate,
     problems: list[str],
@@ -316,9 +327,9 @@ def _compare_budget(
                     ("budget", line_id, name),
                     getattr(expected, name),
                     getattr(row, name),
-                    tolerance,
-                    unit,
-                    (line, column),
+                    tolerance=tolerance,
+                    unit=unit,
+                    where=(line, column),
                 )
             )
     return checks
@@ -328,10 +339,10 @@ def _value_check(
     what: tuple[Subject, str, str],
     expected: float | str | None,
     actual: float | str | None,
+    *,
     tolerance: float,
     unit: Unit,
     where: tuple[int | None, int | None],
-    *,
     growth: bool = False,
 ) -> ValueCheck:
     """One field of a goal or budget line: ``what`` is (subject, id, field)."""

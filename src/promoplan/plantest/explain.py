@@ -23,7 +23,7 @@ from promoplan.windows import previous_window
 Guard = tuple[str, float | None, float]
 
 
-def why_quiet(
+def why_quiet(  # noqa: PLR0911  # one return per reason a rule stays quiet
     plan: Plan,
     cube: Cube,
     *,

@@ -31,7 +31,10 @@ _WORDING = (
     (re.compile(r"\ba plan\b"), "a test file"),
     (re.compile(r"^plan is\b"), "the test file is"),
     (re.compile(r"\(promoplan: 1, name: \.\.\.\)"), "(promoplan_test: 1, plan: ..., tests: [...])"),
-    (re.compile(r"`promoplan init`, which writes a commented starter plan"), "`promoplan init --tests PLAN`"),
+    (
+        re.compile(r"`promoplan init`, which writes a commented starter plan"),
+        "`promoplan init --tests PLAN`",
+    ),
     (re.compile(r"split the file into two plans"), "split the file into two test files"),
 )
 
@@ -114,7 +117,9 @@ def load_suite(path: Path) -> LoadedSuite:
     plan_path, plan_display = _relative_to(path, suite.plan)
     found = list(_check_paths(suite, path, plan_path, positions))
     found.extend(_duplicate_names(suite, positions))
-    return _done(file, suite, found, positions, plan_path, plan_display, text)
+    return _done(
+        file, suite, found, positions, plan_path=plan_path, plan_display=plan_display, text=text
+    )
 
 
 def _relative_to(test_file: Path, written: str) -> tuple[Path, str]:
@@ -213,6 +218,7 @@ def _done(
     suite: Suite | None,
     found: list[Diagnostic],
     positions: PositionIndex,
+    *,
     plan_path: Path | None = None,
     plan_display: str | None = None,
     text: str = "",

@@ -66,13 +66,17 @@ def run_tests(paths: Sequence[Path], *, select: str | None = None) -> PlanTestRu
     """``promoplan test``: every test of every test file named by ``paths``."""
     selection = compile_selection(select)
     plans: dict[Path, LoadedPlan] = {}
-    suites = tuple(run_suite(load_suite(path), selection, plans) for path in expand_test_paths(paths))
+    suites = tuple(
+        run_suite(load_suite(path), selection, plans) for path in expand_test_paths(paths)
+    )
     if selection is not None:
         # Files none of whose tests were selected are left out of the report.
         suites = tuple(s for s in suites if s.cases or s.broken)
     run = PlanTestRun(suites)
     if selection is not None and not suites:
-        raise UsageProblem(f"--run {select!r} selects no test; the names are matched with re.search")
+        raise UsageProblem(
+            f"--run {select!r} selects no test; the names are matched with re.search"
+        )
     return run
 
 
@@ -108,7 +112,8 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
             named,
             problems=(
                 f"the plan {plan_file.file} has {errors or 'an'} error"
-                f"{'s' if errors > 1 else ''} (listed above): fix the plan before testing its rules",
+                f"{'s' if errors > 1 else ''} (listed above): "
+                "fix the plan before testing its rules",
             ),
         )
     try:
@@ -145,11 +150,14 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
         return replace(named, status="error", diagnostics=located(actuals.diagnostics))
     inputs = Inputs(plan_file, actuals, plan_file.diagnostics + actuals.diagnostics)
     result: PlanResult = check_inputs(inputs, as_of=case.as_of, period=case.period)
-    assert result.as_of is not None and result.window is not None  # check_inputs sets both
+    assert result.as_of is not None  # check_inputs sets both
+    assert result.window is not None
     as_of, evaluated = result.as_of, result.window
 
     def explain(rule: str, group: tuple[tuple[str, str], ...] | None) -> Quiet | None:
-        return why_quiet(plan, actuals.cube, as_of=as_of, window=evaluated, rule_id=rule, group=group)
+        return why_quiet(
+            plan, actuals.cube, as_of=as_of, window=evaluated, rule_id=rule, group=group
+        )
 
     suite = loaded.suite
     assert suite is not None  # run_suite runs only loaded suites

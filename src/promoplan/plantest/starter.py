@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from promoplan.loader import load_plan
 from promoplan.model import AlertRule, Plan
 from promoplan.quantity import Quantity
 from promoplan.render.text import format_value
-from promoplan.result import AlertResult, Window
+from promoplan.result import AlertResult
 from promoplan.windows import parse_period, previous_window
 
 # Rows hold one value per column per day; with every column at this base value, a
@@ -162,7 +163,9 @@ class _Rows:
             rows.append(CubeRow(day=day, dims=dims, cells=tuple(cells)))
         return Cube(dimensions=names, columns=self.spec.columns, rows=tuple(rows))
 
-    def evaluate(self, values: dict[tuple[int, str], float]) -> tuple[float | None, list[AlertResult]]:
+    def evaluate(
+        self, values: dict[tuple[int, str], float]
+    ) -> tuple[float | None, list[AlertResult]]:
         """The rule's metric (or change) for the group, and the alerts it fires."""
         from promoplan.plantest.explain import why_quiet  # noqa: PLC0415  # a sibling, on use
 
@@ -216,7 +219,9 @@ def _solve(
     """Values for which the rule's metric is near ``target`` and it fires (or not) as asked."""
     day = len(rows.days) - 1  # the current window's day; a previous window's stays at base
     guards = set(_base_metrics(rows.plan, list(rows.rule.min)))
-    order = sorted(rows.columns, key=lambda c: any(rows.plan.metrics[g].column == c for g in guards))
+    order = sorted(
+        rows.columns, key=lambda c: any(rows.plan.metrics[g].column == c for g in guards)
+    )
     for column in order:
 
         def at(x: float, column: str = column) -> tuple[float | None, list[AlertResult]]:
@@ -242,11 +247,10 @@ def _bisect(
     """An x where ``at(x)``'s value crosses ``target``, searched from base/10^4 to base*10^6."""
     points = [base * k for k in _GRID]
     samples = [(x, at(x)[0]) for x in points]
-    for (lo, f_lo), (hi, f_hi) in zip(samples, samples[1:]):
-        if f_lo is None or f_hi is None:
+    for (start, f_start), (stop, f_stop) in itertools.pairwise(samples):
+        if f_start is None or f_stop is None or (f_start - target) * (f_stop - target) > 0:
             continue
-        if (f_lo - target) * (f_hi - target) > 0:
-            continue
+        lo, f_lo, hi = start, f_start, stop
         for _ in range(_BISECTIONS):
             middle = (lo + hi) / 2
             f_mid = at(middle)[0]
@@ -304,7 +308,9 @@ def _shown(plan: Plan, rule: AlertRule, value: float) -> str:
     if rule.condition in ("drop_over", "rise_over"):
         return format_value(value, "percent")
     metric = plan.metrics.get(rule.metric)
-    return format_value(value, metric.unit if metric is not None else "count", currency=plan.currency)
+    return format_value(
+        value, metric.unit if metric is not None else "count", currency=plan.currency
+    )
 
 
 def _test_name(plan: Plan, rule_id: str, value: float, *, fires: bool) -> str:

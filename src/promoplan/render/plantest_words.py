@@ -82,7 +82,7 @@ def actual_text(alert: AlertResult, *, currency: str = "CNY") -> str:
     return one_line(" ".join(parts))
 
 
-def quiet_text(quiet: Quiet, *, currency: str = "CNY") -> str:
+def quiet_text(quiet: Quiet, *, currency: str = "CNY") -> str:  # noqa: PLR0911  # one per reason
     """Why the rule did not fire: ``not firing: roi 1:2.2 in 2025-Q2, not below 1:2``."""
     where = f" [{format_group(quiet.group)}]" if quiet.group else ""
     change = quiet.condition in ("drop_over", "rise_over")
@@ -150,7 +150,8 @@ def _with_digits(
     check: AlertCheck, expected: str, actual: str, unit: str, currency: str
 ) -> tuple[str, str]:
     """Add every digit of a differing value or threshold that prints the same on both sides."""
-    assert check.expected is not None and check.actual is not None
+    assert check.expected is not None
+    assert check.actual is not None
     named = dict(check.expected)
     for name in ("value", "threshold"):
         want, got = named.get(name), getattr(check.actual, name)
@@ -168,9 +169,12 @@ def value_text(check: ValueCheck, value: float | str | None, *, currency: str = 
         return "-" if value is None else value
     shown = _number(value, check.unit, currency, growth=check.growth)
     other = check.actual if value is check.expected else check.expected
-    if isinstance(other, float) and other != value:
-        if _number(other, check.unit, currency, growth=check.growth) == shown:
-            shown += f" ({_exact(value)})"
+    if (
+        isinstance(other, float)
+        and other != value
+        and _number(other, check.unit, currency, growth=check.growth) == shown
+    ):
+        shown += f" ({_exact(value)})"
     return shown
 
 
