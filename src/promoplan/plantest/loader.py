@@ -20,9 +20,8 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.loader import read_plan_bytes
 from promoplan.plantest.model import Suite
 from promoplan.schema_errors import schema_diagnostics
+from promoplan.validate import TEST_FILE_SUFFIXES
 from promoplan.yamlsafe import MAX_BYTES, KeyPath, PositionIndex, load_yaml
-
-TEST_SUFFIXES = (".test.yaml", ".test.yml")
 
 # load_yaml words its findings for plans; the same findings in a test file say so.
 _WORDING = (
@@ -97,7 +96,7 @@ class LoadedSuite:
 
 def is_test_file(path: Path) -> bool:
     """``*.test.yaml`` or ``*.test.yml``."""
-    return path.name.lower().endswith(TEST_SUFFIXES)
+    return path.name.lower().endswith(TEST_FILE_SUFFIXES)
 
 
 def load_suite(path: Path) -> LoadedSuite:
