@@ -16,6 +16,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from promoplan.cli import app
+from promoplan.plantest.compare import close
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_TESTS = ROOT / "plans" / "tests" / "ecommerce-2025.test.yaml"
@@ -403,3 +404,33 @@ def test_validate_leaves_test_files_out_of_a_directory(workspace: Path) -> None:
     result = invoke("validate", "plans/")
     assert result.exit_code == 0, result.output
     assert "test.yaml" not in result.output
+
+
+# --- pieces ----------------------------------------------------------------------------
+
+
+def test_close_is_relative() -> None:
+    assert close(2.2, 2200 / 1000, 1e-9)
+    assert close(1e6, 1e6 + 1e-4, 1e-9)  # 1e-10 relative
+    assert not close(1e6, 1e6 + 1e-2, 1e-9)  # 1e-8 relative
+    assert not close(0.0, 1e-300, 1e-9)  # a value expected to be 0 must be 0
+    assert close(0.0, 0.0, 0.0)
+    assert not close(1.0, None, 1.0)
+
+
+def test_pre_commit_hooks_run_validate_and_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"promoplan-validate", "promoplan-test"}
+    validate, tests = hooks["promoplan-validate"], hooks["promoplan-test"]
+    assert validate["entry"] == "promoplan validate"
+    assert re.search(validate["files"], "plans/ecommerce-2025.yaml")
+    assert re.search(validate["exclude"], "plans/tests/ecommerce-2025.test.yaml")
+    assert not re.search(validate["exclude"], "plans/ecommerce-2025.yaml")
+    assert tests["entry"] == "promoplan test"
+    assert tests["pass_filenames"] is False
+    for changed in ("plans/ecommerce-2025.yaml", "plans/tests/fixtures/mid-year.csv"):
+        assert re.search(tests["files"], changed)
+    # What pre-commit runs, from the repository root: the entry with the hook's args.
+    command = [*tests["entry"].split()[1:], *tests["args"]]
+    monkeypatch.chdir(ROOT)
+    assert CliRunner().invoke(app, command).exit_code == 0
