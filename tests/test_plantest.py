@@ -87,6 +87,10 @@ def test_a_floor_of_1_2_fails_exactly_the_kuaishou_test(workspace: Path) -> None
     assert "not firing: low_roi [channel=kuaishou] 2025-Q2: roi 1:2.2, not below 1:2" in block
     assert "missing: 1, unexpected: 0" in block
     assert result.stdout.splitlines()[-1] == f"{len(names) - 1} passed, 1 failed"
+    # The README shows this very output.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("the kuaishou test fails (exit 1):\n\n```text\n", 1)[1].split("```")[0]
+    assert result.stdout == shown
 
 
 def test_a_wrong_expected_value_fails_with_both_values(workspace: Path) -> None:
