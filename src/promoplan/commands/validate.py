@@ -8,10 +8,9 @@ from pathlib import Path
 from promoplan.errors import UsageProblem
 from promoplan.loader import load_plan, unevaluated
 from promoplan.result import Run
+from promoplan.vocabulary import TEST_FILE_SUFFIXES
 
 PLAN_SUFFIXES = (".yaml", ".yml")
-# Test files (promoplan test) live beside plans; a directory's plans leave them out.
-TEST_FILE_SUFFIXES = (".test.yaml", ".test.yml")
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

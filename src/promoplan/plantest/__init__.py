@@ -9,5 +9,6 @@ does, so a test exercises what production runs.
 Modules: :mod:`.model` (the file format), :mod:`.loader` (safe YAML, located
 diagnostics), :mod:`.compare` (pure comparison), :mod:`.explain` (why an
 expected alert stayed quiet), :mod:`.runner` (the only I/O), :mod:`.result`
-(frozen outcomes), :mod:`.starter` (``init --tests``) and :mod:`.command`.
+(frozen outcomes) and :mod:`.starter` (``init --tests``). The command is
+:mod:`promoplan.commands.test`; the renderers are ``render/plantest_*.py``.
 """

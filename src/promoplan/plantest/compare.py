@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from promoplan.budgetrows import BUDGET_RULE
 from promoplan.diagnostics import Locate
-from promoplan.evaluate import BUDGET_RULE
 from promoplan.model import Plan
 from promoplan.plantest.model import Case, ExpectedAlert, ExpectedBudget, ExpectedGoal
 from promoplan.plantest.result import AlertCheck, FieldValue, Quiet, ValueCheck
-from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Unit
+from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult
+from promoplan.vocabulary import Unit
 
 DEFAULT_TOLERANCE = 1e-9
 

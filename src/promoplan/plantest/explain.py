@@ -15,8 +15,9 @@ from promoplan.evaluate import Evaluator
 from promoplan.model import Plan
 from promoplan.plantest.result import Quiet, QuietKind
 from promoplan.quantity import Quantity
-from promoplan.result import Unit, Window
+from promoplan.result import Window
 from promoplan.rollup import normalise_where
+from promoplan.vocabulary import Unit
 from promoplan.windows import previous_window
 
 # A min guard that skipped the group: its metric, the value it saw, its floor.

@@ -20,7 +20,7 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.loader import read_plan_bytes
 from promoplan.plantest.model import Suite
 from promoplan.schema_errors import schema_diagnostics
-from promoplan.validate import TEST_FILE_SUFFIXES
+from promoplan.vocabulary import TEST_FILE_SUFFIXES
 from promoplan.yamlsafe import MAX_BYTES, KeyPath, PositionIndex, load_yaml
 
 # load_yaml words its findings for plans; the same findings in a test file say so.

@@ -35,10 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from promoplan.model import PlanDate
 from promoplan.quantity import Placeholder, QuantityError, parse_quantity
-
-GoalStatusName = Literal["met", "on_track", "at_risk", "off_track", "unset", "no_data", "pending"]
-BudgetStatusName = Literal["on_track", "ahead", "over_budget", "no_data"]
-AlertCondition = Literal["below", "above", "drop_over", "rise_over", "over_budget", "ahead"]
+from promoplan.vocabulary import BudgetStatus, Condition, GoalStatus, Severity
 
 
 def _number(raw: object) -> float:
@@ -90,11 +87,11 @@ class ExpectedAlert(_Model):
     rule: StrictStr | None = None
     group: dict[StrictStr, StrictStr | StrictInt] | None = None
     window: StrictStr | None = None
-    severity: Literal["error", "warning", "info"] | None = None
+    severity: Severity | None = None
     value: Number | None = None
     threshold: Number | None = None
     metric: StrictStr | None = None
-    condition: AlertCondition | None = None
+    condition: Condition | Literal["over_budget", "ahead"] | None = None
     action: StrictStr | None = None
     label: StrictStr | None = None
 
@@ -102,7 +99,7 @@ class ExpectedAlert(_Model):
 class ExpectedGoal(_Model):
     """A goal's expected standing: its status and any of its numbers."""
 
-    status: GoalStatusName | None = None
+    status: GoalStatus | None = None
     actual: Number | None = None
     target: Number | None = None
     expected: Number | None = None
@@ -114,7 +111,7 @@ class ExpectedGoal(_Model):
 class ExpectedBudget(_Model):
     """A budget line's expected standing: its status and any of its amounts."""
 
-    status: BudgetStatusName | None = None
+    status: BudgetStatus | None = None
     spent: Number | None = None
     planned: Number | None = None
     expected: Number | None = None
@@ -134,8 +131,8 @@ class Case(_Model):
     period: PeriodText | None = None
     rules: list[StrictStr] | None = None
     expect_alerts: list[ExpectedAlert] | None = None
-    expect_goals: dict[StrictStr, GoalStatusName | ExpectedGoal] | None = None
-    expect_budget: dict[StrictStr, BudgetStatusName | ExpectedBudget] | None = None
+    expect_goals: dict[StrictStr, GoalStatus | ExpectedGoal] | None = None
+    expect_budget: dict[StrictStr, BudgetStatus | ExpectedBudget] | None = None
     strict: StrictBool = False
     tolerance: Tolerance | None = None
     notes: StrictStr | None = None

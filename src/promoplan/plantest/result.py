@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias, Union
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.result import AlertResult, Unit
+from promoplan.result import AlertResult
+from promoplan.vocabulary import Unit
 
 CaseStatus = Literal["pass", "fail", "error"]
 QuietKind = Literal["not_crossed", "no_data", "below_min", "no_previous", "not_started", "unset"]

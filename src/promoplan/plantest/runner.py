@@ -1,9 +1,9 @@
 """Run test files: load each plan once, read each test's fixtures as ``check`` does, compare.
 
 The only part of ``promoplan test`` that touches files. Fixtures go through
-:func:`promoplan.check.read_files` with the spec of
-:func:`promoplan.check.actuals_spec`, and evaluation through
-:func:`promoplan.check.check_inputs`: the very code ``promoplan check`` runs,
+:func:`promoplan.inputs.read_inputs` (the spec of
+:func:`promoplan.inputs.actuals_spec`) and evaluation through
+:func:`promoplan.inputs.check_inputs`: the very code ``promoplan check`` runs,
 so a test exercises every actuals rule and every evaluation rule of production.
 Inline ``rows:`` are written to a temporary CSV file and read the same way;
 their findings are then located in the test file.
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from promoplan.check import Inputs, actuals_spec, check_inputs, read_files
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
+from promoplan.inputs import check_inputs, read_inputs
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.plantest.compare import DEFAULT_TOLERANCE, compare_case
 from promoplan.plantest.explain import why_quiet
@@ -136,8 +136,9 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
             rows_file = str(Path(tmp) / "rows.csv")
             Path(rows_file).write_text(case.rows, encoding="utf-8")
             files.append(rows_file)
-        spec = actuals_spec(plan, span=(window.start, window.end))
-        actuals = read_files(files, spec, show_progress=False)
+        inputs = read_inputs(plan_file, files, span=(window.start, window.end))
+    actuals = inputs.actuals
+    assert actuals is not None  # read_inputs reads the actuals of a plan without errors
 
     def located(found: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
         if rows_file is None:
@@ -148,7 +149,6 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
 
     if not actuals.ok:
         return replace(named, status="error", diagnostics=located(actuals.diagnostics))
-    inputs = Inputs(plan_file, actuals, plan_file.diagnostics + actuals.diagnostics)
     result: PlanResult = check_inputs(inputs, as_of=case.as_of, period=case.period)
     assert result.as_of is not None  # check_inputs sets both
     assert result.window is not None

@@ -24,10 +24,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from promoplan.actuals.model import Cell, Cube, CubeRow
-from promoplan.check import actuals_spec
+from promoplan.alerting import rule_alerts
 from promoplan.errors import UsageProblem
 from promoplan.evaluate import Evaluator
 from promoplan.formula import parse_formula
+from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from promoplan.model import AlertRule, Plan
 from promoplan.quantity import Quantity
@@ -171,7 +172,7 @@ class _Rows:
 
         cube = self.cube(values)
         evaluator = Evaluator(self.plan, cube, as_of=self.as_of, window=self.window)
-        alerts = list(evaluator.rule_alerts(self.rule_id, self.rule))
+        alerts = list(rule_alerts(evaluator, self.rule_id, self.rule))
         group = tuple(self.dims.items()) if self.rule.by is not None else None
         quiet = why_quiet(
             self.plan, cube, as_of=self.as_of, window=self.window, rule_id=self.rule_id, group=group

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from promoplan.plantest.result import CaseResult, PlanTestRun, SuiteResult
-from promoplan.render import RenderOptions
+from promoplan.render.options import RenderOptions
 from promoplan.render.plantest_words import (
     case_location,
     diagnostic_line,
