@@ -441,18 +441,10 @@ def schema(output: OutputOption = None) -> None:
 def init(
     path: Annotated[
         Path | None,
-        typer.Argument(
-            help="Where to write: the starter plan (default plan.yaml), or with --tests the "
-            "test file (default tests/PLAN-STEM.test.yaml beside the plan)."
-        ),
+        typer.Argument(help="Where to write (default plan.yaml; tests/STEM.test.yaml)."),
     ] = None,
     tests: Annotated[
-        Path | None,
-        typer.Option(
-            "--tests",
-            help="Write starter tests for this plan instead: per alert rule, one test that "
-            "fires and one that does not.",
-        ),
+        Path | None, typer.Option("--tests", help="Write starter tests for this plan instead.")
     ] = None,
 ) -> None:
     """Write a commented starter plan, or starter tests for a plan (never overwrites a file)."""
@@ -468,13 +460,9 @@ def init(
 
 @app.command("test")
 def plan_test(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(help="Test files or directories (every *.test.yaml below)."),
-    ],
+    paths: Annotated[list[Path], typer.Argument(help="Test files or directories of them.")],
     run: Annotated[
-        str | None,
-        typer.Option("--run", help="Only the tests whose name matches this regular expression."),
+        str | None, typer.Option("--run", help="Only tests matching this regex.")
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help=format_help("test", "table"))
