@@ -476,12 +476,17 @@ def plan_test(
 
     def body() -> int:
         from promoplan.commands.test import run_test
-        from promoplan.output import emit
+        from promoplan.output import emit, output_file
         from promoplan.render import render_test
 
+        target = output_file(output)
         chosen = _choose_format("test", fmt, "table")
         tested = run_test(paths, select=run)
-        emit(render_test(chosen, tested, _render_options(chosen, output)), output)
+        emit(
+            render_test(chosen, tested, _render_options(chosen, target)),
+            target,
+            json=chosen == "json",
+        )
         return tested.exit_status
 
     _guard(body)
