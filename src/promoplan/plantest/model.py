@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from promoplan.model import PlanDate
+from promoplan.modeltypes import PlanDate
 from promoplan.quantity import Placeholder, QuantityError, parse_quantity
 from promoplan.vocabulary import BudgetStatus, Condition, GoalStatus, Severity
 
