@@ -439,17 +439,55 @@ def schema(output: OutputOption = None) -> None:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter plan.")] = Path(
-        "plan.yaml"
-    ),
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write (default plan.yaml; tests/STEM.test.yaml)."),
+    ] = None,
+    tests: Annotated[
+        Path | None, typer.Option("--tests", help="Write starter tests for this plan instead.")
+    ] = None,
 ) -> None:
-    """Write a commented starter plan that validates cleanly (never overwrites a file)."""
+    """Write a commented starter plan, or starter tests for a plan (never overwrites a file)."""
 
     def body() -> int:
         from promoplan.commands.init import run_init
 
-        typer.echo(run_init(path), err=True)
+        typer.echo(run_init(path, tests=tests), err=True)
         return 0
+
+    _guard(body)
+
+
+@app.command("test")
+def plan_test(
+    paths: Annotated[list[Path], typer.Argument(help="Test files or directories of them.")],
+    run: Annotated[
+        str | None, typer.Option("--run", help="Only tests matching this regex.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=format_help("test", "table"))
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Unit-test a plan's alert rules, goals and budget against fixture data.
+
+    Exit 0: every test passed; 1: a test failed; 2: a test file is broken or could not run.
+    """
+
+    def body() -> int:
+        from promoplan.commands.test import run_test
+        from promoplan.output import emit, output_file
+        from promoplan.render import render_test
+
+        target = output_file(output)
+        chosen = _choose_format("test", fmt, "table")
+        tested = run_test(paths, select=run)
+        emit(
+            render_test(chosen, tested, _render_options(chosen, target)),
+            target,
+            json=chosen == "json",
+        )
+        return tested.exit_status
 
     _guard(body)
 

@@ -52,6 +52,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA034": ("error", "a column of the wrong type"),
     "PA035": ("error", "the cube query ran longer than the timeout"),
     "PA036": ("error", "the daily cube would be too large"),
+    "PT001": ("error", "a test file names a plan or fixture file that cannot be read"),
+    "PT002": ("error", "two tests of one test file have the same name"),
+    "PT003": ("error", "a test's period is not a window of its plan"),
 }
 
 

@@ -10,20 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import glob
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
 from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
-from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.diagnostics import Diagnostic, diagnostic, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
 from promoplan.model import CurvePacing, Plan, Unpivot
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
-from promoplan.windows import check_year, row_span, year_earlier
+from promoplan.result import PlanResult
+from promoplan.windows import check_year, narrowed, parse_period, row_span, year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
@@ -317,3 +318,33 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:
     """The codes to leave out: ``--ignore`` and the plan's own ``ignore:``."""
     return [*ignore, *(plan.ignore if plan is not None else ())]
+
+
+def check_inputs(
+    inputs: Inputs, *, as_of: dt.date | None, period: str | None, ignore: Sequence[str] = ()
+) -> PlanResult:
+    """Evaluate loaded inputs (no errors among them) over ``--period`` as of ``--as-of``.
+
+    What ``check`` evaluates, and each test of ``promoplan test``.
+    """
+    from promoplan.evaluate import evaluate  # noqa: PLC0415  # the evaluation core, only when evaluating
+
+    plan, actuals = inputs.plan, inputs.actuals
+    assert plan is not None  # callers check Inputs.ok
+    assert actuals is not None
+    day = resolve_as_of(plan, actuals, as_of)
+    result = evaluate(
+        plan,
+        actuals,
+        file=inputs.loaded.file,
+        locate=inputs.loaded.locate,
+        as_of=day,
+        # Over weekly or monthly rows the window is the whole rows inside it: printed as summed.
+        window=narrowed(
+            parse_period(period, plan, day), plan.actuals.grain, plan.actuals.week_start
+        ),
+        diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
+        curves=inputs.curves,
+    )
+    codes = ignored_codes(ignore, plan)
+    return replace(result, diagnostics=without_codes(result.diagnostics, codes))

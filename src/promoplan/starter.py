@@ -150,10 +150,14 @@ def write_starter(path: Path) -> None:
             f"{path} already exists; promoplan init never overwrites a file, "
             "so give another path or remove it first"
         )
+    write_new_file(path, STARTER_PLAN.encode("utf-8"))
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data``, whole or not at all; ``UsageProblem`` if it exists."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageProblem(f"cannot write {path}: directory {directory} does not exist")
-    data = STARTER_PLAN.encode("utf-8")
     try:
         _create_exclusively(path, directory, data)
     except FileExistsError:

@@ -30,3 +30,5 @@ NotifyWhen = Literal["always", "alerts", "errors"]
 NotifyBody = Literal["summary", "report"]
 
 UNMAPPED = "<unmapped>"  # the budget row for spend that no line claims
+# Test files of `promoplan test`; `validate DIR` leaves them out, they are not plans.
+TEST_FILE_SUFFIXES = (".test.yaml", ".test.yml")

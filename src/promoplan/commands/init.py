@@ -1,13 +1,22 @@
-"""``promoplan init [PATH]``: write a commented starter plan (never over an existing file)."""
+"""``promoplan init [PATH]``: write a commented starter plan (never over an existing file).
+
+``promoplan init --tests PLAN [PATH]`` writes starter tests for a plan instead.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-def run_init(path: Path) -> str:
-    """Write the starter plan to ``path``; return the line that says what to do next."""
+def run_init(path: Path | None, *, tests: Path | None = None) -> str:
+    """Write the starter plan (or, for ``tests``, its starter tests); say what to do next."""
+    if tests is not None:
+        from promoplan.plantest.starter import write_starter_tests  # noqa: PLC0415  # on use
+
+        written = write_starter_tests(tests, path)
+        return f"wrote {written}; next: promoplan test {written}"
     from promoplan.starter import write_starter  # noqa: PLC0415  # the template, on use
 
-    write_starter(path)
-    return f"wrote {path}; next: promoplan validate {path}"
+    target = path or Path("plan.yaml")
+    write_starter(target)
+    return f"wrote {target}; next: promoplan validate {target}"

@@ -8,20 +8,31 @@ from pathlib import Path
 from promoplan.errors import UsageProblem
 from promoplan.loader import load_plan, unevaluated
 from promoplan.result import Run
+from promoplan.vocabulary import TEST_FILE_SUFFIXES
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; directories become every ``*.yaml``/``*.yml`` below them, sorted."""
+    """Files as given; directories become every ``*.yaml``/``*.yml`` below them, sorted.
+
+    Below a directory, ``*.test.yaml`` files are test files, not plans, and are skipped.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             below = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in PLAN_SUFFIXES and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in PLAN_SUFFIXES
+                and not p.name.lower().endswith(TEST_FILE_SUFFIXES)
+                and p.is_file()
             )
             if not below:
-                raise UsageProblem(f"{path}: no *.yaml or *.yml files in this directory")
+                raise UsageProblem(
+                    f"{path}: no *.yaml or *.yml files in this directory "
+                    "(test files, *.test.yaml, are not plans)"
+                )
             found.extend(_inside(path, p) for p in below)
         elif path.exists():
             found.append(path)

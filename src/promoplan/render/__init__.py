@@ -16,19 +16,21 @@ from promoplan.errors import UsageProblem
 from promoplan.render.options import RenderOptions
 from promoplan.result import Run
 
-__all__ = ["FORMATS_BY_COMMAND", "Format", "RenderOptions", "render", "render_diff"]
+__all__ = ["FORMATS_BY_COMMAND", "Format", "RenderOptions", "render", "render_diff", "render_test"]
 
 if TYPE_CHECKING:
     from promoplan.diff import PlanDiff
+    from promoplan.plantest.result import PlanTestRun
 
 Format = Literal["table", "json", "markdown", "csv", "html", "github", "junit", "sarif"]
-RenderedCommand = Literal["validate", "check", "report", "diff"]
+RenderedCommand = Literal["validate", "check", "report", "diff", "test"]
 
 FORMATS_BY_COMMAND: Mapping[RenderedCommand, tuple[Format, ...]] = {
     "validate": ("table", "json", "github", "junit", "sarif"),
     "check": ("table", "json", "markdown", "csv", "github", "junit", "sarif"),
     "report": ("markdown", "html", "json", "csv"),
     "diff": ("table", "markdown", "json"),
+    "test": ("table", "json", "junit", "github"),
 }
 AUTO = "auto"  # github when GITHUB_ACTIONS=true and the command has it, else the default
 
@@ -124,4 +126,30 @@ def render_diff(fmt: Format, diff: PlanDiff, options: RenderOptions) -> str:
             text = render_diff_table(diff, color=options.color, width=options.width)
         case _:
             raise AssertionError(f"diff has no {fmt} format")  # choose_format rules it out
+    return neutralise_workflow_commands(text, fmt)
+
+
+def render_test(fmt: Format, run: PlanTestRun, options: RenderOptions) -> str:
+    """Render ``promoplan test`` results in one of ``FORMATS_BY_COMMAND["test"]``."""
+    from promoplan.render.text import neutralise_workflow_commands
+
+    match fmt:
+        case "table":
+            from promoplan.render.plantest_table import render_test_table
+
+            text = render_test_table(run, options)
+        case "json":
+            from promoplan.render.plantest_json import render_test_json
+
+            text = render_test_json(run)
+        case "junit":
+            from promoplan.render.plantest_junit import render_test_junit
+
+            text = render_test_junit(run)
+        case "github":
+            from promoplan.render.plantest_github import render_test_github
+
+            return render_test_github(run)  # its lines are workflow commands
+        case _:
+            raise AssertionError(f"test has no {fmt} format")  # choose_format rules it out
     return neutralise_workflow_commands(text, fmt)

@@ -87,6 +87,11 @@ HELP: dict[str, str] = {
     "PA034": "Read a view that casts the column to DATE or NUMERIC.",
     "PA035": "Raise --timeout, or make the query cheaper (an index on the date column).",
     "PA036": "Remove the id-like dimension from the plan, or aggregate it away in a view.",
+    "PT001": "Fix the path in the test file (relative to the test file's directory), or add "
+    "the missing plan or fixture file.",
+    "PT002": "Rename one of the tests: names select tests (--run) and name JUnit testcases.",
+    "PT003": "Give the test a period promoplan check accepts: ytd, qtd, mtd, last-week, Q2, "
+    "2025, 2025-Q2, 2025-06 or 2025-W23.",
 }
 
 
