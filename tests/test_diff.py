@@ -27,6 +27,7 @@ def render_diff(fmt: Format, result: PlanDiff, *, color: bool = False) -> str:
     """Render through the one registry, as the CLI does."""
     return render_with(fmt, result, RenderOptions(color=color))
 
+
 BASE = STARTER_PLAN
 
 
