@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from builders import alert, drop_alert, plan_result, shares_diagnostic
-from promoplan.cli import app
+from clirunner import Cli
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.github import escape_data, escape_property, render_github
@@ -172,14 +171,14 @@ def test_empty_run_prints_only_the_summary() -> None:
 
 
 def test_validate_cli_annotates_the_offending_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
     line = STARTER_PLAN.splitlines().index("  lines:") + 1
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     for fmt in ("github", "auto"):
-        result = CliRunner().invoke(app, ["validate", str(plan), "--format", fmt])
+        result = cli("validate", plan, "--format", fmt)
         assert result.exit_code == 1
         commands, others = parse(result.stdout)
         assert [(c["name"], c["props"]) for c in commands] == [
@@ -203,10 +202,10 @@ def rule_position(text: str, rule: str) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
-def test_alerts_are_annotated_at_their_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alerts_are_annotated_at_their_rule(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "github"]
-    result = CliRunner().invoke(app, args)
+    result = cli(*args)
     commands, _ = parse(result.stdout)
     (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]  # type: ignore[union-attr]
     line, column = rule_position((ROOT / EXAMPLE).read_text(encoding="utf-8"), "low_roi")

@@ -26,6 +26,7 @@ from builders import (
     unmapped_row,
     unset_goal,
 )
+from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.html import render_html
@@ -424,7 +425,7 @@ untrusted = st.text(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60))
 @given(name=untrusted, channel=untrusted)
 def test_any_plan_text_stays_text(name: str, channel: str) -> None:
     text = render_html(sample_run(name=name, channel=channel), RenderOptions())

@@ -26,6 +26,7 @@ from builders import (
     unmapped_row,
     unset_goal,
 )
+from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.markdown import render_markdown
@@ -204,7 +205,7 @@ def test_validate_run_lists_diagnostics_only() -> None:
 SHOWN_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=scaled(80))
 @given(name=SHOWN_TEXT, channel=SHOWN_TEXT)
 def test_any_names_keep_tables_square(name: str, channel: str) -> None:
     text = render_markdown(check_run(name=name, channel=channel), RenderOptions())

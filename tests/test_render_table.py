@@ -29,6 +29,7 @@ from builders import (
     unmapped_row,
     unset_goal,
 )
+from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.table import progress_bar, render_table
@@ -342,7 +343,7 @@ SHOWN_TEXT = st.text(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60))
 @given(name=SHOWN_TEXT, channel=SHOWN_TEXT)
 def test_any_name_renders_safely_within_width(name: str, channel: str) -> None:
     plan = build_plan(name=name, channel=channel, diagnostics=())
