@@ -15,4 +15,6 @@ CI_EXAMPLES = 100
 
 def scaled(ci_count: int) -> int:
     """``ci_count`` examples under the ``ci`` profile, the same share of fewer under others."""
-    return max(1, ci_count * settings.default.max_examples // CI_EXAMPLES)
+    loaded = settings.default
+    assert loaded is not None, "conftest.py loads a profile before tests are collected"
+    return max(1, ci_count * loaded.max_examples // CI_EXAMPLES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from hypothesis import given
@@ -31,9 +32,17 @@ def unescape_property(text: str) -> str:
     return unescape_data(text.replace("%3A", ":").replace("%2C", ","))
 
 
-def parse(output: str) -> tuple[list[dict[str, object]], list[str]]:
+class Command(TypedDict):
+    """One parsed workflow command."""
+
+    name: str
+    props: dict[str, str]
+    message: str
+
+
+def parse(output: str) -> tuple[list[Command], list[str]]:
     """Split the output into parsed commands (as the runner reads them) and other lines."""
-    commands: list[dict[str, object]] = []
+    commands: list[Command] = []
     others: list[str] = []
     for line in output.splitlines():
         if not line.startswith("::"):
@@ -207,7 +216,7 @@ def test_alerts_are_annotated_at_their_rule(cli: Cli, monkeypatch: pytest.Monkey
     args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "github"]
     result = cli(*args)
     commands, _ = parse(result.stdout)
-    (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]  # type: ignore[union-attr]
+    (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]
     line, column = rule_position((ROOT / EXAMPLE).read_text(encoding="utf-8"), "low_roi")
     assert low_roi["props"] == {
         "file": EXAMPLE.as_posix(),

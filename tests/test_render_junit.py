@@ -29,7 +29,7 @@ def suites(xml: str) -> list[TestSuite]:
     found = list(document)
     for suite in found:
         written = (suite.tests, suite.failures, suite.errors)
-        suite.update_statistics()
+        suite.update_statistics()  # type: ignore[no-untyped-call]  # junitparser is unannotated
         assert written == (suite.tests, suite.failures, suite.errors), suite.name
     root = ET.fromstring(xml)
     assert int(root.get("tests", "-1")) == sum(s.tests for s in found)

@@ -202,7 +202,7 @@ def test_validate_run_lists_diagnostics_only() -> None:
     assert "| **error** | PP101 | plans/x.yaml:4 | shares sum to 90% |" in text
 
 
-SHOWN_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+SHOWN_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=scaled(80))

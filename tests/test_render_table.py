@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -102,7 +103,7 @@ def build_plan(name: str | None = NAME, channel: str = "kuaishou", **extra: obje
     return evaluated_plan(**fields)
 
 
-def check_run(**extra: object) -> Run:
+def check_run(**extra: Any) -> Run:
     """A ``check`` run of one plan built by :func:`build_plan`."""
     return Run("check", (build_plan(**extra),))
 

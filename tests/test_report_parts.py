@@ -120,7 +120,9 @@ def test_output_names(tmp_path: Path) -> None:
     assert output_target(tmp_path, plan, "2025-06", "markdown") == tmp_path / (
         "ecommerce-2025-2025-06.md"
     )
-    assert output_target(tmp_path, plan, "2025-Q2", "json").name == "ecommerce-2025-2025-Q2.json"
+    quarterly = output_target(tmp_path, plan, "2025-Q2", "json")
+    assert quarterly is not None
+    assert quarterly.name == "ecommerce-2025-2025-Q2.json"
     assert output_target(tmp_path / "r.csv", plan, "2025-Q2", "csv") == tmp_path / "r.csv"
 
 

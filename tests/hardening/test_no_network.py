@@ -105,7 +105,9 @@ def test_duckdb_runs_with_external_access_off(
             "autoload_known_extensions",
             "lock_configuration",
         ):
-            settings[key] = con.execute(f"SELECT current_setting('{key}')").fetchone()[0]
+            row = con.execute(f"SELECT current_setting('{key}')").fetchone()
+            assert row is not None
+            settings[key] = row[0]
         return con
 
     monkeypatch.setattr(engine, "_connect", spy)
