@@ -82,6 +82,7 @@ def goals_by_id(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {goal["id"]: goal for goal in plan["goals"]}
 
 
+@pytest.mark.slow
 def test_example_gmv_expected_is_last_years_aligned_share(tmp_path: Path) -> None:
     plan_file = example_with(tmp_path, "pacing: last_year")
     _, plan = check_json(
@@ -112,6 +113,7 @@ def test_example_gmv_expected_is_last_years_aligned_share(tmp_path: Path) -> Non
     assert gmv["forecast"]["low"] < gmv["forecast"]["value"] < gmv["forecast"]["high"]
 
 
+@pytest.mark.slow
 def test_example_new_users_status_follows_last_years_curve(tmp_path: Path) -> None:
     """New users: the quarter weights (20/25/20/35, shaped by Double 11 GMV) expect 36.8% of
     the year by May 31; last year's registrations had 41.7% by then, so the same 66.69万
@@ -178,6 +180,7 @@ def spring_festival_series() -> dict[dt.date, tuple[int, int]]:
     return values
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("pacing", "spike"),
     [("pacing: last_year", D(2025, 1, 29)), ("pacing: {last_year: weekday}", D(2025, 2, 8))],

@@ -205,6 +205,7 @@ def run_audited(work: Path, args: list[str]) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_a_plan_touches_only_the_paths_on_the_command_line(name: str, workspace: Path) -> None:
     args, given, output = RUNS[name]
