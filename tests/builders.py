@@ -205,7 +205,7 @@ def drop_alert(**overrides: object) -> AlertResult:
         "action": "启动备用渠道 (switch on backup channels)",
     }
     fields.update(overrides)
-    return alert(**fields)
+    return alert(**fields)  # type: ignore[arg-type]  # AlertResult fields, checked there
 
 
 def budget_alert(**overrides: object) -> AlertResult:
@@ -223,7 +223,7 @@ def budget_alert(**overrides: object) -> AlertResult:
         "action": None,
     }
     fields.update(overrides)
-    return alert(**fields)
+    return alert(**fields)  # type: ignore[arg-type]  # AlertResult fields, checked there
 
 
 # --- diagnostics ----------------------------------------------------------------------

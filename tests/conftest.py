@@ -1,23 +1,79 @@
-"""Shared test fixtures: golden files (``pytest --update-golden`` rewrites them)."""
+"""Shared test set-up: hypothesis profiles, the ``slow`` marker, the ``cli`` runner, golden files.
+
+* Hypothesis profiles: ``ci`` runs every property as many examples as it always has, ``dev``
+  a fifth of them. ``HYPOTHESIS_PROFILE`` chooses; without it, ``ci`` when ``CI=true``
+  (as CI and ``.ci/run`` set), else ``dev``. Tests with their own count use
+  ``profiles.scaled(n)``.
+* ``@pytest.mark.slow`` (timing assertions, the largest inputs) is skipped unless
+  ``--run-slow`` is given, ``CI=true`` is set, or ``-m`` names the marker.
+* ``cli``: run ``promoplan`` in process (see tests/clirunner.py).
+* ``golden``: compare with tests/golden/* (``pytest --update-golden`` rewrites them).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+from clirunner import Cli, run_cli
+from profiles import CI_EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# No deadline and no too-slow health check: on a shared or loaded machine one slow example
+# is the machine, not the code; the properties assert results, not speed.
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,  # a failure in CI prints the blob that reproduces it locally
+)
+settings.register_profile(
+    "dev",
+    max_examples=CI_EXAMPLES // 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--update-golden``: write rendered output to tests/golden/ instead of comparing."""
+    """``--update-golden`` rewrites tests/golden/*; ``--run-slow`` runs the ``slow`` tests."""
     parser.addoption(
         "--update-golden",
         action="store_true",
         default=False,
         help="rewrite tests/golden/* from the current output (review the diff before committing)",
     )
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="run the tests marked slow (CI=true runs them too)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip ``slow`` tests unless asked for: --run-slow, CI=true, or a -m naming ``slow``."""
+    markexpr = str(config.getoption("-m") or "")
+    if config.getoption("--run-slow") or IN_CI or "slow" in markexpr:
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (CI runs them)")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """Run ``promoplan ARGS`` in process: ``cli("check", plan, env=...)`` -> CliResult."""
+    return run_cli
 
 
 @pytest.fixture

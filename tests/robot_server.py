@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeGuard
 
 KEY = "k3y-7f3a9c2e5b1d4e6f8a0b"  # the key in every robot's URL (WeCom key, DingTalk token ...)
 DINGTALK_SECRET = "SECd1ngta1k-s3cret-0123456789abcdef"
@@ -82,7 +83,7 @@ def _feishu_sign(timestamp: str, secret: str) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value)
 
 

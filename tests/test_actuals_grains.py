@@ -13,6 +13,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from promoplan.loader import load_plan
 from promoplan.model import Plan
 from promoplan.result import Window
 from promoplan.rollup import Rollup
+from promoplan.vocabulary import Grain
 from promoplan.windows import Pacing, narrowed, row_dates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +40,7 @@ def plan_of(name: str) -> Plan:
     return plan
 
 
-def check_json(plan: str, data: str, *args: str) -> dict[str, object]:
+def check_json(plan: str, data: str, *args: str) -> dict[str, Any]:
     outcome = subprocess.run(
         [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / plan),
          "--actuals", str(EXAMPLES / data), "-f", "json", *args],
@@ -69,7 +71,7 @@ def test_weekly_growth_compares_52_whole_weeks_with_52_weeks_a_year_earlier() ->
     entry = check_json("weekly.yaml", "weekly.csv")
     assert entry["as_of"] == "2025-01-05"  # the last day the latest week covers
     assert entry["window"] == {"label": "ytd", "start": "2024-01-01", "end": "2024-12-29"}
-    [goal] = entry["goals"]  # type: ignore[attr-defined]
+    [goal] = entry["goals"]
     assert goal["actual"] == pytest.approx(float(sum(this) / sum(last) - 1))
     assert goal["baseline"] == pytest.approx(float(sum(last)))
 
@@ -99,8 +101,8 @@ def test_monthly_rows_dated_by_any_day_count_whole_months() -> None:
         Decimal(r["revenue"]) for r in rows if r["month"][:7] in ("2024-04", "2024-05", "2024-06")
     )
     entry = check_json("monthly.yaml", "monthly.csv", "--period", "2025-Q2")
-    assert [d["code"] for d in entry["diagnostics"]] == []  # type: ignore[index]
-    growth = next(g for g in entry["goals"] if g["id"] == "growth")  # type: ignore[attr-defined]
+    assert [d["code"] for d in entry["diagnostics"]] == []
+    growth = next(g for g in entry["goals"] if g["id"] == "growth")
     assert growth["actual"] == pytest.approx(float(q2 / before - 1))
     plan = plan_of("monthly.yaml")
     values = Rollup(plan, read_actuals([EXAMPLES / "monthly.csv"], actuals_spec(plan)).cube)
@@ -109,13 +111,13 @@ def test_monthly_rows_dated_by_any_day_count_whole_months() -> None:
     assert values.value("revenue", dt.date(2025, 5, 10), dt.date(2025, 7, 20)) == float(june)
 
 
-def _spec(grain: str, **more: object) -> ActualsSpec:
+def _spec(grain: Grain, **more: Any) -> ActualsSpec:
     return ActualsSpec(
         date_column="date",
         dimensions=(),
         columns=("x",),
         grain=grain,
-        **more,  # type: ignore[arg-type]
+        **more,
     )
 
 

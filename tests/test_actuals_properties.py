@@ -9,45 +9,18 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from profiles import scaled
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import Actuals, ActualsSpec, Cube
 from promoplan.actuals.sql import quote_ident
+from strategies import amounts, styles, written
 
-FULL_WIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 CHANNELS = ["douyin", "NA", "抖音", "'); DROP TABLE x; --", ' quoted "name" ', "a,b", "null"]
 MISSING = ["", "-", "N/A", "NA", "null", " n/a "]
 DAYS = [dt.date(2025, 1, 1) + dt.timedelta(days=n) for n in range(0, 365, 17)]
-
-amounts = st.decimals(
-    min_value=Decimal("-1000000000"),
-    max_value=Decimal("1000000000"),
-    places=4,
-    allow_nan=False,
-    allow_infinity=False,
-)
-styles = st.sampled_from(
-    ["plain", "thousands", "currency", "accounting", "full_width", "spaces", "percent"]
-)
-
-
-def written(value: Decimal, style: str) -> str:
-    """``value`` as a spreadsheet export might write it (independent of the reader's SQL)."""
-    sign = "-" if value < 0 else ""
-    magnitude = abs(value)
-    forms = {
-        "plain": str(value),
-        "thousands": f"{sign}{magnitude:,}",
-        "currency": f"{sign}￥{magnitude:,}",
-        "accounting": f"({magnitude:,})" if value < 0 else f"{magnitude:,}",
-        "full_width": str(value).translate(FULL_WIDTH),
-        "spaces": f"  {value} ",
-        "percent": f"{value * 100}%" if abs(value) < 10**6 else str(value),
-    }
-    return forms[style]
-
 
 cells = st.one_of(
     st.tuples(amounts, styles).map(lambda p: (p[0], written(*p))),
@@ -100,7 +73,7 @@ def cube_cells(
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(40))
 @given(rows, st.sampled_from([",", ";", "\t"]))
 def test_cube_equals_python_decimal_sums(
     data: list[tuple[dt.date, str, tuple[Decimal | None, str], tuple[Decimal | None, str]]],
@@ -120,7 +93,7 @@ def test_cube_equals_python_decimal_sums(
     assert actuals.files[0].rows == len(data)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=scaled(25))
 @given(
     st.lists(
         st.tuples(
@@ -171,7 +144,7 @@ def test_ratio_of_sums_is_not_the_mean_of_daily_ratios() -> None:
     assert ratios == {1: Decimal("2.2")}  # 110 / 50; the mean of the daily ratios is 5.125
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60))
 @given(st.binary(max_size=300) | st.text(alphabet=',;\t"\r\n 0123456789-/.%a¥（）NA', max_size=300))
 def test_any_input_gives_diagnostics_never_an_exception(content: bytes | str) -> None:
     data = content if isinstance(content, bytes) else content.encode("utf-8")

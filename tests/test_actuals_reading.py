@@ -54,7 +54,7 @@ def where(d: Diagnostic) -> tuple[str | None, int | None, int | None]:
 def sums(cube: Cube, column: str = "gmv") -> dict[tuple[dt.date, tuple[str | None, ...]], Decimal]:
     """(day, dims) -> total of one column, for cells that have values."""
     i = cube.columns.index(column)
-    return {(r.day, r.dims): r.cells[i].total for r in cube.rows if r.cells[i] is not None}
+    return {(r.day, r.dims): c.total for r in cube.rows if (c := r.cells[i]) is not None}
 
 
 # --- encodings and what a file really is ---------------------------------------------

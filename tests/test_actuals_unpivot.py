@@ -14,6 +14,7 @@ import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,7 +91,7 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def check(tmp_path: Path, plan: str, data: Path, *args: str) -> dict[str, object]:
+def check(tmp_path: Path, plan: str, data: Path, *args: str) -> dict[str, Any]:
     path = tmp_path / "plan.yaml"
     path.write_text(plan, encoding="utf-8")
     outcome = subprocess.run(
@@ -129,17 +130,17 @@ def test_robyn_weekly_unpivoted_budget_growth_and_quarterly_roi(tmp_path: Path) 
     last = max(dt.date.fromisoformat(r["DATE"]) for r in data)
     assert entry["as_of"] == (last + 6 * DAY).isoformat() == "2019-11-17"
     assert entry["window"] == {"label": "ytd", "start": "2019-01-07", "end": "2019-11-17"}
-    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]  # type: ignore[index]
+    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]
     this = weeks_inside(data, "DATE", dt.date(2019, 1, 1), dt.date(2019, 11, 17))
     before = weeks_inside(
         data, "DATE", dt.date(2019, 1, 7) - 364 * DAY, dt.date(2019, 11, 17) - 364 * DAY
     )
     assert len(this) == len(before) == 45
-    [goal] = entry["goals"]  # type: ignore[attr-defined]
+    [goal] = entry["goals"]
     assert goal["baseline"] == pytest.approx(float(total(before, "revenue")), rel=1e-12)
     growth = total(this, "revenue") / total(before, "revenue") - 1
     assert goal["actual"] == pytest.approx(float(growth), rel=1e-9)
-    spent = {line["line"]: line["spent"] for line in entry["budget"]}  # type: ignore[attr-defined]
+    spent = {line["line"]: line["spent"] for line in entry["budget"]}
     assert spent["offline"] == pytest.approx(
         float(total(this, "tv_S", "ooh_S", "print_S")), rel=1e-12
     )
@@ -167,15 +168,15 @@ def test_robyn_weekly_unpivoted_budget_growth_and_quarterly_roi(tmp_path: Path) 
 def test_meridian_expr_revenue_and_five_unpivoted_channels(tmp_path: Path) -> None:
     data = rows(shared(MERIDIAN))
     entry = check(tmp_path, MERIDIAN_PLAN, MERIDIAN, "--as-of", "2023-12-31")
-    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]  # type: ignore[index]
+    assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]
     this = weeks_inside(data, "time", dt.date(2023, 1, 1), dt.date(2023, 12, 31))
     assert len(this) == 52
     revenue = sum(
         (Decimal(r["conversions"]) * Decimal(r["revenue_per_conversion"]) for r in this), Decimal(0)
     )
-    [goal] = entry["goals"]  # type: ignore[attr-defined]
+    [goal] = entry["goals"]
     assert goal["actual"] == pytest.approx(float(revenue), rel=1e-9)
-    spent = {line["line"]: line["spent"] for line in entry["budget"]}  # type: ignore[attr-defined]
+    spent = {line["line"]: line["spent"] for line in entry["budget"]}
     assert spent == pytest.approx(
         {line: float(total(this, f"Channel{n}_spend")) for n, line in enumerate("abcde")}, rel=1e-12
     )

@@ -7,16 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from promoplan.cli import app
+from clirunner import CliResult, run_cli
 from promoplan.commands.check import run_check
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from promoplan.progress import DelayedProgress
 
 ROOT = Path(__file__).resolve().parents[1]
-runner = CliRunner()
 
 PLAN = """\
 promoplan: 1
@@ -83,10 +81,9 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return plan, actuals
 
 
-def check(*args: str | Path) -> tuple[int, str, str]:
-    """Run ``promoplan check`` in-process: exit status, stdout, stderr."""
-    result = runner.invoke(app, ["check", *map(str, args)], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+def check(*args: str | Path) -> CliResult:
+    """Run ``promoplan check ARGS`` in process: exit status, stdout, stderr."""
+    return run_cli("check", *args)
 
 
 def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:

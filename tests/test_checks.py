@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from profiles import scaled
 from promoplan.checks import CHECKS, check_plan
 from promoplan.diagnostics import CODES, Diagnostic
 from promoplan.loader import LoadedPlan, load_plan
@@ -852,7 +853,7 @@ _plans = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300))
 @given(_plans)
 def test_checks_never_raise_on_a_valid_plan(data: dict[str, Any]) -> None:
     try:

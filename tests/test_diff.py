@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner
 
-from promoplan.cli import app
+from clirunner import Cli
 from promoplan.commands.diff import load_side
 from promoplan.diff import PlanDiff, diff_plans
 from promoplan.errors import UsageProblem
@@ -26,6 +25,7 @@ from promoplan.starter import STARTER_PLAN
 def render_diff(fmt: Format, result: PlanDiff, *, color: bool = False) -> str:
     """Render through the one registry, as the CLI does."""
     return render_with(fmt, result, RenderOptions(color=color))
+
 
 BASE = STARTER_PLAN
 
@@ -54,10 +54,6 @@ def changes(result: PlanDiff) -> dict[str, tuple[str, Any, Any]]:
     """path -> (kind, old, new) as the JSON document has them."""
     document = json.loads(render_diff("json", result))
     return {c["path"]: (c["kind"], c["old"], c["new"]) for c in document["changes"]}
-
-
-def cli(*args: str) -> Any:
-    return CliRunner().invoke(app, ["diff", *args])
 
 
 def test_identical_and_equivalent_plans_have_no_changes(tmp_path: Path) -> None:
@@ -241,7 +237,7 @@ def test_placeholder_filled_in(tmp_path: Path) -> None:
     assert found["goals.nps.at_least"] == ("changed", "TBD", 45)
 
 
-def test_new_errors_fail_but_old_ones_and_moved_lines_do_not(tmp_path: Path) -> None:
+def test_new_errors_fail_but_old_ones_and_moved_lines_do_not(cli: Cli, tmp_path: Path) -> None:
     broken = edit(BASE, ("    reserve:     10%", "    reserve:     5%"))
     moved = "# a new first comment line\n\n" + broken
     worse = edit(broken, ("  douyin: traffic.social", "  douyin: trafic.social"))
@@ -250,43 +246,43 @@ def test_new_errors_fail_but_old_ones_and_moved_lines_do_not(tmp_path: Path) -> 
     c = write(tmp_path, "c.yaml", moved)
     d = write(tmp_path, "d.yaml", worse)
 
-    result = cli(str(a), str(b), "-f", "json")
+    result = cli("diff", str(a), str(b), "-f", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert [d["code"] for d in document["diagnostics"]] == ["PP101"]
     assert document["diagnostics"][0]["file"] == str(b)
 
-    assert cli(str(b), str(c)).exit_code == 0  # the same error on another line is not new
-    assert cli(str(b), str(a)).exit_code == 0  # fixing is fine
-    result = cli(str(c), str(d), "-f", "json")
+    assert cli("diff", str(b), str(c)).exit_code == 0  # the same error on another line is not new
+    assert cli("diff", str(b), str(a)).exit_code == 0  # fixing is fine
+    result = cli("diff", str(c), str(d), "-f", "json")
     assert result.exit_code == 1
     assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["PP104"]
     # --ignore drops a code from both sides before comparing.
-    assert cli(str(c), str(d), "--ignore", "PP104").exit_code == 0
+    assert cli("diff", str(c), str(d), "--ignore", "PP104").exit_code == 0
 
 
-def test_warnings_are_listed_but_do_not_fail(tmp_path: Path) -> None:
+def test_warnings_are_listed_but_do_not_fail(cli: Cli, tmp_path: Path) -> None:
     a = write(tmp_path, "a.yaml", BASE)
     b = write(tmp_path, "b.yaml", edit(BASE, ("at_least: 45, notes", "at_least: X, notes")))
-    result = cli(str(a), str(b))
+    result = cli("diff", str(a), str(b))
     assert result.exit_code == 0
     assert "PP120" in result.stdout
 
 
-def test_a_new_plan_that_does_not_load(tmp_path: Path) -> None:
+def test_a_new_plan_that_does_not_load(cli: Cli, tmp_path: Path) -> None:
     a = write(tmp_path, "a.yaml", BASE)
     b = write(tmp_path, "b.yaml", BASE.replace("promoplan: 1", "promoplan: [1", 1))
-    result = cli(str(a), str(b), "-f", "json")
+    result = cli("diff", str(a), str(b), "-f", "json")
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert document["changes"] == []
     assert document["new_loaded"] is False
     assert document["diagnostics"][0]["code"] == "PP001"
-    table = cli(str(a), str(b)).stdout
+    table = cli("diff", str(a), str(b)).stdout
     assert "does not load" in table
 
 
-def test_json_document_shape(tmp_path: Path) -> None:
+def test_json_document_shape(cli: Cli, tmp_path: Path) -> None:
     a = write(tmp_path, "a.yaml", BASE)
     b = write(
         tmp_path,
@@ -297,7 +293,7 @@ def test_json_document_shape(tmp_path: Path) -> None:
             ("influencers: 15%", "influencers: 12.5%"),
         ),
     )
-    result = cli(str(a), str(b), "--format", "json")
+    result = cli("diff", str(a), str(b), "--format", "json")
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert list(document)[:5] == ["schema_version", "old", "new", "changes", "diagnostics"]
@@ -317,12 +313,12 @@ def test_json_document_shape(tmp_path: Path) -> None:
     assert document["diagnostics"] == []
 
 
-def test_unknown_format_and_missing_file_exit_2(tmp_path: Path) -> None:
+def test_unknown_format_and_missing_file_exit_2(cli: Cli, tmp_path: Path) -> None:
     a = write(tmp_path, "a.yaml", BASE)
-    result = cli(str(a), str(a), "-f", "html")
+    result = cli("diff", str(a), str(a), "-f", "html")
     assert result.exit_code == 2
     assert "unknown format" in result.stderr
-    result = cli(str(a), str(tmp_path / "missing.yaml"))
+    result = cli("diff", str(a), str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2
     assert "missing.yaml" in result.stderr
 
@@ -363,8 +359,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_rev_path_reads_the_committed_version(repo: Path) -> None:
-    result = cli("HEAD:plans/2025.yaml", "plans/2025.yaml", "-f", "json")
+def test_rev_path_reads_the_committed_version(cli: Cli, repo: Path) -> None:
+    result = cli("diff", "HEAD:plans/2025.yaml", "plans/2025.yaml", "-f", "json")
     assert result.exit_code == 1, result.stderr  # the shares no longer sum to 100%
     document = json.loads(result.stdout)
     assert document["old"] == "HEAD:plans/2025.yaml"
@@ -372,7 +368,7 @@ def test_rev_path_reads_the_committed_version(repo: Path) -> None:
         ("budget.lines.influencers.share", 0.15, 0.1)
     }
     assert [d["code"] for d in document["diagnostics"]] == ["PP101"]
-    same = cli("HEAD:plans/2025.yaml", "HEAD:plans/2025.yaml", "-f", "json")
+    same = cli("diff", "HEAD:plans/2025.yaml", "HEAD:plans/2025.yaml", "-f", "json")
     assert same.exit_code == 0
     assert json.loads(same.stdout)["changes"] == []
 
@@ -392,16 +388,16 @@ def test_an_existing_file_wins_over_a_revision(repo: Path) -> None:
         ("--output=x:plans/2025.yaml", "cannot start with '-'"),
     ],
 )
-def test_bad_revisions_exit_2(repo: Path, spec: str, message: str) -> None:
-    result = cli("--", spec, "plans/2025.yaml")
+def test_bad_revisions_exit_2(cli: Cli, repo: Path, spec: str, message: str) -> None:
+    result = cli("diff", "--", spec, "plans/2025.yaml")
     assert result.exit_code == 2
     assert message in result.stderr
     assert not (repo / "x").exists()
 
 
-def test_git_missing_exits_2(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_missing_exits_2(cli: Cli, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(repo / "no-bin-here"))
-    result = cli("HEAD:plans/2025.yaml", "plans/2025.yaml")
+    result = cli("diff", "HEAD:plans/2025.yaml", "plans/2025.yaml")
     assert result.exit_code == 2
     assert "git is not installed" in result.stderr
 

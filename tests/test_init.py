@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from promoplan.cli import app
+from clirunner import Cli
 from promoplan.errors import UsageProblem
 from promoplan.loader import load_plan
 from promoplan.model import Plan
@@ -50,19 +49,19 @@ def test_starter_is_commented_in_english() -> None:
         assert phrase in words
 
 
-def test_cli_writes_the_file_and_says_what_next(tmp_path: Path) -> None:
+def test_cli_writes_the_file_and_says_what_next(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "new.yaml"
-    result = CliRunner().invoke(app, ["init", str(path)])
-    assert result.exit_code == 0, result.output
+    result = cli("init", path)
+    assert result.exit_code == 0, result.stderr
     assert path.read_text(encoding="utf-8") == STARTER_PLAN
     assert f"promoplan validate {path}" in result.stderr
     assert result.stdout == ""
 
 
-def test_cli_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:
+def test_cli_refuses_to_overwrite_an_existing_file(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text("promoplan: 1\n# mine\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["init", str(path)])
+    result = cli("init", path)
     assert result.exit_code == 2
     assert "already exists" in result.stderr
     assert path.read_text(encoding="utf-8") == "promoplan: 1\n# mine\n"
@@ -85,9 +84,9 @@ def test_missing_directory_is_a_usage_problem(tmp_path: Path) -> None:
 
 
 def test_default_path_is_plan_yaml_in_the_current_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["init"])
+    result = cli("init")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "plan.yaml").is_file()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from profiles import scaled
 from promoplan.errors import UsageProblem
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.quantity import Placeholder, Quantity
@@ -289,7 +290,7 @@ TREES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300))
 @given(st.dictionaries(KEYS, TREES, max_size=8))
 @example({"period": 0})
 @example({"period": {"start": "9999-12-01", "end": "9999-12-31"}})

@@ -13,13 +13,14 @@ from promoplan.notify.config import TargetSpec
 from promoplan.notify.message import Item, Message, Section, build_message, escape, fit
 from promoplan.notify.run import wanted
 from promoplan.result import AlertResult, GoalProgress
+from promoplan.vocabulary import Severity
 
 
 def many_alerts(count: int) -> tuple[AlertResult, ...]:
     base = example_result().alerts
     found = []
     for index in range(count):
-        severity = "warning" if index % 3 else "error"
+        severity: Severity = "warning" if index % 3 else "error"
         found.append(replace(base[0], severity=severity, group=(("channel", f"渠道{index:03d}"),)))
     return tuple(found)
 

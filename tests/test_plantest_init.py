@@ -65,9 +65,11 @@ def test_starter_tests_pass_as_written_and_fail_without_their_rule(workspace: Pa
     plan_file = workspace / "plans" / "ecommerce-2025.yaml"
     original = load_yaml(plan_file.read_bytes(), str(plan_file)).data
     assert isinstance(original, dict)
+    alerts = original["alerts"]
+    assert isinstance(alerts, dict)
     for rule in rules:
         # JSON is YAML: the plan without the rule, everything else as it was.
-        edited = {**original, "alerts": {k: v for k, v in original["alerts"].items() if k != rule}}
+        edited = {**original, "alerts": {k: v for k, v in alerts.items() if k != rule}}
         plan_file.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
         result = invoke("test", "plans/tests/")
         assert result.exit_code == 1, result.output

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import typer.main
-from typer.testing import CliRunner
 
+from clirunner import Cli
 from promoplan.cli import app
 from promoplan.diagnostics import CODES
 
@@ -59,17 +59,16 @@ _EXAMPLE = re.compile(r"```text\n\$ (promoplan [^\n]+)\n(.*?)```", re.DOTALL)
 
 
 def test_readme_example_outputs_are_current(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each example is rerun; ``pytest --update-golden`` rewrites the README's copy."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NO_COLOR", "1")
-    runner = CliRunner()
     text = README
     examples = _EXAMPLE.findall(text)
     assert len(examples) >= 2
     for command, shown in examples:
-        result = runner.invoke(app, shlex.split(command)[1:])
+        result = cli(*shlex.split(command)[1:])
         if request.config.getoption("--update-golden"):
             text = text.replace(f"$ {command}\n{shown}", f"$ {command}\n{result.stdout}", 1)
             continue

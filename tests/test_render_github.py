@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from builders import alert, drop_alert, plan_result, shares_diagnostic
-from promoplan.cli import app
+from clirunner import Cli
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.github import escape_data, escape_property, render_github
@@ -32,9 +32,17 @@ def unescape_property(text: str) -> str:
     return unescape_data(text.replace("%3A", ":").replace("%2C", ","))
 
 
-def parse(output: str) -> tuple[list[dict[str, object]], list[str]]:
+class Command(TypedDict):
+    """One parsed workflow command."""
+
+    name: str
+    props: dict[str, str]
+    message: str
+
+
+def parse(output: str) -> tuple[list[Command], list[str]]:
     """Split the output into parsed commands (as the runner reads them) and other lines."""
-    commands: list[dict[str, object]] = []
+    commands: list[Command] = []
     others: list[str] = []
     for line in output.splitlines():
         if not line.startswith("::"):
@@ -172,14 +180,14 @@ def test_empty_run_prints_only_the_summary() -> None:
 
 
 def test_validate_cli_annotates_the_offending_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
     line = STARTER_PLAN.splitlines().index("  lines:") + 1
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     for fmt in ("github", "auto"):
-        result = CliRunner().invoke(app, ["validate", str(plan), "--format", fmt])
+        result = cli("validate", plan, "--format", fmt)
         assert result.exit_code == 1
         commands, others = parse(result.stdout)
         assert [(c["name"], c["props"]) for c in commands] == [
@@ -203,12 +211,12 @@ def rule_position(text: str, rule: str) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
-def test_alerts_are_annotated_at_their_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alerts_are_annotated_at_their_rule(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "github"]
-    result = CliRunner().invoke(app, args)
+    result = cli(*args)
     commands, _ = parse(result.stdout)
-    (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]  # type: ignore[union-attr]
+    (low_roi,) = [c for c in commands if c["props"].get("title") == "low_roi"]
     line, column = rule_position((ROOT / EXAMPLE).read_text(encoding="utf-8"), "low_roi")
     assert low_roi["props"] == {
         "file": EXAMPLE.as_posix(),

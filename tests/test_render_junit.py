@@ -8,11 +8,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, TestSuite
-from typer.testing import CliRunner
 
 from builders import PLAN_FILE as PLAN
 from builders import alert, drop_alert, goal, plan_result, shares_diagnostic
-from promoplan.cli import app
+from clirunner import Cli
+from profiles import scaled
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.junit import render_junit
@@ -29,7 +29,7 @@ def suites(xml: str) -> list[TestSuite]:
     found = list(document)
     for suite in found:
         written = (suite.tests, suite.failures, suite.errors)
-        suite.update_statistics()
+        suite.update_statistics()  # type: ignore[no-untyped-call]  # junitparser is unannotated
         assert written == (suite.tests, suite.failures, suite.errors), suite.name
     root = ET.fromstring(xml)
     assert int(root.get("tests", "-1")) == sum(s.tests for s in found)
@@ -192,7 +192,7 @@ def test_untrusted_text_is_escaped_by_the_library() -> None:
     assert failure.message.startswith("unknown key a<b>&")
 
 
-@settings(max_examples=60)
+@settings(max_examples=scaled(60))
 @given(message=st.text(), path=st.text(max_size=20), file=st.text(min_size=1, max_size=20))
 def test_any_text_gives_well_formed_xml(message: str, path: str, file: str) -> None:
     diags = (Diagnostic("PP101", "error", message, file=file, line=1, column=1, path=path or None),)
@@ -204,15 +204,13 @@ def test_any_text_gives_well_formed_xml(message: str, path: str, file: str) -> N
     assert suite.failures == 1
 
 
-def test_validate_cli_writes_junit(tmp_path: Path) -> None:
+def test_validate_cli_writes_junit(cli: Cli, tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
     clean = tmp_path / "clean.yaml"
     clean.write_text(STARTER_PLAN, encoding="utf-8")
     report = tmp_path / "report.xml"
-    result = CliRunner().invoke(
-        app, ["validate", str(clean), str(plan), "-f", "junit", "-o", str(report)]
-    )
+    result = cli("validate", clean, plan, "-f", "junit", "-o", report)
     assert result.exit_code == 1
     found = suites(report.read_text(encoding="utf-8"))
     assert [(s.name, s.failures) for s in found] == [(str(clean), 0), (str(plan), 1)]

@@ -26,6 +26,7 @@ from builders import (
     unmapped_row,
     unset_goal,
 )
+from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.markdown import render_markdown
@@ -201,10 +202,10 @@ def test_validate_run_lists_diagnostics_only() -> None:
     assert "| **error** | PP101 | plans/x.yaml:4 | shares sum to 90% |" in text
 
 
-SHOWN_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+SHOWN_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=scaled(80))
 @given(name=SHOWN_TEXT, channel=SHOWN_TEXT)
 def test_any_names_keep_tables_square(name: str, channel: str) -> None:
     text = render_markdown(check_run(name=name, channel=channel), RenderOptions())

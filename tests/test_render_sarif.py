@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from builders import PLAN_FILE as PLAN
 from builders import alert, drop_alert, plan_result, shares_diagnostic
+from clirunner import Cli
+from profiles import scaled
 from promoplan import __version__
-from promoplan.cli import app
 from promoplan.diagnostics import CODES, Diagnostic, diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.sarif import artifact_uri, render_sarif
@@ -137,7 +137,7 @@ def test_uris_are_relative_references() -> None:
     assert artifact_uri(str(Path.cwd() / "plans" / "x.yaml")) == "plans/x.yaml"
 
 
-@settings(max_examples=40)
+@settings(max_examples=scaled(40))
 @given(message=st.text(), file=st.text(min_size=1, max_size=30))
 def test_any_text_gives_a_valid_log(validator: Any, message: str, file: str) -> None:
     diags = (Diagnostic("PP101", "error", message, file=file, line=2, column=1),)
@@ -146,10 +146,10 @@ def test_any_text_gives_a_valid_log(validator: Any, message: str, file: str) -> 
     validator.validate(json.loads(text))
 
 
-def test_validate_cli_writes_sarif(validator: Any, tmp_path: Path) -> None:
+def test_validate_cli_writes_sarif(cli: Cli, validator: Any, tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(STARTER_PLAN.replace("reserve:     10%", "reserve:     5%"), encoding="utf-8")
-    result = CliRunner().invoke(app, ["validate", str(plan), "-f", "sarif"])
+    result = cli("validate", plan, "-f", "sarif")
     assert result.exit_code == 1
     log = json.loads(result.stdout)
     validator.validate(log)
@@ -163,10 +163,12 @@ EXAMPLE = Path("plans") / "ecommerce-2025.yaml"
 
 
 @pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
-def test_alerts_are_located_at_their_rule(validator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alerts_are_located_at_their_rule(
+    cli: Cli, validator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
     args = ["check", str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "-f", "sarif"]
-    log = json.loads(CliRunner().invoke(app, args).stdout)
+    log = json.loads(cli(*args).stdout)
     validator.validate(log)
     (low_roi,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "alert/low_roi"]
     lines = (ROOT / EXAMPLE).read_text(encoding="utf-8").splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -29,6 +30,7 @@ from builders import (
     unmapped_row,
     unset_goal,
 )
+from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.table import progress_bar, render_table
@@ -101,7 +103,7 @@ def build_plan(name: str | None = NAME, channel: str = "kuaishou", **extra: obje
     return evaluated_plan(**fields)
 
 
-def check_run(**extra: object) -> Run:
+def check_run(**extra: Any) -> Run:
     """A ``check`` run of one plan built by :func:`build_plan`."""
     return Run("check", (build_plan(**extra),))
 
@@ -342,7 +344,7 @@ SHOWN_TEXT = st.text(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60))
 @given(name=SHOWN_TEXT, channel=SHOWN_TEXT)
 def test_any_name_renders_safely_within_width(name: str, channel: str) -> None:
     plan = build_plan(name=name, channel=channel, diagnostics=())

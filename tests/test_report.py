@@ -16,24 +16,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
+from clirunner import Cli, CliResult, run_cli
 from promoplan import output as output_module
-from promoplan.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "plans" / "ecommerce-2025.yaml"
 ACTUALS = ROOT / "plans" / "actuals"
 AS_OF = "2025-06-29"
 EVIL = "<img src=x onerror=alert(1)>"
-
-runner = CliRunner()
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    """Run the CLI in-process: exit status, stdout, stderr."""
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def actuals_args(folder: Path = ACTUALS) -> list[str]:
@@ -45,10 +36,9 @@ def actuals_args(folder: Path = ACTUALS) -> list[str]:
     ]
 
 
-def report(
-    out: Path, *extra: str, plan: Path = PLAN, folder: Path = ACTUALS
-) -> tuple[int, str, str]:
-    return run("report", plan, *actuals_args(folder), "--as-of", AS_OF, "-o", out, *extra)
+def report(out: Path, *extra: str, plan: Path = PLAN, folder: Path = ACTUALS) -> CliResult:
+    """``promoplan report`` of the example plan as of AS_OF into ``out``."""
+    return run_cli("report", plan, *actuals_args(folder), "--as-of", AS_OF, "-o", out, *extra)
 
 
 class Elements(HTMLParser):
@@ -117,6 +107,7 @@ def test_weekly_html_in_a_directory(tmp_path: Path) -> None:
     assert "PA011" in text  # bilibili is not mapped
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fmt", "name"),
     [
@@ -277,9 +268,9 @@ def test_seven_days_is_not_stale(tmp_path: Path) -> None:
     assert "PA020" not in codes
 
 
-def test_default_as_of_is_today_so_an_old_feed_is_stale() -> None:
+def test_default_as_of_is_today_so_an_old_feed_is_stale(cli: Cli) -> None:
     before = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    status, stdout, _ = run("report", PLAN, *actuals_args(), "-f", "json")
+    status, stdout, _ = cli("report", PLAN, *actuals_args(), "-f", "json")
     after = dt.datetime.now(dt.timezone.utc).date().isoformat()
     assert status == 0
     (plan,) = json.loads(stdout)["plans"]
@@ -294,6 +285,7 @@ def test_ignore_drops_the_stale_warning(tmp_path: Path) -> None:
     assert "PA020" not in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_second_run_exits_75_while_the_lock_is_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -327,6 +319,7 @@ main()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and file modes are POSIX")
 def test_killed_run_leaves_the_previous_file_and_its_mode(tmp_path: Path) -> None:
     out = tmp_path / "weekly.html"
@@ -368,9 +361,11 @@ def test_killed_run_leaves_the_previous_file_and_its_mode(tmp_path: Path) -> Non
     ]
 
 
-def test_report_to_stdout_takes_no_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_to_stdout_takes_no_lock(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    status, stdout, _ = run("report", PLAN, *actuals_args(), "--as-of", AS_OF)
+    status, stdout, _ = cli("report", PLAN, *actuals_args(), "--as-of", AS_OF)
     assert status == 0
     assert "2025-W26" in stdout
     assert os.listdir(tmp_path) == []

@@ -72,8 +72,14 @@ def test_fiscal_plan_quarters() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "spec"),
-    [("week", "2025-06"), ("week", "2025-W54"), ("month", "2025-13"), ("month", "june"),
-     ("quarter", "2025-Q5"), ("week", "2025-W40")],
+    [
+        ("week", "2025-06"),
+        ("week", "2025-W54"),
+        ("month", "2025-13"),
+        ("month", "june"),
+        ("quarter", "2025-Q5"),
+        ("week", "2025-W40"),
+    ],
 )
 def test_bad_or_future_windows_are_usage_problems(kind: str, spec: str) -> None:
     with pytest.raises(UsageProblem, match=f"--{kind}"):
@@ -114,7 +120,9 @@ def test_output_names(tmp_path: Path) -> None:
     assert output_target(tmp_path, plan, "2025-06", "markdown") == tmp_path / (
         "ecommerce-2025-2025-06.md"
     )
-    assert output_target(tmp_path, plan, "2025-Q2", "json").name == "ecommerce-2025-2025-Q2.json"
+    quarterly = output_target(tmp_path, plan, "2025-Q2", "json")
+    assert quarterly is not None
+    assert quarterly.name == "ecommerce-2025-2025-Q2.json"
     assert output_target(tmp_path / "r.csv", plan, "2025-Q2", "csv") == tmp_path / "r.csv"
 
 
@@ -160,8 +168,9 @@ def test_lock_cleans_temporaries_of_killed_runs(tmp_path: Path) -> None:
 
 def _actuals(*ends: dt.date | None) -> Actuals:
     files = tuple(
-        FileSummary(f"a{i}.csv", 10, ("gmv",), None if end is None else dt.date(2025, 1, 1), end,
-                    "utf-8")
+        FileSummary(
+            f"a{i}.csv", 10, ("gmv",), None if end is None else dt.date(2025, 1, 1), end, "utf-8"
+        )
         for i, end in enumerate(ends)
     )
     return Actuals(Cube((), (), ()), files, ())

@@ -176,6 +176,7 @@ def test_cumulative_kinds(rollup: Rollup) -> None:
     assert not rollup.is_cumulative("roi")
 
 
+@pytest.mark.slow
 def test_many_queries_over_a_few_thousand_rows_are_fast() -> None:
     channels = ["douyin", "kuaishou", "wecom", "xhs", "search", "organic", "mini", "live"]
     rows = []

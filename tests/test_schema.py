@@ -12,9 +12,8 @@ import jsonschema
 import pytest
 import yaml
 from pydantic import ValidationError
-from typer.testing import CliRunner
 
-from promoplan.cli import app
+from clirunner import Cli
 from promoplan.model import Plan
 from promoplan.planschema import plan_schema, schema_text
 from promoplan.starter import STARTER_PLAN
@@ -60,8 +59,8 @@ def test_committed_schema_is_current() -> None:
     )
 
 
-def test_cli_prints_the_same_schema() -> None:
-    result = CliRunner().invoke(app, ["schema"])
+def test_cli_prints_the_same_schema(cli: Cli) -> None:
+    result = cli("schema")
     assert result.exit_code == 0
     assert result.stdout == schema_text()
 

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from promoplan.cli import app
+from clirunner import Arg, Cli, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "plans" / "ecommerce-2025.yaml"
@@ -27,7 +26,6 @@ ACTUALS = [
     ROOT / "plans" / "actuals" / "channels-daily.csv",
     ROOT / "plans" / "actuals" / "brand-daily.csv",
 ]
-runner = CliRunner()
 D = dt.date
 ONE = dt.timedelta(days=1)
 
@@ -64,8 +62,9 @@ def daily(column: str, where: set[str] | None = None) -> dict[dt.date, Decimal]:
     return totals
 
 
-def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, ["check", *map(str, args), "--format", "json"])
+def check_json(*args: Arg) -> tuple[int, dict[str, Any]]:
+    """``promoplan check ARGS --format json``: exit status and the one plan's document."""
+    result = run_cli("check", *args, "--format", "json")
     (plan,) = json.loads(result.stdout)["plans"]
     return result.exit_code, plan
 
@@ -83,6 +82,7 @@ def goals_by_id(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {goal["id"]: goal for goal in plan["goals"]}
 
 
+@pytest.mark.slow
 def test_example_gmv_expected_is_last_years_aligned_share(tmp_path: Path) -> None:
     plan_file = example_with(tmp_path, "pacing: last_year")
     _, plan = check_json(
@@ -92,11 +92,13 @@ def test_example_gmv_expected_is_last_years_aligned_share(tmp_path: Path) -> Non
 
     by_day = daily("gmv")
     last_year = {day: by_day[aligned(day)] for day in days(D(2025, 1, 1), D(2025, 12, 31))}
-    share = sum(v for d, v in last_year.items() if d <= D(2025, 5, 31)) / sum(last_year.values())
-    whole_2024 = sum(v for d, v in by_day.items() if d.year == 2024)
+    share = sum((v for d, v in last_year.items() if d <= D(2025, 5, 31)), Decimal(0)) / sum(
+        last_year.values(), Decimal(0)
+    )
+    whole_2024 = sum((v for d, v in by_day.items() if d.year == 2024), Decimal(0))
     target = whole_2024 * Decimal("1.3")
     expected = target * share
-    actual = sum(v for d, v in by_day.items() if D(2025, 1, 1) <= d <= D(2025, 5, 31))
+    actual = sum((v for d, v in by_day.items() if D(2025, 1, 1) <= d <= D(2025, 5, 31)), Decimal(0))
 
     assert gmv["pacing"] == "last_year"
     assert gmv["kind"] == "cumulative"
@@ -111,19 +113,22 @@ def test_example_gmv_expected_is_last_years_aligned_share(tmp_path: Path) -> Non
     assert gmv["forecast"]["low"] < gmv["forecast"]["value"] < gmv["forecast"]["high"]
 
 
+@pytest.mark.slow
 def test_example_new_users_status_follows_last_years_curve(tmp_path: Path) -> None:
     """New users: the quarter weights (20/25/20/35, shaped by Double 11 GMV) expect 36.8% of
     the year by May 31; last year's registrations had 41.7% by then, so the same 66.69万
     is on track by quarters and off track by last year's curve."""
-    args = ["--actuals", ACTUALS[0], "--actuals", ACTUALS[1], "--as-of", "2025-05-31"]
+    args: list[Arg] = ["--actuals", ACTUALS[0], "--actuals", ACTUALS[1], "--as-of", "2025-05-31"]
     _, by_quarters = check_json(EXAMPLE, *args)
     _, by_curve = check_json(example_with(tmp_path, "pacing: last_year"), *args)
 
     by_day = daily("new_users")
     last_year = {day: by_day[aligned(day)] for day in days(D(2025, 1, 1), D(2025, 12, 31))}
-    share = sum(v for d, v in last_year.items() if d <= D(2025, 5, 31)) / sum(last_year.values())
+    share = sum((v for d, v in last_year.items() if d <= D(2025, 5, 31)), Decimal(0)) / sum(
+        last_year.values(), Decimal(0)
+    )
     quarter_share = Decimal("0.20") + Decimal("0.25") * 61 / 91
-    actual = sum(v for d, v in by_day.items() if D(2025, 1, 1) <= d <= D(2025, 5, 31))
+    actual = sum((v for d, v in by_day.items() if D(2025, 1, 1) <= d <= D(2025, 5, 31)), Decimal(0))
 
     quarters_goal = goals_by_id(by_quarters)["new_users"]
     curve_goal = goals_by_id(by_curve)["new_users"]
@@ -175,6 +180,7 @@ def spring_festival_series() -> dict[dt.date, tuple[int, int]]:
     return values
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("pacing", "spike"),
     [("pacing: last_year", D(2025, 1, 29)), ("pacing: {last_year: weekday}", D(2025, 2, 8))],
@@ -269,16 +275,18 @@ def test_weekly_curve_file_paces_the_goal(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_curve_file_is_a_located_error(
-    tmp_path: Path, rows: list[tuple[str, str]], where: tuple[int, int] | None, message: str
+    cli: Cli,
+    tmp_path: Path,
+    rows: list[tuple[str, str]],
+    where: tuple[int, int] | None,
+    message: str,
 ) -> None:
     (tmp_path / "curve.csv").write_text(
         "date,share\n" + "".join(f"{d},{s}\n" for d, s in rows), encoding="utf-8"
     )
     plan = write_plan(tmp_path, "pacing: {curve: curve.csv}")
     values = {day: (100, 10) for day in days(D(2025, 1, 1), D(2025, 1, 31))}
-    result = runner.invoke(
-        app, ["check", str(plan), "--actuals", str(write_actuals(tmp_path, values))]
-    )
+    result = cli("check", plan, "--actuals", write_actuals(tmp_path, values))
     assert result.exit_code == 1
     line = next(line for line in result.stdout.splitlines() if "PP130" in line)
     assert message in line
@@ -288,15 +296,13 @@ def test_a_bad_curve_file_is_a_located_error(
         )
 
 
-def test_a_curve_outside_the_plans_directory_is_refused(tmp_path: Path) -> None:
+def test_a_curve_outside_the_plans_directory_is_refused(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "curve.csv").write_text("date,share\n2025-01-01,1\n", encoding="utf-8")
     inner = tmp_path / "plans"
     inner.mkdir()
     plan = write_plan(inner, "pacing: {curve: ../curve.csv}")
     values = {day: (100, 10) for day in days(D(2025, 1, 1), D(2025, 1, 31))}
-    result = runner.invoke(
-        app, ["check", str(plan), "--actuals", str(write_actuals(tmp_path, values))]
-    )
+    result = cli("check", plan, "--actuals", write_actuals(tmp_path, values))
     assert result.exit_code == 1
     assert f"{plan}:4:17: error PP130 pacing curve '../curve.csv'" in result.stdout
 
@@ -336,16 +342,13 @@ def test_budget_paced_by_last_years_spend_is_not_ahead_in_the_618_run_up(tmp_pat
     assert curve["status"] == "on_track"
 
 
-def test_report_chart_draws_the_curve_and_the_dashed_forecast(tmp_path: Path) -> None:
+def test_report_chart_draws_the_curve_and_the_dashed_forecast(cli: Cli, tmp_path: Path) -> None:
     plan = write_plan(tmp_path, "pacing: last_year")
     values = {
         day: value for day, value in spring_festival_series().items() if day <= D(2025, 3, 31)
     }
     actuals = write_actuals(tmp_path, values)
-    result = runner.invoke(
-        app,
-        ["report", str(plan), "--actuals", str(actuals), "--as-of", "2025-03-31", "-f", "html"],
-    )
+    result = cli("report", plan, "--actuals", actuals, "--as-of", "2025-03-31", "-f", "html")
     assert result.exit_code == 0
     page = result.stdout
 

@@ -6,9 +6,10 @@ import time
 import tracemalloc
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from profiles import scaled
 from promoplan.yamlsafe import (
     MAX_ALIASES,
     MAX_BYTES,
@@ -197,6 +198,7 @@ LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
 )
 
 
+@pytest.mark.slow
 def test_billion_laughs_is_rejected_fast_and_small() -> None:
     tracemalloc.start()
     started = time.perf_counter()
@@ -398,7 +400,7 @@ FRAGMENTS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(400))
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=30))
 def test_hazard_fragments_give_data_or_located_diagnostics(parts: list[str]) -> None:
     result = load("".join(parts))
@@ -414,7 +416,7 @@ def test_hazard_fragments_give_data_or_located_diagnostics(parts: list[str]) -> 
         assert found.file == "plan.yaml"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300))
 @given(st.binary(max_size=300))
 def test_any_bytes_give_data_or_diagnostics(data: bytes) -> None:
     result = load_yaml(data, "plan.yaml")

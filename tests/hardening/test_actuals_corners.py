@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from hardening.clirun import CASES, invoke
+from clirunner import run_cli
+from hardening.files import CASES
 
 PLAN = CASES / "csv-plan.yaml"
 ACTUALS = "date,channel,gmv,spend\n2025-01-05,douyin,100,10\n2025-01-06,wecom,50,5\n"
@@ -26,7 +27,8 @@ def entry(stdout: str | bytes) -> dict[str, Any]:
 
 
 def actual(document: dict[str, Any], goal: str) -> float:
-    return next(g["actual"] for g in document["goals"] if g["id"] == goal)
+    found: float = next(g["actual"] for g in document["goals"] if g["id"] == goal)
+    return found
 
 
 # --- pipes --------------------------------------------------------------------------------
@@ -42,9 +44,9 @@ def test_a_named_pipe_is_read(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
-    outcome = invoke(["check", PLAN, "-a", fifo, "-f", "json"])
+    outcome = run_cli(*["check", PLAN, "-a", fifo, "-f", "json"])
     writer.join(10)
-    assert outcome.status == 0, outcome
+    assert outcome.exit_code == 0, outcome
     document = entry(outcome.stdout)
     assert (actual(document, "gmv"), actual(document, "spend")) == (150, 15)
     assert document["diagnostics"] == []
@@ -92,15 +94,15 @@ def run_args() -> list[str]:
 
 
 def test_a_character_device_is_refused_with_the_reason() -> None:
-    outcome = invoke(["check", PLAN, "-a", "/dev/zero"])
-    assert outcome.status == 2
+    outcome = run_cli(*["check", PLAN, "-a", "/dev/zero"])
+    assert outcome.exit_code == 2
     assert outcome.stderr == "promoplan: --actuals /dev/zero: is neither a file nor a pipe; " \
         "name a CSV file\n"  # fmt: skip
 
 
 def test_a_missing_file_is_still_no_such_file(tmp_path: Path) -> None:
-    outcome = invoke(["check", PLAN, "-a", tmp_path / "nope.csv"])
-    assert outcome.status == 2
+    outcome = run_cli(*["check", PLAN, "-a", tmp_path / "nope.csv"])
+    assert outcome.exit_code == 2
     assert "no such file" in outcome.stderr
 
 
@@ -118,13 +120,13 @@ def test_timestamps_with_an_offset_take_the_date_as_written(tmp_path: Path) -> N
         "2025/01/06T08:00+08,wecom,4,1\n",
         encoding="utf-8",
     )
-    outcome = invoke(["check", PLAN, "-a", path, "-f", "json", "--period", "2025-01"])
-    assert outcome.status == 0, outcome
+    outcome = run_cli(*["check", PLAN, "-a", path, "-f", "json", "--period", "2025-01"])
+    assert outcome.exit_code == 0, outcome
     document = entry(outcome.stdout)
     # Two rows per day and channel: PA010 (repeated), and no PA004 (not a date).
     assert {d["code"] for d in document["diagnostics"]} == {"PA010"}
     assert (actual(document, "gmv"), actual(document, "spend")) == (157, 18)
-    day = invoke(["check", PLAN, "-a", path, "-f", "json", "--as-of", "2025-01-05"])
+    day = run_cli(*["check", PLAN, "-a", path, "-f", "json", "--as-of", "2025-01-05"])
     ytd = entry(day.stdout)
     assert (actual(ytd, "gmv"), ytd["window"]["end"]) == (101, "2025-01-05")
 
@@ -133,7 +135,7 @@ def test_timestamps_with_an_offset_take_the_date_as_written(tmp_path: Path) -> N
 def test_malformed_offsets_are_still_pa004(tmp_path: Path, cell: str) -> None:
     path = tmp_path / "a.csv"
     path.write_text(f"date,channel,gmv,spend\n{cell},douyin,1,1\n", encoding="utf-8")
-    document = entry(invoke(["check", PLAN, "-a", path, "-f", "json"]).stdout)
+    document = entry(run_cli(*["check", PLAN, "-a", path, "-f", "json"]).stdout)
     assert [(d["code"], d["line"]) for d in document["diagnostics"]] == [("PA004", 2)]
 
 
@@ -169,8 +171,8 @@ def test_a_stray_latin1_byte_is_pa001_at_its_line_and_column(
     path = tmp_path / "a.csv"
     path.write_bytes(_with_stray_byte(line, rows))
     assert len(path.read_bytes()) > 64 * 1024 or line == 58  # the late one is past the sniff
-    outcome = invoke(["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
-    assert outcome.status == 1
+    outcome = run_cli(*["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
+    assert outcome.exit_code == 1
     found = entry(outcome.stdout)["diagnostics"]
     # "2025-01-xx," is 11 characters; then "Caf": the byte is the 15th character.
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("PA001", line, 15)]
@@ -183,7 +185,7 @@ def test_a_gb18030_export_is_still_read(tmp_path: Path) -> None:
     path.write_bytes(
         "日期,渠道,交易额\n2025-01-05,抖音,100\n2025-01-06,快手,50\n".encode("gb18030")
     )
-    outcome = invoke(["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
+    outcome = run_cli(*["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
     document = entry(outcome.stdout)
     assert [d["code"] for d in document["diagnostics"]] == ["PA005"]
     assert actual(document, "gmv") == 150
@@ -196,7 +198,7 @@ def test_gb18030_needs_the_headers_to_match(tmp_path: Path) -> None:
     (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
     path = tmp_path / "a.csv"
     path.write_bytes("día,渠道,交易额\n2025-01-05,x,1\n".encode("latin-1", errors="replace"))
-    outcome = invoke(["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
+    outcome = run_cli(*["check", tmp_path / "plan.yaml", "-a", path, "-f", "json"])
     found = entry(outcome.stdout)["diagnostics"]
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("PA001", 1, 2)]
 
@@ -219,7 +221,7 @@ def test_unclosed_flow_collection_hint_names_the_open_bracket(
 ) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text("promoplan: 1\nname: t\nperiod: 2025\n" + tail, encoding="utf-8")
-    outcome = invoke(["validate", path, "-f", "json"])
+    outcome = run_cli(*["validate", path, "-f", "json"])
     found = entry(outcome.stdout)["diagnostics"]
     assert [d["code"] for d in found] == ["PP001"]
     assert found[0]["hint"].startswith(hint), found[0]["hint"]

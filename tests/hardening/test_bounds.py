@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hardening.clirun import CASES, invoke
+from clirunner import Cli, run_cli
+from hardening.files import CASES
 from promoplan.actuals.sql import FIRST_ERRORS
 from promoplan.yamlsafe import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_EVENTS, load_yaml
 
@@ -52,31 +53,33 @@ def test_aliases_up_to_the_cap_load_and_one_more_is_pp010() -> None:
     assert codes(with_aliases(MAX_ALIASES + 1)) == ["PP010"]
 
 
+@pytest.mark.slow
 def test_yaml_nodes_are_capped() -> None:
     items = MAX_EVENTS  # with the document's own events, just past the cap
     assert codes(HEAD + "b: [" + ",".join(["1"] * items) + "]\n") == ["PP010"]
     assert codes(HEAD + "b: [" + ",".join(["1"] * (items // 2)) + "]\n") == []
 
 
-def test_size_cap_is_exact_and_says_how_large(tmp_path: Path) -> None:
+def test_size_cap_is_exact_and_says_how_large(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     filler = MAX_BYTES - len(HEAD)
     path.write_text(HEAD + "#" * (filler - 1) + "\n", encoding="utf-8")
     assert path.stat().st_size == MAX_BYTES
-    assert invoke(["validate", path]).status == 0
+    assert cli("validate", path).exit_code == 0
     path.write_text(HEAD + "#" * filler + "\n", encoding="utf-8")
-    outcome = invoke(["validate", path, "-f", "json"])
+    outcome = cli("validate", path, "-f", "json")
     found = json.loads(outcome.stdout)["plans"][0]["diagnostics"]
-    assert outcome.status == 1
+    assert outcome.exit_code == 1
     assert [(d["code"], d["line"], d["column"]) for d in found] == [("PP010", 1, 1)]
     assert "1,048,577 bytes; the limit is 1 MiB" in found[0]["message"]
 
 
-def test_a_plan_of_many_errors_reports_each_in_linear_time(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_plan_of_many_errors_reports_each_in_linear_time(cli: Cli, tmp_path: Path) -> None:
     """Not capped, but bounded by the size cap: every unknown key is one diagnostic."""
     path = tmp_path / "plan.yaml"
     path.write_text(HEAD + "".join(f"k{n}: 1\n" for n in range(3000)), encoding="utf-8")
-    found = json.loads(invoke(["validate", path, "-f", "json"]).stdout)["plans"][0]
+    found = json.loads(cli("validate", path, "-f", "json").stdout)["plans"][0]
     assert found["counts"]["error"] == 3000
 
 
@@ -89,7 +92,7 @@ HEADER = "date,channel,gmv,spend\n"
 def check(tmp_path: Path, data: bytes) -> list[dict[str, object]]:
     path = tmp_path / "actuals.csv"
     path.write_bytes(data)
-    outcome = invoke(["check", CSV_PLAN, "--actuals", path, "-f", "json"])
+    outcome = run_cli("check", CSV_PLAN, "--actuals", path, "-f", "json")
     diagnostics: list[dict[str, object]] = json.loads(outcome.stdout)["plans"][0]["diagnostics"]
     return diagnostics
 
@@ -154,6 +157,7 @@ def peak_rss(args: list[str]) -> tuple[int, str]:
     return int(match.group(1)) // 1024, done.stdout
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_when_every_row_is_bad(tmp_path: Path) -> None:
     """200,000 rows, each with a bad gmv: 21 diagnostics, and memory far below the data."""
     rows = 200_000

@@ -35,8 +35,9 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from hardening.clirun import CASES, Outcome, assert_untouched, existing_output, invoke
-from test_plan_corpus import Case, assert_matches, read_case, run_validate
+from clirunner import Cli, CliResult
+from hardening.files import CASES, assert_untouched, existing_output
+from plancorpus import Case, assert_matches, read_case, run_validate
 
 PLANS = sorted((CASES / "plans").glob("*.yaml"))
 CSV_PLAN = CASES / "csv-plan.yaml"
@@ -49,7 +50,7 @@ _EXPECT_NAME = re.compile(r"^#\s*expect-name:\s*(?P<name>\".*\")\s*$")
 _EXPECT_TARGET = re.compile(r"^#\s*expect-target:\s*(?P<goal>\S+)\s+(?P<value>\S+)\s*$")
 
 
-def plan_document(outcome: Outcome) -> dict[str, Any]:
+def plan_document(outcome: CliResult) -> dict[str, Any]:
     """The one plan entry of a ``--format json`` document (strict JSON: no NaN)."""
     document = json.loads(outcome.stdout, parse_constant=_reject_constant)
     assert len(document["plans"]) == 1
@@ -83,25 +84,23 @@ def test_plan_cases_are_there() -> None:
 
 
 @pytest.mark.parametrize("path", PLANS, ids=[p.stem for p in PLANS])
-def test_plan_case(path: Path, tmp_path: Path) -> None:
+def test_plan_case(cli: Cli, path: Path, tmp_path: Path) -> None:
     case = read_case(path)
     status, found = run_validate(path)
     assert_matches(case, status, found)
     name, targets = extra_expectations(path)
     if name is not None:
-        assert plan_document(invoke(["validate", "-f", "json", path]))["name"] == name
+        assert plan_document(cli("validate", "-f", "json", path))["name"] == name
     if targets:
         checked = plan_document(
-            invoke(
-                ["check", path, "--actuals", PLAN_ACTUALS, "-f", "json", "--as-of", "2025-01-31"]
-            )
+            cli("check", path, "--actuals", PLAN_ACTUALS, "-f", "json", "--as-of", "2025-01-31")
         )
         assert {g["id"]: g["target"] for g in checked["goals"] if g["id"] in targets} == targets
     if case.exit_status == 1:
         # A broken plan writes no report; last week's stays as it was.
         output = existing_output(tmp_path)
-        outcome = invoke(["report", path, "--actuals", PLAN_ACTUALS, *REPORT_WINDOW, "-o", output])
-        assert outcome.status == 1
+        outcome = cli("report", path, "--actuals", PLAN_ACTUALS, *REPORT_WINDOW, "-o", output)
+        assert outcome.exit_code == 1
         assert_untouched(output)
 
 
@@ -549,18 +548,18 @@ def test_csv_cases_cover_the_catalogue() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CSV_CASES))
-def test_csv_case(name: str, tmp_path: Path) -> None:
+def test_csv_case(cli: Cli, name: str, tmp_path: Path) -> None:
     case = CSV_CASES[name]
     actuals = tmp_path / "actuals.csv"
     actuals.write_bytes(case.bytes())
-    outcome = invoke(["check", CSV_PLAN, "--actuals", actuals, "-f", "json", *case.args])
+    outcome = cli("check", CSV_PLAN, "--actuals", actuals, "-f", "json", *case.args)
     entry = plan_document(outcome)
     found = [(d["code"], d["line"], d["column"]) for d in entry["diagnostics"]]
     shown = [
         f"{d['code']} {d['line']}:{d['column']} {d['message'][:80]}" for d in entry["diagnostics"]
     ]
     assert sorted(found, key=str) == sorted(case.diagnostics, key=str), shown
-    assert outcome.status == case.status, shown
+    assert outcome.exit_code == case.status, shown
     for d in entry["diagnostics"]:
         if d["code"].startswith("PA") and d["code"] not in ("PA002",):
             assert d["file"] == str(actuals), d
@@ -574,24 +573,22 @@ def test_csv_case(name: str, tmp_path: Path) -> None:
             assert actual[goal] == pytest.approx(value, rel=1e-12, abs=1e-9), actual
     # The weekly report of the same data: a file with errors writes no report.
     output = existing_output(tmp_path)
-    report = invoke(
-        ["report", CSV_PLAN, "--actuals", actuals, *REPORT_WINDOW, "-o", output, *case.args]
-    )
+    report = cli("report", CSV_PLAN, "--actuals", actuals, *REPORT_WINDOW, "-o", output, *case.args)
     if case.status == 1:
-        assert report.status == 1, report.stderr
+        assert report.exit_code == 1, report.stderr
         assert_untouched(output, others=[actuals.name])
     else:
-        assert report.status == 0, report.stderr
+        assert report.exit_code == 0, report.stderr
         assert output.read_bytes() != b""
         assert stat.S_IMODE(output.stat().st_mode) == 0o640  # O9: the mode is kept
 
 
-def test_unknown_and_non_text_encodings_are_usage_problems(tmp_path: Path) -> None:
+def test_unknown_and_non_text_encodings_are_usage_problems(cli: Cli, tmp_path: Path) -> None:
     actuals = tmp_path / "actuals.csv"
     actuals.write_bytes(rows("2025-01-05,douyin,1,1"))
     for name in ("klingon", "hex", "zlib", "rot13", "base64"):
-        outcome = invoke(["check", CSV_PLAN, "--actuals", actuals, "--encoding", name])
-        assert outcome.status == 2, (name, outcome)
+        outcome = cli("check", CSV_PLAN, "--actuals", actuals, "--encoding", name)
+        assert outcome.exit_code == 2, (name, outcome)
         assert "unknown encoding" in outcome.stderr
 
 
@@ -776,13 +773,13 @@ for _fmt in ("table", "markdown", "json"):
 
 
 @pytest.mark.parametrize("name", sorted(OUTPUT_RUNS))
-def test_output_injection(name: str, tmp_path: Path) -> None:
+def test_output_injection(cli: Cli, name: str, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(BROKEN_INJECTION, encoding="utf-8")
     args = [a.replace("{broken}", str(broken)) for a in OUTPUT_RUNS[name]]
     fmt = args[args.index("-f") + 1]
-    outcome = invoke(args)
-    assert outcome.status in (0, 1), outcome.stderr
+    outcome = cli(*args)
+    assert outcome.exit_code in (0, 1), outcome.stderr
     text = outcome.stdout
     assert text.strip(), outcome.stderr
     no_raw_controls(text + outcome.stderr)
@@ -799,13 +796,13 @@ def test_o8_o10_are_covered_by_the_report_tests() -> None:
     assert "def test_a_second_run_exits_75_while_the_lock_is_held" in source
 
 
-def test_o11_csv_is_utf8_with_crlf_and_no_bom(tmp_path: Path) -> None:
+def test_o11_csv_is_utf8_with_crlf_and_no_bom(cli: Cli, tmp_path: Path) -> None:
     """O11, documented choice: UTF-8 without BOM (pipes cleanly), CRLF rows (RFC 4180)."""
     output = tmp_path / "check.csv"
-    outcome = invoke(
-        ["check", INJECTION_PLAN, "--actuals", INJECTION_ACTUALS, "-f", "csv", "-o", output]
+    outcome = cli(
+        "check", INJECTION_PLAN, "--actuals", INJECTION_ACTUALS, "-f", "csv", "-o", output
     )
-    assert outcome.status == 1
+    assert outcome.exit_code == 1
     data = output.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.count(b"\r\n") == data.count(b"\n")
@@ -877,7 +874,7 @@ FAILING_RUNS: dict[str, tuple[tuple[str, ...], int]] = {
 
 
 @pytest.mark.parametrize("name", sorted(FAILING_RUNS))
-def test_failing_run_leaves_existing_output_alone(name: str, tmp_path: Path) -> None:
+def test_failing_run_leaves_existing_output_alone(cli: Cli, name: str, tmp_path: Path) -> None:
     args, status = FAILING_RUNS[name]
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_bytes(rows("2025-01-05,douyin,12;3a,1"))
@@ -897,18 +894,18 @@ def test_failing_run_leaves_existing_output_alone(name: str, tmp_path: Path) -> 
         for key, value in values.items():
             arg = arg.replace(key, value)  # noqa: PLW2901  # each placeholder in turn
         resolved.append(arg)
-    outcome = invoke(resolved)
-    assert outcome.status == status, (outcome.stdout, outcome.stderr)
+    outcome = cli(*resolved)
+    assert outcome.exit_code == status, (outcome.stdout, outcome.stderr)
     assert outcome.stderr.strip(), "a failing run says why"
     no_raw_controls(outcome.stderr)
     assert_untouched(output, others=["bad.csv", "broken.yaml"])
 
 
-def test_a_passing_run_replaces_the_output_keeping_its_mode(tmp_path: Path) -> None:
+def test_a_passing_run_replaces_the_output_keeping_its_mode(cli: Cli, tmp_path: Path) -> None:
     """O9: the new file has the old file's mode, not mkstemp's 0600."""
     output = existing_output(tmp_path)
-    outcome = invoke(["validate", CSV_PLAN, "-f", "json", "-o", output])
-    assert outcome.status == 0
+    outcome = cli("validate", CSV_PLAN, "-f", "json", "-o", output)
+    assert outcome.exit_code == 0
     assert json.loads(output.read_text(encoding="utf-8"))["plans"][0]["status"] == "pass"
     assert stat.S_IMODE(output.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == [output.name]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hardening.clirun import invoke
+from clirunner import run_cli
 from promoplan.diagnostics import NOT_IGNORABLE, diagnostic, without_codes
 from promoplan.formula import MAX_CHAIN
 
@@ -25,7 +25,7 @@ def write(tmp_path: Path, plan: str) -> tuple[Path, Path]:
 
 def found(plan: Path, *extra: str) -> list[tuple[str, int | None]]:
     """(code, line) of every diagnostic ``validate -f json`` gives."""
-    outcome = invoke(["validate", plan, "-f", "json", *extra])
+    outcome = run_cli(*["validate", plan, "-f", "json", *extra])
     return [(d["code"], d["line"]) for d in json.loads(outcome.stdout)["plans"][0]["diagnostics"]]
 
 
@@ -42,16 +42,16 @@ def test_a_chain_of_500_formulas_is_pp122_at_its_start(tmp_path: Path) -> None:
     # m500 is on line 4 + 1 + 500: where the chain starts (nothing else uses it).
     assert found(plan) == [("PP122", 505)]
     for command in (["check", plan, "-a", actuals], ["report", plan, "-a", actuals]):
-        outcome = invoke([*command, "--as-of", "2025-01-31"])
-        assert outcome.status == 1
+        outcome = run_cli(*[*command, "--as-of", "2025-01-31"])
+        assert outcome.exit_code == 1
         assert "PP122" in outcome.stdout + outcome.stderr
 
 
 def test_a_chain_at_the_bound_is_evaluated(tmp_path: Path) -> None:
     plan, actuals = write(tmp_path, chain(MAX_CHAIN))
     assert found(plan) == []
-    outcome = invoke(["check", plan, "-a", actuals, "-f", "json"])
-    assert outcome.status == 0
+    outcome = run_cli(*["check", plan, "-a", actuals, "-f", "json"])
+    assert outcome.exit_code == 0
     goals = json.loads(outcome.stdout)["plans"][0]["goals"]
     # gmv sums to 150 first; each formula adds 1 to the sum (formulas apply after summing).
     assert goals[0]["actual"] == 150 + MAX_CHAIN
@@ -70,7 +70,7 @@ def test_formula_errors_cannot_be_ignored(tmp_path: Path, how: str) -> None:
     extra = ("--ignore", "PP122") if how == "option" else ()
     assert found(plan, *extra) == [("PP122", 7 if how == "plan" else 6)]  # the formula's line
     for command in (["check", plan, "-a", actuals], ["report", plan, "-a", actuals]):
-        assert invoke([*command, "--as-of", "2025-01-31", *extra]).status == 1
+        assert run_cli(*[*command, "--as-of", "2025-01-31", *extra]).exit_code == 1
 
 
 @pytest.mark.parametrize("code", ["PP001", "PP002", "PP003", "PP010", "PP122"])
@@ -91,8 +91,8 @@ def test_unknown_date_format_directive_is_found_by_validate(
 ) -> None:
     plan, actuals = write(tmp_path, HEADER + f'actuals:\n  date_format: "{date_format}"\n')
     assert found(plan) == [("PP003", 5)]
-    outcome = invoke(["check", plan, "-a", actuals])
-    assert outcome.status == 1
+    outcome = run_cli(*["check", plan, "-a", actuals])
+    assert outcome.exit_code == 1
     assert "PA006" not in outcome.stdout  # the CSV is not blamed
 
 
@@ -126,6 +126,6 @@ def test_short_periods_without_quarters_validate_and_run(tmp_path: Path, period:
     text += "goals:\n  g: {metric: gmv, at_least: 100}\n"
     plan, actuals = write(tmp_path, text)
     assert found(plan) == []
-    assert invoke(["check", plan, "-a", actuals, "--as-of", "2025-06-18"]).status == 0
+    assert run_cli(*["check", plan, "-a", actuals, "--as-of", "2025-06-18"]).exit_code == 0
     report = ["report", plan, "-a", actuals, "--as-of", "2025-06-20", "--quarter", "this"]
-    assert invoke(report).status == 0
+    assert run_cli(*report).exit_code == 0

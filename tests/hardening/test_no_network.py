@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hardening.clirun import invoke
+from clirunner import Cli
 from promoplan.actuals import engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,25 +73,25 @@ def test_the_sockets_are_really_off(no_network: list[str]) -> None:
 
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_command_runs_offline(
-    name: str, no_network: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, name: str, no_network: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)  # diff REV:path reads git from the repository
     args, statuses = RUNS[name]
-    outcome = invoke(args)
-    assert outcome.status in statuses, (outcome.status, outcome.stderr[-500:])
+    outcome = cli(*args)
+    assert outcome.exit_code in statuses, (outcome.exit_code, outcome.stderr[-500:])
     assert outcome.stdout.strip()
     assert no_network == []
 
 
-def test_init_runs_offline(no_network: list[str], tmp_path: Path) -> None:
+def test_init_runs_offline(cli: Cli, no_network: list[str], tmp_path: Path) -> None:
     target = tmp_path / "plan.yaml"
-    assert invoke(["init", target]).status == 0
-    assert invoke(["validate", target]).status == 0
+    assert cli("init", target).exit_code == 0
+    assert cli("validate", target).exit_code == 0
     assert no_network == []
 
 
 def test_duckdb_runs_with_external_access_off(
-    no_network: list[str], monkeypatch: pytest.MonkeyPatch
+    cli: Cli, no_network: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No extension is installed or loaded on demand, and no file outside the allow-list."""
     settings: dict[str, object] = {}
@@ -105,12 +105,14 @@ def test_duckdb_runs_with_external_access_off(
             "autoload_known_extensions",
             "lock_configuration",
         ):
-            settings[key] = con.execute(f"SELECT current_setting('{key}')").fetchone()[0]
+            row = con.execute(f"SELECT current_setting('{key}')").fetchone()
+            assert row is not None
+            settings[key] = row[0]
         return con
 
     monkeypatch.setattr(engine, "_connect", spy)
-    outcome = invoke(["check", str(PLAN), "--actuals", ACTUALS, "-f", "json"])
-    assert outcome.status == 1
+    outcome = cli("check", str(PLAN), "--actuals", ACTUALS, "-f", "json")
+    assert outcome.exit_code == 1
     assert settings == {
         "enable_external_access": False,
         "autoinstall_known_extensions": False,

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from hardening.clirun import (
+from clirunner import run_cli
+from hardening.files import (
     CASES,
     KNOWN_BYTES,
     assert_untouched,
     existing_output,
-    invoke,
     no_temporaries,
     run_process,
 )
@@ -95,8 +95,8 @@ def test_output_at_an_input_is_refused(work: Path, name: str, how: str) -> None:
             given = f"hard{number}"
             os.link(work / target, work / given)
         before = _snapshot(work)
-        outcome = invoke([*command.args, "-o", given])
-        assert outcome.status == 2, (given, outcome)
+        outcome = run_cli(*[*command.args, "-o", given])
+        assert outcome.exit_code == 2, (given, outcome)
         lines = outcome.stderr.strip().splitlines()
         assert len(lines) == 1, lines
         assert "one of this run's inputs" in lines[0]
@@ -110,8 +110,8 @@ def test_report_into_a_directory_refuses_an_input_there(work: Path) -> None:
     out = work / "out"
     out.mkdir()
     (out / "plan-2025-W04.md").symlink_to(work / "a.csv")
-    outcome = invoke([*COMMANDS["report"].args, "-o", "out"])
-    assert outcome.status == 2
+    outcome = run_cli(*[*COMMANDS["report"].args, "-o", "out"])
+    assert outcome.exit_code == 2
     assert "one of this run's inputs" in outcome.stderr
     assert (work / "a.csv").read_text(encoding="utf-8") == ACTUALS
 
@@ -145,8 +145,8 @@ def test_output_into_a_fifo_is_written_through(work: Path, name: str) -> None:
     fifo = work / "pipe"
     os.mkfifo(fifo)
     with reading(fifo) as got:
-        outcome = invoke([*command.args, "-o", fifo])
-    assert outcome.status == command.status, outcome
+        outcome = run_cli(*[*command.args, "-o", fifo])
+    assert outcome.exit_code == command.status, outcome
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert got, "the reader got nothing"
     assert got[0].strip(), "the reader got nothing"
@@ -160,8 +160,8 @@ def test_output_into_a_character_device_is_written_through(work: Path, name: str
     """A null device made in the test's directory: replacing it would show, and harm nothing."""
     device = work / "null"
     os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    outcome = invoke([*COMMANDS[name].args, "-o", device])
-    assert outcome.status == COMMANDS[name].status, outcome
+    outcome = run_cli(*[*COMMANDS[name].args, "-o", device])
+    assert outcome.exit_code == COMMANDS[name].status, outcome
     assert stat.S_ISCHR(device.lstat().st_mode), "the device was replaced by a file"
     assert not no_temporaries(work)
     assert not [p for p in work.iterdir() if p.name.endswith(".lock")]
@@ -172,7 +172,7 @@ def test_output_into_dev_null_leaves_it_a_device(work: Path, name: str) -> None:
     dev_null = Path("/dev/null")
     assert stat.S_ISCHR(dev_null.lstat().st_mode)
     try:
-        outcome = invoke([*COMMANDS[name].args, "-o", dev_null])
+        outcome = run_cli(*[*COMMANDS[name].args, "-o", dev_null])
     finally:
         replaced = not stat.S_ISCHR(dev_null.lstat().st_mode)
         if replaced and IS_ROOT:  # put the machine's /dev/null back before failing
@@ -180,7 +180,7 @@ def test_output_into_dev_null_leaves_it_a_device(work: Path, name: str) -> None:
             os.mknod(dev_null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
             dev_null.chmod(0o666)
     assert not replaced, "/dev/null was replaced by a regular file"
-    assert outcome.status == COMMANDS[name].status, outcome
+    assert outcome.exit_code == COMMANDS[name].status, outcome
 
 
 def test_output_to_dev_stdout_appends_to_the_shell_redirection(work: Path) -> None:
@@ -203,10 +203,10 @@ def test_output_to_a_socket_is_exit_2(work: Path) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         server.bind(str(path))
-        outcome = invoke([*COMMANDS["validate"].args, "-o", path])
+        outcome = run_cli(*[*COMMANDS["validate"].args, "-o", path])
     finally:
         server.close()
-    assert outcome.status == 2
+    assert outcome.exit_code == 2
     assert outcome.stderr.startswith(f"promoplan: cannot write {path}: ")
     assert stat.S_ISSOCK(path.lstat().st_mode)
 
@@ -216,8 +216,8 @@ def test_output_to_a_socket_is_exit_2(work: Path) -> None:
 
 @pytest.mark.parametrize("name", ["report", "report-html"])
 def test_report_trailing_slash_creates_the_directory(work: Path, name: str) -> None:
-    outcome = invoke([*COMMANDS[name].args, "-o", "reports/weekly/"])
-    assert outcome.status == 0, outcome
+    outcome = run_cli(*[*COMMANDS[name].args, "-o", "reports/weekly/"])
+    assert outcome.exit_code == 0, outcome
     directory = work / "reports" / "weekly"
     assert directory.is_dir()
     extension = "html" if name.endswith("html") else "md"
@@ -227,24 +227,24 @@ def test_report_trailing_slash_creates_the_directory(work: Path, name: str) -> N
 
 def test_report_trailing_slash_on_a_file_is_exit_2(work: Path) -> None:
     (work / "reports").write_bytes(KNOWN_BYTES)
-    outcome = invoke([*COMMANDS["report"].args, "-o", "reports/"])
-    assert outcome.status == 2
+    outcome = run_cli(*[*COMMANDS["report"].args, "-o", "reports/"])
+    assert outcome.exit_code == 2
     assert "is not a directory" in outcome.stderr
     assert (work / "reports").read_bytes() == KNOWN_BYTES
 
 
 @pytest.mark.parametrize("name", sorted(n for n in COMMANDS if not n.startswith("report")))
 def test_trailing_slash_for_a_one_file_command_is_exit_2(work: Path, name: str) -> None:
-    outcome = invoke([*COMMANDS[name].args, "-o", "out/"])
-    assert outcome.status == 2
+    outcome = run_cli(*[*COMMANDS[name].args, "-o", "out/"])
+    assert outcome.exit_code == 2
     assert "names a directory" in outcome.stderr
     assert not (work / "out").exists()
 
 
 def test_report_name_inside_the_directory_is_a_directory(work: Path) -> None:
     (work / "out" / "plan-2025-W04.md").mkdir(parents=True)
-    outcome = invoke([*COMMANDS["report"].args, "-o", "out"])
-    assert outcome.status == 2
+    outcome = run_cli(*[*COMMANDS["report"].args, "-o", "out"])
+    assert outcome.exit_code == 2
     assert outcome.stderr == "promoplan: cannot write out/plan-2025-W04.md: is a directory; " \
         "give a file name\n"  # fmt: skip
     assert not no_temporaries(work / "out")
@@ -301,8 +301,8 @@ def test_full_disk_is_exit_2_with_the_previous_file_intact(work: Path, name: str
             return
         previous = existing_output(mounted)
         _fill(mounted)
-        outcome = invoke([*command.args, "-o", previous])
-        assert outcome.status == 2, outcome
+        outcome = run_cli(*[*command.args, "-o", previous])
+        assert outcome.exit_code == 2, outcome
         assert outcome.stderr == f"promoplan: cannot write {previous}: No space left on device\n"
         assert_untouched(previous, others=["filler"])
 
@@ -331,8 +331,8 @@ def test_read_only_directory_is_exit_2(work: Path, name: str) -> None:
         )
         if remount.returncode != 0:
             pytest.skip("cannot remount the tmpfs read-only")
-        outcome = invoke([*COMMANDS[name].args, "-o", previous])
-        assert outcome.status == 2, outcome
+        outcome = run_cli(*[*COMMANDS[name].args, "-o", previous])
+        assert outcome.exit_code == 2, outcome
         assert outcome.stderr.startswith(f"promoplan: cannot write {previous}: ")
         assert "Read-only file system" in outcome.stderr
         assert_untouched(previous)

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 
 import promoplan
-from hardening.clirun import invoke
+from clirunner import Cli
 from promoplan.actuals import engine, sql
 
 HERE = Path(__file__).parent
@@ -205,6 +205,7 @@ def run_audited(work: Path, args: list[str]) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_a_plan_touches_only_the_paths_on_the_command_line(name: str, workspace: Path) -> None:
     args, given, output = RUNS[name]
@@ -246,6 +247,7 @@ def test_traced_paths_leave_out_what_readlink_read() -> None:
     assert traced_paths('7 openat(AT_FDCWD, "secret.txt", O_RDONLY) = 3') == ["secret.txt"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 def test_duckdb_opens_only_the_actuals_under_strace(workspace: Path) -> None:
     """DuckDB's file access is C++: trace the system calls of a whole check run."""
@@ -296,7 +298,7 @@ class _Recording:
 
 
 def test_no_sql_text_is_built_from_plan_or_csv_content(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
     connect = engine._connect
@@ -324,8 +326,9 @@ alerts:
   low: {{metric: roi, by: channel, below: 20, severity: warning}}
 """
     (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
-    outcome = invoke(["check", tmp_path / "plan.yaml", "--actuals", tmp_path / "actuals.csv",
-                      "-f", "json"])  # fmt: skip
+    outcome = cli(
+        "check", tmp_path / "plan.yaml", "--actuals", tmp_path / "actuals.csv", "-f", "json"
+    )
     entry = json.loads(outcome.stdout)["plans"][0]
     assert seen, "no query was recorded"
     for query in seen:
@@ -336,8 +339,9 @@ alerts:
     # Without the odd date format the same plan reads right: per channel, exact.
     (tmp_path / "plan.yaml").write_text(re.sub(r"  date_format: .*\n", "", plan), encoding="utf-8")
     seen.clear()
-    outcome = invoke(["check", tmp_path / "plan.yaml", "--actuals", tmp_path / "actuals.csv",
-                      "-f", "json"])  # fmt: skip
+    outcome = cli(
+        "check", tmp_path / "plan.yaml", "--actuals", tmp_path / "actuals.csv", "-f", "json"
+    )
     entry = json.loads(outcome.stdout)["plans"][0]
     assert [d["code"] for d in entry["diagnostics"]] == []
     values = {a["group"]["channel"]: a["value"] for a in entry["alerts"]}
@@ -424,29 +428,29 @@ def test_quote_ident_and_sql_string_escape_their_quotes() -> None:
 # --- symlinks out of a validated directory ------------------------------------------
 
 
-def test_validate_directory_refuses_a_link_out_of_it(tmp_path: Path) -> None:
+def test_validate_directory_refuses_a_link_out_of_it(cli: Cli, tmp_path: Path) -> None:
     secret = tmp_path / "secrets.yaml"
     secret.write_text("tolerance: s3cr3t\npassword: hunter2\n", encoding="utf-8")
     plans = tmp_path / "plans"
     plans.mkdir()
     (plans / "ok.yaml").write_text("promoplan: 1\nname: ok\nperiod: 2025\n", encoding="utf-8")
     (plans / "evil.yaml").symlink_to(secret)
-    outcome = invoke(["validate", plans])
-    assert outcome.status == 2
+    outcome = cli("validate", plans)
+    assert outcome.exit_code == 2
     assert "outside" in outcome.stderr
     assert "s3cr3t" not in outcome.stdout + outcome.stderr
     assert "password" not in outcome.stdout + outcome.stderr
     # Named on the command line, the same file is read: the user asked for it.
-    named = invoke(["validate", plans / "evil.yaml"])
-    assert named.status == 1
+    named = cli("validate", plans / "evil.yaml")
+    assert named.exit_code == 1
 
 
-def test_validate_directory_follows_links_that_stay_inside(tmp_path: Path) -> None:
+def test_validate_directory_follows_links_that_stay_inside(cli: Cli, tmp_path: Path) -> None:
     plans = tmp_path / "plans"
     (plans / "2025").mkdir(parents=True)
     target = plans / "2025" / "plan.yaml"
     target.write_text("promoplan: 1\nname: ok\nperiod: 2025\n", encoding="utf-8")
     (plans / "current.yaml").symlink_to(target)
-    outcome = invoke(["validate", plans, "-f", "json"])
-    assert outcome.status == 0
+    outcome = cli("validate", plans, "-f", "json")
+    assert outcome.exit_code == 0
     assert len(json.loads(outcome.stdout)["plans"]) == 2

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from hardening.clirun import (
+from clirunner import run_cli
+from hardening.files import (
     CASES,
     assert_untouched,
     existing_output,
-    invoke,
     no_temporaries,
     run_process,
 )
@@ -219,8 +219,8 @@ def test_a_signal_at_any_moment(big: Path, signum: int, delay: float) -> None:
 def test_extreme_dates_in_check_are_exit_2_with_the_range(
     work: Path, args: tuple[str, ...]
 ) -> None:
-    outcome = invoke(["check", work / "plan.yaml", "-a", work / "a.csv", *args])
-    assert outcome.status == 2
+    outcome = run_cli(*["check", work / "plan.yaml", "-a", work / "a.csv", *args])
+    assert outcome.exit_code == 2
     assert "1900-01-01 to 2999-12-31" in outcome.stderr
 
 
@@ -237,8 +237,8 @@ def test_extreme_dates_in_check_are_exit_2_with_the_range(
 def test_extreme_dates_in_report_are_exit_2_with_the_range(
     work: Path, args: tuple[str, ...]
 ) -> None:
-    outcome = invoke(["report", work / "plan.yaml", "-a", work / "a.csv", *args])
-    assert outcome.status == 2
+    outcome = run_cli(*["report", work / "plan.yaml", "-a", work / "a.csv", *args])
+    assert outcome.exit_code == 2
     assert "1900-01-01 to 2999-12-31" in outcome.stderr
 
 
@@ -247,4 +247,7 @@ def test_the_ends_of_the_range_still_run(work: Path) -> None:
         ("--as-of", "1900-01-01", "--period", "last-week"),
         ("--as-of", "2999-12-31", "--period", "mtd"),
     ):
-        assert invoke(["check", work / "plan.yaml", "-a", work / "a.csv", *args]).status in (0, 1)
+        assert run_cli(*["check", work / "plan.yaml", "-a", work / "a.csv", *args]).exit_code in (
+            0,
+            1,
+        )

@@ -23,11 +23,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from builders import alert, budget_row, evaluated_plan, goal, kpi, report_data, run
+from profiles import scaled
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.sql import FIRST_ERRORS
@@ -47,7 +48,7 @@ from promoplan.render.text import (
 )
 from promoplan.result import Run
 from promoplan.yamlsafe import load_yaml
-from test_actuals_properties import amounts, styles, written
+from strategies import amounts, styles, written
 
 # --- hazardous YAML ------------------------------------------------------------------
 
@@ -284,7 +285,7 @@ def plain(value: object) -> bool:
     return value is None or isinstance(value, (str, int, bool))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300))
 @given(hazardous_yaml())
 def test_hazardous_yaml_gives_diagnostics_never_an_exception(data: bytes) -> None:
     loaded = load_plan(Path("plan.yaml"), data=data)
@@ -302,7 +303,7 @@ def test_hazardous_yaml_gives_diagnostics_never_an_exception(data: bytes) -> Non
     json.loads(document, parse_constant=_reject_constant)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(200))
 @given(hazardous_yaml())
 def test_no_tag_builds_an_object(data: bytes) -> None:
     loaded = load_yaml(data, "plan.yaml")
@@ -394,7 +395,7 @@ def write_records(
     return starts
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(80))
 @given(records, st.sampled_from(["\n", "\r\n", "\r"]))
 def test_dirty_rows_are_summed_exactly_or_every_bad_cell_is_located(
     data: list[tuple[tuple[str, Any, str], str, Cell, Cell, bool]], newline: str
@@ -559,7 +560,7 @@ def test_no_line_reads_as_a_workflow_command(text: str, fmt: str) -> None:
 numbers = st.one_of(st.none(), st.floats(), st.sampled_from([math.nan, math.inf, -math.inf]))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=scaled(150))
 @given(st.lists(numbers, min_size=24, max_size=24), st.sampled_from(["check", "report"]))
 def test_json_never_holds_nan_or_infinity(values: list[float | None], command: str) -> None:
     it = iter(values)

@@ -224,7 +224,7 @@ def load_csv_files(
             copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, HEADER true)").format(
                 sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, header))
             )
-            with conn.cursor() as cur, cur.copy(copy) as out, file.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
+            with conn.cursor() as cur, cur.copy(copy) as out, file.open("rb") as raw:
+                while chunk := raw.read(1 << 20):
                     out.write(chunk)
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(*table.split("."))))

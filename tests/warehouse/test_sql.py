@@ -35,7 +35,7 @@ def test_parameters_by_name_or_position() -> None:
     named = render(QUERY, "postgres").parameters
     assert named == {"keep_from": dt.date(2024, 1, 1), "keep_until": dt.date(2026, 1, 1)}
     for dialect in ("trino", "snowflake"):
-        rendered = render(QUERY, dialect)  # type: ignore[arg-type]
+        rendered = render(QUERY, dialect)
         assert rendered.parameters == (dt.date(2024, 1, 1), dt.date(2026, 1, 1))
         assert rendered.sql.index(">= ?") < rendered.sql.index("< ?")
 

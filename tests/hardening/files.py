@@ -1,4 +1,4 @@
-"""Running promoplan's CLI in process, and checking the files a failing run must not touch."""
+"""The hardening corpus folder, and the files a failing run must not touch."""
 
 from __future__ import annotations
 
@@ -7,38 +7,12 @@ import stat
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from typer.testing import CliRunner
-
-from promoplan.cli import app
 
 CASES = Path(__file__).parent / "cases"
 KNOWN_BYTES = b"previous report: these bytes must survive a failing run\n"
 KNOWN_MODE = 0o640
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one CLI run gave."""
-
-    status: int
-    stdout: str
-    stderr: str
-
-
-def invoke(args: Sequence[str], env: Mapping[str, str] | None = None) -> Outcome:
-    """Run ``promoplan ARGS`` in process; fail on a traceback or an internal error (exit 3)."""
-    result = CliRunner().invoke(app, [str(a) for a in args], env=dict(env or {}))
-    text = result.stdout + result.stderr
-    assert "Traceback" not in text, text
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert result.exit_code != 3, f"internal error: {text}"
-    return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
 def existing_output(directory: Path, name: str = "previous.out") -> Path:
