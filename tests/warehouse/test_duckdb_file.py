@@ -47,3 +47,19 @@ def test_duckdb_file_problems(tmp_path: Path) -> None:
     status, _, stderr = cli("check", str(FILTERS), "-a", f"duckdb://{tmp_path}/none.duckdb?table=t")
     assert status == 2
     assert "no such database file" in stderr
+
+
+def test_what_a_database_does_not_compute_yet_is_refused(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "metrics:\n", "metrics:\n  gmv_row: {expr: gmv * 2}\n", 1
+    )
+    assert "gmv_row" in text
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        text.replace("goals:\n", "goals:\n  rows2: {metric: gmv_row, at_least: 1}\n", 1)
+    )
+    status, _, stderr = cli("check", str(plan), "-a", f"duckdb://{path}?table=actuals")
+    assert status == 2
+    assert "expr cannot be read from a database yet" in stderr
+    assert len(stderr.strip().splitlines()) == 1

@@ -15,6 +15,7 @@ from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.warehouse.query import CubeQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.errors import UsageProblem
 
 # Type names as the catalogs print them (PostgreSQL's format_type, Spark's
 # simpleString, DuckDB's information_schema), lower-cased.
@@ -45,6 +46,18 @@ def listing(names: tuple[str, ...], limit: int = 12) -> str:
     return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def pushdown_gaps(spec: ActualsSpec) -> list[str]:
+    """What the plan asks of the actuals that the database query does not compute yet."""
+    gaps = []
+    if any(computed.kind == "expr" for computed in spec.computed):
+        gaps.append("expr")
+    if spec.unpivot is not None:
+        gaps.append("unpivot")
+    if spec.grain not in ("daily", "rows"):
+        gaps.append(f"grain: {spec.grain}")
+    return gaps
+
+
 def plan_query(
     url: WarehouseUrl,
     spec: ActualsSpec,
@@ -53,11 +66,19 @@ def plan_query(
     limit: int | None = None,
 ) -> Planned:
     """Check the table's ``(name, SQL type)`` columns against ``spec`` and build the query."""
+    gaps = pushdown_gaps(spec)
+    if gaps:
+        raise UsageProblem(
+            f"{url.display}: {' and '.join(gaps)} cannot be read from a database yet "
+            "(files only); read an export of the table, or a view that does the work"
+        )
     types = {name: sql_type.lower() for name, sql_type in table_columns}
     names = tuple(name for name, _ in table_columns)
     source = url.display
     found: list[Diagnostic] = []
-    measures = tuple(dict.fromkeys(spec.columns))
+    # A count of a column's cells reads the column (any type) through COUNT(column).
+    counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
+    measures = tuple(dict.fromkeys((*spec.columns, *counted)))
     dims = tuple(column for _, column in spec.dimensions)
     date_type = types.get(spec.date_column)
     if date_type is None:
@@ -79,7 +100,7 @@ def plan_query(
                 hint="cast it in a view (CAST(... AS DATE)) and read the view",
             )
         )
-    for column in measures:
+    for column in dict.fromkeys(spec.columns):
         sql_type = types.get(column)
         if sql_type is not None and not _NUMBER.match(sql_type):
             found.append(

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Cube, CubeRow, FileSummary
+from promoplan.actuals.model import (
+    Actuals,
+    ActualsSpec,
+    Cell,
+    Computed,
+    Cube,
+    CubeRow,
+    FileSummary,
+)
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.urls import WarehouseUrl
@@ -82,7 +90,11 @@ def assemble(
     query = planned.query
     assert query is not None  # only a planned query runs
     names = tuple(n for n, _ in spec.dimensions)
-    measures = tuple(dict.fromkeys(spec.columns))
+    columns = tuple(dict.fromkeys(spec.columns))
+    computed = {c.key: c for c in spec.computed if c.key not in columns}
+    measures = (*columns, *computed)  # as the file engine orders them
+    counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
+    queried = tuple(dict.fromkeys((*columns, *counted)))  # the query's measures, in its order
     found = list(planned.diagnostics)
     k = len(query.dimensions)
     if len(rows) > limits.MAX_CUBE_ROWS:
@@ -112,13 +124,7 @@ def assemble(
                 _merge(merged, cell)
     cube_rows = []
     for (day, dims), group in sorted(groups.items(), key=_order):
-        cube_cells: list[Cell | None] = []
-        for slot in planned.measure_slots:
-            if slot is None or not group.cells[slot][1]:
-                cube_cells.append(None)
-                continue
-            total, count, low, high = group.cells[slot]
-            cube_cells.append(Cell(total or Decimal(0), count, low, high))
+        cube_cells = _cells(group, planned, len(columns), computed, queried)
         cube_rows.append(CubeRow(day=day, dims=dims, cells=tuple(cube_cells)))
     if spec.grain == "daily":
         found.extend(_repeats(url, names, groups))
@@ -134,6 +140,32 @@ def assemble(
     )
     cube = Cube(dimensions=names, columns=measures, rows=tuple(cube_rows))
     return Actuals(cube=cube, files=(summary,), diagnostics=tuple(found))
+
+
+def _cells(
+    group: _Group,
+    planned: Planned,
+    n_columns: int,
+    computed: dict[str, Computed],
+    queried: tuple[str, ...],
+) -> list[Cell | None]:
+    """One cube row's cells: each column's sum, then each computed count."""
+    cells: list[Cell | None] = []
+    for slot in planned.measure_slots[:n_columns]:
+        if slot is None or not group.cells[slot][1]:
+            cells.append(None)
+            continue
+        total, count, low, high = group.cells[slot]
+        cells.append(Cell(total or Decimal(0), count, low, high))
+    for how in computed.values():
+        # A count is a sum of ones: of every row, or of the rows where the column has a value.
+        if how.kind == "rows":
+            n = group.rows
+        else:
+            slot = planned.measure_slots[queried.index(how.column or "")]
+            n = group.cells[slot][1] if slot is not None else 0
+        cells.append(Cell(Decimal(n), n, None, None) if n else None)
+    return cells
 
 
 def _order(item: tuple[Key, _Group]) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
