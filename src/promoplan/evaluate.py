@@ -29,14 +29,17 @@ from promoplan.result import (
 )
 from promoplan.rollup import Rollup, normalise_where
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
-from promoplan.vocabulary import GoalKind
+from promoplan.vocabulary import GoalKind, Severity
 from promoplan.windows import (
     Pacing,
     clip,
+    days_in,
     last_complete_month,
     last_complete_quarter,
     last_complete_week,
+    month_of,
     pacing_span,
+    quarter_of,
     year_earlier,
 )
 
@@ -142,6 +145,13 @@ class Evaluator:
             numbers = self._cumulative(scope, measured)
         else:
             numbers = self._level(scope, measured)
+        severity: Severity | None = None
+        if measured is not None and numbers.status in ("on_track", "at_risk", "off_track"):
+            if self._complete(scope, measured):
+                # Nothing is left to catch up with: the window is over and the target was not
+                # reached. An error only when the goal's whole period is over.
+                numbers = replace(numbers, status="missed")
+                severity = "error" if self._whole_period(scope) else "warning"
         return GoalProgress(
             id=scope.id,
             label=goal.label or scope.id,
@@ -162,13 +172,27 @@ class Evaluator:
             notes=goal.notes,
             pacing=numbers.pacing.name if numbers.pacing is not None else None,
             forecast=numbers.forecast,
+            severity=severity,
+        )
+
+    def _complete(self, scope: _Scope, measured: Window) -> bool:
+        """True when the goal's measured window is over at as-of (a per-window goal's always is)."""
+        return scope.goal.per is not None or self.as_of >= scope.span.end
+
+    def _whole_period(self, scope: _Scope) -> bool:
+        """A period goal (not per-window) evaluated over the whole plan period."""
+        natural, span = scope.natural, scope.span
+        return (
+            scope.scope == "period"
+            and scope.goal.per is None
+            and (span.start, span.end) == (natural.start, natural.end)
         )
 
     def _measured(self, scope: _Scope) -> Window | None:
         """The dates a goal's actual is measured over; None while its window has not started."""
         span = scope.span
         if scope.goal.per is not None:
-            return self._per_window(scope.goal, span)
+            return self._per_window(scope.goal, span, scope.natural)
         if self.as_of < span.start:
             return None
         whole = (span.start, span.end) == (scope.natural.start, scope.natural.end)
@@ -261,6 +285,8 @@ class Evaluator:
         if not isinstance(goal.target, Quantity):
             return _Numbers("unset", actual=value, baseline=baseline)
         share, fraction = self._pace(scope)
+        if goal.per is not None:
+            share = self._clipped_share(goal, measured)
         target = (amount if amount is not None else goal.target.value) * share
         expected = target * fraction
         numbers = _Numbers(
@@ -326,8 +352,9 @@ class Evaluator:
             return "at_risk"
         return "off_track"
 
-    def _per_window(self, goal: Goal, span: Window) -> Window | None:
-        """The last complete day, week, month or quarter of the goal's span up to as-of."""
+    def _per_window(self, goal: Goal, span: Window, scope_natural: Window) -> Window | None:
+        """The last complete day, week, month or quarter of the goal's span up to as-of,
+        clipped to the goal's own window (the plan period or its quarter)."""
         last = min(self.as_of, span.end)
         if last < span.start:
             return None
@@ -342,7 +369,30 @@ class Evaluator:
             candidate = last_complete_quarter(self.plan, last)
         if candidate is None or candidate.end < span.start:
             return None
+        # A week or month straddling the start of the plan (or of the goal's quarter) is
+        # measured only inside it, so rows from before the period never count.
+        inside = clip(candidate, scope_natural)
+        if inside is None:
+            return None
+        if (inside.start, inside.end) != (candidate.start, candidate.end):
+            label = f"{candidate.label} from {inside.start.isoformat()}"
+            return Window(label, inside.start, inside.end)
         return candidate
+
+    def _clipped_share(self, goal: Goal, measured: Window) -> float:
+        """The share of a per-window target that a window clipped to the plan carries: its
+        days over the days of the whole week, month or quarter (1 when not clipped)."""
+        if goal.per == "week":
+            whole = days_in(measured.end - dt.timedelta(days=6), measured.end)
+        elif goal.per == "month":
+            unit = month_of(measured.end)
+            whole = days_in(unit.start, unit.end)
+        elif goal.per == "quarter":
+            unit = quarter_of(self.plan, measured.end)
+            whole = days_in(unit.start, unit.end)
+        else:
+            whole = 1
+        return min(1.0, days_in(measured.start, measured.end) / whole)
 
     def where(self, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
         """Line and column of ``path`` in the plan file, or ``(None, None)`` when unknown."""

@@ -70,6 +70,8 @@ class GoalProgress:
     notes: str | None = None
     pacing: Literal["quarters", "last_year", "curve"] | None = None  # cumulative goals only
     forecast: Forecast | None = None
+    # Set for ``missed`` (a complete window that fell short): it counts like an alert.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -197,9 +199,11 @@ class PlanResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Errors, warnings and infos over diagnostics and alerts alike."""
+        """Errors, warnings and infos over diagnostics, alerts and missed goals alike."""
         return count_by_severity(
-            [d.severity for d in self.diagnostics] + [a.severity for a in self.alerts]
+            [d.severity for d in self.diagnostics]
+            + [a.severity for a in self.alerts]
+            + [g.severity for g in self.goals if g.severity is not None]
         )
 
     @property

@@ -31,8 +31,8 @@ from promoplan.render.text import (
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
 
 # Statuses that need a reader's attention are bold; the words themselves carry the meaning.
-ATTENTION = frozenset({"off_track", "over_budget", "fail", "error"})
-NOTICE = frozenset({"at_risk", "ahead", "warn", "warning"})
+ATTENTION = frozenset({"off_track", "missed", "over_budget", "fail", "error"})
+NOTICE = frozenset({"at_risk", "ahead", "behind", "unmapped", "warn", "warning"})
 REPORT_KINDS = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 

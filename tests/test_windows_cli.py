@@ -1,0 +1,179 @@
+"""Windows, comparisons and statuses through the CLI, each number worked out from the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from promoplan.cli import app
+
+runner = CliRunner()
+D = dt.date
+
+
+def daily_csv(
+    path: Path, start: dt.date, end: dt.date, value: Callable[[dt.date], float]
+) -> list[tuple[dt.date, float]]:
+    """Write one row a day (channel ``web``) and return the rows, for the test's own sums."""
+    rows = []
+    day = start
+    while day <= end:
+        rows.append((day, value(day)))
+        day += dt.timedelta(days=1)
+    body = "".join(f"{d.isoformat()},web,{v}\n" for d, v in rows)
+    path.write_text("date,channel,orders\n" + body, encoding="utf-8")
+    return rows
+
+
+def total(rows: list[tuple[dt.date, float]], start: dt.date, end: dt.date) -> float:
+    """The rows' sum from ``start`` to ``end`` inclusive."""
+    return sum(v for d, v in rows if start <= d <= end)
+
+
+def run_json(*args: str) -> tuple[int, dict[str, Any]]:
+    """Run the CLI with ``--format json``; the exit code and the plan's document."""
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)["plans"][0]
+
+
+def goal(document: dict[str, Any], goal_id: str) -> dict[str, Any]:
+    """The goal ``goal_id`` of a plan document."""
+    return next(g for g in document["goals"] if g["id"] == goal_id)
+
+
+PLAN_HEAD = """\
+promoplan: 1
+name: windows
+period: {period}
+actuals:
+  dimensions: {{channel: channel}}
+metrics:
+  orders: {{column: orders}}
+"""
+
+
+def write_plan(tmp_path: Path, period: str, goals: str, extra: str = "") -> Path:
+    """A plan with one count metric, ``orders``, and the given goals."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN_HEAD.format(period=period) + "goals:\n" + goals + extra, "utf-8")
+    return plan
+
+
+# -- 1. per-window goals stay inside the plan period ------------------------------------
+
+
+def test_week_goal_is_clipped_to_the_plan_period(tmp_path: Path) -> None:
+    plan = write_plan(
+        tmp_path,
+        "2025",
+        "  ytd: {metric: orders, at_least: 100}\n"
+        "  weekly: {metric: orders, at_least: 14, per: week}\n",
+    )
+    rows = daily_csv(
+        tmp_path / "a.csv", D(2024, 12, 28), D(2025, 1, 6), lambda d: 50 if d.year == 2024 else 2
+    )
+    _, doc = run_json(
+        "check", str(plan), "--actuals", str(tmp_path / "a.csv"), "--as-of", "2025-01-06"
+    )
+    weekly = goal(doc, "weekly")
+    # 2025-W01 is 2024-12-30..2025-01-05; inside the plan: 2025-01-01..05, five days of 2.
+    assert weekly["window"] == {
+        "label": "2025-W01 from 2025-01-01",
+        "start": "2025-01-01",
+        "end": "2025-01-05",
+    }
+    assert weekly["actual"] == total(rows, D(2025, 1, 1), D(2025, 1, 5)) == 10
+    # The weekly 14 is for seven days; five of them are in the plan.
+    assert abs(weekly["target"] - 14 * 5 / 7) < 1e-9
+    assert weekly["status"] == "met"
+    assert goal(doc, "ytd")["actual"] == total(rows, D(2025, 1, 1), D(2025, 1, 6)) == 12
+
+
+def test_month_goal_is_clipped_when_the_period_starts_mid_month(tmp_path: Path) -> None:
+    plan = write_plan(
+        tmp_path,
+        "{start: 2025-01-15, end: 2026-01-14}",
+        "  monthly: {metric: orders, at_least: 31, per: month}\n",
+    )
+    rows = daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 2, 3), lambda d: 1)
+    result = runner.invoke(
+        app, ["check", str(plan), "--actuals", str(tmp_path / "a.csv"), "--as-of", "2025-02-03"]
+    )
+    assert "2025-01 from 2025-01-15" in result.stdout
+    _, doc = run_json(
+        "check", str(plan), "--actuals", str(tmp_path / "a.csv"), "--as-of", "2025-02-03"
+    )
+    monthly = goal(doc, "monthly")
+    assert monthly["actual"] == total(rows, D(2025, 1, 15), D(2025, 1, 31)) == 17
+    assert monthly["target"] == 31 * 17 / 31
+
+
+# -- 8. missed: a complete window that fell short ----------------------------------------
+
+
+def test_complete_week_that_fell_short_is_missed_and_counts_as_a_warning(
+    tmp_path: Path,
+) -> None:
+    plan = write_plan(tmp_path, "2025", "  weekly: {metric: orders, at_least: 100, per: week}\n")
+    rows = daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 1, 14), lambda d: 10)
+    code, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    weekly = goal(doc, "weekly")
+    # Last complete week at as-of 2025-01-14 is 2025-W02 (01-06..01-12): 70 of 100.
+    assert weekly["actual"] == total(rows, D(2025, 1, 6), D(2025, 1, 12)) == 70
+    assert weekly["status"] == "missed"
+    assert doc["counts"]["warning"] == 1
+    assert doc["status"] == "warn"
+    assert code == 0
+    strict = runner.invoke(
+        app, ["check", str(plan), "--actuals", str(tmp_path / "a.csv"), "--strict"]
+    )
+    assert strict.exit_code == 1
+
+
+def test_complete_quarter_at_95_percent_is_missed_not_at_risk(tmp_path: Path) -> None:
+    plan = write_plan(
+        tmp_path,
+        "2025",
+        "  year: {metric: orders, at_least: 1}\n",
+        "quarters:\n  Q1:\n    goals:\n      orders: {metric: orders, at_least: 1000}\n",
+    )
+    # 90 days of Q1: 50 days of 11 and 40 of 10, 950 in all = 95% of 1000 (inside the 10% tolerance: at_risk before).
+    rows = daily_csv(
+        tmp_path / "a.csv",
+        D(2025, 1, 1),
+        D(2025, 4, 10),
+        lambda d: (11 if d < D(2025, 2, 20) else 10) if d.month <= 3 else 1,
+    )
+    _, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    q1 = goal(doc, "Q1.orders")
+    assert q1["actual"] == total(rows, D(2025, 1, 1), D(2025, 3, 31)) == 950
+    assert abs(q1["progress"] - 0.95) < 1e-9
+    assert q1["status"] == "missed"
+    assert doc["counts"]["warning"] == 1
+
+
+def test_period_goal_missed_when_the_period_is_over_is_an_error(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2025", "  year: {metric: orders, at_least: 400}\n")
+    rows = daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 12, 31), lambda d: 1)
+    code, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    year = goal(doc, "year")
+    assert year["actual"] == total(rows, D(2025, 1, 1), D(2025, 12, 31)) == 365
+    assert year["status"] == "missed"
+    assert doc["counts"]["error"] == 1
+    assert code == 1
+
+
+def test_ceiling_exceeded_over_a_complete_month_is_missed(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2025", "  cap: {metric: orders, at_most: 27, per: month}\n")
+    rows = daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 3, 5), lambda d: 1)
+    _, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    cap = goal(doc, "cap")
+    # The last complete month at 2025-03-05 is February: 28 days of 1 > 27.
+    assert cap["actual"] == total(rows, D(2025, 2, 1), D(2025, 2, 28)) == 28
+    assert cap["status"] == "missed"
