@@ -177,3 +177,86 @@ def test_ceiling_exceeded_over_a_complete_month_is_missed(tmp_path: Path) -> Non
     # The last complete month at 2025-03-05 is February: 28 days of 1 > 27.
     assert cap["actual"] == total(rows, D(2025, 2, 1), D(2025, 2, 28)) == 28
     assert cap["status"] == "missed"
+
+
+# -- 2. report comparisons: complete against complete, in progress against the same days --
+
+
+def report_kpi(tmp_path: Path, as_of: str, *window: str) -> dict[str, Any]:
+    """The report's document for ``orders`` (one row a day, the day of the month as value)."""
+    plan = write_plan(tmp_path, "2025", "  orders: {metric: orders, at_least: 1}\n")
+    daily_csv(tmp_path / "a.csv", D(2024, 9, 1), D(2025, 4, 30), lambda d: d.day)
+    code, doc = run_json(
+        "report", str(plan), "--actuals", str(tmp_path / "a.csv"), "--as-of", as_of, *window
+    )
+    assert code == 0
+    report: dict[str, Any] = doc["report"]
+    return report
+
+
+def day_sum(start: dt.date, end: dt.date) -> int:
+    """The sum of the day-of-month values from ``start`` to ``end``."""
+    return sum((start + dt.timedelta(days=i)).day for i in range((end - start).days + 1))
+
+
+def test_complete_month_is_compared_with_the_whole_previous_month(tmp_path: Path) -> None:
+    report = report_kpi(tmp_path, "2025-03-10", "--month", "2025-02")
+    assert report["previous"] == {
+        "label": "2025-01 (2025-01-01..01-31)",
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+    }
+    kpi = report["kpis"][0]
+    assert kpi["value"] == day_sum(D(2025, 2, 1), D(2025, 2, 28)) == 406
+    assert kpi["previous"] == day_sum(D(2025, 1, 1), D(2025, 1, 31)) == 496
+
+
+def test_march_is_compared_with_all_of_february(tmp_path: Path) -> None:
+    report = report_kpi(tmp_path, "2025-04-02", "--month", "last")
+    assert (report["window"]["start"], report["window"]["end"]) == ("2025-03-01", "2025-03-31")
+    assert report["previous"] == {
+        "label": "2025-02 (2025-02-01..02-28)",
+        "start": "2025-02-01",
+        "end": "2025-02-28",
+    }
+
+
+def test_complete_quarter_is_compared_with_the_whole_previous_quarter(tmp_path: Path) -> None:
+    report = report_kpi(tmp_path, "2025-04-05", "--quarter", "2025-Q1")
+    assert report["previous"]["label"] == "2024-Q4 (2024-10-01..12-31)"
+    assert report["kpis"][0]["previous"] == day_sum(D(2024, 10, 1), D(2024, 12, 31))
+
+
+def test_month_in_progress_is_compared_with_the_same_days_of_last_month(tmp_path: Path) -> None:
+    report = report_kpi(tmp_path, "2025-03-15", "--month", "this")
+    assert report["previous"] == {
+        "label": "2025-02 (2025-02-01..02-15)",
+        "start": "2025-02-01",
+        "end": "2025-02-15",
+    }
+    kpi = report["kpis"][0]
+    assert kpi["value"] == kpi["previous"] == day_sum(D(2025, 3, 1), D(2025, 3, 15)) == 120
+    assert kpi["change"] == 0
+
+
+def test_table_column_states_the_compared_dates(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2025", "  orders: {metric: orders, at_least: 1}\n")
+    daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 3, 10), lambda d: 1)
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(plan),
+            "--actuals",
+            str(tmp_path / "a.csv"),
+            "--as-of",
+            "2025-03-10",
+            "--month",
+            "2025-02",
+            "--format",
+            "markdown",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stdout.splitlines() if line.startswith("| KPI"))
+    assert "2025-01-01..01-31" in header
