@@ -260,3 +260,58 @@ def test_table_column_states_the_compared_dates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     header = next(line for line in result.stdout.splitlines() if line.startswith("| KPI"))
     assert "2025-01-01..01-31" in header
+
+
+# -- 3. growth over a baseline the actuals only partly cover ------------------------------
+
+
+def test_growth_from_a_partial_baseline_is_no_data_naming_the_missing_days(
+    tmp_path: Path,
+) -> None:
+    plan = write_plan(tmp_path, "2025", "  growth: {metric: orders, growth: 30%}\n")
+    # Flat sales: 100 a day, but the export starts on 2024-06-01.
+    rows = daily_csv(tmp_path / "a.csv", D(2024, 6, 1), D(2025, 6, 29), lambda d: 100)
+    _, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    growth = goal(doc, "growth")
+    assert growth["status"] == "no_data"
+    assert growth["actual"] is None
+    found = [d for d in doc["diagnostics"] if d["code"] == "PA021"]
+    assert len(found) == 1
+    missing_days = (D(2024, 5, 31) - D(2024, 1, 1)).days + 1
+    assert missing_days == 152
+    assert "missing 2024-01-01..2024-05-31 (152 days)" in found[0]["message"]
+    assert found[0]["severity"] == "warning"
+
+    # The opt-in compares with the part that exists: what the old code did silently.
+    partial = write_plan(
+        tmp_path, "2025", "  growth: {metric: orders, growth: 30%, baseline: partial}\n"
+    )
+    _, doc = run_json("check", str(partial), "--actuals", str(tmp_path / "a.csv"))
+    growth = goal(doc, "growth")
+    this_year = total(rows, D(2025, 1, 1), D(2025, 6, 29))
+    last_year = total(rows, D(2024, 1, 1), D(2024, 6, 29))
+    assert (this_year, last_year) == (18_000, 2_900)
+    assert abs(growth["actual"] - (this_year / last_year - 1)) < 1e-9
+    assert not [d for d in doc["diagnostics"] if d["code"] == "PA021"]
+
+
+def test_kpi_change_from_a_partial_previous_window_is_no_data(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2025", "  orders: {metric: orders, at_least: 1}\n")
+    # The export starts on 2025-01-20: January is only partly there.
+    daily_csv(tmp_path / "a.csv", D(2025, 1, 20), D(2025, 3, 3), lambda d: 10)
+    _, doc = run_json(
+        "report",
+        str(plan),
+        "--actuals",
+        str(tmp_path / "a.csv"),
+        "--as-of",
+        "2025-03-03",
+        "--month",
+        "2025-02",
+    )
+    kpi = doc["report"]["kpis"][0]
+    assert kpi["value"] == 28 * 10
+    assert kpi["previous"] is None
+    assert kpi["change"] is None
+    found = [d for d in doc["diagnostics"] if d["code"] == "PA021"]
+    assert "missing 2025-01-01..2025-01-19 (19 days)" in found[0]["message"]

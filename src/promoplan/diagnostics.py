@@ -41,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
+    "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop
     # the run (exit 2, one line on stderr); the others are findings (exit 1).
     "PA030": ("error", "database server unreachable"),

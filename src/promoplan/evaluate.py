@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.alerting import firing_alerts, rule_values, rule_window
 from promoplan.budgetrows import budget_rows
+from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.model import AlertRule, Goal, Plan
+from promoplan.modeltypes import PARTIAL_BASELINE
 from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import (
@@ -101,6 +103,8 @@ class Evaluator:
         self.paced = Window(window.label, paced.start, paced.end)
         tolerance = plan.tolerance
         self.tolerance = tolerance.value if isinstance(tolerance, Quantity) else DEFAULT_TOLERANCE
+        # Diagnostics the evaluation itself finds (PA021), added to the result's.
+        self.found: list[Diagnostic] = []
 
     # -- goals ------------------------------------------------------------
 
@@ -116,6 +120,7 @@ class Evaluator:
 
     def goals(self) -> tuple[GoalProgress, ...]:
         """Every goal's standing."""
+        self.found.clear()  # evaluated afresh: the notes are those of this evaluation
         return tuple(self.goal(scope) for scope in self.scopes())
 
     def goal(self, scope: _Scope) -> GoalProgress:
@@ -240,7 +245,13 @@ class Evaluator:
                 share, fraction = self._pace(scope)
                 baseline *= share * fraction  # the plan's baseline is for the whole period
         else:
-            baseline = self._value(scope, year_earlier(measured.start), year_earlier(measured.end))
+            first, last = year_earlier(measured.start), year_earlier(measured.end)
+            baseline = self._value(scope, first, last)
+            gaps = missing_spans(self.rollup.coverage(goal.metric), first, last)
+            if baseline is not None and gaps and goal.baseline != PARTIAL_BASELINE:
+                # Growth over a part of last year's dates is not growth (flat sales: +520%).
+                self.found.append(self._baseline_note(scope, first, last, gaps))
+                baseline = None
         growth = ratio(value, baseline)
         actual = None if growth is None else growth - 1
         if not isinstance(goal.target, Quantity):
@@ -256,6 +267,33 @@ class Evaluator:
         else:
             status = self._status(progress)
         return _Numbers(status, target, actual, baseline, target, progress)
+
+    def _baseline_note(
+        self,
+        scope: _Scope,
+        start: dt.date,
+        end: dt.date,
+        gaps: tuple[tuple[dt.date, dt.date], ...],
+    ) -> Diagnostic:
+        """PA021 for a growth goal whose last-year dates the actuals only partly cover."""
+        path: tuple[str | int, ...] = (
+            ("goals", scope.id)
+            if scope.scope == "period"
+            else ("quarters", scope.scope, "goals", scope.id.split(".", 1)[-1])
+        )
+        line, column = self.where(path)
+        return baseline_diagnostic(
+            f"growth goal {scope.id!r} is no_data",
+            scope.goal.metric,
+            start,
+            end,
+            gaps,
+            hint="give actuals that cover last year's dates, or write 'baseline: partial' "
+            "on the goal to compare with the part that exists",
+            line=line,
+            column=column,
+            path=".".join(str(p) for p in path),
+        )
 
     def _paced_growth(self, scope: _Scope, measured: Window) -> _Numbers:
         """Growth ``g`` paced by a curve: the amount (1 + g) x last year's whole span, paced."""
@@ -430,7 +468,7 @@ class Evaluator:
             currency=self.plan.currency,
             as_of=self.as_of,
             window=self.window,
-            diagnostics=tuple(diagnostics) + tuple(self.pacings.diagnostics),
+            diagnostics=(*diagnostics, *self.pacings.diagnostics, *self.found),
             goals=goals,
             budget=budget,
             alerts=alerts,

@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from promoplan.modeltypes import (
+    BaselineValue,
     DateFormat,
     Label,
     Model,
@@ -156,8 +157,10 @@ class Goal(Model):
     growth: QuantityValue | None = Field(
         None, description="Growth over the baseline (or the same dates last year): 30%."
     )
-    baseline: QuantityValue | None = Field(
-        None, description="Where the metric starts: progress runs from baseline to target."
+    baseline: BaselineValue | None = Field(
+        None,
+        description="Where the metric starts: progress runs from baseline to target; "
+        "'partial' lets a growth goal use last year's dates the actuals only partly cover.",
     )
     per: Per | None = Field(None, description="The target applies to each such window.")
     where: Where | None = None

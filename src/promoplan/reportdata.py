@@ -10,6 +10,7 @@ import datetime as dt
 import math
 
 from promoplan.actuals.model import Actuals
+from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.evaluate import Evaluator
 from promoplan.model import Plan
@@ -73,6 +74,28 @@ def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...
     )
 
 
+def kpi_baseline_diagnostics(
+    plan: Plan, rollup: Rollup, previous: Window
+) -> tuple[Diagnostic, ...]:
+    """PA021 for each headline KPI whose previous window the actuals only partly cover."""
+    found = []
+    for metric_id in kpi_metrics(plan):
+        gaps = missing_spans(rollup.coverage(metric_id), previous.start, previous.end)
+        if not gaps or rollup.value(metric_id, previous.start, previous.end) is None:
+            continue  # nothing at all before: the KPI shows no previous value, plainly
+        found.append(
+            baseline_diagnostic(
+                f"KPI {metric_id!r} shows no change",
+                metric_id,
+                previous.start,
+                previous.end,
+                gaps,
+                hint="give actuals that cover the previous window too",
+            )
+        )
+    return tuple(found)
+
+
 def kpi_metrics(plan: Plan) -> list[str]:
     """``report.kpis``, else the metrics of the plan's goals (period goals, then quarters')."""
     if plan.report is not None and plan.report.kpis:
@@ -99,6 +122,8 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
         metric = plan.metrics[metric_id]
         value = rollup.value(metric_id, window.start, window.end)
         before = rollup.value(metric_id, previous.start, previous.end)
+        if missing_spans(rollup.coverage(metric_id), previous.start, previous.end):
+            before = None  # a part of the previous window is no baseline (PA021)
         kpis.append(
             Kpi(
                 metric=metric_id,

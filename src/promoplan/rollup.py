@@ -194,6 +194,29 @@ class Rollup:
         seen = _seen | {metric_id}
         return formula is not None and all(self.has_data(name, seen) for name in formula.names)
 
+    def coverage(
+        self, metric_id: str, _seen: frozenset[str] = frozenset()
+    ) -> tuple[dt.date, dt.date] | None:
+        """The first and last day on which the actuals hold the metric (for a formula, the
+        days all its operands cover); None when they never do."""
+        metric = self.metric(metric_id)
+        if metric is None or metric_id in _seen:
+            return None
+        if metric.column is not None:
+            if metric.column not in self.column_index:
+                return None
+            days = [d for series in self._column_series(metric.column).values() for d in series.days]
+            return (min(days), max(days)) if days else None
+        formula = self.formula(metric_id)
+        if formula is None:
+            return None
+        spans = [self.coverage(name, _seen | {metric_id}) for name in formula.names]
+        if not spans or any(span is None for span in spans):
+            return None
+        first = max(span[0] for span in spans if span is not None)
+        last = min(span[1] for span in spans if span is not None)
+        return (first, last) if first <= last else None
+
     # -- values -----------------------------------------------------------
 
     def value(

@@ -114,7 +114,11 @@ def evaluate_report(
         return ReportOutcome(None, without_codes(inputs.diagnostics, codes))
 
     from promoplan.evaluate import Evaluator  # noqa: PLC0415  # the evaluation core, on use
-    from promoplan.reportdata import report_data, stale_diagnostics  # noqa: PLC0415
+    from promoplan.reportdata import (  # noqa: PLC0415
+        kpi_baseline_diagnostics,
+        report_data,
+        stale_diagnostics,
+    )
     from promoplan.windows import parse_period  # noqa: PLC0415
 
     plan, actuals = inputs.plan, inputs.actuals
@@ -135,7 +139,10 @@ def evaluate_report(
     )
     result = evaluator.result(
         file=inputs.loaded.file,
-        diagnostics=inputs.diagnostics + lagging + stale_diagnostics(actuals, window),
+        diagnostics=inputs.diagnostics
+        + lagging
+        + stale_diagnostics(actuals, window)
+        + kpi_baseline_diagnostics(plan, evaluator.rollup, previous),
     )
     result = replace(
         result,
