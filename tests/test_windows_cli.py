@@ -143,7 +143,8 @@ def test_complete_quarter_at_95_percent_is_missed_not_at_risk(tmp_path: Path) ->
         "  year: {metric: orders, at_least: 1}\n",
         "quarters:\n  Q1:\n    goals:\n      orders: {metric: orders, at_least: 1000}\n",
     )
-    # 90 days of Q1: 50 days of 11 and 40 of 10, 950 in all = 95% of 1000 (inside the 10% tolerance: at_risk before).
+    # 90 days of Q1: 50 days of 11 and 40 of 10, 950 in all = 95% of 1000 (inside the 10%
+    # tolerance: at_risk before).
     rows = daily_csv(
         tmp_path / "a.csv",
         D(2025, 1, 1),

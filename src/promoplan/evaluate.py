@@ -151,12 +151,12 @@ class Evaluator:
         else:
             numbers = self._level(scope, measured)
         severity: Severity | None = None
-        if measured is not None and numbers.status in ("on_track", "at_risk", "off_track"):
-            if self._complete(scope, measured):
-                # Nothing is left to catch up with: the window is over and the target was not
-                # reached. An error only when the goal's whole period is over.
-                numbers = replace(numbers, status="missed")
-                severity = "error" if self._whole_period(scope) else "warning"
+        unmet = numbers.status in ("on_track", "at_risk", "off_track")
+        if measured is not None and unmet and self._complete(scope, measured):
+            # Nothing is left to catch up with: the window is over and the target was not
+            # reached. An error only when the goal's whole period is over.
+            numbers = replace(numbers, status="missed")
+            severity = "error" if self._whole_period(scope) else "warning"
         return GoalProgress(
             id=scope.id,
             label=goal.label or scope.id,

@@ -205,8 +205,10 @@ class Rollup:
         if metric.column is not None:
             if metric.column not in self.column_index:
                 return None
-            days = [d for series in self._column_series(metric.column).values() for d in series.days]
-            return (min(days), max(days)) if days else None
+            series = self._column_series(metric.column).values()
+            firsts = [part.days[0] for part in series if part.days]
+            lasts = [part.days[-1] for part in series if part.days]
+            return (min(firsts), max(lasts)) if firsts else None
         formula = self.formula(metric_id)
         if formula is None:
             return None

@@ -402,7 +402,7 @@ def _named(kind: ReportKind, spec: str, plan: Plan) -> Window:
 
 
 def span_text(start: dt.date, end: dt.date) -> str:
-    """``2025-01-01..01-31`` (the year once when both dates share it), ``2024-12-30..2025-01-05``."""
+    """``2025-01-01..01-31`` (the year once when both dates share it), else both in full."""
     if start.year == end.year:
         return f"{start.isoformat()}..{end.strftime('%m-%d')}"
     return f"{start.isoformat()}..{end.isoformat()}"
