@@ -316,3 +316,67 @@ def test_kpi_change_from_a_partial_previous_window_is_no_data(tmp_path: Path) ->
     assert kpi["change"] is None
     found = [d for d in doc["diagnostics"] if d["code"] == "PA021"]
     assert "missing 2025-01-01..2025-01-19 (19 days)" in found[0]["message"]
+
+
+# -- 9. under-spending and unmapped spend ----------------------------------------------------
+
+BUDGET_PLAN = """\
+promoplan: 1
+name: budget
+period: 2025
+actuals:
+  dimensions: {{channel: channel}}
+metrics:
+  spend: {{column: spend, unit: currency}}
+budget:
+  total: 3650
+{extra}  lines:
+    web: 50%
+    app: 50%
+channels:
+  web: web
+  app: app
+"""
+
+
+def budget_run(tmp_path: Path, extra: str = "") -> dict[str, Any]:
+    """Ten days of spend: web 5 a day, app 2 a day, an unmapped channel tv 1 a day."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(BUDGET_PLAN.format(extra=extra), encoding="utf-8")
+    lines = ["date,channel,spend"]
+    for offset in range(10):
+        day = (D(2025, 1, 1) + dt.timedelta(days=offset)).isoformat()
+        lines += [f"{day},web,5", f"{day},app,2", f"{day},tv,1"]
+    (tmp_path / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    return doc
+
+
+def test_a_line_spending_half_of_its_pace_is_behind(tmp_path: Path) -> None:
+    doc = budget_run(tmp_path)
+    rows = {row["line"]: row for row in doc["budget"]}
+    expected = 3650 * 0.5 * 10 / 365  # 50: ten days of the year's half
+    assert abs(rows["web"]["expected"] - expected) < 1e-9
+    assert rows["web"]["spent"] == 50
+    assert rows["web"]["status"] == "on_track"
+    assert rows["app"]["spent"] == 20  # below 50 x (1 - 10%) = 45
+    assert rows["app"]["status"] == "behind"
+    behind = [a for a in doc["alerts"] if a["condition"] == "behind"]
+    assert [(a["severity"], a["group"]) for a in behind] == [("warning", {"line": "app"})]
+    assert abs(behind[0]["threshold"] - expected * 0.9) < 1e-9
+    # <unmapped>: tv's 10 of all 80 spent, 12.5%, above the 1% default.
+    unmapped = rows["<unmapped>"]
+    assert unmapped["status"] == "unmapped"
+    assert unmapped["spent"] == 10
+    assert unmapped["spent_share"] == 10 / 80
+    assert [a["severity"] for a in doc["alerts"] if a["condition"] == "unmapped"] == ["warning"]
+    assert doc["counts"]["warning"] == 3  # behind, unmapped, and PA011 for tv
+
+
+def test_underspend_severity_and_unmapped_share_are_the_plans_choice(tmp_path: Path) -> None:
+    doc = budget_run(tmp_path, "  underspend: error\n  unmapped_share: 20%\n")
+    assert [a["severity"] for a in doc["alerts"] if a["condition"] == "behind"] == ["error"]
+    assert not [a for a in doc["alerts"] if a["condition"] == "unmapped"]  # 12.5% < 20%
+    rows = {row["line"]: row for row in doc["budget"]}
+    assert rows["<unmapped>"]["status"] == "unmapped"
+    assert doc["counts"] == {"error": 1, "warning": 1, "info": 0}  # + PA011 for tv

@@ -230,6 +230,16 @@ class Budget(Model):
         default_factory=dict, description="Budget lines; top-level shares sum to 100%."
     )
     pacing: PacingValue | None = None
+    underspend: Severity = Field(
+        "warning",
+        description="Severity of a line 'behind': spent below expected x (1 - tolerance).",
+    )
+    unmapped_share: QuantityValue | None = Field(
+        None,
+        description="Spend of unmapped channels above this share of all spend is a "
+        "warning (default 1%).",
+        examples=["1%", "5%"],
+    )
     notes: Notes | None = None
 
 

@@ -102,7 +102,7 @@ class AlertResult:
     unit: Unit
     value: float | None
     threshold: float | None
-    condition: Condition | Literal["over_budget", "ahead"]
+    condition: Condition | Literal["over_budget", "ahead", "behind", "unmapped"]
     group: tuple[tuple[str, str], ...]
     window: str
     action: str | None

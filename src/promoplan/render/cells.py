@@ -20,7 +20,7 @@ from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResu
 from promoplan.vocabulary import UNMAPPED, Units
 
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
-BUDGET_CONDITIONS = ("over_budget", "ahead")
+BUDGET_CONDITIONS = ("over_budget", "ahead", "behind", "unmapped")
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,11 @@ def describe_alert(
         return f"spent {shown}, over {limit}"
     if condition == "ahead":
         return f"spent {shown}, ahead of {limit}"
+    if condition == "behind":
+        return f"spent {shown}, behind {limit}"
+    if condition == "unmapped":
+        share, most = format_value(value, "percent"), format_value(threshold, "percent")
+        return f"{share} of spend on unmapped channels (more than {most})"
     return f"{shown} {condition} {limit}"
 
 
