@@ -380,3 +380,34 @@ def test_underspend_severity_and_unmapped_share_are_the_plans_choice(tmp_path: P
     rows = {row["line"]: row for row in doc["budget"]}
     assert rows["<unmapped>"]["status"] == "unmapped"
     assert doc["counts"] == {"error": 1, "warning": 1, "info": 0}  # + PA011 for tv
+
+
+# -- 11. the percentage shown agrees with the status ----------------------------------------
+
+
+def test_progress_near_a_band_edge_keeps_a_decimal(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period="2025")
+        + "  uv: {column: uv}\n"
+        + "  conversion: {formula: orders / uv, unit: percent}\n"
+        + "goals:\n"
+        + "  low: {metric: conversion, at_least: 10%, where: {channel: web}}\n"
+        + "  near: {metric: conversion, at_least: 10%, where: {channel: app}}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "a.csv").write_text(
+        "date,channel,orders,uv\n2025-03-01,web,89699,1000000\n2025-03-01,app,9996,100000\n",
+        encoding="utf-8",
+    )
+    args = ["check", str(plan), "--actuals", str(tmp_path / "a.csv")]
+    _, doc = run_json(*args)
+    low, near = goal(doc, "low"), goal(doc, "near")
+    assert abs(low["progress"] - (89_699 / 1_000_000) / 0.10) < 1e-9  # 0.89699
+    assert low["status"] == "off_track"  # below 1 - 10%
+    assert abs(near["progress"] - (9_996 / 100_000) / 0.10) < 1e-9  # 0.9996
+    assert near["status"] == "at_risk"  # below 1
+    text = runner.invoke(app, args, env={"COLUMNS": "120"}).stdout
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith(("low", "near"))}
+    assert "89.7%" in rows["low"] and "90%" not in rows["low"]
+    assert "99.9%" in rows["near"] and "100%" not in rows["near"]

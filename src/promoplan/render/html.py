@@ -22,6 +22,7 @@ from promoplan.render.text import (
     format_fraction,
     format_group,
     format_location,
+    format_progress,
     format_value,
 )
 from promoplan.result import (
@@ -36,7 +37,17 @@ from promoplan.result import (
 )
 
 # Codes shown under "Data quality": the feed and the files, not the plan.
-DATA_QUALITY_CODES = ("PA020", "PA013", "PA014", "PA011", "PA010", "PA012", "PA002", "PA005")
+DATA_QUALITY_CODES = (
+    "PA020",
+    "PA021",
+    "PA013",
+    "PA014",
+    "PA011",
+    "PA010",
+    "PA012",
+    "PA002",
+    "PA005",
+)
 
 STATUS_TEXT = {
     "met": "met",
@@ -259,7 +270,7 @@ def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> s
         f'<td class="num" data-label="Actual">{actual}</td>'
         f'<td class="num" data-label="Expected">{esc(shown.expected)}</td>'
         f'<td class="wide" data-label="Progress">{_progress_bar(goal.progress, goal.status)}'
-        f'<span class="id">{esc(format_fraction(goal.progress))}</span></td>'
+        f'<span class="id">{esc(format_progress(goal.progress))}</span></td>'
         f'<td class="num" data-label="Projection">{projection}</td>'
         f'<td data-label="Status"><span class="badge s-{goal.status}">'
         f"{STATUS_TEXT[goal.status]}</span></td></tr>"

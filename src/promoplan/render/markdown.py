@@ -26,6 +26,7 @@ from promoplan.render.text import (
     format_fraction,
     format_group,
     format_location,
+    format_progress,
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
@@ -118,7 +119,7 @@ def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptio
                 escape_markdown(cells.target),
                 escape_markdown(cells.actual),
                 escape_markdown(cells.expected),
-                escape_markdown(format_fraction(goal.progress)),
+                escape_markdown(format_progress(goal.progress)),
                 escape_markdown(cells.projection),
                 _status(goal.status),
             ]

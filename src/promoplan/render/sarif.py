@@ -75,6 +75,8 @@ HELP: dict[str, str] = {
     "file; until then it is paced by the quarter weights.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
+    "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
+    "growth goal to compare with the part that exists.",
     "PA030": "Check the source URL's host, port and database, and that the server runs.",
     "PA031": "Give the password through PGPASSWORD, ~/.pgpass, a service file or ${ENV_VAR}, "
     "and grant the user SELECT on the table.",

@@ -33,6 +33,7 @@ from promoplan.render.text import (
     format_fraction,
     format_group,
     format_location,
+    format_progress,
     format_value,
     one_line,
 )
@@ -83,7 +84,7 @@ def progress_bar(fraction: float | None, cells: int = BAR_CELLS) -> str:
     bar = "█" * whole
     if whole < cells:
         bar += (_EIGHTHS[eighths] if eighths else "░") + "░" * (cells - whole - 1)
-    return f"{bar} {format_fraction(fraction):>4}"
+    return f"{bar} {format_progress(fraction):>4}"
 
 
 def _console(options: RenderOptions) -> Console:

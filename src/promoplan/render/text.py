@@ -129,10 +129,29 @@ def format_value(
 
 
 def format_fraction(value: float | None) -> str:
-    """A progress or share as a whole percentage: ``82%``."""
+    """A share as a whole percentage: ``82%``."""
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value * 100:.0f}%"
+
+
+def format_progress(value: float | None) -> str:
+    """A goal's progress as a whole percentage, ``82%``, but ``89.7%`` near a band edge.
+
+    Status bands start at 100% and at 1 - tolerance (90%, 95%, 80%: multiples of 5%), so a
+    value within half a point of one keeps a decimal, rounded away from the edge: 0.89699
+    is ``89.7%`` (off track), not ``90%``; 0.9996 is ``99.9%`` (at risk), not ``100%``.
+    """
+    if value is None or not math.isfinite(value):
+        return "-"
+    percent = value * 100
+    edge = round(percent / 5) * 5
+    if 0 < edge <= 100 and 1e-9 < abs(percent - edge) < 0.5:
+        shown = round(percent, 1)
+        if abs(shown - edge) < 1e-9:  # one decimal still lands on the edge: step off it
+            shown = edge - 0.1 if percent < edge else edge + 0.1
+        return f"{shown:.1f}%"
+    return f"{percent:.0f}%"
 
 
 def format_change(value: float | None) -> str:
