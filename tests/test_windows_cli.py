@@ -411,3 +411,49 @@ def test_progress_near_a_band_edge_keeps_a_decimal(tmp_path: Path) -> None:
     rows = {line.split()[0]: line for line in text.splitlines() if line.startswith(("low", "near"))}
     assert "89.7%" in rows["low"] and "90%" not in rows["low"]
     assert "99.9%" in rows["near"] and "100%" not in rows["near"]
+
+
+# -- 12. a rate changes in percentage points ---------------------------------------------------
+
+
+def test_a_conversion_rate_changes_in_percentage_points(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period="2025")
+        + "  uv: {column: uv}\n"
+        + "  conversion: {formula: orders / uv, unit: percent}\n"
+        + "goals:\n  conversion: {metric: conversion, at_least: 10%}\n",
+        encoding="utf-8",
+    )
+    # February: 86 of 1,000 (8.6%); March: 171 of 1,000 (17.1%).
+    (tmp_path / "a.csv").write_text(
+        "date,channel,orders,uv\n"
+        + "".join(
+            f"2025-02-{d:02d},web,{86 if d == 1 else 0},{1000 if d == 1 else 0}\n"
+            for d in range(1, 29)
+        )
+        + "".join(
+            f"2025-03-{d:02d},web,{171 if d == 1 else 0},{1000 if d == 1 else 0}\n"
+            for d in range(1, 32)
+        ),
+        encoding="utf-8",
+    )
+    args = [
+        "report",
+        str(plan),
+        "--actuals",
+        str(tmp_path / "a.csv"),
+        "--as-of",
+        "2025-03-31",
+        "--month",
+        "2025-03",
+    ]
+    _, doc = run_json(*args)
+    kpi = doc["report"]["kpis"][0]
+    assert abs(kpi["value"] - 171 / 1000) < 1e-12
+    assert abs(kpi["previous"] - 86 / 1000) < 1e-12
+    assert abs(kpi["change"] - (171 - 86) / 1000) < 1e-12  # 0.085: 8.5 points, not +98.8%
+    assert kpi["change_kind"] == "points"
+    markdown = runner.invoke(app, [*args, "--format", "markdown"]).stdout
+    row = next(line for line in markdown.splitlines() if line.startswith("| conversion | 17.1%"))
+    assert row.endswith("| \\+8.5 pp |")  # markdown escapes the sign

@@ -124,6 +124,14 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
         before = rollup.value(metric_id, previous.start, previous.end)
         if missing_spans(rollup.coverage(metric_id), previous.start, previous.end):
             before = None  # a part of the previous window is no baseline (PA021)
+        # A rate from 8.6% to 17.1% moved 8.5 points; "+98.6%" would read as a doubling of
+        # sales. Rates and ratios change in points, everything else relatively.
+        points = metric.unit in ("percent", "ratio")
+        change = (
+            (None if value is None or before is None else value - before)
+            if points
+            else _ratio_change(value, before)
+        )
         kpis.append(
             Kpi(
                 metric=metric_id,
@@ -131,8 +139,9 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
                 unit=metric.unit,
                 value=value,
                 previous=before,
-                change=_ratio_change(value, before),
+                change=change,
                 direction=directions.get(metric_id),
+                change_kind="points" if points else "relative",
             )
         )
     return tuple(kpis)

@@ -13,6 +13,7 @@ from typing import Literal
 from promoplan.diagnostics import Diagnostic, count_by_severity, overall_status
 from promoplan.vocabulary import (
     BudgetStatus,
+    ChangeKind,
     Command,
     Condition,
     Direction,
@@ -165,8 +166,9 @@ class Kpi:
     unit: Unit
     value: float | None
     previous: float | None
-    change: float | None  # value / previous - 1
+    change: float | None  # value / previous - 1; value - previous for a percent or ratio
     direction: Direction | None = None  # from a goal on the metric: which way is good
+    change_kind: ChangeKind = "relative"  # "points": percentage (or ratio) points
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ GoalStatus = Literal[
 BudgetStatus = Literal["on_track", "ahead", "behind", "over_budget", "unmapped", "no_data"]
 Condition = Literal["below", "above", "drop_over", "rise_over"]
 ReportKind = Literal["week", "month", "quarter"]
+# A KPI change: value / previous - 1 (relative), or value - previous for rates (points).
+ChangeKind = Literal["relative", "points"]
 Units = Literal["cn", "intl"]
 Grain = Literal["daily", "rows"]
 Agg = Literal["sum", "count", "mean", "min", "max", "last"]

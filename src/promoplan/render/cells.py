@@ -94,5 +94,5 @@ def kpi_cells(kpi: Kpi, *, currency: str, units: Units) -> tuple[str, str, str, 
         kpi.label or kpi.metric,
         format_value(kpi.value, kpi.unit, currency=currency, units=units),
         format_value(kpi.previous, kpi.unit, currency=currency, units=units),
-        format_change(kpi.change),
+        format_change(kpi.change, kpi.change_kind, kpi.unit),
     )

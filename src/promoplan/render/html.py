@@ -176,7 +176,8 @@ def _kpi_change(kpi: Kpi, plan: PlanResult, options: RenderOptions) -> str:
         else:
             good = rising == (kpi.direction == "at_least")
             css = ("up-" if rising else "down-") + ("good" if good else "bad")
-    return f'<b class="{css}">{arrow} {esc(format_change(kpi.change))}</b> vs {previous}'
+    change = format_change(kpi.change, kpi.change_kind, kpi.unit)
+    return f'<b class="{css}">{arrow} {esc(change)}</b> vs {previous}'
 
 
 def _progress_bar(fraction: float | None, status: str, marker: float | None = None) -> str:

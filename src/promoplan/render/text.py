@@ -154,11 +154,17 @@ def format_progress(value: float | None) -> str:
     return f"{percent:.0f}%"
 
 
-def format_change(value: float | None) -> str:
-    """A signed relative change: ``+12.5%``, ``-3%``."""
+def format_change(value: float | None, kind: str = "relative", unit: str = "count") -> str:
+    """A signed change: relative ``+12.5%``, ``-3%``; in points for rates, ``+8.5 pp`` for a
+    percent, ``+0.6 pts`` for a ratio (1:2.4 to 1:3)."""
     if value is None or not math.isfinite(value):
         return "-"
-    return f"{'+' if value >= 0 else ''}{_trim(value * 100, 1)}%"
+    sign = "+" if value >= 0 else ""
+    if kind == "points":
+        if unit == "percent":
+            return f"{sign}{_trim(value * 100, 1)} pp"
+        return f"{sign}{_trim(value, 2)} pts"
+    return f"{sign}{_trim(value * 100, 1)}%"
 
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
