@@ -457,3 +457,30 @@ def test_a_conversion_rate_changes_in_percentage_points(tmp_path: Path) -> None:
     markdown = runner.invoke(app, [*args, "--format", "markdown"]).stdout
     row = next(line for line in markdown.splitlines() if line.startswith("| conversion | 17.1%"))
     assert row.endswith("| \\+8.5 pp |")  # markdown escapes the sign
+
+
+# -- 10. a fiscal year's quarters keep the plan's names ---------------------------------------
+
+
+def test_fiscal_year_quarters_are_named_by_the_plan(tmp_path: Path) -> None:
+    plan = write_plan(
+        tmp_path,
+        "{start: 2025-04-01, end: 2026-03-31}",
+        "  orders: {metric: orders, at_least: 100}\n",
+        "quarters:\n  Q3:\n    goals:\n      adds: {metric: orders, at_least: 10}\n"
+        "alerts:\n  low: {metric: orders, window: quarter, below: 1000}\n",
+    )
+    daily_csv(tmp_path / "a.csv", D(2025, 4, 1), D(2026, 1, 10), lambda d: 1)
+    actuals = ["--actuals", str(tmp_path / "a.csv")]
+    _, doc = run_json("check", str(plan), *actuals, "--period", "Q3")
+    # The plan's Q3 is 2025-10-01..12-31, the calendar's 2025-Q4: the plan's name wins.
+    assert doc["window"] == {"label": "Q3", "start": "2025-10-01", "end": "2025-12-31"}
+    assert goal(doc, "Q3.adds")["window"]["label"] == "Q3"
+    # The quarter holding as-of 2026-01-10 is the plan's Q4, not 2026-Q1.
+    assert [a["window"] for a in doc["alerts"]] == ["Q4"]
+    text = runner.invoke(app, ["check", str(plan), *actuals, "--period", "Q3"]).stdout
+    assert "window Q3 2025-10-01..2025-12-31" in text
+    assert "2025-Q4" not in text and "2026-Q1" not in text
+    # A calendar quarter asked for by name keeps its calendar name.
+    _, doc = run_json("check", str(plan), *actuals, "--period", "2025-Q4")
+    assert doc["window"]["label"] == "2025-Q4"
