@@ -484,3 +484,34 @@ def test_fiscal_year_quarters_are_named_by_the_plan(tmp_path: Path) -> None:
     # A calendar quarter asked for by name keeps its calendar name.
     _, doc = run_json("check", str(plan), *actuals, "--period", "2025-Q4")
     assert doc["window"]["label"] == "2025-Q4"
+
+
+# -- 16. a report on old data says so where cron looks -----------------------------------------
+
+
+def test_report_on_old_data_warns_on_stderr_and_names_the_window(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2025", "  orders: {metric: orders, at_least: 1}\n")
+    daily_csv(tmp_path / "a.csv", D(2025, 1, 1), D(2025, 3, 31), lambda d: 1)
+    out = tmp_path / "out.md"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(plan),
+            "--actuals",
+            str(tmp_path / "a.csv"),
+            "--as-of",
+            "2025-06-30",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    # Last complete week at 2025-06-30 is 2025-W26 (06-23..06-29); the data end 03-31,
+    # 90 days before it ends.
+    assert (D(2025, 6, 29) - D(2025, 3, 31)).days == 90
+    assert "warning PA020" in result.stderr
+    assert "90 days before the report window 2025-W26" in result.stderr
+    summary = result.stderr.strip().splitlines()[-1]
+    assert summary.startswith("promoplan: weekly report 2025-W26 (2025-06-23..06-29)")
+    assert str(out) in summary and summary.endswith("1 warning")

@@ -160,3 +160,27 @@ def report_exit_status(result: PlanResult, fail_on: str) -> int:
     if fail_on == "warning":
         return 1 if counts["error"] or counts["warning"] else 0
     return 0
+
+
+def report_notice(result: PlanResult, job: ReportJob) -> str:
+    """What a report run says on stderr: stale data (PA020), then one line naming the window.
+
+    A report on last year's data without ``--as-of`` would otherwise "succeed" silently
+    with empty KPIs; the warning is inside the file, where cron never looks.
+    """
+    from promoplan.render.findings import diagnostic_listing  # noqa: PLC0415
+    from promoplan.render.text import count_words  # noqa: PLC0415
+    from promoplan.windows import span_text  # noqa: PLC0415
+
+    stale = [d for d in result.diagnostics if d.code == "PA020"]
+    lines = diagnostic_listing(stale, job.loaded.file) if stale else ""
+    window = result.report.window if result.report is not None else job.window
+    if window is None:
+        return lines
+    where = f", written to {job.target}" if job.target is not None else ""
+    words = count_words(result.counts)
+    return (
+        lines + f"promoplan: {job.kind}ly report {window.label} "
+        f"({span_text(window.start, window.end)}), as of {job.as_of.isoformat()}{where}: "
+        f"{words}\n"
+    )
