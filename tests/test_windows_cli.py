@@ -515,3 +515,24 @@ def test_report_on_old_data_warns_on_stderr_and_names_the_window(tmp_path: Path)
     summary = result.stderr.strip().splitlines()[-1]
     assert summary.startswith("promoplan: weekly report 2025-W26 (2025-06-23..06-29)")
     assert str(out) in summary and summary.endswith("1 warning")
+
+
+# -- also: a plan cannot switch off its own errors ----------------------------------------------
+
+
+def test_a_plan_may_not_ignore_an_error_code(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period="2025")
+        + "goals:\n  orders: {metric: orders, at_least: X}\n"
+        + "budget:\n  total: 100\n  lines: {a: 50%, b: 40%}\n"
+        + "ignore: [PP101, PP120]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", str(plan), "--format", "json"])
+    assert result.exit_code == 1
+    codes = [d["code"] for d in json.loads(result.stdout)["plans"][0]["diagnostics"]]
+    # 50% + 40% is 90%: PP101 stays, PP124 says why; the warning PP120 is ignored.
+    assert sorted(codes) == ["PP101", "PP124"]
+    cli = runner.invoke(app, ["validate", str(plan), "--ignore", "PP101", "--ignore", "PP124"])
+    assert cli.exit_code == 0, cli.output

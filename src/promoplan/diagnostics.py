@@ -27,6 +27,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP121": ("error", "a goal or alert names an unknown metric"),
     "PP122": ("error", "formula error: syntax, unknown name, cycle"),
     "PP123": ("error", "a target contradicts its goal"),
+    "PP124": ("error", "the plan's ignore: lists an error code"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),
@@ -121,6 +122,11 @@ def overall_status(counts: dict[str, int]) -> RunStatus:
 # PP010) or a formula that cannot be computed (PP122). ``ignore:`` and ``--ignore``
 # never drop them, so that an ignored error cannot let such a plan reach the evaluator.
 NOT_IGNORABLE = frozenset({"PP001", "PP002", "PP003", "PP010", "PP122"})
+
+
+def plan_ignorable(codes: Iterable[str]) -> list[str]:
+    """The codes of a plan's ``ignore:`` that it may silence: no error codes (PP124)."""
+    return [code for code in codes if CODES.get(code.upper(), ("warning", ""))[0] != "error"]
 
 
 def without_codes(

@@ -8,8 +8,8 @@ turns each finding into a located :class:`Diagnostic`.
 
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
-:mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122)
-and :mod:`.notify` (PP140).
+:mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122),
+:mod:`.ignores` (PP124) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from promoplan.checks.budget import (
     check_sub_line_shares,
 )
 from promoplan.checks.finding import Finding, Path
+from promoplan.checks.ignores import check_plan_ignores
 from promoplan.checks.metrics import check_formulas, check_metric_names
 from promoplan.checks.notify import check_notify_references
 from promoplan.checks.quarters import (
@@ -58,6 +59,7 @@ __all__ = [
     "check_notify_references",
     "check_placeholders",
     "check_plan",
+    "check_plan_ignores",
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
@@ -107,5 +109,6 @@ CHECKS: tuple[Check, ...] = (
     Check("PP121", check_metric_names),
     Check("PP122", check_formulas),
     Check("PP123", check_goal_targets),
+    Check("PP124", check_plan_ignores),
     Check("PP140", check_notify_references),
 )

@@ -52,6 +52,8 @@ HELP: dict[str, str] = {
     "with no metric defined in terms of itself.",
     "PP123": "Check the target against its goal: e.g. an at_least target below the baseline "
     "is already met.",
+    "PP124": "Remove the error code from the plan's ignore: list; pass --ignore on the "
+    "command line where an error is to be accepted.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
