@@ -536,3 +536,58 @@ def test_a_plan_may_not_ignore_an_error_code(tmp_path: Path) -> None:
     assert sorted(codes) == ["PP101", "PP124"]
     cli = runner.invoke(app, ["validate", str(plan), "--ignore", "PP101", "--ignore", "PP124"])
     assert cli.exit_code == 0, cli.output
+
+
+# -- 14. one order of alerts; many groups folded for a reader -----------------------------------
+
+GEO_PLAN = """\
+promoplan: 1
+name: geos
+period: 2025
+actuals:
+  dimensions: {geo: geo}
+metrics:
+  gmv: {column: gmv, unit: currency}
+  spend: {column: spend, unit: currency}
+  roi: {formula: gmv / spend, unit: ratio}
+goals:
+  gmv: {metric: gmv, at_least: 1}
+alerts:
+  low_roi:
+    metric: roi
+    by: geo
+    window: period
+    below: "1:3"
+    severity: error
+    action: cut this geo's spend
+"""
+
+
+def geo_files(tmp_path: Path) -> list[str]:
+    """Geo1..Geo30 at ROI 1:2, Geo31 at 1:1: every one below the 1:3 floor."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(GEO_PLAN, encoding="utf-8")
+    rows = [f"2025-03-01,Geo{i},{200 if i <= 30 else 100},100" for i in range(1, 32)]
+    (tmp_path / "a.csv").write_text("date,geo,gmv,spend\n" + "\n".join(rows) + "\n", "utf-8")
+    return [str(plan), "--actuals", str(tmp_path / "a.csv")]
+
+
+def test_alerts_worst_first_then_in_natural_order_and_json_keeps_all(tmp_path: Path) -> None:
+    args = geo_files(tmp_path)
+    _, doc = run_json("check", *args)
+    geos = [a["group"]["geo"] for a in doc["alerts"]]
+    # Geo31 (1:1) is furthest below 1:3; the rest tie at 1:2 and follow as numbers, not text.
+    assert geos == ["Geo31"] + [f"Geo{i}" for i in range(1, 31)]
+    assert doc["counts"]["error"] == 31
+
+
+def test_more_than_five_groups_are_folded_with_the_action_once(tmp_path: Path) -> None:
+    args = geo_files(tmp_path)
+    table = runner.invoke(app, ["check", *args], env={"COLUMNS": "120"}).stdout
+    assert table.count("cut this geo's spend") == 1
+    assert "and 26 more" in table
+    shown = [line.split(":")[0].strip() for line in table.splitlines() if "roi 1:" in line]
+    assert shown == ["Geo31", "Geo1", "Geo2", "Geo3", "Geo4"]
+    markdown = runner.invoke(app, ["check", *args, "--format", "markdown"]).stdout
+    assert markdown.count("cut this geo's spend") == 1
+    assert "and 26 more" in markdown

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.alerting import firing_alerts, rule_values, rule_window
+from promoplan.alertorder import alert_order
 from promoplan.budgetrows import budget_rows
 from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
@@ -460,7 +461,8 @@ class Evaluator:
         """Goals, budget and alerts of this evaluation, with ``diagnostics`` carried along."""
         goals = self.goals()
         budget, budget_alerts = self.budget()
-        alerts = firing_alerts(self) + budget_alerts
+        # One order in every format: severity, the worst first, groups in natural order.
+        alerts = alert_order(firing_alerts(self) + budget_alerts)
         return PlanResult(
             file=file,
             name=self.plan.name,

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 
 from promoplan.actuals.model import Actuals
+from promoplan.alertorder import natural_key
 from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.evaluate import Evaluator
@@ -248,7 +249,17 @@ def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
                 dimension=rule.by,
                 window=window.label,
                 floor=floor.value,
-                bars=tuple(sorted(bars, key=lambda bar: bar.group)),
+                # By value, the lowest (the furthest below the floor) first; empty bars last.
+                bars=tuple(
+                    sorted(
+                        bars,
+                        key=lambda bar: (
+                            bar.value is None,
+                            bar.value if bar.value is not None else 0.0,
+                            natural_key(bar.group),
+                        ),
+                    )
+                ),
             )
         )
     return tuple(charts)

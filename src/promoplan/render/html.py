@@ -12,21 +12,20 @@ from collections.abc import Iterable
 from importlib import resources
 
 from promoplan import __version__
+from promoplan.alertorder import AlertEntry, shown_alerts
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
-from promoplan.render.cells import alert_value, goal_cells
+from promoplan.render.cells import entry_cells, goal_cells
 from promoplan.render.options import RenderOptions
 from promoplan.render.svg import cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,
     format_change,
     format_fraction,
-    format_group,
     format_location,
     format_progress,
     format_value,
 )
 from promoplan.result import (
-    AlertResult,
     BudgetRow,
     CumulativeSeries,
     GoalProgress,
@@ -318,29 +317,27 @@ def _budget_row(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> str
 
 
 def _alert_section(plan: PlanResult, report: ReportData | None, options: RenderOptions) -> str:
-    alerts = sorted(plan.alerts, key=_alert_key)
+    alerts = plan.alerts  # already in the one order (promoplan.alertorder)
     if alerts:
-        items = "".join(_alert_item(alert, plan, options) for alert in alerts)
+        items = "".join(_alert_item(entry, plan, options) for entry in shown_alerts(alerts))
         body = f'<ul class="alerts">{items}</ul>'
     else:
         body = '<p class="empty">No alert fires.</p>'
     return f"<section><h2>Alerts <small>{len(alerts)} firing</small></h2>{body}</section>\n"
 
 
-def _alert_key(alert: AlertResult) -> tuple[int, str, tuple[tuple[str, str], ...], str]:
-    return (SEVERITY_ORDER[alert.severity], alert.rule, alert.group, alert.window)
-
-
-def _alert_item(alert: AlertResult, plan: PlanResult, options: RenderOptions) -> str:
-    where = " · ".join(part for part in (format_group(alert.group), alert.window) if part)
-    what = alert_value(alert, currency=plan.currency, units=options.units)
+def _alert_item(entry: AlertEntry, plan: PlanResult, options: RenderOptions) -> str:
+    alert = entry.alert
+    cells = entry_cells(entry, currency=plan.currency, units=options.units)
+    where = " · ".join(part for part in (cells.where, alert.window) if part)
+    what = "<br>".join(esc(value) for value in cells.values)
     action = f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
     return (
         f'<li class="alert {alert.severity}"><div class="head">'
         f'<span class="badge s-{alert.severity}">{alert.severity}</span>'
         f'<span class="rule">{esc(alert.label)}</span>'
         f'<span class="where">{esc(where)}</span></div>'
-        f'<p class="numbers">{esc(what)}</p>{action}</li>'
+        f'<p class="numbers">{what}</p>{action}</li>'
     )
 
 

@@ -16,11 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from promoplan.alertorder import shown_alerts
 from promoplan.diagnostics import Diagnostic, overall_status
 from promoplan.render.cells import (
     alert_value,
     budget_label,
     budget_order,
+    entry_cells,
     goal_cells,
     goal_name,
     kpi_cells,
@@ -270,13 +272,18 @@ def _alerts_table(
     table = Table.grid(padding=(0, 2))
     table.add_column("severity", no_wrap=True)
     table.add_column("alert", overflow="fold")
-    for alert in alerts:
+    for entry in shown_alerts(alerts):
+        alert = entry.alert
+        cells = entry_cells(entry, currency=plan.currency, units=options.units)
         detail = _text(alert.label or alert.rule, "bold")
-        group = format_group(alert.group)
-        if group:
-            detail.append(f" [{_plain(group)}]")
+        if cells.where:
+            detail.append(f" [{_plain(cells.where)}]")
         detail.append(f" {_plain(alert.window)}: ")
-        detail.append(_plain(alert_value(alert, currency=plan.currency, units=options.units)))
+        if entry.folded:
+            for value in cells.values:
+                detail.append("\n  " + _plain(value))
+        else:
+            detail.append(_plain(cells.values[0]))
         if alert.action:
             detail.append("\naction: ")
             detail.append(_plain(alert.action))
