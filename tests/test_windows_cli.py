@@ -591,3 +591,19 @@ def test_more_than_five_groups_are_folded_with_the_action_once(tmp_path: Path) -
     markdown = runner.invoke(app, ["check", *args, "--format", "markdown"]).stdout
     assert markdown.count("cut this geo's spend") == 1
     assert "and 26 more" in markdown
+
+
+# -- 6. 24:00 ends the day it is written on, in either spelling ---------------------------------
+
+
+def test_midnight_at_24_00_is_the_end_of_that_day_in_both_spellings(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, "2024", "  orders: {metric: orders, at_least: 1}\n")
+    (tmp_path / "a.csv").write_text(
+        "date,channel,orders\n2024-12-31 24:00:00,web,5\n2024-12-31T24:00:00,app,7\n",
+        encoding="utf-8",
+    )
+    _, doc = run_json("check", str(plan), "--actuals", str(tmp_path / "a.csv"))
+    # Both rows are 2024-12-31, inside the period 2024: 5 + 7.
+    assert goal(doc, "orders")["actual"] == 5 + 7
+    assert doc["as_of"] == "2024-12-31"
+    assert "PA012" not in [d["code"] for d in doc["diagnostics"]]  # nothing fell into 2025
