@@ -409,8 +409,10 @@ def test_progress_near_a_band_edge_keeps_a_decimal(tmp_path: Path) -> None:
     assert near["status"] == "at_risk"  # below 1
     text = runner.invoke(app, args, env={"COLUMNS": "120"}).stdout
     rows = {line.split()[0]: line for line in text.splitlines() if line.startswith(("low", "near"))}
-    assert "89.7%" in rows["low"] and "90%" not in rows["low"]
-    assert "99.9%" in rows["near"] and "100%" not in rows["near"]
+    assert "89.7%" in rows["low"]
+    assert "90%" not in rows["low"]
+    assert "99.9%" in rows["near"]
+    assert "100%" not in rows["near"]
 
 
 # -- 12. a rate changes in percentage points ---------------------------------------------------
@@ -480,7 +482,8 @@ def test_fiscal_year_quarters_are_named_by_the_plan(tmp_path: Path) -> None:
     assert [a["window"] for a in doc["alerts"]] == ["Q4"]
     text = runner.invoke(app, ["check", str(plan), *actuals, "--period", "Q3"]).stdout
     assert "window Q3 2025-10-01..2025-12-31" in text
-    assert "2025-Q4" not in text and "2026-Q1" not in text
+    assert "2025-Q4" not in text
+    assert "2026-Q1" not in text
     # A calendar quarter asked for by name keeps its calendar name.
     _, doc = run_json("check", str(plan), *actuals, "--period", "2025-Q4")
     assert doc["window"]["label"] == "2025-Q4"
@@ -514,7 +517,8 @@ def test_report_on_old_data_warns_on_stderr_and_names_the_window(tmp_path: Path)
     assert "90 days before the report window 2025-W26" in result.stderr
     summary = result.stderr.strip().splitlines()[-1]
     assert summary.startswith("promoplan: weekly report 2025-W26 (2025-06-23..06-29)")
-    assert str(out) in summary and summary.endswith("1 warning")
+    assert str(out) in summary
+    assert summary.endswith("1 warning")
 
 
 # -- also: a plan cannot switch off its own errors ----------------------------------------------
