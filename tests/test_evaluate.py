@@ -742,9 +742,10 @@ def test_above_over_the_period_and_month_windows() -> None:
         low_everywhere={"metric": "roi", "below": "1:1"},
     )
     result = run(plan, make_actuals(ALERT_ROWS), D(2025, 6, 29))
+    # Severity first: the warning before the info.
     assert [(a.rule, a.window, a.value, a.group) for a in result.alerts] == [
-        ("heavy_spend", "ytd", 75_000, ()),
         ("month_uv", "2025-06", 17_500, ()),
+        ("heavy_spend", "ytd", 75_000, ()),
     ]
     assert result.counts == {"error": 0, "warning": 1, "info": 1}
 
