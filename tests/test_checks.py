@@ -713,6 +713,7 @@ def test_every_check_has_a_known_code_and_a_failing_example(tmp_path: Path) -> N
         "PP123",
         "PP124",
         "PP125",
+        "PP126",
     }
     for check in CHECKS:
         assert check.code in CODES

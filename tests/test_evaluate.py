@@ -76,7 +76,7 @@ def budget_row(result: PlanResult, line: str) -> BudgetRow:
 
 # The main scenario: as of 2025-04-10, the tenth day of Q2 (91 days, weight 25%).
 ROWS: list[tuple[str, str | None, dict[str, float]]] = [
-    ("2024-01-15", "douyin", {"gmv": 250_000}),
+    ("2024-01-01", "douyin", {"gmv": 250_000}),  # from the first baseline day (PA021)
     ("2024-04-10", "wecom", {"gmv": 50_000}),
     ("2024-04-11", "wecom", {"gmv": 999}),  # after the same dates last year
     (
@@ -294,6 +294,7 @@ def test_leap_year_paced_by_days() -> None:
     )
     actuals = make_actuals(
         [
+            ("2023-01-01", "douyin", {"gmv": 0}),  # the baseline is covered from its start
             ("2023-02-28", "douyin", {"gmv": 40_000}),
             ("2023-03-01", "douyin", {"gmv": 7}),
             ("2024-02-29", "douyin", {"gmv": 50_000}),
@@ -349,7 +350,8 @@ def test_narrower_period_scales_period_goals_and_keeps_q1_goals() -> None:
     cap = goal(result, "spend_cap")
     assert cap.target == pytest.approx(40_000)
     assert cap.actual == 75_000
-    assert cap.status == "off_track"
+    assert cap.status == "missed"  # Q1 is over: 75k spent against a 40k cap
+    assert cap.severity == "warning"  # a part of the period, not the whole
     growth = goal(result, "gmv_growth")
     assert growth.baseline == 250_000
     assert growth.actual == pytest.approx(0.4)
@@ -437,7 +439,7 @@ def test_budget_rows() -> None:
     assert traffic.remaining == pytest.approx(320_000)
     assert traffic.used == pytest.approx(0.2)
     assert traffic.spent_share == pytest.approx(80_000 / 332_000)  # all spend, unmapped included
-    assert traffic.status == "on_track"
+    assert traffic.status == "behind"  # 80k below 91k expected x (1 - 10%) = 81.9k
     public = budget_row(result, "traffic.public")
     assert public.planned == pytest.approx(300_000)
     assert public.spent == 70_000
@@ -457,12 +459,15 @@ def test_budget_rows() -> None:
     assert unmapped.spent == 2_000
     assert unmapped.spent_share == pytest.approx(2_000 / 332_000)
     assert (unmapped.planned, unmapped.share) == (None, None)
+    assert unmapped.status == "unmapped"  # 0.6% of spend: below the 1% that is a warning
+    private = budget_row(result, "traffic.private")
+    assert private.status == "behind"  # 10k against 22.7k expected
 
 
 def test_budget_alerts() -> None:
     plan = make_plan(budget=BUDGET, channels=CHANNELS, quarters=WEIGHTS)
     result = run(plan, make_actuals(BUDGET_ROWS), AS_OF)
-    assert result.alerts == (
+    assert tuple(a for a in result.alerts if a.condition != "behind") == (
         AlertResult(
             rule="budget",
             label="budget",
@@ -490,7 +495,14 @@ def test_budget_alerts() -> None:
             action=None,
         ),
     )
-    assert result.counts == {"error": 1, "warning": 1, "info": 0}
+    behind = [a for a in result.alerts if a.condition == "behind"]
+    # The worst first: private at 10k of its 22.7k is further behind than traffic.
+    assert [(dict(a.group)["line"], a.severity, a.value) for a in behind] == [
+        ("traffic.private", "warning", 10_000),
+        ("traffic", "warning", 80_000),
+    ]
+    assert behind[1].threshold == pytest.approx(400_000 * F * 0.9)
+    assert result.counts == {"error": 1, "warning": 3, "info": 0}
     assert result.status == "fail"
 
 
@@ -548,7 +560,10 @@ def test_a_line_no_channel_maps_to_has_spent_nothing() -> None:
         assert row.status == "on_track", line
         assert (row.used, row.spent_share) == (0, 0), line
     assert budget_row(result, "traffic").spent == 80_000
-    assert [a.rule for a in result.alerts] == []  # 0 is neither over budget nor ahead
+    # 0 is neither over budget nor ahead, nor behind: no channel books to these lines.
+    lines = [dict(a.group)["line"] for a in result.alerts]
+    assert "content" not in lines
+    assert "reserve" not in lines
 
 
 def test_a_line_without_channels_in_a_window_without_spend() -> None:
@@ -559,9 +574,10 @@ def test_a_line_without_channels_in_a_window_without_spend() -> None:
         quarters=WEIGHTS,
     )
     result = run(plan, make_actuals(ROWS), D(2025, 1, 10), period="2025-01")
-    for line in ("traffic", "reserve"):
+    for line, status in (("traffic", "behind"), ("reserve", "on_track")):
         row = budget_row(result, line)
-        assert (row.spent, row.status) == (0, "on_track"), line
+        # traffic's channel has spent nothing yet: behind; reserve has no channel to spend.
+        assert (row.spent, row.status) == (0, status), line
         assert row.remaining == pytest.approx(row.planned), line
 
 
@@ -623,7 +639,7 @@ def test_budget_without_total_compares_shares() -> None:
     assert traffic.status == "ahead"  # 80k of 102k spent is 78%, more than 60% x 1.1
     influencers = budget_row(result, "influencers")
     assert influencers.status == "on_track"  # 20k of 102k is 20%, under 40%
-    (alert,) = result.alerts
+    (alert,) = [a for a in result.alerts if a.condition != "unmapped"]
     assert (alert.condition, alert.group, alert.value) == ("ahead", (("line", "traffic"),), 80_000)
     assert alert.threshold == pytest.approx(0.66 * 102_000)
 
@@ -728,9 +744,10 @@ def test_above_over_the_period_and_month_windows() -> None:
         low_everywhere={"metric": "roi", "below": "1:1"},
     )
     result = run(plan, make_actuals(ALERT_ROWS), D(2025, 6, 29))
+    # Severity first: the warning before the info.
     assert [(a.rule, a.window, a.value, a.group) for a in result.alerts] == [
-        ("heavy_spend", "ytd", 75_000, ()),
         ("month_uv", "2025-06", 17_500, ()),
+        ("heavy_spend", "ytd", 75_000, ()),
     ]
     assert result.counts == {"error": 0, "warning": 1, "info": 1}
 

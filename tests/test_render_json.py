@@ -124,7 +124,7 @@ def test_report_adds_its_window_and_kpis() -> None:
     }  # fmt: skip
     assert plan["report"]["kpis"] == [
         {"metric": "gmv", "value": 123000000, "previous": 110000000, "change": 0.118,
-         "label": "GMV", "unit": "currency"},
+         "change_kind": "relative", "label": "GMV", "unit": "currency"},
     ]  # fmt: skip
     assert list(plan["report"]["kpis"][0])[:4] == ["metric", "value", "previous", "change"]
     failed = document(Run("report", (build_plan(),)))["plans"][0]  # type: ignore[index]

@@ -238,7 +238,9 @@ def test_alerts_show_group_window_value_and_action() -> None:
     at = out.index("Alerts")
     assert out[at + 1] == "error    ROI 低于 1:3 [channel=kuaishou] 2025-Q2: roi 1:2.4 below 1:3"
     assert out[at + 2] == "         action: 缩减投放 (cut this channel's spend)"
-    assert out[at + 3] == "warning  traffic_drop 2025-W26: uv down 25% (more than 20%)"
+    # Errors first (the one order of alerts): the budget's error before the warning.
+    assert out[at + 3] == "error    budget [line=influencers] ytd: spent ¥800万, over ¥750万"
+    assert out[at + 4] == "warning  traffic_drop 2025-W26: uv down 25% (more than 20%)"
 
 
 def test_no_alerts_says_so() -> None:
@@ -323,7 +325,7 @@ def test_same_input_same_output() -> None:
         (0.0, "░░░░░░░░░░   0%"),
         (0.5, "█████░░░░░  50%"),
         (0.65, "██████▌░░░  65%"),
-        (0.999, "██████████ 100%"),
+        (0.999, "██████████ 99.9%"),  # at risk: not shown as the 100% of on track
         (1.34, "██████████ 134%"),
         (-0.2, "░░░░░░░░░░ -20%"),
     ],

@@ -89,16 +89,16 @@ def test_bad_or_future_windows_are_usage_problems(kind: str, spec: str) -> None:
 def test_previous_windows() -> None:
     week = report_window("week", "last", PLAN, SUNDAY)
     assert previous_report_window("week", week, PLAN) == Window(
-        "2025-W25", dt.date(2025, 6, 16), dt.date(2025, 6, 22)
+        "2025-W25 (2025-06-16..06-22)", dt.date(2025, 6, 16), dt.date(2025, 6, 22)
     )
-    june = report_window("month", "2025-06", PLAN, SUNDAY)  # closed by as-of: 29 days
+    june = report_window("month", "2025-06", PLAN, SUNDAY)  # in progress: 29 days so far
     assert previous_report_window("month", june, PLAN) == Window(
-        "2025-05", dt.date(2025, 5, 1), dt.date(2025, 5, 29)
+        "2025-05 (2025-05-01..05-29)", dt.date(2025, 5, 1), dt.date(2025, 5, 29)
     )
     march = report_window("month", "2025-03", PLAN, SUNDAY)
     assert previous_report_window("month", march, PLAN).end == dt.date(2025, 2, 28)
     q2 = report_window("quarter", "2025-Q2", PLAN, dt.date(2025, 7, 1))
-    assert previous_report_window("quarter", q2, PLAN).label == "2025-Q1"
+    assert previous_report_window("quarter", q2, PLAN).label == "2025-Q1 (2025-01-01..03-31)"
 
 
 @given(st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2098, 12, 31)))

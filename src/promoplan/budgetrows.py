@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from promoplan.model import BudgetLine
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import AlertResult, BudgetRow, BudgetStatus, Unit, Window
-from promoplan.vocabulary import UNMAPPED
+from promoplan.vocabulary import UNMAPPED, Severity
 from promoplan.windows import clip
 
 if TYPE_CHECKING:
     from promoplan.evaluate import Evaluator
 
 BUDGET_RULE = "budget"
+DEFAULT_UNMAPPED_SHARE = 0.01  # unmapped spend above 1% of all spend is a warning
 CHANNEL_DIMENSION = "channel"
 
 
@@ -73,6 +74,10 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
         status, threshold = _budget_status(
             ev, spent, planned, expected, share=share, all_spend=all_spend
         )
+        if status == "on_track" and ref.channels and _behind(ev, spent, expected):
+            # Only a line some channel books to can be behind: a reserve spends nothing.
+            assert expected is not None  # _behind
+            status, threshold = "behind", expected * (1 - ev.tolerance)
         rows.append(
             BudgetRow(
                 line=line_id,
@@ -88,13 +93,20 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
                 spent_share=ratio(spent, all_spend),
             )
         )
-        if status == "over_budget" or status == "ahead":  # noqa: PLR1714  # narrows for mypy
+        if status == "over_budget" or status == "ahead" or status == "behind":  # noqa: PLR1714  # narrows for mypy
             line_no, column = ev.where(ref.path)
+            severity: Severity = (
+                "error"
+                if status == "over_budget"
+                else budget.underspend
+                if status == "behind"
+                else "warning"
+            )
             alerts.append(
                 AlertResult(
                     rule=BUDGET_RULE,
                     label=BUDGET_RULE,
-                    severity="error" if status == "over_budget" else "warning",
+                    severity=severity,
                     metric=spend_metric,
                     unit=unit,
                     value=spent,
@@ -108,7 +120,36 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
                 )
             )
     unmapped = _unmapped(ev, by_channel, all_spend)
+    for row in unmapped:
+        if (row.spent_share or 0.0) > _unmapped_limit(ev):
+            alerts.append(
+                AlertResult(
+                    rule=BUDGET_RULE,
+                    label=BUDGET_RULE,
+                    severity="warning",
+                    metric=spend_metric,
+                    unit="percent",
+                    value=row.spent_share,
+                    threshold=_unmapped_limit(ev),
+                    condition="unmapped",
+                    group=(("line", UNMAPPED),),
+                    window=ev.window.label,
+                    action="map these channels to a budget line under channels:",
+                )
+            )
     return tuple(rows) + unmapped, tuple(alerts)
+
+
+def _behind(ev: Evaluator, spent: float | None, expected: float | None) -> bool:
+    """Spent less than expected x (1 - tolerance): under-spending is a finding too."""
+    return spent is not None and expected is not None and spent < expected * (1 - ev.tolerance)
+
+
+def _unmapped_limit(ev: Evaluator) -> float:
+    """The share of all spend above which unmapped spend is a warning (``unmapped_share``)."""
+    budget = ev.plan.budget
+    given = budget.unmapped_share if budget is not None else None
+    return given.value if isinstance(given, Quantity) else DEFAULT_UNMAPPED_SHARE
 
 
 def _budget_status(  # noqa: PLR0911  # one return per row of SPEC's budget table
@@ -159,7 +200,7 @@ def _unmapped(
         spent=spent,
         expected=None,
         remaining=None,
-        status="no_data",
+        status="unmapped",  # spend is known; where it belongs is not
         spent_share=ratio(spent, all_spend),
     )
     return (row,)

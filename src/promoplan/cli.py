@@ -377,6 +377,7 @@ def report(
             else:
                 write_to(job.target, text.encode("utf-8"))
         result = outcome.run.plans[0]
+        sys.stderr.write(neutralise_workflow_commands(command.report_notice(result, job)))
         if request is not None and targets is not None:
             from promoplan.notify.run import NOTIFY_FAILED, send_notifications
 

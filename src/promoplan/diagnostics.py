@@ -29,6 +29,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP123": ("error", "a target contradicts its goal"),
     "PP124": ("warning", "a formula multiplies two metrics (a product of sums)"),
     "PP125": ("error", "split by the unpivot dimension, a measure that is not unpivoted"),
+    "PP126": ("error", "the plan's ignore: lists an error code"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),
@@ -43,6 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
+    "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop
     # the run (exit 2, one line on stderr); the others are findings (exit 1).
     "PA030": ("error", "database server unreachable"),
@@ -125,6 +127,11 @@ def overall_status(counts: dict[str, int]) -> RunStatus:
 # PP010) or a formula that cannot be computed (PP122). ``ignore:`` and ``--ignore``
 # never drop them, so that an ignored error cannot let such a plan reach the evaluator.
 NOT_IGNORABLE = frozenset({"PP001", "PP002", "PP003", "PP010", "PP122"})
+
+
+def plan_ignorable(codes: Iterable[str]) -> list[str]:
+    """The codes of a plan's ``ignore:`` that it may silence: no error codes (PP124)."""
+    return [code for code in codes if CODES.get(code.upper(), ("warning", ""))[0] != "error"]
 
 
 def without_codes(

@@ -13,9 +13,12 @@ from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.alerting import firing_alerts, rule_values, rule_window
+from promoplan.alertorder import alert_order
 from promoplan.budgetrows import budget_rows
+from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.model import AlertRule, Goal, Plan
+from promoplan.modeltypes import PARTIAL_BASELINE
 from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import (
@@ -29,14 +32,17 @@ from promoplan.result import (
 )
 from promoplan.rollup import Rollup, normalise_where
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
-from promoplan.vocabulary import GoalKind
+from promoplan.vocabulary import GoalKind, Severity
 from promoplan.windows import (
     Pacing,
     clip,
+    days_in,
     last_complete_month,
     last_complete_quarter,
     last_complete_week,
+    month_of,
     pacing_span,
+    quarter_of,
     year_earlier,
 )
 
@@ -98,6 +104,8 @@ class Evaluator:
         self.paced = Window(window.label, paced.start, paced.end)
         tolerance = plan.tolerance
         self.tolerance = tolerance.value if isinstance(tolerance, Quantity) else DEFAULT_TOLERANCE
+        # Diagnostics the evaluation itself finds (PA021), added to the result's.
+        self.found: list[Diagnostic] = []
 
     # -- goals ------------------------------------------------------------
 
@@ -113,6 +121,7 @@ class Evaluator:
 
     def goals(self) -> tuple[GoalProgress, ...]:
         """Every goal's standing."""
+        self.found.clear()  # evaluated afresh: the notes are those of this evaluation
         return tuple(self.goal(scope) for scope in self.scopes())
 
     def goal(self, scope: _Scope) -> GoalProgress:
@@ -142,6 +151,13 @@ class Evaluator:
             numbers = self._cumulative(scope, measured)
         else:
             numbers = self._level(scope, measured)
+        severity: Severity | None = None
+        unmet = numbers.status in ("on_track", "at_risk", "off_track")
+        if measured is not None and unmet and self._complete(scope, measured):
+            # Nothing is left to catch up with: the window is over and the target was not
+            # reached. An error only when the goal's whole period is over.
+            numbers = replace(numbers, status="missed")
+            severity = "error" if self._whole_period(scope) else "warning"
         return GoalProgress(
             id=scope.id,
             label=goal.label or scope.id,
@@ -162,13 +178,27 @@ class Evaluator:
             notes=goal.notes,
             pacing=numbers.pacing.name if numbers.pacing is not None else None,
             forecast=numbers.forecast,
+            severity=severity,
+        )
+
+    def _complete(self, scope: _Scope, measured: Window) -> bool:
+        """True when the goal's measured window is over at as-of (a per-window goal's always is)."""
+        return scope.goal.per is not None or self.as_of >= scope.span.end
+
+    def _whole_period(self, scope: _Scope) -> bool:
+        """A period goal (not per-window) evaluated over the whole plan period."""
+        natural, span = scope.natural, scope.span
+        return (
+            scope.scope == "period"
+            and scope.goal.per is None
+            and (span.start, span.end) == (natural.start, natural.end)
         )
 
     def _measured(self, scope: _Scope) -> Window | None:
         """The dates a goal's actual is measured over; None while its window has not started."""
         span = scope.span
         if scope.goal.per is not None:
-            return self._per_window(scope.goal, span)
+            return self._per_window(scope.goal, span, scope.natural)
         if self.as_of < span.start:
             return None
         whole = (span.start, span.end) == (scope.natural.start, scope.natural.end)
@@ -216,7 +246,13 @@ class Evaluator:
                 share, fraction = self._pace(scope)
                 baseline *= share * fraction  # the plan's baseline is for the whole period
         else:
-            baseline = self._value(scope, *self.rollup.year_earlier(measured.start, measured.end))
+            first, last = self.rollup.year_earlier(measured.start, measured.end)
+            baseline = self._value(scope, first, last)
+            gaps = missing_spans(self.rollup.coverage(goal.metric), first, last)
+            if baseline is not None and gaps and goal.baseline != PARTIAL_BASELINE:
+                # Growth over a part of last year's dates is not growth (flat sales: +520%).
+                self.found.append(self._baseline_note(scope, first, last, gaps))
+                baseline = None
         growth = ratio(value, baseline)
         actual = None if growth is None else growth - 1
         if not isinstance(goal.target, Quantity):
@@ -232,6 +268,33 @@ class Evaluator:
         else:
             status = self._status(progress)
         return _Numbers(status, target, actual, baseline, target, progress)
+
+    def _baseline_note(
+        self,
+        scope: _Scope,
+        start: dt.date,
+        end: dt.date,
+        gaps: tuple[tuple[dt.date, dt.date], ...],
+    ) -> Diagnostic:
+        """PA021 for a growth goal whose last-year dates the actuals only partly cover."""
+        path: tuple[str | int, ...] = (
+            ("goals", scope.id)
+            if scope.scope == "period"
+            else ("quarters", scope.scope, "goals", scope.id.split(".", 1)[-1])
+        )
+        line, column = self.where(path)
+        return baseline_diagnostic(
+            f"growth goal {scope.id!r} is no_data",
+            scope.goal.metric,
+            start,
+            end,
+            gaps,
+            hint="give actuals that cover last year's dates, or write 'baseline: partial' "
+            "on the goal to compare with the part that exists",
+            line=line,
+            column=column,
+            path=".".join(str(p) for p in path),
+        )
 
     def _paced_growth(self, scope: _Scope, measured: Window) -> _Numbers:
         """Growth ``g`` paced by a curve: the amount (1 + g) x last year's whole span, paced."""
@@ -261,6 +324,8 @@ class Evaluator:
         if not isinstance(goal.target, Quantity):
             return _Numbers("unset", actual=value, baseline=baseline)
         share, fraction = self._pace(scope)
+        if goal.per is not None:
+            share = self._clipped_share(goal, measured)
         target = (amount if amount is not None else goal.target.value) * share
         expected = target * fraction
         numbers = _Numbers(
@@ -326,8 +391,9 @@ class Evaluator:
             return "at_risk"
         return "off_track"
 
-    def _per_window(self, goal: Goal, span: Window) -> Window | None:
-        """The last complete day, week, month or quarter of the goal's span up to as-of."""
+    def _per_window(self, goal: Goal, span: Window, scope_natural: Window) -> Window | None:
+        """The last complete day, week, month or quarter of the goal's span up to as-of,
+        clipped to the goal's own window (the plan period or its quarter)."""
         last = min(self.as_of, span.end)
         if last < span.start:
             return None
@@ -342,7 +408,30 @@ class Evaluator:
             candidate = last_complete_quarter(self.plan, last)
         if candidate is None or candidate.end < span.start:
             return None
+        # A week or month straddling the start of the plan (or of the goal's quarter) is
+        # measured only inside it, so rows from before the period never count.
+        inside = clip(candidate, scope_natural)
+        if inside is None:
+            return None
+        if (inside.start, inside.end) != (candidate.start, candidate.end):
+            label = f"{candidate.label} from {inside.start.isoformat()}"
+            return Window(label, inside.start, inside.end)
         return candidate
+
+    def _clipped_share(self, goal: Goal, measured: Window) -> float:
+        """The share of a per-window target that a window clipped to the plan carries: its
+        days over the days of the whole week, month or quarter (1 when not clipped)."""
+        if goal.per == "week":
+            whole = days_in(measured.end - dt.timedelta(days=6), measured.end)
+        elif goal.per == "month":
+            unit = month_of(measured.end)
+            whole = days_in(unit.start, unit.end)
+        elif goal.per == "quarter":
+            unit = quarter_of(self.plan, measured.end)
+            whole = days_in(unit.start, unit.end)
+        else:
+            whole = 1
+        return min(1.0, days_in(measured.start, measured.end) / whole)
 
     def where(self, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
         """Line and column of ``path`` in the plan file, or ``(None, None)`` when unknown."""
@@ -372,7 +461,8 @@ class Evaluator:
         """Goals, budget and alerts of this evaluation, with ``diagnostics`` carried along."""
         goals = self.goals()
         budget, budget_alerts = self.budget()
-        alerts = firing_alerts(self) + budget_alerts
+        # One order in every format: severity, the worst first, groups in natural order.
+        alerts = alert_order(firing_alerts(self) + budget_alerts)
         return PlanResult(
             file=file,
             name=self.plan.name,
@@ -380,7 +470,7 @@ class Evaluator:
             currency=self.plan.currency,
             as_of=self.as_of,
             window=self.window,
-            diagnostics=tuple(diagnostics) + tuple(self.pacings.diagnostics),
+            diagnostics=(*diagnostics, *self.pacings.diagnostics, *self.found),
             goals=goals,
             budget=budget,
             alerts=alerts,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
 from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
-from promoplan.diagnostics import Diagnostic, diagnostic, without_codes
+from promoplan.diagnostics import Diagnostic, diagnostic, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
@@ -317,7 +317,7 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
 
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:
     """The codes to leave out: ``--ignore`` and the plan's own ``ignore:``."""
-    return [*ignore, *(plan.ignore if plan is not None else ())]
+    return [*ignore, *(plan_ignorable(plan.ignore) if plan is not None else ())]
 
 
 def check_inputs(

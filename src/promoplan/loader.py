@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from promoplan.checks import check_plan
-from promoplan.diagnostics import Diagnostic, Locate, without_codes
+from promoplan.diagnostics import Diagnostic, Locate, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
 from promoplan.output import note_input
@@ -53,7 +53,7 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
             file, None, schema_diagnostics(error, loaded.data, positions, file=file), positions
         )
     found = check_plan(plan, positions.locate)
-    found = list(without_codes(found, plan.ignore))
+    found = list(without_codes(found, plan_ignorable(plan.ignore)))
     return _done(file, plan, found, positions)
 
 
@@ -105,7 +105,7 @@ def unevaluated(
     plan's ``ignore:`` (as check does once it has read actuals).
     """
     plan = loaded.plan
-    codes = [*ignore, *(plan.ignore if plan is not None and plan_ignores else ())]
+    codes = [*ignore, *(plan_ignorable(plan.ignore) if plan is not None and plan_ignores else ())]
     found = loaded.diagnostics if diagnostics is None else tuple(diagnostics)
     return PlanResult(
         file=loaded.file,

@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from promoplan.modeltypes import (
+    BaselineValue,
     DateFormat,
     Label,
     Model,
@@ -203,8 +204,10 @@ class Goal(Model):
     growth: QuantityValue | None = Field(
         None, description="Growth over the baseline (or the same dates last year): 30%."
     )
-    baseline: QuantityValue | None = Field(
-        None, description="Where the metric starts: progress runs from baseline to target."
+    baseline: BaselineValue | None = Field(
+        None,
+        description="Where the metric starts: progress runs from baseline to target; "
+        "'partial' lets a growth goal use last year's dates the actuals only partly cover.",
     )
     per: Per | None = Field(None, description="The target applies to each such window.")
     where: Where | None = None
@@ -274,6 +277,16 @@ class Budget(Model):
         default_factory=dict, description="Budget lines; top-level shares sum to 100%."
     )
     pacing: PacingValue | None = None
+    underspend: Severity = Field(
+        "warning",
+        description="Severity of a line 'behind': spent below expected x (1 - tolerance).",
+    )
+    unmapped_share: QuantityValue | None = Field(
+        None,
+        description="Spend of unmapped channels above this share of all spend is a "
+        "warning (default 1%).",
+        examples=["1%", "5%"],
+    )
     notes: Notes | None = None
 
 

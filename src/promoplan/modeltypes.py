@@ -61,6 +61,32 @@ QuantityValue = Annotated[
     WithJsonSchema(QUANTITY_JSON_SCHEMA),
 ]
 
+PARTIAL_BASELINE = "partial"  # ``baseline: partial``: compare with whatever part of it exists
+
+
+def _validate_baseline(raw: object) -> Quantity | Placeholder | str:
+    if raw == PARTIAL_BASELINE:
+        return PARTIAL_BASELINE
+    return _validate_quantity(raw)
+
+
+def _serialize_baseline(value: Quantity | Placeholder | str) -> float | str:
+    return value if isinstance(value, str) else _serialize_quantity(value)
+
+
+BaselineValue = Annotated[
+    Quantity | Placeholder | str,
+    PlainValidator(_validate_baseline),
+    PlainSerializer(_serialize_baseline),
+    WithJsonSchema(
+        {
+            "anyOf": [QUANTITY_JSON_SCHEMA, {"const": PARTIAL_BASELINE}],
+            "description": "A value (4%), or 'partial': compare a growth goal with the "
+            "part of last year's dates the actuals hold",
+        }
+    ),
+]
+
 Label = Annotated[StrictStr, Field(description="Shown instead of the id.")]
 Notes = Annotated[StrictStr, Field(description="Free text, e.g. the source plan's wording.")]
 WhereValue = StrictStr | StrictInt | list[StrictStr | StrictInt]

@@ -117,10 +117,12 @@ def _quarters(plan: Plan) -> Iterator[QuarterRef]:
 
 
 def _quarter_label(name: str, start: dt.date, end: dt.date) -> str:
-    """``2025-Q2`` when the dates are that calendar quarter, else the plan's name (``Q2``)."""
-    calendar = start.day == 1 and start.month in (1, 4, 7, 10)
+    """``2025-Q2`` when the dates are the calendar quarter of that name, else the plan's
+    name (``Q2``): a fiscal year's Q3 (2025-10-01..12-31) is ``Q3``, never ``2025-Q4``."""
+    number = (start.month + 2) // 3
+    calendar = start.day == 1 and start.month in (1, 4, 7, 10) and name == f"Q{number}"
     if calendar and add_months(start, 3) - dt.timedelta(days=1) == end:
-        return f"{start.year}-Q{(start.month + 2) // 3}"
+        return f"{start.year}-Q{number}"
     return name
 
 

@@ -10,6 +10,8 @@ import datetime as dt
 import math
 
 from promoplan.actuals.model import Actuals
+from promoplan.alertorder import natural_key
+from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.evaluate import Evaluator
 from promoplan.model import Plan
@@ -73,6 +75,28 @@ def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...
     )
 
 
+def kpi_baseline_diagnostics(
+    plan: Plan, rollup: Rollup, previous: Window
+) -> tuple[Diagnostic, ...]:
+    """PA021 for each headline KPI whose previous window the actuals only partly cover."""
+    found = []
+    for metric_id in kpi_metrics(plan):
+        gaps = missing_spans(rollup.coverage(metric_id), previous.start, previous.end)
+        if not gaps or rollup.value(metric_id, previous.start, previous.end) is None:
+            continue  # nothing at all before: the KPI shows no previous value, plainly
+        found.append(
+            baseline_diagnostic(
+                f"KPI {metric_id!r} shows no change",
+                metric_id,
+                previous.start,
+                previous.end,
+                gaps,
+                hint="give actuals that cover the previous window too",
+            )
+        )
+    return tuple(found)
+
+
 def kpi_metrics(plan: Plan) -> list[str]:
     """``report.kpis``, else the metrics of the plan's goals (period goals, then quarters')."""
     if plan.report is not None and plan.report.kpis:
@@ -99,6 +123,16 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
         metric = plan.metrics[metric_id]
         value = rollup.value(metric_id, window.start, window.end)
         before = rollup.value(metric_id, previous.start, previous.end)
+        if missing_spans(rollup.coverage(metric_id), previous.start, previous.end):
+            before = None  # a part of the previous window is no baseline (PA021)
+        # A rate from 8.6% to 17.1% moved 8.5 points; "+98.6%" would read as a doubling of
+        # sales. Rates and ratios change in points, everything else relatively.
+        points = metric.unit in ("percent", "ratio")
+        change = (
+            (None if value is None or before is None else value - before)
+            if points
+            else _ratio_change(value, before)
+        )
         kpis.append(
             Kpi(
                 metric=metric_id,
@@ -106,8 +140,9 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
                 unit=metric.unit,
                 value=value,
                 previous=before,
-                change=_ratio_change(value, before),
+                change=change,
                 direction=directions.get(metric_id),
+                change_kind="points" if points else "relative",
             )
         )
     return tuple(kpis)
@@ -214,7 +249,17 @@ def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
                 dimension=rule.by,
                 window=window.label,
                 floor=floor.value,
-                bars=tuple(sorted(bars, key=lambda bar: bar.group)),
+                # By value, the lowest (the furthest below the floor) first; empty bars last.
+                bars=tuple(
+                    sorted(
+                        bars,
+                        key=lambda bar: (
+                            bar.value is None,
+                            bar.value if bar.value is not None else 0.0,
+                            natural_key(bar.group),
+                        ),
+                    )
+                ),
             )
         )
     return tuple(charts)

@@ -13,6 +13,7 @@ from typing import Literal
 from promoplan.diagnostics import Diagnostic, count_by_severity, overall_status
 from promoplan.vocabulary import (
     BudgetStatus,
+    ChangeKind,
     Command,
     Condition,
     Direction,
@@ -70,6 +71,8 @@ class GoalProgress:
     notes: str | None = None
     pacing: Literal["quarters", "last_year", "curve"] | None = None  # cumulative goals only
     forecast: Forecast | None = None
+    # Set for ``missed`` (a complete window that fell short): it counts like an alert.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ class AlertResult:
     unit: Unit
     value: float | None
     threshold: float | None
-    condition: Condition | Literal["over_budget", "ahead"]
+    condition: Condition | Literal["over_budget", "ahead", "behind", "unmapped"]
     group: tuple[tuple[str, str], ...]
     window: str
     action: str | None
@@ -163,8 +166,9 @@ class Kpi:
     unit: Unit
     value: float | None
     previous: float | None
-    change: float | None  # value / previous - 1
+    change: float | None  # value / previous - 1; value - previous for a percent or ratio
     direction: Direction | None = None  # from a goal on the metric: which way is good
+    change_kind: ChangeKind = "relative"  # "points": percentage (or ratio) points
 
 
 @dataclass(frozen=True)
@@ -197,9 +201,11 @@ class PlanResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Errors, warnings and infos over diagnostics and alerts alike."""
+        """Errors, warnings and infos over diagnostics, alerts and missed goals alike."""
         return count_by_severity(
-            [d.severity for d in self.diagnostics] + [a.severity for a in self.alerts]
+            [d.severity for d in self.diagnostics]
+            + [a.severity for a in self.alerts]
+            + [g.severity for g in self.goals if g.severity is not None]
         )
 
     @property

@@ -197,6 +197,31 @@ class Rollup:
         seen = _seen | {metric_id}
         return formula is not None and all(self.has_data(name, seen) for name in formula.names)
 
+    def coverage(
+        self, metric_id: str, _seen: frozenset[str] = frozenset()
+    ) -> tuple[dt.date, dt.date] | None:
+        """The first and last day on which the actuals hold the metric (for a formula, the
+        days all its operands cover); None when they never do."""
+        metric = self.metric(metric_id)
+        if metric is None or metric_id in _seen:
+            return None
+        if metric.column is not None:
+            if metric.column not in self.column_index:
+                return None
+            series = self._column_series(metric.column).values()
+            firsts = [part.days[0] for part in series if part.days]
+            lasts = [part.days[-1] for part in series if part.days]
+            return (min(firsts), max(lasts)) if firsts else None
+        formula = self.formula(metric_id)
+        if formula is None:
+            return None
+        spans = [self.coverage(name, _seen | {metric_id}) for name in formula.names]
+        if not spans or any(span is None for span in spans):
+            return None
+        first = max(span[0] for span in spans if span is not None)
+        last = min(span[1] for span in spans if span is not None)
+        return (first, last) if first <= last else None
+
     # -- values -----------------------------------------------------------
 
     def value(

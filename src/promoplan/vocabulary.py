@@ -12,10 +12,14 @@ Severity = Literal["error", "warning", "info"]
 Unit = Literal["count", "number", "currency", "percent", "ratio"]
 Direction = Literal["at_least", "at_most"]
 GoalKind = Literal["cumulative", "level", "growth"]
-GoalStatus = Literal["met", "on_track", "at_risk", "off_track", "unset", "no_data", "pending"]
-BudgetStatus = Literal["on_track", "ahead", "over_budget", "no_data"]
+GoalStatus = Literal[
+    "met", "on_track", "at_risk", "off_track", "missed", "unset", "no_data", "pending"
+]
+BudgetStatus = Literal["on_track", "ahead", "behind", "over_budget", "unmapped", "no_data"]
 Condition = Literal["below", "above", "drop_over", "rise_over"]
 ReportKind = Literal["week", "month", "quarter"]
+# A KPI change: value / previous - 1 (relative), or value - previous for rates (points).
+ChangeKind = Literal["relative", "points"]
 Units = Literal["cn", "intl"]
 Grain = Literal["daily", "weekly", "monthly", "rows"]
 WeekStart = Literal["monday", "sunday"]

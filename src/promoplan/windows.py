@@ -401,18 +401,45 @@ def _named(kind: ReportKind, spec: str, plan: Plan) -> Window:
     raise UsageProblem(f"unknown --{kind} {spec!r}; use {_REPORT_SPELLINGS[kind]}")
 
 
+def span_text(start: dt.date, end: dt.date) -> str:
+    """``2025-01-01..01-31`` (the year once when both dates share it), else both in full."""
+    if start.year == end.year:
+        return f"{start.isoformat()}..{end.strftime('%m-%d')}"
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def _report_unit(kind: ReportKind, window: Window, plan: Plan) -> Window:
+    """The whole week, month or quarter a report window belongs to (before as-of closed it)."""
+    if kind == "week":
+        return week_of(window.start)
+    if kind == "month":
+        return month_of(window.start)
+    if _QUARTER_RE.match(window.label):
+        return calendar_quarter(window.start.year, (window.start.month + 2) // 3)
+    return quarter_of(plan, window.start)
+
+
 def previous_report_window(kind: ReportKind, window: Window, plan: Plan) -> Window:
-    """The window before: the previous week, month or quarter, as long as ``window`` so far."""
-    before = window.start - ONE_DAY
+    """What a report window is compared with; the label states its exact dates.
+
+    A complete window is compared with the whole previous unit of its kind (February
+    with all of January, 2025-Q1 with all of 2024-Q4); a window still in progress with
+    the same elapsed days of the previous unit (March 1-15 with February 1-15).
+    """
+    unit = _report_unit(kind, window, plan)
+    before = unit.start - ONE_DAY
     if kind == "week":
         whole = week_of(before)
     elif kind == "month":
         whole = month_of(before)
+    elif _QUARTER_RE.match(unit.label):
+        whole = calendar_quarter(before.year, (before.month + 2) // 3)
     else:
         whole = quarter_of(plan, before)
-    # A window still in progress is compared with the same number of days of the one before.
-    end = min(whole.end, whole.start + (window.end - window.start))
-    return Window(whole.label, whole.start, end)
+    end = whole.end
+    if window.end < unit.end:
+        end = min(whole.end, whole.start + (window.end - window.start))
+    return Window(f"{whole.label} ({span_text(whole.start, end)})", whole.start, end)
 
 
 # -- weekly and monthly rows ----------------------------------------------------------

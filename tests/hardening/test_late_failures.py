@@ -68,7 +68,9 @@ def test_formula_errors_cannot_be_ignored(tmp_path: Path, how: str) -> None:
     text = IGNORED_FORMULA if how == "plan" else IGNORED_FORMULA.replace("ignore: [PP122]\n", "")
     plan, actuals = write(tmp_path, text)
     extra = ("--ignore", "PP122") if how == "option" else ()
-    assert found(plan, *extra) == [("PP122", 7 if how == "plan" else 6)]  # the formula's line
+    # The formula's line; a plan's own ignore: of an error code is itself an error (PP126).
+    expected = [("PP126", 4), ("PP122", 7)] if how == "plan" else [("PP122", 6)]
+    assert found(plan, *extra) == expected
     for command in (["check", plan, "-a", actuals], ["report", plan, "-a", actuals]):
         assert run_cli(*[*command, "--as-of", "2025-01-31", *extra]).exit_code == 1
 
@@ -81,8 +83,8 @@ def test_codes_that_guard_evaluation_are_not_ignorable(code: str) -> None:
 
 
 def test_other_codes_stay_ignorable(tmp_path: Path) -> None:
-    plan, _ = write(tmp_path, HEADER + "budget:\n  lines: {a: 50%}\nignore: [PP101]\n")
-    assert found(plan) == []
+    plan, _ = write(tmp_path, HEADER + "budget:\n  lines: {a: 50%}\n")
+    assert found(plan, "--ignore", "PP101") == []  # errors: on the command line only
 
 
 @pytest.mark.parametrize("date_format", ["%Y-%Q", "%d/%m/%Y %", "%-Q", "%Y%m%d%"])

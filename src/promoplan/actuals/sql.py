@@ -247,8 +247,10 @@ def date_expr(raw: str, *, with_format: bool) -> str:
         )
     fast = (
         f"CASE WHEN {raw} LIKE '____-__-__' THEN TRY_CAST({raw} AS DATE) "
-        f"WHEN {raw} LIKE '____-__-__ __:__:__' "
-        f"THEN TRY_CAST(TRY_CAST({raw} AS TIMESTAMP) AS DATE) END"
+        # The day written, as the 'T' spelling reads it: 24:00:00 ends that day, it does not
+        # start the next (a cast to TIMESTAMP would move 2024-12-31 24:00 into 2025).
+        f"WHEN {raw} LIKE '____-__-__ __:__:__' AND TRY_CAST({raw} AS TIMESTAMP) IS NOT NULL "
+        f"THEN TRY_CAST(left({raw}, 10) AS DATE) END"
     )
     text = f"trim({raw}, {sql_string(_SPACES)})"
     pattern = sql_string(DATE_PATTERN)

@@ -9,7 +9,7 @@ turns each finding into a located :class:`Diagnostic`.
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
 :mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122,
-PP124, PP125) and :mod:`.notify` (PP140).
+PP124, PP125), :mod:`.ignores` (PP126) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from promoplan.checks.budget import (
     check_sub_line_shares,
 )
 from promoplan.checks.finding import Finding, Path
+from promoplan.checks.ignores import check_plan_ignores
 from promoplan.checks.metrics import (
     check_expressions,
     check_formulas,
@@ -65,6 +66,7 @@ __all__ = [
     "check_notify_references",
     "check_placeholders",
     "check_plan",
+    "check_plan_ignores",
     "check_products_of_sums",
     "check_quarter_tiling",
     "check_quarter_weights",
@@ -119,5 +121,6 @@ CHECKS: tuple[Check, ...] = (
     Check("PP123", check_goal_targets),
     Check("PP124", check_products_of_sums),
     Check("PP125", check_unpivoted_groups),
+    Check("PP126", check_plan_ignores),
     Check("PP140", check_notify_references),
 )

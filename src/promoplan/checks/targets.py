@@ -87,8 +87,9 @@ def check_goal_targets(plan: Plan) -> Iterator[Finding]:
           conversion: {metric: conversion, baseline: 5%, at_least: 4%}
     """
     for goal_id, path, goal in all_goals(plan):
-        baseline = number_of(goal.baseline)
-        if baseline is None or _bare_fraction_for(plan, goal.metric, goal.baseline):
+        given = None if isinstance(goal.baseline, str) else goal.baseline  # 'partial'
+        baseline = number_of(given)
+        if baseline is None or _bare_fraction_for(plan, goal.metric, given):
             continue
         if goal.growth is not None:
             if baseline <= 0:

@@ -114,7 +114,11 @@ def evaluate_report(
         return ReportOutcome(None, without_codes(inputs.diagnostics, codes))
 
     from promoplan.evaluate import Evaluator  # noqa: PLC0415  # the evaluation core, on use
-    from promoplan.reportdata import report_data, stale_diagnostics  # noqa: PLC0415
+    from promoplan.reportdata import (  # noqa: PLC0415
+        kpi_baseline_diagnostics,
+        report_data,
+        stale_diagnostics,
+    )
     from promoplan.windows import parse_period  # noqa: PLC0415
 
     plan, actuals = inputs.plan, inputs.actuals
@@ -135,7 +139,10 @@ def evaluate_report(
     )
     result = evaluator.result(
         file=inputs.loaded.file,
-        diagnostics=inputs.diagnostics + lagging + stale_diagnostics(actuals, window),
+        diagnostics=inputs.diagnostics
+        + lagging
+        + stale_diagnostics(actuals, window)
+        + kpi_baseline_diagnostics(plan, evaluator.rollup, previous),
     )
     result = replace(
         result,
@@ -153,3 +160,27 @@ def report_exit_status(result: PlanResult, fail_on: str) -> int:
     if fail_on == "warning":
         return 1 if counts["error"] or counts["warning"] else 0
     return 0
+
+
+def report_notice(result: PlanResult, job: ReportJob) -> str:
+    """What a report run says on stderr: stale data (PA020), then one line naming the window.
+
+    A report on last year's data without ``--as-of`` would otherwise "succeed" silently
+    with empty KPIs; the warning is inside the file, where cron never looks.
+    """
+    from promoplan.render.findings import diagnostic_listing  # noqa: PLC0415
+    from promoplan.render.text import count_words  # noqa: PLC0415
+    from promoplan.windows import span_text  # noqa: PLC0415
+
+    stale = [d for d in result.diagnostics if d.code == "PA020"]
+    lines = diagnostic_listing(stale, job.loaded.file) if stale else ""
+    window = result.report.window if result.report is not None else job.window
+    if window is None:
+        return lines
+    where = f", written to {job.target}" if job.target is not None else ""
+    words = count_words(result.counts)
+    return (
+        lines + f"promoplan: {job.kind}ly report {window.label} "
+        f"({span_text(window.start, window.end)}), as of {job.as_of.isoformat()}{where}: "
+        f"{words}\n"
+    )

@@ -165,7 +165,8 @@ def _kpis(result: PlanResult, units: Units) -> Section:
     items = []
     for kpi in report.kpis:
         value = format_value(kpi.value, kpi.unit, currency=result.currency, units=units)
-        text = f"{kpi.label or kpi.metric}: {value} ({format_change(kpi.change)})"
+        change = format_change(kpi.change, kpi.change_kind, kpi.unit)
+        text = f"{kpi.label or kpi.metric}: {value} ({change})"
         items.append(Item(None, _short(text, ITEM_LIMIT)))
     heading = f"Headline KPIs, {report.window.label} vs {report.previous.label}"
     return Section(heading, tuple(items))

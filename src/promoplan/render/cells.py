@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from promoplan.alertorder import AlertEntry
 from promoplan.render.text import (
     describe_alert,
     format_change,
     format_goal_value,
+    format_group,
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResult
 from promoplan.vocabulary import UNMAPPED, Units
 
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
-BUDGET_CONDITIONS = ("over_budget", "ahead")
+BUDGET_CONDITIONS = ("over_budget", "ahead", "behind", "unmapped")
 
 
 @dataclass(frozen=True)
@@ -94,5 +96,32 @@ def kpi_cells(kpi: Kpi, *, currency: str, units: Units) -> tuple[str, str, str, 
         kpi.label or kpi.metric,
         format_value(kpi.value, kpi.unit, currency=currency, units=units),
         format_value(kpi.previous, kpi.unit, currency=currency, units=units),
-        format_change(kpi.change),
+        format_change(kpi.change, kpi.change_kind, kpi.unit),
     )
+
+
+@dataclass(frozen=True)
+class EntryCells:
+    """An alert entry as shown: where (group, or the dimension and how many groups fire),
+    the value lines (one per group shown, then ``and N more``) and the action, once."""
+
+    where: str
+    values: tuple[str, ...]
+
+
+def entry_cells(entry: AlertEntry, *, currency: str, units: Units) -> EntryCells:
+    """One alert, or a rule's worst groups folded into one entry (``and 21 more``)."""
+    if not entry.folded:
+        alert = entry.alert
+        return EntryCells(
+            format_group(alert.group), (alert_value(alert, currency=currency, units=units),)
+        )
+    names = ", ".join(dict.fromkeys(name for a in entry.members for name, _ in a.group))
+    count = len(entry.members) + entry.more
+    values = [
+        f"{', '.join(v for _, v in a.group)}: {alert_value(a, currency=currency, units=units)}"
+        for a in entry.members
+    ]
+    if entry.more:
+        values.append(f"and {entry.more} more")
+    return EntryCells(f"{names}: {count} groups, the worst {len(entry.members)}", tuple(values))

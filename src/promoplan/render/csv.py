@@ -52,6 +52,7 @@ COLUMNS = (
     "threshold",
     "previous",
     "change",
+    "change_kind",
     "status",
     "severity",
     "action",
@@ -86,6 +87,7 @@ def _plan_rows(plan: PlanResult) -> Iterator[dict[str, str]]:
                 "value": _number(kpi.value),
                 "previous": _number(kpi.previous),
                 "change": _number(kpi.change),
+                "change_kind": kpi.change_kind,
             }
     for goal in plan.goals:
         yield common | {

@@ -12,20 +12,20 @@ from collections.abc import Iterable
 from importlib import resources
 
 from promoplan import __version__
+from promoplan.alertorder import AlertEntry, shown_alerts
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
-from promoplan.render.cells import alert_value, goal_cells
+from promoplan.render.cells import entry_cells, goal_cells
 from promoplan.render.options import RenderOptions
 from promoplan.render.svg import cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,
     format_change,
     format_fraction,
-    format_group,
     format_location,
+    format_progress,
     format_value,
 )
 from promoplan.result import (
-    AlertResult,
     BudgetRow,
     CumulativeSeries,
     GoalProgress,
@@ -36,13 +36,26 @@ from promoplan.result import (
 )
 
 # Codes shown under "Data quality": the feed and the files, not the plan.
-DATA_QUALITY_CODES = ("PA020", "PA013", "PA014", "PA011", "PA010", "PA012", "PA002", "PA005")
+DATA_QUALITY_CODES = (
+    "PA020",
+    "PA021",
+    "PA013",
+    "PA014",
+    "PA011",
+    "PA010",
+    "PA012",
+    "PA002",
+    "PA005",
+)
 
 STATUS_TEXT = {
     "met": "met",
     "on_track": "on track",
     "at_risk": "at risk",
     "off_track": "off track",
+    "missed": "missed",
+    "behind": "behind pace",
+    "unmapped": "unmapped",
     "unset": "unset",
     "no_data": "no data",
     "pending": "pending",
@@ -162,7 +175,8 @@ def _kpi_change(kpi: Kpi, plan: PlanResult, options: RenderOptions) -> str:
         else:
             good = rising == (kpi.direction == "at_least")
             css = ("up-" if rising else "down-") + ("good" if good else "bad")
-    return f'<b class="{css}">{arrow} {esc(format_change(kpi.change))}</b> vs {previous}'
+    change = format_change(kpi.change, kpi.change_kind, kpi.unit)
+    return f'<b class="{css}">{arrow} {esc(change)}</b> vs {previous}'
 
 
 def _progress_bar(fraction: float | None, status: str, marker: float | None = None) -> str:
@@ -256,7 +270,7 @@ def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> s
         f'<td class="num" data-label="Actual">{actual}</td>'
         f'<td class="num" data-label="Expected">{esc(shown.expected)}</td>'
         f'<td class="wide" data-label="Progress">{_progress_bar(goal.progress, goal.status)}'
-        f'<span class="id">{esc(format_fraction(goal.progress))}</span></td>'
+        f'<span class="id">{esc(format_progress(goal.progress))}</span></td>'
         f'<td class="num" data-label="Projection">{projection}</td>'
         f'<td data-label="Status"><span class="badge s-{goal.status}">'
         f"{STATUS_TEXT[goal.status]}</span></td></tr>"
@@ -303,29 +317,27 @@ def _budget_row(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> str
 
 
 def _alert_section(plan: PlanResult, report: ReportData | None, options: RenderOptions) -> str:
-    alerts = sorted(plan.alerts, key=_alert_key)
+    alerts = plan.alerts  # already in the one order (promoplan.alertorder)
     if alerts:
-        items = "".join(_alert_item(alert, plan, options) for alert in alerts)
+        items = "".join(_alert_item(entry, plan, options) for entry in shown_alerts(alerts))
         body = f'<ul class="alerts">{items}</ul>'
     else:
         body = '<p class="empty">No alert fires.</p>'
     return f"<section><h2>Alerts <small>{len(alerts)} firing</small></h2>{body}</section>\n"
 
 
-def _alert_key(alert: AlertResult) -> tuple[int, str, tuple[tuple[str, str], ...], str]:
-    return (SEVERITY_ORDER[alert.severity], alert.rule, alert.group, alert.window)
-
-
-def _alert_item(alert: AlertResult, plan: PlanResult, options: RenderOptions) -> str:
-    where = " · ".join(part for part in (format_group(alert.group), alert.window) if part)
-    what = alert_value(alert, currency=plan.currency, units=options.units)
+def _alert_item(entry: AlertEntry, plan: PlanResult, options: RenderOptions) -> str:
+    alert = entry.alert
+    cells = entry_cells(entry, currency=plan.currency, units=options.units)
+    where = " · ".join(part for part in (cells.where, alert.window) if part)
+    what = "<br>".join(esc(value) for value in cells.values)
     action = f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
     return (
         f'<li class="alert {alert.severity}"><div class="head">'
         f'<span class="badge s-{alert.severity}">{alert.severity}</span>'
         f'<span class="rule">{esc(alert.label)}</span>'
         f'<span class="where">{esc(where)}</span></div>'
-        f'<p class="numbers">{esc(what)}</p>{action}</li>'
+        f'<p class="numbers">{what}</p>{action}</li>'
     )
 
 

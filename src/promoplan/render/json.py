@@ -153,6 +153,7 @@ def _kpi(kpi: Kpi) -> dict[str, Any]:
         "value": plain_number(kpi.value),
         "previous": plain_number(kpi.previous),
         "change": plain_number(kpi.change),
+        "change_kind": kpi.change_kind,
         "label": kpi.label,
         "unit": kpi.unit,
     }

@@ -25,8 +25,8 @@ from promoplan.render.cells import goal_cells
 from promoplan.render.findings import alert_text, diagnostic_location, diagnostic_text
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
-    format_fraction,
     format_group,
+    format_progress,
     one_line,
     safe_lines,
     safe_text,
@@ -129,7 +129,7 @@ def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
     target, actual = shown.target, shown.actual
     text = (
         f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
-        f"{goal.direction} {target}, actual {actual}, progress {format_fraction(goal.progress)}"
+        f"{goal.direction} {target}, actual {actual}, progress {format_progress(goal.progress)}"
     )
     suite.case(plan.file, f"goal {goal.id} [{goal.status}]", output=text)
 

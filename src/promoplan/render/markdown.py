@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from promoplan.alertorder import shown_alerts
 from promoplan.diagnostics import Diagnostic
 from promoplan.render.cells import (
-    alert_value,
     budget_label,
     budget_order,
+    entry_cells,
     goal_cells,
     goal_name,
     kpi_cells,
@@ -24,15 +25,15 @@ from promoplan.render.text import (
     count_words,
     escape_markdown,
     format_fraction,
-    format_group,
     format_location,
+    format_progress,
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
 
 # Statuses that need a reader's attention are bold; the words themselves carry the meaning.
-ATTENTION = frozenset({"off_track", "over_budget", "fail", "error"})
-NOTICE = frozenset({"at_risk", "ahead", "warn", "warning"})
+ATTENTION = frozenset({"off_track", "missed", "over_budget", "fail", "error"})
+NOTICE = frozenset({"at_risk", "ahead", "behind", "unmapped", "warn", "warning"})
 REPORT_KINDS = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 
@@ -118,7 +119,7 @@ def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptio
                 escape_markdown(cells.target),
                 escape_markdown(cells.actual),
                 escape_markdown(cells.expected),
-                escape_markdown(format_fraction(goal.progress)),
+                escape_markdown(format_progress(goal.progress)),
                 escape_markdown(cells.projection),
                 _status(goal.status),
             ]
@@ -160,15 +161,16 @@ def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions)
 
 def _alerts(alerts: Sequence[AlertResult], plan: PlanResult, options: RenderOptions) -> str:
     rows = []
-    for alert in alerts:
-        value = alert_value(alert, currency=plan.currency, units=options.units)
+    for entry in shown_alerts(alerts):
+        alert = entry.alert
+        cells = entry_cells(entry, currency=plan.currency, units=options.units)
         rows.append(
             [
                 _status(alert.severity),
                 escape_markdown(alert.label or alert.rule),
-                escape_markdown(format_group(alert.group) or "-"),
+                escape_markdown(cells.where or "-"),
                 escape_markdown(alert.window),
-                escape_markdown(value),
+                "<br>".join(escape_markdown(value) for value in cells.values),
                 escape_markdown(alert.action or "-"),
             ]
         )

@@ -56,6 +56,8 @@ HELP: dict[str, str] = {
     "instead of a formula that multiplies two totals.",
     "PP125": "Unpivot the measure's columns under actuals.unpivot.measures, or drop the split "
     "by the unpivot dimension.",
+    "PP126": "Remove the error code from the plan's ignore: list; pass --ignore on the "
+    "command line where an error is to be accepted.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
@@ -79,6 +81,8 @@ HELP: dict[str, str] = {
     "file; until then it is paced by the quarter weights.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
+    "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
+    "growth goal to compare with the part that exists.",
     "PA030": "Check the source URL's host, port and database, and that the server runs.",
     "PA031": "Give the password through PGPASSWORD, ~/.pgpass, a service file or ${ENV_VAR}, "
     "and grant the user SELECT on the table.",

@@ -16,11 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from promoplan.alertorder import shown_alerts
 from promoplan.diagnostics import Diagnostic, overall_status
 from promoplan.render.cells import (
     alert_value,
     budget_label,
     budget_order,
+    entry_cells,
     goal_cells,
     goal_name,
     kpi_cells,
@@ -33,6 +35,7 @@ from promoplan.render.text import (
     format_fraction,
     format_group,
     format_location,
+    format_progress,
     format_value,
     one_line,
 )
@@ -48,6 +51,9 @@ STATUS_STYLE = {
     "on_track": "green",
     "at_risk": "yellow",
     "off_track": "bold red",
+    "missed": "bold red",
+    "behind": "yellow",
+    "unmapped": "yellow",
     "unset": "dim",
     "no_data": "dim",
     "pending": "cyan",
@@ -80,7 +86,7 @@ def progress_bar(fraction: float | None, cells: int = BAR_CELLS) -> str:
     bar = "█" * whole
     if whole < cells:
         bar += (_EIGHTHS[eighths] if eighths else "░") + "░" * (cells - whole - 1)
-    return f"{bar} {format_fraction(fraction):>4}"
+    return f"{bar} {format_progress(fraction):>4}"
 
 
 def _console(options: RenderOptions) -> Console:
@@ -266,13 +272,18 @@ def _alerts_table(
     table = Table.grid(padding=(0, 2))
     table.add_column("severity", no_wrap=True)
     table.add_column("alert", overflow="fold")
-    for alert in alerts:
+    for entry in shown_alerts(alerts):
+        alert = entry.alert
+        cells = entry_cells(entry, currency=plan.currency, units=options.units)
         detail = _text(alert.label or alert.rule, "bold")
-        group = format_group(alert.group)
-        if group:
-            detail.append(f" [{_plain(group)}]")
+        if cells.where:
+            detail.append(f" [{_plain(cells.where)}]")
         detail.append(f" {_plain(alert.window)}: ")
-        detail.append(_plain(alert_value(alert, currency=plan.currency, units=options.units)))
+        if entry.folded:
+            for value in cells.values:
+                detail.append("\n  " + _plain(value))
+        else:
+            detail.append(_plain(cells.values[0]))
         if alert.action:
             detail.append("\naction: ")
             detail.append(_plain(alert.action))

@@ -129,17 +129,42 @@ def format_value(
 
 
 def format_fraction(value: float | None) -> str:
-    """A progress or share as a whole percentage: ``82%``."""
+    """A share as a whole percentage: ``82%``."""
     if value is None or not math.isfinite(value):
         return "-"
     return f"{value * 100:.0f}%"
 
 
-def format_change(value: float | None) -> str:
-    """A signed relative change: ``+12.5%``, ``-3%``."""
+def format_progress(value: float | None) -> str:
+    """A goal's progress as a whole percentage, ``82%``, but ``89.7%`` near a band edge.
+
+    Status bands start at 100% and at 1 - tolerance (90%, 95%, 80%: multiples of 5%), so a
+    value within half a point of one keeps a decimal, rounded away from the edge: 0.89699
+    is ``89.7%`` (off track), not ``90%``; 0.9996 is ``99.9%`` (at risk), not ``100%``.
+    """
     if value is None or not math.isfinite(value):
         return "-"
-    return f"{'+' if value >= 0 else ''}{_trim(value * 100, 1)}%"
+    percent = value * 100
+    edge = round(percent / 5) * 5
+    if 0 < edge <= 100 and 1e-9 < abs(percent - edge) < 0.5:
+        shown = round(percent, 1)
+        if abs(shown - edge) < 1e-9:  # one decimal still lands on the edge: step off it
+            shown = edge - 0.1 if percent < edge else edge + 0.1
+        return f"{shown:.1f}%"
+    return f"{percent:.0f}%"
+
+
+def format_change(value: float | None, kind: str = "relative", unit: str = "count") -> str:
+    """A signed change: relative ``+12.5%``, ``-3%``; in points for rates, ``+8.5 pp`` for a
+    percent, ``+0.6 pts`` for a ratio (1:2.4 to 1:3)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    sign = "+" if value >= 0 else ""
+    if kind == "points":
+        if unit == "percent":
+            return f"{sign}{_trim(value * 100, 1)} pp"
+        return f"{sign}{_trim(value, 2)} pts"
+    return f"{sign}{_trim(value * 100, 1)}%"
 
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -206,6 +231,11 @@ def describe_alert(
         return f"spent {shown}, over {limit}"
     if condition == "ahead":
         return f"spent {shown}, ahead of {limit}"
+    if condition == "behind":
+        return f"spent {shown}, behind {limit}"
+    if condition == "unmapped":
+        share, most = format_value(value, "percent"), format_value(threshold, "percent")
+        return f"{share} of spend on unmapped channels (more than {most})"
     return f"{shown} {condition} {limit}"
 
 

@@ -1,0 +1,33 @@
+"""The plan's own ``ignore:`` list (PP126): warnings and infos only.
+
+A plan that could list an error code would let a pull request switch off its own
+CI gate; errors are silenced only on the command line (``--ignore``), where the
+pipeline's owner decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from promoplan.checks.finding import Finding
+from promoplan.diagnostics import CODES
+from promoplan.model import Plan
+
+
+def check_plan_ignores(plan: Plan) -> Iterator[Finding]:
+    """PP126: an error code in the plan's ``ignore:``.
+
+    Fails::
+
+        ignore: [PP101]
+    """
+    for index, code in enumerate(plan.ignore):
+        known = CODES.get(code.upper())
+        if known is not None and known[0] == "error":
+            yield Finding(
+                "PP126",
+                f"ignore lists {code}, an error; a plan may ignore only warnings and infos",
+                ("ignore", index),
+                f"pass --ignore {code} on the command line instead, where the pipeline "
+                "is configured",
+            )
