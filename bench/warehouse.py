@@ -35,7 +35,7 @@ from promoplan.actuals import read_actuals  # noqa: E402
 from promoplan.actuals.warehouse.columns import plan_query  # noqa: E402
 from promoplan.actuals.warehouse.query import render  # noqa: E402
 from promoplan.actuals.warehouse.urls import parse_url  # noqa: E402
-from promoplan.check import actuals_spec  # noqa: E402
+from promoplan.inputs import actuals_spec  # noqa: E402
 from promoplan.loader import load_plan  # noqa: E402
 
 _FILL = """

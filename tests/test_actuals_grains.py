@@ -24,10 +24,11 @@ from promoplan.actuals.model import ActualsSpec, Cell, Cube, CubeRow
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from promoplan.model import Plan
+from promoplan.pacing import Pacing
 from promoplan.result import Window
 from promoplan.rollup import Rollup
+from promoplan.rowspans import narrowed, row_dates
 from promoplan.vocabulary import Grain
-from promoplan.windows import Pacing, narrowed, row_dates
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "plans" / "examples"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from profiles import scaled
 from promoplan.actuals import read_actuals
+from promoplan.actuals.cellsql import quote_ident
 from promoplan.actuals.model import Actuals, ActualsSpec, Cube
-from promoplan.actuals.sql import quote_ident
 from strategies import amounts, styles, written
 
 CHANNELS = ["douyin", "NA", "抖音", "'); DROP TABLE x; --", ' quoted "name" ', "a,b", "null"]

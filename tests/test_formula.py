@@ -16,9 +16,9 @@ from promoplan.formula import (
     Sum,
     evaluate_formula,
     is_additive,
-    metric_order,
     parse_formula,
 )
+from promoplan.metricorder import metric_order
 
 
 @pytest.mark.parametrize(

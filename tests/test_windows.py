@@ -11,18 +11,16 @@ from hypothesis import strategies as st
 
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
+from promoplan.pacing import Pacing, paced_fraction, quarter_weights
 from promoplan.result import Window
 from promoplan.windows import (
-    Pacing,
     iso_week,
     last_complete_month,
     last_complete_week,
-    paced_fraction,
     pacing_span,
     parse_period,
     plan_quarter,
     previous_window,
-    quarter_weights,
     week_of,
     year_earlier,
 )

@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from promoplan import __version__
-from promoplan.errors import Locked, UsageProblem, interruption
+from promoplan.cliopts import (
+    ActualsOption,
+    AsOfOption,
+    EncodingOption,
+    IgnoreOption,
+    OutputOption,
+    QuietOption,
+    StrictOption,
+    TimeoutOption,
+    UnitsOption,
+)
+from promoplan.guard import run_guarded
 from promoplan.progress import progress_bar
 from promoplan.render import Format, RenderedCommand, format_help
 
@@ -39,48 +50,6 @@ app = typer.Typer(
 _DEBUG = False
 JSON_FORMATS = ("json", "sarif")  # escaped to ASCII on a stdout that cannot carry UTF-8
 
-OutputOption = Annotated[
-    str | None,
-    typer.Option(
-        "--output", "-o", help="Write to this file (atomically; a FIFO or device directly)."
-    ),
-]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="table: print nothing but errors.")
-]
-IgnoreOption = Annotated[
-    list[str] | None,
-    typer.Option("--ignore", help="Leave out diagnostics of this code (repeatable)."),
-]
-UnitsOption = Annotated[
-    str, typer.Option("--units", help="Money and counts with 万/亿 (cn) or k/M/B (intl).")
-]
-ActualsOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--actuals",
-        "-a",
-        help="Actuals CSV file or glob (repeatable), or one database source: "
-        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t.",
-    ),
-]
-TimeoutOption = Annotated[
-    str | None,
-    typer.Option(
-        "--timeout", help="Statement timeout for database sources: 90s, 10m (default), 1h."
-    ),
-]
-EncodingOption = Annotated[
-    str | None,
-    typer.Option(
-        "--encoding", help="Read actuals in this encoding (default: UTF-8, else GB18030)."
-    ),
-]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")
-]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -103,38 +72,8 @@ def _main(
 
 
 def _guard(action: Callable[[], int]) -> None:
-    """Run a command body: exit 2 for usage problems, 3 (one line) for bugs."""
-    from promoplan.output import forget_inputs
-
-    forget_inputs()
-    try:
-        status = action()
-    except UsageProblem as exc:
-        typer.echo(f"promoplan: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except Locked as exc:
-        typer.echo(f"promoplan: {exc}", err=True)
-        raise typer.Exit(75) from None
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        typer.echo("promoplan: interrupted", err=True)
-        raise typer.Exit(130) from None
-    except Exception:  # the one place that turns bugs into exit 3
-        stop = interruption()
-        if stop is not None:  # a library turned SIGINT/SIGTERM into its own error
-            raise stop from None
-        if _DEBUG:
-            import traceback  # only for --debug
-
-            traceback.print_exc()
-        else:
-            typer.echo(
-                "promoplan: internal error (a bug); please report it with the output of --debug",
-                err=True,
-            )
-        raise typer.Exit(3) from None
-    raise typer.Exit(status)
+    """Run a command body; its exit status, 2 for usage problems, 3 (one line) for bugs."""
+    run_guarded(action, debug=_DEBUG)
 
 
 def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -> Format:

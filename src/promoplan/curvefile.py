@@ -13,7 +13,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic
-from promoplan.model import CurvePacing, PacingValue, Plan
+from promoplan.model import Plan
+from promoplan.modelpacing import CurvePacing, PacingValue
 from promoplan.seasonal import DailyCurve
 from promoplan.windows import days_in
 

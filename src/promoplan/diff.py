@@ -21,7 +21,8 @@ from pydantic import BaseModel
 
 from promoplan.diagnostics import Diagnostic, without_codes
 from promoplan.loader import LoadedPlan
-from promoplan.model import ENV_REFERENCE, BudgetLine, Plan
+from promoplan.model import BudgetLine, Plan
+from promoplan.modelnotify import ENV_REFERENCE
 from promoplan.planindex import plan_index
 from promoplan.quantity import Placeholder, Quantity
 

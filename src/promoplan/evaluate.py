@@ -19,6 +19,8 @@ from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.model import AlertRule, Goal, Plan
 from promoplan.modeltypes import PARTIAL_BASELINE
+from promoplan.pacing import Pacing
+from promoplan.perwindow import clipped_share, per_window
 from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import (
@@ -34,15 +36,8 @@ from promoplan.rollup import Rollup, normalise_where
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind, Severity
 from promoplan.windows import (
-    Pacing,
     clip,
-    days_in,
-    last_complete_month,
-    last_complete_quarter,
-    last_complete_week,
-    month_of,
     pacing_span,
-    quarter_of,
     year_earlier,
 )
 
@@ -198,7 +193,7 @@ class Evaluator:
         """The dates a goal's actual is measured over; None while its window has not started."""
         span = scope.span
         if scope.goal.per is not None:
-            return self._per_window(scope.goal, span, scope.natural)
+            return per_window(self.plan, self.as_of, scope.goal, span, scope.natural)
         if self.as_of < span.start:
             return None
         whole = (span.start, span.end) == (scope.natural.start, scope.natural.end)
@@ -277,12 +272,7 @@ class Evaluator:
         gaps: tuple[tuple[dt.date, dt.date], ...],
     ) -> Diagnostic:
         """PA021 for a growth goal whose last-year dates the actuals only partly cover."""
-        path: tuple[str | int, ...] = (
-            ("goals", scope.id)
-            if scope.scope == "period"
-            else ("quarters", scope.scope, "goals", scope.id.split(".", 1)[-1])
-        )
-        line, column = self.where(path)
+        line, column = self.where(scope.path)  # the key path from the plan index
         return baseline_diagnostic(
             f"growth goal {scope.id!r} is no_data",
             scope.goal.metric,
@@ -293,7 +283,7 @@ class Evaluator:
             "on the goal to compare with the part that exists",
             line=line,
             column=column,
-            path=".".join(str(p) for p in path),
+            path=".".join(str(p) for p in scope.path),
         )
 
     def _paced_growth(self, scope: _Scope, measured: Window) -> _Numbers:
@@ -325,7 +315,7 @@ class Evaluator:
             return _Numbers("unset", actual=value, baseline=baseline)
         share, fraction = self._pace(scope)
         if goal.per is not None:
-            share = self._clipped_share(goal, measured)
+            share = clipped_share(self.plan, goal, measured)
         target = (amount if amount is not None else goal.target.value) * share
         expected = target * fraction
         numbers = _Numbers(
@@ -390,48 +380,6 @@ class Evaluator:
         if progress >= 1 - self.tolerance:
             return "at_risk"
         return "off_track"
-
-    def _per_window(self, goal: Goal, span: Window, scope_natural: Window) -> Window | None:
-        """The last complete day, week, month or quarter of the goal's span up to as-of,
-        clipped to the goal's own window (the plan period or its quarter)."""
-        last = min(self.as_of, span.end)
-        if last < span.start:
-            return None
-        candidate: Window | None
-        if goal.per == "day":
-            candidate = Window(last.isoformat(), last, last)
-        elif goal.per == "week":
-            candidate = last_complete_week(last)
-        elif goal.per == "month":
-            candidate = last_complete_month(last)
-        else:
-            candidate = last_complete_quarter(self.plan, last)
-        if candidate is None or candidate.end < span.start:
-            return None
-        # A week or month straddling the start of the plan (or of the goal's quarter) is
-        # measured only inside it, so rows from before the period never count.
-        inside = clip(candidate, scope_natural)
-        if inside is None:
-            return None
-        if (inside.start, inside.end) != (candidate.start, candidate.end):
-            label = f"{candidate.label} from {inside.start.isoformat()}"
-            return Window(label, inside.start, inside.end)
-        return candidate
-
-    def _clipped_share(self, goal: Goal, measured: Window) -> float:
-        """The share of a per-window target that a window clipped to the plan carries: its
-        days over the days of the whole week, month or quarter (1 when not clipped)."""
-        if goal.per == "week":
-            whole = days_in(measured.end - dt.timedelta(days=6), measured.end)
-        elif goal.per == "month":
-            unit = month_of(measured.end)
-            whole = days_in(unit.start, unit.end)
-        elif goal.per == "quarter":
-            unit = quarter_of(self.plan, measured.end)
-            whole = days_in(unit.start, unit.end)
-        else:
-            whole = 1
-        return min(1.0, days_in(measured.start, measured.end) / whole)
 
     def where(self, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
         """Line and column of ``path`` in the plan file, or ``(None, None)`` when unknown."""

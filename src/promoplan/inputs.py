@@ -20,11 +20,13 @@ from promoplan.diagnostics import Diagnostic, diagnostic, plan_ignorable, withou
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.loader import LoadedPlan
-from promoplan.model import CurvePacing, Plan, Unpivot
+from promoplan.model import Plan, Unpivot
+from promoplan.modelpacing import CurvePacing
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
 from promoplan.result import PlanResult
-from promoplan.windows import check_year, narrowed, parse_period, row_span, year_earlier
+from promoplan.rowspans import narrowed, row_span
+from promoplan.windows import check_year, parse_period, year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec

@@ -8,8 +8,7 @@ afterwards by :mod:`promoplan.checks`, which collects every problem.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -19,6 +18,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from promoplan.modelnotify import NotifyTarget
+from promoplan.modelpacing import PacingValue
 from promoplan.modeltypes import (
     BaselineValue,
     DateFormat,
@@ -38,9 +39,6 @@ from promoplan.vocabulary import (
     Condition,
     Direction,
     Grain,
-    NotifyBody,
-    NotifyKind,
-    NotifyWhen,
     Per,
     QuarterName,
     RuleWindow,
@@ -160,39 +158,6 @@ class Metric(Model):
                 "a formula metric takes no 'agg' or 'where'; put them on the metrics it uses",
             )
         return self
-
-
-class LastYearPacing(Model):
-    """``pacing: {last_year: weekday}``: last year's curve with a chosen alignment."""
-
-    last_year: Literal["festivals", "weekday"] = Field(
-        "festivals",
-        description=(
-            "How this year's days find last year's: by weekday (364 days back), and around "
-            "Spring Festival, 618, Double 11 and Double 12 by the festival (festivals, the "
-            "default)."
-        ),
-    )
-
-
-class CurvePacing(Model):
-    """``pacing: {curve: curve-2025.csv}``: a team's own daily or weekly shares."""
-
-    curve: StrictStr = Field(
-        description="A CSV file (date,share) beside the plan; the shares sum to 1 over the period.",
-        examples=["curve-2025.csv"],
-    )
-
-
-PacingValue = Annotated[
-    Literal["quarters", "last_year"] | LastYearPacing | CurvePacing,
-    Field(
-        description=(
-            "How the expected share of a cumulative target grows: quarters (the quarter weights), "
-            "last_year (last year's cumulative share of the same metric), or {curve: FILE}."
-        )
-    ),
-]
 
 
 class Goal(Model):
@@ -384,52 +349,6 @@ class ReportSection(Model):
 
 
 # A reference to an environment variable: the only way a plan names a webhook or a secret.
-ENV_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-NOTIFY_KINDS: tuple[NotifyKind, ...] = get_args(NotifyKind)
-
-
-def _text_without_echo(raw: object) -> object:
-    """A webhook or secret that is not text: say so without showing the value (it may be secret)."""
-    if not isinstance(raw, str):
-        raise PydanticCustomError(
-            "env_reference", "expected a ${NAME} reference to an environment variable"
-        )
-    return raw
-
-
-EnvReference = Annotated[
-    StrictStr,
-    BeforeValidator(_text_without_echo),
-    Field(
-        description="${NAME}: the environment variable that holds the value (PP140 otherwise).",
-        examples=["${DINGTALK_WEBHOOK}"],
-    ),
-]
-
-
-class NotifyTarget(Model):
-    """A group chat robot (or webhook) that ``report --notify plan`` posts the summary to."""
-
-    to: NotifyKind = Field(
-        description="The kind of robot: wecom, dingtalk, feishu, slack, or a generic webhook."
-    )
-    webhook: EnvReference | None = Field(
-        None, description="The webhook URL's variable (default: ${PROMOPLAN_<TO>_WEBHOOK})."
-    )
-    secret: EnvReference | None = Field(
-        None, description="The signing secret's variable (DingTalk, Feishu, webhook)."
-    )
-    when: NotifyWhen = Field(
-        "always", description="always, alerts (some alert fires) or errors (some error found)."
-    )
-    link: StrictStr | None = Field(
-        None,
-        description="URL of the full report; {file} and {period} are filled in.",
-        examples=["https://reports.example.com/promo/{file}"],
-    )
-    body: NotifyBody = Field(
-        "summary", description="webhook only: the summary (default) or the report's JSON document."
-    )
 
 
 class Plan(Model):

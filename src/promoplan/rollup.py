@@ -22,7 +22,7 @@ from itertools import accumulate
 from promoplan.actuals.model import Cell, Cube, CubeRow, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
-from promoplan.windows import row_dates, rows_year_earlier
+from promoplan.rowspans import row_dates, rows_year_earlier
 
 WhereSpec = Mapping[str, str | int | Sequence[str | int]]
 # A normalised filter: sorted (dimension, allowed values) pairs, hashable for caching.

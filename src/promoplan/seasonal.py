@@ -30,10 +30,12 @@ from typing import Literal
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic
 from promoplan.festivals import FESTIVALS, Festival
 from promoplan.forecast import Forecaster, Method
-from promoplan.model import CurvePacing, Goal, LastYearPacing, PacingValue, Plan
+from promoplan.model import Goal, Plan
+from promoplan.modelpacing import CurvePacing, LastYearPacing, PacingValue
+from promoplan.pacing import PaceCurve, Pacing
 from promoplan.result import Window
 from promoplan.rollup import Filter, Rollup, normalise_where
-from promoplan.windows import ONE_DAY, PaceCurve, Pacing, days_in, each_day
+from promoplan.windows import ONE_DAY, days_in, each_day
 
 Align = Literal["festivals", "weekday"]
 PacingName = Literal["quarters", "last_year", "curve"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
@@ -234,91 +234,6 @@ def _calendar_window(raw: str) -> Window:
     raise UsageProblem(f"unknown --period {raw!r}; {PERIOD_HELP}")
 
 
-def quarter_weights(plan: Plan) -> dict[str, float]:
-    """Each quarter's pacing weight: the plan's ``weight`` if all four are given, else its days."""
-    return dict(plan_index(plan).weights)
-
-
-def _pace_weight(
-    spans: Mapping[str, tuple[dt.date, dt.date]],
-    weights: Mapping[str, float],
-    outside_density: float,
-    start: dt.date,
-    end: dt.date,
-) -> float:
-    """The pacing weight of the days from ``start`` to ``end``: each quarter's weight spread
-    evenly over its days, days outside every quarter at ``outside_density``."""
-    total = 0.0
-    covered = 0
-    for name, (q_start, q_end) in spans.items():
-        overlap = days_in(max(start, q_start), min(end, q_end))
-        if overlap:
-            total += weights[name] * overlap / days_in(q_start, q_end)
-            covered += overlap
-    return total + outside_density * (days_in(start, end) - covered)
-
-
-class PaceCurve:
-    """A pacing curve: the weight of any range of days gives fractions and shares.
-
-    :class:`Pacing` (the quarter weights) is one; :mod:`promoplan.seasonal` adds
-    last year's curve and curve files.
-    """
-
-    def weight(self, start: dt.date, end: dt.date) -> float:
-        """Pacing weight of the days from ``start`` to ``end`` inclusive."""
-        raise NotImplementedError
-
-    def fraction(self, start: dt.date, end: dt.date, as_of: dt.date) -> float:
-        """Share of the window's pacing weight elapsed at ``as_of``: 0 before it, 1 at its end."""
-        if as_of < start:
-            return 0.0
-        if as_of >= end:
-            return 1.0
-        whole = self.weight(start, end)
-        if whole <= 0:
-            # Every day of the window weighs nothing (a zero-weight quarter): pace by days.
-            return days_in(start, as_of) / days_in(start, end)
-        return min(1.0, self.weight(start, as_of) / whole)
-
-    def share(
-        self, part_start: dt.date, part_end: dt.date, whole_start: dt.date, whole_end: dt.date
-    ) -> float:
-        """The part's share of the whole's pacing weight (the part clipped to the whole)."""
-        start, end = max(part_start, whole_start), min(part_end, whole_end)
-        whole = self.weight(whole_start, whole_end)
-        if whole <= 0:
-            return days_in(start, end) / max(1, days_in(whole_start, whole_end))
-        return self.weight(start, end) / whole
-
-
-class Pacing(PaceCurve):
-    """The plan's quarter pacing, precomputed once: weight of any range of days."""
-
-    def __init__(self, plan: Plan) -> None:
-        index = plan_index(plan)
-        self.spans = index.spans
-        self.weights = index.weights
-        period_days = sum(days_in(s, e) for s, e in self.spans.values()) or 1
-        # Days outside the period (a week straddling its start) pace at the average rate.
-        self.outside_density = sum(self.weights.values()) / period_days
-
-    def weight(self, start: dt.date, end: dt.date) -> float:
-        """Pacing weight of the days from ``start`` to ``end`` inclusive."""
-        if end < start:
-            return 0.0
-        return _pace_weight(self.spans, self.weights, self.outside_density, start, end)
-
-
-def paced_fraction(plan: Plan, start: dt.date, end: dt.date, as_of: dt.date) -> float:
-    """Expected fraction of a cumulative target at ``as_of`` for the window ``start``..``end``.
-
-    The sum over quarters of weight x the fraction of that quarter's days elapsed,
-    restricted to the window: 0 before it starts, 1 at its end, never falling.
-    """
-    return Pacing(plan).fraction(start, end, as_of)
-
-
 # -- report windows (``report --week/--month/--quarter``) ---------------------
 
 _REPORT_SPELLINGS = {
@@ -440,71 +355,3 @@ def previous_report_window(kind: ReportKind, window: Window, plan: Plan) -> Wind
     if window.end < unit.end:
         end = min(whole.end, whole.start + (window.end - window.start))
     return Window(f"{whole.label} ({span_text(whole.start, end)})", whole.start, end)
-
-
-# -- weekly and monthly rows ----------------------------------------------------------
-#
-# A weekly row covers 7 days from its date, a monthly row its calendar month. A
-# row counts in a window only when the whole span it covers lies inside, so a
-# window over such rows is narrowed to the whole spans inside it.
-
-WEEK = dt.timedelta(days=7)
-WEEKDAYS = {"monday": 0, "sunday": 6}  # date.weekday() of the first day of a week
-
-
-def row_span(day: dt.date, grain: str) -> tuple[dt.date, dt.date]:
-    """The days a row dated ``day`` covers: one day, its week, or its month."""
-    if grain == "weekly":
-        return day, day + WEEK - ONE_DAY
-    if grain == "monthly":
-        first = day.replace(day=1)
-        return first, add_months(first, 1) - ONE_DAY
-    return day, day
-
-
-def row_dates(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:
-    """The range of row dates whose whole span lies in ``start``..``end``.
-
-    Weekly rows are dated by their first day, monthly ones (in the cube) by the
-    first of the month; daily rows and order-level rows cover their own day.
-    """
-    if grain == "weekly":
-        return start, end - WEEK + ONE_DAY
-    if grain == "monthly":
-        last_whole = add_months((end + ONE_DAY).replace(day=1), -1)
-        return start, last_whole
-    return start, end
-
-
-def narrowed(window: Window, grain: str, week_start: str = "monday") -> Window:
-    """The part of ``window`` that whole weekly or monthly rows cover (the window summed).
-
-    Weeks start on ``week_start``. A window too short for one whole row ends
-    the day before it starts (no days).
-    """
-    if grain == "weekly":
-        offset = (WEEKDAYS[week_start] - window.start.weekday()) % 7
-        first = window.start + dt.timedelta(days=offset)
-        whole = max(0, (window.end - first).days + 1) // 7
-        return Window(window.label, first, first + dt.timedelta(days=7 * whole) - ONE_DAY)
-    if grain == "monthly":
-        first = window.start.replace(day=1)
-        if first < window.start:
-            first = add_months(first, 1)
-        last_start = row_dates(window.start, window.end, grain)[1]
-        if last_start < first:
-            return Window(window.label, first, first - ONE_DAY)
-        return Window(window.label, first, add_months(last_start, 1) - ONE_DAY)
-    return window
-
-
-def rows_year_earlier(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:
-    """The comparison span a year before ``start``..``end``: as many rows, a year back.
-
-    Weekly rows: 52 weeks (364 days) back, so the same number of whole weeks;
-    otherwise the same dates (the same months) a year earlier.
-    """
-    if grain == "weekly":
-        back = dt.timedelta(days=364)
-        return start - back, end - back
-    return year_earlier(start), year_earlier(end)

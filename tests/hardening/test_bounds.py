@@ -18,7 +18,7 @@ import pytest
 
 from clirunner import Cli, run_cli
 from hardening.files import CASES
-from promoplan.actuals.sql import FIRST_ERRORS
+from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.yamlsafe import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_EVENTS, load_yaml
 
 HEAD = "promoplan: 1\nname: t\nperiod: 2025\n"

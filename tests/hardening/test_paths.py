@@ -30,7 +30,7 @@ import pytest
 
 import promoplan
 from clirunner import Cli
-from promoplan.actuals import engine, sql
+from promoplan.actuals import cellsql, engine, sql
 
 HERE = Path(__file__).parent
 ACTUALS_SRC = Path(engine.__file__).parent
@@ -364,15 +364,20 @@ def _sql_calls(tree: ast.AST) -> list[ast.expr]:
     return found
 
 
+# The modules that write SQL text: queries (sql), cell cleaning and quoting (cellsql),
+# the checks of a file's groups (checksql).
+SQL_MODULES = ("sql", "cellsql", "checksql")
+
+
 def _built_safely(node: ast.expr) -> bool:
-    """A literal, a call into the sql module, or an f-string of those and quoted names."""
+    """A literal, a call into a SQL module, or an f-string of those and quoted names."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
     if isinstance(node, ast.Name):
         return node.id in ("query",)  # assigned from sql.*_query() (checked below)
     if isinstance(node, ast.Call):
         func = node.func
-        return isinstance(func, ast.Attribute) and getattr(func.value, "id", "") == "sql"
+        return isinstance(func, ast.Attribute) and getattr(func.value, "id", "") in SQL_MODULES
     if isinstance(node, ast.JoinedStr):
         return all(
             isinstance(part, ast.Constant) or _built_safely(part.value)
@@ -421,8 +426,8 @@ def test_sql_module_sees_positions_and_parameters_only() -> None:
 
 
 def test_quote_ident_and_sql_string_escape_their_quotes() -> None:
-    assert sql.quote_ident(MARKER) == '"' + MARKER.replace('"', '""') + '"'
-    assert sql.sql_string(MARKER) == "'" + MARKER.replace("'", "''") + "'"
+    assert cellsql.quote_ident(MARKER) == '"' + MARKER.replace('"', '""') + '"'
+    assert cellsql.sql_string(MARKER) == "'" + MARKER.replace("'", "''") + "'"
 
 
 # --- symlinks out of a validated directory ------------------------------------------

@@ -30,8 +30,8 @@ from markdown_it import MarkdownIt
 from builders import alert, budget_row, evaluated_plan, goal, kpi, report_data, run
 from profiles import scaled
 from promoplan.actuals import read_actuals
+from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import ActualsSpec
-from promoplan.actuals.sql import FIRST_ERRORS
 from promoplan.diagnostics import CODES
 from promoplan.loader import load_plan, unevaluated
 from promoplan.render import RenderOptions, render

@@ -26,32 +26,38 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import problems, sql
+from promoplan.actuals import cellsql, checksql, problems, sql
+from promoplan.actuals.layout import (
+    Needed,
+    Unpivoted,
+    file_layout,
+    measure_name,
+    needed_of,
+    unpivot_header,
+    wrong_types,
+)
 from promoplan.actuals.model import (
     Actuals,
     ActualsSpec,
     Cell,
-    Computed,
     Cube,
     CubeRow,
     FileSummary,
-    UnpivotSpec,
 )
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sniff import canonical_encoding
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
+from promoplan.actuals.unknowns import missing_columns, unknown_channels
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
-from promoplan.formula import parse_formula
 
 if TYPE_CHECKING:
     import duckdb
@@ -60,30 +66,11 @@ if TYPE_CHECKING:
 _connect = connect
 
 
-@dataclass(frozen=True)
-class _Needed:
-    """The columns the spec asks for, by header name."""
-
-    date: str
-    dimensions: tuple[str, ...]  # column headers, aligned with spec.dimensions
-    measures: tuple[str, ...]  # unique, in the spec's order: columns, then computed keys
-    extrema: tuple[bool, ...]
-    computed: tuple[Computed | None, ...] = ()  # aligned with measures; None: a column
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        """Every column header the spec needs, for PA002."""
-        names = [self.date, *self.dimensions]
-        for measure, computed in zip(self.measures, self.computed, strict=True):
-            if computed is None:
-                names.append(measure)
-            elif computed.column is not None:
-                names.append(computed.column)
-        return tuple(dict.fromkeys(names))
+_ISO_WEEKDAY = {"monday": 1, "sunday": 7}  # DuckDB isodow of the first day of a week
 
 
 @dataclass
-class _FileRead:
+class FileRead:
     """What reading one file gave: its group table (when usable), summary and diagnostics."""
 
     name: str
@@ -92,7 +79,7 @@ class _FileRead:
     summary: FileSummary | None = None
     opened: Opened | None = None  # set with ``table``: where to find rows again
     layout: sql.Layout | None = None
-    unpivoted: _Unpivoted | None = None
+    unpivoted: Unpivoted | None = None
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -110,7 +97,7 @@ def read_actuals(
     """Read ``files`` into the daily cube described by ``spec``, collecting every diagnostic."""
     paths = _unique_existing(files)
     encoding = _wanted_encoding(spec.encoding)
-    needed = _needed(spec)
+    needed = needed_of(spec)
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
         # A pipe can be read once: stream it into a copy that can be read again.
         paths = [
@@ -124,8 +111,8 @@ def read_actuals(
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
             ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
-            reader = _Reader(ctx, spec, needed)
-            reads: list[_FileRead] = []
+            reader = Reader(ctx, spec, needed)
+            reads: list[FileRead] = []
             for index, ((path, name), size) in enumerate(zip(paths, sizes, strict=True)):
                 tick = None if progress is None else _ticker(progress, done, size, total)
                 reads.append(reader.read(path, name, index, tick))
@@ -134,8 +121,8 @@ def read_actuals(
                     progress(done, total)
             cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
             diagnostics = [d for r in reads for d in r.diagnostics]
-            diagnostics += _missing_columns(reads, needed, spec)
-            diagnostics += _unknown_channels(reader, reads)
+            diagnostics += missing_columns(reads, needed, spec)
+            diagnostics += unknown_channels(reader, reads)
         finally:
             con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
@@ -187,194 +174,14 @@ def _wanted_encoding(encoding: str | None) -> str | None:
     return canonical
 
 
-def _needed(spec: ActualsSpec) -> _Needed:
-    columns = dict.fromkeys(spec.columns)
-    computed = {c.key: c for c in spec.computed if c.key not in columns}
-    measures = (*columns, *computed)
-    wanted = spec.extrema
-    extrema = tuple(wanted is None or m in wanted for m in measures)
-    return _Needed(
-        spec.date_column,
-        tuple(c for _, c in spec.dimensions),
-        measures,
-        extrema,
-        tuple(computed.get(m) for m in measures),
-    )
-
-
-@dataclass(frozen=True)
-class _Unpivoted:
-    """One file's columns that carry one value of the unpivot dimension each."""
-
-    values: tuple[str, ...]  # the dimension values, in header order
-    # (cube measure, 1-based value index, header column) per column found
-    columns: tuple[tuple[int, int, int], ...]
-
-
-def _unpivot(
-    header: tuple[str, ...], needed: _Needed, unpivot: UnpivotSpec, name: str
-) -> tuple[_Unpivoted, list[Diagnostic]]:
-    """Match the spec's patterns and names against a header: PA002 for what matches nothing."""
-    values: dict[str, int] = {}
-    found: list[tuple[int, int, int]] = []
-    problems_found: list[Diagnostic] = []
-    for measure, pattern, named in unpivot.measures:
-        if measure not in needed.measures:
-            continue  # no metric reads it
-        j = needed.measures.index(measure)
-        pairs: list[tuple[str, int]] = []
-        if pattern is not None:
-            prefix, suffix = pattern.split("{}", 1)
-            regex = re.compile(f"^{re.escape(prefix)}(.+){re.escape(suffix)}$", re.DOTALL)
-            for column, text in enumerate(header, start=1):
-                match = regex.match(text)
-                if match and match.group(1).strip():
-                    pairs.append((match.group(1).strip(), column))
-            if not pairs:
-                shown = pattern.replace("{}", "{" + unpivot.dimension + "}")
-                problems_found.append(
-                    diagnostic(
-                        "PA002",
-                        f'the pattern "{shown}" of {measure!r} matches no column',
-                        file=name,
-                        line=1,
-                        hint=f"the columns are: {problems.listing(header)}",
-                    )
-                )
-        for value, column_name in named:
-            if column_name in header:
-                pairs.append((value, header.index(column_name) + 1))
-            else:
-                problems_found.append(
-                    diagnostic(
-                        "PA002",
-                        f'column "{column_name}" ({measure} for {unpivot.dimension} "{value}") '
-                        "is not in the file",
-                        file=name,
-                        line=1,
-                        hint=f"the columns are: {problems.listing(header)}",
-                    )
-                )
-        for value, column in pairs:
-            index = values.setdefault(value, len(values) + 1)
-            found.append((j, index, column))
-    return _Unpivoted(tuple(values), tuple(found)), problems_found
-
-
-_PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
-_ISO_WEEKDAY = {"monday": 1, "sunday": 7}
-
-
-def _row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
-    """How a computed measure is computed in a file with these columns; None: it cannot be."""
-    if computed.kind == "rows":
-        return sql.RowValue("rows")
-    if computed.kind == "present":
-        column = index.get(computed.column or "")
-        return None if column is None else sql.RowValue("present", column)
-    formula = parse_formula(computed.expr or "")
-    if not all(name in index for name in formula.names):
-        return None  # a column it reads is missing: PA002 says which
-    operands = tuple((name, index[name]) for name in sorted(formula.names))
-    return sql.RowValue("expr", formula=formula.root, operands=operands)
-
-
-def _layout(
-    opened: Opened, needed: _Needed, spec: ActualsSpec, unpivoted: _Unpivoted | None = None
-) -> sql.Layout | None:
-    """Positions of the needed columns in this file, or None when it has no date column.
-
-    Unpivoted measures have no column of their own: each of their columns is an
-    extra measure after the cube's, in the order of ``unpivoted.columns``.
-    """
-    index = {name: i for i, name in enumerate(opened.header, start=1) if name}
-    if needed.date not in index:
-        return None
-    split = _unpivoted_measures(spec)
-    measures: list[int | None] = []
-    row_values: list[sql.RowValue | None] = []
-    for measure, computed in zip(needed.measures, needed.computed, strict=True):
-        if computed is None:
-            measures.append(None if measure in split else index.get(measure))
-            row_values.append(None)
-            continue
-        value = _row_value(computed, index)
-        # A computed measure has no column of its own; 0 marks "this file has it".
-        measures.append(None if value is None else 0)
-        row_values.append(value)
-    extrema = list(needed.extrema)
-    for j, _, column in unpivoted.columns if unpivoted is not None else ():
-        measures.append(column)
-        row_values.append(None)
-        extrema.append(needed.extrema[j])
-    dimensions = [index.get(c) for c in needed.dimensions]
-    if spec.unpivot is not None:
-        names = [n for n, _ in spec.dimensions]
-        if spec.unpivot.dimension in names:
-            dimensions[names.index(spec.unpivot.dimension)] = None  # from the headers instead
-    return sql.Layout(
-        width=len(opened.header),
-        date=index[needed.date],
-        dimensions=tuple(dimensions),
-        measures=tuple(measures),
-        extrema=tuple(extrema),
-        date_format=spec.date_format is not None,
-        kinds=opened.kinds,
-        row_values=tuple(row_values),
-        period=_PERIODS.get(spec.grain, "day"),
-    )
-
-
-def _wrong_types(opened: Opened, layout: sql.Layout, needed: _Needed) -> list[Diagnostic]:
-    """PA003/PA004 for a typed column (Parquet) that cannot hold the numbers or dates read."""
-    out = []
-    columns = [(_measure_name(needed, layout, opened, j), c) for j, c in layout.present_measures()]
-    for _, value in layout.computed_measures():
-        columns += [(name, c) for name, c in value.operands]
-    for measure, c in dict.fromkeys(columns):
-        if layout.kind(c) == "other":
-            out.append(
-                diagnostic(
-                    "PA003",
-                    f'column "{measure}" holds {opened.types[c - 1]} values, not numbers',
-                    file=opened.where,
-                    column=c + opened.column_offset,
-                    hint="write the column as a number type (integer, decimal or double)",
-                )
-            )
-    if layout.kind(layout.date) == "other":
-        out.append(
-            diagnostic(
-                "PA004",
-                f'column "{needed.date}" holds {opened.types[layout.date - 1]} values, not dates',
-                file=opened.where,
-                column=layout.date + opened.column_offset,
-                hint="write the column as DATE, TIMESTAMP or year-first text",
-            )
-        )
-    return out
-
-
-def _unpivoted_measures(spec: ActualsSpec) -> set[str]:
-    return {m for m, _, _ in spec.unpivot.measures} if spec.unpivot is not None else set()
-
-
-def _measure_name(needed: _Needed, layout: sql.Layout, opened: Opened, j: int) -> str:
-    """The name a bad cell of measure ``j`` is reported under: an unpivoted column's header."""
-    if j < len(needed.measures):
-        return needed.measures[j]
-    column = layout.measures[j]
-    return opened.header[column - 1] if column else ""
-
-
 def _table(opened: Opened) -> str:
     return f"g{opened.index}"
 
 
-class _Reader:
+class Reader:
     """Reads files one by one into group tables ``g<index>`` on one connection."""
 
-    def __init__(self, ctx: Context, spec: ActualsSpec, needed: _Needed) -> None:
+    def __init__(self, ctx: Context, spec: ActualsSpec, needed: Needed) -> None:
         self.ctx = ctx
         self.con = ctx.con
         self.spec = spec
@@ -392,26 +199,28 @@ class _Reader:
             params.update(opened.params)
         return params
 
-    def read(self, path: Path, name: str, index: int, tick: Tick | None) -> _FileRead:
+    def read(self, path: Path, name: str, index: int, tick: Tick | None) -> FileRead:
         """Open the file with its source, group it, then check what the groups say."""
-        read = _FileRead(name)
+        read = FileRead(name)
         source = pick(path)
         opened = source.open(self.ctx, path, name, index, read.diagnostics)
         while opened is not None:
             read.header = opened.header
             unpivoted = None
             if self.spec.unpivot is not None:
-                unpivoted, missing = _unpivot(opened.header, self.needed, self.spec.unpivot, name)
+                unpivoted, missing = unpivot_header(
+                    opened.header, self.needed, self.spec.unpivot, name
+                )
                 if opened is not None and read.unpivoted is None:
                     read.diagnostics += missing
                 read.unpivoted = unpivoted
-            layout = _layout(opened, self.needed, self.spec, unpivoted)
+            layout = file_layout(opened, self.needed, self.spec, unpivoted)
             if layout is None:
                 read.diagnostics.append(
                     problems.no_date_column(name, self.needed.date, opened.header)
                 )
                 return read
-            wrong = _wrong_types(opened, layout, self.needed)
+            wrong = wrong_types(opened, layout, self.needed)
             if wrong:
                 read.diagnostics += wrong
                 return read
@@ -435,11 +244,11 @@ class _Reader:
         query = sql.group_query(
             layout, opened.scan, len(self.needed.dimensions), len(layout.measures)
         )
-        self.con.execute(f"DROP TABLE IF EXISTS {sql.quote_ident(_table(opened))}")
+        self.con.execute(f"DROP TABLE IF EXISTS {cellsql.quote_ident(_table(opened))}")
         try:
             run(
                 self.con,
-                f"CREATE TEMP TABLE {sql.quote_ident(_table(opened))} AS {query}",
+                f"CREATE TEMP TABLE {cellsql.quote_ident(_table(opened))} AS {query}",
                 self.params(opened),
                 tick,
             )
@@ -449,9 +258,9 @@ class _Reader:
             return exc
         return None
 
-    def check(self, opened: Opened, layout: sql.Layout, read: _FileRead, source: Source) -> None:
+    def check(self, opened: Opened, layout: sql.Layout, read: FileRead, source: Source) -> None:
         """Summarise the groups; list bad cells, repeats and ignored rows when there are any."""
-        stats = run(self.con, sql.stats_query(_table(opened)), self.params())[0]
+        stats = run(self.con, checksql.stats_query(_table(opened)), self.params())[0]
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
         read.records = int(records)
         read.summary = FileSummary(
@@ -491,16 +300,16 @@ class _Reader:
         present = layout.present_measures()
         # (ordinal, file column, measure name or "" for the date, raw cell)
         found: list[tuple[int, int, str, str | None]] = []
-        for row in run(self.con, sql.bad_rows_query(layout, opened.scan), self.params(opened)):
+        for row in run(self.con, checksql.bad_rows_query(layout, opened.scan), self.params(opened)):
             ordinal, raw_date = row[0], row[1]
             raws, flags = row[2 : 2 + len(present)], row[2 + len(present) :]
             if flags[0]:
                 found.append((ordinal, layout.date, "", raw_date))
             for (j, col), raw, flag in zip(present, raws, flags[1:], strict=True):
                 if flag:
-                    found.append((ordinal, col, _measure_name(needed, layout, opened, j), raw))
+                    found.append((ordinal, col, measure_name(needed, layout, opened, j), raw))
         found.sort(key=lambda f: (f[0], f[1]))
-        shown = found[: sql.FIRST_ERRORS]
+        shown = found[: cellsql.FIRST_ERRORS]
         lines = opened.lines([f[0] for f in shown], records)
         where, offset = opened.where, opened.column_offset
         out: list[Diagnostic] = []
@@ -521,14 +330,16 @@ class _Reader:
                         week_start=self.spec.week_start if self.spec.grain == "weekly" else None,
                     )
                 )
-        if len(found) < sql.FIRST_ERRORS:
+        if len(found) < cellsql.FIRST_ERRORS:
             return out
         # More than fit: count them per column (a second scan, on the error path only).
-        counts = run(self.con, sql.bad_counts_query(layout, opened.scan), self.params(opened))[0]
+        counts = run(self.con, checksql.bad_counts_query(layout, opened.scan), self.params(opened))[
+            0
+        ]
         bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
         total = bad_dates + sum(bad_numbers)
         if total > len(shown):
-            names = [needed.date] + [_measure_name(needed, layout, opened, j) for j, _ in present]
+            names = [needed.date] + [measure_name(needed, layout, opened, j) for j, _ in present]
             parts = ", ".join(
                 f'{n:,} in "{c}"'
                 for c, n in zip(names, [bad_dates, *bad_numbers], strict=True)
@@ -548,7 +359,7 @@ class _Reader:
         self, opened: Opened, layout: sql.Layout, records: int, keys: int, rows: int
     ) -> Diagnostic:
         """PA010 once per file, at the second record of the earliest repeated key."""
-        query = sql.repeat_query(layout, opened.scan, _table(opened))
+        query = checksql.repeat_query(layout, opened.scan, _table(opened))
         found = run(self.con, query, self.params(opened))
         dims = layout.present_dimensions()
         line = None
@@ -585,104 +396,8 @@ class _Reader:
         )
 
 
-def _missing_columns(
-    reads: list[_FileRead], needed: _Needed, spec: ActualsSpec
-) -> list[Diagnostic]:
-    """PA002 once per needed column that no readable file has.
-
-    Unpivoted measures and their dimension come from headers, not columns of
-    their own: their patterns say PA002 for themselves.
-    """
-    readable = [r for r in reads if r.header is not None]
-    skip = _unpivoted_measures(spec)
-    if spec.unpivot is not None:
-        skip |= {c for n, c in spec.dimensions if n == spec.unpivot.dimension}
-    return problems.missing_columns(
-        [r.header for r in readable if r.header is not None],
-        [reads[0].name] if len(reads) == 1 else [r.name for r in readable],
-        [h for h in needed.headers if h not in skip],
-    )
-
-
-def _unknown_channels(reader: _Reader, reads: list[_FileRead]) -> list[Diagnostic]:
-    """PA011 once per channel value the plan does not map, at its first record in the first file.
-
-    Files with errors are skipped: their errors already fail the run. Only when
-    a file has unknown values is it scanned again, for their first records.
-    """
-    spec = reader.spec
-    if spec.known_channels is None or spec.channel_dimension is None:
-        return []
-    names = [n for n, _ in spec.dimensions]
-    if spec.channel_dimension not in names:
-        return []
-    position = names.index(spec.channel_dimension)
-    seen: set[str] = set()
-    out = []
-    for read in reads:
-        opened, layout = read.opened, read.layout
-        if read.table is None or opened is None or layout is None or read.failed:
-            continue
-        unpivoted = read.unpivoted
-        if unpivoted is not None and spec.unpivot is not None:
-            if spec.unpivot.dimension == spec.channel_dimension:
-                out += _unknown_headers(spec, opened, unpivoted, seen)
-            continue
-        values = run(reader.con, sql.values_query(read.table, position), reader.params())
-        unknown = [
-            value for (value,) in values if value not in spec.known_channels and value not in seen
-        ]
-        column = layout.dimensions[position]
-        if not unknown or column is None:
-            continue
-        seen.update(unknown)
-        query = sql.first_records_query(layout, opened.scan, position)
-        params = {**reader.params(opened), "values": unknown}
-        first = {value: int(ordinal) for value, ordinal in run(reader.con, query, params)}
-        lines = opened.lines(first.values(), read.records)
-        for value in unknown:
-            ordinal = first.get(value)
-            out.append(
-                diagnostic(
-                    "PA011",
-                    f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-                    "its spend counts as unmapped",
-                    file=opened.where if ordinal is not None else read.name,
-                    line=None if ordinal is None else lines(ordinal),
-                    column=column + opened.column_offset if ordinal is not None else None,
-                    hint="map it to a budget line under channels:",
-                )
-            )
-    return out
-
-
-def _unknown_headers(
-    spec: ActualsSpec, opened: Opened, unpivoted: _Unpivoted, seen: set[str]
-) -> list[Diagnostic]:
-    """PA011 for channel values read from headers, at the header cell of the first."""
-    known = spec.known_channels or frozenset()
-    out = []
-    for index, value in enumerate(unpivoted.values, start=1):
-        if value in known or value in seen:
-            continue
-        seen.add(value)
-        column = min(c for _, v, c in unpivoted.columns if v == index)
-        out.append(
-            diagnostic(
-                "PA011",
-                f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-                "its spend counts as unmapped",
-                file=opened.where,
-                line=1,
-                column=column + opened.column_offset,
-                hint="map it to a budget line under channels:",
-            )
-        )
-    return out
-
-
 def _cube(
-    con: duckdb.DuckDBPyConnection, reads: list[_FileRead], spec: ActualsSpec, needed: _Needed
+    con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
 ) -> Cube:
     """Combine the usable files' groups into the cube (a few thousand rows)."""
     dimensions = tuple(n for n, _ in spec.dimensions)

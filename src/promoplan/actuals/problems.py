@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from promoplan.actuals import sql
+from promoplan.actuals import cellsql
 from promoplan.actuals.model import ActualsSpec
 from promoplan.diagnostics import Diagnostic, diagnostic
 
@@ -72,7 +72,7 @@ def number_problem(name: str, line: int | None, col: int, measure: str, raw: str
         value = None
     if value is not None and not value.is_finite():
         why = " (not a finite number)"
-    elif value is not None and abs(value) >= sql.NUMBER_LIMIT:
+    elif value is not None and abs(value) >= cellsql.NUMBER_LIMIT:
         why = " (out of range)"
     return diagnostic(
         "PA003",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import sql
+from promoplan.actuals import cellsql
 
 if TYPE_CHECKING:
     import duckdb
@@ -52,7 +52,7 @@ def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
     optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
     disabled = [o for o in ("type_pushdown", "common_subexpressions") if o in optimizers]
     if disabled:
-        con.execute(f"SET disabled_optimizers = {sql.sql_string(','.join(disabled))}")
+        con.execute(f"SET disabled_optimizers = {cellsql.sql_string(','.join(disabled))}")
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     try:

@@ -23,48 +23,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from promoplan.actuals.cellsql import (
+    NUMBER_TYPE,
+    SPACES,
+    SUM_TYPE,
+    date_expr,
+    dimension_expr,
+    missing_expr,
+    number_expr,
+    quote_ident,
+    sql_string,
+)
 from promoplan.formula import Name, Negate, Node, Number
+
 
 # A cell is exact to 4 decimal places (a percentage to 0.01%), up to 10^14;
 # sums are DECIMAL(38, 4). The 18-digit type keeps the scan fast (64-bit).
-NUMBER_TYPE = "DECIMAL(18, 4)"
-NUMBER_LIMIT = 10**14
-SUM_TYPE = "DECIMAL(38, 4)"
-MISSING_TOKENS = ("", "-", "n/a", "na", "null")  # compared lower-cased and trimmed
-FIRST_ERRORS = 20
-
-# Full-width digits and signs (as typed with a Chinese input method) -> ASCII:
-# the part of NFKC that matters for numbers, done in SQL with translate().
-_FULL_WIDTH = "０１２３４５６７８９．，－＋％（）　"
-_ASCII = "0123456789.,-+%() "
-_SPACES = " \t\r\n\u00a0\u202f\u3000"
-
-_CURRENCY = "[¥￥$€]"
-_DIGITS = r"(?:\d{1,3}(?:[,\x{00A0}\x{202F} ]\d{3})+|\d+)(?:\.\d*)?|\.\d+"
-# (1,234.50) | -¥1,234.50 | ¥-1,234.50 | 4.5% ; one sign at most, balanced parentheses.
-NUMBER_PATTERN = (
-    rf"\(\s*{_CURRENCY}?\s*(?:{_DIGITS})\s*%?\s*\)"
-    rf"|(?:[+-]\s*{_CURRENCY}?|{_CURRENCY}?\s*[+-]?)\s*(?:{_DIGITS})\s*%?"
-)
-# 2025-01-05, 2025/1/5, 2025.01.05, 20250105, each with an optional time of day, which
-# may carry a UTC offset or Z (2025-01-05T10:00:00+08:00): the date is taken as written.
-DATE_PATTERN = (
-    r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?)?$"
-)
-_DATE_REWRITE = r"\1-\2\4-\3\5"
-
-
-def quote_ident(name: str) -> str:
-    """A SQL identifier, double-quoted with any ``"`` doubled."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(text: str) -> str:
-    """A SQL string literal for one of this module's constants, with any ``'`` doubled."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def column(index: int) -> str:
     """The engine's name for the file's column ``index`` (1-based): headers never reach SQL."""
     return quote_ident(f"c{index}")
@@ -203,81 +177,6 @@ def csv_source(width: int, *, ordinality: bool = False) -> str:
     return CsvScan(width).render(ordinality=ordinality)
 
 
-def clean_text(raw: str) -> str:
-    """``raw`` with full-width digits and signs made ASCII and surrounding spaces trimmed."""
-    ascii_text = f"translate({raw}, {sql_string(_FULL_WIDTH)}, {sql_string(_ASCII)})"
-    return f"trim({ascii_text}, {sql_string(_SPACES)})"
-
-
-def number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
-    """The exact value of a raw cell, NULL when missing or not a number.
-
-    Clean cells take the cheap cast; only the cells it rejects pay for
-    cleaning (COALESCE evaluates its second argument only for those rows).
-    """
-    fast = f"TRY_CAST({raw} AS {number_type})"
-    text = clean_text(raw)
-    sign = f"CASE WHEN starts_with({text}, '(') OR contains({text}, '-') THEN '-' ELSE '' END"
-    digits = f"regexp_replace({text}, '[^0-9.]', '', 'g')"
-    percent = f"CASE WHEN contains({text}, '%') THEN 'e-2' ELSE '' END"
-    dirty = (
-        f"CASE WHEN regexp_full_match({text}, {sql_string(NUMBER_PATTERN)}) "
-        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {number_type}) END"
-    )
-    return f"COALESCE({fast}, {dirty})"
-
-
-def missing_expr(raw: str) -> str:
-    """True when a raw measure cell means "no value" (empty, ``-``, ``N/A``, ``NA``, ``null``)."""
-    tokens = ", ".join(sql_string(t) for t in MISSING_TOKENS)
-    return f"({raw} IS NULL OR lower({clean_text(raw)}) IN ({tokens}))"
-
-
-def date_expr(raw: str, *, with_format: bool) -> str:
-    """The date of a raw cell; NULL when not a year-first date (or not matching $date_format)."""
-    if with_format:
-        # strptime maps 'infinity' and 'epoch' to dates: a real date has a digit.
-        # The format may leave out a time of day that the cells have.
-        text = f"trim({raw}, {sql_string(_SPACES)})"
-        return (
-            f"CASE WHEN regexp_matches({raw}, '[0-9]') THEN COALESCE("
-            f"TRY_CAST(TRY_STRPTIME({text}, $date_format) AS DATE), "
-            f"TRY_CAST(TRY_STRPTIME(regexp_replace({text}, '[ T].*$', ''), $date_format) AS DATE)"
-            ") END"
-        )
-    fast = (
-        f"CASE WHEN {raw} LIKE '____-__-__' THEN TRY_CAST({raw} AS DATE) "
-        # The day written, as the 'T' spelling reads it: 24:00:00 ends that day, it does not
-        # start the next (a cast to TIMESTAMP would move 2024-12-31 24:00 into 2025).
-        f"WHEN {raw} LIKE '____-__-__ __:__:__' AND TRY_CAST({raw} AS TIMESTAMP) IS NOT NULL "
-        f"THEN TRY_CAST(left({raw}, 10) AS DATE) END"
-    )
-    text = f"trim({raw}, {sql_string(_SPACES)})"
-    pattern = sql_string(DATE_PATTERN)
-    slow = (
-        f"CASE WHEN regexp_full_match({text}, {pattern}) "
-        f"THEN TRY_CAST(regexp_replace({text}, {pattern}, {sql_string(_DATE_REWRITE)}) AS DATE) END"
-    )
-    return f"COALESCE({fast}, {slow})"
-
-
-_SPACE_CLASS = r"[\s\x{00A0}\x{202F}\x{3000}]"
-_EDGE_SPACES = f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$"
-
-
-def dimension_expr(raw: str) -> str:
-    """A dimension value: the trimmed text, NULL when empty. Null tokens are values here (``NA``).
-
-    A regex guard is several times faster than trim() with a character set.
-    """
-    edges = sql_string(_EDGE_SPACES)
-    trimmed = (
-        f"CASE WHEN regexp_matches({raw}, {edges}) "
-        f"THEN regexp_replace({raw}, {edges}, '', 'g') ELSE {raw} END"
-    )
-    return f"NULLIF({trimmed}, '')"
-
-
 def _date_value(layout: Layout) -> str:
     """The date a record is counted on: its own, its month's first day, or NULL.
 
@@ -358,7 +257,9 @@ def row_value_expr(layout: Layout, value: RowValue) -> str:
     return f"TRY_CAST({expr} AS {SUM_TYPE})"
 
 
-def _rows(layout: Layout, source: FromItem, *, measures: bool, ordinality: bool, trim: bool) -> str:
+def record_rows(
+    layout: Layout, source: FromItem, *, measures: bool, ordinality: bool, trim: bool
+) -> str:
     """One row per record: d (date or NULL), rd (raw date), k<j> (dimensions), r<j>/v<j> (measures).
 
     With ``trim=False`` the dimensions stay raw: the scan groups by the raw text
@@ -389,23 +290,30 @@ def _rows(layout: Layout, source: FromItem, *, measures: bool, ordinality: bool,
 
 def _blank(layout: Layout) -> str:
     """True for a record with no date and nothing else either (``,,,``): skipped, not an error."""
-    parts = [f"coalesce(trim(rd, {sql_string(_SPACES)}), '') = ''"]
+    parts = [f"coalesce(trim(rd, {sql_string(SPACES)}), '') = ''"]
     parts += [f"k{j} IS NULL" for j, _ in layout.present_dimensions()]
     parts += [f"r{j} IS NULL" for j, _ in layout.present_measures()]
     return "(" + " AND ".join(parts) + ")"
 
 
-def _bad_date(layout: Layout) -> str:
+def bad_date_flag(layout: Layout) -> str:
     return f"(d IS NULL AND NOT {_blank(layout)})"
 
 
-def _bad_measure(layout: Layout, j: int, c: int) -> str:
+def bad_measure_flag(layout: Layout, j: int, c: int) -> str:
     return f"(v{j} IS NULL AND r{j} IS NOT NULL AND NOT {_missing(layout, c, f'r{j}')})"
 
 
 def _flag(condition: str) -> str:
     """0 or 1; the CASE runs the (costly) inner test only where the outer cheap one holds."""
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+# A row's date inside the dates kept (keep_from..keep_to, either may be unset).
+IN_RANGE = (
+    "(d IS NOT NULL AND (CAST($keep_from AS DATE) IS NULL OR d >= CAST($keep_from AS DATE)) "
+    "AND (CAST($keep_to AS DATE) IS NULL OR d <= CAST($keep_to AS DATE)))"
+)
 
 
 def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int) -> str:
@@ -437,7 +345,7 @@ def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int
             wide = f"CAST(v{j} AS {SUM_TYPE})"  # min/max over the wide type run faster here
             scan_aggs += [f"min({wide}) AS mn{j}", f"max({wide}) AS mx{j}"]
     scan_keys = ["d"] + [f"k{j}" for j, _ in dims]
-    rows = _rows(layout, source, measures=True, ordinality=False, trim=False)
+    rows = record_rows(layout, source, measures=True, ordinality=False, trim=False)
     scan = (
         f"SELECT {', '.join(scan_keys + scan_aggs)} FROM ({rows}) GROUP BY {', '.join(scan_keys)}"
     )
@@ -462,105 +370,6 @@ def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int
         else:
             out.append(f"{null} AS mn{j}, {null} AS mx{j}")
     return f"SELECT {', '.join(keys + out)} FROM ({scan}) GROUP BY {', '.join(group_by)}"
-
-
-IN_RANGE = (
-    "(d IS NOT NULL AND (CAST($keep_from AS DATE) IS NULL OR d >= CAST($keep_from AS DATE)) "
-    "AND (CAST($keep_to AS DATE) IS NULL OR d <= CAST($keep_to AS DATE)))"
-)
-
-
-def stats_query(table: str) -> str:
-    """Per-file figures from its group table.
-
-    One row: records, data rows, bad cells, rows out of range, first and last
-    date kept, repeated keys and extra rows.
-    """
-    return (
-        "SELECT coalesce(sum(n), 0), coalesce(sum(n - blank), 0), coalesce(sum(bad), 0), "
-        f"coalesce(sum(n) FILTER (WHERE d IS NOT NULL AND NOT {IN_RANGE}), 0), "
-        f"min(d) FILTER (WHERE {IN_RANGE}), max(d) FILTER (WHERE {IN_RANGE}), "
-        f"count(*) FILTER (WHERE {IN_RANGE} AND n > 1), "
-        f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0) "
-        f"FROM {quote_ident(table)}"
-    )
-
-
-def bad_counts_query(layout: Layout, source: FromItem) -> str:
-    """Bad cells per column: the date column first, then each measure the file has (error path)."""
-    rows = _rows(layout, source, measures=True, ordinality=False, trim=False)
-    counts = [f"count(*) FILTER (WHERE {_bad_date(layout)})"]
-    counts += [
-        f"count(*) FILTER (WHERE {_bad_measure(layout, j, c)})"
-        for j, c in layout.present_measures()
-    ]
-    return f"SELECT {', '.join(counts)} FROM ({rows})"
-
-
-def bad_rows_query(layout: Layout, source: FromItem) -> str:
-    """The first records holding a bad date or number, in file order, with raw cells and flags."""
-    measures = layout.present_measures()
-    flags = [f"{_bad_date(layout)} AS bad_d"]
-    flags += [f"{_bad_measure(layout, j, c)} AS b{j}" for j, c in measures]
-    raws = ["rd"] + [f"CAST(r{j} AS VARCHAR)" for j, _ in measures]
-    condition = " OR ".join([_bad_date(layout)] + [_bad_measure(layout, j, c) for j, c in measures])
-    rows = _rows(layout, source, measures=True, ordinality=True, trim=False)
-    return (
-        f"SELECT ord, {', '.join(raws)}, {', '.join(flags)} FROM ({rows}) "
-        f"WHERE {condition} ORDER BY ord LIMIT {FIRST_ERRORS}"
-    )
-
-
-def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
-    """The repeated key (date, dimension values) whose second record comes first.
-
-    One row: the key, then the ordinals of its first and second records.
-    """
-    keys = ["d"] + [f"k{j}" for j, _ in layout.present_dimensions()]
-    listed = ", ".join(keys)
-    join = " AND ".join(f"r.{k} IS NOT DISTINCT FROM g.{k}" for k in keys)
-    rows = _rows(layout, source, measures=False, ordinality=True, trim=True)
-    # Only g filters by date: the semi join keeps just the records of g's keys,
-    # which are in range. The same filter on r too is redundant, slower, and
-    # with both $keep_ bound DuckDB 1.5 fails on it beneath the window
-    # ("Failed to cast expression to type").
-    return (
-        f"WITH r AS (SELECT ord, {listed} FROM ({rows})), "
-        f"g AS (SELECT {listed} FROM {quote_ident(table)} WHERE {IN_RANGE} AND n > 1), "
-        f"hit AS (SELECT r.* FROM r SEMI JOIN g ON {join}), "
-        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {listed} ORDER BY ord) AS rn "
-        "FROM hit) "
-        f"SELECT {listed}, min(ord) FILTER (WHERE rn = 1) AS first, "
-        f"min(ord) FILTER (WHERE rn = 2) AS second FROM ranked WHERE rn <= 2 "
-        f"GROUP BY {listed} ORDER BY second LIMIT 1"
-    )
-
-
-def values_query(table: str, dimension: int) -> str:
-    """The distinct values of one dimension among a group table's kept rows."""
-    key = f"k{dimension}"
-    return (
-        f"SELECT DISTINCT {key} FROM {quote_ident(table)} "
-        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY 1"
-    )
-
-
-def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str:
-    """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
-
-    One row per value found: the value, then that ordinal. Grouped ``min``s, not
-    a window: DuckDB 1.5 fails on a window beneath the bound date filter. The
-    scan groups by the raw text and trims the few distinct values afterwards,
-    as the group query does: trimming every record costs more than the scan.
-    """
-    key = f"k{dimension}"
-    rows = _rows(layout, source, measures=False, ordinality=True, trim=False)
-    raw = f"SELECT {key} AS k, min(ord) AS o FROM ({rows}) WHERE {IN_RANGE} GROUP BY {key}"
-    value = dimension_expr("k")
-    return (
-        f"SELECT {value}, min(o) FROM ({raw}) "
-        f"WHERE list_contains($values, {value}) GROUP BY {value} ORDER BY 1"
-    )
 
 
 def unpivot_view(  # noqa: PLR0917  # the table and the shape of its columns

@@ -15,10 +15,10 @@ from promoplan.formula import (
     Op,
     Product,
     Sum,
-    metric_order,
     name_nodes,
     parse_formula,
 )
+from promoplan.metricorder import metric_order
 from promoplan.model import Plan
 
 

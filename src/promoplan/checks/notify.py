@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from promoplan.checks.finding import Finding
-from promoplan.model import ENV_REFERENCE, Plan
+from promoplan.model import Plan
+from promoplan.modelnotify import ENV_REFERENCE
 
 
 def _looks_like_url(value: str) -> bool:

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from promoplan.errors import UsageProblem
-from promoplan.model import ENV_REFERENCE, NOTIFY_KINDS, NotifyTarget
+from promoplan.modelnotify import ENV_REFERENCE, NOTIFY_KINDS, NotifyTarget
 from promoplan.vocabulary import NotifyBody, NotifyKind, NotifyWhen
 
 _PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

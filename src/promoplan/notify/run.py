@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from promoplan.errors import UsageProblem
-from promoplan.model import NotifyTarget
+from promoplan.modelnotify import NotifyTarget
 from promoplan.notify import dingtalk, feishu, slack, webhook, wecom
 from promoplan.notify.config import (
     NotifyRequest,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from promoplan.actuals import sql
+from promoplan.actuals.header import read_header, record_lines
 from promoplan.actuals.problems import csv_problem, is_line_end_error, is_unicode_error
 from promoplan.actuals.sniff import (
     UTF8_EVIDENCE,
@@ -23,8 +24,6 @@ from promoplan.actuals.sniff import (
     gb18030_note,
     not_utf8,
     open_plain,
-    read_header,
-    record_lines,
     sniff,
     transcode,
 )

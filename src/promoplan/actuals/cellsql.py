@@ -1,0 +1,122 @@
+"""SQL expressions that clean one CSV cell as text: numbers, missing-value tokens, dates,
+dimension values, and the quoting every SQL text of promoplan goes through.
+
+Plan text never reaches SQL but through :func:`quote_ident` (identifiers); values
+are bound parameters; :func:`sql_string` quotes only this module's own constants.
+"""
+
+from __future__ import annotations
+
+# A cell is exact to 4 decimal places (a percentage to 0.01%), up to 10^14;
+# sums are DECIMAL(38, 4). The 18-digit type keeps the scan fast (64-bit).
+NUMBER_TYPE = "DECIMAL(18, 4)"
+NUMBER_LIMIT = 10**14
+SUM_TYPE = "DECIMAL(38, 4)"
+MISSING_TOKENS = ("", "-", "n/a", "na", "null")  # compared lower-cased and trimmed
+FIRST_ERRORS = 20
+
+# Full-width digits and signs (as typed with a Chinese input method) -> ASCII:
+# the part of NFKC that matters for numbers, done in SQL with translate().
+_FULL_WIDTH = "０１２３４５６７８９．，－＋％（）　"
+_ASCII = "0123456789.,-+%() "
+SPACES = " \t\r\n\u00a0\u202f\u3000"
+
+_CURRENCY = "[¥￥$€]"
+_DIGITS = r"(?:\d{1,3}(?:[,\x{00A0}\x{202F} ]\d{3})+|\d+)(?:\.\d*)?|\.\d+"
+# (1,234.50) | -¥1,234.50 | ¥-1,234.50 | 4.5% ; one sign at most, balanced parentheses.
+NUMBER_PATTERN = (
+    rf"\(\s*{_CURRENCY}?\s*(?:{_DIGITS})\s*%?\s*\)"
+    rf"|(?:[+-]\s*{_CURRENCY}?|{_CURRENCY}?\s*[+-]?)\s*(?:{_DIGITS})\s*%?"
+)
+# 2025-01-05, 2025/1/5, 2025.01.05, 20250105, each with an optional time of day, which
+# may carry a UTC offset or Z (2025-01-05T10:00:00+08:00): the date is taken as written.
+DATE_PATTERN = (
+    r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?)?$"
+)
+_DATE_REWRITE = r"\1-\2\4-\3\5"
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier, double-quoted with any ``"`` doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(text: str) -> str:
+    """A SQL string literal for one of this module's constants, with any ``'`` doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def clean_text(raw: str) -> str:
+    """``raw`` with full-width digits and signs made ASCII and surrounding spaces trimmed."""
+    ascii_text = f"translate({raw}, {sql_string(_FULL_WIDTH)}, {sql_string(_ASCII)})"
+    return f"trim({ascii_text}, {sql_string(SPACES)})"
+
+
+def number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
+    """The exact value of a raw cell, NULL when missing or not a number.
+
+    Clean cells take the cheap cast; only the cells it rejects pay for
+    cleaning (COALESCE evaluates its second argument only for those rows).
+    """
+    fast = f"TRY_CAST({raw} AS {number_type})"
+    text = clean_text(raw)
+    sign = f"CASE WHEN starts_with({text}, '(') OR contains({text}, '-') THEN '-' ELSE '' END"
+    digits = f"regexp_replace({text}, '[^0-9.]', '', 'g')"
+    percent = f"CASE WHEN contains({text}, '%') THEN 'e-2' ELSE '' END"
+    dirty = (
+        f"CASE WHEN regexp_full_match({text}, {sql_string(NUMBER_PATTERN)}) "
+        f"THEN TRY_CAST({sign} || {digits} || {percent} AS {number_type}) END"
+    )
+    return f"COALESCE({fast}, {dirty})"
+
+
+def missing_expr(raw: str) -> str:
+    """True when a raw measure cell means "no value" (empty, ``-``, ``N/A``, ``NA``, ``null``)."""
+    tokens = ", ".join(sql_string(t) for t in MISSING_TOKENS)
+    return f"({raw} IS NULL OR lower({clean_text(raw)}) IN ({tokens}))"
+
+
+def date_expr(raw: str, *, with_format: bool) -> str:
+    """The date of a raw cell; NULL when not a year-first date (or not matching $date_format)."""
+    if with_format:
+        # strptime maps 'infinity' and 'epoch' to dates: a real date has a digit.
+        # The format may leave out a time of day that the cells have.
+        text = f"trim({raw}, {sql_string(SPACES)})"
+        return (
+            f"CASE WHEN regexp_matches({raw}, '[0-9]') THEN COALESCE("
+            f"TRY_CAST(TRY_STRPTIME({text}, $date_format) AS DATE), "
+            f"TRY_CAST(TRY_STRPTIME(regexp_replace({text}, '[ T].*$', ''), $date_format) AS DATE)"
+            ") END"
+        )
+    fast = (
+        f"CASE WHEN {raw} LIKE '____-__-__' THEN TRY_CAST({raw} AS DATE) "
+        # The day written, as the 'T' spelling reads it: 24:00:00 ends that day, it does not
+        # start the next (a cast to TIMESTAMP would move 2024-12-31 24:00 into 2025).
+        f"WHEN {raw} LIKE '____-__-__ __:__:__' AND TRY_CAST({raw} AS TIMESTAMP) IS NOT NULL "
+        f"THEN TRY_CAST(left({raw}, 10) AS DATE) END"
+    )
+    text = f"trim({raw}, {sql_string(SPACES)})"
+    pattern = sql_string(DATE_PATTERN)
+    slow = (
+        f"CASE WHEN regexp_full_match({text}, {pattern}) "
+        f"THEN TRY_CAST(regexp_replace({text}, {pattern}, {sql_string(_DATE_REWRITE)}) AS DATE) END"
+    )
+    return f"COALESCE({fast}, {slow})"
+
+
+_SPACE_CLASS = r"[\s\x{00A0}\x{202F}\x{3000}]"
+_EDGE_SPACES = f"^{_SPACE_CLASS}+|{_SPACE_CLASS}+$"
+
+
+def dimension_expr(raw: str) -> str:
+    """A dimension value: the trimmed text, NULL when empty. Null tokens are values here (``NA``).
+
+    A regex guard is several times faster than trim() with a character set.
+    """
+    edges = sql_string(_EDGE_SPACES)
+    trimmed = (
+        f"CASE WHEN regexp_matches({raw}, {edges}) "
+        f"THEN regexp_replace({raw}, {edges}, '', 'g') ELSE {raw} END"
+    )
+    return f"NULLIF({trimmed}, '')"

@@ -1,0 +1,114 @@
+"""The queries that check what one file's groups say: statistics, bad cells, repeated keys,
+and the first record of each dimension value (each run only when the grouping query's
+counts say there is something to find)."""
+
+from __future__ import annotations
+
+from promoplan.actuals.cellsql import (
+    FIRST_ERRORS,
+    dimension_expr,
+    quote_ident,
+)
+from promoplan.actuals.sql import (
+    IN_RANGE,
+    FromItem,
+    Layout,
+    bad_date_flag,
+    bad_measure_flag,
+    record_rows,
+)
+
+
+def stats_query(table: str) -> str:
+    """Per-file figures from its group table.
+
+    One row: records, data rows, bad cells, rows out of range, first and last
+    date kept, repeated keys and extra rows.
+    """
+    return (
+        "SELECT coalesce(sum(n), 0), coalesce(sum(n - blank), 0), coalesce(sum(bad), 0), "
+        f"coalesce(sum(n) FILTER (WHERE d IS NOT NULL AND NOT {IN_RANGE}), 0), "
+        f"min(d) FILTER (WHERE {IN_RANGE}), max(d) FILTER (WHERE {IN_RANGE}), "
+        f"count(*) FILTER (WHERE {IN_RANGE} AND n > 1), "
+        f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0) "
+        f"FROM {quote_ident(table)}"
+    )
+
+
+def bad_counts_query(layout: Layout, source: FromItem) -> str:
+    """Bad cells per column: the date column first, then each measure the file has (error path)."""
+    rows = record_rows(layout, source, measures=True, ordinality=False, trim=False)
+    counts = [f"count(*) FILTER (WHERE {bad_date_flag(layout)})"]
+    counts += [
+        f"count(*) FILTER (WHERE {bad_measure_flag(layout, j, c)})"
+        for j, c in layout.present_measures()
+    ]
+    return f"SELECT {', '.join(counts)} FROM ({rows})"
+
+
+def bad_rows_query(layout: Layout, source: FromItem) -> str:
+    """The first records holding a bad date or number, in file order, with raw cells and flags."""
+    measures = layout.present_measures()
+    flags = [f"{bad_date_flag(layout)} AS bad_d"]
+    flags += [f"{bad_measure_flag(layout, j, c)} AS b{j}" for j, c in measures]
+    raws = ["rd"] + [f"CAST(r{j} AS VARCHAR)" for j, _ in measures]
+    condition = " OR ".join(
+        [bad_date_flag(layout)] + [bad_measure_flag(layout, j, c) for j, c in measures]
+    )
+    rows = record_rows(layout, source, measures=True, ordinality=True, trim=False)
+    return (
+        f"SELECT ord, {', '.join(raws)}, {', '.join(flags)} FROM ({rows}) "
+        f"WHERE {condition} ORDER BY ord LIMIT {FIRST_ERRORS}"
+    )
+
+
+def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
+    """The repeated key (date, dimension values) whose second record comes first.
+
+    One row: the key, then the ordinals of its first and second records.
+    """
+    keys = ["d"] + [f"k{j}" for j, _ in layout.present_dimensions()]
+    listed = ", ".join(keys)
+    join = " AND ".join(f"r.{k} IS NOT DISTINCT FROM g.{k}" for k in keys)
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=True)
+    # Only g filters by date: the semi join keeps just the records of g's keys,
+    # which are in range. The same filter on r too is redundant, slower, and
+    # with both $keep_ bound DuckDB 1.5 fails on it beneath the window
+    # ("Failed to cast expression to type").
+    return (
+        f"WITH r AS (SELECT ord, {listed} FROM ({rows})), "
+        f"g AS (SELECT {listed} FROM {quote_ident(table)} WHERE {IN_RANGE} AND n > 1), "
+        f"hit AS (SELECT r.* FROM r SEMI JOIN g ON {join}), "
+        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {listed} ORDER BY ord) AS rn "
+        "FROM hit) "
+        f"SELECT {listed}, min(ord) FILTER (WHERE rn = 1) AS first, "
+        f"min(ord) FILTER (WHERE rn = 2) AS second FROM ranked WHERE rn <= 2 "
+        f"GROUP BY {listed} ORDER BY second LIMIT 1"
+    )
+
+
+def values_query(table: str, dimension: int) -> str:
+    """The distinct values of one dimension among a group table's kept rows."""
+    key = f"k{dimension}"
+    return (
+        f"SELECT DISTINCT {key} FROM {quote_ident(table)} "
+        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY 1"
+    )
+
+
+def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str:
+    """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
+
+    One row per value found: the value, then that ordinal. Grouped ``min``s, not
+    a window: DuckDB 1.5 fails on a window beneath the bound date filter. The
+    scan groups by the raw text and trims the few distinct values afterwards,
+    as the group query does: trimming every record costs more than the scan.
+    """
+    key = f"k{dimension}"
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=False)
+    raw = f"SELECT {key} AS k, min(ord) AS o FROM ({rows}) WHERE {IN_RANGE} GROUP BY {key}"
+    value = dimension_expr("k")
+    return (
+        f"SELECT {value}, min(o) FROM ({raw}) "
+        f"WHERE list_contains($values, {value}) GROUP BY {value} ORDER BY 1"
+    )
