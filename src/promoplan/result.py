@@ -12,6 +12,7 @@ from typing import Literal
 
 from promoplan.diagnostics import Diagnostic, count_by_severity, overall_status
 from promoplan.vocabulary import (
+    BudgetCondition,
     BudgetStatus,
     ChangeKind,
     Command,
@@ -103,7 +104,7 @@ class AlertResult:
     unit: Unit
     value: float | None
     threshold: float | None
-    condition: Condition | Literal["over_budget", "ahead", "behind", "unmapped"]
+    condition: Condition | BudgetCondition
     group: tuple[tuple[str, str], ...]
     window: str
     action: str | None

@@ -16,6 +16,8 @@ GoalStatus = Literal[
     "met", "on_track", "at_risk", "off_track", "missed", "unset", "no_data", "pending"
 ]
 BudgetStatus = Literal["on_track", "ahead", "behind", "over_budget", "unmapped", "no_data"]
+# The conditions of the built-in budget rule's alerts (the others are a rule's Condition).
+BudgetCondition = Literal["over_budget", "ahead", "behind", "unmapped"]
 Condition = Literal["below", "above", "drop_over", "rise_over"]
 ReportKind = Literal["week", "month", "quarter"]
 # A KPI change: value / previous - 1 (relative), or value - previous for rates (points).

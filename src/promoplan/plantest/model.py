@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 
 from promoplan.modeltypes import PlanDate
 from promoplan.quantity import Placeholder, QuantityError, parse_quantity
-from promoplan.vocabulary import BudgetStatus, Condition, GoalStatus, Severity
+from promoplan.vocabulary import BudgetCondition, BudgetStatus, Condition, GoalStatus, Severity
 
 
 def _number(raw: object) -> float:
@@ -91,7 +91,7 @@ class ExpectedAlert(_Model):
     value: Number | None = None
     threshold: Number | None = None
     metric: StrictStr | None = None
-    condition: Condition | Literal["over_budget", "ahead"] | None = None
+    condition: Condition | BudgetCondition | None = None
     action: StrictStr | None = None
     label: StrictStr | None = None
 
