@@ -131,7 +131,8 @@ def _budget(row: BudgetRow) -> dict[str, Any]:
     }
 
 
-def _alert(alert: AlertResult) -> dict[str, Any]:
+def alert_document(alert: AlertResult) -> dict[str, Any]:
+    """An alert as JSON (also the alerts of ``promoplan test --format json``)."""
     return {
         "rule": alert.rule,
         "severity": alert.severity,
@@ -187,7 +188,7 @@ def plan_document(plan: PlanResult, command: str) -> dict[str, Any]:
         "diagnostics": [diagnostic_document(d) for d in plan.diagnostics],
         "goals": [_goal(g) for g in plan.goals],
         "budget": [_budget(b) for b in plan.budget],
-        "alerts": [_alert(a) for a in plan.alerts],
+        "alerts": [alert_document(a) for a in plan.alerts],
     }
     if command == "report":
         entry["report"] = _report(plan.report)

@@ -22,7 +22,7 @@ from promoplan.plantest.result import (
     SuiteResult,
     ValueCheck,
 )
-from promoplan.render.json import diagnostic_document, json_text, plain_number
+from promoplan.render.json import alert_document, diagnostic_document, json_text, plain_number
 from promoplan.result import AlertResult
 
 SCHEMA_VERSION = 1
@@ -37,21 +37,7 @@ def _value(value: FieldValue) -> Any:
 
 
 def _alert(alert: AlertResult | None) -> dict[str, Any] | None:
-    if alert is None:
-        return None
-    return {
-        "rule": alert.rule,
-        "severity": alert.severity,
-        "metric": alert.metric,
-        "value": plain_number(alert.value),
-        "threshold": plain_number(alert.threshold),
-        "condition": alert.condition,
-        "group": dict(alert.group),
-        "window": alert.window,
-        "action": alert.action,
-        "label": alert.label,
-        "unit": alert.unit,
-    }
+    return None if alert is None else alert_document(alert)
 
 
 def _quiet(quiet: Quiet | None) -> dict[str, Any] | None:
