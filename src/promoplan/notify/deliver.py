@@ -232,3 +232,23 @@ def _reason(reason: object, timeout: float) -> str:  # noqa: PLR0911  # one per 
     if isinstance(reason, http.client.HTTPException):
         return "the server's answer was not valid HTTP"
     return "connection failed"
+
+
+def errcode_answer(
+    status: int, body: bytes, *, robot: str, rate_limited: frozenset[int] | set[int]
+) -> Answer:
+    """A WeCom or DingTalk answer: ``errcode`` 0 is sent; any other is a failure named with
+    its ``errmsg`` (retried when it is the robot's "too fast")."""
+    if status != 200:
+        return http_answer(status, body)
+    found = json_answer(body)
+    if found is None:
+        return Answer(ok=False, error=f"{robot} answered something that is not JSON")
+    code = found.get("errcode")
+    if code == 0:
+        return Answer(ok=True)
+    return Answer(
+        ok=False,
+        retry=code in rate_limited,
+        error=f"{robot} errcode {code}: {found.get('errmsg', '')}",
+    )

@@ -17,7 +17,7 @@ import hmac
 import urllib.parse
 
 from promoplan.notify.config import Target
-from promoplan.notify.deliver import Answer, Prepared, http_answer, json_answer
+from promoplan.notify.deliver import Answer, Prepared, errcode_answer
 from promoplan.notify.markup import markdown_lines
 from promoplan.notify.message import Message, escape, fit
 from promoplan.notify.payload import MASK, prepared, to_bytes
@@ -77,16 +77,4 @@ def prepare(target: Target, message: Message, *, now: float) -> Prepared:
 
 def read_answer(status: int, body: bytes) -> Answer:
     """``errcode`` 0 is sent; any other is a failure named with its ``errmsg``."""
-    if status != 200:
-        return http_answer(status, body)
-    found = json_answer(body)
-    if found is None:
-        return Answer(ok=False, error="DingTalk answered something that is not JSON")
-    code = found.get("errcode")
-    if code == 0:
-        return Answer(ok=True)
-    return Answer(
-        ok=False,
-        retry=code in RATE_LIMITED,
-        error=f"DingTalk errcode {code}: {found.get('errmsg', '')}",
-    )
+    return errcode_answer(status, body, robot="DingTalk", rate_limited=RATE_LIMITED)
