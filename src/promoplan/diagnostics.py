@@ -43,6 +43,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA012": ("info", "rows outside the period and its baseline year, ignored"),
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
+    "PA015": ("info", "metric names in a long table that the plan does not read"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
     "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop

@@ -172,7 +172,12 @@ def actuals_spec(
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
     # keep validate's imports light
-    from promoplan.actuals.model import ActualsSpec, Computed, measure_key  # noqa: PLC0415
+    from promoplan.actuals.model import (  # noqa: PLC0415
+        ActualsSpec,
+        Computed,
+        LongSpec,
+        measure_key,
+    )
 
     section = plan.actuals
     dimensions = dict(section.dimensions)
@@ -217,6 +222,9 @@ def actuals_spec(
         computed=tuple(computed.values()),
         sheet=section.sheet,
         unpivot=_unpivot_spec(section.unpivot),
+        long=LongSpec(section.metric_column, section.value_column)
+        if section.layout == "long"
+        else None,
     )
 
 
