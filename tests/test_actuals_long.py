@@ -61,11 +61,7 @@ def long_rows() -> list[tuple[dt.date, str, str, Decimal]]:
 
 def whole_weeks(start: dt.date, end: dt.date) -> list[dt.date]:
     """Mondays whose week lies inside start..end."""
-    return [
-        d
-        for d in sorted({row[0] for row in long_rows()})
-        if start <= d and d + 6 * DAY <= end
-    ]
+    return [d for d in sorted({row[0] for row in long_rows()}) if start <= d and d + 6 * DAY <= end]
 
 
 def test_the_long_example_gives_the_hand_computed_budget_and_growth() -> None:
@@ -224,9 +220,5 @@ def test_expr_and_counts_in_a_long_table_are_pp127(tmp_path: Path) -> None:
     )
     loaded = load_plan(plan)
     assert loaded.plan is not None
-    found = [
-        (d.code, d.path)
-        for d in check_plan(loaded.plan, loaded.locate)
-        if d.code == "PP127"
-    ]
+    found = [(d.code, d.path) for d in check_plan(loaded.plan, loaded.locate) if d.code == "PP127"]
     assert found == [("PP127", "metrics.revenue.expr"), ("PP127", "metrics.orders.agg")]

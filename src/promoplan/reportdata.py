@@ -27,8 +27,8 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.rowspans import window_words
 from promoplan.vocabulary import Direction, ReportKind
-from promoplan.windows import year_earlier
 
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
 
@@ -178,7 +178,7 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
             base = (
                 baseline.value
                 if baseline is not None
-                else rollup.value(goal.metric, year_earlier(start), year_earlier(end), where)
+                else rollup.value(goal.metric, *rollup.year_earlier(start, end), where)
             )
             whole = None if base is None else base * (1 + target.value)
         forecaster = pacings.forecast(goal.metric, where, natural, as_of)
@@ -187,7 +187,8 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
             day = start + dt.timedelta(days=offset)
             fraction = paced_by.curve.fraction(start, end, day)
             actual = rollup.value(goal.metric, start, day, where) if day <= as_of else None
-            last_year = rollup.value(goal.metric, year_earlier(start), year_earlier(day), where)
+            # As many rows a year earlier: 52 weeks back over weekly rows.
+            last_year = rollup.value(goal.metric, *rollup.year_earlier(start, day), where)
             if as_amount:
                 paced = None if whole is None else whole * fraction
             elif goal.growth is not None:
@@ -247,7 +248,7 @@ def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
                 metric=rule.metric,
                 unit=metric.unit if metric is not None else "count",
                 dimension=rule.by,
-                window=window.label,
+                window=window_words(window),
                 floor=floor.value,
                 # By value, the lowest (the furthest below the floor) first; empty bars last.
                 bars=tuple(

@@ -243,9 +243,7 @@ class Reader:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
         import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
-        query = sql.group_query(
-            layout, opened.scan, len(layout.dimensions), len(layout.measures)
-        )
+        query = sql.group_query(layout, opened.scan, len(layout.dimensions), len(layout.measures))
         self.con.execute(f"DROP TABLE IF EXISTS {cellsql.quote_ident(_table(opened))}")
         try:
             run(

@@ -28,8 +28,8 @@ from promoplan.checks.finding import Finding, Path
 from promoplan.checks.ignores import check_plan_ignores
 from promoplan.checks.metrics import (
     check_expressions,
-    check_long_metrics,
     check_formulas,
+    check_long_metrics,
     check_metric_names,
     check_products_of_sums,
     check_unpivoted_groups,
