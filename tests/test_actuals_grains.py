@@ -71,7 +71,12 @@ def test_weekly_growth_compares_52_whole_weeks_with_52_weeks_a_year_earlier() ->
     assert len(this) == len(last) == 52
     entry = check_json("weekly.yaml", "weekly.csv")
     assert entry["as_of"] == "2025-01-05"  # the last day the latest week covers
-    assert entry["window"] == {"label": "ytd", "start": "2024-01-01", "end": "2024-12-29"}
+    assert entry["window"] == {
+        "label": "ytd",
+        "start": "2024-01-01",
+        "end": "2024-12-29",
+        "summed": "52 weeks",
+    }
     [goal] = entry["goals"]
     assert goal["actual"] == pytest.approx(float(sum(this) / sum(last) - 1))
     assert goal["baseline"] == pytest.approx(float(sum(last)))
@@ -81,7 +86,12 @@ def test_a_quarter_of_weekly_rows_counts_the_weeks_inside_it() -> None:
     rows = weekly_rows()
     entry = check_json("weekly.yaml", "weekly.csv", "--period", "2024-Q2")
     # Q2 2024 is Apr 1 (a Monday) .. Jun 30 (a Sunday): 13 whole weeks.
-    assert entry["window"] == {"label": "2024-Q2", "start": "2024-04-01", "end": "2024-06-30"}
+    assert entry["window"] == {
+        "label": "2024-Q2",
+        "start": "2024-04-01",
+        "end": "2024-06-30",
+        "summed": "13 weeks",
+    }
     plan = plan_of("weekly.yaml")
     values = Rollup(plan, read_actuals([EXAMPLES / "weekly.csv"], actuals_spec(plan)).cube)
     inside = [v for d, v in rows if dt.date(2024, 4, 1) <= d <= dt.date(2024, 6, 24)]
