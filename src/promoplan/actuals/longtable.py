@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from promoplan.actuals import problems
+from promoplan.actuals import checksql, problems
 from promoplan.actuals.cellsql import SUM_TYPE, quote_ident
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.session import run
@@ -89,7 +89,6 @@ def metric_diagnostics(
     if long is None:
         return []
     wanted = list(dict.fromkeys(spec.columns))
-    key = f"k{len(spec.dimensions)}"
     found: set[str] = set()
     grouped: list[str] = []
     out: list[Diagnostic] = []
@@ -97,10 +96,7 @@ def metric_diagnostics(
         if read.table is None or read.layout is None or read.layout.dimensions[-1] is None:
             continue  # no metric column: PA002 names it
         grouped.append(read.name)
-        query = (
-            f"SELECT DISTINCT {key} FROM {quote_ident(read.table)} "
-            f"WHERE {key} IS NOT NULL ORDER BY 1"
-        )
+        query = checksql.key_values_query(read.table, len(spec.dimensions))
         names = [str(name) for (name,) in run(con, query, {})]
         found.update(names)
         other = [name for name in names if name not in wanted]
