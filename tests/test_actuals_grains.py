@@ -244,3 +244,35 @@ def test_pacing_over_whole_weeks_counts_the_weeks_days(weeks: int, offset: int) 
     assert pacing.fraction(shown.start, shown.end, half) == pytest.approx(
         pacing.weight(shown.start, half) / pacing.weight(shown.start, shown.end)
     )
+
+
+def test_a_monthly_report_compares_the_months_before_and_is_not_stale() -> None:
+    """The last row (dated 2025-12-1) covers December to its last day: no PA020."""
+    outcome = subprocess.run(
+        [sys.executable, "-m", "promoplan", "report", str(EXAMPLES / "monthly.yaml"),
+         "--actuals", str(EXAMPLES / "monthly.csv"), "--quarter", "2025-Q4",
+         "--as-of", "2025-12-31", "-f", "json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert outcome.returncode == 0, outcome.stderr
+    entry = json.loads(outcome.stdout)["plans"][0]
+    assert [d["code"] for d in entry["diagnostics"]] == []
+    report = entry["report"]
+    assert report["window"] == {
+        "label": "2025-Q4",
+        "start": "2025-10-01",
+        "end": "2025-12-31",
+        "summed": "3 months",
+    }
+    assert report["previous"]["start"] == "2025-07-01"
+    assert report["previous"]["end"] == "2025-09-30"
+    with (EXAMPLES / "monthly.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    months = {"now": ("2025-10", "2025-11", "2025-12"), "before": ("2025-07", "2025-08", "2025-09")}
+    sums = {
+        k: sum(Decimal(r["revenue"]) for r in rows if r["month"][:7] in v)
+        for k, v in months.items()
+    }
+    [revenue] = [k for k in report["kpis"] if k["metric"] == "revenue"]
+    assert revenue["value"] == float(sums["now"])
+    assert revenue["previous"] == float(sums["before"])

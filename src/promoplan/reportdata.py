@@ -27,7 +27,7 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
-from promoplan.rowspans import window_words
+from promoplan.rowspans import row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
 
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
@@ -47,8 +47,13 @@ def report_data(
     )
 
 
-def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...]:
-    """PA020 when the actuals end more than 7 days before the window ends, or hold no date."""
+def stale_diagnostics(
+    actuals: Actuals, window: Window, grain: str = "daily"
+) -> tuple[Diagnostic, ...]:
+    """PA020 when the actuals end more than 7 days before the window ends, or hold no date.
+
+    A weekly or monthly row's data ends on the last day it covers.
+    """
     last = actuals.last_date
     hint = "check the job that exports the actuals; to report an earlier week, pass --as-of"
     if last is None:
@@ -60,10 +65,11 @@ def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...
                 hint=hint,
             ),
         )
+    latest = [f.path for f in actuals.files if f.last_date == last]
+    last = row_span(last, grain)[1]
     lag = (window.end - last).days
     if lag <= STALE_DAYS:
         return ()
-    latest = [f.path for f in actuals.files if f.last_date == last]
     return (
         diagnostic(
             "PA020",

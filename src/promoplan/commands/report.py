@@ -143,7 +143,7 @@ def evaluate_report(
         file=inputs.loaded.file,
         diagnostics=inputs.diagnostics
         + lagging
-        + stale_diagnostics(actuals, window)
+        + stale_diagnostics(actuals, window, plan.actuals.grain)
         + kpi_baseline_diagnostics(plan, evaluator.rollup, previous),
     )
     result = replace(
