@@ -71,7 +71,12 @@ def test_weekly_growth_compares_52_whole_weeks_with_52_weeks_a_year_earlier() ->
     assert len(this) == len(last) == 52
     entry = check_json("weekly.yaml", "weekly.csv")
     assert entry["as_of"] == "2025-01-05"  # the last day the latest week covers
-    assert entry["window"] == {"label": "ytd", "start": "2024-01-01", "end": "2024-12-29"}
+    assert entry["window"] == {
+        "label": "ytd",
+        "start": "2024-01-01",
+        "end": "2024-12-29",
+        "summed": "52 weeks",
+    }
     [goal] = entry["goals"]
     assert goal["actual"] == pytest.approx(float(sum(this) / sum(last) - 1))
     assert goal["baseline"] == pytest.approx(float(sum(last)))
@@ -81,7 +86,12 @@ def test_a_quarter_of_weekly_rows_counts_the_weeks_inside_it() -> None:
     rows = weekly_rows()
     entry = check_json("weekly.yaml", "weekly.csv", "--period", "2024-Q2")
     # Q2 2024 is Apr 1 (a Monday) .. Jun 30 (a Sunday): 13 whole weeks.
-    assert entry["window"] == {"label": "2024-Q2", "start": "2024-04-01", "end": "2024-06-30"}
+    assert entry["window"] == {
+        "label": "2024-Q2",
+        "start": "2024-04-01",
+        "end": "2024-06-30",
+        "summed": "13 weeks",
+    }
     plan = plan_of("weekly.yaml")
     values = Rollup(plan, read_actuals([EXAMPLES / "weekly.csv"], actuals_spec(plan)).cube)
     inside = [v for d, v in rows if dt.date(2024, 4, 1) <= d <= dt.date(2024, 6, 24)]
@@ -234,3 +244,35 @@ def test_pacing_over_whole_weeks_counts_the_weeks_days(weeks: int, offset: int) 
     assert pacing.fraction(shown.start, shown.end, half) == pytest.approx(
         pacing.weight(shown.start, half) / pacing.weight(shown.start, shown.end)
     )
+
+
+def test_a_monthly_report_compares_the_months_before_and_is_not_stale() -> None:
+    """The last row (dated 2025-12-1) covers December to its last day: no PA020."""
+    outcome = subprocess.run(
+        [sys.executable, "-m", "promoplan", "report", str(EXAMPLES / "monthly.yaml"),
+         "--actuals", str(EXAMPLES / "monthly.csv"), "--quarter", "2025-Q4",
+         "--as-of", "2025-12-31", "-f", "json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert outcome.returncode == 0, outcome.stderr
+    entry = json.loads(outcome.stdout)["plans"][0]
+    assert [d["code"] for d in entry["diagnostics"]] == []
+    report = entry["report"]
+    assert report["window"] == {
+        "label": "2025-Q4",
+        "start": "2025-10-01",
+        "end": "2025-12-31",
+        "summed": "3 months",
+    }
+    assert report["previous"]["start"] == "2025-07-01"
+    assert report["previous"]["end"] == "2025-09-30"
+    with (EXAMPLES / "monthly.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    months = {"now": ("2025-10", "2025-11", "2025-12"), "before": ("2025-07", "2025-08", "2025-09")}
+    sums = {
+        k: sum(Decimal(r["revenue"]) for r in rows if r["month"][:7] in v)
+        for k, v in months.items()
+    }
+    [revenue] = [k for k in report["kpis"] if k["metric"] == "revenue"]
+    assert revenue["value"] == float(sums["now"])
+    assert revenue["previous"] == float(sums["before"])

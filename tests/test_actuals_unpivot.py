@@ -129,7 +129,12 @@ def test_robyn_weekly_unpivoted_budget_growth_and_quarterly_roi(tmp_path: Path) 
     # As of the last day the latest week covers; the window is the whole weeks of 2019.
     last = max(dt.date.fromisoformat(r["DATE"]) for r in data)
     assert entry["as_of"] == (last + 6 * DAY).isoformat() == "2019-11-17"
-    assert entry["window"] == {"label": "ytd", "start": "2019-01-07", "end": "2019-11-17"}
+    assert entry["window"] == {
+        "label": "ytd",
+        "start": "2019-01-07",
+        "end": "2019-11-17",
+        "summed": "45 weeks",
+    }
     assert [d["code"] for d in entry["diagnostics"]] == ["PA012"]
     this = weeks_inside(data, "DATE", dt.date(2019, 1, 1), dt.date(2019, 11, 17))
     before = weeks_inside(
@@ -163,6 +168,12 @@ def test_robyn_weekly_unpivoted_budget_growth_and_quarterly_roi(tmp_path: Path) 
     )
     # Revenue is not split by channel: no channel value holds it.
     assert values.by_group("revenue", "channel", dt.date(2019, 7, 1), dt.date(2019, 9, 30)) == {}
+    # The alert itself, as of the last day of Q3: the ROI of Q3's 13 whole weeks, and the
+    # window printed is the one summed.
+    at_q3 = check(tmp_path, ROBYN_PLAN, ROBYN, "--as-of", "2019-09-30")
+    [alert] = [a for a in at_q3["alerts"] if a["rule"] == "quarter_roi"]
+    assert alert["value"] == pytest.approx(float(roi), rel=1e-12)
+    assert alert["window"] == "2019-Q3 (2019-07-01..2019-09-29, 13 weeks)"
 
 
 def test_meridian_expr_revenue_and_five_unpivoted_channels(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ for the report's group charts alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from promoplan.model import AlertRule
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import AlertResult, Unit, Window
 from promoplan.rollup import normalise_where
+from promoplan.rowspans import counted_through, previous_rows, summed, window_words
 from promoplan.windows import last_complete_week, month_of, previous_window, quarter_of
 
 if TYPE_CHECKING:
@@ -22,16 +24,36 @@ if TYPE_CHECKING:
 
 
 def rule_window(ev: Evaluator, rule: AlertRule) -> Window:
-    """The one window a rule looks at (SPEC section 5, "Alerts")."""
+    """The one window a rule looks at (SPEC section 5, "Alerts").
+
+    Over weekly or monthly rows it is narrowed to the whole rows inside, the
+    window summed; a ``week`` is then the last whole week of rows.
+    """
+    grain, week_start = ev.plan.actuals.grain, ev.plan.actuals.week_start
     if rule.window == "week":
-        return last_complete_week(ev.as_of)
-    if rule.window == "month":
+        window = last_complete_week(ev.as_of)
+        if grain == "weekly" and week_start != "monday":
+            end = counted_through(ev.as_of, grain, week_start)
+            start = end - dt.timedelta(days=6)
+            window = Window(f"week of {start.isoformat()}", start, end)
+    elif rule.window == "month":
         current = month_of(ev.as_of)
-        return Window(current.label, current.start, ev.as_of)
-    if rule.window == "quarter":
+        window = Window(current.label, current.start, ev.as_of)
+    elif rule.window == "quarter":
         quarter = quarter_of(ev.plan, ev.as_of)
-        return Window(quarter.label, quarter.start, ev.as_of)
-    return Window(ev.window.label, ev.window.start, min(ev.window.end, ev.as_of))
+        window = Window(quarter.label, quarter.start, ev.as_of)
+    else:
+        window = Window(ev.window.label, ev.window.start, min(ev.window.end, ev.as_of))
+    return summed(window, grain, week_start)
+
+
+def compared_window(ev: Evaluator, window: Window) -> Window:
+    """What a ``drop_over``/``rise_over`` rule compares ``window`` with: as many days (as many
+    whole weeks, as many months over monthly rows) right before it."""
+    grain = ev.plan.actuals.grain
+    if grain in ("weekly", "monthly"):
+        return previous_rows(window, grain)
+    return previous_window(window)
 
 
 def firing_alerts(ev: Evaluator) -> tuple[AlertResult, ...]:
@@ -55,7 +77,7 @@ def rule_alerts(ev: Evaluator, rule_id: str, rule: AlertRule) -> Iterator[AlertR
     current = rule_values(ev, rule, window)
     previous: dict[str | None, float | None] = {}
     if rule.condition in ("drop_over", "rise_over"):
-        before = previous_window(window)
+        before = compared_window(ev, window)
         previous = _values(ev, rule.metric, rule.by, before, where)
     metric = ev.plan.metrics.get(rule.metric)
     unit: Unit = metric.unit if metric is not None else "count"
@@ -86,7 +108,7 @@ def rule_alerts(ev: Evaluator, rule_id: str, rule: AlertRule) -> Iterator[AlertR
             threshold=threshold,
             condition=rule.condition,
             group=() if rule.by is None or group is None else ((rule.by, group),),
-            window=window.label,
+            window=window_words(window),
             action=rule.action,
             line=line,
             column=column,

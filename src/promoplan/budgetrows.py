@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from promoplan.model import BudgetLine
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import AlertResult, BudgetRow, BudgetStatus, Unit, Window
+from promoplan.rowspans import window_words
 from promoplan.vocabulary import UNMAPPED, Severity
 from promoplan.windows import clip
 
@@ -36,7 +37,7 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
     # The budget's own pacing (budget.pacing, else the plan's) on the spend metric.
     curve = ev.pacings.for_budget(Window("period", period_start, period_end)).curve
     share_of_period = curve.share(span.start, span.end, period_start, period_end)
-    fraction = curve.fraction(span.start, span.end, ev.as_of)
+    fraction = curve.fraction(span.start, span.end, ev.counted_through)
     total = budget.total.value if isinstance(budget.total, Quantity) else None
     spend_metric = budget.spend_metric
     metric = ev.plan.metrics.get(spend_metric)
@@ -113,7 +114,7 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
                     threshold=threshold,
                     condition=status,
                     group=(("line", line_id),),
-                    window=ev.window.label,
+                    window=window_words(ev.window),
                     action=None,
                     line=line_no,
                     column=column,
@@ -133,7 +134,7 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
                     threshold=_unmapped_limit(ev),
                     condition="unmapped",
                     group=(("line", UNMAPPED),),
-                    window=ev.window.label,
+                    window=window_words(ev.window),
                     action="map these channels to a budget line under channels:",
                 )
             )

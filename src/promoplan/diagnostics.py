@@ -30,6 +30,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP124": ("warning", "a formula multiplies two metrics (a product of sums)"),
     "PP125": ("error", "split by the unpivot dimension, a measure that is not unpivoted"),
     "PP126": ("error", "the plan's ignore: lists an error code"),
+    "PP127": ("error", "a metric a long table cannot give: expr, or agg: count"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),
@@ -43,6 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA012": ("info", "rows outside the period and its baseline year, ignored"),
     "PA013": ("warning", "an actuals file ends more than 7 days before as-of"),
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
+    "PA015": ("info", "metric names in a long table that the plan does not read"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
     "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop

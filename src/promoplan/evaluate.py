@@ -33,12 +33,12 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.rowspans import counted_through, summed
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind, Severity
 from promoplan.windows import (
     clip,
     pacing_span,
-    year_earlier,
 )
 
 DEFAULT_TOLERANCE = 0.10
@@ -94,6 +94,8 @@ class Evaluator:
         # Each goal's own pacing (quarters, last year's curve, a curve file); PA014 on fallback.
         self.pacings = GoalPacings(plan, self.rollup, curves=curves, file=file, locate=locate)
         self.as_of = as_of
+        # Pacing counts a weekly or monthly row's days once the row is counted.
+        self.counted_through = counted_through(as_of, plan.actuals.grain, plan.actuals.week_start)
         self.window = window
         paced = pacing_span(plan, window)
         self.paced = Window(window.label, paced.start, paced.end)
@@ -192,13 +194,16 @@ class Evaluator:
     def _measured(self, scope: _Scope) -> Window | None:
         """The dates a goal's actual is measured over; None while its window has not started."""
         span = scope.span
+        grain, week_start = self.plan.actuals.grain, self.plan.actuals.week_start
         if scope.goal.per is not None:
-            return per_window(self.plan, self.as_of, scope.goal, span, scope.natural)
+            found = per_window(self.plan, self.as_of, scope.goal, span, scope.natural)
+            return None if found is None else summed(found, grain, week_start)
         if self.as_of < span.start:
             return None
         whole = (span.start, span.end) == (scope.natural.start, scope.natural.end)
         label = scope.natural.label if whole and scope.scope != "period" else self.window.label
-        return Window(label, span.start, min(span.end, self.as_of))
+        # Over weekly or monthly rows: the whole rows inside, the dates actually summed.
+        return summed(Window(label, span.start, min(span.end, self.as_of)), grain, week_start)
 
     def _pace(self, scope: _Scope) -> tuple[float, float]:
         """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
@@ -207,7 +212,7 @@ class Evaluator:
         span, natural = scope.span, scope.natural
         curve = self._paced(scope).curve
         share = curve.share(span.start, span.end, natural.start, natural.end)
-        return share, curve.fraction(span.start, span.end, self.as_of)
+        return share, curve.fraction(span.start, span.end, self.counted_through)
 
     def _paced(self, scope: _Scope) -> Paced:
         """The goal's pacing: its own ``pacing``, else the plan's (quarters by default)."""
@@ -293,7 +298,7 @@ class Evaluator:
         if isinstance(goal.baseline, Quantity):
             whole: float | None = goal.baseline.value
         else:
-            whole = self._value(scope, year_earlier(natural.start), year_earlier(natural.end))
+            whole = self._value(scope, *self.rollup.year_earlier(natural.start, natural.end))
         target = goal.target
         if not isinstance(target, Quantity) or whole is None:
             return self._growth(scope, measured)

@@ -25,7 +25,7 @@ from promoplan.modelpacing import CurvePacing
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
 from promoplan.result import PlanResult
-from promoplan.rowspans import narrowed, row_span
+from promoplan.rowspans import row_span, summed
 from promoplan.windows import check_year, parse_period, year_earlier
 
 if TYPE_CHECKING:
@@ -172,7 +172,12 @@ def actuals_spec(
 ) -> ActualsSpec:
     """What to read from the actuals for this plan; ``span`` widens the dates kept."""
     # keep validate's imports light
-    from promoplan.actuals.model import ActualsSpec, Computed, measure_key  # noqa: PLC0415
+    from promoplan.actuals.model import (  # noqa: PLC0415
+        ActualsSpec,
+        Computed,
+        LongSpec,
+        measure_key,
+    )
 
     section = plan.actuals
     dimensions = dict(section.dimensions)
@@ -217,6 +222,9 @@ def actuals_spec(
         computed=tuple(computed.values()),
         sheet=section.sheet,
         unpivot=_unpivot_spec(section.unpivot),
+        long=LongSpec(section.metric_column, section.value_column)
+        if section.layout == "long"
+        else None,
     )
 
 
@@ -342,9 +350,7 @@ def check_inputs(
         locate=inputs.loaded.locate,
         as_of=day,
         # Over weekly or monthly rows the window is the whole rows inside it: printed as summed.
-        window=narrowed(
-            parse_period(period, plan, day), plan.actuals.grain, plan.actuals.week_start
-        ),
+        window=summed(parse_period(period, plan, day), plan.actuals.grain, plan.actuals.week_start),
         diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
         curves=inputs.curves,
     )

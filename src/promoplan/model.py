@@ -39,6 +39,7 @@ from promoplan.vocabulary import (
     Condition,
     Direction,
     Grain,
+    LayoutName,
     Per,
     QuarterName,
     RuleWindow,
@@ -114,6 +115,26 @@ class ActualsSection(Model):
         None,
         description="Columns that carry one dimension value each (one spend column per channel).",
     )
+    layout: LayoutName = Field(
+        "wide",
+        description="wide: one column per number; long: one row per date, dimension values "
+        "and metric, the metric's name in metric_column and its number in value_column.",
+    )
+    metric_column: StrictStr = Field(
+        "metric", description="long layout: the column naming each row's metric."
+    )
+    value_column: StrictStr = Field(
+        "value", description="long layout: the column holding each row's number."
+    )
+
+    @model_validator(mode="after")
+    def _long_has_no_unpivot(self) -> ActualsSection:
+        if self.layout == "long" and self.unpivot is not None:
+            raise PydanticCustomError(
+                "long_unpivot",
+                "a long table has one row per metric already; drop unpivot or use layout: wide",
+            )
+        return self
 
 
 class Metric(Model):

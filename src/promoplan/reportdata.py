@@ -27,8 +27,8 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.rowspans import row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
-from promoplan.windows import year_earlier
 
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
 
@@ -47,8 +47,13 @@ def report_data(
     )
 
 
-def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...]:
-    """PA020 when the actuals end more than 7 days before the window ends, or hold no date."""
+def stale_diagnostics(
+    actuals: Actuals, window: Window, grain: str = "daily"
+) -> tuple[Diagnostic, ...]:
+    """PA020 when the actuals end more than 7 days before the window ends, or hold no date.
+
+    A weekly or monthly row's data ends on the last day it covers.
+    """
     last = actuals.last_date
     hint = "check the job that exports the actuals; to report an earlier week, pass --as-of"
     if last is None:
@@ -60,10 +65,11 @@ def stale_diagnostics(actuals: Actuals, window: Window) -> tuple[Diagnostic, ...
                 hint=hint,
             ),
         )
+    latest = [f.path for f in actuals.files if f.last_date == last]
+    last = row_span(last, grain)[1]
     lag = (window.end - last).days
     if lag <= STALE_DAYS:
         return ()
-    latest = [f.path for f in actuals.files if f.last_date == last]
     return (
         diagnostic(
             "PA020",
@@ -178,7 +184,7 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
             base = (
                 baseline.value
                 if baseline is not None
-                else rollup.value(goal.metric, year_earlier(start), year_earlier(end), where)
+                else rollup.value(goal.metric, *rollup.year_earlier(start, end), where)
             )
             whole = None if base is None else base * (1 + target.value)
         forecaster = pacings.forecast(goal.metric, where, natural, as_of)
@@ -187,7 +193,8 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
             day = start + dt.timedelta(days=offset)
             fraction = paced_by.curve.fraction(start, end, day)
             actual = rollup.value(goal.metric, start, day, where) if day <= as_of else None
-            last_year = rollup.value(goal.metric, year_earlier(start), year_earlier(day), where)
+            # As many rows a year earlier: 52 weeks back over weekly rows.
+            last_year = rollup.value(goal.metric, *rollup.year_earlier(start, day), where)
             if as_amount:
                 paced = None if whole is None else whole * fraction
             elif goal.growth is not None:
@@ -247,7 +254,7 @@ def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
                 metric=rule.metric,
                 unit=metric.unit if metric is not None else "count",
                 dimension=rule.by,
-                window=window.label,
+                window=window_words(window),
                 floor=floor.value,
                 # By value, the lowest (the furthest below the floor) first; empty bars last.
                 bars=tuple(

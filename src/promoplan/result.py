@@ -36,6 +36,9 @@ class Window:
     label: str
     start: dt.date
     end: dt.date
+    # Over weekly or monthly rows: the whole rows the window sums ("52 weeks"), said
+    # beside its dates; None over daily or order-level rows.
+    summed: str | None = None
 
 
 @dataclass(frozen=True)

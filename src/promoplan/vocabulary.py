@@ -24,6 +24,7 @@ ReportKind = Literal["week", "month", "quarter"]
 ChangeKind = Literal["relative", "points"]
 Units = Literal["cn", "intl"]
 Grain = Literal["daily", "weekly", "monthly", "rows"]
+LayoutName = Literal["wide", "long"]  # one column per number, or one row per number
 WeekStart = Literal["monday", "sunday"]
 Agg = Literal["sum", "count", "mean", "min", "max", "last"]
 Per = Literal["day", "week", "month", "quarter"]

@@ -112,3 +112,12 @@ def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str
         f"SELECT {value}, min(o) FROM ({raw}) "
         f"WHERE list_contains($values, {value}) GROUP BY {value} ORDER BY 1"
     )
+
+
+def key_values_query(table: str, key: int) -> str:
+    """The distinct values of key ``k<key>`` of a group table, all rows (a long table's
+    metric names)."""
+    column = f"k{key}"
+    return (
+        f"SELECT DISTINCT {column} FROM {quote_ident(table)} WHERE {column} IS NOT NULL ORDER BY 1"
+    )

@@ -42,6 +42,7 @@ from promoplan.actuals.layout import (
     unpivot_header,
     wrong_types,
 )
+from promoplan.actuals.longtable import metric_diagnostics, pivot_views
 from promoplan.actuals.model import (
     Actuals,
     ActualsSpec,
@@ -123,6 +124,7 @@ def read_actuals(
             diagnostics = [d for r in reads for d in r.diagnostics]
             diagnostics += missing_columns(reads, needed, spec)
             diagnostics += unknown_channels(reader, reads)
+            diagnostics += metric_diagnostics(con, reads, spec)
         finally:
             con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
@@ -241,9 +243,7 @@ class Reader:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
         import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
-        query = sql.group_query(
-            layout, opened.scan, len(self.needed.dimensions), len(layout.measures)
-        )
+        query = sql.group_query(layout, opened.scan, len(layout.dimensions), len(layout.measures))
         self.con.execute(f"DROP TABLE IF EXISTS {cellsql.quote_ident(_table(opened))}")
         try:
             run(
@@ -404,9 +404,11 @@ def _cube(
     if not reads:
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
     tables = [r.table for r in reads if r.table is not None]
-    k, m = len(needed.dimensions), len(needed.measures)
+    k, m = len(dimensions), len(needed.measures)
     params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
-    views: dict[str, str] = {}
+    # A long table's groups are pivoted into one column per metric.
+    views, long_params = pivot_views(reads, spec, needed.measures)
+    params.update(long_params)
     names = [n for n, _ in spec.dimensions]
     for read in reads:
         unpivoted = read.unpivoted

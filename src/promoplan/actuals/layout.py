@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from promoplan.actuals import problems, sql
 from promoplan.actuals.model import (
@@ -22,14 +21,8 @@ from promoplan.actuals.sources.base import Opened
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.formula import parse_formula
 
-if TYPE_CHECKING:
-    pass
-
 # The session's connect, by the name tests spy on (a module attribute, looked up per read).
 _connect = connect
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
@@ -41,11 +34,16 @@ class Needed:
     measures: tuple[str, ...]  # unique, in the spec's order: columns, then computed keys
     extrema: tuple[bool, ...]
     computed: tuple[Computed | None, ...] = ()  # aligned with measures; None: a column
+    # A long table: its value column; its metric column is the last of ``dimensions``
+    # (a key of the file's groups, pivoted into ``measures`` when the cube is built).
+    value_column: str | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
         """Every column header the spec needs, for PA002."""
         names = [self.date, *self.dimensions]
+        if self.value_column is not None:  # the measures are metric names, not headers
+            return tuple(dict.fromkeys([*names, self.value_column]))
         for measure, computed in zip(self.measures, self.computed, strict=True):
             if computed is None:
                 names.append(measure)
@@ -60,12 +58,15 @@ def needed_of(spec: ActualsSpec) -> Needed:
     measures = (*columns, *computed)
     wanted = spec.extrema
     extrema = tuple(wanted is None or m in wanted for m in measures)
+    dimensions = tuple(c for _, c in spec.dimensions)
+    long = spec.long
     return Needed(
         spec.date_column,
-        tuple(c for _, c in spec.dimensions),
+        dimensions if long is None else (*dimensions, long.metric_column),
         measures,
         extrema,
         tuple(computed.get(m) for m in measures),
+        None if long is None else long.value_column,
     )
 
 
@@ -156,6 +157,8 @@ def file_layout(
     index = {name: i for i, name in enumerate(opened.header, start=1) if name}
     if needed.date not in index:
         return None
+    if needed.value_column is not None:
+        return long_layout(opened, needed, spec, index)
     split = unpivoted_measures(spec)
     measures: list[int | None] = []
     row_values: list[sql.RowValue | None] = []
@@ -187,6 +190,25 @@ def file_layout(
         date_format=spec.date_format is not None,
         kinds=opened.kinds,
         row_values=tuple(row_values),
+        period=_PERIODS.get(spec.grain, "day"),
+    )
+
+
+def long_layout(
+    opened: Opened, needed: Needed, spec: ActualsSpec, index: dict[str, int]
+) -> sql.Layout:
+    """A long table's layout: its metric column is one more dimension (the last), its value
+    column the one measure; the file's groups are pivoted into the plan's metrics later
+    (:mod:`promoplan.actuals.longtable`)."""
+    assert needed.value_column is not None
+    return sql.Layout(
+        width=len(opened.header),
+        date=index[needed.date],
+        dimensions=tuple(index.get(c) for c in needed.dimensions),
+        measures=(index.get(needed.value_column),),
+        extrema=(any(needed.extrema),),
+        date_format=spec.date_format is not None,
+        kinds=opened.kinds,
         period=_PERIODS.get(spec.grain, "day"),
     )
 
@@ -226,7 +248,10 @@ def unpivoted_measures(spec: ActualsSpec) -> set[str]:
 
 
 def measure_name(needed: Needed, layout: sql.Layout, opened: Opened, j: int) -> str:
-    """The name a bad cell of measure ``j`` is reported under: an unpivoted column's header."""
+    """The name a bad cell of measure ``j`` is reported under: an unpivoted column's header,
+    a long table's value column."""
+    if needed.value_column is not None:
+        return needed.value_column
     if j < len(needed.measures):
         return needed.measures[j]
     column = layout.measures[j]

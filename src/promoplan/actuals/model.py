@@ -58,6 +58,18 @@ class UnpivotSpec:
 
 
 @dataclass(frozen=True)
+class LongSpec:
+    """A long table: one row per date, dimension values and metric.
+
+    ``metric_column`` names each row's metric (a value of it is what a plan's
+    ``metrics.X.column`` names), ``value_column`` holds its number.
+    """
+
+    metric_column: str = "metric"
+    value_column: str = "value"
+
+
+@dataclass(frozen=True)
 class ActualsSpec:
     """What to read: derived from the plan by the caller, so the engine needs no pydantic."""
 
@@ -82,6 +94,7 @@ class ActualsSpec:
     computed: tuple[Computed, ...] = ()
     sheet: str | None = None  # the workbook sheet to read (Excel); None: the first
     unpivot: UnpivotSpec | None = None  # columns carrying one dimension value each
+    long: LongSpec | None = None  # a long table (actuals.layout: long); None: wide
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,31 @@ def check_unpivoted_groups(plan: Plan) -> Iterator[Finding]:
                 "split (a total over every value has a value)",
             )
             break
+
+
+def check_long_metrics(plan: Plan) -> Iterator[Finding]:
+    """PP127: a long table holds one metric per row, so a metric of it reads one name.
+
+    ``expr`` (columns of one row) and ``agg: count`` (rows or cells) have nothing
+    to read there. Fails::
+
+        actuals: {layout: long}
+        metrics:
+          revenue: {expr: conversions * revenue_per_conversion}
+    """
+    if plan.actuals.layout != "long":
+        return
+    for metric_id, metric in plan.metrics.items():
+        if metric.expr is not None:
+            what, key = "computes expr per row", "expr"
+        elif metric.agg == "count":
+            what, key = "counts rows or cells", "agg"
+        else:
+            continue
+        yield Finding(
+            "PP127",
+            f"metric {metric_id!r} {what}, but in a long table each row holds one metric",
+            ("metrics", metric_id, key),
+            "read the metric's own rows with column: NAME (a value of the metric column), "
+            "or combine metrics with formula:",
+        )

@@ -26,8 +26,9 @@ from promoplan.inputs import (
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.output import EXTENSIONS, output_target
 from promoplan.result import PlanResult, Run, Window
+from promoplan.rowspans import report_windows
 from promoplan.vocabulary import ReportKind
-from promoplan.windows import choose_kind, previous_report_window, report_window
+from promoplan.windows import choose_kind
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -87,8 +88,7 @@ def prepare(
     plan = loaded.plan
     if plan is None or any(d.severity == "error" for d in loaded.diagnostics):
         return ReportJob(loaded, files, day, kind, None, None, None, fail_on)
-    window = report_window(kind, spec, plan, day)
-    previous = previous_report_window(kind, window, plan)
+    window, previous = report_windows(kind, spec, plan, day)
     target = output_target(output, plan_path, window.label, fmt, directory=output_directory)
     return ReportJob(loaded, files, day, kind, window, previous, target, fail_on)
 
@@ -119,12 +119,14 @@ def evaluate_report(
         report_data,
         stale_diagnostics,
     )
+    from promoplan.rowspans import summed  # noqa: PLC0415
     from promoplan.windows import parse_period  # noqa: PLC0415
 
     plan, actuals = inputs.plan, inputs.actuals
     assert plan is not None  # inputs.ok
     assert actuals is not None
-    ytd = parse_period("ytd", plan, job.as_of)
+    # Over weekly or monthly rows, the whole rows inside: the window summed.
+    ytd = summed(parse_period("ytd", plan, job.as_of), plan.actuals.grain, plan.actuals.week_start)
     latest = actuals.last_date
     # PA013 for a file that lags the others; PA020 when the whole feed lags the window.
     lagging = lag_diagnostics(plan, actuals, latest) if latest is not None else ()
@@ -141,7 +143,7 @@ def evaluate_report(
         file=inputs.loaded.file,
         diagnostics=inputs.diagnostics
         + lagging
-        + stale_diagnostics(actuals, window)
+        + stale_diagnostics(actuals, window, plan.actuals.grain)
         + kpi_baseline_diagnostics(plan, evaluator.rollup, previous),
     )
     result = replace(
@@ -181,6 +183,7 @@ def report_notice(result: PlanResult, job: ReportJob) -> str:
     words = count_words(result.counts)
     return (
         lines + f"promoplan: {job.kind}ly report {window.label} "
-        f"({span_text(window.start, window.end)}), as of {job.as_of.isoformat()}{where}: "
+        f"({span_text(window.start, window.end)}{', ' + window.summed if window.summed else ''}), "
+        f"as of {job.as_of.isoformat()}{where}: "
         f"{words}\n"
     )

@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 
 from promoplan.actuals.model import Cube
+from promoplan.alerting import compared_window
 from promoplan.evaluate import Evaluator
 from promoplan.model import Plan
 from promoplan.plantest.result import Quiet, QuietKind
 from promoplan.quantity import Quantity
 from promoplan.result import Window
 from promoplan.rollup import normalise_where
+from promoplan.rowspans import window_words
 from promoplan.vocabulary import Unit
-from promoplan.windows import previous_window
 
 # A min guard that skipped the group: its metric, the value it saw, its floor.
 Guard = tuple[str, float | None, float]
@@ -54,7 +55,7 @@ def why_quiet(  # noqa: PLR0911  # one return per reason a rule stays quiet
             rule=rule_id,
             metric=rule.metric,
             unit=unit,
-            window=seen.label,
+            window=window_words(seen),
             group=shown_group,
             condition=rule.condition,
             value=shown,
@@ -86,7 +87,7 @@ def why_quiet(  # noqa: PLR0911  # one return per reason a rule stays quiet
             return quiet("below_min", current, (name, guard, floor.value))
     if rule.condition in ("below", "above"):
         return quiet("not_crossed", current)
-    previous = value(rule.metric, previous_window(seen))
+    previous = value(rule.metric, compared_window(evaluator, seen))
     if previous is None or previous == 0:
         return quiet("no_previous")
     change = current / previous

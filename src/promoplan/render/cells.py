@@ -19,6 +19,7 @@ from promoplan.render.text import (
     format_value,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResult
+from promoplan.rowspans import summed_words
 from promoplan.vocabulary import UNMAPPED, Units
 
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
@@ -63,6 +64,11 @@ def own_window(goal: GoalProgress, plan: PlanResult) -> str | None:
     """The label of the window a goal looks at when it is not the plan's (``per: month``);
     None when it is, or when the goal's scope already says so (a Q2 goal over ``2025-Q2``)."""
     window = goal.window
+    if window is not None and window.summed is not None:
+        # Over weekly or monthly rows: the dates summed, unless they are the plan window's.
+        evaluated = plan.window
+        if evaluated is None or (window.start, window.end) != (evaluated.start, evaluated.end):
+            return f"{window.label} {summed_words(window)}"
     if window is None or (plan.window is not None and window.label == plan.window.label):
         return None
     if goal.scope == "period" or not window.label.endswith(goal.scope):

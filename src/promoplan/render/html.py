@@ -117,6 +117,7 @@ def _header(plan: PlanResult, report: ReportData | None) -> str:
         window = report.window
         lines.append(
             f"<b>{esc(window.label)}</b> · {window.start.isoformat()} to {window.end.isoformat()}"
+            f"{', ' + esc(window.summed) if window.summed else ''}"
             f" <span>(compared with {esc(report.previous.label)})</span>"
         )
     facts = []
@@ -201,6 +202,8 @@ def _goal_section(plan: PlanResult, report: ReportData | None, options: RenderOp
             if window.start <= window.end
             else f"the period starts {window.start.isoformat()}"
         )
+        if window.summed is not None:  # weekly or monthly rows: the whole rows summed
+            where += f", {esc(window.summed)}"
     if not plan.goals:
         table = '<p class="empty">The plan has no goals.</p>'
     else:

@@ -61,7 +61,10 @@ def _date(day: dt.date | None) -> str | None:
 def _window(window: Window | None) -> dict[str, Any] | None:
     if window is None:
         return None
-    return {"label": window.label, "start": _date(window.start), "end": _date(window.end)}
+    found = {"label": window.label, "start": _date(window.start), "end": _date(window.end)}
+    if window.summed is not None:  # weekly or monthly rows: the whole rows summed
+        found["summed"] = window.summed
+    return found
 
 
 def diagnostic_document(diag: Diagnostic) -> dict[str, Any]:

@@ -55,8 +55,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 
 def _window_text(window: Window) -> str:
+    rows = f", {window.summed}" if window.summed else ""  # whole weeks or months summed
     return (
-        f"{escape_markdown(window.label)} ({window.start.isoformat()} to {window.end.isoformat()})"
+        f"{escape_markdown(window.label)} "
+        f"({window.start.isoformat()} to {window.end.isoformat()}{rows})"
     )
 
 

@@ -58,6 +58,8 @@ HELP: dict[str, str] = {
     "by the unpivot dimension.",
     "PP126": "Remove the error code from the plan's ignore: list; pass --ignore on the "
     "command line where an error is to be accepted.",
+    "PP127": "Read the metric's own rows with column: NAME in a long table, or combine "
+    "metrics with formula.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
@@ -77,6 +79,8 @@ HELP: dict[str, str] = {
     "PA011": "Map the channel to a budget line under 'channels', or leave its spend unmapped.",
     "PA012": "Nothing to do unless the rows were meant to count: check the plan's period.",
     "PA013": "Refresh the lagging file: its metrics stop earlier than the others.",
+    "PA015": "Add a metric with column: NAME to read one of the names; otherwise nothing "
+    "is needed.",
     "PA014": "Pass actuals that cover last year's aligned days, or pace the goal by a curve "
     "file; until then it is paced by the quarter weights.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "

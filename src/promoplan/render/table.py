@@ -116,7 +116,8 @@ def _table() -> Table:
 
 
 def _window_text(window: Window) -> str:
-    return f"{window.label} {window.start.isoformat()}..{window.end.isoformat()}"
+    rows = f", {window.summed}" if window.summed else ""  # whole weeks or months summed
+    return f"{window.label} {window.start.isoformat()}..{window.end.isoformat()}{rows}"
 
 
 def _diagnostic_lines(console: Console, diag: Diagnostic, plan_file: str) -> None:
