@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
 from promoplan.actuals.warehouse import parse_timeout
-from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, render
+from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, RowExpr, UnpivotQuery, render
 from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
 from promoplan.errors import UsageProblem
+from promoplan.formula import parse_formula
 
 QUERY = CubeQuery(
     table=parse_table("sales.daily"),
@@ -23,6 +25,62 @@ QUERY = CubeQuery(
     keep_to=dt.date(2025, 12, 31),
     limit=500_001,
 )
+
+
+# Monthly rows, an expr (a number and a division), and one spend column per channel:
+# measures 0 revenue, 1 tv_S, 2 o'S; the expr is grouped measure 3.
+PUSHED = CubeQuery(
+    table=parse_table("mmm.weekly"),
+    date_column="week",
+    date_is_timestamp=False,
+    dimensions=("region",),
+    measures=("revenue", "tv_S", "o'S"),
+    extrema=(False, False, False),
+    keep_from=dt.date(2024, 1, 1),
+    keep_to=dt.date(2025, 12, 31),
+    limit=500_001,
+    exprs=(RowExpr(parse_formula("revenue * 1.1 / -orders").root, extrema=True),),
+    period="month",
+    unpivot=UnpivotQuery(
+        values=("tv", "o'"),
+        base=(0, None, 3),
+        split=((None, 1, None), (None, 2, None)),
+        extrema=(False, False, True),
+    ),
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_rendered_sql_with_expr_unpivot_and_months(
+    dialect: str, golden: Callable[[str, str], None]
+) -> None:
+    rendered = render(PUSHED, dialect)  # type: ignore[arg-type]  # one of DIALECTS
+    golden(f"warehouse-pushed-{dialect}.sql", rendered.sql + "\n")
+    assert "o'" not in rendered.sql.replace('"o\'S"', "").replace("`o'S`", "")  # bound
+    assert "1.1" not in rendered.sql  # the expr's number is bound too
+
+
+def test_pushed_parameters_in_the_order_they_appear() -> None:
+    named = render(PUSHED, "postgres").parameters
+    assert named == {
+        "e0": Decimal("1.1"),
+        "keep_from": dt.date(2024, 1, 1),
+        "keep_until": dt.date(2026, 1, 1),
+        "u3": "tv",
+        "u4": "o'",
+    }
+    for dialect in ("trino", "snowflake"):
+        rendered = render(PUSHED, dialect)
+        # The expr's number in the CTE's SELECT (in its SUM, COUNT, MIN and MAX), the
+        # dates in its WHERE, then the values.
+        assert rendered.parameters == (
+            *[Decimal("1.1")] * 4,
+            dt.date(2024, 1, 1),
+            dt.date(2026, 1, 1),
+            "tv",
+            "o'",
+        )
+        assert rendered.sql.count("?") == 8
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
