@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -14,7 +15,7 @@ import pytest
 from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec, measure_key
 from promoplan.actuals.warehouse import parse_url, read_warehouse
 from warehouse import pgserver
-from warehouse.conftest import ROOT
+from warehouse.conftest import EXAMPLE_ACTUALS, ROOT
 from warehouse.test_postgres import cli, comparable, execute
 
 EXAMPLES = ROOT / "plans" / "examples"
@@ -26,6 +27,27 @@ WEEKLY_SQL = (
     "sum(gmv) AS gmv, sum(spend) AS spend, sum(orders) AS orders FROM public.actuals "
     "WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
 )
+
+
+WEEKLY_DUCKDB = """
+SELECT date_trunc('week', date)::DATE AS week, channel, sum(gmv) AS gmv, sum(spend) AS spend,
+       sum(orders) AS orders
+FROM read_csv($files, union_by_name = true, types = {'date': 'DATE', 'channel': 'VARCHAR',
+              'gmv': 'DECIMAL(18, 2)', 'spend': 'DECIMAL(18, 2)', 'orders': 'BIGINT'})
+WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def weekly_csv(path: Path) -> Path:
+    """The weekly data as a CSV file, summed by DuckDB from the example actuals (no server)."""
+    rows = duckdb.execute(WEEKLY_DUCKDB, {"files": [str(p) for p in EXAMPLE_ACTUALS]}).fetchall()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["week", "channel", "gmv", "spend", "orders"])
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return path
+
+
 # plan, table, its CSV file (None: written from the table), the date column
 CASES = {
     "weekly-expr": (WEEKLY_EXPR, "public.weekly_expr", None, "week"),

@@ -172,7 +172,8 @@ def test_bad_urls(text: str, words: str) -> None:
     assert "x@" not in str(caught.value)
 
 
-def test_plan_source() -> None:
+def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "h")
     assert plan_source([], "postgresql://ana@h/db", "s.t") == ["postgresql://ana@h/db?table=s.t"]
     assert plan_source(["a.csv"], "postgresql://ana@h/db", "s.t") == ["a.csv"]
     assert plan_source(["sc://h?table=x"], None, "s.t") == ["sc://h?table=x"]
@@ -194,3 +195,32 @@ def test_timeouts(text: str, seconds: float) -> None:
 def test_bad_timeouts(text: str) -> None:
     with pytest.raises(UsageProblem, match="--timeout"):
         parse_timeout(text)
+
+
+def test_a_plan_names_only_local_or_allowed_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan in a pull request cannot make CI send its PGPASSWORD to the plan's server."""
+    monkeypatch.delenv("PROMOPLAN_SOURCE_HOSTS", raising=False)
+    monkeypatch.setenv("CI_SECRET", "s3cr3t")
+    for local in ("postgresql://ana@127.0.0.1:5/db", "postgresql://ana@localhost/db",
+                  "postgresql:///db", "sc://[::1]:15002"):  # fmt: skip
+        assert plan_source([], local, "t") == [f"{local}?table=t"]
+    evil = "postgresql://ana:${CI_SECRET}@collector.example:5432/db"
+    with pytest.raises(UsageProblem, match=r"PROMOPLAN_SOURCE_HOSTS=collector\.example") as caught:
+        plan_source([], evil, "t")
+    assert "s3cr3t" not in str(caught.value)
+    with pytest.raises(UsageProblem, match="does not allow"):
+        plan_source([], "sc://spark.example:15002", "t")
+    # The same URL on the command line is the operator's own.
+    assert plan_source([evil], None, "t") == [f"{evil}?table=t"]
+    for allowed in ("collector.example", "other, collector.example:5432", "*"):
+        monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", allowed)
+        assert plan_source([], evil, "t") == [f"{evil}?table=t"]
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "collector.example:6543")  # another port
+    with pytest.raises(UsageProblem, match="does not allow"):
+        plan_source([], evil, "t")
+
+
+@pytest.mark.parametrize("parameter", ["passfile", "sslkey", "sslcert", "sslrootcert"])
+def test_a_plan_names_no_paths_in_its_url(parameter: str) -> None:
+    with pytest.raises(UsageProblem, match=f"may not set {parameter}"):
+        plan_source([], f"postgresql://ana@127.0.0.1/db?{parameter}=/etc/x", "t")
