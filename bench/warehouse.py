@@ -12,10 +12,11 @@ query promoplan sends (the dates inlined). The medians count; the ratios to
 
 Where ``check`` spends its time beyond the query is broken down in the same
 rounds: Python's start-up (``python -c pass``), importing the CLI and the
-check command, importing psycopg and importing sqlglot (each a child process,
-less the bare start-up), and in process: the query through psycopg (execute
-and fetch), turning its rows into the cube (``assemble``); the rest is reading
-the plan, evaluating and rendering.
+check command, then psycopg, then sqlglot (child processes importing one more
+each: what it adds where the others are loaded already), and in process:
+connecting, the catalog and the cube query through psycopg (execute and
+fetch), turning its rows into the cube (``assemble``); the rest is reading the
+plan, evaluating and rendering.
 """
 
 from __future__ import annotations
@@ -152,8 +153,10 @@ def main(argv: list[str] | None = None) -> int:
                 "check from CSV": lambda: run([*check, "-a", str(csv_file)]),
                 "python -c pass": lambda: run([*python, "pass"]),
                 "+ import the CLI and check": lambda: run([*python, IMPORT_CLI]),
-                "+ import psycopg": lambda: run([*python, "import psycopg"]),
-                "+ import sqlglot, render": lambda: run([*python, IMPORT_SQLGLOT]),
+                "+ import psycopg": lambda: run([*python, f"{IMPORT_CLI}; import psycopg"]),
+                "+ import sqlglot, render": lambda: run(
+                    [*python, f"{IMPORT_CLI}; import psycopg; {IMPORT_SQLGLOT}"]
+                ),
                 "read from PostgreSQL": steps.read,
             }
             samples: dict[str, list[float]] = {label: [] for label in runs}
@@ -223,11 +226,12 @@ def report(  # noqa: PLR0917  # what one run measured
     for label in ("psql, the bare GROUP BY", "check from PostgreSQL", "check from CSV"):
         print(f"{label:32} {timings[label]:8.2f} {timings[label] / bare:7.2f}")
     start = timings["python -c pass"]
-    parts = {
+    cli = timings["+ import the CLI and check"]
+    parts = {  # each import after the ones above it, in one process: what it adds
         "Python start-up": start,
-        "import the CLI and check": timings["+ import the CLI and check"] - start,
-        "import psycopg": timings["+ import psycopg"] - start,
-        "import sqlglot, render": timings["+ import sqlglot, render"] - start,
+        "import the CLI and check": cli - start,
+        "import psycopg": timings["+ import psycopg"] - cli,
+        "import sqlglot, render": timings["+ import sqlglot, render"] - timings["+ import psycopg"],
         "connect, catalog, query, fetch": timings["connect, catalog, query, fetch"],
         "assemble the cube": timings["assemble the cube"],
     }
