@@ -100,7 +100,7 @@ def _split(
         return None
     needed = needed_of(spec)
     unpivoted, missing = unpivot_header(names, needed, spec.unpivot, url.display)
-    found += [replace(d, line=None, hint=d.hint) for d in missing]
+    found += [replace(d, line=None) for d in missing]  # a table has no header line
     columns = {
         (value - 1, needed.measures[j]): names[column - 1] for j, value, column in unpivoted.columns
     }
