@@ -174,9 +174,12 @@ def _no_collection() -> Iterator[None]:
             gc.enable()
 
 
-# How one cube measure is read from a result row: ("cell", total, count, low, high),
-# ("rows",), ("count", count) or ("none",).
-Reader = tuple[Any, ...]
+# How one cube measure is read from a result row: (kind, total, count, low, high) with
+# the positions a kind reads: a cell (sum, count, extremes), a count (of rows, or of a
+# column's cells, read as a sum of ones), or none.
+_CELL, _COUNT, _NONE = "cell", "count", "none"
+Reader = tuple[str, int, int, int | None, int | None]
+_NOTHING: Reader = (_NONE, 0, 0, None, None)
 
 
 def _readers(
@@ -185,47 +188,48 @@ def _readers(
     """Per cube measure (each column, then each computed one): where its cell comes from."""
     out: list[Reader] = []
     for slot in planned.measure_slots[: len(columns)]:
-        out.append(("none",) if slot is None else ("cell", *slots.measures[slot]))
+        out.append(_NOTHING if slot is None else (_CELL, *slots.measures[slot]))
     exprs = dict(planned.expr_slots)
     counted = [c.column for c in computed.values() if c.kind == "present" and c.column]
     queried = list(dict.fromkeys((*columns, *counted)))  # what measure_slots is aligned with
     for how in computed.values():
         # A count is a sum of ones: of every row, or of the rows where the column has a value.
         if how.kind == "rows":
-            out.append(("rows", 1 + slots.k))
+            out.append((_COUNT, 0, 1 + slots.k, None, None))
         elif how.kind == "present":
             slot = planned.measure_slots[queried.index(how.column or "")]
-            out.append(("none",) if slot is None else ("count", slots.measures[slot][1]))
+            count = slots.measures[slot][1] if slot is not None else 0
+            out.append(_NOTHING if slot is None else (_COUNT, 0, count, None, None))
         else:
             slot = exprs.get(how.key)
-            out.append(("none",) if slot is None else ("cell", *slots.measures[slot]))
+            out.append(_NOTHING if slot is None else (_CELL, *slots.measures[slot]))
     return tuple(out)
 
 
 def _cells(row: Sequence[Any], readers: tuple[Reader, ...]) -> tuple[Cell | None, ...]:
-    """One cube row's cells, read from its result row."""
+    """One cube row's cells, read from its result row (the few thousand rows' inner loop)."""
     cells: list[Cell | None] = []
-    for reader in readers:
-        kind = reader[0]
-        if kind == "cell":
-            _, total, count, low, high = reader
+    append = cells.append
+    for kind, total, count, low, high in readers:
+        if kind is _CELL:
             n = row[count]
             if not n:
-                cells.append(None)
+                append(None)
                 continue
-            cells.append(
+            value = row[total]
+            append(
                 Cell(
-                    _number(row[total]) or _ZERO,
-                    int(n),
+                    value if type(value) is Decimal else _number(value) or _ZERO,
+                    n if type(n) is int else int(n),
                     None if low is None else _number(row[low]),
                     None if high is None else _number(row[high]),
                 )
             )
-        elif kind in ("rows", "count"):
-            n = int(row[reader[1]])
-            cells.append(Cell(Decimal(n), n, None, None) if n else None)
+        elif kind is _COUNT:
+            n = int(row[count])
+            append(Cell(Decimal(n), n, None, None) if n else None)
         else:
-            cells.append(None)
+            append(None)
     return tuple(cells)
 
 
