@@ -266,3 +266,24 @@ def test_unpivot_values_are_bound_and_missing_patterns_pa002(postgres: pgserver.
     assert missing.line is None
     with psycopg.connect(postgres.dsn()) as conn:
         assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
+
+
+def test_a_long_table_is_refused_in_one_line(postgres: pgserver.Server) -> None:
+    """layout: long is pivoted by the file engine only: from a database, exit 2 and say so."""
+    pgserver.load_csv_files(
+        postgres.dsn(),
+        "public.long",
+        [EXAMPLES / "long.csv"],
+        text_columns=("channel", "metric"),
+        date_columns=("week",),
+    )
+    status, stdout, stderr = cli(
+        "check", str(EXAMPLES / "long.yaml"), "-a", postgres.url("public.long")
+    )
+    assert status == 2
+    assert stdout == ""
+    assert stderr.endswith(
+        "layout: long cannot be read from a database yet (files only); "
+        "read an export of the table, or a view that does the work\n"
+    )
+    assert len(stderr.splitlines()) == 1

@@ -56,9 +56,7 @@ def listing(names: tuple[str, ...], limit: int = 12) -> str:
 def pushdown_gaps(spec: ActualsSpec) -> list[str]:
     """What the plan asks of the actuals that the database query does not compute yet."""
     # A long table (one row per metric) is pivoted by the file engine only.
-    if getattr(spec, "long", None) is not None:
-        return ["layout: long"]
-    return []
+    return ["layout: long"] if spec.long is not None else []
 
 
 def _keep_bounds(spec: ActualsSpec) -> tuple[dt.date | None, dt.date | None]:
