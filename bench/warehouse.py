@@ -1,14 +1,22 @@
 """Warehouse actuals: ``check`` from PostgreSQL vs from the same data as CSV vs bare ``psql``.
 
-    python bench/warehouse.py [--rows 1000000] [--10m] [--repeat 3]
+    python bench/warehouse.py [--rows 1000000] [--10m] [--repeat 5]
 
 Starts a throwaway PostgreSQL (as the tests do), fills a table of order-level
 rows of the example plan's shape with ``generate_series`` (deterministic),
-exports it as CSV, then times, side by side in one run: the whole
-``promoplan check`` reading PostgreSQL, the whole ``promoplan check`` reading
-the CSV, ``read_actuals`` alone on PostgreSQL (in process, no start-up), and
-``psql`` running the bare cube query promoplan sends (the dates inlined). The
-best of ``--repeat`` runs counts; the ratios to ``psql`` are the figures.
+exports it as CSV, then times, side by side and interleaved in each of
+``--repeat`` rounds: the whole ``promoplan check`` reading PostgreSQL, the
+whole ``promoplan check`` reading the CSV, and ``psql`` running the bare cube
+query promoplan sends (the dates inlined). The medians count; the ratios to
+``psql`` are the figures.
+
+Where ``check`` spends its time beyond the query is broken down in the same
+rounds: Python's start-up (``python -c pass``), importing the CLI and the
+check command, then psycopg, then sqlglot (child processes importing one more
+each: what it adds where the others are loaded already), and in process:
+connecting, the catalog and the cube query through psycopg (execute and
+fetch), turning its rows into the cube (``assemble``); the rest is reading the
+plan, evaluating and rendering.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -31,10 +41,11 @@ import pgserver  # noqa: E402  # tests/warehouse/pgserver.py: the tests' throwaw
 import psycopg  # noqa: E402  # the postgres extra
 from actuals import rows_plan  # noqa: E402  # bench/actuals.py: the example plan as grain: rows
 
-from promoplan.actuals import read_actuals  # noqa: E402
+from promoplan.actuals.model import Actuals, ActualsSpec  # noqa: E402
+from promoplan.actuals.warehouse import cube, postgres  # noqa: E402
 from promoplan.actuals.warehouse.columns import plan_query  # noqa: E402
 from promoplan.actuals.warehouse.query import render  # noqa: E402
-from promoplan.actuals.warehouse.urls import parse_url  # noqa: E402
+from promoplan.actuals.warehouse.urls import WarehouseUrl, parse_url  # noqa: E402
 from promoplan.inputs import actuals_spec  # noqa: E402
 from promoplan.loader import load_plan  # noqa: E402
 
@@ -58,14 +69,11 @@ FROM generate_series(1::bigint, %(rows)s) AS i
 """
 
 
-def best(run: Callable[[], object], repeat: int) -> float:
-    """The shortest wall time of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(run: Callable[[], object]) -> float:
+    """The wall time of one run."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 def bare_query(url: str) -> str:
@@ -100,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--10m", dest="ten", action="store_true", help="10 million rows")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     rows = 10_000_000 if args.ten else args.rows
     bindir = pgserver.binaries()
@@ -136,25 +144,103 @@ def main(argv: list[str] | None = None) -> int:
             query = bare_query(url)
             psql = [str(bindir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port),
                     "-U", "postgres", "-d", "promoplan", "-o", os.devnull, "-c", query]  # fmt: skip
-            timings = {
-                "psql, the bare GROUP BY": best(lambda: run(psql), args.repeat),
-                "check from PostgreSQL": best(lambda: run([*check, "-a", url]), args.repeat),
-                "read_actuals from PostgreSQL": best(
-                    lambda: read_actuals([url], spec), args.repeat
+            parsed = parse_url(url)
+            steps = Steps(parsed, spec)
+            python = [sys.executable, "-c"]
+            runs: dict[str, Callable[[], object]] = {
+                "psql, the bare GROUP BY": lambda: run(psql),
+                "check from PostgreSQL": lambda: run([*check, "-a", url]),
+                "check from CSV": lambda: run([*check, "-a", str(csv_file)]),
+                "python -c pass": lambda: run([*python, "pass"]),
+                "+ import the CLI and check": lambda: run([*python, IMPORT_CLI]),
+                "+ import psycopg": lambda: run([*python, f"{IMPORT_CLI}; import psycopg"]),
+                "+ import sqlglot, render": lambda: run(
+                    [*python, f"{IMPORT_CLI}; import psycopg; {IMPORT_SQLGLOT}"]
                 ),
-                "check from CSV": best(lambda: run([*check, "-a", str(csv_file)]), args.repeat),
+                "read from PostgreSQL": steps.read,
             }
-            cube = read_actuals([url], spec)
+            samples: dict[str, list[float]] = {label: [] for label in runs}
+            for _ in range(args.repeat):  # interleaved: the load of the moment hits all alike
+                for label, step in runs.items():
+                    samples[label].append(timed(step))
+            timings = {label: statistics.median(values) for label, values in samples.items()}
+            for label in ("connect, catalog, query, fetch", "assemble the cube"):
+                timings[label] = statistics.median(steps.parts[label])
+            cube_rows = steps.cube_rows
             size = csv_file.stat().st_size
     finally:
         pgserver.remove(server)
+    report(timings, rows, loaded, size, cube_rows, args.repeat)
+    return 0
+
+
+IMPORT_CLI = "import promoplan.cli, promoplan.commands.check"
+IMPORT_SQLGLOT = (
+    "from sqlglot import exp; "
+    "exp.select(exp.column('a', quoted=True)).from_('t').sql(dialect='postgres')"
+)
+
+
+class Steps:
+    """``read_actuals`` from PostgreSQL in process, with its query and assembly timed apart."""
+
+    def __init__(self, url: WarehouseUrl, spec: ActualsSpec) -> None:
+        self.url, self.spec = url, spec
+        self.parts: dict[str, list[float]] = {
+            "connect, catalog, query, fetch": [],
+            "assemble the cube": [],
+        }
+        self.cube_rows = 0
+
+    def read(self) -> None:
+        """One read, the two parts recorded (assemble wrapped, the query is the rest of _read)."""
+        original = cube.assemble
+        spent: dict[str, float] = {}
+
+        def assemble(*given: Any) -> Actuals:
+            start = time.perf_counter()
+            result = original(*given)
+            spent["assemble"] = time.perf_counter() - start
+            return result
+
+        postgres.assemble = assemble  # type: ignore[attr-defined,assignment]  # timed
+        try:
+            start = time.perf_counter()
+            actuals = postgres.read(self.url, self.spec, timeout=600)
+            total = time.perf_counter() - start
+        finally:
+            postgres.assemble = original  # type: ignore[attr-defined]
+        self.parts["assemble the cube"].append(spent["assemble"])
+        self.parts["connect, catalog, query, fetch"].append(total - spent["assemble"])
+        self.cube_rows = len(actuals.cube.rows)
+
+
+def report(  # noqa: PLR0917  # what one run measured
+    timings: dict[str, float], rows: int, loaded: float, size: int, cube_rows: int, repeat: int
+) -> None:
+    """The figures, with ratios to psql, and check's time broken down."""
     bare = timings["psql, the bare GROUP BY"]
     print(f"{rows:,} rows (table filled in {loaded:.1f} s; CSV {size / 2**20:.0f} MiB); "
-          f"cube {len(cube.cube.rows):,} rows; best of {args.repeat}")  # fmt: skip
+          f"cube {cube_rows:,} rows; medians of {repeat} interleaved rounds")  # fmt: skip
     print(f"{'':32} {'seconds':>8} {'x psql':>7}")
-    for label, seconds in timings.items():
-        print(f"{label:32} {seconds:8.2f} {seconds / bare:7.2f}")
-    return 0
+    for label in ("psql, the bare GROUP BY", "check from PostgreSQL", "check from CSV"):
+        print(f"{label:32} {timings[label]:8.2f} {timings[label] / bare:7.2f}")
+    start = timings["python -c pass"]
+    cli = timings["+ import the CLI and check"]
+    parts = {  # each import after the ones above it, in one process: what it adds
+        "Python start-up": start,
+        "import the CLI and check": cli - start,
+        "import psycopg": timings["+ import psycopg"] - cli,
+        "import sqlglot, render": timings["+ import sqlglot, render"] - timings["+ import psycopg"],
+        "connect, catalog, query, fetch": timings["connect, catalog, query, fetch"],
+        "assemble the cube": timings["assemble the cube"],
+    }
+    parts["the rest (plan, evaluate, render)"] = timings["check from PostgreSQL"] - sum(
+        parts.values()
+    )
+    print("check from PostgreSQL, broken down:")
+    for label, seconds in parts.items():
+        print(f"  {label:30} {seconds:8.2f} {seconds / bare:7.2f}")
 
 
 if __name__ == "__main__":

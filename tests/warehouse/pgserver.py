@@ -187,9 +187,14 @@ def remove(server: Server) -> None:
 
 
 def load_csv_files(
-    dsn: str, table: str, files: list[Path], *, text_columns: tuple[str, ...] = ("channel",)
+    dsn: str,
+    table: str,
+    files: list[Path],
+    *,
+    text_columns: tuple[str, ...] = ("channel",),
+    date_columns: tuple[str, ...] = ("date",),
 ) -> None:
-    """Create ``table`` with the union of the files' columns (date, text dimensions, numeric
+    """Create ``table`` with the union of the files' columns (dates, text dimensions, numeric
     measures) and COPY every file into it; an empty cell is NULL."""
     # psycopg on use, so that the conftest can import this module and skip without it.
     import psycopg  # noqa: PLC0415
@@ -204,7 +209,7 @@ def load_csv_files(
         columns.update(dict.fromkeys(header))
 
     def kind(name: str) -> sql.Composable:
-        if name == "date":
+        if name in date_columns:
             return sql.SQL("date")
         return sql.SQL("text") if name in text_columns else sql.SQL("numeric")
 
@@ -228,3 +233,18 @@ def load_csv_files(
                 while chunk := raw.read(1 << 20):
                     out.write(chunk)
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(*table.split("."))))
+
+
+def export_csv(dsn: str, query: str, path: Path) -> None:
+    """Write what ``query`` (the tests' own SQL) returns to ``path`` as CSV with a header."""
+    import psycopg  # noqa: PLC0415
+
+    copy = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    with (
+        psycopg.connect(dsn, autocommit=True) as conn,
+        conn.cursor() as cur,
+        cur.copy(copy) as out,
+        path.open("wb") as target,
+    ):
+        for chunk in out:
+            target.write(chunk)

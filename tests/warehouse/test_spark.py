@@ -12,11 +12,13 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from warehouse.conftest import EXAMPLE_ACTUALS
 from warehouse.test_postgres import CSV, FILTERS, PLAN, cli, comparable
+from warehouse.test_pushdown import CASES, weekly_csv
 
 pytestmark = pytest.mark.slow
 
@@ -86,20 +88,7 @@ def spark_url() -> Iterator[str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             session = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").create()
-        frames = []
-        for path in EXAMPLE_ACTUALS:
-            frame = session.read.option("header", True).csv(str(path))
-            typed = [
-                f"CAST(`{c}` AS DATE) AS `{c}`"
-                if c == "date"
-                else f"`{c}`"
-                if c == "channel"
-                else f"CAST(`{c}` AS DECIMAL(18, 4)) AS `{c}`"
-                for c in frame.columns
-            ]
-            frames.append(frame.selectExpr(*typed))
-        combined = frames[0].unionByName(frames[1], allowMissingColumns=True)
-        combined.createOrReplaceGlobalTempView("actuals")
+        _register(session, work)
         yield f"sc://127.0.0.1:{port}?table=global_temp.actuals"
         session.stop()
     finally:
@@ -119,6 +108,55 @@ def test_check_json_from_spark_is_the_csv_one(spark_url: str, plan: Path) -> Non
     from_spark = cli("check", str(plan), "-a", spark_url, "-f", "json")
     assert from_spark[0] == from_csv[0], from_spark[2]
     assert comparable(from_spark[1]) == comparable(from_csv[1])
+
+
+def _typed(session: Any, path: Path, date: str) -> Any:
+    """A CSV file as a typed frame: the date column a DATE, channel text, numbers DECIMAL."""
+    frame = session.read.option("header", True).csv(str(path))
+    return frame.selectExpr(
+        *[
+            f"CAST(`{c}` AS DATE) AS `{c}`"
+            if c == date
+            else f"`{c}`"
+            if c == "channel"
+            else f"CAST(`{c}` AS DECIMAL(18, 4)) AS `{c}`"
+            for c in frame.columns
+        ]
+    )
+
+
+def _register(session: Any, work: Path) -> None:
+    """The example actuals as ``global_temp.actuals``, each pushed-down case as its table."""
+    frames = [_typed(session, path, "date") for path in EXAMPLE_ACTUALS]
+    combined = frames[0].unionByName(frames[1], allowMissingColumns=True)
+    combined.createOrReplaceGlobalTempView("actuals")
+    for name, path in case_files(work).items():
+        view = CASES[name][1].split(".")[1]
+        _typed(session, path, CASES[name][3]).createOrReplaceGlobalTempView(view)
+
+
+def case_files(work: Path) -> dict[str, Path]:
+    """Each pushed-down case's CSV file (the weekly one written from the example actuals)."""
+    files = {name: given for name, (_, _, given, _) in CASES.items() if given is not None}
+    files["weekly-expr"] = weekly_csv(work / "weekly-expr.csv")
+    return files
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_pushed_down_check_json_from_spark_is_the_csv_one(spark_url: str, case: str) -> None:
+    """expr, unpivot, weekly and monthly rows, and the weekly plan with filters and expr."""
+    plan, table, given, _ = CASES[case]
+    work = Path(tempfile.mkdtemp(prefix="promoplan-case-"))
+    try:
+        csv_file = given if given is not None else weekly_csv(work / "weekly-expr.csv")
+        from_csv = cli("check", str(plan), "-a", str(csv_file), "-f", "json")
+        url = spark_url.replace("global_temp.actuals", f"global_temp.{table.split('.')[1]}")
+        from_spark = cli("check", str(plan), "-a", url, "-f", "json")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert from_spark[0] == from_csv[0], from_spark[2]
+    assert comparable(from_spark[1]) == comparable(from_csv[1])
+    assert all(g["actual"] is not None for g in comparable(from_spark[1])["plans"][0]["goals"])
 
 
 def test_spark_missing_table_and_stopped_server(spark_url: str) -> None:

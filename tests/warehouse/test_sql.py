@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
 from promoplan.actuals.warehouse import parse_timeout
-from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, render
+from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, RowExpr, UnpivotQuery, render
 from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
 from promoplan.errors import UsageProblem
+from promoplan.formula import parse_formula
 
 QUERY = CubeQuery(
     table=parse_table("sales.daily"),
@@ -23,6 +25,62 @@ QUERY = CubeQuery(
     keep_to=dt.date(2025, 12, 31),
     limit=500_001,
 )
+
+
+# Monthly rows, an expr (a number and a division), and one spend column per channel:
+# measures 0 revenue, 1 tv_S, 2 o'S; the expr is grouped measure 3.
+PUSHED = CubeQuery(
+    table=parse_table("mmm.weekly"),
+    date_column="week",
+    date_is_timestamp=False,
+    dimensions=("region",),
+    measures=("revenue", "tv_S", "o'S"),
+    extrema=(False, False, False),
+    keep_from=dt.date(2024, 1, 1),
+    keep_to=dt.date(2025, 12, 31),
+    limit=500_001,
+    exprs=(RowExpr(parse_formula("revenue * 1.1 / -orders").root, extrema=True),),
+    period="month",
+    unpivot=UnpivotQuery(
+        values=("tv", "o'"),
+        base=(0, None, 3),
+        split=((None, 1, None), (None, 2, None)),
+        extrema=(False, False, True),
+    ),
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_rendered_sql_with_expr_unpivot_and_months(
+    dialect: str, golden: Callable[[str, str], None]
+) -> None:
+    rendered = render(PUSHED, dialect)  # type: ignore[arg-type]  # one of DIALECTS
+    golden(f"warehouse-pushed-{dialect}.sql", rendered.sql + "\n")
+    assert "o'" not in rendered.sql.replace('"o\'S"', "").replace("`o'S`", "")  # bound
+    assert "1.1" not in rendered.sql  # the expr's number is bound too
+
+
+def test_pushed_parameters_in_the_order_they_appear() -> None:
+    named = render(PUSHED, "postgres").parameters
+    assert named == {
+        "e0": Decimal("1.1"),
+        "keep_from": dt.date(2024, 1, 1),
+        "keep_until": dt.date(2026, 1, 1),
+        "u3": "tv",
+        "u4": "o'",
+    }
+    for dialect in ("trino", "snowflake"):
+        rendered = render(PUSHED, dialect)
+        # The expr's number in the CTE's SELECT (in its SUM, COUNT, MIN and MAX), the
+        # dates in its WHERE, then the values.
+        assert rendered.parameters == (
+            *[Decimal("1.1")] * 4,
+            dt.date(2024, 1, 1),
+            dt.date(2026, 1, 1),
+            "tv",
+            "o'",
+        )
+        assert rendered.sql.count("?") == 8
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -114,7 +172,8 @@ def test_bad_urls(text: str, words: str) -> None:
     assert "x@" not in str(caught.value)
 
 
-def test_plan_source() -> None:
+def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "h")
     assert plan_source([], "postgresql://ana@h/db", "s.t") == ["postgresql://ana@h/db?table=s.t"]
     assert plan_source(["a.csv"], "postgresql://ana@h/db", "s.t") == ["a.csv"]
     assert plan_source(["sc://h?table=x"], None, "s.t") == ["sc://h?table=x"]
@@ -136,3 +195,32 @@ def test_timeouts(text: str, seconds: float) -> None:
 def test_bad_timeouts(text: str) -> None:
     with pytest.raises(UsageProblem, match="--timeout"):
         parse_timeout(text)
+
+
+def test_a_plan_names_only_local_or_allowed_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan in a pull request cannot make CI send its PGPASSWORD to the plan's server."""
+    monkeypatch.delenv("PROMOPLAN_SOURCE_HOSTS", raising=False)
+    monkeypatch.setenv("CI_SECRET", "s3cr3t")
+    for local in ("postgresql://ana@127.0.0.1:5/db", "postgresql://ana@localhost/db",
+                  "postgresql:///db", "sc://[::1]:15002"):  # fmt: skip
+        assert plan_source([], local, "t") == [f"{local}?table=t"]
+    evil = "postgresql://ana:${CI_SECRET}@collector.example:5432/db"
+    with pytest.raises(UsageProblem, match=r"PROMOPLAN_SOURCE_HOSTS=collector\.example") as caught:
+        plan_source([], evil, "t")
+    assert "s3cr3t" not in str(caught.value)
+    with pytest.raises(UsageProblem, match="does not allow"):
+        plan_source([], "sc://spark.example:15002", "t")
+    # The same URL on the command line is the operator's own.
+    assert plan_source([evil], None, "t") == [f"{evil}?table=t"]
+    for allowed in ("collector.example", "other, collector.example:5432", "*"):
+        monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", allowed)
+        assert plan_source([], evil, "t") == [f"{evil}?table=t"]
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "collector.example:6543")  # another port
+    with pytest.raises(UsageProblem, match="does not allow"):
+        plan_source([], evil, "t")
+
+
+@pytest.mark.parametrize("parameter", ["passfile", "sslkey", "sslcert", "sslrootcert"])
+def test_a_plan_names_no_paths_in_its_url(parameter: str) -> None:
+    with pytest.raises(UsageProblem, match=f"may not set {parameter}"):
+        plan_source([], f"postgresql://ana@127.0.0.1/db?{parameter}=/etc/x", "t")

@@ -3,19 +3,25 @@
 Every engine lists the table's columns with their SQL types (from its
 catalog); this module decides, the same way for all of them, what is missing
 (the date column: PA033, an error; a measure or dimension: PA002, as for a CSV
-file without that column) and what has the wrong type (PA034, naming the type).
+file without that column; an unpivot pattern that matches no column: PA002)
+and what has the wrong type (PA034, naming the type), then plans the query:
+which columns and exprs are grouped, the unpivot's branches, and the dates
+kept as bounds on the bare date column.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from promoplan.actuals.layout import needed_of, unpivot_header, unpivoted_measures
 from promoplan.actuals.model import ActualsSpec
-from promoplan.actuals.warehouse.query import CubeQuery
+from promoplan.actuals.warehouse.query import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
+from promoplan.formula import Node, parse_formula
 
 # Type names as the catalogs print them (PostgreSQL's format_type, Spark's
 # simpleString, DuckDB's information_schema), lower-cased.
@@ -38,6 +44,7 @@ class Planned:
     dimension_slots: tuple[int | None, ...]  # per spec dimension: its position in the query
     measure_slots: tuple[int | None, ...]  # per unique spec measure: its position in the query
     columns: tuple[str, ...]  # the table's column names
+    expr_slots: tuple[tuple[str, int], ...] = ()  # (computed key, position) per expr computed
 
 
 def listing(names: tuple[str, ...], limit: int = 12) -> str:
@@ -48,14 +55,54 @@ def listing(names: tuple[str, ...], limit: int = 12) -> str:
 
 def pushdown_gaps(spec: ActualsSpec) -> list[str]:
     """What the plan asks of the actuals that the database query does not compute yet."""
-    gaps = []
-    if any(computed.kind == "expr" for computed in spec.computed):
-        gaps.append("expr")
-    if spec.unpivot is not None:
-        gaps.append("unpivot")
-    if spec.grain not in ("daily", "rows"):
-        gaps.append(f"grain: {spec.grain}")
-    return gaps
+    # A long table (one row per metric) is pivoted by the file engine only.
+    return ["layout: long"] if spec.long is not None else []
+
+
+def _keep_bounds(spec: ActualsSpec) -> tuple[dt.date | None, dt.date | None]:
+    """The dates kept, as bounds on the bare date column.
+
+    A monthly row counts on its month's first day, so the file engine keeps it
+    when that day is within the dates kept: on the bare column that is from the
+    first month that starts on or after ``keep_from`` to the end of
+    ``keep_to``'s month.
+    """
+    start, end = spec.keep_from, spec.keep_to
+    if spec.grain != "monthly":
+        return start, end
+    if start is not None and start.day != 1:
+        start = _next_month(start)
+    if end is not None:
+        end = _next_month(end) - dt.timedelta(days=1)
+    return start, end
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+@dataclass
+class _Split:
+    """The unpivot's columns found in the table: per value, per measure name, the column."""
+
+    values: tuple[str, ...]
+    columns: dict[tuple[int, str], str]  # (value index, measure name) -> column
+    dimension: str
+
+
+def _split(
+    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], found: list[Diagnostic]
+) -> _Split | None:
+    """Match the plan's unpivot patterns and names against the table's columns (PA002)."""
+    if spec.unpivot is None:
+        return None
+    needed = needed_of(spec)
+    unpivoted, missing = unpivot_header(names, needed, spec.unpivot, url.display)
+    found += [replace(d, line=None) for d in missing]  # a table has no header line
+    columns = {
+        (value - 1, needed.measures[j]): names[column - 1] for j, value, column in unpivoted.columns
+    }
+    return _Split(unpivoted.values, columns, spec.unpivot.dimension)
 
 
 def plan_query(
@@ -76,10 +123,16 @@ def plan_query(
     names = tuple(name for name, _ in table_columns)
     source = url.display
     found: list[Diagnostic] = []
+    split = _split(url, spec, names, found)
+    unpivoted = unpivoted_measures(spec)
     # A count of a column's cells reads the column (any type) through COUNT(column).
     counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
-    measures = tuple(dict.fromkeys((*spec.columns, *counted)))
-    dims = tuple(column for _, column in spec.dimensions)
+    queried = tuple(dict.fromkeys((*spec.columns, *counted)))
+    dims = tuple(
+        column
+        for name, column in spec.dimensions
+        if split is None or name != split.dimension  # its values come from column names
+    )
     date_type = types.get(spec.date_column)
     if date_type is None:
         found.append(
@@ -100,7 +153,9 @@ def plan_query(
                 hint="cast it in a view (CAST(... AS DATE)) and read the view",
             )
         )
-    for column in dict.fromkeys(spec.columns):
+    numbers = [c for c in dict.fromkeys(spec.columns) if c not in unpivoted]
+    numbers += list(split.columns.values()) if split is not None else []
+    for column in dict.fromkeys(numbers):
         sql_type = types.get(column)
         if sql_type is not None and not _NUMBER.match(sql_type):
             found.append(
@@ -111,7 +166,7 @@ def plan_query(
                     hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
                 )
             )
-    for column in dict.fromkeys((*dims, *measures)):
+    for column in dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))):
         if column not in types:
             found.append(
                 diagnostic(
@@ -122,21 +177,101 @@ def plan_query(
                 )
             )
     present_dims = tuple(dict.fromkeys(c for c in dims if c in types))
-    present_measures = tuple(m for m in measures if m in types)
-    dimension_slots = tuple(present_dims.index(c) if c in types else None for c in dims)
-    measure_slots = tuple(present_measures.index(m) if m in types else None for m in measures)
+    dimension_slots = tuple(
+        len(present_dims)
+        if split is not None and name == split.dimension
+        else present_dims.index(column)
+        if column in types
+        else None
+        for name, column in spec.dimensions
+    )
+    measures = _Measures(spec, types, queried, unpivoted, split)
     if any(d.severity == "error" for d in found) or date_type is None:
-        return Planned(None, tuple(found), dimension_slots, measure_slots, names)
-    wanted = spec.extrema
+        return Planned(None, tuple(found), dimension_slots, measures.slots, names)
+    keep_from, keep_to = _keep_bounds(spec)
     query = CubeQuery(
         table=url.table,
         date_column=spec.date_column,
         date_is_timestamp=not _DATE.match(date_type),
         dimensions=present_dims,
-        measures=present_measures,
-        extrema=tuple(wanted is None or m in wanted for m in present_measures),
-        keep_from=spec.keep_from,
-        keep_to=spec.keep_to,
+        measures=measures.columns,
+        extrema=tuple(measures.wants(c) for c in measures.owners),
+        keep_from=keep_from,
+        keep_to=keep_to,
         limit=limit if limit is not None else MAX_CUBE_ROWS + 1,  # one more shows the cap is hit
+        exprs=tuple(RowExpr(f, measures.wants(k)) for k, f in measures.exprs),
+        period=_PERIODS.get(spec.grain, "day"),
+        unpivot=measures.unpivot(),
     )
-    return Planned(query, tuple(found), dimension_slots, measure_slots, names)
+    return Planned(query, tuple(found), dimension_slots, measures.slots, names, measures.expr_slots)
+
+
+_PERIODS: dict[str, Period] = {"weekly": "week", "monthly": "month"}
+
+
+class _Measures:
+    """The grouped measures (columns, unpivoted columns, exprs) and where each cube measure is.
+
+    Grouped: the plain columns present, then each unpivoted column, then the
+    exprs whose operands are all present. A result row's measures are the
+    grouped ones, or under unpivot one per cube measure read (``slots``).
+    """
+
+    def __init__(
+        self,
+        spec: ActualsSpec,
+        types: dict[str, str],
+        queried: tuple[str, ...],
+        unpivoted: set[str],
+        split: _Split | None,
+    ) -> None:
+        self.spec = spec
+        plain = [q for q in queried if q in types and q not in unpivoted]
+        expanded = list(dict.fromkeys(split.columns.values())) if split is not None else []
+        self.columns = tuple(dict.fromkeys((*plain, *expanded)))
+        # The cube measure each grouped column stands for (its extrema follow it).
+        owners = {c: c for c in plain}
+        for (_, measure), column in split.columns.items() if split is not None else ():
+            owners.setdefault(column, measure)
+        self.owners = tuple(owners[c] for c in self.columns)
+        self.exprs: list[tuple[str, Node]] = []
+        for computed in spec.computed:
+            if computed.kind != "expr" or computed.key in dict.fromkeys(spec.columns):
+                continue
+            formula = parse_formula(computed.expr or "")
+            if all(n in types for n in formula.names):
+                self.exprs.append((computed.key, formula.root))
+        self.split = split
+        first_expr = len(self.columns)
+        if split is None:
+            self.slots = tuple(self.columns.index(q) if q in plain else None for q in queried)
+            self.expr_slots = tuple((k, first_expr + i) for i, (k, _) in enumerate(self.exprs))
+            return
+        # Under unpivot a result row has one measure per cube measure read.
+        outputs = [q for q in queried if q in plain or q in unpivoted]
+        self.slots = tuple(outputs.index(q) if q in outputs else None for q in queried)
+        self.expr_slots = tuple((k, len(outputs) + i) for i, (k, _) in enumerate(self.exprs))
+        self.base = tuple(self.columns.index(q) if q in plain else None for q in outputs) + tuple(
+            first_expr + i for i in range(len(self.exprs))
+        )
+        self.split_slots = tuple(
+            tuple(
+                self.columns.index(split.columns[(v, q)]) if (v, q) in split.columns else None
+                for q in outputs
+            )
+            + (None,) * len(self.exprs)
+            for v in range(len(split.values))
+        )
+        self.out_extrema = tuple(self.wants(q) for q in outputs) + tuple(
+            self.wants(k) for k, _ in self.exprs
+        )
+
+    def wants(self, measure: str) -> bool:
+        """Whether the cube measure's minimum and maximum are needed."""
+        return self.spec.extrema is None or measure in self.spec.extrema
+
+    def unpivot(self) -> UnpivotQuery | None:
+        """The unpivot's branches, when the plan unpivots."""
+        if self.split is None:
+            return None
+        return UnpivotQuery(self.split.values, self.base, self.split_slots, self.out_extrema)

@@ -2,28 +2,26 @@
 
 Dimension values are trimmed and empty ones made missing in Python, on the few
 thousand groups rather than per row in the warehouse (groups that become equal
-are merged); repeated (date, dimension values) under ``grain: daily`` are
-PA010, a channel the plan does not map is PA011, and a cube larger than the
-cap is PA036 naming the dimension with the most distinct values.
+are merged); repeated (date, dimension values) are PA010 (every grain but
+``rows``), a weekly row dated on another weekday than the week's first is
+PA004 (checked on the dates of the groups), a channel the plan does not map is
+PA011, and a cube larger than the cap is PA036 naming the dimension with the
+most distinct values.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from promoplan.actuals.model import (
-    Actuals,
-    ActualsSpec,
-    Cell,
-    Computed,
-    Cube,
-    CubeRow,
-    FileSummary,
-)
+from promoplan.actuals.cellsql import FIRST_ERRORS
+from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Computed, Cube, CubeRow, FileSummary
+from promoplan.actuals.problems import date_problem
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.urls import WarehouseUrl
@@ -33,14 +31,8 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 _SPACES = " \t\n\f\r\u00a0\u202f\u3000"
 
 Key = tuple[dt.date, tuple[str | None, ...]]
-
-
-@dataclass
-class _Group:
-    """One (date, dimension values) being merged: row count and per measure [sum, count, lo, hi]."""
-
-    rows: int
-    cells: list[list[Any]]
+_ZERO = Decimal(0)
+_WEEKDAY = {"monday": 1, "sunday": 7}  # the ISO weekday a weekly row is dated on
 
 
 def empty_actuals(
@@ -63,12 +55,11 @@ def _text(value: object) -> str | None:
 
 
 def _number(value: object) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
+    if value is None or type(value) is Decimal:
         return value
     if isinstance(value, float):
-        return Decimal(
-            repr(value)
-        )  # the shortest text that is this float, not its binary expansion
+        # The shortest text that is this float, not its binary expansion.
+        return Decimal(repr(value))
     return Decimal(value)  # type: ignore[arg-type]  # int (or a driver's integer type)
 
 
@@ -80,6 +71,39 @@ def _day(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
+@dataclass(frozen=True)
+class _Slots:
+    """Where each measure's sum, count, minimum and maximum are in a result row."""
+
+    k: int  # key columns after the date
+    measures: tuple[tuple[int, int, int | None, int | None], ...]  # per result measure
+
+    @classmethod
+    def of(cls, planned: Planned) -> _Slots:
+        query = planned.query
+        assert query is not None  # only a planned query runs
+        k = query.keys()
+        position = 2 + k
+        measures = []
+        for extrema in query.out_extrema():
+            low, high = (position + 2, position + 3) if extrema else (None, None)
+            measures.append((position, position + 1, low, high))
+            position += 4 if extrema else 2
+        return cls(k, tuple(measures))
+
+
+def _merge(into: list[Any], row: Sequence[Any], slots: _Slots) -> None:
+    """Add one result row into another of the same key: counts and sums add, extremes widen."""
+    into[1 + slots.k] += row[1 + slots.k]
+    for total, count, low, high in slots.measures:
+        if row[count]:
+            into[total] = row[total] if not into[count] else into[total] + row[total]
+            into[count] += row[count]
+        for index, pick in ((low, min), (high, max)):
+            if index is not None and row[index] is not None:
+                into[index] = row[index] if into[index] is None else pick(into[index], row[index])
+
+
 def assemble(
     url: WarehouseUrl,
     spec: ActualsSpec,
@@ -87,52 +111,48 @@ def assemble(
     rows: Sequence[Sequence[Any]],
 ) -> Actuals:
     """The cube, a summary of the table and every diagnostic, from the query's rows."""
-    query = planned.query
-    assert query is not None  # only a planned query runs
     names = tuple(n for n, _ in spec.dimensions)
     columns = tuple(dict.fromkeys(spec.columns))
     computed = {c.key: c for c in spec.computed if c.key not in columns}
     measures = (*columns, *computed)  # as the file engine orders them
-    counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
-    queried = tuple(dict.fromkeys((*columns, *counted)))  # the query's measures, in its order
     found = list(planned.diagnostics)
-    k = len(query.dimensions)
     if len(rows) > limits.MAX_CUBE_ROWS:
         found.append(_too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)
-    groups: dict[Key, _Group] = {}
+    slots = _Slots.of(planned)
+    k = slots.k
+    first_day = _WEEKDAY[spec.week_start] if spec.grain == "weekly" else None
+    groups: dict[Key, Sequence[Any]] = {}
+    misdated: dict[dt.date, int] = {}
     for row in rows:
-        day = _day(row[0])
+        day = row[0] if type(row[0]) is dt.date else _day(row[0])
+        if first_day is not None and day.isoweekday() != first_day:
+            misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
+            continue
         values = [_text(v) for v in row[1 : 1 + k]]
-        dims = tuple(None if slot is None else values[slot] for slot in planned.dimension_slots)
-        cells: list[list[Any]] = []
-        position = 2 + k
-        for extrema in query.extrema:
-            total, count = _number(row[position]), int(row[position + 1])
-            low = high = None
-            if extrema:
-                low, high = _number(row[position + 2]), _number(row[position + 3])
-            cells.append([total, count, low, high])
-            position += 4 if extrema else 2
-        key = (day, dims)
+        key = (day, tuple(None if j is None else values[j] for j in planned.dimension_slots))
         group = groups.get(key)
         if group is None:
-            groups[key] = _Group(int(row[1 + k]), cells)
-        else:
-            group.rows += int(row[1 + k])
-            for merged, cell in zip(group.cells, cells, strict=True):
-                _merge(merged, cell)
-    cube_rows = []
-    for (day, dims), group in sorted(groups.items(), key=_order):
-        cube_cells = _cells(group, planned, len(columns), computed, queried)
-        cube_rows.append(CubeRow(day=day, dims=dims, cells=tuple(cube_cells)))
-    if spec.grain == "daily":
-        found.extend(_repeats(url, names, groups))
-    found.extend(_unknown_channels(url, spec, names, groups))
+            groups[key] = row
+        else:  # values equal once trimmed: one group
+            if not isinstance(group, list):
+                groups[key] = group = list(group)
+            _merge(group, row, slots)
+    readers = _readers(planned, slots, columns, computed)
+    with _no_collection():  # tens of thousands of acyclic cells: nothing for the collector
+        cube_rows = [
+            CubeRow(day=day, dims=dims, cells=_cells(groups[(day, dims)], readers))
+            for day, dims in sorted(groups, key=_order)
+        ]
+    counts = {key: int(row[1 + k]) for key, row in groups.items()}
+    if spec.grain != "rows":
+        found.extend(_repeats(url, spec.grain, names, counts))
+    found.extend(_misdated(url, spec, misdated))
+    found.extend(_unknown_channels(url, spec, names, counts))
     days = [day for day, _ in groups]
     summary = FileSummary(
         path=url.display,
-        rows=sum(g.rows for g in groups.values()),
+        rows=sum(counts.values()) + sum(misdated.values()),
         columns=planned.columns,
         first_date=min(days) if days else None,
         last_date=max(days) if days else None,
@@ -142,54 +162,118 @@ def assemble(
     return Actuals(cube=cube, files=(summary,), diagnostics=tuple(found))
 
 
-def _cells(
-    group: _Group,
-    planned: Planned,
-    n_columns: int,
-    computed: dict[str, Computed],
-    queried: tuple[str, ...],
-) -> list[Cell | None]:
-    """One cube row's cells: each column's sum, then each computed count."""
-    cells: list[Cell | None] = []
-    for slot in planned.measure_slots[:n_columns]:
-        if slot is None or not group.cells[slot][1]:
-            cells.append(None)
-            continue
-        total, count, low, high = group.cells[slot]
-        cells.append(Cell(total or Decimal(0), count, low, high))
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while the cube's cells are made."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# How one cube measure is read from a result row: (kind, total, count, low, high) with
+# the positions a kind reads: a cell (sum, count, extremes), a count (of rows, or of a
+# column's cells, read as a sum of ones), or none.
+_CELL, _COUNT, _NONE = "cell", "count", "none"
+Reader = tuple[str, int, int, int | None, int | None]
+_NOTHING: Reader = (_NONE, 0, 0, None, None)
+
+
+def _readers(
+    planned: Planned, slots: _Slots, columns: tuple[str, ...], computed: dict[str, Computed]
+) -> tuple[Reader, ...]:
+    """Per cube measure (each column, then each computed one): where its cell comes from."""
+    out: list[Reader] = []
+    for slot in planned.measure_slots[: len(columns)]:
+        out.append(_NOTHING if slot is None else (_CELL, *slots.measures[slot]))
+    exprs = dict(planned.expr_slots)
+    counted = [c.column for c in computed.values() if c.kind == "present" and c.column]
+    queried = list(dict.fromkeys((*columns, *counted)))  # what measure_slots is aligned with
     for how in computed.values():
         # A count is a sum of ones: of every row, or of the rows where the column has a value.
         if how.kind == "rows":
-            n = group.rows
-        else:
+            out.append((_COUNT, 0, 1 + slots.k, None, None))
+        elif how.kind == "present":
             slot = planned.measure_slots[queried.index(how.column or "")]
-            n = group.cells[slot][1] if slot is not None else 0
-        cells.append(Cell(Decimal(n), n, None, None) if n else None)
-    return cells
+            count = slots.measures[slot][1] if slot is not None else 0
+            out.append(_NOTHING if slot is None else (_COUNT, 0, count, None, None))
+        else:
+            slot = exprs.get(how.key)
+            out.append(_NOTHING if slot is None else (_CELL, *slots.measures[slot]))
+    return tuple(out)
 
 
-def _order(item: tuple[Key, _Group]) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
-    (day, dims), _ = item
+def _cells(row: Sequence[Any], readers: tuple[Reader, ...]) -> tuple[Cell | None, ...]:
+    """One cube row's cells, read from its result row (the few thousand rows' inner loop)."""
+    cells: list[Cell | None] = []
+    append = cells.append
+    for kind, total, count, low, high in readers:
+        if kind is _CELL:
+            n = row[count]
+            if not n:
+                append(None)
+                continue
+            value = row[total]
+            append(
+                Cell(
+                    value if type(value) is Decimal else _number(value) or _ZERO,
+                    n if type(n) is int else int(n),
+                    None if low is None else _number(row[low]),
+                    None if high is None else _number(row[high]),
+                )
+            )
+        elif kind is _COUNT:
+            n = int(row[count])
+            append(Cell(Decimal(n), n, None, None) if n else None)
+        else:
+            append(None)
+    return tuple(cells)
+
+
+def _order(key: Key) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
+    day, dims = key
     return day, tuple((v is not None, v or "") for v in dims)
 
 
-def _merge(into: list[Any], cell: list[Any]) -> None:
-    """Add one group's measure into another's: sums and counts add, extremes widen."""
-    if cell[1]:
-        into[0] = cell[0] if not into[1] else into[0] + cell[0]
-        into[1] += cell[1]
-    for index, pick in ((2, min), (3, max)):
-        if cell[index] is not None:
-            into[index] = cell[index] if into[index] is None else pick(into[index], cell[index])
+def _misdated(
+    url: WarehouseUrl, spec: ActualsSpec, misdated: dict[dt.date, int]
+) -> list[Diagnostic]:
+    """PA004 per date not on the week's first day (weekly rows), the first ones, then a count."""
+    out = []
+    days = sorted(misdated)
+    for day in days[:FIRST_ERRORS]:
+        found = date_problem(
+            url.display,
+            None,
+            0,
+            day.isoformat(),
+            date_column=spec.date_column,
+            date_format=None,
+            week_start=spec.week_start,
+        )
+        out.append(replace(found, column=None))
+    if len(days) > FIRST_ERRORS:
+        rows = sum(misdated[d] for d in days[FIRST_ERRORS:])
+        out.append(
+            diagnostic(
+                "PA004",
+                f"{len(days) - FIRST_ERRORS:,} more dates not on the first day of a week "
+                f"({rows:,} rows) not listed",
+                file=url.display,
+                hint=f"the first {FIRST_ERRORS} are listed above",
+            )
+        )
+    return out
 
 
 def _repeats(
-    url: WarehouseUrl, names: tuple[str, ...], groups: dict[Key, _Group]
+    url: WarehouseUrl, grain: str, names: tuple[str, ...], counts: dict[Key, int]
 ) -> list[Diagnostic]:
     """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file."""
-    repeated = sorted(
-        (key for key, g in groups.items() if g.rows > 1), key=lambda k: _order((k, _Group(0, [])))
-    )
+    repeated = sorted((key for key, n in counts.items() if n > 1), key=_order)
     if not repeated:
         return []
     day, dims = repeated[0]
@@ -198,7 +282,7 @@ def _repeats(
         for name, value in zip(names, dims, strict=True)
     ]
     keys = len(repeated)
-    extra = sum(groups[key].rows - 1 for key in repeated)
+    extra = sum(counts[key] - 1 for key in repeated)
     more = ""
     if keys > 1 or extra > 1:
         what = "1 date and dimension values" if keys == 1 else f"{keys:,} date and dimension values"
@@ -209,14 +293,14 @@ def _repeats(
             "PA010",
             f"repeated: {', '.join(parts)}{more}",
             file=url.display,
-            hint="grain is daily, so repeated rows are probably counted twice; "
+            hint=f"grain is {grain}, so repeated rows are probably counted twice; "
             "set actuals.grain: rows for order-level data",
         )
     ]
 
 
 def _unknown_channels(
-    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, _Group]
+    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, int]
 ) -> list[Diagnostic]:
     """PA011 once per channel value the plan does not map, in sorted order."""
     channel = spec.channel_dimension

@@ -1,30 +1,67 @@
 """The daily-cube query as a sqlglot expression, rendered per dialect with bound parameters.
 
 One ``GROUP BY`` over typed columns: the date (cast to a date when it is a
-timestamp), the dimensions the plan uses, and per measure column the sum, the
-count of non-NULL values and, where a ``min``/``max`` metric needs them, the
-minimum and maximum; ``COUNT(*)`` per group finds repeated rows. Rows outside
-the dates kept are filtered in ``WHERE``. Identifiers are quoted by sqlglot;
-the dates are bound parameters, in each driver's placeholder style. No SQL
-text comes from the plan.
+timestamp, truncated to its month for ``grain: monthly``), the dimensions the
+plan uses, and per measure the sum, the count of non-NULL values and, where a
+``min``/``max`` metric needs them, the minimum and maximum; ``COUNT(*)`` per
+group finds repeated rows. A measure is a column, or a row-level ``expr``
+computed per row as the file engine computes it (operands as DOUBLE, a division
+by zero is NULL, the row's value rounded to 4 places). With ``unpivot`` the
+grouped rows are a CTE read once per dimension value (``UNION ALL``): each
+branch carries the value (a bound parameter) and the measures read from that
+value's columns. Rows outside the dates kept are filtered in ``WHERE``.
+Identifiers are quoted by sqlglot; dates, the numbers of an ``expr`` and the
+unpivoted values are bound parameters, in each driver's placeholder style. No
+SQL text comes from the plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from sqlglot import exp
 
 from promoplan.actuals.warehouse.urls import TableName
+from promoplan.formula import Name, Negate, Node, Number, Product, Sum
 
 Dialect = Literal["postgres", "duckdb", "spark", "bigquery", "snowflake", "trino"]
 DIALECTS: tuple[Dialect, ...] = ("postgres", "duckdb", "spark", "bigquery", "snowflake", "trino")
+Period = Literal["day", "week", "month"]
+Value = dt.date | Decimal | str
 # Drivers of these dialects take positional ``?`` parameters (trino's and
 # snowflake's qmark style); the others bind by name.
 _POSITIONAL: frozenset[str] = frozenset({"snowflake", "trino"})
+_ROUNDED = "DECIMAL(38, 4)"  # an expr's value per row, as the file engine keeps it
+_GROUPED = "g"  # the CTE of the grouped rows, under unpivot
+
+
+@dataclass(frozen=True)
+class RowExpr:
+    """A measure computed per row from columns (``expr``): the parsed formula."""
+
+    formula: Node
+    extrema: bool = False  # select MIN and MAX too
+
+
+@dataclass(frozen=True)
+class UnpivotQuery:
+    """The grouped rows read once per value of the unpivoted dimension.
+
+    The result has one more key column (the value; NULL on the rows not split)
+    and its own measures: per output measure, ``base`` names the grouped
+    measure read on the rows not split (None: empty there) and ``split[i]`` the
+    one read on the rows of ``values[i]``.
+    """
+
+    values: tuple[str, ...]
+    base: tuple[int | None, ...]
+    split: tuple[tuple[int | None, ...], ...]
+    extrema: tuple[bool, ...]  # per output measure
 
 
 @dataclass(frozen=True)
@@ -40,10 +77,25 @@ class CubeQuery:
     keep_from: dt.date | None
     keep_to: dt.date | None
     limit: int | None = None  # at most this many rows come back
+    exprs: tuple[RowExpr, ...] = ()  # grouped after ``measures``
+    period: Period = "day"  # month: the date truncated to its month's first day
+    unpivot: UnpivotQuery | None = None
+
+    def grouped_extrema(self) -> tuple[bool, ...]:
+        """Per grouped measure (columns, then exprs): whether MIN and MAX are selected."""
+        return (*self.extrema, *(e.extrema for e in self.exprs))
+
+    def out_extrema(self) -> tuple[bool, ...]:
+        """Per measure of a result row: whether its MIN and MAX follow its sum and count."""
+        return self.unpivot.extrema if self.unpivot is not None else self.grouped_extrema()
+
+    def keys(self) -> int:
+        """The key columns of a result row after the date: the dimensions (and the value)."""
+        return len(self.dimensions) + (1 if self.unpivot is not None else 0)
 
     def columns_out(self) -> int:
         """How many columns a result row has."""
-        return 2 + len(self.dimensions) + sum(4 if e else 2 for e in self.extrema)
+        return 2 + self.keys() + sum(4 if e else 2 for e in self.out_extrema())
 
 
 @dataclass(frozen=True)
@@ -52,102 +104,215 @@ class Rendered:
 
     dialect: Dialect
     sql: str
-    parameters: dict[str, dt.date] | tuple[dt.date, ...]
+    parameters: dict[str, Value] | tuple[Value, ...]
 
 
-def _ident(name: str) -> exp.Column:
-    return exp.column(exp.to_identifier(name, quoted=True))
+def _ident(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(
+        exp.to_identifier(name, quoted=True),
+        table=exp.to_identifier(table, quoted=True) if table else None,
+    )
 
 
 def _alias(expression: exp.Expression, name: str) -> exp.Alias:
     return exp.Alias(this=expression, alias=exp.to_identifier(name, quoted=True))
 
 
-def cube_expression(query: CubeQuery) -> tuple[exp.Select, tuple[tuple[str, dt.date], ...]]:
-    """The cube query with named placeholders, and the values they stand for in order."""
+class _Values:
+    """The bound values of one query, each under a placeholder name of its own."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, Value]] = []
+
+    def bind(self, prefix: str, value: Value) -> exp.Placeholder:
+        name = f"{prefix}{len(self.items)}" if prefix in ("e", "u") else prefix
+        self.items.append((name, value))
+        return exp.Placeholder(this=name)
+
+
+def _double(expression: exp.Expression) -> exp.Cast:
+    return exp.cast(expression, exp.DataType.build("DOUBLE"))
+
+
+def formula_expression(node: Node, values: _Values) -> exp.Expression:
+    """A parsed ``expr`` over columns as a sqlglot expression, per row.
+
+    Operands are the columns (quoted) cast to DOUBLE and numbers are bound
+    parameters cast to DOUBLE, so a row's product keeps its digits until the
+    value is rounded; a missing operand gives NULL, so does a division by zero.
+    """
+    if isinstance(node, Name):
+        return _double(_ident(node.name))
+    if isinstance(node, Number):
+        return _double(values.bind("e", node.value))
+    if isinstance(node, Negate):
+        return exp.Paren(this=exp.Neg(this=formula_expression(node.operand, values)))
+    result = formula_expression(node.first, values)
+    for op, item in node.rest:
+        right = formula_expression(item, values)
+        if isinstance(node, Sum):
+            result = (exp.Add if op == "+" else exp.Sub)(this=result, expression=right)
+        elif op == "*":
+            result = exp.Mul(this=result, expression=right)
+        else:
+            zero = exp.Nullif(this=right, expression=exp.Literal.number(0))
+            result = exp.Div(this=result, expression=zero)
+    assert isinstance(node, Sum | Product)
+    return exp.Paren(this=result)
+
+
+def _aggregates(value: exp.Expression, j: int, extrema: bool) -> list[exp.Expression]:
+    out: list[exp.Expression] = [
+        _alias(exp.Sum(this=value.copy()), f"s{j}"),
+        _alias(exp.Count(this=value.copy()), f"c{j}"),
+    ]
+    if extrema:
+        out.append(_alias(exp.Min(this=value.copy()), f"lo{j}"))
+        out.append(_alias(exp.Max(this=value.copy()), f"hi{j}"))
+    return out
+
+
+def _day(query: CubeQuery) -> exp.Expression:
+    day: exp.Expression = _ident(query.date_column)
+    if query.date_is_timestamp:
+        day = exp.cast(day, exp.DataType.build("DATE"))
+    if query.period == "month":
+        # DateTrunc's own __init__ (it normalises the unit) has no annotations.
+        month = exp.DateTrunc(this=day, unit=exp.var("MONTH"))  # type: ignore[no-untyped-call]
+        day = exp.cast(month, exp.DataType.build("DATE"))
+    return day
+
+
+def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
+    """The one scan: rows grouped by date and dimension values."""
     date = _ident(query.date_column)
-    day: exp.Expression = (
-        exp.cast(date.copy(), exp.DataType.build("DATE"))
-        if query.date_is_timestamp
-        else date.copy()
-    )
+    day = _day(query)
     dims = [_ident(c) for c in query.dimensions]
     selects: list[exp.Expression] = [_alias(day, "day")]
     selects += [_alias(d, f"k{j}") for j, d in enumerate(dims)]
     selects.append(_alias(exp.Count(this=exp.Star()), "n"))
     for j, (column, extrema) in enumerate(zip(query.measures, query.extrema, strict=True)):
-        value = _ident(column)
-        selects.append(_alias(exp.Sum(this=value.copy()), f"s{j}"))
-        selects.append(_alias(exp.Count(this=value.copy()), f"c{j}"))
-        if extrema:
-            selects.append(_alias(exp.Min(this=value.copy()), f"lo{j}"))
-            selects.append(_alias(exp.Max(this=value.copy()), f"hi{j}"))
+        selects += _aggregates(_ident(column), j, extrema)
+    for j, row in enumerate(query.exprs, start=len(query.measures)):
+        value = exp.cast(formula_expression(row.formula, values), exp.DataType.build(_ROUNDED))
+        selects += _aggregates(value, j, row.extrema)
     conditions: list[exp.Expression] = [
         exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null()))
     ]
-    values: list[tuple[str, dt.date]] = []
     if query.keep_from is not None:
-        conditions.append(exp.GTE(this=date.copy(), expression=exp.Placeholder(this="keep_from")))
-        values.append(("keep_from", query.keep_from))
+        conditions.append(
+            exp.GTE(this=date.copy(), expression=values.bind("keep_from", query.keep_from))
+        )
     if query.keep_to is not None:
         # Before the next day, so that a timestamp column keeps the whole last day
         # and the comparison stays on the bare column (an index can serve it).
-        conditions.append(exp.LT(this=date.copy(), expression=exp.Placeholder(this="keep_until")))
-        values.append(("keep_until", query.keep_to + dt.timedelta(days=1)))
-    table = exp.table_(
-        exp.to_identifier(query.table.name, quoted=True),
-        db=exp.to_identifier(query.table.schema, quoted=True) if query.table.schema else None,
-        catalog=exp.to_identifier(query.table.catalog, quoted=True)
-        if query.table.catalog
-        else None,
-    )
-    select = (
+        until = query.keep_to + dt.timedelta(days=1)
+        conditions.append(exp.LT(this=date.copy(), expression=values.bind("keep_until", until)))
+    return (
         exp.select(*selects)
-        .from_(table)
+        .from_(_table(query.table))
         .where(exp.and_(*conditions))
         .group_by(day.copy(), *[d.copy() for d in dims])
     )
+
+
+def _branch(query: CubeQuery, value: exp.Expression, slots: tuple[int | None, ...]) -> exp.Select:
+    """One branch of the unpivot: the grouped rows with ``value`` as the extra key."""
+    assert query.unpivot is not None
+    grouped = query.grouped_extrema()
+    selects: list[exp.Expression] = [_alias(_ident("day", _GROUPED), "day")]
+    selects += [_alias(_ident(f"k{j}", _GROUPED), f"k{j}") for j in range(len(query.dimensions))]
+    selects.append(_alias(exp.cast(value, exp.DataType.build("VARCHAR")), "u"))
+    # The rows not split carry the row count; the values' rows add none (PA010, rows).
+    count = _ident("n", _GROUPED) if value.key == "null" else exp.Literal.number(0)
+    selects.append(_alias(count, "n"))
+    unpivot = query.unpivot
+    for j, (slot, extrema) in enumerate(zip(slots, unpivot.extrema, strict=True)):
+        parts = ["s", "c", "lo", "hi"] if extrema else ["s", "c"]
+        # Another branch's measure of this column, whose type an empty cell takes.
+        like = [m for m in (unpivot.base[j], *(s[j] for s in unpivot.split)) if m is not None]
+        for part in parts:
+            source = slot if slot is not None and (part in ("s", "c") or grouped[slot]) else None
+            if source is not None:
+                selects.append(_alias(_ident(f"{part}{source}", _GROUPED), f"{part}{j}"))
+            elif part == "c":
+                selects.append(_alias(exp.Literal.number(0), f"c{j}"))
+            else:
+                selects.append(
+                    _alias(
+                        _empty(part, [m for m in like if part == "s" or grouped[m]]), f"{part}{j}"
+                    )
+                )
+    return exp.select(*selects).from_(exp.to_identifier(_GROUPED, quoted=True))
+
+
+def _empty(part: str, like: list[int]) -> exp.Expression:
+    """No value, typed like a grouped measure's ``part`` when there is one.
+
+    A bare NULL in every branch but one would make PostgreSQL type the column
+    text before it meets the numbers (UNION types are resolved branch by
+    branch); a CASE that never holds is a NULL of the measure's own type.
+    """
+    if not like:
+        return exp.Null()
+    never = exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=never, true=_ident(f"{part}{like[0]}", _GROUPED))])
+
+
+def cube_expression(query: CubeQuery) -> tuple[exp.Query, tuple[tuple[str, Value], ...]]:
+    """The cube query with named placeholders, and the values they stand for in order."""
+    values = _Values()
+    grouped = _grouped(query, values)
+    result: exp.Query = grouped
+    unpivot = query.unpivot
+    if unpivot is not None:
+        branches = [_branch(query, exp.Null(), unpivot.base)]
+        for text, slots in zip(unpivot.values, unpivot.split, strict=True):
+            branches.append(_branch(query, values.bind("u", text), slots))
+        union: exp.Query = branches[0]
+        for branch in branches[1:]:
+            union = exp.union(union, branch, distinct=False)
+        result = union.with_(exp.to_identifier(_GROUPED, quoted=True), as_=grouped)
     if query.limit is not None:
-        select = select.limit(query.limit)
-    return select, tuple(values)
+        result = result.limit(query.limit)
+    return result, tuple(values.items)
 
 
 def render(query: CubeQuery, dialect: Dialect) -> Rendered:
-    """The cube query as ``dialect`` SQL with its parameters (a dict, or a tuple for ``?``)."""
-    select, values = cube_expression(query)
-    if dialect in _POSITIONAL:
-        # Placeholders appear in WHERE in the order they were added (keep_from, keep_until).
-        for node in select.find_all(exp.Placeholder):
-            node.replace(exp.Placeholder())
-        return Rendered(dialect, select.sql(dialect=dialect), tuple(v for _, v in values))
-    if dialect == "postgres":
-        return Rendered(dialect, _pyformat(select), dict(values))
-    return Rendered(dialect, select.sql(dialect=dialect), dict(values))
+    """The cube query as ``dialect`` SQL with its parameters (a dict, or a tuple for ``?``).
 
-
-def _pyformat(select: exp.Select) -> str:
-    """PostgreSQL SQL for psycopg's ``%(name)s`` style: every other ``%`` doubled.
-
-    psycopg substitutes placeholders in the text, so a ``%`` inside a quoted
-    identifier (a column named ``a%b``) must be escaped. The placeholders are
-    first given names no identifier can hold (a random marker), so escaping and
-    restoring them cannot touch the text of an identifier.
+    The placeholders are first given names no identifier can hold (a random
+    marker), so that finding them in the text (for ``?``, in the order they
+    appear; for psycopg, whose ``%`` must be doubled elsewhere) cannot touch the
+    text of an identifier.
     """
+    select, values = cube_expression(query)
     marker = "p" + secrets.token_hex(8)
-    names = []
     for node in select.find_all(exp.Placeholder):
-        names.append(node.name)
         node.set("this", f"{marker}_{node.name}")
-    text = select.sql(dialect="postgres").replace("%", "%%")
-    for name in names:
-        text = text.replace(f"%%({marker}_{name})s", f"%({name})s")
-    return text
+    text = select.sql(dialect=dialect)
+    found = re.compile(rf"[:$@]{marker}_(\w+)")
+    if dialect in _POSITIONAL:
+        bound = dict(values)
+        order = [bound[m.group(1)] for m in found.finditer(text)]
+        return Rendered(dialect, found.sub("?", text), tuple(order))
+    if dialect == "postgres":
+        # psycopg substitutes %(name)s in the text: a % inside a quoted identifier doubles.
+        text = text.replace("%", "%%")
+        text = re.sub(rf"%%\({marker}_(\w+)\)s", r"%(\1)s", text)
+        return Rendered(dialect, text, dict(values))
+    prefix = {"spark": ":", "duckdb": "$", "bigquery": "@"}[dialect]
+    return Rendered(dialect, found.sub(lambda m: prefix + m.group(1), text), dict(values))
 
 
-def table_sql(table: TableName, dialect: Dialect) -> str:
-    """The table's name, quoted for ``dialect`` (PostgreSQL's ``to_regclass`` takes this text)."""
+def _table(table: TableName) -> exp.Table:
     return exp.table_(
         exp.to_identifier(table.name, quoted=True),
         db=exp.to_identifier(table.schema, quoted=True) if table.schema else None,
         catalog=exp.to_identifier(table.catalog, quoted=True) if table.catalog else None,
-    ).sql(dialect=dialect)
+    )
+
+
+def table_sql(table: TableName, dialect: Dialect) -> str:
+    """The table's name, quoted for ``dialect`` (PostgreSQL's ``to_regclass`` takes this text)."""
+    return _table(table).sql(dialect=dialect)

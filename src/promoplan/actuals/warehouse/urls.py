@@ -278,19 +278,58 @@ def with_table(text: str, table: str | None) -> str:
     return text + ("&" if "?" in text else "?") + urlencode({"table": table})
 
 
+# Hosts a plan's actuals.source may name besides the local ones: comma-separated
+# host or host:port, or "*" for any (the environment's choice, never the plan's).
+SOURCE_HOSTS = "PROMOPLAN_SOURCE_HOSTS"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# URL parameters that name files on this machine: a plan names no paths.
+_PATH_PARAMETERS = frozenset({"passfile", "sslcert", "sslkey", "sslrootcert"})
+
+
+def _host_allowed(url: WarehouseUrl) -> bool:
+    """A plan may name a local server (or none: libpq's PGHOST), or a host allowed here."""
+    host = (url.host or "").lower()
+    if not host or host.startswith("/") or host in _LOCAL_HOSTS:
+        return True
+    allowed = {h.strip().lower() for h in os.environ.get(SOURCE_HOSTS, "").split(",")}
+    return bool({"*", host, f"{host}:{url.port}"} & allowed)
+
+
+def _check_plan_url(url: WarehouseUrl) -> None:
+    """Refuse what a plan (perhaps in a pull request) could use to take this machine's secrets.
+
+    libpq sends the environment's password (PGPASSWORD, ~/.pgpass) to whatever
+    host it connects to, and a ``${ENV_VAR}`` password is read from this
+    environment: a plan naming any host could send them to its own server.
+    """
+    if url.kind == "duckdb":
+        raise UsageProblem(
+            "actuals.source may not name a DuckDB file (a plan names no paths); "
+            "pass it with --actuals duckdb:///path/file.duckdb?table=t"
+        )
+    paths = sorted(k for k, _ in url.parameters if k in _PATH_PARAMETERS)
+    if paths:
+        raise UsageProblem(
+            f"actuals.source may not set {paths[0]} (a plan names no paths); "
+            "pass the URL with --actuals, or use a service file (?service=name)"
+        )
+    if not _host_allowed(url):
+        raise UsageProblem(
+            f"actuals.source names the host {url.host}, which this environment does not allow: "
+            "a plan could send the database password (PGPASSWORD, ~/.pgpass, ${ENV_VAR}) to "
+            f"any server. Pass the URL with --actuals, or set {SOURCE_HOSTS}={url.host}"
+        )
+
+
 def plan_source(files: list[str], source: str | None, table: str | None) -> list[str]:
     """The sources to read: ``--actuals`` as given, else the plan's ``actuals.source``.
 
     The plan's ``actuals.table`` fills in a URL's missing ``?table=``. A source
-    from the plan is checked here (no literal password; no DuckDB file, since a
-    plan may not name paths to read).
+    from the plan is checked here: no literal password, no path (a DuckDB file,
+    a ``passfile``), and a host that is local or allowed by
+    ``PROMOPLAN_SOURCE_HOSTS``; a URL on the command line is the operator's own.
     """
     if not files and source is not None:
-        url = parse_url(source, table=table, from_plan=True)
-        if url.kind == "duckdb":
-            raise UsageProblem(
-                "actuals.source may not name a DuckDB file (a plan names no paths); "
-                "pass it with --actuals duckdb:///path/file.duckdb?table=t"
-            )
+        _check_plan_url(parse_url(source, table=table, from_plan=True))
         return [with_table(source, table)]
     return [with_table(f, table) if is_warehouse_url(f) else f for f in files]

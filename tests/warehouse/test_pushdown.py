@@ -1,0 +1,289 @@
+"""Row-level expr values, unpivot and weekly or monthly grain computed by the database's query."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import psycopg
+import pytest
+
+from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec, measure_key
+from promoplan.actuals.warehouse import parse_url, read_warehouse
+from warehouse import pgserver
+from warehouse.conftest import EXAMPLE_ACTUALS, ROOT
+from warehouse.test_postgres import cli, comparable, execute
+
+EXAMPLES = ROOT / "plans" / "examples"
+WEEKLY_EXPR = Path(__file__).parent / "cases" / "weekly-expr.yaml"
+# The example actuals summed per channel and ISO week (dated by its Monday): the data
+# of the weekly plan with filters and expr, as a table and as a CSV file.
+WEEKLY_SQL = (
+    "SELECT (date - (extract(isodow FROM date)::int - 1))::date AS week, channel, "
+    "sum(gmv) AS gmv, sum(spend) AS spend, sum(orders) AS orders FROM public.actuals "
+    "WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+)
+
+
+WEEKLY_DUCKDB = """
+SELECT date_trunc('week', date)::DATE AS week, channel, sum(gmv) AS gmv, sum(spend) AS spend,
+       sum(orders) AS orders
+FROM read_csv($files, union_by_name = true, types = {'date': 'DATE', 'channel': 'VARCHAR',
+              'gmv': 'DECIMAL(18, 2)', 'spend': 'DECIMAL(18, 2)', 'orders': 'BIGINT'})
+WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def weekly_csv(path: Path) -> Path:
+    """The weekly data as a CSV file, summed by DuckDB from the example actuals (no server)."""
+    rows = duckdb.execute(WEEKLY_DUCKDB, {"files": [str(p) for p in EXAMPLE_ACTUALS]}).fetchall()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["week", "channel", "gmv", "spend", "orders"])
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return path
+
+
+# plan, table, its CSV file (None: written from the table), the date column
+CASES = {
+    "weekly-expr": (WEEKLY_EXPR, "public.weekly_expr", None, "week"),
+    "weekly": (EXAMPLES / "weekly.yaml", "public.weekly", EXAMPLES / "weekly.csv", "week"),
+    "unpivot": (EXAMPLES / "unpivot.yaml", "public.unpivot", EXAMPLES / "unpivot.csv", "week"),
+    "monthly": (EXAMPLES / "monthly.yaml", "public.monthly", EXAMPLES / "monthly.csv", "month"),
+    "expr": (
+        EXAMPLES / "conversions.yaml",
+        "public.conversions",
+        EXAMPLES / "conversions.csv",
+        "date",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def tables(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each case's table on the server, and the CSV file of the same data."""
+    files: dict[str, Path] = {}
+    for name, (_, table, given, date) in CASES.items():
+        csv_file = given
+        if csv_file is None:
+            execute(
+                postgres, f"DROP TABLE IF EXISTS {table}", f"CREATE TABLE {table} AS {WEEKLY_SQL}"
+            )
+            csv_file = tmp_path_factory.mktemp(name) / f"{name}.csv"
+            pgserver.export_csv(postgres.dsn(), WEEKLY_SQL, csv_file)
+        else:
+            pgserver.load_csv_files(postgres.dsn(), table, [csv_file], date_columns=(date,))
+        files[name] = csv_file
+    return files
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_check_json_from_postgres_is_the_csv_one(
+    postgres: pgserver.Server, tables: dict[str, Path], case: str
+) -> None:
+    plan, table, _, _ = CASES[case]
+    from_csv = cli("check", str(plan), "-a", str(tables[case]), "-f", "json")
+    from_pg = cli("check", str(plan), "-a", postgres.url(table), "-f", "json")
+    assert from_pg[0] == from_csv[0], from_pg[2]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    goals = comparable(from_pg[1])["plans"][0]["goals"]
+    assert goals  # not vacuous: every goal has a value
+    assert all(g["actual"] is not None for g in goals), goals
+
+
+def test_the_weekly_plan_with_filters_and_expr_has_every_value(
+    postgres: pgserver.Server, tables: dict[str, Path]
+) -> None:
+    """The identity above is not one of two empty results: the planted stories show."""
+    status, stdout, _ = cli(
+        "check", str(WEEKLY_EXPR), "-a", postgres.url("public.weekly_expr"), "-f", "json"
+    )
+    found = json.loads(stdout)["plans"][0]
+    assert {g["id"] for g in found["goals"]} == {"video_gmv", "margin", "video_margin", "aov_peak"}
+    assert status in (0, 1)
+    assert not [d for d in found["diagnostics"] if d["severity"] == "error"]
+
+
+def test_check_json_from_a_duckdb_file_is_the_csv_one(
+    tables: dict[str, Path], tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.duckdb"
+    con = duckdb.connect(str(path))
+    for name, (_, table, _, date) in CASES.items():
+        con.execute(
+            f'CREATE TABLE "{table.split(".")[1]}" AS SELECT * FROM read_csv($path, '
+            f"types = {{'{date}': 'DATE'}})",
+            {"path": str(tables[name])},
+        )
+    con.close()
+    for name, (plan, table, _, _) in CASES.items():
+        from_csv = cli("check", str(plan), "-a", str(tables[name]), "-f", "json")
+        url = f'duckdb://{path}?table="{table.split(".")[1]}"'
+        from_file = cli("check", str(plan), "-a", url, "-f", "json")
+        assert from_file[0] == from_csv[0], (name, from_file[2])
+        assert comparable(from_file[1]) == comparable(from_csv[1]), name
+
+
+def _spec(**changes: object) -> ActualsSpec:
+    base: dict[str, object] = {
+        "date_column": "day",
+        "dimensions": (("channel", "channel"),),
+        "columns": ("gmv", "spend", "orders"),
+        "keep_from": dt.date(2025, 1, 1),
+        "keep_to": dt.date(2025, 12, 31),
+    }
+    base.update(changes)
+    return ActualsSpec(**base)  # type: ignore[arg-type]  # the fields above, by name
+
+
+def test_expr_values_per_row_rounded_then_summed(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.rowvalues",
+        "CREATE TABLE public.rowvalues (day date, channel text, gmv numeric, spend numeric, "
+        "orders int)",
+        "INSERT INTO public.rowvalues VALUES ('2025-01-06', 'a', 10, 4, 3), "
+        "('2025-01-06', 'a', 5, 0, 0), ('2025-01-06', 'a', NULL, 2, 1), "
+        "('2025-01-07', 'a', 1, 0.00002, 7)",
+    )
+    margin = measure_key(None, "sum", "gmv - spend * 1.25")
+    per_order = measure_key(None, "max", "gmv / orders")
+    assert margin is not None
+    assert per_order is not None
+    spec = _spec(
+        computed=(
+            Computed(margin, "expr", expr="gmv - spend * 1.25"),
+            Computed(per_order, "expr", expr="gmv / orders"),
+        ),
+        extrema=frozenset({per_order}),
+    )
+    actuals = read_warehouse(parse_url(postgres.url("public.rowvalues")), spec, timeout=60)
+    assert actuals.ok, actuals.diagnostics
+    assert actuals.cube.columns == ("gmv", "spend", "orders", margin, per_order)
+    first, second = actuals.cube.rows
+    assert (first.day, first.dims) == (dt.date(2025, 1, 6), ("a",))
+    got = first.cells[3]
+    # 10 - 4 x 1.25 = 5 and 5 - 0 = 5; the row without gmv has no value.
+    assert got is not None
+    assert (got.total, got.count) == (Decimal(10), 2)
+    peak = first.cells[4]
+    # 10 / 3 = 3.3333 (rounded per row), 5 / 0 has no value, NULL / 1 neither.
+    assert peak is not None
+    assert (peak.total, peak.count, peak.minimum, peak.maximum) == (
+        Decimal("3.3333"),
+        1,
+        Decimal("3.3333"),
+        Decimal("3.3333"),
+    )
+    # 1 - 0.00002 x 1.25 = 0.999975, kept to 4 places per row: 0.9999 or 1.0000, never 0.999975.
+    tiny = second.cells[3]
+    assert tiny is not None
+    assert tiny.total in (Decimal("0.9999"), Decimal("1.0000"))
+
+
+def test_monthly_rows_count_on_their_months_first_day(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.months",
+        "CREATE TABLE public.months (day timestamp, channel text, gmv numeric, spend numeric, "
+        "orders int)",
+        "INSERT INTO public.months VALUES ('2025-01-15 10:00', 'a', 1, 0, 0), "
+        "('2025-02-03 00:00', 'a', 2, 0, 0), ('2025-02-27 23:59', 'a', 4, 0, 0), "
+        "('2025-03-20 12:00', 'a', 8, 0, 0), ('2025-04-01 00:00', 'a', 16, 0, 0)",
+    )
+    # Kept: months whose first day is within 2025-01-10..2025-03-05, as in a file.
+    spec = _spec(grain="monthly", keep_from=dt.date(2025, 1, 10), keep_to=dt.date(2025, 3, 5))
+    actuals = read_warehouse(parse_url(postgres.url("public.months")), spec, timeout=60)
+    by_day = {row.day: row.cells[0] for row in actuals.cube.rows}
+    assert sorted(by_day) == [dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+    february = by_day[dt.date(2025, 2, 1)]
+    assert february is not None
+    assert (february.total, february.count) == (Decimal(6), 2)
+    (repeat,) = [d for d in actuals.diagnostics if d.code == "PA010"]
+    assert repeat.message == 'repeated: 2025-02-01, channel "a"'
+    assert repeat.hint is not None
+    assert repeat.hint.startswith("grain is monthly")
+
+
+def test_weekly_rows_on_another_weekday_are_pa004(postgres: pgserver.Server) -> None:
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.weeks",
+        "CREATE TABLE public.weeks (week date, channel text, revenue numeric, spend numeric)",
+        "INSERT INTO public.weeks VALUES ('2024-01-01', 'a', 1, 1), ('2024-01-09', 'a', 2, 1), "
+        "('2024-01-09', 'b', 2, 1)",
+    )
+    plan = EXAMPLES / "weekly.yaml"
+    status, stdout, _ = cli("check", str(plan), "-a", postgres.url("public.weeks"))
+    assert status == 1
+    assert (
+        'error PA004 column "week": 2024-01-09 is a Tuesday, not the first day of a week (Monday)'
+        in stdout
+    )
+    assert stdout.count("PA004") == 1  # one line per date, not per row
+    assert "set actuals.week_start: sunday" in stdout
+
+
+def test_unpivot_values_are_bound_and_missing_patterns_pa002(postgres: pgserver.Server) -> None:
+    evil = "'); DROP TABLE x; --"
+    with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS public.x (n int)")
+        conn.execute("DROP TABLE IF EXISTS public.wide")
+        conn.execute(
+            psycopg.sql.SQL(
+                "CREATE TABLE public.wide (week date, {} numeric, tv_S numeric, revenue numeric)"
+            ).format(psycopg.sql.Identifier(f"{evil}_S"))
+        )
+        conn.execute("INSERT INTO public.wide VALUES ('2025-01-06', 3, 5, 100)")
+    spec = ActualsSpec(
+        date_column="week",
+        dimensions=(("channel", "channel"),),
+        columns=("spend", "reach", "revenue"),
+        grain="weekly",
+        keep_from=dt.date(2025, 1, 1),
+        keep_to=dt.date(2025, 12, 31),
+        unpivot=UnpivotSpec("channel", (("spend", "{}_S", ()), ("reach", None, (("tv", "tv_I"),)))),
+    )
+    actuals = read_warehouse(parse_url(postgres.url("public.wide")), spec, timeout=60)
+    rows = {row.dims: row.cells for row in actuals.cube.rows}
+    # Unquoted in the DDL, tv_S is folded to tv_s by the server: "{}_S" does not match it.
+    assert set(rows) == {(None,), (evil,)}
+    spend, reach, revenue = rows[(evil,)]
+    assert spend is not None
+    assert spend.total == Decimal(3)
+    assert reach is None
+    assert revenue is None
+    base = rows[(None,)]
+    assert base[0] is None
+    assert base[2] is not None
+    assert base[2].total == Decimal(100)
+    (missing,) = [d for d in actuals.diagnostics if d.code == "PA002"]
+    assert missing.message.startswith('column "tv_I" (reach for channel "tv") is not in')
+    assert missing.line is None
+    with psycopg.connect(postgres.dsn()) as conn:
+        assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
+
+
+def test_a_long_table_is_refused_in_one_line(postgres: pgserver.Server) -> None:
+    """layout: long is pivoted by the file engine only: from a database, exit 2 and say so."""
+    pgserver.load_csv_files(
+        postgres.dsn(),
+        "public.long",
+        [EXAMPLES / "long.csv"],
+        text_columns=("channel", "metric"),
+        date_columns=("week",),
+    )
+    status, stdout, stderr = cli(
+        "check", str(EXAMPLES / "long.yaml"), "-a", postgres.url("public.long")
+    )
+    assert status == 2
+    assert stdout == ""
+    assert stderr.endswith(
+        "layout: long cannot be read from a database yet (files only); "
+        "read an export of the table, or a view that does the work\n"
+    )
+    assert len(stderr.splitlines()) == 1
