@@ -8,7 +8,6 @@ the run. With colour, :mod:`promoplan.render.table` renders them (tests compare 
 
 from __future__ import annotations
 
-from promoplan.render.findings import diagnostic_message
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import count_words, format_location, one_line
 from promoplan.result import Run
@@ -27,7 +26,9 @@ def render_validate_plain(run: Run, options: RenderOptions) -> str:
             if options.quiet and diag.severity != "error":
                 continue
             where = _plain(format_location(diag.file or plan.file, diag.line, diag.column))
-            lines.append(f"{where}: {diag.severity} {diag.code} {_plain(diagnostic_message(diag))}")
+            # findings.diagnostic_message's words; importing it would import the table cells.
+            message = f"{diag.message} ({diag.path})" if diag.path else diag.message
+            lines.append(f"{where}: {diag.severity} {diag.code} {_plain(message)}")
             if diag.hint:
                 lines.append(f"    hint: {_plain(diag.hint)}")
         if not plan.diagnostics and not options.quiet:
