@@ -1,95 +1,202 @@
-"""Start-up benchmark: ``promoplan validate`` against importing its libraries, side by side.
+"""Start-up benchmark: ``validate``, ``--help`` and ``--version`` against the import floor.
 
-Validation is start-up-bound, so the whole-process time of
-``promoplan validate plans/ecommerce-2025.yaml`` is compared with a bare
-``python -c "import pydantic, yaml, rich, typer"``, alternating the two so
-that both see the same machine load. Prints medians and their ratio.
+Every figure is a whole process, run interleaved with the others (one round runs
+each command once), so that all see the same machine load; a ratio is the median
+of the rounds' own ratios (paired), a step's cost the median of the rounds'
+differences between two processes that differ by that step.
 
-    python bench/startup.py [--runs 30] [--plan plans/ecommerce-2025.yaml]
+* The floor is ``python -c "import typer, rich, rich.table, pydantic, yaml"``:
+  what any program on promoplan's libraries pays before it does anything.
+* ``--before SRC`` runs another source tree's commands in the same rounds (its
+  ``src`` directory on ``PYTHONPATH``), e.g. ``--before ../main/src``.
+* The steps: cumulative processes along ``validate``'s own path (interpreter,
+  pydantic and PyYAML, pydantic's BaseModel, promoplan's modules, the plan model
+  build, the work), then along the typer path the other commands take (the click
+  tree of every command or of one, typer's pydantic adapter per option, rich).
+
+    python bench/startup.py [--runs 20] [--plan plans/ecommerce-2025.yaml] [--before SRC]
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FLOOR = "import typer, rich, rich.table, pydantic, yaml"
+ENTRY = "import sys; sys.argv[0] = 'promoplan'\nfrom promoplan.process import main\nmain()\n"
+TARGETS = {"validate": 1.8, "--help": 1.3, "validate --help": 1.3, "--version": 1.3}
+
+# Cumulative steps of validate's path: each process does what the one before did, and one
+# thing more. {plan} is the plan file.
+VALIDATE_STEPS = [
+    ("interpreter start-up", "pass"),
+    ("pydantic and PyYAML", "import pydantic, yaml"),
+    ("pydantic's BaseModel machinery", "import pydantic, yaml; from pydantic import BaseModel"),
+    (
+        "promoplan's modules (validate's import chain)",
+        "import pydantic, yaml; from pydantic import BaseModel; import promoplan.cli, "
+        "promoplan.quickargs, promoplan.commands.validate, promoplan.render.plain, "
+        "promoplan.exitstatus, promoplan.output",
+    ),
+    (
+        "the plan model build (first validation)",
+        "import pydantic, yaml; from pydantic import BaseModel; import promoplan.cli, "
+        "promoplan.quickargs, promoplan.commands.validate, promoplan.render.plain, "
+        "promoplan.exitstatus, promoplan.output; promoplan.model.Plan.model_rebuild()",
+    ),
+    (
+        "the work: options, read, check, render (the whole command)",
+        "import sys; sys.argv = ['promoplan', 'validate', {plan!r}]\n"
+        "from promoplan.process import main\nmain()\n",
+    ),
+]
+# Steps of the typer path: (title, code, the step it adds to).
+_CLI = FLOOR + "; import promoplan.cli, typer.main; app = promoplan.cli.app"
+_ONE = (
+    _CLI + "; from promoplan.clityper import lazy_group; c = lazy_group(app).commands['validate']"
+)
+_CLI_TITLE = "promoplan.cli and its typer application"
+_ONE_TITLE = "the click tree, one command (what a run builds)"
+TYPER_STEPS = [
+    (_CLI_TITLE, _CLI, "floor"),
+    (_ONE_TITLE, _ONE, _CLI_TITLE),
+    (
+        "the click tree, all seven commands (typer's own)",
+        _CLI + "; typer.main.get_command(app)",
+        _CLI_TITLE,
+    ),
+    (
+        "typer's pydantic adapter per option of validate (replaced for text values)",
+        _ONE + "; from typer._coercion import build_runtime_param\n"
+        "for p in c.params: build_runtime_param(p.type_descriptor)",
+        _ONE_TITLE,
+    ),
+    (
+        "rich console and the table renderer (validate with colour)",
+        _ONE + "; import promoplan.render.table",
+        _ONE_TITLE,
+    ),
+]
 
 
-def timed(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one whole process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _run(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{argv[2:]} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
+    return wall
+
+
+def _env(src: Path, cache: str) -> dict[str, str]:
+    """``src`` first on the path; bytecode cached (in ``cache``, outside the trees), as an
+    installed promoplan runs: without it every run compiles every module of the tree."""
+    env = {**os.environ, "PYTHONPATH": str(src), "NO_COLOR": "1", "PYTHONPYCACHEPREFIX": cache}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _rounds(jobs: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, list[float]]:
+    """Each job once per round, in an order that rotates; one warm-up round first."""
+    names = list(jobs)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(runs + 1):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            wall = _run(*jobs[name])
+            if index:
+                samples[name].append(wall)
+    return samples
+
+
+def _paired(samples: dict[str, list[float]], name: str, base: str) -> float:
+    return statistics.median(a / b for a, b in zip(samples[name], samples[base], strict=True))
+
+
+def _step(samples: dict[str, list[float]], name: str, base: str) -> float:
+    return statistics.median(a - b for a, b in zip(samples[name], samples[base], strict=True))
+
+
+def _jobs(
+    args: argparse.Namespace, trees: dict[str, Path], cache: str
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    python = sys.executable
+    jobs = {"floor": ([python, "-c", FLOOR], _env(ROOT / "src", cache))}
+    for label, src in trees.items():
+        for name in TARGETS:
+            command = [*name.split(), args.plan] if name == "validate" else name.split()
+            jobs[label + name] = ([python, "-c", ENTRY, *command], _env(src, cache))
+    if not args.no_steps:
+        steps = VALIDATE_STEPS + [(title, code) for title, code, _ in TYPER_STEPS]
+        for title, code in steps:
+            argv = [python, "-c", code.format(plan=args.plan)]
+            jobs["step: " + title] = (argv, _env(ROOT / "src", cache))
+    return jobs
+
+
+def _print_commands(samples: dict[str, list[float]], trees: dict[str, Path]) -> None:
+    floor = statistics.median(samples["floor"])
+    print(f"\n{'':44}{'wall ms':>9}{'x floor':>9}{'target':>9}")
+    print(f"{'floor: ' + FLOOR:44.44}{floor * 1000:9.1f}{1:9.2f}")
+    for label in trees:
+        for name, target in TARGETS.items():
+            key = label + name
+            wall = statistics.median(samples[key]) * 1000
+            ratio = _paired(samples, key, "floor")
+            verdict = "" if label else ("  ok" if ratio <= target else "  OVER")
+            shown = f"{label}promoplan {name}"
+            print(f"{shown:44.44}{wall:9.1f}{ratio:9.2f}{'<= ' + str(target):>9}{verdict}")
+    if len(trees) > 1:
+        print()
+        for name in TARGETS:
+            print(f"now / before, {name:22} {_paired(samples, name, 'before: ' + name):.2f}")
+
+
+def _print_steps(samples: dict[str, list[float]]) -> None:
+    print("\nWhere validate's time goes (each step: the median paired difference, ms)")
+    previous = None
+    for title, _ in VALIDATE_STEPS:
+        key = "step: " + title
+        cost = (
+            statistics.median(samples[key]) if previous is None else _step(samples, key, previous)
+        )
+        print(f"  {title:76} {cost * 1000:7.1f}")
+        previous = key
+    print("\nThe typer path (--help, --version, the other commands), from the floor")
+    for title, _, base in TYPER_STEPS:
+        cost = _step(samples, "step: " + title, base if base == "floor" else "step: " + base)
+        print(f"  {title:76} {cost * 1000:7.1f}")
 
 
 def main() -> int:
-    """Run both commands alternately and print the medians and the ratio."""
+    """Measure, then print the commands, their ratios to the floor, and the steps."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--plan", default=str(ROOT / "plans" / "ecommerce-2025.yaml"))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--plan", default="plans/ecommerce-2025.yaml")
+    parser.add_argument("--before", type=Path, help="another tree's src directory, measured too")
+    parser.add_argument("--no-steps", action="store_true", help="the commands only")
     args = parser.parse_args()
-    commands = {
-        "import pydantic, yaml, rich, typer": [
-            sys.executable,
-            "-c",
-            "import pydantic, yaml, rich, typer",
-        ],
-        # What any pydantic + rich program pays: `import pydantic` alone is lazy and
-        # does not load pydantic.BaseModel; `import rich` does not load rich.console.
-        "  + BaseModel, rich.console (floor)": [
-            sys.executable,
-            "-c",
-            "import pydantic, yaml, rich, typer; from pydantic import BaseModel; "
-            "import rich.console",
-        ],
-        f"promoplan validate {Path(args.plan).name}": [
-            sys.executable,
-            "-m",
-            "promoplan",
-            "validate",
-            args.plan,
-        ],
-    }
-    for argv in commands.values():  # warm the file cache
-        timed(argv)
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for _ in range(args.runs):
-        for name, argv in commands.items():
-            samples[name].append(timed(argv))
-    print(f"runs: {args.runs} each, interleaved; median wall and CPU (user+system) time")
-    medians = {}
-    for name, values in samples.items():
-        wall = statistics.median(v[0] for v in values)
-        cpu = statistics.median(v[1] for v in values)
-        medians[name] = (wall, cpu)
-        print(f"{name:<40} wall {wall * 1000:7.1f} ms   cpu {cpu * 1000:7.1f} ms")
-    names = list(commands)
-    base, floor, ours = (medians[n] for n in names)
-    print(
-        f"ratio validate / imports: wall {ours[0] / base[0]:.2f}, cpu {ours[1] / base[1]:.2f}"
-        " (target <= 1.5)"
-    )
-    print(f"ratio floor / imports:    wall {floor[0] / base[0]:.2f}, cpu {floor[1] / base[1]:.2f}")
-    print(f"ratio validate / floor:   wall {ours[0] / floor[0]:.2f}, cpu {ours[1] / floor[1]:.2f}")
-    duckdb_check = [
-        sys.executable,
-        "-c",
-        "import sys; sys.argv = ['promoplan', 'validate', " + repr(args.plan) + "]\n"
-        "import promoplan.cli\ntry:\n    promoplan.cli.main()\nexcept SystemExit:\n    pass\n"
-        "print('duckdb' in sys.modules, file=sys.stderr)",
-    ]
-    done = subprocess.run(duckdb_check, capture_output=True, text=True, check=False)
-    print(f"duckdb imported by validate: {done.stderr.strip().splitlines()[-1]}")
+    trees = {"": ROOT / "src"}
+    if args.before:
+        trees["before: "] = args.before.resolve()
+    os.chdir(ROOT)
+    with tempfile.TemporaryDirectory(prefix="promoplan-pycache-") as cache:
+        samples = _rounds(_jobs(args, trees, cache), args.runs)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {cores}, load average {load}; {args.runs} interleaved rounds, medians")
+    _print_commands(samples, trees)
+    if not args.no_steps:
+        _print_steps(samples)
     return 0
 
 

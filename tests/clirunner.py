@@ -8,7 +8,8 @@ exit status, stdout and stderr, which are kept apart (click >= 8.2 always separa
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from typing import NamedTuple, Protocol
 
 from typer.testing import CliRunner
@@ -52,3 +53,17 @@ def run_cli(
     assert "Traceback" not in text, text
     assert result.exit_code != 3, f"internal error: {text}"
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+def run_isolated(run: Callable[[], object], env: Mapping[str, str] | None = None) -> CliResult:
+    """Call ``run`` (``promoplan.cli.main``, or the app itself) with the streams and the
+    environment the test runner gives a command; its exit status from ``SystemExit``."""
+    status = 0
+    with CliRunner().isolation(env=dict(env or {})) as (stdout, stderr, _):
+        try:
+            run()
+        except SystemExit as stop:
+            status = stop.code if isinstance(stop.code, int) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return CliResult(status, stdout.getvalue().decode(), stderr.getvalue().decode())

@@ -2,62 +2,92 @@
 
 Command functions stay thin; heavy modules (DuckDB, renderers) are imported
 inside the commands that need them so that ``validate`` starts fast.
+
+Importing this module imports no typer. :func:`main` runs ``validate`` with plain
+arguments (what CI runs on every push) on the quick path: its command line read by
+:mod:`promoplan.quickargs`, then the same body as the typer command,
+:func:`run_validate`. Every other run goes through :data:`app`, the typer
+application, built on first use by :func:`build_app` with only the command being
+run (:mod:`promoplan.clityper`).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING, Annotated, Any
 
 from promoplan import __version__
-from promoplan.cliopts import (
-    ActualsOption,
-    AsOfOption,
-    EncodingOption,
-    IgnoreOption,
-    OutputOption,
-    QuietOption,
-    StrictOption,
-    TimeoutOption,
-    UnitsOption,
-)
-from promoplan.guard import run_guarded
+from promoplan.guard import guarded_status
 from promoplan.progress import progress_bar
-from promoplan.render import Format, RenderedCommand, format_help
+from promoplan.render import ASCII_JSON_FORMATS as JSON_FORMATS
+from promoplan.render import format_help
 
 if TYPE_CHECKING:
-    from promoplan.render import RenderOptions
+    import typer
+
+    from promoplan.cliopts import (
+        ActualsOption,
+        AsOfOption,
+        EncodingOption,
+        IgnoreOption,
+        OutputOption,
+        QuietOption,
+        StrictOption,
+        TimeoutOption,
+        UnitsOption,
+    )
+    from promoplan.render import Format, RenderedCommand, RenderOptions
+
+    app: typer.Typer  # built by build_app() when first asked for (see __getattr__)
 
 
 # promoplan uses no pydantic plugins; skipping their discovery (a scan of every
 # installed distribution's metadata) saves tens of milliseconds per run.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+_PLUGIN_LOADER = "pydantic.plugin._loader"
 
-app = typer.Typer(
-    name="promoplan",
-    help="Validate promotion plans (YAML) and track them against CSV actuals.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def _no_plugins() -> tuple[()]:
+    """pydantic's ``get_plugins`` with every plugin disabled: none."""
+    return ()
+
+
+def _without_plugin_discovery() -> None:
+    """Answer pydantic's "which plugins?" without importing ``importlib.metadata``.
+
+    pydantic's plugin loader imports ``importlib.metadata`` (with ``email`` and
+    ``zipfile``, about 15 ms) at its top, before it reads ``PYDANTIC_DISABLE_PLUGINS``.
+    With every plugin disabled its one function, ``get_plugins``, returns nothing:
+    the module put in its place does only that. Left alone when the loader is loaded
+    already or plugins are not all disabled (tests/test_startup.py checks that the
+    real loader gives the same answer).
+    """
+    disabled = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    if disabled not in ("__all__", "1", "true") or _PLUGIN_LOADER in sys.modules:
+        return
+    loader = types.ModuleType(_PLUGIN_LOADER, "pydantic plugins, all disabled (promoplan.cli).")
+    loader.get_plugins = _no_plugins  # type: ignore[attr-defined]  # the loader's one function
+    sys.modules[_PLUGIN_LOADER] = loader
+
+
+_without_plugin_discovery()
 
 _DEBUG = False
-JSON_FORMATS = ("json", "sarif")  # escaped to ASCII on a stdout that cannot carry UTF-8
 
 
 def _version(value: bool) -> None:
+    import typer  # the typer path only
+
     if value:
         typer.echo(f"promoplan {__version__}")
         raise typer.Exit(0)
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
@@ -73,7 +103,9 @@ def _main(
 
 def _guard(action: Callable[[], int]) -> None:
     """Run a command body; its exit status, 2 for usage problems, 3 (one line) for bugs."""
-    run_guarded(action, debug=_DEBUG)
+    import typer  # the typer path only
+
+    raise typer.Exit(guarded_status(action, debug=_DEBUG, passthrough=(typer.Exit,)))
 
 
 def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -> Format:
@@ -92,7 +124,29 @@ def _render_options(
     return options_for_stdout(fmt, to_stdout=output is None, units=units, quiet=quiet)
 
 
-@app.command()
+def run_validate(
+    paths: Sequence[Path],
+    *,
+    fmt: str | None,
+    output: str | None,
+    strict: bool,
+    quiet: bool,
+    ignore: Sequence[str] | None,
+) -> int:
+    """``validate``'s body, on the typer path and the quick path alike: its exit status."""
+    from promoplan.commands.validate import validate_paths
+    from promoplan.exitstatus import exit_status
+    from promoplan.output import emit, output_file
+    from promoplan.render import render
+
+    target = output_file(output)
+    chosen = _choose_format("validate", fmt, "table")
+    run = validate_paths(paths, ignore=tuple(ignore or ()))
+    text = render(chosen, run, _render_options(chosen, target, quiet=quiet))
+    emit(text, target, json=chosen in JSON_FORMATS)
+    return exit_status(run, strict=strict)
+
+
 def validate(
     paths: Annotated[
         list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")
@@ -109,24 +163,13 @@ def validate(
 
     Exit 0: no errors; 1: errors (or warnings with --strict); 2: could not run.
     """
-
-    def body() -> int:
-        from promoplan.commands.validate import validate_paths
-        from promoplan.exitstatus import exit_status
-        from promoplan.output import emit, output_file
-        from promoplan.render import render
-
-        target = output_file(output)
-        chosen = _choose_format("validate", fmt, "table")
-        run = validate_paths(paths, ignore=tuple(ignore or ()))
-        text = render(chosen, run, _render_options(chosen, target, quiet=quiet))
-        emit(text, target, json=chosen in JSON_FORMATS)
-        return exit_status(run, strict=strict)
-
-    _guard(body)
+    _guard(
+        lambda: run_validate(
+            paths, fmt=fmt, output=output, strict=strict, quiet=quiet, ignore=ignore
+        )
+    )
 
 
-@app.command()
 def check(
     plan: Annotated[Path, typer.Argument(help="The plan file.")],
     actuals: ActualsOption = None,
@@ -182,7 +225,6 @@ def check(
     _guard(body)
 
 
-@app.command()
 def report(
     plan: Annotated[Path, typer.Argument(help="The plan file.")],
     actuals: ActualsOption = None,
@@ -331,7 +373,6 @@ def report(
     _guard(body)
 
 
-@app.command()
 def diff(
     old: Annotated[
         str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")
@@ -363,7 +404,6 @@ def diff(
     _guard(body)
 
 
-@app.command()
 def schema(output: OutputOption = None) -> None:
     """Print the plan format as JSON Schema (draft 2020-12), for editors and CI."""
 
@@ -377,7 +417,6 @@ def schema(output: OutputOption = None) -> None:
     _guard(body)
 
 
-@app.command()
 def init(
     path: Annotated[
         Path | None,
@@ -390,6 +429,8 @@ def init(
     """Write a commented starter plan, or starter tests for a plan (never overwrites a file)."""
 
     def body() -> int:
+        import typer  # the typer path only
+
         from promoplan.commands.init import run_init
 
         typer.echo(run_init(path, tests=tests), err=True)
@@ -398,7 +439,6 @@ def init(
     _guard(body)
 
 
-@app.command("test")
 def plan_test(
     paths: Annotated[list[Path], typer.Argument(help="Test files or directories of them.")],
     run: Annotated[
@@ -432,10 +472,81 @@ def plan_test(
     _guard(body)
 
 
+def build_app() -> typer.Typer:
+    """The typer application: every command and its options (what tests run, too)."""
+    import typer  # the typer path only
+
+    from promoplan import cliopts
+    from promoplan.clityper import PromoplanCommand, PromoplanGroup, PromoplanTyper
+
+    # The commands' annotations are strings (PEP 563) that typer evaluates in this
+    # module's namespace when it builds a command. The names they use, typer and the
+    # shared options, are bound here, so that importing this module imports no typer.
+    namespace = globals()
+    namespace["typer"] = typer
+    namespace.update({name: getattr(cliopts, name) for name in cliopts.__all__})
+    application = PromoplanTyper(
+        name="promoplan",
+        help="Validate promotion plans (YAML) and track them against CSV actuals.",
+        cls=PromoplanGroup,
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    application.callback()(_main)
+    for command in (validate, check, report, diff, schema, init):
+        application.command(cls=PromoplanCommand)(command)
+    application.command("test", cls=PromoplanCommand)(plan_test)
+    return application
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, the typer application, built the first time it is asked for (PEP 562)."""
+    if name == "app":
+        application = build_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def main() -> None:
     """Run the CLI in this process as it is: no signal handlers, no stream checks.
 
-    The console script's entry point is :func:`promoplan.process.main`, which sets
-    those up first and then runs :data:`app`.
+    ``validate`` with plain arguments takes the quick path (no typer); every other
+    run, the typer application. The console script's entry point is
+    :func:`promoplan.process.main`, which sets up signals and streams first.
     """
-    app()
+    from promoplan.quickargs import parse_validate
+
+    quick = parse_validate(sys.argv[1:], os.environ)
+    if quick is None:
+        __getattr__("app")()
+        return
+    paths = [Path(path) for path in quick.paths]
+    try:
+        status = guarded_status(
+            lambda: run_validate(
+                paths,
+                fmt=quick.fmt,
+                output=quick.output,
+                strict=quick.strict,
+                quiet=quick.quiet,
+                ignore=quick.ignore,
+            ),
+            debug=quick.debug,
+        )
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        _broken_pipe()
+    sys.exit(status)
+
+
+def _broken_pipe() -> None:
+    """As typer ends a run whose message met a closed pipe: exit 1, quietly."""
+    from typer._click.utils import PacifyFlushWrapper  # typer's own, for the same end
+
+    sys.stdout = PacifyFlushWrapper(sys.stdout)
+    sys.stderr = PacifyFlushWrapper(sys.stderr)
+    sys.exit(1)

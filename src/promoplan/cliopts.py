@@ -1,10 +1,26 @@
-"""The options several commands share, as typer annotations (one help text each)."""
+"""The options several commands share, as typer annotations (one help text each).
+
+Imported by :func:`promoplan.cli.build_app` only, on the typer path: the quick path
+of ``validate`` imports no typer.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+
+__all__ = [
+    "ActualsOption",
+    "AsOfOption",
+    "EncodingOption",
+    "IgnoreOption",
+    "OutputOption",
+    "QuietOption",
+    "StrictOption",
+    "TimeoutOption",
+    "UnitsOption",
+]
 
 OutputOption = Annotated[
     str | None,

@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import typer
-
 from promoplan.errors import Locked, UsageProblem, interruption
 
 
-def run_guarded(action: Callable[[], int], *, debug: bool = False) -> None:
-    """Run a command body and exit with its status: 2 for usage problems, 75 for a held
+def guarded_status(
+    action: Callable[[], int],
+    *,
+    debug: bool = False,
+    passthrough: tuple[type[BaseException], ...] = (),
+) -> int:
+    """Run a command body and return its exit status: 2 for usage problems, 75 for a held
     lock, 130 when interrupted, 3 (one line; the traceback with ``debug``) for bugs.
+
+    Exceptions of the ``passthrough`` types (typer's own exit) are raised as they are.
     """
     from promoplan.output import forget_inputs  # noqa: PLC0415  # light, but not needed to start
 
     forget_inputs()
     try:
-        status = action()
+        return action()
     except UsageProblem as exc:
-        typer.echo(f"promoplan: {exc}", err=True)
-        raise typer.Exit(2) from None
+        say(f"promoplan: {exc}")
+        return 2
     except Locked as exc:
-        typer.echo(f"promoplan: {exc}", err=True)
-        raise typer.Exit(75) from None
-    except typer.Exit:
+        say(f"promoplan: {exc}")
+        return 75
+    except passthrough:
         raise
     except KeyboardInterrupt:
-        typer.echo("promoplan: interrupted", err=True)
-        raise typer.Exit(130) from None
+        say("promoplan: interrupted")
+        return 130
     except Exception:  # the one place that turns bugs into exit 3
         stop = interruption()
         if stop is not None:  # a library turned SIGINT/SIGTERM into its own error
@@ -38,9 +43,17 @@ def run_guarded(action: Callable[[], int], *, debug: bool = False) -> None:
 
             traceback.print_exc()
         else:
-            typer.echo(
-                "promoplan: internal error (a bug); please report it with the output of --debug",
-                err=True,
-            )
-        raise typer.Exit(3) from None
-    raise typer.Exit(status)
+            say("promoplan: internal error (a bug); please report it with the output of --debug")
+        return 3
+
+
+def say(message: str) -> None:
+    """One line on stderr, written as typer writes it (whichever path the run took).
+
+    typer's ``echo`` strips terminal escapes when stderr is not a terminal and copes
+    with a misconfigured stream encoding; the run that skipped typer (``validate``)
+    imports it here, on the way out with a message, so both paths write the same bytes.
+    """
+    from typer import echo  # noqa: PLC0415  # only when there is something to say
+
+    echo(message, err=True)

@@ -20,7 +20,6 @@ from promoplan.errors import UsageProblem
 from promoplan.model import Plan
 from promoplan.output import note_input
 from promoplan.result import PlanResult
-from promoplan.schema_errors import schema_diagnostics
 from promoplan.yamlsafe import MAX_BYTES, PositionIndex, load_yaml
 
 
@@ -49,6 +48,9 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
     try:
         plan = Plan.model_validate(loaded.data)
     except ValidationError as error:
+        # Only a plan with schema errors needs the code that explains them.
+        from promoplan.schema_errors import schema_diagnostics  # noqa: PLC0415
+
         return _done(
             file, None, schema_diagnostics(error, loaded.data, positions, file=file), positions
         )

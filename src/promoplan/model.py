@@ -249,7 +249,8 @@ BudgetLineValue = Annotated[
     # The schema shows the shorthand too: "influencers: 15%" is a valid line.
     BeforeValidator(_share_shorthand, json_schema_input_type=QuantityValue | BudgetLine),
 ]
-BudgetLine.model_rebuild()
+# No BudgetLine.model_rebuild() here: that would build the model's validator at import.
+# The models build on first use (defer_build), when BudgetLineValue above is defined.
 
 
 class Budget(Model):

@@ -2,8 +2,8 @@
 
 The console script's entry point is :func:`main` here, not in ``cli.py``:
 this module imports only the standard library, so the signal handlers are in
-place a few milliseconds after the interpreter starts, before typer, rich,
-pydantic and DuckDB are imported (about 150 ms).
+place a few milliseconds after the interpreter starts, before pydantic, typer,
+rich and DuckDB are imported (100 ms and more).
 
 * SIGINT and SIGTERM raise :class:`Interrupted` wherever the program is; the
   ``finally`` blocks and the atomic writer clean up on the way out (no
@@ -112,7 +112,7 @@ def _quiet_exit(status: int) -> None:
 
 
 def run(app: Callable[[], object]) -> None:
-    """Run ``app`` (the typer application), turning an interruption into its exit status."""
+    """Run ``app`` (the CLI), turning an interruption into its exit status."""
     try:
         app()
     except Interrupted as stop:
@@ -130,8 +130,8 @@ def main() -> None:
     install_signal_handlers()
     try:
         occupy_closed_streams()
-        from promoplan.cli import app  # noqa: PLC0415  # after the handlers: imports take ~150 ms
+        from promoplan.cli import main as cli  # noqa: PLC0415  # after the handlers are in place
     except Interrupted as stop:
         interrupted(stop.status)
         return
-    run(app)
+    run(cli)

@@ -12,7 +12,7 @@ import difflib
 import re
 import types
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, ForwardRef, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -294,7 +294,7 @@ def _step(annotation: Any, part: str | int) -> Any:
     for candidate in _members(annotation):
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             if isinstance(part, str) and part in candidate.model_fields:
-                return candidate.model_fields[part].annotation
+                return _field_annotation(candidate, part)
             continue
         origin = get_origin(candidate)
         args = get_args(candidate)
@@ -303,6 +303,16 @@ def _step(annotation: Any, part: str | int) -> Any:
         if origin is list and isinstance(part, int) and args:
             return args[0]
     return None
+
+
+def _field_annotation(model: type[BaseModel], name: str) -> Any:
+    """The field's type; a model whose own fields name it before it is defined
+    (``BudgetLine.lines``) resolves them here, on this error path, not at import."""
+    annotation = model.model_fields[name].annotation
+    if isinstance(annotation, ForwardRef):
+        model.model_rebuild()
+        annotation = model.model_fields[name].annotation
+    return annotation
 
 
 def _as_model(annotation: Any) -> type[BaseModel] | None:

@@ -14,13 +14,21 @@ from typing_extensions import assert_never
 
 from promoplan.errors import UsageProblem
 from promoplan.render.options import RenderOptions
-from promoplan.result import Run
 
-__all__ = ["FORMATS_BY_COMMAND", "Format", "RenderOptions", "render", "render_diff", "render_test"]
+__all__ = [
+    "ASCII_JSON_FORMATS",
+    "FORMATS_BY_COMMAND",
+    "Format",
+    "RenderOptions",
+    "render",
+    "render_diff",
+    "render_test",
+]
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the registry names them; the renderers import them (kept out of --help)
     from promoplan.diff import PlanDiff
     from promoplan.plantest.result import PlanTestRun
+    from promoplan.result import Run
 
 Format = Literal["table", "json", "markdown", "csv", "html", "github", "junit", "sarif"]
 RenderedCommand = Literal["validate", "check", "report", "diff", "test"]
@@ -32,6 +40,8 @@ FORMATS_BY_COMMAND: Mapping[RenderedCommand, tuple[Format, ...]] = {
     "diff": ("table", "markdown", "json"),
     "test": ("table", "json", "junit", "github"),
 }
+# Escaped to ASCII on a stdout that cannot carry UTF-8 (validate's and check's JSON).
+ASCII_JSON_FORMATS: tuple[Format, ...] = ("json", "sarif")
 AUTO = "auto"  # github when GITHUB_ACTIONS=true and the command has it, else the default
 
 
@@ -72,6 +82,10 @@ def render(fmt: Format, run: Run, options: RenderOptions) -> str:
 def _render(fmt: Format, run: Run, options: RenderOptions) -> str:
     match fmt:
         case "table":
+            if run.command == "validate" and not options.color:
+                from promoplan.render.plain import render_validate_plain
+
+                return render_validate_plain(run, options)
             from promoplan.render.table import render_table
 
             return render_table(run, options)
