@@ -85,7 +85,7 @@ def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -
 
 
 def _render_options(
-    fmt: Format, output: object | None, units: str = "cn", quiet: bool = False
+    fmt: Format, output: object | None, units: str | None = None, quiet: bool = False
 ) -> RenderOptions:
     from promoplan.render.options import options_for_stdout
 
@@ -146,7 +146,7 @@ def check(
     strict: StrictOption = False,
     quiet: QuietOption = False,
     ignore: IgnoreOption = None,
-    units: UnitsOption = "cn",
+    units: UnitsOption = None,
     encoding: EncodingOption = None,
     timeout: TimeoutOption = None,
 ) -> None:
@@ -218,7 +218,7 @@ def report(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Same as --fail-on warning.")] = False,
     ignore: IgnoreOption = None,
-    units: UnitsOption = "cn",
+    units: UnitsOption = None,
     encoding: EncodingOption = None,
     timeout: TimeoutOption = None,
     notify: Annotated[

@@ -139,7 +139,7 @@ def _header(plan: PlanResult, report: ReportData | None) -> str:
 
 
 def _value(value: float | None, unit: str, plan: PlanResult, options: RenderOptions) -> str:
-    return esc(format_value(value, unit, currency=plan.currency, units=options.units))
+    return esc(format_value(value, unit, currency=plan.currency, units=options.units_for(plan)))
 
 
 def _kpi_section(plan: PlanResult, report: ReportData, options: RenderOptions) -> str:
@@ -222,7 +222,7 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
     figures = []
     for series in report.series:
         svg = cumulative_chart(
-            series, as_of=plan.as_of, currency=plan.currency, units=options.units
+            series, as_of=plan.as_of, currency=plan.currency, units=options.units_for(plan)
         )
         target = _value(series.target, series.unit, plan, options)
         figures.append(
@@ -233,7 +233,7 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
             '<span class="l-last-year">last year</span></figcaption></figure>'
         )
     for chart in report.group_charts:
-        svg = group_chart(chart, currency=plan.currency, units=options.units)
+        svg = group_chart(chart, currency=plan.currency, units=options.units_for(plan))
         floor = _value(chart.floor, chart.unit, plan, options)
         figures.append(
             f'<figure class="panel"><h3>{esc(chart.label)} '
@@ -259,7 +259,7 @@ def _forecast_legend(series: CumulativeSeries, plan: PlanResult, options: Render
 
 
 def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> str:
-    shown = goal_cells(goal, currency=plan.currency, units=options.units)
+    shown = goal_cells(goal, currency=plan.currency, units=options.units_for(plan))
     target = esc(shown.target)
     actual = esc(shown.actual)
     projection = _value(goal.projection, goal.unit, plan, options)
@@ -331,7 +331,7 @@ def _alert_section(plan: PlanResult, report: ReportData | None, options: RenderO
 
 def _alert_item(entry: AlertEntry, plan: PlanResult, options: RenderOptions) -> str:
     alert = entry.alert
-    cells = entry_cells(entry, currency=plan.currency, units=options.units)
+    cells = entry_cells(entry, currency=plan.currency, units=options.units_for(plan))
     where = " · ".join(part for part in (cells.where, alert.window) if part)
     what = "<br>".join(esc(value) for value in cells.values)
     action = f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""
