@@ -37,7 +37,6 @@ NotifyWhen = Literal["always", "alerts", "errors"]
 NotifyBody = Literal["summary", "report"]
 
 
-
 def default_units(currency: str) -> Units:
     """A plan's units when it names none: 万/亿 for yuan (``cn``), k/M/B for the rest (``intl``)."""
     return "cn" if currency.strip().upper() in ("CNY", "RMB") else "intl"

@@ -199,10 +199,10 @@ def _title(console: Console, plan: PlanResult) -> None:
 
 # Narrower layouts, tried in this order when a table does not fit the terminal (the
 # README's "Narrow terminals"): the expected column goes first (progress already says
-# how actual compares with it), then the budget's spent cell splits before its bracket,
-# then the budget's remaining column goes; last, labels are shortened with "…".
+# how actual compares with it), then the budget's remaining column (planned less spent),
+# then the spent cell splits before its bracket; last, labels are shortened with "…".
 GOAL_LAYOUTS = ("full", "no-expected")
-BUDGET_LAYOUTS = ("full", "no-expected", "split-spent", "no-remaining")
+BUDGET_LAYOUTS = ("full", "no-expected", "no-remaining", "split-spent")
 MIN_GOAL_LABEL = 12
 MIN_BUDGET_LABEL = 8
 
