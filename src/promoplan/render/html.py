@@ -16,7 +16,7 @@ from promoplan.alertorder import AlertEntry, shown_alerts
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
 from promoplan.render.cells import entry_cells, goal_cells
 from promoplan.render.options import RenderOptions
-from promoplan.render.svg import cumulative_chart, esc, group_chart
+from promoplan.render.svg import DESKTOP_FONT, WIDE_WIDTH, cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,
     format_change,
@@ -29,6 +29,7 @@ from promoplan.result import (
     BudgetRow,
     CumulativeSeries,
     GoalProgress,
+    GroupChart,
     Kpi,
     PlanResult,
     ReportData,
@@ -233,10 +234,10 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
             '<span class="l-last-year">last year</span></figcaption></figure>'
         )
     for chart in report.group_charts:
-        svg = group_chart(chart, currency=plan.currency, units=options.units_for(plan))
+        svg = _group_svgs(chart, plan, options)
         floor = _value(chart.floor, chart.unit, plan, options)
         figures.append(
-            f'<figure class="panel"><h3>{esc(chart.label)} '
+            f'<figure class="panel across"><h3>{esc(chart.label)} '
             f"<small>{esc(chart.metric)} per {esc(chart.dimension)}, "
             f"{esc(chart.window)}</small></h3>{svg}"
             '<figcaption class="legend"><span class="l-ok">at or above the floor</span>'
@@ -247,6 +248,18 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
         return ""
     charts = "".join(figures)
     return f'<section id="charts"><h2>Charts</h2><div class="charts">{charts}</div></section>\n'
+
+
+def _group_svgs(chart: GroupChart, plan: PlanResult, options: RenderOptions) -> str:
+    """A group chart across the page, in two drawings: one laid out for the page's width and
+    desktop text, one for a phone's; the CSS shows the one that fits the screen."""
+    units = options.units_for(plan)
+    wide = group_chart(
+        chart, currency=plan.currency, units=units, width=WIDE_WIDTH, font=DESKTOP_FONT,
+        variant="wide",
+    )  # fmt: skip
+    narrow = group_chart(chart, currency=plan.currency, units=units, variant="narrow")
+    return wide + narrow
 
 
 def _forecast_legend(series: CumulativeSeries, plan: PlanResult, options: RenderOptions) -> str:
