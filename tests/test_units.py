@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clirunner import Cli
-from promoplan.render.text import format_amount, format_value
+from promoplan.render.text import format_amount, format_change, format_value
 
 PLAN = """\
 promoplan: 1
@@ -169,3 +169,18 @@ def test_format_amount_writes_out_below_ten_thousand_in_both_units() -> None:
     assert format_amount(9_999, "cn") == "9,999"
     assert format_amount(10_000, "intl") == "10k"
     assert format_amount(10_000, "cn") == "1万"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "unit", "shown"),
+    [
+        (-0.0001, "points", "ratio", "+0 pts"),
+        (-0.0001, "relative", "count", "+0%"),
+        (-0.03, "relative", "count", "-3%"),
+        (0.085, "points", "percent", "+8.5 pp"),
+    ],
+)
+def test_a_change_that_rounds_to_nothing_is_plus_zero(
+    value: float, kind: str, unit: str, shown: str
+) -> None:
+    assert format_change(value, kind, unit) == shown

@@ -201,12 +201,15 @@ def format_change(value: float | None, kind: str = "relative", unit: str = "coun
     percent, ``+0.6 pts`` for a ratio (1:2.4 to 1:3)."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "+" if value >= 0 else ""
     if kind == "points":
-        if unit == "percent":
-            return f"{sign}{_trim(value * 100, 1)} pp"
-        return f"{sign}{_trim(value, 2)} pts"
-    return f"{sign}{_trim(value * 100, 1)}%"
+        text, suffix = (
+            (_trim(value * 100, 1), " pp") if unit == "percent" else (_trim(value, 2), " pts")
+        )
+    else:
+        text, suffix = _trim(value * 100, 1), "%"
+    if text in ("0", "-0"):  # a change that rounds to nothing is +0, never -0
+        text = "0"
+    return f"{'' if text.startswith('-') else '+'}{text}{suffix}"
 
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
