@@ -51,6 +51,14 @@ def shorten_label(label: Text, cells: int, suffix: Text | None = None) -> Text:
     return Text(shorten(label.plain, cells), style=label.style)
 
 
+def label_column(table: Table, header: str, min_width: int, cap: int | None) -> None:
+    """The label column: wrapped at blanks as rich does, or one line of at most ``cap``."""
+    if cap is None:
+        table.add_column(header, overflow="fold", min_width=min_width)
+    else:
+        table.add_column(header, no_wrap=True, overflow="ellipsis", max_width=cap)
+
+
 def longest_word(texts: Sequence[str]) -> int:
     """The widest run without a blank in ``texts``: what rich cannot wrap without folding."""
     return max([0, *(cell_len(word) for text in texts for word in text.split())])
@@ -62,7 +70,7 @@ def fitted_table(
     layouts: Sequence[str],
     build: Callable[[str, int | None], Table],
     *,
-    labels: Callable[[str], Sequence[str]],
+    labels: Sequence[str],
     min_label: int,
     fallback: str | None = None,
 ) -> Table:
@@ -78,12 +86,11 @@ def fitted_table(
     room = 0
     for layout in layouts:
         table = build(layout, None)
-        texts = labels(layout)
         natural = natural_width(console, table)
         if natural <= width:
             return table
-        room = width - (natural - max([min_label, *(cell_len(text) for text in texts)]))
-        if room >= max(min_label, longest_word(texts)):
+        room = width - (natural - max([min_label, *(cell_len(text) for text in labels)]))
+        if room >= max(min_label, longest_word(labels)):
             return table
     if room >= min_label:
         table = build(layouts[-1], room)

@@ -29,7 +29,7 @@ from promoplan.render.cells import (
     own_window,
 )
 from promoplan.render.findings import diagnostic_message
-from promoplan.render.fit import fitted_table, shorten, shorten_label
+from promoplan.render.fit import fitted_table, label_column, shorten, shorten_label
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     count_words,
@@ -218,13 +218,6 @@ def _goal_label(goal: GoalProgress, plan: PlanResult, cap: int | None = None) ->
     return name
 
 
-def _label_column(table: Table, header: str, min_width: int, cap: int | None) -> None:
-    if cap is None:
-        table.add_column(header, overflow="fold", min_width=min_width)
-    else:
-        table.add_column(header, no_wrap=True, overflow="ellipsis", max_width=cap)
-
-
 def _goals_table(
     goals: tuple[GoalProgress, ...],
     plan: PlanResult,
@@ -233,8 +226,8 @@ def _goals_table(
     cap: int | None = None,
 ) -> Table:
     table = _table()
-    _label_column(table, "goal", 10, cap)
-    shown_columns = ("target", "actual") if layout == "no-expected" else GOAL_NUMBERS
+    label_column(table, "goal", 10, cap)
+    shown_columns = ("target", "actual", "expected")[: 2 if layout == "no-expected" else 3]
     for name in shown_columns:
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("progress", no_wrap=True)
@@ -257,9 +250,6 @@ def _goals_table(
     return table
 
 
-GOAL_NUMBERS = ("target", "actual", "expected")
-
-
 def _fitted_goals(
     console: Console, goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
 ) -> Table:
@@ -269,7 +259,7 @@ def _fitted_goals(
         options.width,
         GOAL_LAYOUTS,
         lambda layout, cap: _goals_table(goals, plan, options, layout, cap),
-        labels=lambda _layout: texts,
+        labels=texts,
         min_label=MIN_GOAL_LABEL,
     )
 
@@ -310,19 +300,18 @@ def _budget_table(
     cap: int | None = None,
 ) -> Table:
     table = _table()
-    _label_column(table, "line", 8, cap)
+    label_column(table, "line", 8, cap)
     table.add_column("share", justify="right", no_wrap=True)
     # One line (or two, split before the bracket) so that only the label column wraps;
     # folded as before on a terminal too narrow for any layout.
     fold = layout == "folded"
     narrow = BUDGET_LAYOUTS.index("full" if fold else layout)
     table.add_column("spent [of planned]", justify="right", overflow="fold", no_wrap=not fold)
-    if narrow < BUDGET_LAYOUTS.index("no-expected"):
-        table.add_column("expected", justify="right", no_wrap=True)
-    if narrow < BUDGET_LAYOUTS.index("no-remaining"):
-        table.add_column("remaining", justify="right", no_wrap=True)
+    money_columns = ("expected", "remaining")[narrow:]  # layouts 1 and 2 drop one each
+    for name in money_columns:
+        table.add_column(name, justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=len("over_budget"))
-    split = narrow >= BUDGET_LAYOUTS.index("split-spent")
+    split = layout == "split-spent"
 
     def money(value: float | None) -> Text:
         return Text(
@@ -336,10 +325,8 @@ def _budget_table(
             Text(format_fraction(row.share)),
             _budget_used(row, plan, options, split=split),
         ]
-        if narrow < BUDGET_LAYOUTS.index("no-expected"):
-            cells.append(money(row.expected))
-        if narrow < BUDGET_LAYOUTS.index("no-remaining"):
-            cells.append(money(row.remaining))
+        amounts = {"expected": row.expected, "remaining": row.remaining}
+        cells += [money(amounts[name]) for name in money_columns]
         table.add_row(*cells, Text(row.status, style=style))
     return table
 
@@ -353,7 +340,7 @@ def _fitted_budget(
         options.width,
         BUDGET_LAYOUTS,
         lambda layout, cap: _budget_table(rows, plan, options, layout, cap),
-        labels=lambda _layout: texts,
+        labels=texts,
         min_label=MIN_BUDGET_LABEL,
         fallback="folded",
     )
