@@ -338,19 +338,39 @@ def test_planted_markup_is_escaped(page: Page, page_text: str) -> None:
     assert sum(EVIL in text for text in page.texts) >= 3
 
 
-def test_floor_chart_has_one_bar_per_channel_and_the_floor(page: Page) -> None:
-    bars = page.find("rect", "bar")
+def group_svgs(text: str) -> dict[str, Page]:
+    """Each drawing of the group chart (``wide`` across the page, ``narrow`` for phones)."""
+    found = re.findall(r'<svg class="chart bar-chart (\w+)".*?</svg>', text, flags=re.S)
+    drawings = re.findall(r'<svg class="chart bar-chart \w+".*?</svg>', text, flags=re.S)
+    return {variant: parse(svg) for variant, svg in zip(found, drawings, strict=True)}
+
+
+def test_the_group_chart_is_drawn_across_the_page_and_for_phones(page_text: str) -> None:
+    svgs = group_svgs(page_text)
+    assert list(svgs) == ["wide", "narrow"]
+    assert 'viewBox="0 0 1040 ' in page_text
+    assert '<figure class="panel across">' in page_text
+    css = "".join(parse(page_text).styles)
+    assert ".charts figure.across{grid-column:1/-1}" in css
+
+
+@pytest.mark.parametrize("variant", ["wide", "narrow"])
+def test_floor_chart_has_one_bar_per_channel_and_the_floor(page_text: str, variant: str) -> None:
+    svg = group_svgs(page_text)[variant]
+    bars = svg.find("rect", "bar")
     assert [b["data-group"] for b in bars] == ["douyin", "kuaishou", "wecom", "xiaohongshu_koc"]
-    below = {b["data-group"] for b in page.find("rect", "bar below")}
+    below = {b["data-group"] for b in svg.find("rect", "bar below")}
     assert below == {"kuaishou", "xiaohongshu_koc"}
-    assert len(page.find("line", "floor")) == 1
-    assert any("floor 1:3" in text for text in page.texts)
+    assert len(svg.find("line", "floor")) == 1
+    assert any("floor 1:3" in text for text in svg.texts)
 
 
-def test_floor_line_sits_at_the_floor_value(page: Page) -> None:
-    (floor,) = page.find("line", "floor")
+@pytest.mark.parametrize("variant", ["wide", "narrow"])
+def test_floor_line_sits_at_the_floor_value(page_text: str, variant: str) -> None:
+    svg = group_svgs(page_text)[variant]
+    (floor,) = svg.find("line", "floor")
     x_floor = float(floor["x1"] or 0)
-    for bar in page.find("rect", "bar"):
+    for bar in svg.find("rect", "bar"):
         end = float(bar["x"] or 0) + float(bar["width"] or 0)
         if "below" in (bar["class"] or ""):
             assert end < x_floor
@@ -433,5 +453,5 @@ def test_any_plan_text_stays_text(name: str, channel: str) -> None:
     assert {tag for tag, _ in page.elements} <= ALLOWED_TAGS
     for _, attrs in page.elements:
         assert not any(key.startswith("on") or key in ("src", "href") for key in attrs)
-    groups = [b["data-group"] for b in page.find("rect", "bar")]
-    assert len(groups) == 4
+    for svg in group_svgs(text).values():
+        assert len(svg.find("rect", "bar")) == 4

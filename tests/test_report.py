@@ -98,7 +98,10 @@ def test_weekly_html_in_a_directory(tmp_path: Path) -> None:
     assert not bars & {"video_studio", "graphic_studio", "mini_program_dev"}
     assert "bilibili" in bars  # a backup channel is judged once switched on, mapped or not
     assert {a["data-group"] for a in parsed.classed("rect", "bar below")} == {"kuaishou"}
-    assert len(parsed.classed("line", "floor")) == 1
+    # the floor once in each drawing of the group chart: across the page, and for phones
+    assert len(parsed.classed("svg", "bar-chart wide")) == 1
+    assert len(parsed.classed("svg", "bar-chart narrow")) == 1
+    assert len(parsed.classed("line", "floor")) == 2
     # cumulative GMV against its paced target and last year
     assert parsed.classed("polyline", "series actual")
     assert parsed.classed("polyline", "series target")

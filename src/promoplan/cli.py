@@ -117,7 +117,7 @@ def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -
 
 
 def _render_options(
-    fmt: Format, output: object | None, units: str = "cn", quiet: bool = False
+    fmt: Format, output: object | None, units: str | None = None, quiet: bool = False
 ) -> RenderOptions:
     from promoplan.render.options import options_for_stdout
 
@@ -189,7 +189,7 @@ def check(
     strict: StrictOption = False,
     quiet: QuietOption = False,
     ignore: IgnoreOption = None,
-    units: UnitsOption = "cn",
+    units: UnitsOption = None,
     encoding: EncodingOption = None,
     timeout: TimeoutOption = None,
 ) -> None:
@@ -260,7 +260,7 @@ def report(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Same as --fail-on warning.")] = False,
     ignore: IgnoreOption = None,
-    units: UnitsOption = "cn",
+    units: UnitsOption = None,
     encoding: EncodingOption = None,
     timeout: TimeoutOption = None,
     notify: Annotated[

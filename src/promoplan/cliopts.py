@@ -37,7 +37,12 @@ IgnoreOption = Annotated[
     typer.Option("--ignore", help="Leave out diagnostics of this code (repeatable)."),
 ]
 UnitsOption = Annotated[
-    str, typer.Option("--units", help="Money and counts with 万/亿 (cn) or k/M/B (intl).")
+    str | None,
+    typer.Option(
+        "--units",
+        help="Money and counts with 万/亿 (cn) or k/M/B (intl); default: the plan's units:, "
+        "else cn for CNY and intl for other currencies.",
+    ),
 ]
 ActualsOption = Annotated[
     list[str] | None,

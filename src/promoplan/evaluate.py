@@ -35,7 +35,7 @@ from promoplan.result import (
 from promoplan.rollup import Rollup, normalise_where
 from promoplan.rowspans import counted_through, summed
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
-from promoplan.vocabulary import GoalKind, Severity
+from promoplan.vocabulary import GoalKind, Severity, default_units
 from promoplan.windows import (
     clip,
     pacing_span,
@@ -421,6 +421,7 @@ class Evaluator:
             name=self.plan.name,
             period=self.plan.span,
             currency=self.plan.currency,
+            units=self.plan.units or default_units(self.plan.currency),
             as_of=self.as_of,
             window=self.window,
             diagnostics=(*diagnostics, *self.pacings.diagnostics, *self.found),

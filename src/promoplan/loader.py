@@ -20,6 +20,7 @@ from promoplan.errors import UsageProblem
 from promoplan.model import Plan
 from promoplan.output import note_input
 from promoplan.result import PlanResult
+from promoplan.vocabulary import default_units
 from promoplan.yamlsafe import MAX_BYTES, PositionIndex, load_yaml
 
 
@@ -114,5 +115,6 @@ def unevaluated(
         name=plan.name if plan else None,
         period=plan.span if plan else None,
         currency=plan.currency if plan else "CNY",
+        units=(plan.units or default_units(plan.currency)) if plan else "cn",
         diagnostics=without_codes(found, codes),
     )

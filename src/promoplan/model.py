@@ -45,6 +45,7 @@ from promoplan.vocabulary import (
     RuleWindow,
     Severity,
     Unit,
+    Units,
     WeekStart,
 )
 
@@ -385,6 +386,12 @@ class Plan(Model):
         examples=[2025, {"start": "2025-04-01", "end": "2026-03-31"}],
     )
     currency: StrictStr = Field("CNY", description="Currency of amounts.", examples=["CNY", "USD"])
+    units: Units | None = Field(
+        None,
+        description="How amounts and counts print: cn (5,000万, 1.2亿) or intl (50M, 120M); "
+        "default cn for CNY, intl for other currencies.",
+        examples=["cn", "intl"],
+    )
     tolerance: QuantityValue = Field(
         default_factory=lambda: Quantity(0.10, "percent"),
         description="How far behind pace is at risk rather than off track (default 10%).",

@@ -24,6 +24,7 @@ from promoplan.vocabulary import (
     RunStatus,
     Severity,
     Unit,
+    Units,
 )
 
 __all__ = ["BudgetStatus", "Condition", "GoalStatus", "Unit"]  # re-exported for renderers
@@ -195,6 +196,7 @@ class PlanResult:
     name: str | None
     period: tuple[dt.date, dt.date] | None
     currency: str = "CNY"
+    units: Units = "cn"  # the plan's units:, else the currency's default
     as_of: dt.date | None = None
     window: Window | None = None
     diagnostics: tuple[Diagnostic, ...] = ()

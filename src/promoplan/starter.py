@@ -31,6 +31,7 @@ name: Online store promotion plan 2025
 description: Grow GMV 30% on last year while keeping marketing spend within 18% of GMV.
 period: 2025                      # a calendar year, or {start: 2025-04-01, end: 2026-03-31}
 currency: CNY
+units: cn                         # amounts as 5,000万 (cn, for CNY) or 50M (intl, the rest)
 tolerance: 10%                    # up to this far behind pace is "at risk", beyond is "off track"
 # How a cumulative target is expected to build up: quarters (the quarter weights
 # below), last_year (last year's curve, aligned by weekday and festival), or

@@ -36,6 +36,12 @@ NotifyKind = Literal["wecom", "dingtalk", "feishu", "slack", "webhook"]
 NotifyWhen = Literal["always", "alerts", "errors"]
 NotifyBody = Literal["summary", "report"]
 
+
+def default_units(currency: str) -> Units:
+    """A plan's units when it names none: 万/亿 for yuan (``cn``), k/M/B for the rest (``intl``)."""
+    return "cn" if currency.strip().upper() in ("CNY", "RMB") else "intl"
+
+
 UNMAPPED = "<unmapped>"  # the budget row for spend that no line claims
 # Test files of `promoplan test`; `validate DIR` leaves them out, they are not plans.
 TEST_FILE_SUFFIXES = (".test.yaml", ".test.yml")

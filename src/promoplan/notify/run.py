@@ -129,7 +129,7 @@ def send_notifications(
             err.write(f"promoplan: {spec.name}: not sent (when: {spec.when}, and none found)\n")
             continue
         link = fill_link(request.link or spec.link, file=file, period=period)
-        message = build_message(result, link=link, units=options.units)
+        message = build_message(result, link=link, units=options.units_for(result))
         target = found if isinstance(found, Target) else Target(spec, UNSET_WEBHOOK, "unset")
         if request.dry_run:
             request_ = prepare(target, message, result, options=options, now=policy.clock())

@@ -7,6 +7,7 @@ these for its own medium.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,19 +37,26 @@ class GoalCells:
     projection: str  # ``-`` unless the goal is cumulative
 
 
-def goal_cells(goal: GoalProgress, *, currency: str, units: Units) -> GoalCells:
+def goal_cells(goal: GoalProgress, *, currency: str, units: Units | None) -> GoalCells:
     """The target, actual, expected and projection cells of ``goal``."""
 
     def shown(value: float | None) -> str:
         return format_goal_value(value, goal.unit, goal.kind, currency=currency, units=units)
+
+    def things(value: float | None) -> str:
+        # Where a count should stand, or will end, is a whole number of orders or users:
+        # 3,995, not 3,994.52 (the JSON keeps the exact value).
+        if goal.unit == "count" and goal.kind != "growth" and value is not None:
+            value = float(round(value)) if math.isfinite(value) else value
+        return shown(value)
 
     return GoalCells(
         target=(
             goal.target_text if goal.target is None and goal.target_text else shown(goal.target)
         ),
         actual=shown(goal.actual),
-        expected=shown(goal.expected),
-        projection=shown(goal.projection) if goal.kind == "cumulative" else "-",
+        expected=things(goal.expected),
+        projection=things(goal.projection) if goal.kind == "cumulative" else "-",
     )
 
 
@@ -86,7 +94,7 @@ def budget_label(row: BudgetRow) -> str:
     return row.line if row.line == UNMAPPED else (row.label or row.line)
 
 
-def alert_value(alert: AlertResult, *, currency: str, units: Units) -> str:
+def alert_value(alert: AlertResult, *, currency: str, units: Units | None) -> str:
     """The metric's value against the threshold: ``roi 1:2.4 below 1:3``."""
     value = describe_alert(
         alert.condition, alert.value, alert.threshold, alert.unit, currency=currency, units=units
@@ -96,7 +104,7 @@ def alert_value(alert: AlertResult, *, currency: str, units: Units) -> str:
     return value
 
 
-def kpi_cells(kpi: Kpi, *, currency: str, units: Units) -> tuple[str, str, str, str]:
+def kpi_cells(kpi: Kpi, *, currency: str, units: Units | None) -> tuple[str, str, str, str]:
     """A headline KPI's row: label (or metric), this window's value, the previous, the change."""
     return (
         kpi.label or kpi.metric,
@@ -115,7 +123,7 @@ class EntryCells:
     values: tuple[str, ...]
 
 
-def entry_cells(entry: AlertEntry, *, currency: str, units: Units) -> EntryCells:
+def entry_cells(entry: AlertEntry, *, currency: str, units: Units | None) -> EntryCells:
     """One alert, or a rule's worst groups folded into one entry (``and 21 more``)."""
     if not entry.folded:
         alert = entry.alert

@@ -5,6 +5,7 @@ from __future__ import annotations
 from promoplan.diff import Value
 from promoplan.quantity import Placeholder, Quantity
 from promoplan.render.text import format_amount, format_value
+from promoplan.vocabulary import default_units
 
 
 def _number(value: float) -> str:
@@ -45,5 +46,5 @@ def _show_quantity(quantity: Quantity, unit: str | None, currency: str) -> str:
     if unit == "currency":
         return format_value(value, "currency", currency=currency)
     if abs(value) >= 1e4:
-        return format_amount(value)
+        return format_amount(value, default_units(currency))
     return _number(value)

@@ -55,7 +55,7 @@ def diagnostic_location(diag: Diagnostic, default_file: str) -> str:
     return format_location(diag.file or default_file, diag.line, diag.column)
 
 
-def alert_text(alert: AlertResult, *, currency: str = "CNY", units: Units = "cn") -> str:
+def alert_text(alert: AlertResult, *, currency: str = "CNY", units: Units | None = None) -> str:
     """What fired, in words: the metric's value against the threshold, where, and the action."""
     what = alert_value(alert, currency=currency, units=units)
     scope = ", ".join(part for part in (format_group(alert.group), alert.window) if part)

@@ -66,7 +66,7 @@ def _diagnostic_command(plan: PlanResult, diag: Diagnostic) -> str:
 def _alert_command(plan: PlanResult, alert: AlertResult, options: RenderOptions) -> str:
     return workflow_command(
         alert.severity,
-        alert_text(alert, currency=plan.currency, units=options.units),
+        alert_text(alert, currency=plan.currency, units=options.units_for(plan)),
         file=plan.file,
         line=alert.line,
         column=alert.column,

@@ -16,7 +16,7 @@ from promoplan.alertorder import AlertEntry, shown_alerts
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic
 from promoplan.render.cells import entry_cells, goal_cells
 from promoplan.render.options import RenderOptions
-from promoplan.render.svg import cumulative_chart, esc, group_chart
+from promoplan.render.svg import DESKTOP_FONT, WIDE_WIDTH, cumulative_chart, esc, group_chart
 from promoplan.render.text import (
     count_words,
     format_change,
@@ -29,6 +29,7 @@ from promoplan.result import (
     BudgetRow,
     CumulativeSeries,
     GoalProgress,
+    GroupChart,
     Kpi,
     PlanResult,
     ReportData,
@@ -139,7 +140,7 @@ def _header(plan: PlanResult, report: ReportData | None) -> str:
 
 
 def _value(value: float | None, unit: str, plan: PlanResult, options: RenderOptions) -> str:
-    return esc(format_value(value, unit, currency=plan.currency, units=options.units))
+    return esc(format_value(value, unit, currency=plan.currency, units=options.units_for(plan)))
 
 
 def _kpi_section(plan: PlanResult, report: ReportData, options: RenderOptions) -> str:
@@ -222,7 +223,7 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
     figures = []
     for series in report.series:
         svg = cumulative_chart(
-            series, as_of=plan.as_of, currency=plan.currency, units=options.units
+            series, as_of=plan.as_of, currency=plan.currency, units=options.units_for(plan)
         )
         target = _value(series.target, series.unit, plan, options)
         figures.append(
@@ -233,10 +234,10 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
             '<span class="l-last-year">last year</span></figcaption></figure>'
         )
     for chart in report.group_charts:
-        svg = group_chart(chart, currency=plan.currency, units=options.units)
+        svg = _group_svgs(chart, plan, options)
         floor = _value(chart.floor, chart.unit, plan, options)
         figures.append(
-            f'<figure class="panel"><h3>{esc(chart.label)} '
+            f'<figure class="panel across"><h3>{esc(chart.label)} '
             f"<small>{esc(chart.metric)} per {esc(chart.dimension)}, "
             f"{esc(chart.window)}</small></h3>{svg}"
             '<figcaption class="legend"><span class="l-ok">at or above the floor</span>'
@@ -249,6 +250,18 @@ def _chart_section(plan: PlanResult, report: ReportData, options: RenderOptions)
     return f'<section id="charts"><h2>Charts</h2><div class="charts">{charts}</div></section>\n'
 
 
+def _group_svgs(chart: GroupChart, plan: PlanResult, options: RenderOptions) -> str:
+    """A group chart across the page, in two drawings: one laid out for the page's width and
+    desktop text, one for a phone's; the CSS shows the one that fits the screen."""
+    units = options.units_for(plan)
+    wide = group_chart(
+        chart, currency=plan.currency, units=units, width=WIDE_WIDTH, font=DESKTOP_FONT,
+        variant="wide",
+    )  # fmt: skip
+    narrow = group_chart(chart, currency=plan.currency, units=units, variant="narrow")
+    return wide + narrow
+
+
 def _forecast_legend(series: CumulativeSeries, plan: PlanResult, options: RenderOptions) -> str:
     """``forecast, seasonal naive: ¥2.99亿`` for a series with a forecast, else nothing."""
     if series.forecast is None:
@@ -259,7 +272,7 @@ def _forecast_legend(series: CumulativeSeries, plan: PlanResult, options: Render
 
 
 def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> str:
-    shown = goal_cells(goal, currency=plan.currency, units=options.units)
+    shown = goal_cells(goal, currency=plan.currency, units=options.units_for(plan))
     target = esc(shown.target)
     actual = esc(shown.actual)
     projection = _value(goal.projection, goal.unit, plan, options)
@@ -331,7 +344,7 @@ def _alert_section(plan: PlanResult, report: ReportData | None, options: RenderO
 
 def _alert_item(entry: AlertEntry, plan: PlanResult, options: RenderOptions) -> str:
     alert = entry.alert
-    cells = entry_cells(entry, currency=plan.currency, units=options.units)
+    cells = entry_cells(entry, currency=plan.currency, units=options.units_for(plan))
     where = " · ".join(part for part in (cells.where, alert.window) if part)
     what = "<br>".join(esc(value) for value in cells.values)
     action = f'<p class="action"><b>Action</b>{esc(alert.action)}</p>' if alert.action else ""

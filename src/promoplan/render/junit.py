@@ -125,7 +125,7 @@ def _by_code(diags: Iterable[Diagnostic], codes: Iterable[str]) -> list[Diagnost
 def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
     """Goals never fail the run (alerts do), so a goal is a passing testcase with its standing."""
 
-    shown = goal_cells(goal, currency=plan.currency, units="cn")
+    shown = goal_cells(goal, currency=plan.currency, units=plan.units)
     target, actual = shown.target, shown.actual
     text = (
         f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
@@ -140,7 +140,7 @@ def _alert_case(suite: _Suite, plan: PlanResult, alert: AlertResult) -> None:
     if group:
         name += f" {group}"
     name += f" {alert.window}"
-    text = alert_text(alert, currency=plan.currency)
+    text = alert_text(alert, currency=plan.currency, units=plan.units)
     if alert.severity == "error":
         suite.case(plan.file, name, failure=(f"alert:{alert.rule}", one_line(text), text))
     else:

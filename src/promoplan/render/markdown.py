@@ -90,7 +90,7 @@ def _kpis(plan: PlanResult, options: RenderOptions) -> str:
     rows = [
         [
             escape_markdown(cell)
-            for cell in kpi_cells(kpi, currency=plan.currency, units=options.units)
+            for cell in kpi_cells(kpi, currency=plan.currency, units=options.units_for(plan))
         ]
         for kpi in report.kpis
     ]
@@ -114,7 +114,7 @@ def _goal_name(goal: GoalProgress, plan: PlanResult) -> str:
 def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptions) -> str:
     rows = []
     for goal in goals:
-        cells = goal_cells(goal, currency=plan.currency, units=options.units)
+        cells = goal_cells(goal, currency=plan.currency, units=options.units_for(plan))
         rows.append(
             [
                 _goal_name(goal, plan),
@@ -133,7 +133,7 @@ def _goals(goals: Sequence[GoalProgress], plan: PlanResult, options: RenderOptio
 def _budget(rows: Sequence[BudgetRow], plan: PlanResult, options: RenderOptions) -> str:
     def money(value: float | None) -> str:
         return escape_markdown(
-            format_value(value, "currency", currency=plan.currency, units=options.units)
+            format_value(value, "currency", currency=plan.currency, units=options.units_for(plan))
         )
 
     table = []
@@ -165,7 +165,7 @@ def _alerts(alerts: Sequence[AlertResult], plan: PlanResult, options: RenderOpti
     rows = []
     for entry in shown_alerts(alerts):
         alert = entry.alert
-        cells = entry_cells(entry, currency=plan.currency, units=options.units)
+        cells = entry_cells(entry, currency=plan.currency, units=options.units_for(plan))
         rows.append(
             [
                 _status(alert.severity),

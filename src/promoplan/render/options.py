@@ -6,32 +6,44 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from promoplan.errors import UsageProblem
 from promoplan.vocabulary import Units
+
+if TYPE_CHECKING:
+    from promoplan.result import PlanResult
 
 UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: colour and width for the terminal, money units, quiet mode."""
+    """How to render: colour and width for the terminal, money units, quiet mode.
+
+    ``units`` is ``--units``; None leaves each plan its own (its ``units:``, else its
+    currency's default).
+    """
 
     color: bool = False
     width: int = 100
-    units: Units = "cn"
+    units: Units | None = None
     quiet: bool = False
+
+    def units_for(self, plan: PlanResult) -> Units:
+        """The units ``plan``'s numbers print in: ``--units``, else the plan's."""
+        return self.units or plan.units
 
 
 def options_for_stdout(
-    fmt: str, *, to_stdout: bool, units: str = "cn", quiet: bool = False
+    fmt: str, *, to_stdout: bool, units: str | None = None, quiet: bool = False
 ) -> RenderOptions:
     """Colour and width as stdout allows (one rule for every command), units and quiet mode.
 
     Colour only for ``table`` on a terminal, never with ``NO_COLOR`` or ``TERM=dumb``;
     the terminal's width on a terminal, else 100 columns.
     """
-    if units not in UNITS:
+    if units is not None and units not in UNITS:
         raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
     on_terminal = to_stdout and sys.stdout.isatty()
     color = (
@@ -41,4 +53,5 @@ def options_for_stdout(
         and os.environ.get("TERM") != "dumb"
     )
     width = max(60, shutil.get_terminal_size((100, 24)).columns) if on_terminal else 100
-    return RenderOptions(color=color, width=width, units=UNITS[units], quiet=quiet)
+    chosen = UNITS[units] if units is not None else None
+    return RenderOptions(color=color, width=width, units=chosen, quiet=quiet)

@@ -181,7 +181,9 @@ def _alert_result(
         "ruleId": f"alert/{_text(alert.rule)}",
         "ruleIndex": index,
         "level": LEVEL_BY_SEVERITY[alert.severity],
-        "message": {"text": _text(alert_text(alert, currency=plan.currency, units=options.units))},
+        "message": {
+            "text": _text(alert_text(alert, currency=plan.currency, units=options.units_for(plan)))
+        },
         "locations": [_location(plan.file, alert.line, alert.column)],
         "properties": {
             "metric": _text(alert.metric),

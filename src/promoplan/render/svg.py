@@ -19,7 +19,9 @@ from promoplan.result import CumulativeSeries, GroupChart
 from promoplan.vocabulary import Units
 
 WIDTH = 560
+WIDE_WIDTH = 1040  # a chart across the page: main's 1,120 px less its and the panel's padding
 MOBILE_FONT = 18  # the CSS font size of chart text on narrow screens, in user units
+DESKTOP_FONT = 13  # the CSS font size of chart text on wider screens, in user units
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -177,8 +179,21 @@ def tick_label(value: float, unit: str, *, currency: str, units: Units) -> str:
     return format_value(value, unit, currency=currency, units=units)
 
 
-def group_chart(chart: GroupChart, *, currency: str, units: Units) -> str:
-    """One horizontal bar per group against the floor line; bars below the floor are marked."""
+def group_chart(
+    chart: GroupChart,
+    *,
+    currency: str,
+    units: Units,
+    width: int = WIDTH,
+    font: float = MOBILE_FONT,
+    variant: str = "",
+) -> str:
+    """One horizontal bar per group against the floor line; bars below the floor are marked.
+
+    ``width`` is the viewBox's and ``font`` the size its text is laid out for: the page
+    draws a wide variant (``WIDE_WIDTH``, desktop text) across the page and the narrow
+    one (``WIDTH``) on small screens, each named by ``variant``, a CSS class.
+    """
     row, top, bottom = 34, 30, 28
     bars = chart.bars
     names = [shorten(bar.group, 16) for bar in bars]
@@ -188,10 +203,10 @@ def group_chart(chart: GroupChart, *, currency: str, units: Units) -> str:
             return "no data"
         return format_value(value, chart.unit, currency=currency, units=units)
 
-    left = math.ceil(max([40.0, *(text_units(n) for n in names)])) + 12
-    right = math.ceil(max([40.0, *(text_units(fmt(b.value)) for b in bars)])) + 12
+    left = math.ceil(max([40.0, *(text_units(n, font) for n in names)])) + 12
+    right = math.ceil(max([40.0, *(text_units(fmt(b.value), font) for b in bars)])) + 12
     height = top + row * max(1, len(bars)) + bottom
-    plot_w = WIDTH - left - right
+    plot_w = width - left - right
     title = f"{chart.label}: {chart.metric} per {chart.dimension} against the floor"
     values = [b.value for b in bars if b.value is not None and math.isfinite(b.value)]
     ticks = nice_ticks(min([0.0, *values]), max([chart.floor * 1.25, *values]), count=3)
@@ -201,7 +216,8 @@ def group_chart(chart: GroupChart, *, currency: str, units: Units) -> str:
         return left + (value - x_low) / (x_high - x_low) * plot_w
 
     out = [
-        f'<svg class="chart bar-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart bar-chart{" " + variant if variant else ""}" '
+        f'viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{esc(title)}" preserveAspectRatio="xMidYMid meet">',
         f"<title>{esc(title)}</title>",
     ]
@@ -231,7 +247,7 @@ def group_chart(chart: GroupChart, *, currency: str, units: Units) -> str:
         else:
             value_css = "value none"
         out.append(
-            f'<text class="{value_css}" x="{WIDTH - right + 10}" y="{middle}" dy="0.35em">'
+            f'<text class="{value_css}" x="{width - right + 10}" y="{middle}" dy="0.35em">'
             f"{esc(fmt(bar.value))}</text>"
         )
     zero = num(base)

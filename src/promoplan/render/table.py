@@ -29,6 +29,7 @@ from promoplan.render.cells import (
     own_window,
 )
 from promoplan.render.findings import diagnostic_message
+from promoplan.render.fit import fitted_table, label_column, shorten, shorten_label
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     count_words,
@@ -148,7 +149,7 @@ def _alert_line(
     group = format_group(alert.group)
     line.append(f" [{_plain(group)}]" if group else "")
     line.append(f" {_plain(alert.window)}: ")
-    line.append(_plain(alert_value(alert, currency=plan.currency, units=options.units)))
+    line.append(_plain(alert_value(alert, currency=plan.currency, units=options.units_for(plan))))
     if alert.action:
         line.append("; action: ")
         line.append(_plain(alert.action))
@@ -196,74 +197,153 @@ def _title(console: Console, plan: PlanResult) -> None:
         console.print(Text(", ".join(parts)))
 
 
-def _goal_label(goal: GoalProgress, plan: PlanResult) -> Text:
-    text = _text(goal_name(goal))
+# Narrower layouts, tried in this order when a table does not fit the terminal (the
+# README's "Narrow terminals"): the expected column goes first (progress already says
+# how actual compares with it), then the budget's remaining column (planned less spent),
+# then the spent cell splits before its bracket; last, labels are shortened with "…".
+GOAL_LAYOUTS = ("full", "no-expected")
+BUDGET_LAYOUTS = ("full", "no-expected", "no-remaining", "split-spent")
+MIN_GOAL_LABEL = 12
+MIN_BUDGET_LABEL = 8
+
+
+def _goal_label(goal: GoalProgress, plan: PlanResult, cap: int | None = None) -> Text:
+    name = _text(goal_name(goal))
     window = own_window(goal, plan)
-    if window is not None:
-        text.append(f" ({_plain(window)})", "dim")
-    return text
+    suffix = Text(f" ({_plain(window)})", "dim") if window is not None else None
+    if cap is not None:
+        return shorten_label(name, cap, suffix)
+    if suffix is not None:
+        name.append_text(suffix)
+    return name
 
 
 def _goals_table(
-    goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
+    goals: tuple[GoalProgress, ...],
+    plan: PlanResult,
+    options: RenderOptions,
+    layout: str = "full",
+    cap: int | None = None,
 ) -> Table:
     table = _table()
-    table.add_column("goal", overflow="fold", min_width=10)
-    for name in ("target", "actual", "expected"):
+    label_column(table, "goal", 10, cap)
+    shown_columns = ("target", "actual", "expected")[: 2 if layout == "no-expected" else 3]
+    for name in shown_columns:
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("progress", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=len("off_track"))
     cells = BAR_CELLS if options.width >= WIDE else BAR_CELLS // 2
     for goal in goals:
         style = STATUS_STYLE.get(goal.status, "")
-        shown = goal_cells(goal, currency=plan.currency, units=options.units)
+        shown = goal_cells(goal, currency=plan.currency, units=options.units_for(plan))
+        numbers = {
+            "target": _text(shown.target),
+            "actual": Text(shown.actual),
+            "expected": Text(shown.expected),
+        }
         table.add_row(
-            _goal_label(goal, plan),
-            _text(shown.target),
-            Text(shown.actual),
-            Text(shown.expected),
+            _goal_label(goal, plan, cap),
+            *(numbers[name] for name in shown_columns),
             Text(progress_bar(goal.progress, cells), style=style),
             Text(goal.status, style=style),
         )
     return table
 
 
-def _budget_used(row: BudgetRow, plan: PlanResult, options: RenderOptions) -> Text:
-    """hledger's ``412 [82% of 500]``; without a total, the share of spend against the plan's."""
-    spent = format_value(row.spent, "currency", currency=plan.currency, units=options.units)
+def _fitted_goals(
+    console: Console, goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
+) -> Table:
+    texts = ["goal", *(_goal_label(goal, plan).plain for goal in goals)]
+    return fitted_table(
+        console,
+        options.width,
+        GOAL_LAYOUTS,
+        lambda layout, cap: _goals_table(goals, plan, options, layout, cap),
+        labels=texts,
+        min_label=MIN_GOAL_LABEL,
+    )
+
+
+def _budget_used(
+    row: BudgetRow, plan: PlanResult, options: RenderOptions, *, split: bool = False
+) -> Text:
+    """hledger's ``412 [82% of 500]``; without a total, the share of spend against the plan's.
+
+    ``split`` puts the bracket on a line of its own, the one place the cell may break.
+    """
+    units = options.units_for(plan)
+    spent = format_value(row.spent, "currency", currency=plan.currency, units=units)
+    gap = "\n" if split else " "
     if row.planned is not None:
-        planned = format_value(row.planned, "currency", currency=plan.currency, units=options.units)
+        planned = format_value(row.planned, "currency", currency=plan.currency, units=units)
         used = f"{format_fraction(row.used)} " if row.used is not None else ""
-        return Text(f"{spent} [{used}of {planned}]")
+        return Text(f"{spent}{gap}[{used}of {planned}]")
     if row.spent_share is not None and row.share is not None:
         spent_share, share = format_fraction(row.spent_share), format_fraction(row.share)
-        return Text(f"{spent} [{spent_share} of spend, plan {share}]")
+        return Text(f"{spent}{gap}[{spent_share} of spend, plan {share}]")
     return Text(spent)
 
 
-def _budget_table(rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions) -> Table:
+def _budget_line(row: BudgetRow, cap: int | None) -> Text:
+    indent = "  " * max(row.depth, 0)
+    label = _plain(budget_label(row))
+    if cap is not None:
+        label = shorten(label, max(cap - len(indent), 1))
+    return Text(indent + label)
+
+
+def _budget_table(
+    rows: tuple[BudgetRow, ...],
+    plan: PlanResult,
+    options: RenderOptions,
+    layout: str = "full",
+    cap: int | None = None,
+) -> Table:
     table = _table()
-    table.add_column("line", overflow="fold", min_width=8)
+    label_column(table, "line", 8, cap)
     table.add_column("share", justify="right", no_wrap=True)
-    table.add_column("spent [of planned]", justify="right", overflow="fold")
-    table.add_column("expected", justify="right", no_wrap=True)
-    table.add_column("remaining", justify="right", no_wrap=True)
+    # One line (or two, split before the bracket) so that only the label column wraps;
+    # folded as before on a terminal too narrow for any layout.
+    fold = layout == "folded"
+    narrow = BUDGET_LAYOUTS.index("full" if fold else layout)
+    table.add_column("spent [of planned]", justify="right", overflow="fold", no_wrap=not fold)
+    money_columns = ("expected", "remaining")[narrow:]  # layouts 1 and 2 drop one each
+    for name in money_columns:
+        table.add_column(name, justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True, min_width=len("over_budget"))
+    split = layout == "split-spent"
 
     def money(value: float | None) -> Text:
-        return Text(format_value(value, "currency", currency=plan.currency, units=options.units))
+        return Text(
+            format_value(value, "currency", currency=plan.currency, units=options.units_for(plan))
+        )
 
     for row in budget_order(rows):
         style = STATUS_STYLE.get(row.status, "")
-        table.add_row(
-            Text("  " * max(row.depth, 0) + _plain(budget_label(row))),
+        cells = [
+            _budget_line(row, cap),
             Text(format_fraction(row.share)),
-            _budget_used(row, plan, options),
-            money(row.expected),
-            money(row.remaining),
-            Text(row.status, style=style),
-        )
+            _budget_used(row, plan, options, split=split),
+        ]
+        amounts = {"expected": row.expected, "remaining": row.remaining}
+        cells += [money(amounts[name]) for name in money_columns]
+        table.add_row(*cells, Text(row.status, style=style))
     return table
+
+
+def _fitted_budget(
+    console: Console, rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions
+) -> Table:
+    texts = ["line", *(_budget_line(row, None).plain for row in rows)]
+    return fitted_table(
+        console,
+        options.width,
+        BUDGET_LAYOUTS,
+        lambda layout, cap: _budget_table(rows, plan, options, layout, cap),
+        labels=texts,
+        min_label=MIN_BUDGET_LABEL,
+        fallback="folded",
+    )
 
 
 def _alerts_table(
@@ -275,7 +355,7 @@ def _alerts_table(
     table.add_column("alert", overflow="fold")
     for entry in shown_alerts(alerts):
         alert = entry.alert
-        cells = entry_cells(entry, currency=plan.currency, units=options.units)
+        cells = entry_cells(entry, currency=plan.currency, units=options.units_for(plan))
         detail = _text(alert.label or alert.rule, "bold")
         if cells.where:
             detail.append(f" [{_plain(cells.where)}]")
@@ -301,7 +381,9 @@ def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
     table.add_column(_plain(plan.report.previous.label), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
     for kpi in plan.report.kpis:
-        label, value, previous, change = kpi_cells(kpi, currency=plan.currency, units=options.units)
+        label, value, previous, change = kpi_cells(
+            kpi, currency=plan.currency, units=options.units_for(plan)
+        )
         table.add_row(_text(label), Text(value), Text(previous), Text(change))
     return table
 
@@ -324,10 +406,10 @@ def _render_plan(console: Console, plan: PlanResult, options: RenderOptions) -> 
         console.print(kpis)
     if plan.goals:
         _section(console, "Goals")
-        console.print(_goals_table(plan.goals, plan, options))
+        console.print(_fitted_goals(console, plan.goals, plan, options))
     if plan.budget:
         _section(console, "Budget")
-        console.print(_budget_table(plan.budget, plan, options))
+        console.print(_fitted_budget(console, plan.budget, plan, options))
     if plan.alerts:
         _section(console, "Alerts")
         console.print(_alerts_table(plan.alerts, plan, options))

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 
-from promoplan.vocabulary import Units
+from promoplan.vocabulary import Units, default_units
 
 # C0 (but tab), DEL, C1, bidi overrides and isolates, zero-width characters, line/para
 # separators, and lone surrogates (a YAML "\ud800" escape), which cannot be encoded as UTF-8.
@@ -85,8 +85,21 @@ def _trim(number: float, decimals: int) -> str:
     return text
 
 
+def _significant(number: float, decimals: int) -> str:
+    """``number`` with ``decimals`` decimals, but three significant digits below 1:
+    a cost per conversion of 0.003 is ``0.003``, not ``0``."""
+    size = abs(number)
+    if 0 < size < 1:
+        decimals = max(decimals, 2 - math.floor(math.log10(size)))
+    return _trim(number, decimals)
+
+
 def format_amount(value: float | None, units: Units = "cn") -> str:
-    """A large count or amount, short: ``1.23亿``, ``4,560万``, ``12.3k``, ``1.2M``."""
+    """A large count or amount, short: ``1.23亿``, ``4,560万`` (cn); ``12.3k``, ``1.2M`` (intl).
+
+    Below 10,000 the number is written out (``3,995``), with three significant digits
+    below 1 (``0.003``).
+    """
     if value is None or not math.isfinite(value):
         return "-"
     sign = "-" if value < 0 else ""
@@ -96,14 +109,41 @@ def format_amount(value: float | None, units: Units = "cn") -> str:
             return f"{sign}{_trim(size / 1e8, 2)}亿"
         if size >= 1e4:
             return f"{sign}{_trim(size / 1e4, 2 if size < 1e6 else 1)}万"
-        return f"{sign}{_trim(size, 2)}"
+        return f"{sign}{_significant(size, 2)}"
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if size >= scale:
+        if size >= max(scale, 1e4):  # 3,995 orders is written out, as in cn
             return f"{sign}{_trim(size / scale, 2)}{suffix}"
-    return f"{sign}{_trim(size, 2)}"
+    return f"{sign}{_significant(size, 2)}"
 
 
-CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+# The sign of each common ISO 4217 code; another code is written before the amount
+# (``CHF 1.2M``). ``¥`` is both yuan and yen: a plan has one currency, so it is unambiguous.
+CURRENCY_SIGNS = {
+    "CNY": "¥",
+    "RMB": "¥",
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "HKD": "HK$",
+    "TWD": "NT$",
+    "KRW": "₩",
+    "BRL": "R$",
+    "INR": "₹",
+    "SGD": "S$",
+    "AUD": "A$",
+    "CAD": "CA$",
+}
+
+
+def currency_sign(currency: str) -> str:
+    """What goes before an amount: ``$``, ``R$``; an unknown code with a space (``CHF ``)."""
+    code = currency.strip().upper()
+    if code in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[code]
+    if not code:
+        return ""
+    return f"{code} " if code.isalpha() else code  # "¥" written as the currency stays as it is
 
 
 def format_value(
@@ -111,21 +151,23 @@ def format_value(
     unit: str,
     *,
     currency: str = "CNY",
-    units: Units = "cn",
+    units: Units | None = None,
 ) -> str:
-    """A metric value in its unit: ``4.6%``, ``1:2.4``, ``¥1.2亿``, ``45``, ``-`` when unknown."""
+    """A metric value in its unit: ``4.6%``, ``1:2.4``, ``¥1.2亿``, ``$90M``, ``45``, ``-``
+    when unknown. ``units`` defaults to the currency's (:func:`default_units`)."""
     if value is None or not math.isfinite(value):
         return "-"
+    shown_units = units or default_units(currency)
     if unit == "percent":
-        return f"{_trim(value * 100, 1)}%"
+        return f"{_significant(value * 100, 1)}%"
     if unit == "ratio":
-        return f"1:{_trim(value, 2)}"
+        return f"1:{_significant(value, 2)}"
     if unit == "currency":
         sign = "-" if value < 0 else ""  # -¥50万, not ¥-50万
-        return sign + CURRENCY_SIGNS.get(currency.upper(), "") + format_amount(abs(value), units)
+        return sign + currency_sign(currency) + format_amount(abs(value), shown_units)
     if unit == "number":
-        return _trim(value, 2) if abs(value) < 1e4 else format_amount(value, units)
-    return format_amount(value, units)
+        return _significant(value, 2) if abs(value) < 1e4 else format_amount(value, shown_units)
+    return format_amount(value, shown_units)
 
 
 def format_fraction(value: float | None) -> str:
@@ -159,12 +201,15 @@ def format_change(value: float | None, kind: str = "relative", unit: str = "coun
     percent, ``+0.6 pts`` for a ratio (1:2.4 to 1:3)."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "+" if value >= 0 else ""
     if kind == "points":
-        if unit == "percent":
-            return f"{sign}{_trim(value * 100, 1)} pp"
-        return f"{sign}{_trim(value, 2)} pts"
-    return f"{sign}{_trim(value * 100, 1)}%"
+        text, suffix = (
+            (_trim(value * 100, 1), " pp") if unit == "percent" else (_trim(value, 2), " pts")
+        )
+    else:
+        text, suffix = _trim(value * 100, 1), "%"
+    if text in ("0", "-0"):  # a change that rounds to nothing is +0, never -0
+        text = "0"
+    return f"{'' if text.startswith('-') else '+'}{text}{suffix}"
 
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -186,7 +231,7 @@ def format_goal_value(
     kind: str,
     *,
     currency: str = "CNY",
-    units: Units = "cn",
+    units: Units | None = None,
 ) -> str:
     """A goal's target, actual or expected: a signed change for growth goals, else the unit's."""
     if kind == "growth":
@@ -216,7 +261,7 @@ def describe_alert(
     unit: str,
     *,
     currency: str = "CNY",
-    units: Units = "cn",
+    units: Units | None = None,
 ) -> str:
     """Value against threshold in words: ``1:2.4 below 1:3``, ``down 25% (more than 20%)``."""
     if condition in ("drop_over", "rise_over"):
