@@ -96,6 +96,22 @@ def values_query(table: str, dimension: int) -> str:
     )
 
 
+def first_seen_query(layout: Layout, source: FromItem, dimension: int) -> str:
+    """Each kept record holding a value in ``$values`` of one dimension: (value, ordinal).
+
+    No ORDER BY and no aggregate: the rows stream out in file order, so the
+    caller stops reading as soon as every value has been seen (usually within
+    the first chunks) instead of scanning the whole file again.
+    """
+    key = f"k{dimension}"
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=False)
+    value = dimension_expr(key)
+    return (
+        f"SELECT {value} AS v, ord FROM ({rows}) "
+        f"WHERE {IN_RANGE} AND list_contains($values, {value})"
+    )
+
+
 def first_records_query(layout: Layout, source: FromItem, dimension: int) -> str:
     """The ordinal of the first kept record holding each value in ``$values`` of one dimension.
 

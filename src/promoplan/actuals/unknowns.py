@@ -1,5 +1,6 @@
 """What the files do not hold that the plan needs (PA002), and the channel values the plan
-does not map (PA011, at each value's first record: one more scan, only when there is one).
+does not map (PA011, at each value's first record: read in file order, only when there is
+one, and only until every such value has been seen).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from promoplan.actuals.layout import (
 from promoplan.actuals.model import (
     ActualsSpec,
 )
-from promoplan.actuals.session import connect, run
+from promoplan.actuals.session import connect, run, stream
 from promoplan.actuals.sources.base import Opened
+from promoplan.actuals.sql import Layout
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -78,9 +80,7 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
         if not unknown or column is None:
             continue
         seen.update(unknown)
-        query = checksql.first_records_query(layout, opened.scan, position)
-        params = {**reader.params(opened), "values": unknown}
-        first = {value: int(ordinal) for value, ordinal in run(reader.con, query, params)}
+        first = first_records(reader, opened, layout, position, unknown)
         lines = opened.lines(first.values(), read.records)
         for value in unknown:
             ordinal = first.get(value)
@@ -96,6 +96,35 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def first_records(
+    reader: Reader, opened: Opened, layout: Layout, position: int, unknown: list[str]
+) -> dict[str, int]:
+    """The ordinal of the first kept record of each value in ``unknown``.
+
+    The file is read in order and the read stops once every value has been
+    seen: an unknown channel is usually there in the first rows, so this costs
+    a chunk, not a scan. Should the rows ever arrive out of order, the grouped
+    query (a full scan) answers instead.
+    """
+    params = {**reader.params(opened), "values": unknown}
+    remaining = set(unknown)
+    first: dict[str, int] = {}
+    previous = 0
+    for value, ordinal in stream(
+        reader.con, checksql.first_seen_query(layout, opened.scan, position), params
+    ):
+        if ordinal <= previous:  # not in file order: ask for the minimum instead
+            query = checksql.first_records_query(layout, opened.scan, position)
+            return {v: int(o) for v, o in run(reader.con, query, params)}
+        previous = ordinal
+        if value in remaining:
+            remaining.discard(value)
+            first[value] = int(ordinal)
+            if not remaining:
+                break
+    return first
 
 
 def unknown_headers(
