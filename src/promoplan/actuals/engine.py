@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import cellsql, checksql, problems, sql
+from promoplan.actuals import cellsql, checksql, problems, sql, typed
 from promoplan.actuals.layout import (
     Needed,
     Unpivoted,
@@ -226,7 +227,7 @@ class Reader:
             if wrong:
                 read.diagnostics += wrong
                 return read
-            failure = self.group(opened, layout, tick)
+            opened, layout, failure = self.group_fast(opened, layout, tick)
             if failure is None:
                 read.table, read.opened, read.layout = _table(opened), opened, layout
                 self.check(opened, layout, read, source)
@@ -238,6 +239,25 @@ class Reader:
                 return read
             opened = retry
         return read
+
+    def group_fast(
+        self, opened: Opened, layout: sql.Layout, tick: Tick | None
+    ) -> tuple[Opened, sql.Layout, Exception | None]:
+        """Group with the measure columns typed (``typed.py``), else as text, as read."""
+        numbers = typed.number_columns(opened, layout)
+        for _ in range(typed.MAX_ATTEMPTS):
+            if not numbers:
+                break
+            fast, fast_layout = typed.typed_variant(opened, layout, numbers)
+            start = time.perf_counter()
+            failure = self.group(fast, fast_layout, tick)
+            if failure is None:
+                return fast, fast_layout, None
+            column = typed.failed_column(failure)
+            if column not in numbers or time.perf_counter() - start > typed.GIVE_UP_SECONDS:
+                break
+            numbers.discard(column)
+        return opened, layout, self.group(opened, layout, tick)
 
     def group(self, opened: Opened, layout: sql.Layout, tick: Tick | None) -> Exception | None:
         """The one full scan: group the file into its table; the engine's error if it cannot."""

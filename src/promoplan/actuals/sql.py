@@ -136,18 +136,27 @@ class FromItem(Protocol):
 
 @dataclass(frozen=True)
 class CsvScan:
-    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: all VARCHAR, strict, no sniffing."""
+    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: strict, no sniffing; VARCHAR
+    columns unless ``types`` says otherwise."""
 
     width: int
     compression: Literal["gzip", "zstd"] | None = None
+    # Per column, the type DuckDB reads it as (this module's own type names);
+    # empty: every column VARCHAR. A typed read fails on the first cell that is
+    # not of its type, and the engine then reads the column as text.
+    types: tuple[str, ...] = ()
 
     def render(self, *, ordinality: bool = False) -> str:
         """The FROM item as DuckDB SQL."""
-        columns = ", ".join(f"{sql_string(f'c{i}')}: 'VARCHAR'" for i in range(1, self.width + 1))
+        types = self.types or ("VARCHAR",) * self.width
+        columns = ", ".join(
+            f"{sql_string(f'c{i}')}: {sql_string(t)}" for i, t in enumerate(types, start=1)
+        )
         compression = f"compression = {sql_string(self.compression or 'none')}, "
+        everything_text = "" if self.types else "all_varchar = true, "
         scan = (
             "read_csv($path, delim = $delim, quote = '\"', escape = '\"', header = true, "
-            f"columns = {{{columns}}}, auto_detect = false, all_varchar = true, "
+            f"columns = {{{columns}}}, auto_detect = false, {everything_text}"
             "strict_mode = true, null_padding = false, ignore_errors = false, "
             f"{compression}comment = '', encoding = 'utf-8')"
         )
