@@ -19,19 +19,22 @@ from promoplan.actuals.sql import (
 )
 
 
-def stats_query(table: str) -> str:
+def stats_query(table: str, *, files: bool = False) -> str:
     """Per-file figures from its group table.
 
     One row: records, data rows, bad cells, rows out of range, first and last
-    date kept, repeated keys and extra rows.
+    date kept, repeated keys and extra rows. With ``files`` (the table of a
+    scan of several files), one such row per file, its position ``f`` first.
     """
+    by_file = ("f, ", " GROUP BY f") if files else ("", "")
     return (
-        "SELECT coalesce(sum(n), 0), coalesce(sum(n - blank), 0), coalesce(sum(bad), 0), "
+        f"SELECT {by_file[0]}coalesce(sum(n), 0), coalesce(sum(n - blank), 0), "
+        "coalesce(sum(bad), 0), "
         f"coalesce(sum(n) FILTER (WHERE d IS NOT NULL AND NOT {IN_RANGE}), 0), "
         f"min(d) FILTER (WHERE {IN_RANGE}), max(d) FILTER (WHERE {IN_RANGE}), "
         f"count(*) FILTER (WHERE {IN_RANGE} AND n > 1), "
         f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0) "
-        f"FROM {quote_ident(table)}"
+        f"FROM {quote_ident(table)}{by_file[1]}"
     )
 
 
@@ -87,12 +90,16 @@ def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
     )
 
 
-def values_query(table: str, dimension: int) -> str:
-    """The distinct values of one dimension among a group table's kept rows."""
+def values_query(table: str, dimension: int, *, files: bool = False) -> str:
+    """The distinct values of one dimension among a group table's kept rows.
+
+    With ``files``: (file position, value) pairs of a table of several files.
+    """
     key = f"k{dimension}"
+    listed = f"f, {key}" if files else key
     return (
-        f"SELECT DISTINCT {key} FROM {quote_ident(table)} "
-        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY 1"
+        f"SELECT DISTINCT {listed} FROM {quote_ident(table)} "
+        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY {listed}"
     )
 
 

@@ -48,6 +48,14 @@ def missing_columns(reads: list[FileRead], needed: Needed, spec: ActualsSpec) ->
     )
 
 
+def channel_position(spec: ActualsSpec) -> int | None:
+    """The channel dimension's position among the dimensions, when unknown values are told."""
+    if spec.known_channels is None or spec.channel_dimension is None:
+        return None
+    names = [n for n, _ in spec.dimensions]
+    return names.index(spec.channel_dimension) if spec.channel_dimension in names else None
+
+
 def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
     """PA011 once per channel value the plan does not map, at its first record in the first file.
 
@@ -55,12 +63,9 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
     a file has unknown values is it scanned again, for their first records.
     """
     spec = reader.spec
-    if spec.known_channels is None or spec.channel_dimension is None:
+    position = channel_position(spec)
+    if position is None or spec.known_channels is None:
         return []
-    names = [n for n, _ in spec.dimensions]
-    if spec.channel_dimension not in names:
-        return []
-    position = names.index(spec.channel_dimension)
     seen: set[str] = set()
     out = []
     for read in reads:
@@ -72,7 +77,10 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
             if spec.unpivot.dimension == spec.channel_dimension:
                 out += unknown_headers(spec, opened, unpivoted, seen)
             continue
-        values = run(reader.con, checksql.values_query(read.table, position), reader.params())
+        if read.channel_values is not None:  # listed by a scan of several files
+            values = [(value,) for value in read.channel_values]
+        else:
+            values = run(reader.con, checksql.values_query(read.table, position), reader.params())
         unknown = [
             value for (value,) in values if value not in spec.known_channels and value not in seen
         ]
