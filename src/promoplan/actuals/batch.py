@@ -22,8 +22,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import checksql, sql, typed
-from promoplan.actuals.cellsql import quote_ident
+from promoplan.actuals import cellsql, checksql, sql, typed
 from promoplan.actuals.files import ticker
 from promoplan.actuals.layout import file_layout, wrong_types
 from promoplan.actuals.session import Progress, Tick, run
@@ -80,7 +79,8 @@ def read_all(
 def batch_key(reader: Reader, member: Member) -> Hashable | None:
     """What files must share to be read by one scan; None: this file is read alone."""
     read, _, opened = member
-    if opened is None or read.diagnostics or reader.spec.unpivot is not None:
+    spec = reader.spec
+    if opened is None or read.diagnostics or spec.unpivot is not None or spec.long is not None:
         return None
     scan = opened.scan
     if not isinstance(scan, sql.CsvScan) or scan.types or opened.state.get("transcoded"):
@@ -113,12 +113,7 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
     out = []
     for pos, (read, _, each) in enumerate(members, start=1):
         assert each is not None
-        view = quote_ident(f"g{each.index}")
-        # pos is this module's own integer: nothing from a file reaches the SQL text.
-        reader.con.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT * EXCLUDE (f) FROM {quote_ident(table)} "
-            f"WHERE f = {pos}"
-        )
+        reader.con.execute(checksql.file_view(f"g{each.index}", table, pos))
         mine, mine_layout = (
             typed.typed_variant(each, layout, numbers) if numbers else (each, layout)
         )
@@ -148,7 +143,7 @@ def _group(  # noqa: PLR0917  # the scan and where it goes
     numbers = typed.number_columns(first, layout)
     attempts = 0
     params: dict[str, Any] = {**reader.params(), "delim": first.params["delim"], "paths": paths}
-    k, m = len(reader.needed.dimensions), len(layout.measures)
+    k, m = len(layout.dimensions), len(layout.measures)
     while True:
         each, each_layout = (
             typed.typed_variant(first, layout, numbers) if numbers else (first, layout)
@@ -160,7 +155,7 @@ def _group(  # noqa: PLR0917  # the scan and where it goes
         try:
             run(
                 reader.con,
-                f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS {query}",
+                f"CREATE OR REPLACE TEMP TABLE {cellsql.quote_ident(table)} AS {query}",
                 params,
                 tick,
             )

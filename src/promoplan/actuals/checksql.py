@@ -144,3 +144,11 @@ def key_values_query(table: str, key: int) -> str:
     return (
         f"SELECT DISTINCT {column} FROM {quote_ident(table)} WHERE {column} IS NOT NULL ORDER BY 1"
     )
+
+
+def file_view(view: str, table: str, position: int) -> str:
+    """A view of one file's groups in the group table of a scan of several files."""
+    return (
+        f"CREATE TEMP VIEW {quote_ident(view)} AS SELECT * EXCLUDE (f) "
+        f"FROM {quote_ident(table)} WHERE f = {int(position)}"
+    )
