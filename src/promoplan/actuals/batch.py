@@ -141,6 +141,8 @@ def _group(  # noqa: PLR0917  # the scan and where it goes
     import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     numbers = typed.number_columns(first, layout)
+    if numbers:  # the first file's first records stand for all
+        numbers = typed.clean_in_sample(reader.con, first, numbers, reader.params(first))
     attempts = 0
     params: dict[str, Any] = {**reader.params(), "delim": first.params["delim"], "paths": paths}
     k, m = len(layout.dimensions), len(layout.measures)

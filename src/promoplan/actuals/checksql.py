@@ -152,3 +152,19 @@ def file_view(view: str, table: str, position: int) -> str:
         f"CREATE TEMP VIEW {quote_ident(view)} AS SELECT * EXCLUDE (f) "
         f"FROM {quote_ident(table)} WHERE f = {int(position)}"
     )
+
+
+SAMPLE_RECORDS = 4096
+
+
+def clean_sample_query(source: FromItem, columns: list[int]) -> str:
+    """Per column of ``columns``: whether its first records' cells are all plain numbers
+    (or empty), so that a typed read of it may succeed. A guess that saves failed typed
+    reads, never a verdict: the typed read itself decides."""
+    tests = [
+        f'bool_and("c{c}" IS NULL OR TRY_CAST("c{c}" AS DECIMAL(18, 4)) IS NOT NULL)'
+        for c in columns
+    ]
+    return (
+        f"SELECT {', '.join(tests)} FROM (SELECT * FROM {source.render()} LIMIT {SAMPLE_RECORDS})"
+    )

@@ -202,6 +202,8 @@ class Reader:
     ) -> tuple[Opened, sql.Layout, Exception | None]:
         """Group with the measure columns typed (``typed.py``), else as text, as read."""
         numbers = typed.number_columns(opened, layout)
+        if numbers:
+            numbers = typed.clean_in_sample(self.con, opened, numbers, self.params(opened))
         for _ in range(typed.MAX_ATTEMPTS):
             if not numbers:
                 break

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import sql
+from promoplan.actuals import checksql, sql
 from promoplan.actuals.cellsql import NUMBER_TYPE
+from promoplan.actuals.session import run
 from promoplan.actuals.sources.base import Opened
+
+if TYPE_CHECKING:
+    import duckdb
 
 # A typed attempt that fails after this many seconds has read much of the file:
 # the text path is then taken at once rather than trying the next column.
@@ -64,3 +69,18 @@ def failed_column(failure: Exception) -> int | None:
     """The column a typed read failed on (1-based), when the failure is a cell's conversion."""
     found = _FAILED_COLUMN.search(str(failure))
     return int(found.group(1)) if found else None
+
+
+def clean_in_sample(
+    con: duckdb.DuckDBPyConnection, opened: Opened, numbers: set[int], params: dict[str, Any]
+) -> set[int]:
+    """The columns of ``numbers`` whose first records are plain numbers: one small query
+    instead of one failed typed read per dirty column."""
+    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    columns = sorted(numbers)
+    try:
+        (row,) = run(con, checksql.clean_sample_query(opened.scan, columns), params)
+    except duckdb.Error:
+        return numbers  # the scan itself will say what is wrong
+    return {c for c, clean in zip(columns, row, strict=True) if clean is not False}
