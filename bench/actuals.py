@@ -3,7 +3,7 @@
     python bench/actuals.py --rows 1000000 --rows 10000000 [--repeat 3]
 
 For each size, an order-level CSV of the example plan's shape is generated
-once under bench/data/ (bench/gen_rows.py). Then, side by side, each in a fresh
+once under /tmp/promoplan-bench (bench/gen_rows.py). Then, side by side, each in a fresh
 subprocess (so that peak RSS is its own):
 
 - ``promoplan``: ``read_actuals`` building the cube for the example plan's
@@ -14,7 +14,7 @@ subprocess (so that peak RSS is its own):
   and channel over the same file;
 - ``cat``: ``cat FILE > /dev/null``, the floor for reading the bytes;
 - ``parquet``: ``read_actuals`` on the same data written once as typed Parquet
-  (``bench/data/*.parquet``), which must be at least 3x faster than the CSV;
+  (beside the CSV), which must be at least 3x faster than the CSV;
 - ``before``: ``read_actuals`` of the CSV by promoplan as of ``--before REV``
   (default ``main``; its ``src/`` exported with ``git archive``), so that the
   CSV path is compared with the previous engine side by side, in the same run.
@@ -40,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from gen_rows import default_path, generate  # noqa: E402  # the sibling script
+from gen_rows import DATA, default_path, generate  # noqa: E402  # the sibling script
 
 MEASURES = (
     "gmv",
@@ -65,7 +65,7 @@ def _python(*args: str) -> list[str]:
 def rows_plan() -> Path:
     """The example plan, read as order-level rows (``grain: rows``), for timing ``check``."""
     source = HERE.parent / "plans" / "ecommerce-2025.yaml"
-    target = HERE / "data" / "ecommerce-2025-rows.yaml"
+    target = DATA / "ecommerce-2025-rows.yaml"
     text = source.read_text(encoding="utf-8").replace("grain: daily", "grain: rows", 1)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -121,12 +121,12 @@ def parquet_copy(csv_file: Path) -> Path:
 
 
 def before_tree(rev: str) -> Path:
-    """``src/`` of promoplan at ``rev``, exported under bench/data/ (once per commit)."""
+    """``src/`` of promoplan at ``rev``, exported under /tmp/promoplan-bench (once per commit)."""
     root = HERE.parent
     commit = subprocess.run(
         ["git", "-C", str(root), "rev-parse", rev], capture_output=True, text=True, check=True
     ).stdout.strip()
-    tree = HERE / "data" / f"promoplan-{commit[:12]}"
+    tree = DATA / f"promoplan-{commit[:12]}"
     if not (tree / "src").is_dir():
         tree.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(
@@ -257,10 +257,10 @@ def bench(rows: int, repeat: int) -> bool:
     ours, hand = results["promoplan"], results["hand"]
     time_ratio = float(ours["seconds"]) / float(hand["seconds"])
     rss_ratio = float(ours["rss_mib"]) / float(hand["rss_mib"])
-    verdict = "met" if time_ratio <= 1.5 and rss_ratio <= 1.5 else "missed"
+    verdict = "met" if time_ratio <= 1.2 else "missed"
     print(
         f"promoplan / hand: time {time_ratio:.2f}x, peak RSS {rss_ratio:.2f}x "
-        f"(target <= 1.5x at 10M rows: {verdict})"
+        f"(target <= 1.2x: {verdict})"
     )
     check = results["check"]
     check_ratio = float(check["seconds"]) / float(hand["seconds"])

@@ -15,10 +15,11 @@ number).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(os.environ.get("PROMOPLAN_BENCH_DATA", "/tmp/promoplan-bench"))
 CHANNELS = (
     "douyin",
     "kuaishou",

@@ -19,19 +19,22 @@ from promoplan.actuals.sql import (
 )
 
 
-def stats_query(table: str) -> str:
+def stats_query(table: str, *, files: bool = False) -> str:
     """Per-file figures from its group table.
 
     One row: records, data rows, bad cells, rows out of range, first and last
-    date kept, repeated keys and extra rows.
+    date kept, repeated keys and extra rows. With ``files`` (the table of a
+    scan of several files), one such row per file, its position ``f`` first.
     """
+    by_file = ("f, ", " GROUP BY f") if files else ("", "")
     return (
-        "SELECT coalesce(sum(n), 0), coalesce(sum(n - blank), 0), coalesce(sum(bad), 0), "
+        f"SELECT {by_file[0]}coalesce(sum(n), 0), coalesce(sum(n - blank), 0), "
+        "coalesce(sum(bad), 0), "
         f"coalesce(sum(n) FILTER (WHERE d IS NOT NULL AND NOT {IN_RANGE}), 0), "
         f"min(d) FILTER (WHERE {IN_RANGE}), max(d) FILTER (WHERE {IN_RANGE}), "
         f"count(*) FILTER (WHERE {IN_RANGE} AND n > 1), "
         f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0) "
-        f"FROM {quote_ident(table)}"
+        f"FROM {quote_ident(table)}{by_file[1]}"
     )
 
 
@@ -87,12 +90,32 @@ def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
     )
 
 
-def values_query(table: str, dimension: int) -> str:
-    """The distinct values of one dimension among a group table's kept rows."""
+def values_query(table: str, dimension: int, *, files: bool = False) -> str:
+    """The distinct values of one dimension among a group table's kept rows.
+
+    With ``files``: (file position, value) pairs of a table of several files.
+    """
     key = f"k{dimension}"
+    listed = f"f, {key}" if files else key
     return (
-        f"SELECT DISTINCT {key} FROM {quote_ident(table)} "
-        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY 1"
+        f"SELECT DISTINCT {listed} FROM {quote_ident(table)} "
+        f"WHERE {IN_RANGE} AND {key} IS NOT NULL ORDER BY {listed}"
+    )
+
+
+def first_seen_query(layout: Layout, source: FromItem, dimension: int) -> str:
+    """Each kept record holding a value in ``$values`` of one dimension: (value, ordinal).
+
+    No ORDER BY and no aggregate: the rows stream out in file order, so the
+    caller stops reading as soon as every value has been seen (usually within
+    the first chunks) instead of scanning the whole file again.
+    """
+    key = f"k{dimension}"
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=False)
+    value = dimension_expr(key)
+    return (
+        f"SELECT {value} AS v, ord FROM ({rows}) "
+        f"WHERE {IN_RANGE} AND list_contains($values, {value})"
     )
 
 
@@ -120,4 +143,28 @@ def key_values_query(table: str, key: int) -> str:
     column = f"k{key}"
     return (
         f"SELECT DISTINCT {column} FROM {quote_ident(table)} WHERE {column} IS NOT NULL ORDER BY 1"
+    )
+
+
+def file_view(view: str, table: str, position: int) -> str:
+    """A view of one file's groups in the group table of a scan of several files."""
+    return (
+        f"CREATE TEMP VIEW {quote_ident(view)} AS SELECT * EXCLUDE (f) "
+        f"FROM {quote_ident(table)} WHERE f = {int(position)}"
+    )
+
+
+SAMPLE_RECORDS = 4096
+
+
+def clean_sample_query(source: FromItem, columns: list[int]) -> str:
+    """Per column of ``columns``: whether its first records' cells are all plain numbers
+    (or empty), so that a typed read of it may succeed. A guess that saves failed typed
+    reads, never a verdict: the typed read itself decides."""
+    tests = [
+        f'bool_and("c{c}" IS NULL OR TRY_CAST("c{c}" AS DECIMAL(18, 4)) IS NOT NULL)'
+        for c in columns
+    ]
+    return (
+        f"SELECT {', '.join(tests)} FROM (SELECT * FROM {source.render()} LIMIT {SAMPLE_RECORDS})"
     )

@@ -25,14 +25,16 @@ Choices and limits, for the README:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import cellsql, checksql, problems, sql
+from promoplan.actuals import cellsql, checksql, problems, sql, typed
+from promoplan.actuals.batch import read_all
+from promoplan.actuals.files import unique_existing, wanted_encoding
 from promoplan.actuals.layout import (
     Needed,
     Unpivoted,
@@ -53,12 +55,10 @@ from promoplan.actuals.model import (
 )
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run
-from promoplan.actuals.sniff import canonical_encoding
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
 from promoplan.actuals.unknowns import missing_columns, unknown_channels
 from promoplan.diagnostics import Diagnostic, diagnostic
-from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
     import duckdb
@@ -83,6 +83,8 @@ class FileRead:
     unpivoted: Unpivoted | None = None
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The channel values among the kept rows, when a scan of several files listed them.
+    channel_values: list[str] | None = None
 
     @property
     def failed(self) -> bool:
@@ -96,8 +98,8 @@ def read_actuals(
     progress: Progress | None = None,
 ) -> Actuals:
     """Read ``files`` into the daily cube described by ``spec``, collecting every diagnostic."""
-    paths = _unique_existing(files)
-    encoding = _wanted_encoding(spec.encoding)
+    paths = unique_existing(files)
+    encoding = wanted_encoding(spec.encoding)
     needed = needed_of(spec)
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
         # A pipe can be read once: stream it into a copy that can be read again.
@@ -106,20 +108,11 @@ def read_actuals(
             for i, (path, name) in enumerate(paths)
         ]
         sizes = [path.stat().st_size for path, _ in paths]
-        total, done = sum(sizes), 0
-        if progress is not None:
-            progress(0, total)
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
             ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
             reader = Reader(ctx, spec, needed)
-            reads: list[FileRead] = []
-            for index, ((path, name), size) in enumerate(zip(paths, sizes, strict=True)):
-                tick = None if progress is None else _ticker(progress, done, size, total)
-                reads.append(reader.read(path, name, index, tick))
-                done += size
-                if progress is not None:
-                    progress(done, total)
+            reads = read_all(reader, paths, sizes, progress)
             cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
             diagnostics = [d for r in reads for d in r.diagnostics]
             diagnostics += missing_columns(reads, needed, spec)
@@ -129,51 +122,6 @@ def read_actuals(
             con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
     return Actuals(cube=cube, files=summaries, diagnostics=tuple(diagnostics))
-
-
-def _ticker(progress: Progress, base: int, size: int, total: int) -> Tick:
-    """Turn the engine's fraction of one file into ``progress(bytes done, total)``."""
-
-    def tick(fraction: float) -> None:
-        progress(base + min(size, int(size * fraction)), total)
-
-    return tick
-
-
-def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
-    """(resolved path, name as given) for each file, once; a missing file is a usage problem."""
-    seen: set[Path] = set()
-    out: list[tuple[Path, str]] = []
-    for file in files:
-        path = Path(file)
-        if is_pipe(path):
-            out.append((path, str(file)))  # not resolved: /dev/fd/N resolves to no file
-            continue
-        if not path.is_file():
-            what = "does not exist"
-            if path.is_dir():
-                what = "is a directory"
-            elif path.exists():
-                what = "is not a regular file"
-            raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
-        if not os.access(path, os.R_OK):
-            raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
-        resolved = path.resolve()
-        if resolved not in seen:  # the same file twice would count its rows twice
-            seen.add(resolved)
-            out.append((resolved, str(file)))
-    return out
-
-
-def _wanted_encoding(encoding: str | None) -> str | None:
-    if encoding is None:
-        return None
-    canonical = canonical_encoding(encoding)
-    if canonical is None:
-        raise UsageProblem(
-            f"unknown encoding {encoding!r} for --encoding; try utf-8, gb18030 or utf-16"
-        )
-    return canonical
 
 
 def _table(opened: Opened) -> str:
@@ -203,9 +151,19 @@ class Reader:
 
     def read(self, path: Path, name: str, index: int, tick: Tick | None) -> FileRead:
         """Open the file with its source, group it, then check what the groups say."""
+        return self.finish(*self.open(path, name, index), tick)
+
+    def open(self, path: Path, name: str, index: int) -> tuple[FileRead, Source, Opened | None]:
+        """The file opened by its source (header read), not yet scanned."""
         read = FileRead(name)
         source = pick(path)
-        opened = source.open(self.ctx, path, name, index, read.diagnostics)
+        return read, source, source.open(self.ctx, path, name, index, read.diagnostics)
+
+    def finish(
+        self, read: FileRead, source: Source, opened: Opened | None, tick: Tick | None
+    ) -> FileRead:
+        """Group one opened file, then check what the groups say."""
+        name = read.name
         while opened is not None:
             read.header = opened.header
             unpivoted = None
@@ -226,10 +184,10 @@ class Reader:
             if wrong:
                 read.diagnostics += wrong
                 return read
-            failure = self.group(opened, layout, tick)
+            opened, layout, failure = self.group_fast(opened, layout, tick)
             if failure is None:
                 read.table, read.opened, read.layout = _table(opened), opened, layout
-                self.check(opened, layout, read, source)
+                self.check(opened, layout, read)
                 return read
             retry = source.recover(self.ctx, opened, failure, read.diagnostics)
             if retry is None:
@@ -238,6 +196,27 @@ class Reader:
                 return read
             opened = retry
         return read
+
+    def group_fast(
+        self, opened: Opened, layout: sql.Layout, tick: Tick | None
+    ) -> tuple[Opened, sql.Layout, Exception | None]:
+        """Group with the measure columns typed (``typed.py``), else as text, as read."""
+        numbers = typed.number_columns(opened, layout)
+        if numbers:
+            numbers = typed.clean_in_sample(self.con, opened, numbers, self.params(opened))
+        for _ in range(typed.MAX_ATTEMPTS):
+            if not numbers:
+                break
+            fast, fast_layout = typed.typed_variant(opened, layout, numbers)
+            start = time.perf_counter()
+            failure = self.group(fast, fast_layout, tick)
+            if failure is None:
+                return fast, fast_layout, None
+            column = typed.failed_column(failure)
+            if column not in numbers or time.perf_counter() - start > typed.GIVE_UP_SECONDS:
+                break
+            numbers.discard(column)
+        return opened, layout, self.group(opened, layout, tick)
 
     def group(self, opened: Opened, layout: sql.Layout, tick: Tick | None) -> Exception | None:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
@@ -258,9 +237,20 @@ class Reader:
             return exc
         return None
 
-    def check(self, opened: Opened, layout: sql.Layout, read: FileRead, source: Source) -> None:
-        """Summarise the groups; list bad cells, repeats and ignored rows when there are any."""
-        stats = run(self.con, checksql.stats_query(_table(opened)), self.params())[0]
+    def check(
+        self,
+        opened: Opened,
+        layout: sql.Layout,
+        read: FileRead,
+        stats: tuple[Any, ...] | None = None,
+    ) -> None:
+        """Summarise the groups; list bad cells, repeats and ignored rows when there are any.
+
+        ``stats``: the file's row of ``stats_query`` when a scan of several files
+        has counted it already.
+        """
+        if stats is None:
+            stats = run(self.con, checksql.stats_query(_table(opened)), self.params())[0]
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
         read.records = int(records)
         read.summary = FileSummary(

@@ -126,11 +126,17 @@ def count_lines(path: Path, opener: Opener = open_plain) -> int:
     last = b"\n"
     with opener(path) as handle:
         while chunk := handle.read(CHUNK_BYTES):
-            lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if b"\r" in chunk:  # rare: only then count CRs and CRLFs too
+                lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            else:
+                lines += chunk.count(b"\n")
             if last == b"\r" and chunk.startswith(b"\n"):
                 lines -= 1  # a CRLF split between two chunks
             last = chunk[-1:]
     return lines + (0 if last in (b"\n", b"\r") else 1)
+
+
+NEAR_RECORDS = 20_000  # below this record number, parsing up to it beats counting lines
 
 
 def record_lines(
@@ -142,14 +148,17 @@ def record_lines(
 ) -> Callable[[int], int | None]:
     """Map 1-based data record numbers (the engine's ordinality) to the line each starts on.
 
-    When every record is one line (no blank lines, no line breaks inside quoted
-    fields) the line is ``ordinal + 1``; otherwise the file is scanned once with
-    Python's CSV parser up to the largest ordinal asked for. Error path only.
+    The file is read once with Python's CSV parser up to the largest ordinal
+    asked for, unless that is far into the file and every record is one line
+    (no blank lines, no line breaks inside quoted fields): then the line is
+    ``ordinal + 1``. Error path only.
     """
     wanted = sorted(set(ordinals))
     if not wanted:
         return lambda ordinal: None
-    if count_lines(path, opener) == records + 1:
+    # Records near the start are found by parsing up to them, which costs less than
+    # counting the lines of a large file; far ones by counting when that suffices.
+    if wanted[-1] > NEAR_RECORDS and count_lines(path, opener) == records + 1:
         return lambda ordinal: ordinal + 1
     found: dict[int, int] = {}
     targets = set(wanted)
@@ -173,4 +182,7 @@ def record_lines(
                     break
         except csv.Error:
             pass
+    stopped_short = len(found) < len(targets) and wanted[-1] <= NEAR_RECORDS
+    if stopped_short and count_lines(path, opener) == records + 1:
+        return lambda ordinal: ordinal + 1
     return found.get

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,3 +99,17 @@ def run(
         raise outcome["error"]
     rows: list[tuple[Any, ...]] = outcome["rows"]
     return rows
+
+
+def stream(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any], size: int = 2048
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` as DuckDB produces them, a chunk at a time.
+
+    A caller that stops iterating stops the scan: the pending result is
+    dropped by the connection's next query.
+    """
+    bound = {k: v for k, v in params.items() if f"${k}" in query}
+    result = con.execute(query, bound)
+    while rows := result.fetchmany(size):
+        yield from rows

@@ -136,20 +136,34 @@ class FromItem(Protocol):
 
 @dataclass(frozen=True)
 class CsvScan:
-    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: all VARCHAR, strict, no sniffing."""
+    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: strict, no sniffing; VARCHAR
+    columns unless ``types`` says otherwise."""
 
     width: int
     compression: Literal["gzip", "zstd"] | None = None
+    # Per column, the type DuckDB reads it as (this module's own type names);
+    # empty: every column VARCHAR. A typed read fails on the first cell that is
+    # not of its type, and the engine then reads the column as text.
+    types: tuple[str, ...] = ()
+    # True: ``$paths``, a list of files with the same header, read as one, with
+    # each record's file in a ``filename`` column.
+    files: bool = False
 
     def render(self, *, ordinality: bool = False) -> str:
         """The FROM item as DuckDB SQL."""
-        columns = ", ".join(f"{sql_string(f'c{i}')}: 'VARCHAR'" for i in range(1, self.width + 1))
+        types = self.types or ("VARCHAR",) * self.width
+        columns = ", ".join(
+            f"{sql_string(f'c{i}')}: {sql_string(t)}" for i, t in enumerate(types, start=1)
+        )
         compression = f"compression = {sql_string(self.compression or 'none')}, "
+        everything_text = "" if self.types else "all_varchar = true, "
+        paths = "$paths" if self.files else "$path"
+        filename = ", filename = true" if self.files else ""
         scan = (
-            "read_csv($path, delim = $delim, quote = '\"', escape = '\"', header = true, "
-            f"columns = {{{columns}}}, auto_detect = false, all_varchar = true, "
+            f"read_csv({paths}, delim = $delim, quote = '\"', escape = '\"', header = true, "
+            f"columns = {{{columns}}}, auto_detect = false, {everything_text}"
             "strict_mode = true, null_padding = false, ignore_errors = false, "
-            f"{compression}comment = '', encoding = 'utf-8')"
+            f"{compression}comment = '', encoding = 'utf-8'{filename})"
         )
         return f"{scan} WITH ORDINALITY" if ordinality else scan
 
@@ -258,7 +272,13 @@ def row_value_expr(layout: Layout, value: RowValue) -> str:
 
 
 def record_rows(
-    layout: Layout, source: FromItem, *, measures: bool, ordinality: bool, trim: bool
+    layout: Layout,
+    source: FromItem,
+    *,
+    measures: bool,
+    ordinality: bool,
+    trim: bool,
+    files: bool = False,
 ) -> str:
     """One row per record: d (date or NULL), rd (raw date), k<j> (dimensions), r<j>/v<j> (measures).
 
@@ -281,6 +301,8 @@ def record_rows(
         inner += [f"{row_value_expr(layout, v)} AS v{j}" for j, v in layout.computed_measures()]
     if ordinality:
         inner.append("ordinality AS ord")
+    if files:
+        inner.append("filename AS fn")
     outer = ["CASE WHEN d0 BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' THEN d0 END AS d", "*"]
     return (
         f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
@@ -316,13 +338,17 @@ IN_RANGE = (
 )
 
 
-def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int) -> str:
+def group_query(
+    layout: Layout, source: FromItem, dimensions: int, measures: int, *, files: bool = False
+) -> str:
     """The one scan: records -> groups by (date, dimension values) with sums, counts, extrema.
 
     Per group it also counts blank records and bad cells (dates and numbers
     together; which column they are in is asked only when there are any). The
     result has the same columns for every file (``dimensions`` and ``measures``
-    in all): d, k0.., n, blank, bad, then per measure s, n, mn, mx.
+    in all): d, k0.., n, blank, bad, then per measure s, n, mn, mx. With
+    ``files`` (a scan of several files) the groups are per file as well, and a
+    last column ``f`` holds the file's 1-based position in ``$paths``.
     """
     dims = layout.present_dimensions()
     columns = dict(layout.present_measures())
@@ -344,8 +370,8 @@ def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int
         if layout.extrema[j]:
             wide = f"CAST(v{j} AS {SUM_TYPE})"  # min/max over the wide type run faster here
             scan_aggs += [f"min({wide}) AS mn{j}", f"max({wide}) AS mx{j}"]
-    scan_keys = ["d"] + [f"k{j}" for j, _ in dims]
-    rows = record_rows(layout, source, measures=True, ordinality=False, trim=False)
+    scan_keys = ["d"] + [f"k{j}" for j, _ in dims] + (["fn"] if files else [])
+    rows = record_rows(layout, source, measures=True, ordinality=False, trim=False, files=files)
     scan = (
         f"SELECT {', '.join(scan_keys + scan_aggs)} FROM ({rows}) GROUP BY {', '.join(scan_keys)}"
     )
@@ -357,7 +383,7 @@ def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int
         else f"CAST(NULL AS VARCHAR) AS k{j}"
         for j in range(dimensions)
     ]
-    group_by = ["d"] + [f"{dimension_expr(f'k{j}')}" for j, _ in dims]
+    group_by = ["d"] + [f"{dimension_expr(f'k{j}')}" for j, _ in dims] + (["fn"] if files else [])
     out = ["sum(n) AS n", "sum(blank) AS blank", "sum(bad) AS bad"]
     null = f"CAST(NULL AS {SUM_TYPE})"
     for j in range(measures):
@@ -369,6 +395,8 @@ def group_query(layout: Layout, source: FromItem, dimensions: int, measures: int
             out.append(f"min(mn{j}) AS mn{j}, max(mx{j}) AS mx{j}")
         else:
             out.append(f"{null} AS mn{j}, {null} AS mx{j}")
+    if files:  # the position of the few distinct names, after the scan: cheap
+        out.append("list_position($paths, fn) AS f")
     return f"SELECT {', '.join(keys + out)} FROM ({scan}) GROUP BY {', '.join(group_by)}"
 
 

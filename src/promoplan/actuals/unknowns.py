@@ -1,5 +1,6 @@
 """What the files do not hold that the plan needs (PA002), and the channel values the plan
-does not map (PA011, at each value's first record: one more scan, only when there is one).
+does not map (PA011, at each value's first record: read in file order, only when there is
+one, and only until every such value has been seen).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from promoplan.actuals.layout import (
 from promoplan.actuals.model import (
     ActualsSpec,
 )
-from promoplan.actuals.session import connect, run
+from promoplan.actuals.session import connect, run, stream
 from promoplan.actuals.sources.base import Opened
+from promoplan.actuals.sql import Layout
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -46,6 +48,14 @@ def missing_columns(reads: list[FileRead], needed: Needed, spec: ActualsSpec) ->
     )
 
 
+def channel_position(spec: ActualsSpec) -> int | None:
+    """The channel dimension's position among the dimensions, when unknown values are told."""
+    if spec.known_channels is None or spec.channel_dimension is None:
+        return None
+    names = [n for n, _ in spec.dimensions]
+    return names.index(spec.channel_dimension) if spec.channel_dimension in names else None
+
+
 def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
     """PA011 once per channel value the plan does not map, at its first record in the first file.
 
@@ -53,12 +63,9 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
     a file has unknown values is it scanned again, for their first records.
     """
     spec = reader.spec
-    if spec.known_channels is None or spec.channel_dimension is None:
+    position = channel_position(spec)
+    if position is None or spec.known_channels is None:
         return []
-    names = [n for n, _ in spec.dimensions]
-    if spec.channel_dimension not in names:
-        return []
-    position = names.index(spec.channel_dimension)
     seen: set[str] = set()
     out = []
     for read in reads:
@@ -70,7 +77,10 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
             if spec.unpivot.dimension == spec.channel_dimension:
                 out += unknown_headers(spec, opened, unpivoted, seen)
             continue
-        values = run(reader.con, checksql.values_query(read.table, position), reader.params())
+        if read.channel_values is not None:  # listed by a scan of several files
+            values = [(value,) for value in read.channel_values]
+        else:
+            values = run(reader.con, checksql.values_query(read.table, position), reader.params())
         unknown = [
             value for (value,) in values if value not in spec.known_channels and value not in seen
         ]
@@ -78,9 +88,7 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
         if not unknown or column is None:
             continue
         seen.update(unknown)
-        query = checksql.first_records_query(layout, opened.scan, position)
-        params = {**reader.params(opened), "values": unknown}
-        first = {value: int(ordinal) for value, ordinal in run(reader.con, query, params)}
+        first = first_records(reader, opened, layout, position, unknown)
         lines = opened.lines(first.values(), read.records)
         for value in unknown:
             ordinal = first.get(value)
@@ -96,6 +104,35 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+def first_records(
+    reader: Reader, opened: Opened, layout: Layout, position: int, unknown: list[str]
+) -> dict[str, int]:
+    """The ordinal of the first kept record of each value in ``unknown``.
+
+    The file is read in order and the read stops once every value has been
+    seen: an unknown channel is usually there in the first rows, so this costs
+    a chunk, not a scan. Should the rows ever arrive out of order, the grouped
+    query (a full scan) answers instead.
+    """
+    params = {**reader.params(opened), "values": unknown}
+    remaining = set(unknown)
+    first: dict[str, int] = {}
+    previous = 0
+    for value, ordinal in stream(
+        reader.con, checksql.first_seen_query(layout, opened.scan, position), params
+    ):
+        if ordinal <= previous:  # not in file order: ask for the minimum instead
+            query = checksql.first_records_query(layout, opened.scan, position)
+            return {v: int(o) for v, o in run(reader.con, query, params)}
+        previous = ordinal
+        if value in remaining:
+            remaining.discard(value)
+            first[value] = int(ordinal)
+            if not remaining:
+                break
+    return first
 
 
 def unknown_headers(
