@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
 from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
-from promoplan.diagnostics import Diagnostic, diagnostic, plan_ignorable, without_codes
+from promoplan.diagnostics import Diagnostic, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
+from promoplan.lag import lag_diagnostics
 from promoplan.loader import LoadedPlan
 from promoplan.model import Plan, Unpivot
 from promoplan.modelpacing import CurvePacing
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
     from promoplan.seasonal import DailyCurve
 
-LAG_DAYS = 7
 _GLOB_CHARS = frozenset("*?[")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all), for a progress bar
@@ -300,29 +300,6 @@ def resolve_as_of(plan: Plan, actuals: Actuals, given: dt.date | None) -> dt.dat
     if latest is None:
         return start
     return row_span(latest, plan.actuals.grain)[1]  # the last day the latest row covers
-
-
-def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagnostic, ...]:
-    """PA013 for each file that reaches into the period but ends more than 7 days before as-of."""
-    period_start, _ = plan.span
-    found: list[Diagnostic] = []
-    for summary in actuals.files:
-        last = summary.last_date
-        if last is None or last < period_start:
-            continue  # no dates, or a file of last year's baseline only
-        last = row_span(last, plan.actuals.grain)[1]  # a weekly or monthly row's last day
-        lag = (as_of - last).days
-        if lag > LAG_DAYS:
-            found.append(
-                diagnostic(
-                    "PA013",
-                    f"{summary.path} ends on {last.isoformat()}, {lag} days before as-of "
-                    f"{as_of.isoformat()}: its metrics lag",
-                    file=summary.path,
-                    hint=f"add the missing days, or pass --as-of {last.isoformat()}",
-                )
-            )
-    return tuple(found)
 
 
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:

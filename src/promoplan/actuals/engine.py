@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql, checksql, problems, sql
+from promoplan.actuals.carried import carried
+from promoplan.actuals.identical import distinct_files
 from promoplan.actuals.layout import (
     Needed,
     Unpivoted,
@@ -51,6 +53,7 @@ from promoplan.actuals.model import (
     CubeRow,
     FileSummary,
 )
+from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sniff import canonical_encoding
@@ -105,6 +108,7 @@ def read_actuals(
             (spool(path, Path(tmp), i, name) if is_pipe(path) else path, name)
             for i, (path, name) in enumerate(paths)
         ]
+        paths, once = distinct_files(paths)
         sizes = [path.stat().st_size for path, _ in paths]
         total, done = sum(sizes), 0
         if progress is not None:
@@ -120,8 +124,10 @@ def read_actuals(
                 done += size
                 if progress is not None:
                     progress(done, total)
-            cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
-            diagnostics = [d for r in reads for d in r.diagnostics]
+            usable = [r for r in reads if r.table and not r.failed]
+            once += overlaps(con, reader, usable)
+            cube = _cube(con, usable, spec, needed)
+            diagnostics = once + [d for r in reads for d in r.diagnostics]
             diagnostics += missing_columns(reads, needed, spec)
             diagnostics += unknown_channels(reader, reads)
             diagnostics += metric_diagnostics(con, reads, spec)
@@ -142,7 +148,6 @@ def _ticker(progress: Progress, base: int, size: int, total: int) -> Tick:
 
 def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
     """(resolved path, name as given) for each file, once; a missing file is a usage problem."""
-    seen: set[Path] = set()
     out: list[tuple[Path, str]] = []
     for file in files:
         path = Path(file)
@@ -158,10 +163,8 @@ def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
             raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
         if not os.access(path, os.R_OK):
             raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
-        resolved = path.resolve()
-        if resolved not in seen:  # the same file twice would count its rows twice
-            seen.add(resolved)
-            out.append((resolved, str(file)))
+        # The same file twice is left to distinct_files, which says so (PA015).
+        out.append((path.resolve(), str(file)))
     return out
 
 
@@ -222,6 +225,10 @@ class Reader:
                     problems.no_date_column(name, self.needed.date, opened.header)
                 )
                 return read
+            if self.needed.measures and not any(c is not None for c in layout.measures):
+                # Nothing to count: its dates must not set as-of either.
+                read.diagnostics.append(problems.no_needed_column(name, self.needed, opened.header))
+                return read
             wrong = wrong_types(opened, layout, self.needed)
             if wrong:
                 read.diagnostics += wrong
@@ -270,6 +277,7 @@ class Reader:
             first_date=first,
             last_date=last,
             encoding=opened.encoding,
+            measures=carried(self.needed, layout, read.unpivoted),
         )
         if rows == 0:
             read.diagnostics.append(
