@@ -133,9 +133,7 @@ def test_order_level_files_sharing_keys_are_summed(tmp_path: Path) -> None:
     assert goal_actual(plan) == 130
 
 
-def test_a_hard_link_and_a_copy_are_read_once_with_an_info(
-    plan_file: Path, tmp_path: Path
-) -> None:
+def test_a_hard_link_and_a_copy_are_read_once_with_an_info(plan_file: Path, tmp_path: Path) -> None:
     export = tmp_path / "export.csv"
     export.write_text("date,channel,gmv\n2025-01-01,douyin,100\n", encoding="utf-8")
     linked = tmp_path / "linked.csv"
