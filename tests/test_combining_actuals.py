@@ -262,3 +262,21 @@ def test_a_metric_whose_only_file_ends_early_lags(plan_file: Path, tmp_path: Pat
     assert lag["file"].endswith("spend.csv")
     assert lag["message"].startswith("metric spend ends on 2025-01-05")
     assert "26 days before as-of 2025-01-31" in lag["message"]  # 31 - 5
+
+
+def test_many_overlapping_files_name_ten_pairs_then_count_the_rest(
+    plan_file: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(12):  # the same day and channel in 12 files, with different values
+        (data / f"export-{i:02}.csv").write_text(
+            f"date,channel,gmv\n2025-01-01,douyin,{i + 1}\n", encoding="utf-8"
+        )
+    plan = check_json(plan_file, "--actuals", data / "*.csv")
+    assert goal_actual(plan) == 12  # export-11.csv, the last, wins
+    overlaps = codes(plan, "PA010")
+    assert len(overlaps) == 11  # ten pairs, then one line for the eleventh
+    assert all(d["file"].endswith("export-11.csv") for d in overlaps[:10])
+    assert overlaps[10]["file"] is None
+    assert overlaps[10]["message"].startswith("1 more pair of files overlap")

@@ -24,11 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import problems
-from promoplan.actuals.cellsql import quote_ident
+from promoplan.actuals import checksql, problems
 from promoplan.actuals.session import run
 from promoplan.actuals.sources.base import Opened
-from promoplan.actuals.sql import IN_RANGE, Layout, record_rows
+from promoplan.actuals.sql import Layout
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
 
 # Pairs of files named one by one; past this, one line counts the rest.
 MAX_PAIRS = 10
+# Temp tables: every kept key per file, the winning file per (measure, key), shared keys.
+_KEYS, _WINNERS, _SHARED = "overlap_keys", "overlap_winners", "overlap_shared"
 
 
 @dataclass(frozen=True)
@@ -75,36 +76,21 @@ def counted_once(
     """
     if len(files) < 2 or measures == 0:
         return []
-    keys = ["d"] + [f"k{j}" for j in range(len(dimensions))]
-    listed = ", ".join(keys)
-    union = " UNION ALL ".join(
-        f"SELECT {file.order} AS f, {listed}, "
-        + ", ".join(f"n{j} > 0 AS h{j}" for j in range(measures))
-        + f" FROM {quote_ident(file.table)} WHERE {IN_RANGE}"
-        for file in files
-    )
-    con.execute("DROP TABLE IF EXISTS overlap_u")
-    run(con, f"CREATE TEMP TABLE overlap_u AS {union}", params)
-    # Per measure: the keys more than one file has a value of, and the last such file.
-    winners = " UNION ALL ".join(
-        f"SELECT {j} AS j, {listed}, max(f) AS w FROM overlap_u WHERE h{j} "
-        f"GROUP BY {listed} HAVING count(*) > 1"
-        for j in range(measures)
-    )
-    con.execute("DROP TABLE IF EXISTS overlap_w")
-    con.execute(f"CREATE TEMP TABLE overlap_w AS {winners}")
-    (found,) = con.execute("SELECT count(*) FROM overlap_w").fetchall()[0]
-    if not found:
+    k = len(dimensions)
+    query = checksql.overlap_keys_query([(f.order, f.table) for f in files], k, measures)
+    run(con, checksql.create_temp_table(_KEYS, query), params)
+    query = checksql.overlap_winners_query(_KEYS, k, measures)
+    run(con, checksql.create_temp_table(_WINNERS, query), {})
+    query = checksql.overlap_shared_query(_KEYS, _WINNERS, k, measures)
+    run(con, checksql.create_temp_table(_SHARED, query), {})
+    pairs = _pairs(con, k)
+    if not pairs:
         return []
-    pairs = _pairs(con, keys, measures)
+    losers = {pair.earlier for pair in pairs}
     for file in files:
-        for j in range(measures):
-            join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM w.{k}" for k in keys)
-            con.execute(
-                f"UPDATE {quote_ident(file.table)} AS t SET s{j} = NULL, n{j} = 0, "
-                f"mn{j} = NULL, mx{j} = NULL FROM overlap_w AS w "
-                f"WHERE w.j = {j} AND w.w <> {file.order} AND t.n{j} > 0 AND {join}"
-            )
+        if file.order in losers:
+            for j in range(measures):
+                run(con, checksql.overlap_drop_query(file.table, _WINNERS, file.order, k, j), {})
     by_order = {file.order: file for file in files}
     out = [_pair_problem(con, pair, by_order, dimensions) for pair in pairs[:MAX_PAIRS]]
     if len(pairs) > MAX_PAIRS:
@@ -120,30 +106,17 @@ def counted_once(
     return out
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, keys: list[str], measures: int) -> list[_Pair]:
+def _pairs(con: duckdb.DuckDBPyConnection, dimensions: int) -> list[_Pair]:
     """Each (earlier file, later file) sharing a measure's key, with its first shared key."""
-    has = " OR ".join(f"(w.j = {j} AND u.h{j})" for j in range(measures))
-    join = " AND ".join(f"u.{k} IS NOT DISTINCT FROM w.{k}" for k in keys)
-    shared = (
-        f"SELECT DISTINCT u.f AS earlier, w.w AS later, {', '.join(f'u.{k}' for k in keys)} "
-        f"FROM overlap_u AS u JOIN overlap_w AS w ON {join} WHERE u.f <> w.w AND ({has})"
-    )
-    con.execute("DROP TABLE IF EXISTS overlap_p")
-    con.execute(f"CREATE TEMP TABLE overlap_p AS {shared}")
-    counted = con.execute(
-        "SELECT earlier, later, count(*) FROM overlap_p GROUP BY ALL ORDER BY later, earlier"
-    ).fetchall()
-    order = ", ".join(f"{k} NULLS FIRST" for k in keys)
     out = []
-    for index, (earlier, later, n) in enumerate(counted):
+    for index, (earlier, later, n) in enumerate(
+        run(con, checksql.overlap_pairs_query(_SHARED), {})
+    ):
         day: dt.date | None = None
         dims: tuple[str | None, ...] = ()
         if index < MAX_PAIRS:  # only those named need their first key
-            first = con.execute(
-                f"SELECT {', '.join(keys)} FROM overlap_p WHERE earlier = $1 AND later = $2 "
-                f"ORDER BY {order} LIMIT 1",
-                [earlier, later],
-            ).fetchall()[0]
+            query = checksql.overlap_first_query(_SHARED, dimensions)
+            first = run(con, query, {"earlier": earlier, "later": later})[0]
             day, dims = first[0], tuple(first[1:])
         out.append(_Pair(int(earlier), int(later), int(n), day, dims))
     return out
@@ -162,8 +135,8 @@ def _pair_problem(
     second_line = _line(con, later, pair.day, pair.dims)
     parts = [pair.day.isoformat()] + [
         f'{name} "{value}"' if value is not None else f"no {name}"
-        for name, value in zip(dimensions, pair.dims, strict=True)
-        if value is not None or _has_dimension(earlier, later, dimensions.index(name))
+        for j, (name, value) in enumerate(zip(dimensions, pair.dims, strict=True))
+        if value is not None or _has_dimension(earlier, later, j)
     ]
     at = f"{earlier.opened.where}" + (f":{first_line}" if first_line is not None else "")
     more = ""
@@ -189,18 +162,9 @@ def _line(
 ) -> int | None:
     """The line (or row) of the file's first kept record of one key: a scan, error path only."""
     layout, opened = file.layout, file.opened
-    rows = record_rows(layout, opened.scan, measures=False, ordinality=True, trim=True)
-    conditions = ["d = CAST($overlap_day AS DATE)"]
-    params: dict[str, Any] = {**opened.params, "overlap_day": day}
-    for j, column in enumerate(layout.dimensions):
-        if column is None:
-            continue
-        if dims[j] is None:
-            conditions.append(f"k{j} IS NULL")
-        else:
-            conditions.append(f"k{j} = CAST($overlap_k{j} AS VARCHAR)")
-            params[f"overlap_k{j}"] = dims[j]
-    query = f"SELECT min(ord) FROM ({rows}) WHERE {' AND '.join(conditions)}"
+    params: dict[str, Any] = {**opened.params, "key_day": day}
+    params.update({f"key_k{j}": dims[j] for j, _ in layout.present_dimensions()})
+    query = checksql.key_record_query(layout, opened.scan)
     found = run(con, query, params)
     ordinal = found[0][0] if found else None
     if ordinal is None:
