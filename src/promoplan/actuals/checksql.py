@@ -196,9 +196,19 @@ def overlap_drop_query(table: str, winners: str, order: int, dimensions: int, j:
 
 
 def key_record_query(layout: Layout, source: FromItem) -> str:
-    """The ordinal of the file's first record of the key ($key_day, $key_k<j> or NULL)."""
-    rows = record_rows(layout, source, measures=False, ordinality=True, trim=True)
-    conditions = ["d = CAST($key_day AS DATE)"]
-    for j, _ in layout.present_dimensions():
-        conditions.append(f"k{j} IS NOT DISTINCT FROM CAST($key_k{j} AS VARCHAR)")
-    return f"SELECT min(ord) FROM ({rows}) WHERE {' AND '.join(conditions)}"
+    """The ordinal of the file's first record of the key ($key_day, $key_k<j> or NULL).
+
+    As the group query does, it groups the day's records by the raw text and
+    cleans the few distinct values after, not every record.
+    """
+    dims = [f"k{j}" for j, _ in layout.present_dimensions()]
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=False)
+    raw = (
+        f"SELECT {', '.join(['min(ord) AS o', *dims])} FROM ({rows}) "
+        f"WHERE d = CAST($key_day AS DATE)" + (f" GROUP BY {', '.join(dims)}" if dims else "")
+    )
+    conditions = [
+        f"{dimension_expr(k)} IS NOT DISTINCT FROM CAST($key_{k} AS VARCHAR)" for k in dims
+    ]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT min(o) FROM ({raw}){where}"
