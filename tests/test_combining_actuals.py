@@ -280,3 +280,25 @@ def test_many_overlapping_files_name_ten_pairs_then_count_the_rest(
     assert all(d["file"].endswith("export-11.csv") for d in overlaps[:10])
     assert overlaps[10]["file"] is None
     assert overlaps[10]["message"].startswith("1 more pair of files overlap")
+
+
+def test_two_globs_naming_one_file_read_it_once_with_an_info(
+    plan_file: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "jan.csv").write_text("date,channel,gmv\n2025-01-01,douyin,100\n", encoding="utf-8")
+    (tmp_path / "feb.csv").write_text("date,channel,gmv\n2025-02-01,douyin,10\n", encoding="utf-8")
+    plan = check_json(plan_file, "--actuals", tmp_path / "*.csv", "--actuals", tmp_path / "j*.csv")
+    assert goal_actual(plan) == 110  # not 210
+    (once,) = codes(plan, "PA015")
+    assert once["file"].endswith("jan.csv")
+    assert once["message"].endswith("jan.csv is given twice: read once")
+
+
+def test_a_plan_name_in_nfd_matches_values_in_nfc(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(PLAN.replace("café", unicodedata.normalize("NFD", "café")), "utf-8")
+    export = tmp_path / "export.csv"
+    export.write_text("date,channel,gmv,spend\n2025-01-01,café,100,40\n", encoding="utf-8")
+    plan = check_json(plan_file, "--actuals", export)
+    assert codes(plan, "PA011") == []
+    assert spent(plan) == {"ads": 40}

@@ -73,22 +73,26 @@ _NO_ACTUALS = "no actuals given: pass --actuals FILE (repeatable, or a glob such
 
 
 def expand_actuals(patterns: Sequence[str]) -> list[str]:
-    """Files named by ``--actuals``: globs expanded (sorted), duplicates dropped, order kept.
+    """Files named by ``--actuals``: globs expanded (sorted), order kept.
+
+    A file named twice (two globs matching it) is kept twice: the reader reads it
+    once and says so (PA015), so that an overlap of the globs is not silent.
 
     None given is not an error yet: the plan may name a database source
     (``actuals.source``); :func:`read_inputs` decides once the plan is loaded.
     A database source URL is kept as given.
     """
-    found: dict[str, None] = {}
+    found: list[str] = []
     for pattern in patterns:
         if is_warehouse_url(pattern):  # a database source, read by promoplan.actuals.warehouse
-            found[pattern] = None
+            if pattern not in found:
+                found.append(pattern)
             continue
         if any(char in pattern for char in _GLOB_CHARS):
             matches = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
             if not matches:
                 raise UsageProblem(f"--actuals {pattern!r} matches no file; check the pattern")
-            found.update(dict.fromkeys(matches))
+            found += matches
             continue
         path = Path(pattern)
         if path.is_dir():
@@ -102,10 +106,10 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
                     f"--actuals {pattern}: is neither a file nor a pipe; name a CSV file"
                 )
             raise UsageProblem(f"--actuals {pattern}: no such file; check the path")
-        found[pattern] = None
-    for name in found:
+        found.append(pattern)
+    for name in dict.fromkeys(found):
         note_input(Path(name))  # --output may not name it
-    return list(found)
+    return found
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -72,9 +72,10 @@ def _digest(path: Path) -> str:
 
 
 def _read_once(name: str, first: str, why: str) -> Diagnostic:
+    said = f"{name} is given twice" if name == first else f"{name} is {why} as {first}"
     return diagnostic(
         "PA015",
-        f"{name} is {why} as {first}: read once",
+        f"{said}: read once",
         file=name,
         hint="each file is counted once, however many times it is given",
     )
