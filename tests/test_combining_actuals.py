@@ -153,7 +153,7 @@ def test_a_hard_link_and_a_copy_are_read_once_with_an_info(plan_file: Path, tmp_
     )
     assert goal_actual(plan) == 100  # not 400
     assert codes(plan, "PA010") == []
-    once = codes(plan, "PA015")
+    once = codes(plan, "PA016")
     assert [(Path(d["file"]).name, d["severity"]) for d in once] == [
         ("linked.csv", "info"),
         ("export.csv", "info"),
@@ -289,7 +289,7 @@ def test_two_globs_naming_one_file_read_it_once_with_an_info(
     (tmp_path / "feb.csv").write_text("date,channel,gmv\n2025-02-01,douyin,10\n", encoding="utf-8")
     plan = check_json(plan_file, "--actuals", tmp_path / "*.csv", "--actuals", tmp_path / "j*.csv")
     assert goal_actual(plan) == 110  # not 210
-    (once,) = codes(plan, "PA015")
+    (once,) = codes(plan, "PA016")
     assert once["file"].endswith("jan.csv")
     assert once["message"].endswith("jan.csv is given twice: read once")
 

@@ -76,7 +76,7 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
     """Files named by ``--actuals``: globs expanded (sorted), order kept.
 
     A file named twice (two globs matching it) is kept twice: the reader reads it
-    once and says so (PA015), so that an overlap of the globs is not silent.
+    once and says so (PA016), so that an overlap of the globs is not silent.
 
     None given is not an error yet: the plan may name a database source
     (``actuals.source``); :func:`read_inputs` decides once the plan is loaded.

@@ -163,7 +163,7 @@ def _unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
             raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
         if not os.access(path, os.R_OK):
             raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
-        # The same file twice is left to distinct_files, which says so (PA015).
+        # The same file twice is left to distinct_files, which says so (PA016).
         out.append((path.resolve(), str(file)))
     return out
 

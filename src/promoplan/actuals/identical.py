@@ -1,4 +1,4 @@
-"""A file given twice is read once (PA015): the same path, a hard link, or the same bytes.
+"""A file given twice is read once (PA016): the same path, a hard link, or the same bytes.
 
 ``--actuals 'data/*.csv' --actuals 'data/2025-*.csv'`` names some files twice,
 a hard link or a copy of an export under another name holds the same rows: each
@@ -24,7 +24,7 @@ _CHUNK = 1 << 20
 def distinct_files(
     paths: Sequence[tuple[Path, str]],
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
-    """The files to read, each once, in the order given, and a PA015 per file left out.
+    """The files to read, each once, in the order given, and a PA016 per file left out.
 
     ``paths`` are (path to read, name as given) pairs of regular files.
     """
@@ -74,7 +74,7 @@ def _digest(path: Path) -> str:
 def _read_once(name: str, first: str, why: str) -> Diagnostic:
     said = f"{name} is given twice" if name == first else f"{name} is {why} as {first}"
     return diagnostic(
-        "PA015",
+        "PA016",
         f"{said}: read once",
         file=name,
         hint="each file is counted once, however many times it is given",

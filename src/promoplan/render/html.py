@@ -46,7 +46,7 @@ DATA_QUALITY_CODES = (
     "PA012",
     "PA002",
     "PA005",
-    "PA015",
+    "PA016",
 )
 
 STATUS_TEXT = {
