@@ -203,7 +203,7 @@ def file_layout(
 
 
 def long_layout(
-    opened: Opened, needed: Needed, spec: ActualsSpec, index: dict[str, int]
+    opened: Opened, needed: Needed, spec: ActualsSpec, index: HeaderIndex
 ) -> sql.Layout:
     """A long table's layout: its metric column is one more dimension (the last), its value
     column the one measure; the file's groups are pivoted into the plan's metrics later

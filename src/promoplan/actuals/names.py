@@ -50,6 +50,12 @@ class HeaderIndex:
             found = self._folded.get(header_key(name))
         return found
 
+    def __getitem__(self, name: str) -> int:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
 
