@@ -328,7 +328,15 @@ def test_files_with_different_columns_are_combined_by_name() -> None:
 
 def test_pa002_once_per_column_over_several_files() -> None:
     actuals = read("part_a.csv", "part_b.csv", columns=("gmv", "nps", "nps"))
-    assert codes(actuals) == ["PA002"]
+    # Once for the column "nps"; part_b.csv holds neither gmv nor nps, which is said of it.
+    assert codes(actuals) == ["PA002", "PA002"]
+    column, file = sorted(actuals.diagnostics, key=lambda d: d.file or "")
+    assert (column.file, column.message) == (
+        None,
+        'column "nps" is in no actuals file; what reads it has no data',
+    )
+    assert file.file is not None
+    assert file.file.endswith("part_b.csv")
 
 
 def test_repeats_in_a_daily_file_are_one_pa010_at_the_second_occurrence() -> None:
@@ -356,7 +364,8 @@ def test_unknown_channels_are_pa011_once_per_value() -> None:
         "part_a.csv",
         "part_b.csv",
         "duplicate_daily.csv",
-        columns=("gmv",),
+        # spend too: a file with none of the columns read (part_b has no gmv) is not counted
+        columns=("gmv", "spend"),
         grain="rows",
         channel_dimension="channel",
         known_channels=frozenset({"douyin"}),

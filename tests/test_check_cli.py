@@ -278,6 +278,13 @@ def test_actuals_errors_stop_the_evaluation(files: tuple[Path, Path]) -> None:
 
 def test_lagging_file_gets_pa013_but_last_years_file_does_not(files: tuple[Path, Path]) -> None:
     plan_file, actuals = files
+    # A metric only nps.csv carries: a file no metric reads is not counted at all (PA002).
+    plan_file.write_text(
+        PLAN.replace("metrics:\n", "metrics:\n  nps: {column: nps, agg: mean}\n").replace(
+            "goals:\n", "goals:\n  nps: {metric: nps, at_least: 45}\n"
+        ),
+        encoding="utf-8",
+    )
     folder = actuals.parent
     (folder / "nps.csv").write_text("date,nps\n2025-01-05,40\n2025-03-01,42\n", encoding="utf-8")
     (folder / "history.csv").write_text("date,gmv\n2024-05-01,10\n", encoding="utf-8")

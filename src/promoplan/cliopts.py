@@ -50,7 +50,8 @@ ActualsOption = Annotated[
         "--actuals",
         "-a",
         help="Actuals CSV file or glob (repeatable), or one database source: "
-        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t.",
+        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t. "
+        "A file named twice is read once; days two files share count once, from the later file.",
     ),
 ]
 TimeoutOption = Annotated[

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
 from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
-from promoplan.diagnostics import Diagnostic, diagnostic, plan_ignorable, without_codes
+from promoplan.diagnostics import Diagnostic, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
+from promoplan.lag import lag_diagnostics
 from promoplan.loader import LoadedPlan
 from promoplan.model import Plan, Unpivot
 from promoplan.modelpacing import CurvePacing
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
     from promoplan.seasonal import DailyCurve
 
-LAG_DAYS = 7
 _GLOB_CHARS = frozenset("*?[")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all), for a progress bar
@@ -73,22 +73,26 @@ _NO_ACTUALS = "no actuals given: pass --actuals FILE (repeatable, or a glob such
 
 
 def expand_actuals(patterns: Sequence[str]) -> list[str]:
-    """Files named by ``--actuals``: globs expanded (sorted), duplicates dropped, order kept.
+    """Files named by ``--actuals``: globs expanded (sorted), order kept.
+
+    A file named twice (two globs matching it) is kept twice: the reader reads it
+    once and says so (PA016), so that an overlap of the globs is not silent.
 
     None given is not an error yet: the plan may name a database source
     (``actuals.source``); :func:`read_inputs` decides once the plan is loaded.
     A database source URL is kept as given.
     """
-    found: dict[str, None] = {}
+    found: list[str] = []
     for pattern in patterns:
         if is_warehouse_url(pattern):  # a database source, read by promoplan.actuals.warehouse
-            found[pattern] = None
+            if pattern not in found:
+                found.append(pattern)
             continue
         if any(char in pattern for char in _GLOB_CHARS):
             matches = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
             if not matches:
                 raise UsageProblem(f"--actuals {pattern!r} matches no file; check the pattern")
-            found.update(dict.fromkeys(matches))
+            found += matches
             continue
         path = Path(pattern)
         if path.is_dir():
@@ -102,10 +106,10 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
                     f"--actuals {pattern}: is neither a file nor a pipe; name a CSV file"
                 )
             raise UsageProblem(f"--actuals {pattern}: no such file; check the path")
-        found[pattern] = None
-    for name in found:
+        found.append(pattern)
+    for name in dict.fromkeys(found):
         note_input(Path(name))  # --output may not name it
-    return list(found)
+    return found
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
@@ -300,29 +304,6 @@ def resolve_as_of(plan: Plan, actuals: Actuals, given: dt.date | None) -> dt.dat
     if latest is None:
         return start
     return row_span(latest, plan.actuals.grain)[1]  # the last day the latest row covers
-
-
-def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagnostic, ...]:
-    """PA013 for each file that reaches into the period but ends more than 7 days before as-of."""
-    period_start, _ = plan.span
-    found: list[Diagnostic] = []
-    for summary in actuals.files:
-        last = summary.last_date
-        if last is None or last < period_start:
-            continue  # no dates, or a file of last year's baseline only
-        last = row_span(last, plan.actuals.grain)[1]  # a weekly or monthly row's last day
-        lag = (as_of - last).days
-        if lag > LAG_DAYS:
-            found.append(
-                diagnostic(
-                    "PA013",
-                    f"{summary.path} ends on {last.isoformat()}, {lag} days before as-of "
-                    f"{as_of.isoformat()}: its metrics lag",
-                    file=summary.path,
-                    hint=f"add the missing days, or pass --as-of {last.isoformat()}",
-                )
-            )
-    return tuple(found)
 
 
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:

@@ -20,6 +20,7 @@ and column; nothing PyYAML raises on bad input escapes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -103,6 +104,10 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
     """
     try:
         text = decode_plan(data, file, size if size is not None else len(data))
+        # Names are compared in NFC (a channel typed as e + U+0301 is "é"), as the
+        # actuals' dimension values are; YAML's own syntax is ASCII, which NFC keeps.
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
         check_characters(text, file)
         _prescan(text, file)
         root = _compose(text, file)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.conftest import EXAMPLE_ACTUALS
-from warehouse.test_postgres import CSV, FILTERS, PLAN, cli, comparable
+from warehouse.test_postgres import FILTERS, PLAN, cli, comparable, csv_args
 
 
 def _database(tmp_path: Path) -> Path:
@@ -28,7 +28,7 @@ def test_check_json_from_a_duckdb_file_is_the_csv_one(tmp_path: Path) -> None:
     path = _database(tmp_path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     for plan in (PLAN, FILTERS):
-        from_csv = cli("check", str(plan), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+        from_csv = cli("check", str(plan), *csv_args(plan), "-f", "json")
         from_file = cli("check", str(plan), "-a", f"duckdb://{path}?table=actuals", "-f", "json")
         assert from_file[0] == from_csv[0]
         assert comparable(from_file[1]) == comparable(from_csv[1])
@@ -60,7 +60,7 @@ def test_an_expr_is_computed_by_the_query(tmp_path: Path) -> None:
     plan.write_text(
         text.replace("goals:\n", "goals:\n  rows2: {metric: gmv_row, at_least: 1}\n", 1)
     )
-    from_csv = cli("check", str(plan), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+    from_csv = cli("check", str(plan), *csv_args(plan), "-f", "json")
     from_file = cli("check", str(plan), "-a", f"duckdb://{path}?table=actuals", "-f", "json")
     assert from_file[0] == from_csv[0], from_file[2]
     assert comparable(from_file[1]) == comparable(from_csv[1])

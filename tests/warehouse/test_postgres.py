@@ -25,6 +25,13 @@ FILTERS = Path(__file__).parent / "cases" / "filters.yaml"
 CSV = [str(p) for p in EXAMPLE_ACTUALS]
 
 
+def csv_args(plan: Path) -> list[str]:
+    """``-a FILE`` for the example actuals the plan reads: a file holding none of its columns
+    (brand-daily.csv for the filters plan) is PA002 of its own, which a table has no file for."""
+    files = [f for f in CSV if plan != FILTERS or "brand" not in Path(f).name]
+    return [a for f in files for a in ("-a", f)]
+
+
 def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """Run promoplan in-process: exit status, stdout, stderr."""
     result = CliRunner().invoke(app, list(args), env=env)
@@ -53,7 +60,7 @@ def execute(server: pgserver.Server, *statements: str | sql.SQL | sql.Composed) 
 
 @pytest.mark.parametrize("plan", [PLAN, FILTERS], ids=["example", "filters"])
 def test_check_json_from_postgres_is_the_csv_one(postgres: pgserver.Server, plan: Path) -> None:
-    from_csv = cli("check", str(plan), *[a for f in CSV for a in ("-a", f)], "-f", "json")
+    from_csv = cli("check", str(plan), *csv_args(plan), "-f", "json")
     from_pg = cli("check", str(plan), "-a", postgres.url(EXAMPLE_TABLE), "-f", "json")
     assert from_pg[0] == from_csv[0]
     assert comparable(from_pg[1]) == comparable(from_csv[1])

@@ -168,3 +168,109 @@ def clean_sample_query(source: FromItem, columns: list[int]) -> str:
     return (
         f"SELECT {', '.join(tests)} FROM (SELECT * FROM {source.render()} LIMIT {SAMPLE_RECORDS})"
     )
+
+
+# --- the same keys in two files (promoplan.actuals.overlap) -------------------------
+
+
+def create_temp_table(name: str, query: str) -> str:
+    """``query``'s rows as the temp table ``name``, replacing one of that name."""
+    return f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {query}"
+
+
+def _keys(dimensions: int) -> list[str]:
+    return ["d"] + [f"k{j}" for j in range(dimensions)]
+
+
+def overlap_keys_query(tables: list[tuple[int, str]], dimensions: int, measures: int) -> str:
+    """Every kept key of the files' group tables: f (file order), the key, h<j> (has measure j)."""
+    listed = ", ".join(_keys(dimensions))
+    has = ", ".join(f"n{j} > 0 AS h{j}" for j in range(measures))
+    return " UNION ALL ".join(
+        f"SELECT {int(order)} AS f, {listed}, {has} FROM {quote_ident(table)} WHERE {IN_RANGE}"
+        for order, table in tables
+    )
+
+
+def overlap_winners_query(keys_table: str, dimensions: int, measures: int) -> str:
+    """Per measure j, the keys more than one file has a value of, and the last such file (w)."""
+    listed = ", ".join(_keys(dimensions))
+    return " UNION ALL ".join(
+        f"SELECT {j} AS j, {listed}, max(f) AS w FROM {quote_ident(keys_table)} WHERE h{j} "
+        f"GROUP BY {listed} HAVING count(*) > 1"
+        for j in range(measures)
+    )
+
+
+def overlap_shared_query(keys_table: str, winners: str, dimensions: int, measures: int) -> str:
+    """(earlier file, later file, key) for each key a file shares with the later file that wins."""
+    keys = _keys(dimensions)
+    has = " OR ".join(f"(w.j = {j} AND u.h{j})" for j in range(measures))
+    join = " AND ".join(f"u.{k} IS NOT DISTINCT FROM w.{k}" for k in keys)
+    return (
+        f"SELECT DISTINCT u.f AS earlier, w.w AS later, {', '.join(f'u.{k}' for k in keys)} "
+        f"FROM {quote_ident(keys_table)} AS u JOIN {quote_ident(winners)} AS w ON {join} "
+        f"WHERE u.f <> w.w AND ({has})"
+    )
+
+
+def overlap_pairs_query(shared: str) -> str:
+    """(earlier, later, keys shared) per pair of files, the later file's order first."""
+    return (
+        f"SELECT earlier, later, count(*) FROM {quote_ident(shared)} "
+        "GROUP BY earlier, later ORDER BY later, earlier"
+    )
+
+
+def overlap_first_query(shared: str, dimensions: int) -> str:
+    """The first key the pair ($earlier, $later) shares, by date then dimension values."""
+    keys = _keys(dimensions)
+    order = ", ".join(f"{k} NULLS FIRST" for k in keys)
+    return (
+        f"SELECT {', '.join(keys)} FROM {quote_ident(shared)} "
+        f"WHERE earlier = $earlier AND later = $later ORDER BY {order} LIMIT 1"
+    )
+
+
+def overlap_drop_query(table: str, winners: str, order: int, dimensions: int, j: int) -> str:
+    """Empty measure j in a file's group table where a later file wins that key."""
+    join = " AND ".join(f"t.{k} IS NOT DISTINCT FROM w.{k}" for k in _keys(dimensions))
+    return (
+        f"UPDATE {quote_ident(table)} AS t SET s{j} = NULL, n{j} = 0, mn{j} = NULL, mx{j} = NULL "
+        f"FROM {quote_ident(winners)} AS w "
+        f"WHERE w.j = {int(j)} AND w.w <> {int(order)} AND t.n{j} > 0 AND {join}"
+    )
+
+
+def key_record_query(layout: Layout, source: FromItem) -> str:
+    """The ordinal of the file's first record of the key ($key_day, $key_k<j> or NULL).
+
+    As the group query does, it groups the day's records by the raw text and
+    cleans the few distinct values after, not every record.
+    """
+    dims = [f"k{j}" for j, _ in layout.present_dimensions()]
+    rows = record_rows(layout, source, measures=False, ordinality=True, trim=False)
+    raw = (
+        f"SELECT {', '.join(['min(ord) AS o', *dims])} FROM ({rows}) "
+        f"WHERE d = CAST($key_day AS DATE)" + (f" GROUP BY {', '.join(dims)}" if dims else "")
+    )
+    conditions = [
+        f"{dimension_expr(k)} IS NOT DISTINCT FROM CAST($key_{k} AS VARCHAR)" for k in dims
+    ]
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT min(o) FROM ({raw}){where}"
+
+
+def is_view_query() -> str:
+    """Whether $name is a temporary view (a file's groups in a scan of several files)."""
+    return "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = $name"
+
+
+def view_as_table_queries(view: str) -> list[str]:
+    """Statements that turn the view ``view`` into a table of the same name and rows."""
+    copy = f"{view}_t"
+    return [
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(copy)} AS SELECT * FROM {quote_ident(view)}",
+        f"DROP VIEW {quote_ident(view)}",
+        f"ALTER TABLE {quote_ident(copy)} RENAME TO {quote_ident(view)}",
+    ]

@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql, checksql, problems, sql, typed
 from promoplan.actuals.batch import read_all
+from promoplan.actuals.carried import carried
 from promoplan.actuals.files import unique_existing, wanted_encoding
+from promoplan.actuals.identical import distinct_files
 from promoplan.actuals.layout import (
     Needed,
     Unpivoted,
@@ -53,6 +55,7 @@ from promoplan.actuals.model import (
     CubeRow,
     FileSummary,
 )
+from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sources import pick
@@ -107,14 +110,17 @@ def read_actuals(
             (spool(path, Path(tmp), i, name) if is_pipe(path) else path, name)
             for i, (path, name) in enumerate(paths)
         ]
+        paths, once = distinct_files(paths)
         sizes = [path.stat().st_size for path, _ in paths]
         con = _connect(Path(tmp), [path for path, _ in paths])
         try:
             ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
             reader = Reader(ctx, spec, needed)
             reads = read_all(reader, paths, sizes, progress)
-            cube = _cube(con, [r for r in reads if r.table and not r.failed], spec, needed)
-            diagnostics = [d for r in reads for d in r.diagnostics]
+            usable = [r for r in reads if r.table and not r.failed]
+            once += overlaps(con, reader, usable)
+            cube = _cube(con, usable, spec, needed)
+            diagnostics = once + [d for r in reads for d in r.diagnostics]
             diagnostics += missing_columns(reads, needed, spec)
             diagnostics += unknown_channels(reader, reads)
             diagnostics += metric_diagnostics(con, reads, spec)
@@ -179,6 +185,10 @@ class Reader:
                 read.diagnostics.append(
                     problems.no_date_column(name, self.needed.date, opened.header)
                 )
+                return read
+            if self.needed.measures and not any(c is not None for c in layout.measures):
+                # Nothing to count: its dates must not set as-of either.
+                read.diagnostics.append(problems.no_needed_column(name, self.needed, opened.header))
                 return read
             wrong = wrong_types(opened, layout, self.needed)
             if wrong:
@@ -260,6 +270,7 @@ class Reader:
             first_date=first,
             last_date=last,
             encoding=opened.encoding,
+            measures=carried(self.needed, layout, read.unpivoted),
         )
         if rows == 0:
             read.diagnostics.append(

@@ -23,7 +23,6 @@ def ticker(progress: Progress, base: int, size: int, total: int) -> Tick:
 
 def unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
     """(resolved path, name as given) for each file, once; a missing file is a usage problem."""
-    seen: set[Path] = set()
     out: list[tuple[Path, str]] = []
     for file in files:
         path = Path(file)
@@ -39,10 +38,8 @@ def unique_existing(files: Sequence[Path | str]) -> list[tuple[Path, str]]:
             raise UsageProblem(f"actuals file {str(path)!r} {what}; pass CSV files with --actuals")
         if not os.access(path, os.R_OK):
             raise UsageProblem(f"actuals file {str(path)!r} cannot be read (permission denied)")
-        resolved = path.resolve()
-        if resolved not in seen:  # the same file twice would count its rows twice
-            seen.add(resolved)
-            out.append((resolved, str(file)))
+        # The same file twice is left to distinct_files, which says so (PA016).
+        out.append((path.resolve(), str(file)))
     return out
 
 

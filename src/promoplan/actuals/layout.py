@@ -16,6 +16,7 @@ from promoplan.actuals.model import (
     Computed,
     UnpivotSpec,
 )
+from promoplan.actuals.names import HeaderIndex, nfc
 from promoplan.actuals.session import connect
 from promoplan.actuals.sources.base import Opened
 from promoplan.diagnostics import Diagnostic, diagnostic
@@ -93,11 +94,14 @@ def unpivot_header(
         pairs: list[tuple[str, int]] = []
         if pattern is not None:
             prefix, suffix = pattern.split("{}", 1)
-            regex = re.compile(f"^{re.escape(prefix)}(.+){re.escape(suffix)}$", re.DOTALL)
+            # Headers match case aside, as plain columns do (the value keeps its case).
+            regex = re.compile(
+                f"^{re.escape(prefix)}(.+){re.escape(suffix)}$", re.DOTALL | re.IGNORECASE
+            )
             for column, text in enumerate(header, start=1):
                 match = regex.match(text)
                 if match and match.group(1).strip():
-                    pairs.append((match.group(1).strip(), column))
+                    pairs.append((nfc(match.group(1).strip()), column))
             if not pairs:
                 shown = pattern.replace("{}", "{" + unpivot.dimension + "}")
                 problems_found.append(
@@ -109,9 +113,11 @@ def unpivot_header(
                         hint=f"the columns are: {problems.listing(header)}",
                     )
                 )
+        by_name = HeaderIndex(header)
         for value, column_name in named:
-            if column_name in header:
-                pairs.append((value, header.index(column_name) + 1))
+            position = by_name.get(column_name)
+            if position is not None:
+                pairs.append((nfc(value), position))
             else:
                 problems_found.append(
                     diagnostic(
@@ -132,7 +138,7 @@ def unpivot_header(
 _PERIODS: dict[str, sql.Period] = {"weekly": "week", "monthly": "month"}
 
 
-def row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
+def row_value(computed: Computed, index: HeaderIndex) -> sql.RowValue | None:
     """How a computed measure is computed in a file with these columns; None: it cannot be."""
     if computed.kind == "rows":
         return sql.RowValue("rows")
@@ -140,9 +146,10 @@ def row_value(computed: Computed, index: dict[str, int]) -> sql.RowValue | None:
         column = index.get(computed.column or "")
         return None if column is None else sql.RowValue("present", column)
     formula = parse_formula(computed.expr or "")
-    if not all(name in index for name in formula.names):
+    positions = {name: index.get(name) for name in sorted(formula.names)}
+    operands = tuple((name, c) for name, c in positions.items() if c is not None)
+    if len(operands) < len(positions):
         return None  # a column it reads is missing: PA002 says which
-    operands = tuple((name, index[name]) for name in sorted(formula.names))
     return sql.RowValue("expr", formula=formula.root, operands=operands)
 
 
@@ -154,8 +161,9 @@ def file_layout(
     Unpivoted measures have no column of their own: each of their columns is an
     extra measure after the cube's, in the order of ``unpivoted.columns``.
     """
-    index = {name: i for i, name in enumerate(opened.header, start=1) if name}
-    if needed.date not in index:
+    index = HeaderIndex(opened.header)
+    date = index.get(needed.date)
+    if date is None:
         return None
     if needed.value_column is not None:
         return long_layout(opened, needed, spec, index)
@@ -183,7 +191,7 @@ def file_layout(
             dimensions[names.index(spec.unpivot.dimension)] = None  # from the headers instead
     return sql.Layout(
         width=len(opened.header),
-        date=index[needed.date],
+        date=date,
         dimensions=tuple(dimensions),
         measures=tuple(measures),
         extrema=tuple(extrema),
@@ -195,7 +203,7 @@ def file_layout(
 
 
 def long_layout(
-    opened: Opened, needed: Needed, spec: ActualsSpec, index: dict[str, int]
+    opened: Opened, needed: Needed, spec: ActualsSpec, index: HeaderIndex
 ) -> sql.Layout:
     """A long table's layout: its metric column is one more dimension (the last), its value
     column the one measure; the file's groups are pivoted into the plan's metrics later

@@ -138,6 +138,8 @@ class FileSummary:
     first_date: dt.date | None
     last_date: dt.date | None
     encoding: str
+    # The measures the file has a column for, for PA013; None: not known (every one).
+    measures: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

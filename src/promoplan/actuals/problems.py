@@ -11,10 +11,15 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from promoplan.actuals import cellsql
 from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.names import header_key
 from promoplan.diagnostics import Diagnostic, diagnostic
+
+if TYPE_CHECKING:
+    from promoplan.actuals.layout import Needed
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
 _COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
@@ -145,6 +150,19 @@ def no_date_column(name: str, date: str, header: tuple[str, ...]) -> Diagnostic:
     )
 
 
+def no_needed_column(name: str, needed: Needed, header: tuple[str, ...]) -> Diagnostic:
+    """PA002: the file holds none of the measure columns the plan reads; it is left out."""
+    wanted = [h for h in needed.headers if h != needed.date and h not in needed.dimensions]
+    return diagnostic(
+        "PA002",
+        f"the file has none of the columns the plan reads ({listing(wanted)}); "
+        "it is not counted and its dates do not set as-of",
+        file=name,
+        line=1,
+        hint=f"the columns are: {listing(header)}",
+    )
+
+
 def count(n: int, noun: str) -> str:
     """``1 row``, ``2 rows``, ``1,000 rows``."""
     if n == 1:
@@ -177,10 +195,10 @@ def missing_columns(
     """
     if not headers:
         return []
-    have = {column for header in headers for column in header}
+    have = {header_key(column) for header in headers for column in header}
     out = []
     for column in dict.fromkeys(wanted):
-        if column not in have:
+        if header_key(column) not in have:
             out.append(
                 diagnostic(
                     "PA002",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from promoplan.actuals.names import HeaderIndex
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 HEAD_BYTES = 64 * 1024
@@ -260,7 +261,7 @@ def _gb18030_fits(head: bytes, complete: bool, expected: tuple[str, ...]) -> boo
     if not expected:
         return True
     first = _NEWLINE.split(text.removeprefix("\ufeff"), maxsplit=1)[0]
-    names = {field.strip(' \t"\u00a0\u3000') for field in re.split(r"[,\t;]", first)}
+    names = HeaderIndex([field.strip(' \t"\u00a0\u3000') for field in re.split(r"[,\t;]", first)])
     return all(name in names for name in expected)
 
 

@@ -16,6 +16,7 @@ from promoplan.actuals.layout import (
 from promoplan.actuals.model import (
     ActualsSpec,
 )
+from promoplan.actuals.names import unmapped_message
 from promoplan.actuals.session import connect, run, stream
 from promoplan.actuals.sources.base import Opened
 from promoplan.actuals.sql import Layout
@@ -95,8 +96,7 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
             out.append(
                 diagnostic(
                     "PA011",
-                    f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-                    "its spend counts as unmapped",
+                    unmapped_message(spec.channel_dimension or "", value, spec.known_channels),
                     file=opened.where if ordinal is not None else read.name,
                     line=None if ordinal is None else lines(ordinal),
                     column=column + opened.column_offset if ordinal is not None else None,
@@ -149,8 +149,7 @@ def unknown_headers(
         out.append(
             diagnostic(
                 "PA011",
-                f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-                "its spend counts as unmapped",
+                unmapped_message(spec.channel_dimension or "", value, known),
                 file=opened.where,
                 line=1,
                 column=column + opened.column_offset,

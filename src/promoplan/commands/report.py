@@ -19,10 +19,10 @@ from promoplan.inputs import (
     Progress,
     expand_actuals,
     ignored_codes,
-    lag_diagnostics,
     parse_as_of,
     read_inputs,
 )
+from promoplan.lag import lag_diagnostics
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.output import EXTENSIONS, output_target
 from promoplan.result import PlanResult, Run, Window
@@ -128,7 +128,7 @@ def evaluate_report(
     # Over weekly or monthly rows, the whole rows inside: the window summed.
     ytd = summed(parse_period("ytd", plan, job.as_of), plan.actuals.grain, plan.actuals.week_start)
     latest = actuals.last_date
-    # PA013 for a file that lags the others; PA020 when the whole feed lags the window.
+    # PA013 for a metric that lags the others; PA020 when the whole feed lags the window.
     lagging = lag_diagnostics(plan, actuals, latest) if latest is not None else ()
     evaluator = Evaluator(
         plan,

@@ -47,6 +47,7 @@ DATA_QUALITY_CODES = (
     "PA012",
     "PA002",
     "PA005",
+    "PA016",
 )
 
 STATUS_TEXT = {

@@ -75,14 +75,16 @@ HELP: dict[str, str] = {
     "PA005": "Re-save the file as UTF-8, or pass --encoding, to silence this note.",
     "PA006": "Repair the CSV: every row needs as many fields as the header, quotes must close, "
     "and headers must be unique.",
-    "PA010": "Remove the repeated rows, or declare actuals.grain: rows for order-level data.",
+    "PA010": "Remove the repeated rows, or declare actuals.grain: rows for order-level data; "
+    "across two files the later file's values are counted.",
     "PA011": "Map the channel to a budget line under 'channels', or leave its spend unmapped.",
     "PA012": "Nothing to do unless the rows were meant to count: check the plan's period.",
-    "PA013": "Refresh the lagging file: its metrics stop earlier than the others.",
+    "PA013": "Refresh the file that carries the lagging metric: it stops earlier than the others.",
     "PA015": "Add a metric with column: NAME to read one of the names; otherwise nothing "
     "is needed.",
     "PA014": "Pass actuals that cover last year's aligned days, or pace the goal by a curve "
     "file; until then it is paced by the quarter weights.",
+    "PA016": "Nothing to do: the file was given twice, or is a copy of another, and counts once.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
     "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "

@@ -19,6 +19,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from promoplan.actuals import sql
+from promoplan.actuals.names import HeaderIndex
 from promoplan.actuals.problems import csv_problem, listing
 from promoplan.actuals.sources.base import Context, Opened
 from promoplan.diagnostics import Diagnostic, diagnostic
@@ -113,7 +114,8 @@ class ExcelSource:
         header = tuple(
             cell_text(c, as_date=False).strip(" \t\r\n\u00a0\u3000\ufeff") for c in rows[start]
         )
-        date_at = header.index(ctx.date_column) if ctx.date_column in header else -1
+        found = HeaderIndex(header).get(ctx.date_column)
+        date_at = -1 if found is None else found - 1
         readable = ctx.tmp / f"{index}.csv"
         with readable.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")

@@ -1,0 +1,200 @@
+"""The same date and dimension values in two files (PA010): overlapping exports, counted once.
+
+Monthly exports often overlap by a day or a week (``jan.csv`` runs to
+February 2nd, ``feb.csv`` starts on February 1st). Summing both would count
+those days twice. Under ``grain: daily`` (weekly, monthly) a (date, dimension
+values) that two files both give a value of one measure is counted once, from
+the file that comes later in the order given (globs expanded sorted), since a
+later export supersedes an earlier one; a PA010 per pair of files names both
+files and the lines of the first such key. Files that hold different measures
+for the same keys (``sales.csv`` and ``spend.csv``) do not overlap: the check
+is per measure. Under ``grain: rows`` keys repeat by design and nothing is
+checked.
+
+The check reads only the per-file group tables (a few thousand rows each);
+only to name the lines of the first overlapping key does it scan the two
+files again, and only when there is an overlap. Files read with ``unpivot``
+are not checked (their dimension comes from the header).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from promoplan.actuals import checksql, problems
+from promoplan.actuals.session import run
+from promoplan.actuals.sources.base import Opened
+from promoplan.actuals.sql import Layout
+from promoplan.diagnostics import Diagnostic, diagnostic
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from promoplan.actuals.engine import FileRead, Reader
+
+# Pairs of files named one by one; past this, one line counts the rest.
+MAX_PAIRS = 10
+# Temp tables: every kept key per file, the winning file per (measure, key), shared keys.
+_KEYS, _WINNERS, _SHARED = "overlap_keys", "overlap_winners", "overlap_shared"
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """One usable file's group table, as the overlap check sees it."""
+
+    order: int  # position among the files given: a later file wins
+    name: str
+    table: str
+    opened: Opened
+    layout: Layout
+    records: int
+
+
+@dataclass(frozen=True)
+class _Pair:
+    earlier: int
+    later: int
+    keys: int  # (date, dimension values) the two files share for some measure
+    day: dt.date | None  # the first of them (None past the pairs named one by one)
+    dims: tuple[str | None, ...]
+
+
+def counted_once(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[Grouped],
+    dimensions: tuple[str, ...],
+    measures: int,
+    params: dict[str, Any],
+) -> list[Diagnostic]:
+    """Drop from earlier files the cells a later file also has; PA010 per overlapping pair.
+
+    ``dimensions`` are the dimension headers (aligned with k0..), ``params``
+    binds ``$keep_from`` and ``$keep_to``.
+    """
+    if len(files) < 2 or measures == 0:
+        return []
+    k = len(dimensions)
+    query = checksql.overlap_keys_query([(f.order, f.table) for f in files], k, measures)
+    run(con, checksql.create_temp_table(_KEYS, query), params)
+    query = checksql.overlap_winners_query(_KEYS, k, measures)
+    run(con, checksql.create_temp_table(_WINNERS, query), {})
+    query = checksql.overlap_shared_query(_KEYS, _WINNERS, k, measures)
+    run(con, checksql.create_temp_table(_SHARED, query), {})
+    pairs = _pairs(con, k)
+    if not pairs:
+        return []
+    losers = {pair.earlier for pair in pairs}
+    for file in files:
+        if file.order in losers:
+            _as_table(con, file.table)
+            for j in range(measures):
+                run(con, checksql.overlap_drop_query(file.table, _WINNERS, file.order, k, j), {})
+    by_order = {file.order: file for file in files}
+    out = [_pair_problem(con, pair, by_order, dimensions) for pair in pairs[:MAX_PAIRS]]
+    if len(pairs) > MAX_PAIRS:
+        more = pairs[MAX_PAIRS:]
+        out.append(
+            diagnostic(
+                "PA010",
+                f"{problems.count(len(more), 'more pair')} of files overlap "
+                f"({problems.count(sum(p.keys for p in more), 'date and dimension values')}), "
+                "each counted once, from the later file",
+            )
+        )
+    return out
+
+
+def _as_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make a file's groups updatable: a scan of several files gives each file a view."""
+    if run(con, checksql.is_view_query(), {"name": table})[0][0]:
+        for statement in checksql.view_as_table_queries(table):
+            run(con, statement, {})
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, dimensions: int) -> list[_Pair]:
+    """Each (earlier file, later file) sharing a measure's key, with its first shared key."""
+    out = []
+    for index, (earlier, later, n) in enumerate(
+        run(con, checksql.overlap_pairs_query(_SHARED), {})
+    ):
+        day: dt.date | None = None
+        dims: tuple[str | None, ...] = ()
+        if index < MAX_PAIRS:  # only those named need their first key
+            query = checksql.overlap_first_query(_SHARED, dimensions)
+            first = run(con, query, {"earlier": earlier, "later": later})[0]
+            day, dims = first[0], tuple(first[1:])
+        out.append(_Pair(int(earlier), int(later), int(n), day, dims))
+    return out
+
+
+def _pair_problem(
+    con: duckdb.DuckDBPyConnection,
+    pair: _Pair,
+    files: dict[int, Grouped],
+    dimensions: tuple[str, ...],
+) -> Diagnostic:
+    """PA010 at the later file's line of the pair's first shared key, naming the earlier one."""
+    earlier, later = files[pair.earlier], files[pair.later]
+    assert pair.day is not None  # named pairs have their first key
+    first_line = _line(con, earlier, pair.day, pair.dims)
+    second_line = _line(con, later, pair.day, pair.dims)
+    parts = [pair.day.isoformat()] + [
+        f'{name} "{value}"' if value is not None else f"no {name}"
+        for j, (name, value) in enumerate(zip(dimensions, pair.dims, strict=True))
+        if value is not None or _has_dimension(earlier, later, j)
+    ]
+    at = f"{earlier.opened.where}" + (f":{first_line}" if first_line is not None else "")
+    more = ""
+    if pair.keys > 1:
+        more = f"; {problems.count(pair.keys, 'date and dimension values')} overlap in all"
+    return diagnostic(
+        "PA010",
+        f"overlap: {', '.join(parts)} is also in {at}; counted once, from {later.name}{more}",
+        file=later.opened.where,
+        line=second_line,
+        hint="two files hold the same dates (overlapping exports?): the later file given wins; "
+        "if they are separate parts, add the column that tells them apart as a dimension",
+    )
+
+
+def _has_dimension(earlier: Grouped, later: Grouped, j: int) -> bool:
+    """True when either file has the dimension column ``j`` (else it is not worth naming)."""
+    return earlier.layout.dimensions[j] is not None or later.layout.dimensions[j] is not None
+
+
+def _line(
+    con: duckdb.DuckDBPyConnection, file: Grouped, day: dt.date, dims: tuple[str | None, ...]
+) -> int | None:
+    """The line (or row) of the file's first kept record of one key: a scan, error path only."""
+    layout, opened = file.layout, file.opened
+    params: dict[str, Any] = {**opened.params, "key_day": day}
+    params.update({f"key_k{j}": dims[j] for j, _ in layout.present_dimensions()})
+    query = checksql.key_record_query(layout, opened.scan)
+    found = run(con, query, params)
+    ordinal = found[0][0] if found else None
+    if ordinal is None:
+        return None
+    return opened.lines([int(ordinal)], file.records)(int(ordinal))
+
+
+def overlaps(
+    con: duckdb.DuckDBPyConnection, reader: Reader, reads: list[FileRead]
+) -> list[Diagnostic]:
+    """:func:`counted_once` over the usable files a reader read (not under ``grain: rows``)."""
+    spec = reader.spec
+    if spec.grain == "rows":
+        return []
+    files = [
+        Grouped(index, read.name, read.table, read.opened, read.layout, read.records)
+        for index, read in enumerate(reads)
+        if read.table is not None
+        and read.opened is not None
+        and read.layout is not None
+        and read.unpivoted is None
+    ]
+    return counted_once(
+        con, files, reader.needed.dimensions, len(reader.needed.measures), reader.params()
+    )
