@@ -436,7 +436,7 @@ def _trimmed(values: tuple[str | None, ...]) -> tuple[str | None, ...]:
             text = raw.strip() if raw is not None else ""
             clean = seen[raw] = text or None
         out.append(clean)
-    return tuple(out)  # type: ignore[arg-type]  # _MISSING never stays
+    return tuple(out)
 
 
 _MISSING: Any = object()

@@ -10,6 +10,7 @@ Extremes are fetched only for the measures that ``min``/``max`` metrics read.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from promoplan.actuals.cellsql import SPACES, quote_ident, sql_string
 from promoplan.actuals.model import OTHER_VALUE
@@ -70,9 +71,9 @@ def magnitudes_query(extrema: Sequence[bool]) -> str:
     return f"SELECT {', '.join(parts)} FROM {quote_ident(CUBE_TABLE)}"
 
 
-def fits_bigint(magnitude: object) -> bool:
+def fits_bigint(magnitude: Decimal | None) -> bool:
     """True when units of a value up to ``magnitude`` fit a BIGINT."""
-    return magnitude is None or magnitude <= _BIGINT_LIMIT  # type: ignore[operator]
+    return magnitude is None or magnitude <= _BIGINT_LIMIT
 
 
 def fetch_query(dimensions: int, extrema: Sequence[bool], small: Sequence[bool]) -> str:

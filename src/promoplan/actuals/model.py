@@ -153,7 +153,7 @@ def scaled(value: Decimal, scale: int) -> int:
     """``value`` in units of ``10**-scale``, exactly (``scale`` at least its decimal places)."""
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite: the caller checks
-    units = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
+    units: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
     return -units if sign else units
 
 
