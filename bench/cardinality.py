@@ -16,7 +16,7 @@ round and reported as medians:
   ``check`` of the same plan;
 - with ``--before REV`` (default ``main``; ``none`` to skip), the same commands
   run by promoplan as of REV (its ``src/`` exported with ``git archive``) beside
-  them, as ``before``.
+  them, as ``before`` (``--before-max N``: only up to N values or goals).
 
 The machine's core count is printed: ratios, not seconds, are what to compare.
 """
@@ -140,6 +140,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", default="main", help="a git revision, or 'none'")
     parser.add_argument("--only", choices=("values", "goals"), default=None)
+    parser.add_argument(
+        "--before-max",
+        type=int,
+        default=None,
+        help="run the --before tree only up to this many distinct values or goals "
+        "(the old roll-up takes minutes beyond)",
+    )
     args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="promoplan-bench-"))
@@ -169,8 +176,12 @@ def main() -> None:
     for _ in range(args.repeat):
         for key, command in jobs.items():
             for tree, src in trees.items():
+                size = int(key[0].split()[0].replace(",", ""))
+                if tree == "before" and args.before_max is not None and size > args.before_max:
+                    continue
                 command_of_tree = [part.replace("TREE", tree) for part in command]
                 runs.setdefault((*key, tree), []).append(measure(command_of_tree, src))
+                print(f"  {key} {tree}: {runs[(*key, tree)][-1]}", file=sys.stderr, flush=True)
     report(runs, work, args.rows, args.repeat)
 
 
