@@ -87,3 +87,8 @@ def fetch_query(dimensions: int, extrema: Sequence[bool], small: Sequence[bool])
             out += [f"CAST(mn{j} * {10**SCALE} AS {kind})", f"CAST(mx{j} * {10**SCALE} AS {kind})"]
     order = ", ".join(f"{k} NULLS FIRST" for k in keys)
     return f"SELECT {', '.join(out)} FROM {quote_ident(CUBE_TABLE)} ORDER BY {order}"
+
+
+def drop_query() -> str:
+    """DROP the cube table once fetched: its memory is DuckDB's, not needed any more."""
+    return f"DROP TABLE {quote_ident(CUBE_TABLE)}"
