@@ -18,9 +18,7 @@ from promoplan.windows import ONE_DAY
 
 def cut_rollup(plan: Plan, rollup: Rollup, last: dt.date) -> Rollup:
     """The same actuals without the days after ``last`` (a backtest's cut)."""
-    cube = rollup.cube
-    kept = tuple(row for row in cube.rows if row.day <= last)
-    return Rollup(plan, type(cube)(cube.dimensions, cube.columns, kept))
+    return Rollup(plan, rollup.cube.until(last))
 
 
 METHODS: tuple[Method, ...] = ("seasonal_naive", "run_rate")

@@ -167,6 +167,31 @@ def used_dimensions(plan: Plan) -> list[str]:
     return sorted(used)
 
 
+def read_values(plan: Plan) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The dimensions the plan reads only by value, with those values.
+
+    ``where`` filters and the budget's channels name the values they read; an
+    alert's ``by`` reads every value of its dimension, so such a dimension is not
+    listed. The engine sums the other values of a listed dimension into one.
+    """
+    by = {rule.by for rule in plan.alerts.values() if rule.by is not None}
+    named: dict[str, set[str]] = {}
+    wheres = [metric.where for metric in plan.metrics.values()]
+    wheres += [ref.goal.where for ref in plan_index(plan).goals]
+    wheres += [rule.where for rule in plan.alerts.values()]
+    for where in wheres:
+        for dimension, raw in (where or {}).items():
+            values = raw if isinstance(raw, (list, tuple)) else [raw]
+            named.setdefault(dimension, set()).update(str(v).strip() for v in values)
+    if plan.channels or plan.budget is not None:
+        named.setdefault("channel", set()).update(plan.channels or {})
+    return tuple(
+        (dimension, frozenset(values))
+        for dimension, values in sorted(named.items())
+        if dimension not in by
+    )
+
+
 def actuals_spec(
     plan: Plan,
     *,
@@ -229,6 +254,7 @@ def actuals_spec(
         long=LongSpec(section.metric_column, section.value_column)
         if section.layout == "long"
         else None,
+        read_values=read_values(plan),
     )
 
 
@@ -291,7 +317,7 @@ def _names_curves(plan: Plan) -> bool:
 
 def latest_date_within(actuals: Actuals, start: dt.date, end: dt.date) -> dt.date | None:
     """The latest date with data between ``start`` and ``end``."""
-    days = [row.day for row in actuals.cube.rows if start <= row.day <= end]
+    days = [day for day in actuals.cube.days if start <= day <= end]
     return max(days) if days else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 from promoplan.actuals.model import Actuals
 from promoplan.alertorder import natural_key
@@ -19,6 +20,7 @@ from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity
 from promoplan.result import (
     CumulativeSeries,
+    GoalProgress,
     GroupBar,
     GroupChart,
     Kpi,
@@ -30,19 +32,29 @@ from promoplan.rollup import Rollup, normalise_where
 from promoplan.rowspans import row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
 
+MAX_GOAL_CHARTS = 12  # cumulative goal charts in one report (README, "Reports")
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
 
 
 def report_data(
-    evaluator: Evaluator, *, kind: ReportKind, window: Window, previous: Window
+    evaluator: Evaluator,
+    *,
+    kind: ReportKind,
+    window: Window,
+    previous: Window,
+    goals: Sequence[GoalProgress] = (),
 ) -> ReportData:
-    """What a report adds to the evaluation: its window, the KPIs and the chart data."""
+    """What a report adds to the evaluation: its window, the KPIs and the chart data.
+
+    ``goals`` (the evaluation's) choose the goals charted when more than
+    :data:`MAX_GOAL_CHARTS` could be (:func:`charted_goals`).
+    """
     return ReportData(
         kind=kind,
         window=window,
         previous=previous,
         kpis=build_kpis(evaluator.plan, evaluator.rollup, window, previous),
-        series=build_series(evaluator),
+        series=build_series(evaluator, charted_goals(evaluator, goals)),
         group_charts=build_group_charts(evaluator),
     )
 
@@ -154,9 +166,51 @@ def build_kpis(plan: Plan, rollup: Rollup, window: Window, previous: Window) -> 
     return tuple(kpis)
 
 
-def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
+# Status order for choosing charts: the goals furthest from their target first.
+_CHART_RANK = {"missed": 0, "off_track": 1, "at_risk": 2, "no_data": 3, "on_track": 4, "met": 5}
+
+
+def _chartable(evaluator: Evaluator) -> list[tuple[str, str]]:
+    """(goal id, scope) of every goal a cumulative chart can show, in plan order."""
+    out = []
+    for ref, _ in evaluator.index.goal_spans():
+        goal = ref.goal
+        chartable = goal.per is None and isinstance(goal.target, Quantity)
+        if chartable and evaluator.rollup.is_cumulative(goal.metric):
+            out.append((ref.id, ref.scope))
+    return out
+
+
+def charted_goals(
+    evaluator: Evaluator, goals: Sequence[GoalProgress]
+) -> frozenset[tuple[str, str]] | None:
+    """The goals charted when more than MAX_GOAL_CHARTS could be, else None (all of them).
+
+    Those furthest from their target: by status (missed, off_track, at_risk, no_data,
+    on_track, met), then by progress, lowest first; ties in plan order.
+    """
+    chartable = _chartable(evaluator)
+    if len(chartable) <= MAX_GOAL_CHARTS:
+        return None
+    standing = {(g.id, g.scope): g for g in goals}
+    order = {key: position for position, key in enumerate(chartable)}
+
+    def rank(key: tuple[str, str]) -> tuple[int, float, int]:
+        goal = standing.get(key)
+        if goal is None:
+            return (len(_CHART_RANK), 0.0, order[key])
+        progress = goal.progress if goal.progress is not None else math.inf
+        return (_CHART_RANK.get(goal.status, len(_CHART_RANK)), progress, order[key])
+
+    return frozenset(sorted(chartable, key=rank)[:MAX_GOAL_CHARTS])
+
+
+def build_series(
+    evaluator: Evaluator, charted: frozenset[tuple[str, str]] | None = None
+) -> tuple[CumulativeSeries, ...]:
     """Each cumulative goal's metric, day by day: actual, paced target and last year, to date,
-    then the forecast to the end of the goal's span.
+    then the forecast to the end of the goal's span; only the ``charted`` goals (by id
+    and scope) when given.
 
     The target line follows the goal's own pacing (a curve under ``last_year``).
     """
@@ -172,6 +226,8 @@ def build_series(evaluator: Evaluator) -> tuple[CumulativeSeries, ...]:
         if goal.per is not None or not isinstance(target, Quantity):
             continue  # per-window targets restart each window; unset targets have no line
         if not rollup.is_cumulative(goal.metric):
+            continue
+        if charted is not None and (ref.id, ref.scope) not in charted:
             continue
         start, end = natural.start, natural.end
         where = normalise_where(goal.where)

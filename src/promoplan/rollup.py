@@ -5,21 +5,24 @@ Base metrics aggregate one cube column over a date range (``sum``, ``count``,
 those aggregated values, so the ROI of a quarter is the quarter's GMV over the
 quarter's spend, never a mean of daily ROIs.
 
-The cube is indexed once: for each (column, filter, grouping) asked for, the
-days with a value and running totals over them are built in one pass, so any
-date range is then answered by two binary searches.
+For each (column, filter, grouping) asked for, the cube's column is summed per
+group and day in one pass and running totals are kept (exact integers of the
+measure's units, no object per cell), so any date range is then answered by two
+binary searches per group; a Decimal is made only for the value returned. The
+cost of a value does not grow with the dimension values the filter leaves out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
+from typing import Any
 
-from promoplan.actuals.model import Cell, Cube, CubeRow, measure_key
+from promoplan.actuals.model import Cube, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
 from promoplan.rowspans import row_dates, rows_year_earlier
@@ -54,26 +57,35 @@ def and_filters(*filters: Filter) -> Filter:
 
 @dataclass(frozen=True)
 class _Part:
-    """One series' share of an aggregate over a date range."""
+    """One series' share of an aggregate over a date range, in its measure's units."""
 
-    total: Decimal
+    total: int
     count: int
-    minimum: Decimal | None
-    maximum: Decimal | None
+    minimum: int | None
+    maximum: int | None
     last_day: dt.date
-    last_total: Decimal
+    last_total: int
 
 
 class _Series:
-    """The cells of one column for one combination of dimension values, in date order,
-    with running totals so that any date range is two binary searches away."""
+    """One column summed over the cube rows of one group (those passing a filter, with
+    one ``by`` value), one entry per day in date order, with running totals so that any
+    date range is two binary searches away. Sums are exact integers of measure units."""
 
-    def __init__(self, days: list[dt.date], cells: list[Cell]) -> None:
+    def __init__(
+        self,
+        days: list[dt.date],
+        totals: list[int],
+        counts: list[int],
+        minima: list[int | None],
+        maxima: list[int | None],
+    ) -> None:
         self.days = days
-        self.minima = [cell.minimum for cell in cells]
-        self.maxima = [cell.maximum for cell in cells]
-        self.running_totals = list(accumulate((cell.total for cell in cells), initial=ZERO))
-        self.running_counts = list(accumulate((cell.count for cell in cells), initial=0))
+        self.minima = minima
+        self.maxima = maxima
+        self.totals = totals
+        self.running_totals = list(accumulate(totals, initial=0))
+        self.running_counts = list(accumulate(counts, initial=0))
 
     def part(self, start: dt.date, end: dt.date, *, extremes: bool) -> _Part | None:
         """This series over ``start``..``end``; None when it has no value there."""
@@ -84,8 +96,6 @@ class _Series:
         count = self.running_counts[high] - self.running_counts[low]
         if count <= 0:
             return None
-        last_day = self.days[high - 1]
-        first_of_last = max(low, bisect_left(self.days, last_day))
         minimum = maximum = None
         if extremes:  # a scan of the range, only for min and max metrics
             minimum = min((m for m in self.minima[low:high] if m is not None), default=None)
@@ -95,32 +105,39 @@ class _Series:
             count=count,
             minimum=minimum,
             maximum=maximum,
-            last_day=last_day,
-            last_total=self.running_totals[high] - self.running_totals[first_of_last],
+            last_day=self.days[high - 1],
+            last_total=self.totals[high - 1],
         )
 
 
-def _aggregate(agg: str, parts: Sequence[_Part]) -> Decimal | None:  # noqa: PLR0911  # one return per aggregation
-    """Combine the parts of several series into one aggregate."""
+def _aggregate(agg: str, parts: Sequence[_Part], scale: int) -> Decimal | None:  # noqa: PLR0911  # one return per aggregation
+    """Combine the parts of several series into one exact aggregate."""
     if not parts:
         return None
-    total = sum((p.total for p in parts), ZERO)
+    total = sum(p.total for p in parts)
     count = sum(p.count for p in parts)
     if agg == "sum":
-        return total
+        return _number(total, scale)
     if agg == "count":
         return Decimal(count)
     if agg == "mean":
-        return total / count
+        return _number(total, scale) / count
     if agg == "last":
         # The latest date with a value, summed over the dimension values of that date.
         latest = max(p.last_day for p in parts)
-        return sum((p.last_total for p in parts if p.last_day == latest), ZERO)
+        return _number(sum(p.last_total for p in parts if p.last_day == latest), scale)
     if agg == "min":
-        return min((p.minimum for p in parts if p.minimum is not None), default=None)
+        low = min((p.minimum for p in parts if p.minimum is not None), default=None)
+        return None if low is None else _number(low, scale)
     if agg == "max":
-        return max((p.maximum for p in parts if p.maximum is not None), default=None)
+        high = max((p.maximum for p in parts if p.maximum is not None), default=None)
+        return None if high is None else _number(high, scale)
     raise AssertionError(f"unknown aggregation {agg!r}")
+
+
+def _number(units: int, scale: int) -> Decimal:
+    """``units`` of ``10**-scale`` as an exact Decimal."""
+    return Decimal(units).scaleb(-scale)
 
 
 def _to_float(value: Decimal | None) -> float | None:
@@ -136,16 +153,22 @@ class Rollup:
         self.plan = plan
         self.cube = cube
         self.grain = plan.actuals.grain
-        self.rows: tuple[CubeRow, ...] = tuple(sorted(cube.rows, key=lambda row: row.day))
         self.column_index = {name: i for i, name in enumerate(cube.columns)}
         self.dimension_index = {name: i for i, name in enumerate(cube.dimensions)}
-        self.days: tuple[dt.date, ...] = tuple(sorted({row.day for row in self.rows}))
-        # Rows split once by their (trimmed) dimension values, each part in date order.
-        self.rows_by_dims: dict[tuple[str | None, ...], list[CubeRow]] = {}
-        width = len(cube.dimensions)
-        for row in self.rows:
-            self.rows_by_dims.setdefault(_dims(row, width), []).append(row)
-        self._series: dict[str, dict[tuple[str | None, ...], _Series]] = {}
+        days = cube.days
+        self.days: tuple[dt.date, ...] = tuple(sorted(set(days)))
+        # Row positions in date order (the engines' cubes already are: then no sort).
+        ordered = all(days[i] <= days[i + 1] for i in range(len(days) - 1))
+        self._order: Sequence[int] = (
+            range(len(days)) if ordered else sorted(range(len(days)), key=days.__getitem__)
+        )
+        # Dimension values trimmed once per distinct value; an empty value is no value.
+        self._keys = tuple(
+            _trimmed(cube.keys[j]) if j < len(cube.keys) else (None,) * len(days)
+            for j in range(len(cube.dimensions))
+        )
+        self._series: dict[tuple[str, Filter, str | None], dict[Group, _Series]] = {}
+        self._matching: dict[Filter, Sequence[int]] = {}
         self._formulas: dict[str, Formula] = {}
         self._cumulative: dict[str, bool] = {}
         self._values: dict[
@@ -208,10 +231,8 @@ class Rollup:
         if metric.column is not None:
             if metric.column not in self.column_index:
                 return None
-            series = self._column_series(metric.column).values()
-            firsts = [part.days[0] for part in series if part.days]
-            lasts = [part.days[-1] for part in series if part.days]
-            return (min(firsts), max(lasts)) if firsts else None
+            whole = self._column_series(metric.column, (), None).get(None)
+            return (whole.days[0], whole.days[-1]) if whole is not None else None
         formula = self.formula(metric_id)
         if formula is None:
             return None
@@ -306,12 +327,13 @@ class Rollup:
                 return {}
             active = and_filters(normalise_where(metric.where), extra)
             extremes = metric.agg in ("min", "max")
-            grouped: dict[Group, list[_Part]] = {}
-            for group, series in self._matching(key, active, by):
+            scale = self.cube.measures[self.column_index[key]].scale
+            found: dict[Group, Decimal | None] = {}
+            for group, series in self._column_series(key, active, by).items():
                 part = series.part(start, end, extremes=extremes)
                 if part is not None:
-                    grouped.setdefault(group, []).append(part)
-            return {group: _aggregate(metric.agg, parts) for group, parts in grouped.items()}
+                    found[group] = _aggregate(metric.agg, (part,), scale)
+            return found
         formula = self.formula(metric_id)
         if formula is None:
             return {}
@@ -331,48 +353,93 @@ class Rollup:
             result[group] = None if number is None else Decimal(repr(number))
         return result
 
-    def _column_series(self, column: str) -> dict[tuple[str | None, ...], _Series]:
-        """The column's cells split by dimension values, built once and kept."""
-        built = self._series.get(column)
-        if built is not None:
-            return built
-        index = self.column_index[column]
-        built = {}
-        for dims, rows in self.rows_by_dims.items():
-            found = [
-                (row.day, cell)
-                for row in rows
-                if (cell := row.cells[index]) is not None and cell.count > 0
-            ]
-            if found:
-                built[dims] = _Series([day for day, _ in found], [cell for _, cell in found])
-        self._series[column] = built
+    def _column_series(self, column: str, active: Filter, by: str | None) -> dict[Group, _Series]:
+        """The column summed per day over the rows passing ``active``, per ``by`` value:
+        built in one pass over the cube the first time it is asked for, then kept."""
+        wanted = (column, active, by)
+        built = self._series.get(wanted)
+        if built is None:
+            built = self._build_series(column, active, by)
+            self._series[wanted] = built
         return built
 
-    def _matching(
-        self, column: str, active: Filter, by: str | None
-    ) -> Iterator[tuple[Group, _Series]]:
-        """The column's series that pass the filter, each with its group (its ``by`` value)."""
-        checks: list[tuple[int, frozenset[str]]] = []
+    def _build_series(self, column: str, active: Filter, by: str | None) -> dict[Group, _Series]:
+        rows = self._rows_matching(active)
+        by_position = self.dimension_index.get(by) if by is not None else None
+        groups = self._keys[by_position] if by_position is not None else None
+        measure = self.cube.measures[self.column_index[column]]
+        counts, totals, days = measure.counts, measure.totals, self.cube.days
+        minima, maxima = measure.minima, measure.maxima
+        # Per group: days, totals, counts, minima, maxima, each day once.
+        parts: dict[Group, tuple[list[Any], ...]] = {}
+        lists: tuple[list[Any], ...] = ([], [], [], [], [])
+        group: Group = None
+        for i in rows:
+            count = counts[i]
+            if count <= 0:
+                continue
+            if groups is not None or not parts:
+                group = groups[i] if groups is not None else None
+                found = parts.get(group)
+                if found is None:
+                    found = parts[group] = ([], [], [], [], [])
+                lists = found
+            day_list = lists[0]
+            low = minima[i] if minima is not None else None
+            high = maxima[i] if maxima is not None else None
+            if day_list and day_list[-1] == days[i]:  # rows of one day that differ elsewhere
+                lists[1][-1] += totals[i]
+                lists[2][-1] += count
+                if minima is not None:
+                    lists[3][-1] = _pick(min, lists[3][-1], low)
+                if maxima is not None:
+                    lists[4][-1] = _pick(max, lists[4][-1], high)
+                continue
+            day_list.append(days[i])
+            lists[1].append(totals[i])
+            lists[2].append(count)
+            lists[3].append(low)
+            lists[4].append(high)
+        return {group: _Series(*lists) for group, lists in parts.items()}
+
+    def _rows_matching(self, active: Filter) -> Sequence[int]:
+        """The positions of the rows passing ``active``, in date order (kept per filter)."""
+        found = self._matching.get(active)
+        if found is not None:
+            return found
+        rows: Sequence[int] = self._order
         for dimension, allowed in active:
             position = self.dimension_index.get(dimension)
             if position is None or not allowed:
-                return  # filtering on a dimension no file has: nothing matches
-            checks.append((position, allowed))
-        by_position = self.dimension_index.get(by) if by is not None else None
-        for dims, series in self._column_series(column).items():
-            if all(dims[position] in allowed for position, allowed in checks):
-                yield (dims[by_position] if by_position is not None else None), series
+                rows = ()  # filtering on a dimension no file has: nothing matches
+                break
+            values = self._keys[position]
+            rows = [i for i in rows if values[i] in allowed]
+        self._matching[active] = rows
+        return rows
 
 
-def _dims(row: CubeRow, width: int) -> tuple[str | None, ...]:
-    """A row's dimension values, trimmed; an empty value is no value."""
-    values: list[str | None] = []
-    for position in range(width):
-        raw = row.dims[position] if position < len(row.dims) else None
-        text = raw.strip() if raw is not None else ""
-        values.append(text or None)
-    return tuple(values)
+def _pick(choose: Callable[[int, int], int], old: int | None, new: int | None) -> int | None:
+    """The lower (``min``) or higher (``max``) of two extremes, either of which may be missing."""
+    if old is None:
+        return new
+    return old if new is None else choose(old, new)
+
+
+def _trimmed(values: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    """Dimension values trimmed, each distinct value once; an empty value is no value."""
+    seen: dict[str | None, str | None] = {}
+    out = []
+    for raw in values:
+        clean = seen.get(raw, _MISSING)
+        if clean is _MISSING:
+            text = raw.strip() if raw is not None else ""
+            clean = seen[raw] = text or None
+        out.append(clean)
+    return tuple(out)
+
+
+_MISSING: Any = object()
 
 
 def _as_filter(where: WhereSpec | Filter | None) -> Filter:

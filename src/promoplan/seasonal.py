@@ -25,7 +25,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Literal
+from typing import Any, Literal
 
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic
 from promoplan.festivals import FESTIVALS, Festival
@@ -201,6 +201,8 @@ class GoalPacings:
         self.diagnostics: list[Diagnostic] = []
         self._last_year: dict[tuple[str, Filter, Window, Align], LastYear] = {}
         self._reported: set[tuple[str | int, ...]] = set()
+        # Goals of one metric, filter and span share their forecast: built once.
+        self._forecasts: dict[tuple[Any, ...], Forecaster | None] = {}
 
     def last_year(self, metric: str, where: Filter, span: Window, align: Align) -> LastYear:
         """Last year's aligned values (cached)."""
@@ -280,7 +282,21 @@ class GoalPacings:
         to: dt.date | None = None,
         method: Method | None = None,
     ) -> Forecaster | None:
-        """The goal's forecast from as-of to ``to`` (default: the span's end)."""
+        """The goal's forecast from as-of to ``to`` (default: the span's end), built once."""
+        key = (metric, where, natural.start, natural.end, as_of, to, method)
+        if key not in self._forecasts:
+            self._forecasts[key] = self._forecast(metric, where, natural, as_of, to, method)
+        return self._forecasts[key]
+
+    def _forecast(  # noqa: PLR0917  # the arguments of forecast, in order
+        self,
+        metric: str,
+        where: Filter,
+        natural: Window,
+        as_of: dt.date,
+        to: dt.date | None,
+        method: Method | None,
+    ) -> Forecaster | None:
         end = to or natural.end
         if as_of < natural.start or as_of >= end:
             return None  # nothing measured yet, or nothing left to forecast

@@ -366,7 +366,7 @@ def _sql_calls(tree: ast.AST) -> list[ast.expr]:
 
 # The modules that write SQL text: queries (sql), cell cleaning and quoting (cellsql),
 # the checks of a file's groups (checksql).
-SQL_MODULES = ("sql", "cellsql", "checksql")
+SQL_MODULES = ("sql", "cellsql", "checksql", "cubesql")
 
 
 def _built_safely(node: ast.expr) -> bool:

@@ -266,11 +266,17 @@ def is_view_query() -> str:
     return "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = $name"
 
 
-def view_as_table_queries(view: str) -> list[str]:
-    """Statements that turn the view ``view`` into a table of the same name and rows."""
-    copy = f"{view}_t"
-    return [
-        f"CREATE OR REPLACE TEMP TABLE {quote_ident(copy)} AS SELECT * FROM {quote_ident(view)}",
-        f"DROP VIEW {quote_ident(view)}",
-        f"ALTER TABLE {quote_ident(copy)} RENAME TO {quote_ident(view)}",
-    ]
+def view_copy_query(view: str) -> str:
+    """A table ``<view>_t`` with the rows of the view ``view`` (then dropped and renamed)."""
+    copy = quote_ident(view + "_t")
+    return f"CREATE OR REPLACE TEMP TABLE {copy} AS SELECT * FROM {quote_ident(view)}"
+
+
+def drop_view_query(view: str) -> str:
+    """Drop the view ``view``."""
+    return f"DROP VIEW {quote_ident(view)}"
+
+
+def copy_as_view_name_query(view: str) -> str:
+    """Give the copy made by :func:`view_copy_query` the view's name."""
+    return f"ALTER TABLE {quote_ident(view + '_t')} RENAME TO {quote_ident(view)}"

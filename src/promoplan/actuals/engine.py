@@ -6,7 +6,8 @@ scan in DuckDB groups the records by date and dimension values while counting
 bad cells (``sql.py``), whatever the source. Only when something is wrong do
 further queries run: the first bad cells with their records' ordinals, counts
 per column, the first repeated key. Finally the per-file groups of files
-without errors are combined into the cube. No Python object is made per row.
+without errors are combined into the cube, summed in DuckDB and fetched column
+by column as exact integers (``cubesql.py``). No Python object is made per row.
 
 Choices and limits, for the README:
 - A file with any error contributes nothing to the cube (``Actuals.ok`` is
@@ -24,7 +25,6 @@ Choices and limits, for the README:
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 import time
 from collections.abc import Sequence
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import cellsql, checksql, problems, sql, typed
+from promoplan.actuals import cellsql, checksql, cubesql, problems, sql, typed
 from promoplan.actuals.batch import read_all
 from promoplan.actuals.carried import carried
 from promoplan.actuals.files import unique_existing, wanted_encoding
@@ -50,10 +50,9 @@ from promoplan.actuals.longtable import metric_diagnostics, pivot_views
 from promoplan.actuals.model import (
     Actuals,
     ActualsSpec,
-    Cell,
     Cube,
-    CubeRow,
     FileSummary,
+    Measure,
 )
 from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
@@ -400,34 +399,51 @@ class Reader:
 def _cube(
     con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
 ) -> Cube:
-    """Combine the usable files' groups into the cube (a few thousand rows)."""
+    """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
     dimensions = tuple(n for n, _ in spec.dimensions)
     if not reads:
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
-    tables = [r.table for r in reads if r.table is not None]
     k, m = len(dimensions), len(needed.measures)
     params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
     # A long table's groups are pivoted into one column per metric.
     views, long_params = pivot_views(reads, spec, needed.measures)
     params.update(long_params)
+    sources: list[str] = []
     names = [n for n, _ in spec.dimensions]
     for read in reads:
+        assert read.table is not None  # only reads with a group table are combined
         unpivoted = read.unpivoted
-        if read.table is None or unpivoted is None or spec.unpivot is None:
+        if unpivoted is None or spec.unpivot is None:
+            sources.append(views.get(read.table, cellsql.quote_ident(read.table)))
             continue
         expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
         param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
         params[param] = list(unpivoted.values)
-        views[read.table] = sql.unpivot_view(
-            read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
+        sources.append(
+            sql.unpivot_view(
+                read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
+            )
         )
-    rows = []
-    for record in run(con, sql.cube_query(tables, k, m, views), params):
-        day: dt.date = record[0]
-        dims = tuple(record[1 : 1 + k])
-        cells: list[Cell | None] = []
-        for j in range(m):
-            total, count, low, high = record[1 + k + 4 * j : 5 + k + 4 * j]
-            cells.append(Cell(total, int(count), low, high) if count else None)
-        rows.append(CubeRow(day=day, dims=dims, cells=tuple(cells)))
-    return Cube(dimensions=dimensions, columns=needed.measures, rows=tuple(rows))
+    folded: dict[int, str] = {}
+    for name, values in spec.read_values:
+        if name in names:
+            folded[names.index(name)] = f"read{len(folded)}"
+            params[folded[names.index(name)]] = sorted(values)
+    extrema = needed.extrema
+    run(con, cubesql.create_query(sources, k, extrema, folded), params)
+    magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
+    small = [cubesql.fits_bigint(v) for v in magnitudes]
+    fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
+    run(con, cubesql.drop_query(), {})
+    width = 1 + k + sum(4 if wanted else 2 for wanted in extrema)
+    columns = list(zip(*fetched, strict=True)) if fetched else [() for _ in range(width)]
+    days, keys = tuple(columns[0]), tuple(tuple(c) for c in columns[1 : 1 + k])
+    measures, position = [], 1 + k
+    for wanted in extrema:
+        totals, counts = columns[position], columns[position + 1]
+        low = high = None
+        if wanted:
+            low, high = tuple(columns[position + 2]), tuple(columns[position + 3])
+        measures.append(Measure(cubesql.SCALE, tuple(totals), tuple(counts), low, high))
+        position += 4 if wanted else 2
+    return Cube.of_columns(dimensions, needed.measures, days, keys, tuple(measures))

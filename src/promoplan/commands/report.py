@@ -149,7 +149,9 @@ def evaluate_report(
     result = replace(
         result,
         diagnostics=without_codes(result.diagnostics, codes),
-        report=report_data(evaluator, kind=job.kind, window=window, previous=previous),
+        report=report_data(
+            evaluator, kind=job.kind, window=window, previous=previous, goals=result.goals
+        ),
     )
     return ReportOutcome(Run("report", (result,)))
 

@@ -1,0 +1,94 @@
+"""The queries that turn the per-file group tables into the daily cube, column-wise.
+
+The cube is summed once more in DuckDB (files combined, dimension values nothing
+reads by name folded into one), then fetched as exact integers: a sum of
+DECIMAL(38, 4) times 10^4 is a BIGINT when the column's largest magnitude fits
+in one (a fetch several times cheaper than Decimal), a HUGEINT otherwise.
+Extremes are fetched only for the measures that ``min``/``max`` metrics read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from promoplan.actuals.cellsql import SPACES, quote_ident, sql_string
+from promoplan.actuals.model import OTHER_VALUE
+from promoplan.actuals.sql import IN_RANGE
+
+SCALE = 4  # the decimal places of the engine's sums (cellsql.SUM_TYPE)
+CUBE_TABLE = "cube"
+_BIGINT_LIMIT = (2**63 - 1) // 10**SCALE  # the largest magnitude whose units fit a BIGINT
+
+
+def key_expr(j: int, folded: str | None) -> str:
+    """Dimension ``j``, with the values not in the bound list ``folded`` made OTHER_VALUE."""
+    if folded is None:
+        return f"k{j}"
+    trimmed = f"trim(k{j}, {sql_string(SPACES)})"
+    return (
+        f"CASE WHEN k{j} IS NULL OR {trimmed} = '' OR list_contains(${folded}, {trimmed}) "
+        f"THEN k{j} ELSE {sql_string(OTHER_VALUE)} END"
+    )
+
+
+def create_query(
+    sources: Sequence[str],
+    dimensions: int,
+    extrema: Sequence[bool],
+    folded: dict[int, str],
+) -> str:
+    """CREATE the cube table from the group tables (or their views) in ``sources``.
+
+    ``folded`` maps a dimension to the parameter holding the values kept apart.
+    """
+    measures = len(extrema)
+    keys = [key_expr(j, folded.get(j)) + f" AS k{j}" for j in range(dimensions)]
+    cells = []
+    for j, wanted in enumerate(extrema):
+        cells += [f"sum(s{j}) AS s{j}", f"sum(n{j}) AS n{j}"]
+        if wanted:
+            cells += [f"min(mn{j}) AS mn{j}", f"max(mx{j}) AS mx{j}"]
+    columns = ["d"] + [f"k{j}" for j in range(dimensions)]
+    columns += [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
+    union = " UNION ALL ".join(
+        f"SELECT {', '.join(columns)} FROM {source} WHERE {IN_RANGE}" for source in sources
+    )
+    return (
+        f"CREATE TEMP TABLE {quote_ident(CUBE_TABLE)} AS "
+        f"SELECT {', '.join(['d', *keys, *cells])} FROM ({union}) GROUP BY ALL"
+    )
+
+
+def magnitudes_query(extrema: Sequence[bool]) -> str:
+    """Each measure's largest magnitude in the cube, to pick the integer type to fetch."""
+    parts = []
+    for j, wanted in enumerate(extrema):
+        values = [f"max(abs(s{j}))"]
+        if wanted:
+            values += [f"max(abs(mn{j}))", f"max(abs(mx{j}))"]
+        parts.append(f"greatest({', '.join(values)})" if len(values) > 1 else values[0])
+    return f"SELECT {', '.join(parts)} FROM {quote_ident(CUBE_TABLE)}"
+
+
+def fits_bigint(magnitude: Decimal | None) -> bool:
+    """True when units of a value up to ``magnitude`` fit a BIGINT."""
+    return magnitude is None or magnitude <= _BIGINT_LIMIT
+
+
+def fetch_query(dimensions: int, extrema: Sequence[bool], small: Sequence[bool]) -> str:
+    """The cube in a stable order: date, keys, then per measure its units, count, extremes."""
+    keys = ["d"] + [f"k{j}" for j in range(dimensions)]
+    out = list(keys)
+    for j, (wanted, fits) in enumerate(zip(extrema, small, strict=True)):
+        kind = "BIGINT" if fits else "HUGEINT"
+        out += [f"CAST(coalesce(s{j}, 0) * {10**SCALE} AS {kind})", f"CAST(n{j} AS BIGINT)"]
+        if wanted:
+            out += [f"CAST(mn{j} * {10**SCALE} AS {kind})", f"CAST(mx{j} * {10**SCALE} AS {kind})"]
+    order = ", ".join(f"{k} NULLS FIRST" for k in keys)
+    return f"SELECT {', '.join(out)} FROM {quote_ident(CUBE_TABLE)} ORDER BY {order}"
+
+
+def drop_query() -> str:
+    """DROP the cube table once fetched: its memory is DuckDB's, not needed any more."""
+    return f"DROP TABLE {quote_ident(CUBE_TABLE)}"
