@@ -244,13 +244,12 @@ def test_pacing_over_whole_weeks_counts_the_weeks_days(weeks: int, offset: int) 
 
 def test_a_monthly_report_compares_the_months_before_and_is_not_stale() -> None:
     """The last row (dated 2025-12-1) covers December to its last day: no PA020."""
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "report", str(EXAMPLES / "monthly.yaml"),
-         "--actuals", str(EXAMPLES / "monthly.csv"), "--quarter", "2025-Q4",
-         "--as-of", "2025-12-31", "-f", "json"],
-        capture_output=True, text=True, check=False, timeout=120,
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli(
+        "report", EXAMPLES / "monthly.yaml", "--actuals", EXAMPLES / "monthly.csv",
+        "--quarter", "2025-Q4", "--as-of", "2025-12-31", "-f", "json",
     )  # fmt: skip
-    assert outcome.returncode == 0, outcome.stderr
+    assert outcome.exit_code == 0, outcome.stderr
     entry = json.loads(outcome.stdout)["plans"][0]
     assert [d["code"] for d in entry["diagnostics"]] == []
     report = entry["report"]
