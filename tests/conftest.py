@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -68,6 +69,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("slow") is not None:
             item.add_marker(skip)
+
+
+# Test files whose tests share one server per session (PostgreSQL, Spark Connect): under
+# pytest-xdist they run as one unit in one worker, so each server starts once. The unit
+# has the most tests, so it is handed out first and does not run alone at the end.
+ONE_WORKER = ("tests/warehouse/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n`` with the default ``--dist load``: test by test, but ONE_WORKER as one unit.
+
+    ``--dist loadgroup`` would say the same with marks, but pytest 9.2's node ids no longer
+    carry its group suffix (pytest-xdist issue 1386), so the unit is chosen by path here.
+    """
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist other than load is honoured as given
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415  # only under xdist
+
+    class OneWorkerForServers(LoadScopeScheduling):  # type: ignore[misc]  # untyped base
+        def _split_scope(self, nodeid: str) -> str:
+            return next((p for p in ONE_WORKER if nodeid.startswith(p)), nodeid)
+
+    return OneWorkerForServers(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from clirunner import run_cli
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import Actuals, ActualsSpec
 
@@ -31,12 +30,11 @@ SPEC = ActualsSpec(
 
 
 def check_json(data: Path) -> str:
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / "formats.yaml"),
-         "--actuals", str(data), "--as-of", "2025-03-31", "-f", "json"],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert outcome.returncode in (0, 1), outcome.stderr
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli(
+        "check", EXAMPLES / "formats.yaml", "--actuals", data, "--as-of", "2025-03-31", "-f", "json"
+    )
+    assert outcome.exit_code in (0, 1), outcome.stderr
     return outcome.stdout.replace(str(data), "DATA")
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clirunner import run_cli
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec, Cell, Cube, CubeRow
 from promoplan.inputs import actuals_spec
@@ -42,12 +41,9 @@ def plan_of(name: str) -> Plan:
 
 
 def check_json(plan: str, data: str, *args: str) -> dict[str, Any]:
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / plan),
-         "--actuals", str(EXAMPLES / data), "-f", "json", *args],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert outcome.returncode in (0, 1), outcome.stderr
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli("check", EXAMPLES / plan, "--actuals", EXAMPLES / data, "-f", "json", *args)
+    assert outcome.exit_code in (0, 1), outcome.stderr
     entry: dict[str, object] = json.loads(outcome.stdout)["plans"][0]
     return entry
 
@@ -248,13 +244,12 @@ def test_pacing_over_whole_weeks_counts_the_weeks_days(weeks: int, offset: int) 
 
 def test_a_monthly_report_compares_the_months_before_and_is_not_stale() -> None:
     """The last row (dated 2025-12-1) covers December to its last day: no PA020."""
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "report", str(EXAMPLES / "monthly.yaml"),
-         "--actuals", str(EXAMPLES / "monthly.csv"), "--quarter", "2025-Q4",
-         "--as-of", "2025-12-31", "-f", "json"],
-        capture_output=True, text=True, check=False, timeout=120,
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli(
+        "report", EXAMPLES / "monthly.yaml", "--actuals", EXAMPLES / "monthly.csv",
+        "--quarter", "2025-Q4", "--as-of", "2025-12-31", "-f", "json",
     )  # fmt: skip
-    assert outcome.returncode == 0, outcome.stderr
+    assert outcome.exit_code == 0, outcome.stderr
     entry = json.loads(outcome.stdout)["plans"][0]
     assert [d["code"] for d in entry["diagnostics"]] == []
     report = entry["report"]

@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clirunner import run_cli
 from promoplan.actuals import read_actuals
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
@@ -94,12 +93,9 @@ def rows(path: Path) -> list[dict[str, str]]:
 def check(tmp_path: Path, plan: str, data: Path, *args: str) -> dict[str, Any]:
     path = tmp_path / "plan.yaml"
     path.write_text(plan, encoding="utf-8")
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "check", str(path), "--actuals", str(data),
-         "-f", "json", *args],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert outcome.returncode in (0, 1), outcome.stderr
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli("check", path, "--actuals", data, "-f", "json", *args)
+    assert outcome.exit_code in (0, 1), outcome.stderr
     entry: dict[str, object] = json.loads(outcome.stdout)["plans"][0]
     return entry
 
@@ -274,12 +270,11 @@ def test_a_pattern_without_the_dimension_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_unpivot_example_plans_check_cleanly() -> None:
-    outcome = subprocess.run(
-        [sys.executable, "-m", "promoplan", "check", str(EXAMPLES / "unpivot.yaml"),
-         "--actuals", str(EXAMPLES / "unpivot.csv"), "-f", "json"],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert outcome.returncode in (0, 1), outcome.stderr
+    # In process: what is tested is the output, not the process.
+    outcome = run_cli(
+        "check", EXAMPLES / "unpivot.yaml", "--actuals", EXAMPLES / "unpivot.csv", "-f", "json"
+    )
+    assert outcome.exit_code in (0, 1), outcome.stderr
     entry = json.loads(outcome.stdout)["plans"][0]
     assert [d["code"] for d in entry["diagnostics"]] == []
     assert {b["line"] for b in entry["budget"]} == {"offline", "online"}

@@ -41,6 +41,15 @@ CHECK = ("check", "plan.yaml", "-a", "a.csv", "--as-of", "2025-01-31")
 REPORT = ("report", "plan.yaml", "-a", "a.csv", "--as-of", "2025-01-31")
 
 
+# cp1252 (a Windows console) in every run; the other narrow encodings, which take the
+# same path, in the slow run (CI).
+NARROW_ENCODINGS = [
+    "cp1252",
+    pytest.param("ascii", marks=pytest.mark.slow),
+    pytest.param("latin-1", marks=pytest.mark.slow),
+]
+
+
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
     (tmp_path / "plan.yaml").write_text(CHINESE_PLAN, encoding="utf-8")
@@ -101,7 +110,7 @@ def test_closed_stdout_does_not_receive_a_file_opened_later(work: Path) -> None:
 # --- an encoding that cannot carry the text ---------------------------------------------
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "latin-1"])
+@pytest.mark.parametrize("encoding", NARROW_ENCODINGS)
 def test_json_on_a_narrow_stdout_is_escaped(work: Path, encoding: str) -> None:
     for fmt in ("json", "sarif"):
         done = run_process([*CHECK, "-f", fmt], cwd=work, env={"PYTHONIOENCODING": encoding})
@@ -112,7 +121,7 @@ def test_json_on_a_narrow_stdout_is_escaped(work: Path, encoding: str) -> None:
         assert done.stderr == b""
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "latin-1"])
+@pytest.mark.parametrize("encoding", NARROW_ENCODINGS)
 @pytest.mark.parametrize(
     "command",
     [CHECK, (*CHECK, "-f", "markdown"), (*CHECK, "-f", "csv"), REPORT, (*REPORT, "-f", "html")],
@@ -170,7 +179,17 @@ def big(work: Path) -> Path:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
-@pytest.mark.parametrize("delay", [0.0, 0.1, 0.4, 1.0, 2.0])
+# The later moments mostly wait for a whole report: in the slow run (CI).
+@pytest.mark.parametrize(
+    "delay",
+    [
+        0.0,
+        0.1,
+        0.4,
+        pytest.param(1.0, marks=pytest.mark.slow),
+        pytest.param(2.0, marks=pytest.mark.slow),
+    ],
+)
 def test_a_signal_at_any_moment(big: Path, signum: int, delay: float) -> None:
     """Sent as soon as the handlers are in (during the imports) or later: one line,
     130 or 143, the previous report intact, no temporary file; or a complete run."""
