@@ -8,11 +8,15 @@
   ``--run-slow`` is given, ``CI=true`` is set, or ``-m`` names the marker.
 * ``cli``: run ``promoplan`` in process (see tests/clirunner.py).
 * ``golden``: compare with tests/golden/* (``pytest --update-golden`` rewrites them).
+* Bytecode: the ``promoplan`` processes the tests start share one bytecode cache outside
+  the tree (``PYTHONPYCACHEPREFIX``), even where the environment sets
+  ``PYTHONDONTWRITEBYTECODE``: otherwise each of them compiles the package again.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,12 @@ from clirunner import Cli, run_cli
 from profiles import CI_EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# Set before xdist starts its workers, so that they and every subprocess inherit it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault(
+    "PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / f"promoplan-pycache-{os.getuid()}")
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # No deadline and no too-slow health check: on a shared or loaded machine one slow example
