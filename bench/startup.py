@@ -31,7 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = "import typer, rich, rich.table, pydantic, yaml"
 ENTRY = "import sys; sys.argv[0] = 'promoplan'\nfrom promoplan.process import main\nmain()\n"
-TARGETS = {"validate": 1.8, "--help": 1.3, "validate --help": 1.3, "--version": 1.3}
+TARGETS = {
+    "validate": 1.8,
+    "--help": 1.3,
+    "validate --help": 1.3,
+    "--version": 1.3,
+    "check": 3.5,  # the README's main command, on the example plan and actuals
+}
+CHECK_ACTUALS = "plans/actuals/*.csv"
 
 # Cumulative steps of validate's path: each process does what the one before did, and one
 # thing more. {plan} is the plan file.
@@ -133,7 +140,11 @@ def _jobs(
     jobs = {"floor": ([python, "-c", FLOOR], _env(ROOT / "src", cache))}
     for label, src in trees.items():
         for name in TARGETS:
-            command = [*name.split(), args.plan] if name == "validate" else name.split()
+            command = name.split()
+            if name == "validate":
+                command = [*command, args.plan]
+            elif name == "check":
+                command = [*command, args.plan, "--actuals", CHECK_ACTUALS]
             jobs[label + name] = ([python, "-c", ENTRY, *command], _env(src, cache))
     if not args.no_steps:
         steps = VALIDATE_STEPS + [(title, code) for title, code, _ in TYPER_STEPS]
