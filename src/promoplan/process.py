@@ -50,8 +50,27 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _deliver_again(unraisable: sys.UnraisableHookArgs) -> None:
+    """An :class:`Interrupted` raised where Python cannot propagate it (a weakref callback
+    of the import system, a ``__del__``) is swallowed with a traceback on stderr and the
+    run goes on. Raise it again a moment later instead, in ordinary code: a signal sent
+    from here would be handled inside this hook, which swallows it too."""
+    interrupted = unraisable.exc_value
+    if not isinstance(interrupted, Interrupted):
+        sys.__unraisablehook__(unraisable)
+        return
+
+    def again(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(interrupted.signum)
+
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, again)
+        signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+
 def install_signal_handlers() -> None:
     """SIGINT and SIGTERM raise :class:`Interrupted`; SIGXFSZ is ignored (writes fail instead)."""
+    sys.unraisablehook = _deliver_again
     signal.signal(signal.SIGINT, _raise_interrupted)
     signal.signal(signal.SIGTERM, _raise_interrupted)
     if hasattr(signal, "SIGXFSZ"):
