@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 Tick = Callable[[float], None]
 
-MEMORY_LIMIT = "2GB"
+# DuckDB's buffer memory: past it, grouping and sorting spill to the temp directory, so
+# a million distinct dimension values or ten million rows stay within ~250 MiB of RSS.
+MEMORY_LIMIT = "128MB"
 MAX_THREADS = 8
 _POLL_SECONDS = 0.1
 
