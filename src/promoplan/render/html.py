@@ -211,7 +211,10 @@ def _goal_section(plan: PlanResult, report: ReportData | None, options: RenderOp
     else:
         rows = [_goal_row(goal, plan, options) for goal in plan.goals]
         table = (
-            '<div class="panel scroll"><table class="stack"><thead><tr><th>Goal</th><th>Scope</th>'
+            # The phone layout's cell labels come from the CSS (table.goals), not from a
+            # data-label on each of 10,000 rows' cells: the page of a large plan stays small.
+            '<div class="panel scroll"><table class="stack goals"><thead><tr><th>Goal</th>'
+            "<th>Scope</th>"
             '<th class="num">Target</th><th class="num">Actual</th><th class="num">Expected</th>'
             '<th>Progress</th><th class="num">Projection</th><th>Status</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -282,14 +285,14 @@ def _goal_row(goal: GoalProgress, plan: PlanResult, options: RenderOptions) -> s
     if goal.notes:
         ident += f'<span class="id">{esc(goal.notes)}</span>'
     return (
-        f'<tr><td class="name">{label}{ident}</td><td data-label="Scope">{esc(goal.scope)}</td>'
-        f'<td class="num" data-label="Target">{target}</td>'
-        f'<td class="num" data-label="Actual">{actual}</td>'
-        f'<td class="num" data-label="Expected">{esc(shown.expected)}</td>'
-        f'<td class="wide" data-label="Progress">{_progress_bar(goal.progress, goal.status)}'
+        f'<tr><td class="name">{label}{ident}</td><td>{esc(goal.scope)}</td>'
+        f'<td class="num">{target}</td>'
+        f'<td class="num">{actual}</td>'
+        f'<td class="num">{esc(shown.expected)}</td>'
+        f'<td class="wide">{_progress_bar(goal.progress, goal.status)}'
         f'<span class="id">{esc(format_progress(goal.progress))}</span></td>'
-        f'<td class="num" data-label="Projection">{projection}</td>'
-        f'<td data-label="Status"><span class="badge s-{goal.status}">'
+        f'<td class="num">{projection}</td>'
+        f'<td><span class="badge s-{goal.status}">'
         f"{STATUS_TEXT[goal.status]}</span></td></tr>"
     )
 
