@@ -239,27 +239,16 @@ def _options_panel(name: str, params: list[Any], ctx: Any, console: Console) -> 
         return
     if any(required_marks):
         rows = [[mark, *row] for mark, row in zip(required_marks, rows, strict=True)]
-    table = Table(
-        highlight=True,
-        show_header=False,
-        expand=True,
-        box=None,
-        show_lines=False,
-        leading=0,
-        border_style=None,
-        row_styles=None,
-        pad_edge=False,
-        padding=(0, 1),
-    )
+    table = _panel_table(highlight=True)
     for row in rows:
         table.add_row(*row)
     console.print(Panel(table, border_style=STYLE_PANEL_BORDER, title=name, title_align="left"))
 
 
-def _commands_panel(name: str, commands: list[Any], console: Console, cmd_len: int) -> None:
-    """The group's commands with the first paragraph of each one's help."""
-    table = Table(
-        highlight=False,
+def _panel_table(*, highlight: bool) -> Table:
+    """The borderless, full-width table typer draws inside each help panel."""
+    return Table(
+        highlight=highlight,
         show_header=False,
         expand=True,
         box=None,
@@ -270,6 +259,11 @@ def _commands_panel(name: str, commands: list[Any], console: Console, cmd_len: i
         pad_edge=False,
         padding=(0, 1),
     )
+
+
+def _commands_panel(name: str, commands: list[Any], console: Console, cmd_len: int) -> None:
+    """The group's commands with the first paragraph of each one's help."""
+    table = _panel_table(highlight=False)
     table.add_column(style=STYLE_COMMANDS_TABLE_FIRST_COLUMN, no_wrap=True, width=cmd_len)
     table.add_column("Description", justify="left", no_wrap=False, ratio=10)
     rows: list[list[RenderableType | None]] = []

@@ -115,7 +115,31 @@ def _own_help(command: TyperCommand | TyperGroup) -> bool:
     return bool(typer.core.HAS_RICH) and command.rich_markup_mode == "rich"
 
 
-class PromoplanGroup(TyperGroup):
+# The mixin's base for the type checker: the click command both classes derive from.
+_HelpBase: Any = object
+
+
+class _OwnHelp(_HelpBase):  # type: ignore[misc]  # a base of Any: a mixin of click commands
+    """What the group and its commands share: clihelp's help and a plain ``--help`` flag."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """typer's rich help, drawn without ``rich.markdown`` (see clihelp)."""
+        if not _own_help(self):
+            super().format_help(ctx, formatter)
+            return
+        from promoplan.clihelp import print_help  # noqa: PLC0415  # only for --help
+
+        print_help(self, ctx)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        """``--help``, made when first asked for, with its flag's value taken as it is."""
+        option = super().get_help_option(ctx)
+        if option is not None:
+            plain_values(option)
+        return option
+
+
+class PromoplanGroup(_OwnHelp, TyperGroup):
     """The top-level group: commands listed without building them, help by clihelp."""
 
     def __init__(self, **attributes: Any) -> None:
@@ -133,46 +157,14 @@ class PromoplanGroup(TyperGroup):
             return self.commands.summary(name)
         return summary_of(self.commands[name])
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        """typer's rich help, drawn without ``rich.markdown`` (see clihelp)."""
-        if not _own_help(self):
-            return super().format_help(ctx, formatter)
-        from promoplan.clihelp import print_help  # noqa: PLC0415  # only for --help
 
-        print_help(self, ctx)
-        return None
-
-    def get_help_option(self, ctx: Any) -> Any:
-        """``--help``, made when first asked for, with its flag's value taken as it is."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            plain_values(option)
-        return option
-
-
-class PromoplanCommand(TyperCommand):
+class PromoplanCommand(_OwnHelp, TyperCommand):
     """A command whose text values need no pydantic adapter and whose help is clihelp's."""
 
     def __init__(self, **attributes: Any) -> None:
         super().__init__(**attributes)
         for param in self.params:
             plain_values(param)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        """typer's rich help, drawn without ``rich.markdown`` (see clihelp)."""
-        if not _own_help(self):
-            return super().format_help(ctx, formatter)
-        from promoplan.clihelp import print_help  # noqa: PLC0415  # only for --help
-
-        print_help(self, ctx)
-        return None
-
-    def get_help_option(self, ctx: Any) -> Any:
-        """``--help``, made when first asked for, with its flag's value taken as it is."""
-        option = super().get_help_option(ctx)
-        if option is not None:
-            plain_values(option)
-        return option
 
 
 class PromoplanTyper(typer.Typer):
