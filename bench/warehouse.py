@@ -7,8 +7,9 @@ rows of the example plan's shape with ``generate_series`` (deterministic),
 exports it as CSV, then times, side by side and interleaved in each of
 ``--repeat`` rounds: the whole ``promoplan check`` reading PostgreSQL, the
 whole ``promoplan check`` reading the CSV, and ``psql`` running the bare cube
-query promoplan sends (the dates inlined). The medians count; the ratios to
-``psql`` are the figures.
+query promoplan sends (the dates inlined), once with the server's settings and
+once with the ``work_mem`` promoplan sets for its transaction. The medians
+count; the ratios to ``psql`` are the figures.
 
 Where ``check`` spends its time beyond the query is broken down in the same
 rounds: Python's start-up (``python -c pass``), importing the CLI and the
@@ -133,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             check = [sys.executable, "-m", "promoplan", "check", plan, "--as-of", "2025-06-29",
                      "--format", "json"]  # fmt: skip
 
-            def run(argv: list[str]) -> None:
-                done = subprocess.run(argv, capture_output=True, check=False)
+            def run(argv: list[str], env: dict[str, str] | None = None) -> None:
+                done = subprocess.run(argv, capture_output=True, check=False, env=env)
                 if done.returncode > 1:
                     raise RuntimeError(done.stderr.decode(errors="replace"))
 
@@ -147,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             parsed = parse_url(url)
             steps = Steps(parsed, spec)
             python = [sys.executable, "-c"]
+            tuned = {**os.environ, "PGOPTIONS": f"-c work_mem={postgres.WORK_MEM_KB}kB"}
             runs: dict[str, Callable[[], object]] = {
                 "psql, the bare GROUP BY": lambda: run(psql),
+                "psql, with promoplan's work_mem": lambda: run(psql, tuned),
                 "check from PostgreSQL": lambda: run([*check, "-a", url]),
                 "check from CSV": lambda: run([*check, "-a", str(csv_file)]),
                 "python -c pass": lambda: run([*python, "pass"]),
@@ -222,9 +225,16 @@ def report(  # noqa: PLR0917  # what one run measured
     bare = timings["psql, the bare GROUP BY"]
     print(f"{rows:,} rows (table filled in {loaded:.1f} s; CSV {size / 2**20:.0f} MiB); "
           f"cube {cube_rows:,} rows; medians of {repeat} interleaved rounds")  # fmt: skip
-    print(f"{'':32} {'seconds':>8} {'x psql':>7}")
-    for label in ("psql, the bare GROUP BY", "check from PostgreSQL", "check from CSV"):
-        print(f"{label:32} {timings[label]:8.2f} {timings[label] / bare:7.2f}")
+    print(f"{'':32} {'seconds':>8} {'x psql':>7} {'x tuned':>7}")
+    tuned = timings["psql, with promoplan's work_mem"]
+    for label in (
+        "psql, the bare GROUP BY",
+        "psql, with promoplan's work_mem",
+        "check from PostgreSQL",
+        "check from CSV",
+    ):
+        seconds = timings[label]
+        print(f"{label:32} {seconds:8.2f} {seconds / bare:7.2f} {seconds / tuned:7.2f}")
     start = timings["python -c pass"]
     cli = timings["+ import the CLI and check"]
     parts = {  # each import after the ones above it, in one process: what it adds

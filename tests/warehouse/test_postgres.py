@@ -125,11 +125,28 @@ def test_read_only_transaction_timeout_and_application_name(postgres: pgserver.S
         "CREATE OR REPLACE VIEW public.probe AS SELECT DATE '2025-03-01' AS date, "
         "current_setting('transaction_read_only') AS ro, "
         "current_setting('application_name') AS app, "
-        "current_setting('statement_timeout') AS st, 1::numeric AS gmv",
+        "current_setting('statement_timeout') AS st, "
+        "current_setting('work_mem') AS wm, 1::numeric AS gmv",
     )
-    spec = _spec(dimensions=(("ro", "ro"), ("app", "app"), ("st", "st")))
+    spec = _spec(dimensions=(("ro", "ro"), ("app", "app"), ("st", "st"), ("wm", "wm")))
     actuals = read_warehouse(parse_url(postgres.url("public.probe")), spec, timeout=90)
-    assert [row.dims for row in actuals.cube.rows] == [("on", "promoplan", "90s")]
+    # work_mem: the server's default 4MB raised to 64MB for the aggregate, in this transaction.
+    assert [row.dims for row in actuals.cube.rows] == [("on", "promoplan", "90s", "64MB")]
+
+
+def test_a_larger_work_mem_is_kept(
+    postgres: pgserver.Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session that has more work_mem than promoplan asks for keeps it."""
+    execute(
+        postgres,
+        "CREATE OR REPLACE VIEW public.probe_wm AS SELECT DATE '2025-03-01' AS date, "
+        "current_setting('work_mem') AS wm, 1::numeric AS gmv",
+    )
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=256MB")
+    spec = _spec(dimensions=(("wm", "wm"),))
+    actuals = read_warehouse(parse_url(postgres.url("public.probe_wm")), spec, timeout=90)
+    assert [row.dims for row in actuals.cube.rows] == [("256MB",)]
 
 
 def test_writing_is_refused_by_the_server(postgres: pgserver.Server) -> None:

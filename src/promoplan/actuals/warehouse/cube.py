@@ -11,16 +11,14 @@ most distinct values.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from typing import Any
 
 from promoplan.actuals.cellsql import FIRST_ERRORS
-from promoplan.actuals.model import Actuals, ActualsSpec, Cell, Computed, Cube, CubeRow, FileSummary
+from promoplan.actuals.model import Actuals, ActualsSpec, Computed, Cube, FileSummary, Measure
 from promoplan.actuals.problems import date_problem
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
@@ -31,7 +29,6 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 _SPACES = " \t\n\f\r\u00a0\u202f\u3000"
 
 Key = tuple[dt.date, tuple[str | None, ...]]
-_ZERO = Decimal(0)
 _WEEKDAY = {"monday": 1, "sunday": 7}  # the ISO weekday a weekly row is dated on
 
 
@@ -54,13 +51,13 @@ def _text(value: object) -> str | None:
     return text.strip(_SPACES) or None
 
 
-def _number(value: object) -> Decimal | None:
-    if value is None or type(value) is Decimal:
+def _number(value: object) -> Decimal | int | None:
+    if value is None or isinstance(value, (Decimal, int)):
         return value
     if isinstance(value, float):
         # The shortest text that is this float, not its binary expansion.
         return Decimal(repr(value))
-    return Decimal(value)  # type: ignore[arg-type]  # int (or a driver's integer type)
+    return int(value)  # type: ignore[call-overload,no-any-return]  # a driver's integer type
 
 
 def _day(value: object) -> dt.date:
@@ -114,7 +111,6 @@ def assemble(
     names = tuple(n for n, _ in spec.dimensions)
     columns = tuple(dict.fromkeys(spec.columns))
     computed = {c.key: c for c in spec.computed if c.key not in columns}
-    measures = (*columns, *computed)  # as the file engine orders them
     found = list(planned.diagnostics)
     if len(rows) > limits.MAX_CUBE_ROWS:
         found.append(_too_large(url, spec, planned, rows))
@@ -139,17 +135,16 @@ def assemble(
                 groups[key] = group = list(group)
             _merge(group, row, slots)
     readers = _readers(planned, slots, columns, computed)
-    with _no_collection():  # tens of thousands of acyclic cells: nothing for the collector
-        cube_rows = [
-            CubeRow(day=day, dims=dims, cells=_cells(groups[(day, dims)], readers))
-            for day, dims in sorted(groups, key=_order)
-        ]
+    order = sorted(groups, key=_order)
+    ordered = [groups[key] for key in order]
+    measures = tuple(_measure(ordered, reader) for reader in readers)
+    keys = tuple(tuple(dims[j] for _, dims in order) for j in range(len(names)))
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
     if spec.grain != "rows":
         found.extend(_repeats(url, spec.grain, names, counts))
     found.extend(_misdated(url, spec, misdated))
     found.extend(_unknown_channels(url, spec, names, counts))
-    days = [day for day, _ in groups]
+    days = [day for day, _ in order]
     summary = FileSummary(
         path=url.display,
         rows=sum(counts.values()) + sum(misdated.values()),
@@ -158,20 +153,9 @@ def assemble(
         last_date=max(days) if days else None,
         encoding="utf-8",
     )
-    cube = Cube(dimensions=names, columns=measures, rows=tuple(cube_rows))
+    days_in_order = tuple(day for day, _ in order)
+    cube = Cube.of_columns(names, (*columns, *computed), days_in_order, keys, measures)
     return Actuals(cube=cube, files=(summary,), diagnostics=tuple(found))
-
-
-@contextlib.contextmanager
-def _no_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while the cube's cells are made."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 # How one cube measure is read from a result row: (kind, total, count, low, high) with
@@ -206,31 +190,72 @@ def _readers(
     return tuple(out)
 
 
-def _cells(row: Sequence[Any], readers: tuple[Reader, ...]) -> tuple[Cell | None, ...]:
-    """One cube row's cells, read from its result row (the few thousand rows' inner loop)."""
-    cells: list[Cell | None] = []
-    append = cells.append
-    for kind, total, count, low, high in readers:
-        if kind is _CELL:
-            n = row[count]
-            if not n:
-                append(None)
-                continue
-            value = row[total]
-            append(
-                Cell(
-                    value if type(value) is Decimal else _number(value) or _ZERO,
-                    n if type(n) is int else int(n),
-                    None if low is None else _number(row[low]),
-                    None if high is None else _number(row[high]),
-                )
-            )
-        elif kind is _COUNT:
-            n = int(row[count])
-            append(Cell(Decimal(n), n, None, None) if n else None)
-        else:
-            append(None)
-    return tuple(cells)
+def _measure(ordered: Sequence[Sequence[Any]], reader: Reader) -> Measure:
+    """One cube measure, column-wise, from the result rows in cube order.
+
+    Its scale is the most decimal places any of its numbers has (the driver's
+    NUMERIC scale, a float's shortest text), as for a cube built from cells.
+    """
+    kind, total, count, low, high = reader
+    size = len(ordered)
+    counts = [0] * size
+    if kind is _NONE:
+        return Measure(0, tuple(counts), tuple(counts), (None,) * size, (None,) * size)
+    if kind is _COUNT:
+        for i, row in enumerate(ordered):
+            counts[i] = int(row[count])
+        return Measure(0, tuple(counts), tuple(counts), (None,) * size, (None,) * size)
+    totals: list[Decimal | int] = [0] * size
+    lows: list[Decimal | int | None] = [None] * size
+    highs: list[Decimal | int | None] = [None] * size
+    for i, row in enumerate(ordered):
+        n = row[count]
+        if not n:
+            continue
+        if low is not None:
+            lows[i] = _number(row[low])
+        if high is not None:
+            highs[i] = _number(row[high])
+        value = _number(row[total])
+        if isinstance(value, Decimal) and not value.is_finite():
+            continue  # NaN or infinity in a float column: no value (its extremes stay)
+        counts[i] = n if type(n) is int else int(n)
+        totals[i] = 0 if value is None else value
+    scale = max(_decimals(totals), _decimals(lows), _decimals(highs))
+    return Measure(
+        scale,
+        tuple(_units(v, scale) or 0 for v in totals),
+        tuple(counts),
+        tuple(_units(v, scale) for v in lows),
+        tuple(_units(v, scale) for v in highs),
+    )
+
+
+def _decimals(values: Iterable[Decimal | int | None]) -> int:
+    """The most decimal places of the finite Decimals among ``values`` (0 for none)."""
+    most = 0
+    for value in values:
+        if type(value) is Decimal:
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > most:
+                most = -exponent
+    return most
+
+
+_EXACT = Context(prec=MAX_PREC)  # scaleb without rounding a 38-digit sum
+
+
+def _units(value: Decimal | int | None, scale: int) -> int | None:
+    """``value`` in units of ``10**-scale``, exactly; None when missing or not finite."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        factor: int = 10**scale
+        return value * factor
+    if not value.is_finite():
+        return None
+    units: int = int(value.scaleb(scale, _EXACT))
+    return units
 
 
 def _order(key: Key) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
