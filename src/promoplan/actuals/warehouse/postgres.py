@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = 10  # seconds to reach the server (libpq's connect_timeout)
 
 # The cube query's hash aggregate keeps one state per cube row (a few hundred bytes
-# with NUMERIC sums). PostgreSQL's default work_mem (4 MB) spills it to disk past
-# ~10,000 cube rows, which made the query ~1.4x slower at 5,848 rows; the
+# with NUMERIC sums). PostgreSQL's default work_mem (4 MB) spills it to disk at a
+# few thousand cube rows (5,848 made the query ~1.4x slower); the
 # transaction raises work_mem to this (never lowers it), for this transaction only.
 WORK_MEM_KB = 64 * 1024
 
