@@ -11,9 +11,11 @@ for the same keys (``sales.csv`` and ``spend.csv``) do not overlap: the check
 is per measure. Under ``grain: rows`` keys repeat by design and nothing is
 checked.
 
-The check reads only the per-file group tables (a few thousand rows each);
-only to name the lines of the first overlapping key does it scan the two
-files again, and only when there is an overlap. Files read with ``unpivot``
+The check reads only the per-file group tables (a few thousand rows each),
+and only when two files could meet: some measure present in both, over dates
+that intersect (what their layouts and statistics already say); only to name
+the lines of the first overlapping key does it scan the two files again, and
+only when there is an overlap. Files read with ``unpivot``
 are not checked (their dimension comes from the header).
 """
 
@@ -51,6 +53,16 @@ class Grouped:
     opened: Opened
     layout: Layout
     records: int
+    first: dt.date | None = None  # the first and last date kept (None: no rows kept)
+    last: dt.date | None = None
+
+    def has(self, measure: int) -> bool:
+        """True when the file's groups may hold values of ``measure`` (its column or its
+        computed value is there): elsewhere the group query fills in no value."""
+        layout = self.layout
+        return any(j == measure for j, _ in layout.present_measures()) or any(
+            j == measure for j, _ in layout.computed_measures()
+        )
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,7 @@ def counted_once(
     ``dimensions`` are the dimension headers (aligned with k0..), ``params``
     binds ``$keep_from`` and ``$keep_to``.
     """
-    if len(files) < 2 or measures == 0:
+    if len(files) < 2 or measures == 0 or not _may_meet(files, measures):
         return []
     k = len(dimensions)
     query = checksql.overlap_keys_query([(f.order, f.table) for f in files], k, measures)
@@ -105,6 +117,27 @@ def counted_once(
             )
         )
     return out
+
+
+def _may_meet(files: Sequence[Grouped], measures: int) -> bool:
+    """True unless no two files have a measure in common over dates that intersect.
+
+    The overlap queries only find a key that two files both give one measure
+    of; a file has no value of a measure it has no column for, and no key
+    outside its first..last date. When no pair can meet, their answer is known.
+    """
+    for j in range(measures):
+        spans = sorted(
+            (f.first, f.last)
+            for f in files
+            if f.first is not None and f.last is not None and f.has(j)
+        )
+        end: dt.date | None = None
+        for first, last in spans:
+            if end is not None and first <= end:
+                return True
+            end = last if end is None else max(end, last)
+    return False
 
 
 def _as_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -189,7 +222,17 @@ def overlaps(
     if spec.grain == "rows":
         return []
     files = [
-        Grouped(index, read.name, read.table, read.opened, read.layout, read.records)
+        Grouped(
+            index,
+            read.name,
+            read.table,
+            read.opened,
+            read.layout,
+            read.records,
+            # No summary (not expected with a table): any date, so the check runs.
+            read.summary.first_date if read.summary is not None else dt.date.min,
+            read.summary.last_date if read.summary is not None else dt.date.max,
+        )
         for index, read in enumerate(reads)
         if read.table is not None
         and read.opened is not None
