@@ -1,11 +1,11 @@
 """Many files with one header read as one: a single multi-file scan, per-file results.
 
 A daily export is hundreds of files with the same header. Scanning them one by
-one costs a query per file, three times over (groups, statistics, channel
+one costs a query per file, twice over (groups, then statistics with channel
 values); here the files that open alike (same header, delimiter, compression
 and encoding, no copy needed) are grouped by one ``read_csv`` over the list of
 files, with each record's file as a column, and their statistics and channel
-values come from one query each. The grouped table keeps the file in column
+values come from one query. The grouped table keeps the file in column
 ``f``; each file gets a view ``g<index>`` of its own groups, so everything after
 the scan (bad cells, repeats, unknown channels, the cube) runs per file as
 before, and every diagnostic names its file and line.
@@ -100,16 +100,11 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
     numbers = _group(reader, table, first, layout, [str(o.params["path"]) for o in opened], tick)
     if numbers is None:
         return None
-    by_file = {
-        row[0]: row[1:]
-        for row in run(reader.con, checksql.stats_query(table, files=True), reader.params())
-    }
     position = channel_position(reader.spec)
-    values: dict[int, list[str]] = {}
-    if position is not None:
-        query = checksql.values_query(table, position, files=True)
-        for f, value in run(reader.con, query, reader.params()):
-            values.setdefault(f, []).append(value)
+    query = checksql.stats_query(table, files=True, values=position)
+    by_file = {row[0]: row[1:] for row in run(reader.con, query, reader.params())}
+    # A file without groups: no records, and no channel values when those are listed.
+    no_rows = _NO_ROWS if position is None else (*_NO_ROWS, None)
     out = []
     for pos, (read, _, each) in enumerate(members, start=1):
         assert each is not None
@@ -119,8 +114,7 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
         )
         read.header = each.header
         read.table, read.opened, read.layout = f"g{each.index}", mine, mine_layout
-        read.channel_values = values.get(pos, []) if position is not None else None
-        reader.check(mine, mine_layout, read, tuple(by_file.get(pos, _NO_ROWS)))
+        reader.check(mine, mine_layout, read, tuple(by_file.get(pos, no_rows)))
         out.append(read)
     return out
 

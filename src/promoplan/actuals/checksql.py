@@ -19,21 +19,30 @@ from promoplan.actuals.sql import (
 )
 
 
-def stats_query(table: str, *, files: bool = False) -> str:
+def stats_query(table: str, *, files: bool = False, values: int | None = None) -> str:
     """Per-file figures from its group table.
 
     One row: records, data rows, bad cells, rows out of range, first and last
-    date kept, repeated keys and extra rows. With ``files`` (the table of a
-    scan of several files), one such row per file, its position ``f`` first.
+    date kept, repeated keys and extra rows; with ``values`` (a dimension's
+    position), then the sorted distinct values of that dimension among the kept
+    rows (as :func:`values_query` lists them; NULL for none). With ``files``
+    (the table of a scan of several files), one such row per file, its
+    position ``f`` first.
     """
     by_file = ("f, ", " GROUP BY f") if files else ("", "")
+    listed = ""
+    if values is not None:
+        key = f"k{values}"
+        listed = (
+            f", list(DISTINCT {key} ORDER BY {key}) FILTER (WHERE {IN_RANGE} AND {key} IS NOT NULL)"
+        )
     return (
         f"SELECT {by_file[0]}coalesce(sum(n), 0), coalesce(sum(n - blank), 0), "
         "coalesce(sum(bad), 0), "
         f"coalesce(sum(n) FILTER (WHERE d IS NOT NULL AND NOT {IN_RANGE}), 0), "
         f"min(d) FILTER (WHERE {IN_RANGE}), max(d) FILTER (WHERE {IN_RANGE}), "
         f"count(*) FILTER (WHERE {IN_RANGE} AND n > 1), "
-        f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0) "
+        f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0){listed} "
         f"FROM {quote_ident(table)}{by_file[1]}"
     )
 

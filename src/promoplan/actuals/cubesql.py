@@ -2,8 +2,10 @@
 
 The cube is summed once more in DuckDB (files combined, dimension values nothing
 reads by name folded into one), then fetched as exact integers: a sum of
-DECIMAL(38, 4) times 10^4 is a BIGINT when the column's largest magnitude fits
-in one (a fetch several times cheaper than Decimal), a HUGEINT otherwise.
+DECIMAL(38, 4) times 10^4 as a BIGINT (a fetch several times cheaper than
+Decimal). Summing and fetching are one query; only when a value does not fit a
+BIGINT (DuckDB's conversion error) is the cube made a table, each column's
+largest magnitude asked, and the columns that need it fetched as HUGEINT.
 Extremes are fetched only for the measures that ``min``/``max`` metrics read.
 """
 
@@ -32,13 +34,13 @@ def key_expr(j: int, folded: str | None) -> str:
     )
 
 
-def create_query(
+def cube_query(
     sources: Sequence[str],
     dimensions: int,
     extrema: Sequence[bool],
     folded: dict[int, str],
 ) -> str:
-    """CREATE the cube table from the group tables (or their views) in ``sources``.
+    """The cube summed from the group tables (or their views) in ``sources``.
 
     ``folded`` maps a dimension to the parameter holding the values kept apart.
     """
@@ -54,10 +56,18 @@ def create_query(
     union = " UNION ALL ".join(
         f"SELECT {', '.join(columns)} FROM {source} WHERE {IN_RANGE}" for source in sources
     )
-    return (
-        f"CREATE TEMP TABLE {quote_ident(CUBE_TABLE)} AS "
-        f"SELECT {', '.join(['d', *keys, *cells])} FROM ({union}) GROUP BY ALL"
-    )
+    return f"SELECT {', '.join(['d', *keys, *cells])} FROM ({union}) GROUP BY ALL"
+
+
+def create_query(
+    sources: Sequence[str],
+    dimensions: int,
+    extrema: Sequence[bool],
+    folded: dict[int, str],
+) -> str:
+    """CREATE the cube table of :func:`cube_query` (when a column needs a HUGEINT fetch)."""
+    cube = cube_query(sources, dimensions, extrema, folded)
+    return f"CREATE TEMP TABLE {quote_ident(CUBE_TABLE)} AS {cube}"
 
 
 def magnitudes_query(extrema: Sequence[bool]) -> str:
@@ -76,8 +86,19 @@ def fits_bigint(magnitude: Decimal | None) -> bool:
     return magnitude is None or magnitude <= _BIGINT_LIMIT
 
 
-def fetch_query(dimensions: int, extrema: Sequence[bool], small: Sequence[bool]) -> str:
-    """The cube in a stable order: date, keys, then per measure its units, count, extremes."""
+def fetch_query(
+    dimensions: int,
+    extrema: Sequence[bool],
+    small: Sequence[bool] | None = None,
+    cube: str | None = None,
+) -> str:
+    """The cube in a stable order: date, keys, then per measure its units, count, extremes.
+
+    ``small``: per measure, whether its units fit a BIGINT (None: all of them);
+    ``cube``: the :func:`cube_query` to read (None: the cube table).
+    """
+    small = [True] * len(extrema) if small is None else small
+    source = quote_ident(CUBE_TABLE) if cube is None else f"({cube})"
     keys = ["d"] + [f"k{j}" for j in range(dimensions)]
     out = list(keys)
     for j, (wanted, fits) in enumerate(zip(extrema, small, strict=True)):
@@ -86,7 +107,7 @@ def fetch_query(dimensions: int, extrema: Sequence[bool], small: Sequence[bool])
         if wanted:
             out += [f"CAST(mn{j} * {10**SCALE} AS {kind})", f"CAST(mx{j} * {10**SCALE} AS {kind})"]
     order = ", ".join(f"{k} NULLS FIRST" for k in keys)
-    return f"SELECT {', '.join(out)} FROM {quote_ident(CUBE_TABLE)} ORDER BY {order}"
+    return f"SELECT {', '.join(out)} FROM {source} ORDER BY {order}"
 
 
 def drop_query() -> str:

@@ -59,7 +59,7 @@ from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
-from promoplan.actuals.unknowns import missing_columns, unknown_channels
+from promoplan.actuals.unknowns import channel_position, missing_columns, unknown_channels
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class Reader:
     ) -> tuple[Opened, sql.Layout, Exception | None]:
         """Group with the measure columns typed (``typed.py``), else as text, as read."""
         numbers = typed.number_columns(opened, layout)
-        if numbers:
+        if numbers and typed.worth_sampling(opened):
             numbers = typed.clean_in_sample(self.con, opened, numbers, self.params(opened))
         for _ in range(typed.MAX_ATTEMPTS):
             if not numbers:
@@ -232,11 +232,10 @@ class Reader:
         import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
         query = sql.group_query(layout, opened.scan, len(layout.dimensions), len(layout.measures))
-        self.con.execute(f"DROP TABLE IF EXISTS {cellsql.quote_ident(_table(opened))}")
         try:
             run(
                 self.con,
-                f"CREATE TEMP TABLE {cellsql.quote_ident(_table(opened))} AS {query}",
+                f"CREATE OR REPLACE TEMP TABLE {cellsql.quote_ident(_table(opened))} AS {query}",
                 self.params(opened),
                 tick,
             )
@@ -256,11 +255,16 @@ class Reader:
         """Summarise the groups; list bad cells, repeats and ignored rows when there are any.
 
         ``stats``: the file's row of ``stats_query`` when a scan of several files
-        has counted it already.
+        has counted it already. When the plan maps channels, the row ends with
+        the file's channel values (for PA011), listed by the same query.
         """
+        position = channel_position(self.spec)
         if stats is None:
-            stats = run(self.con, checksql.stats_query(_table(opened)), self.params())[0]
-        records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats
+            query = checksql.stats_query(_table(opened), values=position)
+            stats = run(self.con, query, self.params())[0]
+        records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats[:8]
+        if position is not None:
+            read.channel_values = list(stats[8] or ())
         read.records = int(records)
         read.summary = FileSummary(
             path=opened.name,
@@ -400,6 +404,8 @@ def _cube(
     con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
 ) -> Cube:
     """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
+    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
     dimensions = tuple(n for n, _ in spec.dimensions)
     if not reads:
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
@@ -430,11 +436,16 @@ def _cube(
             folded[names.index(name)] = f"read{len(folded)}"
             params[folded[names.index(name)]] = sorted(values)
     extrema = needed.extrema
-    run(con, cubesql.create_query(sources, k, extrema, folded), params)
-    magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
-    small = [cubesql.fits_bigint(v) for v in magnitudes]
-    fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
-    run(con, cubesql.drop_query(), {})
+    try:
+        # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
+        query = cubesql.cube_query(sources, k, extrema, folded)
+        fetched = run(con, cubesql.fetch_query(k, extrema, cube=query), params)
+    except duckdb.ConversionException:  # a sum past 9.2 * 10^14: its column as HUGEINT
+        run(con, cubesql.create_query(sources, k, extrema, folded), params)
+        magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
+        small = [cubesql.fits_bigint(v) for v in magnitudes]
+        fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
+        run(con, cubesql.drop_query(), {})
     width = 1 + k + sum(4 if wanted else 2 for wanted in extrema)
     columns = list(zip(*fetched, strict=True)) if fetched else [() for _ in range(width)]
     days, keys = tuple(columns[0]), tuple(tuple(c) for c in columns[1 : 1 + k])
