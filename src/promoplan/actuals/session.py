@@ -27,6 +27,7 @@ Tick = Callable[[float], None]
 MEMORY_LIMIT = "128MB"
 MAX_THREADS = 8
 _POLL_SECONDS = 0.1
+_DISABLED = ("type_pushdown", "common_subexpressions")  # optimizers turned off (see connect)
 
 
 def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
@@ -50,11 +51,15 @@ def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
     # path. common_subexpressions hoists the cleaning expression, which appears
     # several times, out of COALESCE, so every cell would pay for it.
     # type_pushdown is new in DuckDB 2.0 (1.4 and 1.5 keep TRY_CAST as written):
-    # only the optimizers this DuckDB has are named, as SET fails on others.
-    optimizers = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
-    disabled = [o for o in ("type_pushdown", "common_subexpressions") if o in optimizers]
-    if disabled:
-        con.execute(f"SET disabled_optimizers = {cellsql.sql_string(','.join(disabled))}")
+    # SET fails on an optimizer this DuckDB does not have, so only then are the
+    # ones it has asked for.
+    try:
+        con.execute(f"SET disabled_optimizers = {cellsql.sql_string(','.join(_DISABLED))}")
+    except duckdb.Error:
+        names = {row[0] for row in con.execute("SELECT name FROM duckdb_optimizers()").fetchall()}
+        disabled = [o for o in _DISABLED if o in names]
+        if disabled:
+            con.execute(f"SET disabled_optimizers = {cellsql.sql_string(','.join(disabled))}")
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     try:

@@ -1,0 +1,149 @@
+"""Which queries reading actuals runs: none whose answer is known before it runs.
+
+A connection is spied on and every SQL text it is given recorded. The overlap
+queries run only when two files can meet (a measure in common, dates that
+intersect); the cube is summed and fetched in one query; the channel values come
+with a file's statistics; a small file is read typed without a sample first;
+and the whole read uses one connection. The numbers are worked out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from promoplan.actuals import engine, read_actuals
+from promoplan.actuals.model import Actuals, ActualsSpec
+from promoplan.inputs import actuals_spec
+from promoplan.loader import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+D = Decimal
+
+
+class _Recording:
+    """A DuckDB connection that records every SQL text it is given."""
+
+    def __init__(self, con: Any, seen: list[str]) -> None:
+        self._con = con
+        self._seen = seen
+
+    def execute(self, query: str, *args: Any) -> Any:
+        self._seen.append(" ".join(query.split()))
+        return self._con.execute(query, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The queries of each connection the engine opens, one list per connection."""
+    connections: list[list[str]] = []
+    connect = engine._connect
+
+    def spy(*args: Any) -> _Recording:
+        connections.append([])
+        return _Recording(connect(*args), connections[-1])
+
+    monkeypatch.setattr(engine, "_connect", spy)
+    return connections
+
+
+def _spec(**changes: Any) -> ActualsSpec:
+    values: dict[str, Any] = {
+        "date_column": "date",
+        "dimensions": (("channel", "channel"),),
+        "columns": ("gmv",),
+    }
+    values.update(changes)
+    return ActualsSpec(**values)
+
+
+def _gmv(got: Actuals) -> dict[tuple[dt.date, str | None], Decimal]:
+    i = got.cube.columns.index("gmv")
+    return {
+        (row.day, row.dims[0]): cell.total
+        for row in got.cube.rows
+        if (cell := row.cells[i]) is not None
+    }
+
+
+def _overlap_queries(queries: list[str]) -> list[str]:
+    return [q for q in queries if "overlap_" in q]
+
+
+def test_the_readme_command_reads_with_one_connection_and_no_foregone_query(
+    seen: list[list[str]],
+) -> None:
+    loaded = load_plan(ROOT / "plans" / "ecommerce-2025.yaml")
+    assert loaded.plan is not None
+    files = sorted((ROOT / "plans" / "actuals").glob("*.csv"))
+    got = read_actuals(files, actuals_spec(loaded.plan))
+    assert [d.code for d in got.diagnostics] == ["PA010", "PA011"]  # both real, both kept
+    assert len(seen) == 1
+    queries = seen[0]
+    # brand-daily.csv and channels-daily.csv have no measure in common.
+    assert _overlap_queries(queries) == []
+    assert not [q for q in queries if q.startswith('CREATE TEMP TABLE "cube"')]
+    assert not [q for q in queries if "max(abs(" in q or q.startswith("DROP")]
+    assert not [q for q in queries if q.startswith("SELECT DISTINCT")]  # with the statistics
+    assert not [q for q in queries if "bool_and(" in q]  # both files are small: no sample
+    assert not [q for q in queries if "duckdb_optimizers()" in q]
+
+
+def test_files_with_the_same_measure_on_other_dates_are_not_checked_for_overlap(
+    tmp_path: Path, seen: list[list[str]]
+) -> None:
+    jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"
+    jan.write_text("date,channel,gmv\n2025-01-30,a,1\n2025-01-31,a,2\n", encoding="utf-8")
+    feb.write_text("date,channel,gmv\n2025-02-01,a,4\n2025-02-02,a,8\n", encoding="utf-8")
+    got = read_actuals([jan, feb], _spec())
+    assert got.diagnostics == ()
+    assert _gmv(got) == {
+        (dt.date(2025, 1, 30), "a"): D(1),
+        (dt.date(2025, 1, 31), "a"): D(2),
+        (dt.date(2025, 2, 1), "a"): D(4),
+        (dt.date(2025, 2, 2), "a"): D(8),
+    }
+    assert _overlap_queries(seen[0]) == []
+
+
+def test_files_whose_dates_meet_are_still_checked_and_counted_once(
+    tmp_path: Path, seen: list[list[str]]
+) -> None:
+    jan, feb = tmp_path / "jan.csv", tmp_path / "feb.csv"
+    jan.write_text("date,channel,gmv\n2025-01-31,a,2\n2025-02-01,a,3\n", encoding="utf-8")
+    feb.write_text("date,channel,gmv\n2025-02-01,a,4\n2025-02-02,a,8\n", encoding="utf-8")
+    got = read_actuals([jan, feb], _spec())
+    # 2025-02-01 is in both: counted once, from the later file (4, not 3 + 4).
+    assert _gmv(got) == {
+        (dt.date(2025, 1, 31), "a"): D(2),
+        (dt.date(2025, 2, 1), "a"): D(4),
+        (dt.date(2025, 2, 2), "a"): D(8),
+    }
+    assert [(d.code, d.file, d.line) for d in got.diagnostics] == [("PA010", str(feb), 2)]
+    assert _overlap_queries(seen[0]) != []
+
+
+def test_a_sum_past_a_bigint_is_fetched_exactly_from_a_cube_table(
+    tmp_path: Path, seen: list[list[str]]
+) -> None:
+    path = tmp_path / "big.csv"
+    # 10 x 99,999,999,999,999.5 = 999,999,999,999,995: its units (x 10^4) pass 2^63.
+    path.write_text(
+        "date,channel,gmv\n" + "2025-01-01,a,99999999999999.5\n" * 10 + "2025-01-02,a,1.25\n",
+        encoding="utf-8",
+    )
+    got = read_actuals([path], _spec())
+    assert _gmv(got) == {
+        (dt.date(2025, 1, 1), "a"): D("999999999999995"),
+        (dt.date(2025, 1, 2), "a"): D("1.25"),
+    }
+    # The one-query fetch failed on the conversion; the table path fetched it as HUGEINT.
+    assert [q for q in seen[0] if q.startswith('CREATE TEMP TABLE "cube"')]
+    assert [q for q in seen[0] if "HUGEINT" in q]
