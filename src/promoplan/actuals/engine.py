@@ -440,7 +440,7 @@ def _cube(
         # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
         query = cubesql.cube_query(sources, k, extrema, folded)
         fetched = run(con, cubesql.fetch_query(k, extrema, cube=query), params)
-    except duckdb.ConversionException:  # a sum past 9.2 * 10^14: its column as HUGEINT
+    except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
         run(con, cubesql.create_query(sources, k, extrema, folded), params)
         magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
         small = [cubesql.fits_bigint(v) for v in magnitudes]
