@@ -90,6 +90,9 @@ def test_the_readme_command_reads_with_one_connection_and_no_foregone_query(
     # brand-daily.csv and channels-daily.csv have no measure in common.
     assert _overlap_queries(queries) == []
     assert not [q for q in queries if q.startswith('CREATE TEMP TABLE "cube"')]
+    # No key is in both files (brand-daily.csv has no channel column, every row of
+    # channels-daily.csv has a channel): the groups are the cube's rows as they are.
+    assert not [q for q in queries if "GROUP BY ALL" in q]
     assert not [q for q in queries if "max(abs(" in q or q.startswith("DROP")]
     assert not [q for q in queries if q.startswith("SELECT DISTINCT")]  # with the statistics
     assert not [q for q in queries if "bool_and(" in q]  # both files are small: no sample
@@ -128,6 +131,26 @@ def test_files_whose_dates_meet_are_still_checked_and_counted_once(
     }
     assert [(d.code, d.file, d.line) for d in got.diagnostics] == [("PA010", str(feb), 2)]
     assert _overlap_queries(seen[0]) != []
+
+
+def test_a_file_without_a_dimension_meets_the_rows_of_another_that_leave_it_blank(
+    tmp_path: Path, seen: list[list[str]]
+) -> None:
+    brand, channels = tmp_path / "brand.csv", tmp_path / "channels.csv"
+    brand.write_text("date,gmv\n2025-01-01,10\n", encoding="utf-8")
+    channels.write_text("date,channel,spend\n2025-01-01,,5\n2025-01-01,x,7\n", encoding="utf-8")
+    got = read_actuals([brand, channels], _spec(columns=("gmv", "spend")))
+    # The blank channel's row and brand.csv's row are one key: summed into one cube row.
+    rows = {
+        (row.day, row.dims): tuple(None if c is None else c.total for c in row.cells)
+        for row in got.cube.rows
+    }
+    assert rows == {
+        (dt.date(2025, 1, 1), (None,)): (D(10), D(5)),
+        (dt.date(2025, 1, 1), ("x",)): (None, D(7)),
+    }
+    assert len(got.cube) == 2
+    assert [q for q in seen[0] if "GROUP BY ALL" in q]
 
 
 def test_a_sum_past_a_bigint_is_fetched_exactly_from_a_cube_table(

@@ -100,11 +100,11 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
     numbers = _group(reader, table, first, layout, [str(o.params["path"]) for o in opened], tick)
     if numbers is None:
         return None
-    position = channel_position(reader.spec)
-    query = checksql.stats_query(table, files=True, values=position)
+    position, k = channel_position(reader.spec), len(layout.dimensions)
+    query = checksql.stats_query(table, files=True, dimensions=k, values=position)
     by_file = {row[0]: row[1:] for row in run(reader.con, query, reader.params())}
-    # A file without groups: no records, and no channel values when those are listed.
-    no_rows = _NO_ROWS if position is None else (*_NO_ROWS, None)
+    # A file without groups: no records, no groups without a value, no channel values.
+    no_rows = (*_NO_ROWS, *([[0] * k] if k else []), *([None] if position is not None else []))
     out = []
     for pos, (read, _, each) in enumerate(members, start=1):
         assert each is not None

@@ -19,21 +19,27 @@ from promoplan.actuals.sql import (
 )
 
 
-def stats_query(table: str, *, files: bool = False, values: int | None = None) -> str:
+def stats_query(
+    table: str, *, files: bool = False, dimensions: int = 0, values: int | None = None
+) -> str:
     """Per-file figures from its group table.
 
     One row: records, data rows, bad cells, rows out of range, first and last
-    date kept, repeated keys and extra rows; with ``values`` (a dimension's
-    position), then the sorted distinct values of that dimension among the kept
-    rows (as :func:`values_query` lists them; NULL for none). With ``files``
-    (the table of a scan of several files), one such row per file, its
-    position ``f`` first.
+    date kept, repeated keys and extra rows; with ``dimensions``, then the list
+    of the kept groups without a value of each dimension (k0 ..); with
+    ``values`` (a dimension's position), then the sorted distinct values of that
+    dimension among the kept rows (as :func:`values_query` lists them; NULL for
+    none). With ``files`` (the table of a scan of several files), one such row
+    per file, its position ``f`` first.
     """
     by_file = ("f, ", " GROUP BY f") if files else ("", "")
     listed = ""
+    if dimensions:
+        nulls = [f"count(*) FILTER (WHERE {IN_RANGE} AND k{j} IS NULL)" for j in range(dimensions)]
+        listed += f", [{', '.join(nulls)}]"
     if values is not None:
         key = f"k{values}"
-        listed = (
+        listed += (
             f", list(DISTINCT {key} ORDER BY {key}) FILTER (WHERE {IN_RANGE} AND {key} IS NOT NULL)"
         )
     return (

@@ -40,10 +40,14 @@ def cube_query(
     dimensions: int,
     extrema: Sequence[bool],
     folded: dict[int, str],
+    *,
+    merge: bool = True,
 ) -> str:
     """The cube summed from the group tables (or their views) in ``sources``.
 
     ``folded`` maps a dimension to the parameter holding the values kept apart.
+    Without ``merge`` (no two sources share a key, nothing is folded) the rows
+    are the sources' own: summing them again would change nothing.
     """
     measures = len(extrema)
     keys = [key_expr(j, folded.get(j)) + f" AS k{j}" for j in range(dimensions)]
@@ -57,6 +61,8 @@ def cube_query(
     union = " UNION ALL ".join(
         f"SELECT {', '.join(columns)} FROM {source} WHERE {IN_RANGE}" for source in sources
     )
+    if not merge:
+        return union
     return f"SELECT {', '.join(['d', *keys, *cells])} FROM ({union}) GROUP BY ALL"
 
 

@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import cellsql, checksql, cubesql, problems, sql, typed
+from promoplan.actuals import cellsql, checksql, problems, sql, typed
 from promoplan.actuals.batch import read_all
 from promoplan.actuals.carried import carried
+from promoplan.actuals.cube import build_cube
 from promoplan.actuals.files import unique_existing, wanted_encoding
 from promoplan.actuals.identical import distinct_files
 from promoplan.actuals.layout import (
@@ -46,13 +47,11 @@ from promoplan.actuals.layout import (
     unpivot_header,
     wrong_types,
 )
-from promoplan.actuals.longtable import metric_diagnostics, pivot_views
+from promoplan.actuals.longtable import metric_diagnostics
 from promoplan.actuals.model import (
     Actuals,
     ActualsSpec,
-    Cube,
     FileSummary,
-    Measure,
 )
 from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
@@ -63,7 +62,7 @@ from promoplan.actuals.unknowns import channel_position, missing_columns, unknow
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 # The session's connect, by the name tests spy on (a module attribute, looked up per read).
 _connect = connect
@@ -85,8 +84,10 @@ class FileRead:
     unpivoted: Unpivoted | None = None
     records: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    # The channel values among the kept rows, when a scan of several files listed them.
+    # The channel values among the kept rows, when the statistics listed them.
     channel_values: list[str] | None = None
+    # Per dimension, the kept groups without a value of it (from the statistics).
+    null_keys: tuple[int, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -118,7 +119,7 @@ def read_actuals(
             reads = read_all(reader, paths, sizes, progress)
             usable = [r for r in reads if r.table and not r.failed]
             once += overlaps(con, reader, usable)
-            cube = _cube(con, usable, spec, needed)
+            cube = build_cube(con, usable, spec, needed)
             diagnostics = once + [d for r in reads for d in r.diagnostics]
             diagnostics += missing_columns(reads, needed, spec)
             diagnostics += unknown_channels(reader, reads)
@@ -255,16 +256,19 @@ class Reader:
         """Summarise the groups; list bad cells, repeats and ignored rows when there are any.
 
         ``stats``: the file's row of ``stats_query`` when a scan of several files
-        has counted it already. When the plan maps channels, the row ends with
-        the file's channel values (for PA011), listed by the same query.
+        has counted it already. After the figures come the groups without each
+        dimension's value (for the cube) and, when the plan maps channels, the
+        file's channel values (for PA011), from the same query.
         """
-        position = channel_position(self.spec)
+        position, k = channel_position(self.spec), len(layout.dimensions)
         if stats is None:
-            query = checksql.stats_query(_table(opened), values=position)
+            query = checksql.stats_query(_table(opened), dimensions=k, values=position)
             stats = run(self.con, query, self.params())[0]
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats[:8]
+        if k:
+            read.null_keys = tuple(int(n) for n in stats[8] or ())
         if position is not None:
-            read.channel_values = list(stats[8] or ())
+            read.channel_values = list(stats[8 + bool(k)] or ())
         read.records = int(records)
         read.summary = FileSummary(
             path=opened.name,
@@ -398,63 +402,3 @@ class Reader:
             hint=f"grain is {self.spec.grain}, so repeated rows are probably counted twice; "
             "set actuals.grain: rows for order-level data",
         )
-
-
-def _cube(
-    con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
-) -> Cube:
-    """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
-
-    dimensions = tuple(n for n, _ in spec.dimensions)
-    if not reads:
-        return Cube(dimensions=dimensions, columns=needed.measures, rows=())
-    k, m = len(dimensions), len(needed.measures)
-    params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
-    # A long table's groups are pivoted into one column per metric.
-    views, long_params = pivot_views(reads, spec, needed.measures)
-    params.update(long_params)
-    sources: list[str] = []
-    names = [n for n, _ in spec.dimensions]
-    for read in reads:
-        assert read.table is not None  # only reads with a group table are combined
-        unpivoted = read.unpivoted
-        if unpivoted is None or spec.unpivot is None:
-            sources.append(views.get(read.table, cellsql.quote_ident(read.table)))
-            continue
-        expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
-        param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
-        params[param] = list(unpivoted.values)
-        sources.append(
-            sql.unpivot_view(
-                read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
-            )
-        )
-    folded: dict[int, str] = {}
-    for name, values in spec.read_values:
-        if name in names:
-            folded[names.index(name)] = f"read{len(folded)}"
-            params[folded[names.index(name)]] = sorted(values)
-    extrema = needed.extrema
-    try:
-        # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
-        query = cubesql.cube_query(sources, k, extrema, folded)
-        fetched = run(con, cubesql.fetch_query(k, extrema, cube=query), params)
-    except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
-        run(con, cubesql.create_query(sources, k, extrema, folded), params)
-        magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
-        small = [cubesql.fits_bigint(v) for v in magnitudes]
-        fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
-        run(con, cubesql.drop_query(), {})
-    width = 1 + k + sum(4 if wanted else 2 for wanted in extrema)
-    columns = list(zip(*fetched, strict=True)) if fetched else [() for _ in range(width)]
-    days, keys = tuple(columns[0]), tuple(tuple(c) for c in columns[1 : 1 + k])
-    measures, position = [], 1 + k
-    for wanted in extrema:
-        totals, counts = columns[position], columns[position + 1]
-        low = high = None
-        if wanted:
-            low, high = tuple(columns[position + 2]), tuple(columns[position + 3])
-        measures.append(Measure(cubesql.SCALE, tuple(totals), tuple(counts), low, high))
-        position += 4 if wanted else 2
-    return Cube.of_columns(dimensions, needed.measures, days, keys, tuple(measures))

@@ -1,0 +1,128 @@
+"""The daily cube from the usable files' group tables: combined in DuckDB, fetched column-wise.
+
+Each file's group table has one row per (date, dimension values) of its own;
+the cube sums the rows of every file by key once more (files that hold
+different measures of the same keys meet there), folds the dimension values
+nothing reads by name, and fetches the result as exact integers in one query
+(``cubesql.py``). When no two files can share a key (dates apart, or one file
+lacks a dimension column the other fills in every row it keeps), and nothing
+is folded, the summing is skipped: it would give the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from promoplan.actuals import cellsql, cubesql, sql
+from promoplan.actuals.layout import Needed
+from promoplan.actuals.longtable import pivot_views
+from promoplan.actuals.model import ActualsSpec, Cube, Measure
+from promoplan.actuals.session import run
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from promoplan.actuals.engine import FileRead
+
+
+def build_cube(
+    con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
+) -> Cube:
+    """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
+    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    dimensions = tuple(n for n, _ in spec.dimensions)
+    if not reads:
+        return Cube(dimensions=dimensions, columns=needed.measures, rows=())
+    k, m = len(dimensions), len(needed.measures)
+    params: dict[str, Any] = {"keep_from": spec.keep_from, "keep_to": spec.keep_to}
+    # A long table's groups are pivoted into one column per metric.
+    views, long_params = pivot_views(reads, spec, needed.measures)
+    params.update(long_params)
+    sources: list[str] = []
+    names = [n for n, _ in spec.dimensions]
+    for read in reads:
+        assert read.table is not None  # only reads with a group table are combined
+        unpivoted = read.unpivoted
+        if unpivoted is None or spec.unpivot is None:
+            sources.append(views.get(read.table, cellsql.quote_ident(read.table)))
+            continue
+        expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
+        param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
+        params[param] = list(unpivoted.values)
+        sources.append(
+            sql.unpivot_view(
+                read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
+            )
+        )
+    folded: dict[int, str] = {}
+    for name, values in spec.read_values:
+        if name in names:
+            folded[names.index(name)] = f"read{len(folded)}"
+            params[folded[names.index(name)]] = sorted(values)
+    extrema = needed.extrema
+    try:
+        # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
+        merge = bool(folded) or not apart(reads, spec)
+        query = cubesql.cube_query(sources, k, extrema, folded, merge=merge)
+        fetched = run(con, cubesql.fetch_query(k, extrema, cube=query), params)
+    except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
+        run(con, cubesql.create_query(sources, k, extrema, folded), params)
+        magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
+        small = [cubesql.fits_bigint(v) for v in magnitudes]
+        fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
+        run(con, cubesql.drop_query(), {})
+    width = 1 + k + sum(4 if wanted else 2 for wanted in extrema)
+    columns = list(zip(*fetched, strict=True)) if fetched else [() for _ in range(width)]
+    days, keys = tuple(columns[0]), tuple(tuple(c) for c in columns[1 : 1 + k])
+    measures, position = [], 1 + k
+    for wanted in extrema:
+        totals, counts = columns[position], columns[position + 1]
+        low = high = None
+        if wanted:
+            low, high = tuple(columns[position + 2]), tuple(columns[position + 3])
+        measures.append(Measure(cubesql.SCALE, tuple(totals), tuple(counts), low, high))
+        position += 4 if wanted else 2
+    return Cube.of_columns(dimensions, needed.measures, days, keys, tuple(measures))
+
+
+def apart(reads: Sequence[FileRead], spec: ActualsSpec) -> bool:
+    """True when no two of ``reads`` can have a key (date, dimension values) in common.
+
+    Decided from what the grouping returned: each file's first and last date
+    kept and its rows with no value of a dimension. A long table (its metrics
+    are rows) or an unpivoted file (its values come from the header) is never
+    taken to be apart.
+    """
+    if spec.long is not None or any(r.unpivoted is not None for r in reads):
+        return False
+    dated = []
+    for read in reads:
+        summary = read.summary
+        if summary is None or read.layout is None:
+            return False
+        if summary.first_date is not None and summary.last_date is not None:
+            dated.append((summary.first_date, summary.last_date, read))
+    dated.sort(key=lambda item: item[0])
+    active: list[tuple[Any, FileRead]] = []  # (last date, read) of spans still open
+    for first, last, read in dated:
+        active = [(end, other) for end, other in active if end >= first]
+        if any(not _dimensions_apart(other, read) for _, other in active):
+            return False
+        active.append((last, read))
+    return True
+
+
+def _dimensions_apart(one: FileRead, other: FileRead) -> bool:
+    """True when a dimension column is in one file only and the file that has it gives a
+    value in every row it keeps: the other file's rows (no value there) cannot meet it."""
+    assert one.layout is not None
+    assert other.layout is not None
+    for j, (a, b) in enumerate(zip(one.layout.dimensions, other.layout.dimensions, strict=True)):
+        if (a is None) == (b is None):
+            continue
+        has = one if a is not None else other
+        if j < len(has.null_keys) and has.null_keys[j] == 0:
+            return True
+    return False
