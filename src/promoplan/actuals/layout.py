@@ -17,13 +17,9 @@ from promoplan.actuals.model import (
     UnpivotSpec,
 )
 from promoplan.actuals.names import HeaderIndex, nfc
-from promoplan.actuals.session import connect
 from promoplan.actuals.sources.base import Opened
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.formula import parse_formula
-
-# The session's connect, by the name tests spy on (a module attribute, looked up per read).
-_connect = connect
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,10 @@ from promoplan.actuals.model import (
     ActualsSpec,
 )
 from promoplan.actuals.names import unmapped_message
-from promoplan.actuals.session import connect, run, stream
+from promoplan.actuals.session import run, stream
 from promoplan.actuals.sources.base import Opened
 from promoplan.actuals.sql import Layout
 from promoplan.diagnostics import Diagnostic, diagnostic
-
-if TYPE_CHECKING:
-    pass
-
-# The session's connect, by the name tests spy on (a module attribute, looked up per read).
-_connect = connect
 
 if TYPE_CHECKING:
     from promoplan.actuals.engine import FileRead, Reader
