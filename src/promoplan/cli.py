@@ -16,66 +16,27 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from promoplan import __version__
 from promoplan.guard import guarded_status
+from promoplan.noplugins import without_plugin_discovery
 from promoplan.progress import progress_bar
 from promoplan.render import ASCII_JSON_FORMATS as JSON_FORMATS
-from promoplan.render import format_help
 
 if TYPE_CHECKING:
     import typer
 
-    from promoplan.cliopts import (
-        ActualsOption,
-        AsOfOption,
-        EncodingOption,
-        IgnoreOption,
-        OutputOption,
-        QuietOption,
-        StrictOption,
-        TimeoutOption,
-        UnitsOption,
-    )
+    from promoplan import cliopts as opts
     from promoplan.render import Format, RenderedCommand, RenderOptions
 
     app: typer.Typer  # built by build_app() when first asked for (see __getattr__)
 
 
-# promoplan uses no pydantic plugins; skipping their discovery (a scan of every
-# installed distribution's metadata) saves tens of milliseconds per run.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-_PLUGIN_LOADER = "pydantic.plugin._loader"
-
-
-def _no_plugins() -> tuple[()]:
-    """pydantic's ``get_plugins`` with every plugin disabled: none."""
-    return ()
-
-
-def _without_plugin_discovery() -> None:
-    """Answer pydantic's "which plugins?" without importing ``importlib.metadata``.
-
-    pydantic's plugin loader imports ``importlib.metadata`` (with ``email`` and
-    ``zipfile``, about 15 ms) at its top, before it reads ``PYDANTIC_DISABLE_PLUGINS``.
-    With every plugin disabled its one function, ``get_plugins``, returns nothing:
-    the module put in its place does only that. Left alone when the loader is loaded
-    already or plugins are not all disabled (tests/test_startup.py checks that the
-    real loader gives the same answer).
-    """
-    disabled = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
-    if disabled not in ("__all__", "1", "true") or _PLUGIN_LOADER in sys.modules:
-        return
-    loader = types.ModuleType(_PLUGIN_LOADER, "pydantic plugins, all disabled (promoplan.cli).")
-    loader.get_plugins = _no_plugins  # type: ignore[attr-defined]  # the loader's one function
-    sys.modules[_PLUGIN_LOADER] = loader
-
-
-_without_plugin_discovery()
+# Before anything imports pydantic: no plugin discovery (see promoplan.noplugins).
+without_plugin_discovery()
 
 _DEBUG = False
 
@@ -148,16 +109,12 @@ def run_validate(
 
 
 def validate(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")
-    ],
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=format_help("validate", "table"))
-    ] = None,
-    output: OutputOption = None,
-    strict: StrictOption = False,
-    quiet: QuietOption = False,
-    ignore: IgnoreOption = None,
+    paths: opts.PlanPathsArgument,
+    fmt: opts.ValidateFormatOption = None,
+    output: opts.OutputOption = None,
+    strict: opts.StrictOption = False,
+    quiet: opts.QuietOption = False,
+    ignore: opts.IgnoreOption = None,
 ) -> None:
     """Check plans on their own (schema and semantics), without actuals.
 
@@ -171,27 +128,18 @@ def validate(
 
 
 def check(
-    plan: Annotated[Path, typer.Argument(help="The plan file.")],
-    actuals: ActualsOption = None,
-    as_of: AsOfOption = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            "--period",
-            help="Window: ytd (default), qtd, mtd, last-week, Q2, 2025, 2025-Q2, 2025-06, "
-            "2025-W23.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=format_help("check", "table"))
-    ] = None,
-    output: OutputOption = None,
-    strict: StrictOption = False,
-    quiet: QuietOption = False,
-    ignore: IgnoreOption = None,
-    units: UnitsOption = None,
-    encoding: EncodingOption = None,
-    timeout: TimeoutOption = None,
+    plan: opts.PlanArgument,
+    actuals: opts.ActualsOption = None,
+    as_of: opts.AsOfOption = None,
+    period: opts.PeriodOption = None,
+    fmt: opts.CheckFormatOption = None,
+    output: opts.OutputOption = None,
+    strict: opts.StrictOption = False,
+    quiet: opts.QuietOption = False,
+    ignore: opts.IgnoreOption = None,
+    units: opts.UnitsOption = None,
+    encoding: opts.EncodingOption = None,
+    timeout: opts.TimeoutOption = None,
 ) -> None:
     """Progress against the plan: goals, pacing, budget burn and alerts with actions.
 
@@ -226,70 +174,24 @@ def check(
 
 
 def report(
-    plan: Annotated[Path, typer.Argument(help="The plan file.")],
-    actuals: ActualsOption = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today).")
-    ] = None,
-    week: Annotated[
-        str | None, typer.Option("--week", help="last (default), this, or 2025-W23.")
-    ] = None,
-    month: Annotated[
-        str | None, typer.Option("--month", help="A monthly report: last, this, or 2025-06.")
-    ] = None,
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", help="A quarterly report: last, this, or 2025-Q2.")
-    ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=format_help("report", "markdown"))
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="A file, or a directory for {plan-stem}-{period}.{ext} (a trailing '/' "
-            "creates it).",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        str | None,
-        typer.Option(
-            "--fail-on", help="error, warning or never (default): which alerts fail the run."
-        ),
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Same as --fail-on warning.")] = False,
-    ignore: IgnoreOption = None,
-    units: UnitsOption = None,
-    encoding: EncodingOption = None,
-    timeout: TimeoutOption = None,
-    notify: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--notify",
-            help="After writing, post the summary to: plan (the plan's notify: list), wecom, "
-            "dingtalk, feishu, slack, webhook (URL in $PROMOPLAN_<KIND>_WEBHOOK), or "
-            "KIND:PREFIX ($PREFIX_WEBHOOK). Repeatable.",
-        ),
-    ] = None,
-    link: Annotated[
-        str | None,
-        typer.Option(
-            "--link", help="URL of the full report in the message; {file} and {period} filled in."
-        ),
-    ] = None,
-    notify_optional: Annotated[
-        bool,
-        typer.Option(
-            "--notify-optional", help="A failed notification does not change the exit status."
-        ),
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run", help="Print each notification's payload (secrets masked); send none."
-        ),
-    ] = False,
+    plan: opts.PlanArgument,
+    actuals: opts.ActualsOption = None,
+    as_of: opts.ReportAsOfOption = None,
+    week: opts.WeekOption = None,
+    month: opts.MonthOption = None,
+    quarter: opts.QuarterOption = None,
+    fmt: opts.ReportFormatOption = None,
+    output: opts.ReportOutputOption = None,
+    fail_on: opts.FailOnOption = None,
+    strict: opts.ReportStrictOption = False,
+    ignore: opts.IgnoreOption = None,
+    units: opts.UnitsOption = None,
+    encoding: opts.EncodingOption = None,
+    timeout: opts.TimeoutOption = None,
+    notify: opts.NotifyOption = None,
+    link: opts.LinkOption = None,
+    notify_optional: opts.NotifyOptionalOption = False,
+    dry_run: opts.DryRunOption = False,
 ) -> None:
     """The weekly (or monthly, quarterly) report, for cron.
 
@@ -374,15 +276,11 @@ def report(
 
 
 def diff(
-    old: Annotated[
-        str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")
-    ],
-    new: Annotated[str, typer.Argument(help="The new plan: a file, or REV:path.")],
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=format_help("diff", "table"))
-    ] = None,
-    output: OutputOption = None,
-    ignore: IgnoreOption = None,
+    old: opts.OldPlanArgument,
+    new: opts.NewPlanArgument,
+    fmt: opts.DiffFormatOption = None,
+    output: opts.OutputOption = None,
+    ignore: opts.IgnoreOption = None,
 ) -> None:
     """What a plan change does: goals, budget, quarters, alerts, and new diagnostics.
 
@@ -404,7 +302,7 @@ def diff(
     _guard(body)
 
 
-def schema(output: OutputOption = None) -> None:
+def schema(output: opts.OutputOption = None) -> None:
     """Print the plan format as JSON Schema (draft 2020-12), for editors and CI."""
 
     def body() -> int:
@@ -418,13 +316,8 @@ def schema(output: OutputOption = None) -> None:
 
 
 def init(
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="Where to write (default plan.yaml; tests/STEM.test.yaml)."),
-    ] = None,
-    tests: Annotated[
-        Path | None, typer.Option("--tests", help="Write starter tests for this plan instead.")
-    ] = None,
+    path: opts.InitPathArgument = None,
+    tests: opts.InitTestsOption = None,
 ) -> None:
     """Write a commented starter plan, or starter tests for a plan (never overwrites a file)."""
 
@@ -440,14 +333,10 @@ def init(
 
 
 def plan_test(
-    paths: Annotated[list[Path], typer.Argument(help="Test files or directories of them.")],
-    run: Annotated[
-        str | None, typer.Option("--run", help="Only tests matching this regex.")
-    ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=format_help("test", "table"))
-    ] = None,
-    output: OutputOption = None,
+    paths: opts.TestPathsArgument,
+    run: opts.TestRunOption = None,
+    fmt: opts.TestFormatOption = None,
+    output: opts.OutputOption = None,
 ) -> None:
     """Unit-test a plan's alert rules, goals and budget against fixture data.
 
@@ -481,10 +370,10 @@ def build_app() -> typer.Typer:
 
     # The commands' annotations are strings (PEP 563) that typer evaluates in this
     # module's namespace when it builds a command. The names they use, typer and the
-    # shared options, are bound here, so that importing this module imports no typer.
+    # options (promoplan.cliopts, as ``opts``), are bound here, so that importing this module imports no typer.
     namespace = globals()
     namespace["typer"] = typer
-    namespace.update({name: getattr(cliopts, name) for name in cliopts.__all__})
+    namespace["opts"] = cliopts
     application = PromoplanTyper(
         name="promoplan",
         help="Validate promotion plans (YAML) and track them against CSV actuals.",

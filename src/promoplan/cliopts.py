@@ -1,4 +1,5 @@
-"""The options several commands share, as typer annotations (one help text each).
+"""The commands' options, as typer annotations (one help text each): the ones several
+commands share, and ``report``'s own.
 
 Imported by :func:`promoplan.cli.build_app` only, on the typer path: the quick path
 of ``validate`` imports no typer.
@@ -6,20 +7,48 @@ of ``validate`` imports no typer.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from promoplan.render import format_help
+
 __all__ = [
     "ActualsOption",
     "AsOfOption",
+    "CheckFormatOption",
+    "DiffFormatOption",
+    "DryRunOption",
     "EncodingOption",
+    "FailOnOption",
     "IgnoreOption",
+    "InitPathArgument",
+    "InitTestsOption",
+    "LinkOption",
+    "MonthOption",
+    "NewPlanArgument",
+    "NotifyOption",
+    "NotifyOptionalOption",
+    "OldPlanArgument",
     "OutputOption",
+    "PeriodOption",
+    "PlanArgument",
+    "PlanPathsArgument",
+    "QuarterOption",
     "QuietOption",
+    "ReportAsOfOption",
+    "ReportFormatOption",
+    "ReportOutputOption",
+    "ReportStrictOption",
     "StrictOption",
+    "TestFormatOption",
+    "TestPathsArgument",
+    "TestRunOption",
     "TimeoutOption",
     "UnitsOption",
+    "ValidateFormatOption",
+    "WeekOption",
 ]
 
 OutputOption = Annotated[
@@ -69,3 +98,103 @@ EncodingOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD).")
 ]
+
+
+# report's own options.
+ReportAsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate as of this date (default: today).")
+]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="last (default), this, or 2025-W23.")
+]
+MonthOption = Annotated[
+    str | None, typer.Option("--month", help="A monthly report: last, this, or 2025-06.")
+]
+QuarterOption = Annotated[
+    str | None, typer.Option("--quarter", help="A quarterly report: last, this, or 2025-Q2.")
+]
+ReportOutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="A file, or a directory for {plan-stem}-{period}.{ext} (a trailing '/' creates it).",
+    ),
+]
+ReportStrictOption = Annotated[bool, typer.Option("--strict", help="Same as --fail-on warning.")]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="error, warning or never (default): which alerts fail the run."),
+]
+NotifyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        help="After writing, post the summary to: plan (the plan's notify: list), wecom, "
+        "dingtalk, feishu, slack, webhook (URL in $PROMOPLAN_<KIND>_WEBHOOK), or "
+        "KIND:PREFIX ($PREFIX_WEBHOOK). Repeatable.",
+    ),
+]
+LinkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--link", help="URL of the full report in the message; {file} and {period} filled in."
+    ),
+]
+NotifyOptionalOption = Annotated[
+    bool,
+    typer.Option(
+        "--notify-optional", help="A failed notification does not change the exit status."
+    ),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Print each notification's payload (secrets masked); send none."
+    ),
+]
+
+
+# Each command's plan argument, window and --format.
+PlanArgument = Annotated[Path, typer.Argument(help="The plan file.")]
+PlanPathsArgument = Annotated[
+    list[Path], typer.Argument(help="Plan files or directories (every *.yaml/*.yml below).")
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Window: ytd (default), qtd, mtd, last-week, Q2, 2025, 2025-Q2, 2025-06, 2025-W23.",
+    ),
+]
+ValidateFormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=format_help("validate", "table"))
+]
+CheckFormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=format_help("check", "table"))
+]
+ReportFormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=format_help("report", "markdown"))
+]
+DiffFormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=format_help("diff", "table"))
+]
+TestFormatOption = Annotated[
+    str | None, typer.Option("--format", "-f", help=format_help("test", "table"))
+]
+
+
+# diff's, init's and test's arguments.
+OldPlanArgument = Annotated[
+    str, typer.Argument(help="The old plan: a file, or REV:path (read with git show).")
+]
+NewPlanArgument = Annotated[str, typer.Argument(help="The new plan: a file, or REV:path.")]
+InitPathArgument = Annotated[
+    Path | None,
+    typer.Argument(help="Where to write (default plan.yaml; tests/STEM.test.yaml)."),
+]
+InitTestsOption = Annotated[
+    Path | None, typer.Option("--tests", help="Write starter tests for this plan instead.")
+]
+TestPathsArgument = Annotated[list[Path], typer.Argument(help="Test files or directories of them.")]
+TestRunOption = Annotated[str | None, typer.Option("--run", help="Only tests matching this regex.")]
