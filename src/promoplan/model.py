@@ -3,9 +3,9 @@
 These models are the input boundary: they check shape and types. Semantic
 consistency (shares summing to 100%, quarters tiling the period ...) is checked
 afterwards by :mod:`promoplan.checks`, which collects every problem.
-"""
 
-from __future__ import annotations
+Annotations are evaluated, not strings (see :mod:`promoplan.modeltypes`).
+"""
 
 import datetime as dt
 from typing import Annotated, Literal
@@ -32,6 +32,7 @@ from promoplan.modeltypes import (
     Where,
     Year,
     add_months,
+    empty_list,
 )
 from promoplan.quantity import Placeholder, Quantity
 from promoplan.vocabulary import (
@@ -69,7 +70,7 @@ class Unpivot(Model):
     )
 
     @model_validator(mode="after")
-    def _patterns_name_the_dimension(self) -> Unpivot:
+    def _patterns_name_the_dimension(self) -> "Unpivot":
         slot = "{" + self.dimension + "}"
         for measure, how in self.measures.items():
             if isinstance(how, str) and how.count(slot) != 1:
@@ -129,7 +130,7 @@ class ActualsSection(Model):
     )
 
     @model_validator(mode="after")
-    def _long_has_no_unpivot(self) -> ActualsSection:
+    def _long_has_no_unpivot(self) -> "ActualsSection":
         if self.layout == "long" and self.unpivot is not None:
             raise PydanticCustomError(
                 "long_unpivot",
@@ -166,7 +167,7 @@ class Metric(Model):
     notes: Notes | None = None
 
     @model_validator(mode="after")
-    def _column_or_formula(self) -> Metric:
+    def _column_or_formula(self) -> "Metric":
         given = [k for k in ("column", "formula", "expr") if getattr(self, k) is not None]
         if len(given) > 1 or (not given and self.agg != "count"):
             raise PydanticCustomError(
@@ -203,7 +204,7 @@ class Goal(Model):
     notes: Notes | None = None
 
     @model_validator(mode="after")
-    def _one_target(self) -> Goal:
+    def _one_target(self) -> "Goal":
         given = [k for k in GOAL_TARGET_KEYS if getattr(self, k) is not None]
         if len(given) != 1:
             raise PydanticCustomError(
@@ -238,7 +239,7 @@ class BudgetLine(Model):
 
     share: QuantityValue | None = Field(None, description="Share of the total budget: 40%.")
     amount: QuantityValue | None = Field(None, description="Planned amount: 2000万.")
-    lines: dict[StrictStr, BudgetLineValue] = Field(
+    lines: dict[StrictStr, "BudgetLineValue"] = Field(
         default_factory=dict, description="Sub-lines; their shares sum to this line's share."
     )
     label: Label | None = None
@@ -299,7 +300,9 @@ class Quarter(Model):
         None, description="Explicit first day (default: 3-month blocks)."
     )
     end: PlanDate | None = Field(None, description="Explicit last day.")
-    events: list[Event] = Field(default_factory=list, description="Campaigns in this quarter.")
+    events: list[Event] = Field(
+        default_factory=empty_list, description="Campaigns in this quarter."
+    )
     goals: dict[StrictStr, Goal] = Field(
         default_factory=dict, description="Goals for this quarter only (id -> goal)."
     )
@@ -337,7 +340,7 @@ class AlertRule(Model):
     notes: Notes | None = None
 
     @model_validator(mode="after")
-    def _one_condition(self) -> AlertRule:
+    def _one_condition(self) -> "AlertRule":
         given = [
             k for k in ("below", "above", "drop_over", "rise_over") if getattr(self, k) is not None
         ]
@@ -368,7 +371,9 @@ class AlertRule(Model):
 class ReportSection(Model):
     """What the weekly report shows."""
 
-    kpis: list[StrictStr] = Field(default_factory=list, description="Metric ids for the headline.")
+    kpis: list[StrictStr] = Field(
+        default_factory=empty_list, description="Metric ids for the headline."
+    )
 
 
 # A reference to an environment variable: the only way a plan names a webhook or a secret.
@@ -420,11 +425,11 @@ class Plan(Model):
     )
     report: ReportSection | None = Field(None, description="What the weekly report shows.")
     notify: list[NotifyTarget] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Robots that report --notify plan posts to; URLs and secrets as ${NAME}.",
     )
     ignore: list[StrictStr] = Field(
-        default_factory=list, description="Diagnostic codes to leave out."
+        default_factory=empty_list, description="Diagnostic codes to leave out."
     )
 
     @property

@@ -1,7 +1,5 @@
 """The plan's notify: section: where the report's summary goes (URLs from the environment only)."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, get_args
 

@@ -1,7 +1,5 @@
 """How a cumulative goal is paced: pacing: quarters, last_year, or a curve file."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import (

@@ -1,12 +1,18 @@
 """The building blocks of the plan's models: quantities, dates, labels, the strict base model.
 
 :mod:`promoplan.model` assembles the plan's sections from these.
-"""
 
-from __future__ import annotations
+The model modules (this one, ``model``, ``modelnotify``, ``modelpacing``) leave
+their annotations evaluated, without ``from __future__ import annotations``: as
+strings, pydantic compiles and evaluates every field's annotation again when the
+class is created, at every start-up (about a hundred fields). A name defined
+further down (a model's own class in its validators' return annotations) is
+written in quotes.
+"""
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import (
@@ -15,14 +21,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    PlainValidator,
+    GetCoreSchemaHandler,
     StrictInt,
     StrictStr,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from promoplan.quantity import Placeholder, Quantity, QuantityError, parse_quantity
 
@@ -54,10 +59,33 @@ QUANTITY_JSON_SCHEMA: dict[str, Any] = {
     "examples": ["35%", "1:3", "5000万", 45, "X万"],
 }
 
+
+class ParsedBy:
+    """A field read by one function and written back by another, as pydantic metadata.
+
+    What ``PlainValidator`` and ``PlainSerializer`` do together, without what they
+    add: both first build pydantic's schema of the annotated type (here the
+    ``Quantity`` and ``Placeholder`` dataclasses, which pydantic never validates
+    against) and of the serializer's return annotation, once per field, in each
+    run's model build. The JSON Schema is given beside it (``WithJsonSchema``).
+    """
+
+    def __init__(self, parse: Callable[[Any], Any], write: Callable[[Any], Any]) -> None:
+        self.parse, self.write = parse, write
+
+    def __get_pydantic_core_schema__(
+        self, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        """``parse`` validates, ``write`` serializes; nothing derived from ``source``."""
+        return core_schema.no_info_plain_validator_function(
+            self.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(self.write),
+        )
+
+
 QuantityValue = Annotated[
     Quantity | Placeholder,
-    PlainValidator(_validate_quantity),
-    PlainSerializer(_serialize_quantity),
+    ParsedBy(_validate_quantity, _serialize_quantity),
     WithJsonSchema(QUANTITY_JSON_SCHEMA),
 ]
 
@@ -76,8 +104,7 @@ def _serialize_baseline(value: Quantity | Placeholder | str) -> float | str:
 
 BaselineValue = Annotated[
     Quantity | Placeholder | str,
-    PlainValidator(_validate_baseline),
-    PlainSerializer(_serialize_baseline),
+    ParsedBy(_validate_baseline, _serialize_baseline),
     WithJsonSchema(
         {
             "anyOf": [QUANTITY_JSON_SCHEMA, {"const": PARTIAL_BASELINE}],
@@ -111,6 +138,16 @@ class Model(BaseModel):
     )
 
 
+def empty_list() -> list[Any]:
+    """A list field's ``default_factory``, in place of ``list``.
+
+    pydantic reads a factory's signature when it builds the model, and ``list``'s is
+    a text signature that ``inspect`` parses with the tokenizer: its first use
+    compiles the tokenizer's regular expressions (a few ms of every run).
+    """
+    return []
+
+
 def _date_not_number(raw: object) -> object:
     """Dates are written 2025-01-31; a bare number is not read as a Unix timestamp."""
     if isinstance(raw, (int, float)):
@@ -132,7 +169,7 @@ class PeriodRange(Model):
     end: PlanDate = Field(description="Last day of the period.", examples=["2026-03-31"])
 
     @model_validator(mode="after")
-    def _plausible_years(self) -> PeriodRange:
+    def _plausible_years(self) -> "PeriodRange":
         if not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (self.start, self.end)):
             raise PydanticCustomError(
                 "period_years", f"the period must lie within the years {FIRST_YEAR} to {LAST_YEAR}"
