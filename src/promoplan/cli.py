@@ -406,9 +406,11 @@ def main() -> None:
     run, the typer application. The console script's entry point is
     :func:`promoplan.process.main`, which sets up signals and streams first.
     """
-    from promoplan.quickargs import parse_validate
+    quick = None
+    if "validate" in sys.argv[1:]:  # no other command line can be validate's: no quick reader
+        from promoplan.quickargs import parse_validate
 
-    quick = parse_validate(sys.argv[1:], os.environ)
+        quick = parse_validate(sys.argv[1:], os.environ)
     if quick is None:
         __getattr__("app")()
         return

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
-from promoplan.actuals.warehouse.urls import is_warehouse_url, plan_source
+from promoplan.actuals.warehouse import is_warehouse_url
 from promoplan.diagnostics import Diagnostic, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
@@ -299,7 +299,10 @@ def read_inputs(
 
     # A database source in the plan (actuals.source) stands in for --actuals; a
     # URL's missing ?table= comes from actuals.table.
-    files = plan_source(list(files), plan.actuals.source, plan.actuals.table)
+    if plan.actuals.source is not None or any(is_warehouse_url(f) for f in files):
+        from promoplan.actuals.warehouse.urls import plan_source  # noqa: PLC0415  # a database
+
+        files = plan_source(list(files), plan.actuals.source, plan.actuals.table)
     if not files:
         raise UsageProblem(_NO_ACTUALS)
     spec = actuals_spec(plan, encoding=encoding, span=span, timeout=timeout)

@@ -22,7 +22,7 @@ heavy = sorted(
     name for name in sys.modules
     if name.split(".")[0] in ("psycopg", "psycopg_binary", "sqlglot", "pyspark", "grpc")
     or name.startswith("promoplan.actuals.warehouse.")
-    and name.rsplit(".", 1)[1] not in ("urls", "problem")
+    and name.rsplit(".", 1)[1] not in ("schemes", "problem")
 )
 print(json.dumps({"code": code, "heavy": heavy}), file=sys.stderr)
 """

@@ -15,7 +15,8 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from promoplan.actuals.model import ActualsSpec
-from promoplan.actuals.warehouse import columns, parse_url, read_warehouse
+from promoplan.actuals.warehouse import columns, read_warehouse
+from promoplan.actuals.warehouse.urls import parse_url
 from promoplan.cli import app
 from warehouse import pgserver
 from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE, ROOT

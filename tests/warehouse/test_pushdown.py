@@ -13,7 +13,8 @@ import psycopg
 import pytest
 
 from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec, measure_key
-from promoplan.actuals.warehouse import parse_url, read_warehouse
+from promoplan.actuals.warehouse import read_warehouse
+from promoplan.actuals.warehouse.urls import parse_url
 from warehouse import pgserver
 from warehouse.conftest import EXAMPLE_ACTUALS, ROOT
 from warehouse.test_postgres import cli, comparable, execute

@@ -25,7 +25,7 @@ def read_actuals(
     A database source URL (``postgresql://``, ``sc://``, ``duckdb://``) in place
     of the files is read by pushing the cube query down to it.
     """
-    from promoplan.actuals.warehouse.urls import is_warehouse_url  # noqa: PLC0415  # stdlib only
+    from promoplan.actuals.warehouse import is_warehouse_url  # noqa: PLC0415  # stdlib only
 
     if any(is_warehouse_url(str(f)) for f in files):
         from promoplan.actuals.warehouse import read_source  # noqa: PLC0415  # drivers on use

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from promoplan.alertorder import AlertEntry
 from promoplan.render.text import (
@@ -19,9 +20,12 @@ from promoplan.render.text import (
     format_group,
     format_value,
 )
-from promoplan.result import AlertResult, BudgetRow, GoalProgress, Kpi, PlanResult
+from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult
 from promoplan.rowspans import summed_words
 from promoplan.vocabulary import UNMAPPED, Units
+
+if TYPE_CHECKING:
+    from promoplan.resultreport import Kpi  # report only: not loaded for check
 
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
 BUDGET_CONDITIONS = ("over_budget", "ahead", "behind", "unmapped")

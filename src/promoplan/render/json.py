@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promoplan import __version__
 from promoplan.diagnostics import Diagnostic
@@ -20,12 +20,13 @@ from promoplan.result import (
     BudgetRow,
     Forecast,
     GoalProgress,
-    Kpi,
     PlanResult,
-    ReportData,
     Run,
     Window,
 )
+
+if TYPE_CHECKING:
+    from promoplan.resultreport import Kpi, ReportData  # report only
 
 SCHEMA_VERSION = 1
 

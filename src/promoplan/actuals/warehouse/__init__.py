@@ -12,18 +12,21 @@ with the data are diagnostics (exit 1).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from promoplan.actuals.model import Actuals, ActualsSpec
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.urls import WarehouseUrl, is_warehouse_url, parse_url
+from promoplan.actuals.warehouse.schemes import is_warehouse_url
 from promoplan.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from promoplan.actuals.model import Actuals, ActualsSpec
+    from promoplan.actuals.warehouse.urls import WarehouseUrl
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "WarehouseProblem",
     "is_warehouse_url",
     "parse_timeout",
-    "parse_url",
     "read_source",
     "read_warehouse",
 ]
@@ -56,6 +59,8 @@ def read_source(sources: list[str], spec: ActualsSpec) -> Actuals:
         raise UsageProblem(
             "a database source is read on its own: pass one --actuals URL, without CSV files"
         )
+    from promoplan.actuals.warehouse.urls import parse_url  # noqa: PLC0415  # a URL was given
+
     url = parse_url(sources[0])
     return read_warehouse(url, spec, timeout=spec.timeout or DEFAULT_TIMEOUT)
 

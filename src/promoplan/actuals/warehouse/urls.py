@@ -6,8 +6,8 @@ Three kinds, each with the table to read in ``?table=``:
 - ``sc://host:15002?table=db.table`` (Spark Connect),
 - ``duckdb:///path/to/file.duckdb?table=t`` (a DuckDB database file, opened read-only).
 
-This module uses the standard library only, so that recognising a URL costs
-nothing for commands that read CSV files.
+Which text is a URL at all is :mod:`promoplan.actuals.warehouse.schemes`' to say:
+a check of CSV files does not import this module.
 """
 
 from __future__ import annotations
@@ -15,19 +15,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from promoplan.actuals.warehouse.schemes import SCHEME, SCHEMES, Kind, is_warehouse_url
 from promoplan.errors import UsageProblem
 
-Kind = Literal["postgresql", "spark", "duckdb"]
-
-_SCHEMES: dict[str, Kind] = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "sc": "spark",
-    "duckdb": "duckdb",
-}
 _DEFAULT_PORTS = {"postgresql": 5432, "spark": 15002}
 # libpq keywords a URL may carry besides ``table``: transport and service settings only.
 # Options such as ``options`` (which could lift the statement timeout or the
@@ -46,13 +38,6 @@ LIBPQ_PARAMETERS = frozenset(
     }
 )
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def is_warehouse_url(text: str) -> bool:
-    """True when ``text`` names a warehouse source (``postgresql://``, ``sc://``, ``duckdb://``)."""
-    match = _SCHEME.match(text.strip())
-    return match is not None and match.group(1).lower() in _SCHEMES
 
 
 @dataclass(frozen=True)
@@ -161,12 +146,12 @@ def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -
     environment here.
     """
     text = text.strip()
-    match = _SCHEME.match(text)
-    if match is None or match.group(1).lower() not in _SCHEMES:
+    match = SCHEME.match(text)
+    if match is None or match.group(1).lower() not in SCHEMES:
         raise UsageProblem(
             f"{_redacted(text)!r} is not a source URL; use postgresql://, sc:// or duckdb://"
         )
-    kind = _SCHEMES[match.group(1).lower()]
+    kind = SCHEMES[match.group(1).lower()]
     if kind == "duckdb":
         return _parse_duckdb(text[match.end() :], table)
     try:
