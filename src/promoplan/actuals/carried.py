@@ -11,7 +11,7 @@ does not lag.
 
 from __future__ import annotations
 
-from promoplan.actuals.layout import Needed, Unpivoted
+from promoplan.actuals.needs import Needed, Unpivoted
 from promoplan.actuals.sql import Layout
 
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql, cubesql, sql
-from promoplan.actuals.layout import Needed
 from promoplan.actuals.longtable import pivot_views
 from promoplan.actuals.model import ActualsSpec, Cube, Measure
+from promoplan.actuals.needs import Needed
 from promoplan.actuals.session import run
 
 if TYPE_CHECKING:

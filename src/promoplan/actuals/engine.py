@@ -38,21 +38,14 @@ from promoplan.actuals.carried import carried
 from promoplan.actuals.cube import build_cube
 from promoplan.actuals.files import unique_existing, wanted_encoding
 from promoplan.actuals.identical import distinct_files
-from promoplan.actuals.layout import (
-    Needed,
-    Unpivoted,
-    file_layout,
-    measure_name,
-    needed_of,
-    unpivot_header,
-    wrong_types,
-)
+from promoplan.actuals.layout import file_layout, measure_name, wrong_types
 from promoplan.actuals.longtable import metric_diagnostics
 from promoplan.actuals.model import (
     Actuals,
     ActualsSpec,
     FileSummary,
 )
+from promoplan.actuals.needs import Needed, Unpivoted, needed_of, unpivot_header
 from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import Progress, Tick, connect, run

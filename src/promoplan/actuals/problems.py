@@ -19,7 +19,7 @@ from promoplan.actuals.names import header_key
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
-    from promoplan.actuals.layout import Needed
+    from promoplan.actuals.needs import Needed
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
 _COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")

@@ -8,15 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from promoplan.actuals import checksql, problems
-from promoplan.actuals.layout import (
-    Needed,
-    Unpivoted,
-    unpivoted_measures,
-)
 from promoplan.actuals.model import (
     ActualsSpec,
 )
 from promoplan.actuals.names import unmapped_message
+from promoplan.actuals.needs import Needed, Unpivoted, unpivoted_measures
 from promoplan.actuals.session import run, stream
 from promoplan.actuals.sources.base import Opened
 from promoplan.actuals.sql import Layout

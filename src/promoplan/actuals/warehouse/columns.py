@@ -15,8 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from promoplan.actuals.layout import needed_of, unpivot_header, unpivoted_measures
 from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
 from promoplan.actuals.warehouse.query import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
