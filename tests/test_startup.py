@@ -14,19 +14,23 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
-import json, sys
+import json, sys, tokenize
 sys.argv = ["promoplan", *json.loads(sys.argv[1])]
 from promoplan.process import main
 try:
     main()
 except SystemExit as stop:
     code = stop.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+compiled = getattr(tokenize, "_compile", None)
+tokenizer = compiled.cache_info().currsize if hasattr(compiled, "cache_info") else 0
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "tokenizer": tokenizer}),
+      file=sys.stderr)
 """
 HELP_NEVER = ("rich.markdown", "markdown_it", "pygments", "rich.traceback", "rich.pretty")
 VALIDATE_NEVER = (
@@ -42,10 +46,22 @@ VALIDATE_NEVER = (
     "pyspark",
     "promoplan.schema_errors",
     "promoplan.render.table",
+    # check's and report's results: validate builds none of their dataclasses
+    "promoplan.resultrows",
+    "promoplan.resultreport",
 )
+# The README's main command: its table, and no report data, quick validate reader or
+# database source parser.
+CHECK_NEVER = (
+    *HELP_NEVER,
+    "promoplan.resultreport",
+    "promoplan.quickargs",
+    "promoplan.actuals.warehouse.urls",
+)
+MODEL_MODULES = ("model", "modeltypes", "modelnotify", "modelpacing")
 
 
-def _loaded(args: list[str]) -> tuple[int, set[str]]:
+def _run(args: list[str]) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, json.dumps(args)],
         capture_output=True,
@@ -54,7 +70,12 @@ def _loaded(args: list[str]) -> tuple[int, set[str]]:
         check=False,
         timeout=120,
     )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(done.stderr.strip().splitlines()[-1])
+    return report
+
+
+def _loaded(args: list[str]) -> tuple[int, set[str]]:
+    report = _run(args)
     return report["code"], set(report["modules"])
 
 
@@ -64,14 +85,47 @@ def _packages(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["validate", "plans/ecommerce-2025.yaml"], ["validate", "plans/seed-2025.yaml", "-f", "json"]],
-    ids=["ok", "json"],
+    [
+        ["validate", "plans/ecommerce-2025.yaml"],
+        *(["validate", "plans/seed-2025.yaml", "-f", fmt] for fmt in ("json", "github", "sarif")),
+    ],
+    ids=["ok", "json", "github", "sarif"],
 )
 def test_validate_imports_no_typer_rich_or_heavy_module(args: list[str]) -> None:
     code, modules = _loaded(args)
     assert code in (0, 1)
     assert _packages(modules, VALIDATE_NEVER) == []
     assert "pydantic.main" in modules  # it did validate
+
+
+def test_validate_never_runs_the_tokenizer() -> None:
+    """pydantic reads a list default's factory's signature: ``list``'s would be parsed by
+    ``inspect`` with the tokenizer, whose expressions compile on first use."""
+    report = _run(["validate", "plans/ecommerce-2025.yaml"])
+    assert report["code"] == 0
+    assert report["tokenizer"] == 0
+
+
+def test_check_imports_no_report_data_or_quick_reader() -> None:
+    code, modules = _loaded(
+        ["check", "plans/ecommerce-2025.yaml", "--actuals", "plans/actuals/*.csv"]
+    )
+    assert code == 1  # the example's low_roi alert: the check ran
+    assert "promoplan.render.table" in modules
+    assert _packages(modules, CHECK_NEVER) == []
+
+
+def test_the_plan_models_keep_evaluated_annotations() -> None:
+    """As strings, pydantic compiles and evaluates each field's annotation at every start-up."""
+    for name in MODEL_MODULES:
+        tree = ast.parse((ROOT / "src" / "promoplan" / f"{name}.py").read_text(encoding="utf-8"))
+        future = [
+            alias.name
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__"
+            for alias in node.names
+        ]
+        assert "annotations" not in future, name
 
 
 def test_validate_with_schema_errors_explains_them() -> None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import SEVERITY_ORDER
-from promoplan.result import AlertResult
+
+if TYPE_CHECKING:  # for types only: validate's CI formats load no result rows
+    from promoplan.resultrows import AlertResult
 
 SHOWN_GROUPS = 5  # more firing groups of one rule than this are folded into one alert
 _DIGITS = re.compile(r"(\d+)")

@@ -20,12 +20,13 @@ from promoplan.render.text import (
     format_group,
     format_value,
 )
-from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult
 from promoplan.rowspans import summed_words
 from promoplan.vocabulary import UNMAPPED, Units
 
-if TYPE_CHECKING:
-    from promoplan.resultreport import Kpi  # report only: not loaded for check
+if TYPE_CHECKING:  # named for types only: validate's CI formats load no result rows
+    from promoplan.result import PlanResult
+    from promoplan.resultreport import Kpi
+    from promoplan.resultrows import AlertResult, BudgetRow, GoalProgress
 
 # A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
 BUDGET_CONDITIONS = ("over_budget", "ahead", "behind", "unmapped")

@@ -7,12 +7,15 @@ each CI format escapes the result its own way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic, count_by_severity
 from promoplan.render.cells import alert_value
 from promoplan.render.text import count_words, format_group, format_location, one_line
-from promoplan.result import AlertResult
 from promoplan.vocabulary import Units
+
+if TYPE_CHECKING:  # check's results: validate's runs have none
+    from promoplan.resultrows import AlertResult
 
 
 def diagnostic_message(diag: Diagnostic) -> str:

@@ -8,11 +8,16 @@ start a new one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from promoplan.diagnostics import Diagnostic
 from promoplan.render.findings import alert_text, diagnostic_text
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
-from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.result import PlanResult, Run
+
+if TYPE_CHECKING:  # check's results: validate's runs have none
+    from promoplan.resultrows import AlertResult
 
 COMMAND_BY_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -15,18 +15,11 @@ from typing import TYPE_CHECKING, Any
 from promoplan import __version__
 from promoplan.diagnostics import Diagnostic
 from promoplan.render.options import RenderOptions
-from promoplan.result import (
-    AlertResult,
-    BudgetRow,
-    Forecast,
-    GoalProgress,
-    PlanResult,
-    Run,
-    Window,
-)
+from promoplan.result import PlanResult, Run, Window
 
-if TYPE_CHECKING:
-    from promoplan.resultreport import Kpi, ReportData  # report only
+if TYPE_CHECKING:  # check's and report's results: validate's documents have none
+    from promoplan.resultreport import Kpi, ReportData
+    from promoplan.resultrows import AlertResult, BudgetRow, Forecast, GoalProgress
 
 SCHEMA_VERSION = 1
 

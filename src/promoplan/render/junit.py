@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import CODES, Diagnostic
 from promoplan.render.cells import goal_cells
@@ -31,7 +32,10 @@ from promoplan.render.text import (
     safe_lines,
     safe_text,
 )
-from promoplan.result import AlertResult, GoalProgress, PlanResult, Run
+from promoplan.result import PlanResult, Run
+
+if TYPE_CHECKING:  # check's results: validate's runs have none
+    from promoplan.resultrows import AlertResult, GoalProgress
 
 SCHEMA_CODES = frozenset({"PP001", "PP002", "PP003", "PP004", "PP010"})
 SEMANTIC_CODES = tuple(code for code in CODES if code.startswith("PP") and code not in SCHEMA_CODES)

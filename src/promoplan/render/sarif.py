@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from promoplan import __version__
@@ -20,7 +20,10 @@ from promoplan.diagnostics import CODES, Diagnostic
 from promoplan.render.findings import alert_text, diagnostic_text
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
-from promoplan.result import AlertResult, PlanResult, Run
+from promoplan.result import PlanResult, Run
+
+if TYPE_CHECKING:  # check's results: validate's runs have none
+    from promoplan.resultrows import AlertResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL_BY_SEVERITY = {"error": "error", "warning": "warning", "info": "note"}
