@@ -10,6 +10,7 @@ without colour, pydantic's plugin discovery) fails here, not only in
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import subprocess
 import sys
@@ -41,6 +42,7 @@ VALIDATE_NEVER = (
     "importlib.metadata",
     "pydantic.type_adapter",
     "duckdb",
+    "_duckdb",
     "psycopg",
     "sqlglot",
     "pyspark",
@@ -113,6 +115,19 @@ def test_check_imports_no_report_data_or_quick_reader() -> None:
     assert code == 1  # the example's low_roi alert: the check ran
     assert "promoplan.render.table" in modules
     assert _packages(modules, CHECK_NEVER) == []
+
+
+def test_check_runs_duckdb_without_its_python_layer() -> None:
+    """DuckDB's engine module alone: the package's relational API and version lookup
+    (``importlib.metadata``) are not what a check uses."""
+    if importlib.util.find_spec("_duckdb") is None:
+        pytest.skip("this DuckDB has no engine module of its own")
+    code, modules = _loaded(
+        ["check", "plans/ecommerce-2025.yaml", "--actuals", "plans/actuals/*.csv"]
+    )
+    assert code == 1
+    assert "_duckdb" in modules
+    assert _packages(modules, ("duckdb", "importlib.metadata")) == []
 
 
 def test_the_plan_models_keep_evaluated_annotations() -> None:

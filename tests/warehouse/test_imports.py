@@ -26,6 +26,7 @@ DRIVERS = ("psycopg", "psycopg_binary", "sqlglot", "pyspark", "grpc")
 # promoplan's own modules that read files: DuckDB and the SQL it runs over CSV text.
 FILE_ENGINE = (
     "duckdb",
+    "_duckdb",
     "promoplan.actuals.engine",
     "promoplan.actuals.layout",
     "promoplan.actuals.sql",

@@ -132,7 +132,7 @@ def _group(  # noqa: PLR0917  # the scan and where it goes
     Returns the columns read typed (empty: all text), None when even the text
     scan fails.
     """
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     numbers = typed.number_columns(first, layout)
     if numbers:  # the first file's first records stand for all

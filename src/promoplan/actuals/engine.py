@@ -223,7 +223,7 @@ class Reader:
 
     def group(self, opened: Opened, layout: sql.Layout, tick: Tick | None) -> Exception | None:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
-        import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+        from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
         query = sql.group_query(layout, opened.scan, len(layout.dimensions), len(layout.measures))
         try:

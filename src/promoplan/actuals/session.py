@@ -32,7 +32,7 @@ _DISABLED = ("type_pushdown", "common_subexpressions")  # optimizers turned off 
 
 def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that may read only the given files and its own temp directory."""
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
     con = duckdb.connect(

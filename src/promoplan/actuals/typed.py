@@ -92,7 +92,7 @@ def clean_in_sample(
 ) -> set[int]:
     """The columns of ``numbers`` whose first records are plain numbers: one small query
     instead of one failed typed read per dirty column."""
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     columns = sorted(numbers)
     try:

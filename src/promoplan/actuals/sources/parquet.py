@@ -54,7 +54,7 @@ class ParquetSource:
         self, ctx: Context, path: Path, name: str, index: int, diagnostics: list[Diagnostic]
     ) -> Opened | None:
         """Read the schema; PA001 when the file is not a readable Parquet file."""
-        import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+        from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
         params = {"path": str(path)}
         try:

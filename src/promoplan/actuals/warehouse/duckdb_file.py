@@ -32,7 +32,7 @@ _TABLES = (
 
 def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     """Read the cube for ``spec`` from the table ``url`` names in a DuckDB database file."""
-    import duckdb  # noqa: PLC0415  # only when actuals are read
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # only when actuals are read
 
     path = Path(url.database or "")
     if not path.is_file():
