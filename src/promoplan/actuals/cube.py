@@ -30,7 +30,7 @@ def build_cube(
     con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
 ) -> Cube:
     """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
-    import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     dimensions = tuple(n for n, _ in spec.dimensions)
     if not reads:
