@@ -370,7 +370,8 @@ def build_app() -> typer.Typer:
 
     # The commands' annotations are strings (PEP 563) that typer evaluates in this
     # module's namespace when it builds a command. The names they use, typer and the
-    # options (promoplan.cliopts, as ``opts``), are bound here, so that importing this module imports no typer.
+    # options (promoplan.cliopts, as ``opts``), are bound here, so that importing this
+    # module imports no typer.
     namespace = globals()
     namespace["typer"] = typer
     namespace["opts"] = cliopts
