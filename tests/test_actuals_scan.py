@@ -188,3 +188,34 @@ def test_a_date_the_typed_reader_would_take_is_still_a_bad_date(tmp_path: Path) 
     path.write_text(HEADER + "2025-01-05,douyin,1,1\ninfinity,douyin,2,1\n", encoding="utf-8")
     got = read_actuals([path], spec())
     assert [(d.code, where(d)) for d in got.diagnostics] == [("PA004", ("orders.csv", 3, 1))]
+
+
+def test_a_date_outside_four_digit_years_is_a_bad_date_and_a_blank_line_is_not(
+    tmp_path: Path,
+) -> None:
+    # The scan groups by the date before checking its year: the check, made per day
+    # after grouping, must still count every record of such a day, and only those.
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        HEADER
+        + "2025-01-05,douyin,1,1\n"  # line 2
+        + "0999-01-05,douyin,2,1\n"  # line 3: year 999
+        + ",,,\n"  # line 4: blank, skipped
+        + "0999-01-05,kuaishou,3,1\n"  # line 5: the same day, another channel
+        + "  ,douyin,4,1\n"  # line 6: no date but values
+        + "0999-01-05,douyin,5,1\n",  # line 7: the first day's second record
+        encoding="utf-8",
+    )
+    got = read_actuals([path], spec())
+    assert [(d.code, where(d)) for d in got.diagnostics] == [
+        ("PA004", ("orders.csv", line, 1)) for line in (3, 5, 6, 7)
+    ]
+    assert [f.rows for f in got.files] == [5]  # six records, one of them blank
+
+
+def test_only_the_day_with_an_out_of_range_year_is_bad_in_a_typed_read(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    rows = [f"2025-01-{d % 28 + 1:02d},douyin,{d},1\n" for d in range(30)]
+    path.write_text(HEADER + "".join(rows) + "0999-12-31,douyin,1,1\n", encoding="utf-8")
+    got = read_actuals([path], spec(grain="rows"))
+    assert [(d.code, where(d)) for d in got.diagnostics] == [("PA004", ("orders.csv", 32, 1))]

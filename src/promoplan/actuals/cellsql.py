@@ -58,17 +58,49 @@ def number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
 
     Clean cells take the cheap cast; only the cells it rejects pay for
     cleaning (COALESCE evaluates its second argument only for those rows).
+    Of those, the shape exports write most (``￥1,234.50``: a currency sign,
+    comma groups) takes :func:`money_expr`, which gives what the full
+    cleaning (:func:`dirty_number_expr`) gives for every cell it accepts at
+    a fraction of its cost; every other cell takes the full cleaning.
     """
     fast = f"TRY_CAST({raw} AS {number_type})"
+    guard, money = money_expr(raw, number_type)
+    dirty = dirty_number_expr(raw, number_type)
+    return f"COALESCE({fast}, CASE WHEN {guard} THEN {money} ELSE {dirty} END)"
+
+
+# The common dirty shape: an optional currency sign, then digits in comma groups of
+# three (or plain), then an optional fraction; nothing else (no sign, space, percent,
+# parenthesis or full-width character). NUMBER_PATTERN accepts every such cell.
+MONEY_PATTERN = r"[¥￥$€]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?"
+
+
+def money_expr(raw: str, number_type: str = NUMBER_TYPE) -> tuple[str, str]:
+    """(guard, value): the common dirty shape and its value, equal to the full cleaning's.
+
+    For a cell matching MONEY_PATTERN the full cleaning changes nothing
+    (no full-width character, no space to trim), finds no sign and no
+    percent, and keeps the digits and the point: exactly what deleting
+    every other character gives here, with one regex instead of five
+    translations and the long pattern.
+    """
+    guard = f"regexp_full_match({raw}, {sql_string(MONEY_PATTERN)})"
+    value = f"TRY_CAST(regexp_replace({raw}, '[^0-9.]', '', 'g') AS {number_type})"
+    return guard, value
+
+
+def dirty_number_expr(raw: str, number_type: str = NUMBER_TYPE) -> str:
+    """The full cleaning of a cell the cheap cast rejected: full-width digits, spaces,
+    currency signs, comma groups, accounting parentheses, percent; NULL when the
+    cleaned text is not a number of NUMBER_PATTERN."""
     text = clean_text(raw)
     sign = f"CASE WHEN starts_with({text}, '(') OR contains({text}, '-') THEN '-' ELSE '' END"
     digits = f"regexp_replace({text}, '[^0-9.]', '', 'g')"
     percent = f"CASE WHEN contains({text}, '%') THEN 'e-2' ELSE '' END"
-    dirty = (
+    return (
         f"CASE WHEN regexp_full_match({text}, {sql_string(NUMBER_PATTERN)}) "
         f"THEN TRY_CAST({sign} || {digits} || {percent} AS {number_type}) END"
     )
-    return f"COALESCE({fast}, {dirty})"
 
 
 def missing_expr(raw: str) -> str:

@@ -42,8 +42,8 @@ def pivot_view(table: str, dimensions: int, names: Sequence[str | None], param: 
     name) with one measure (``s0, n0, mn0, mx0``). Per cube measure ``j`` named
     ``names[j]`` the view keeps the measure where the key equals
     ``list_extract(param, i)`` (``param``: the bound list of the names, ``i``:
-    its 1-based place), so ``cube_query`` sums each metric into its own column
-    when it groups by date and dimension values. Rows of other metrics are left out.
+    its 1-based place), so the cube query (``cubesql``) sums each metric into its own
+    column when it groups by date and dimension values. Rows of other metrics are left out.
     """
     metric = f"k{dimensions}"
     null = f"CAST(NULL AS {SUM_TYPE})"

@@ -26,6 +26,7 @@ Tick = Callable[[float], None]
 # a million distinct dimension values or ten million rows stay within ~250 MiB of RSS.
 MEMORY_LIMIT = "128MB"
 MAX_THREADS = 8
+STREAMING_BUFFER = "64KB"
 _POLL_SECONDS = 0.1
 _DISABLED = ("type_pushdown", "common_subexpressions")  # optimizers turned off (see connect)
 
@@ -60,6 +61,10 @@ def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
         disabled = [o for o in _DISABLED if o in names]
         if disabled:
             con.execute(f"SET disabled_optimizers = {cellsql.sql_string(','.join(disabled))}")
+    # A streamed result (``stream``: PA011's read in file order, stopped early) runs
+    # the scan ahead until this much is buffered; DuckDB's default, megabytes of
+    # rows, made that early stop read half of a large file.
+    con.execute(f"SET streaming_buffer_size = {cellsql.sql_string(STREAMING_BUFFER)}")
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     try:

@@ -1,8 +1,8 @@
 """The aggregation as SQL text: from raw text cells to the daily cube.
 
 This module only builds strings; it imports no engine. The queries read from a
-``source``: a value (:class:`CsvScan`, :class:`ParquetScan`, or any object with
-the :class:`FromItem` shape) that renders itself as a FROM item whose columns
+``source`` (``scans.py``): a value (:class:`CsvScan`, :class:`ParquetScan`, or any
+object with the :class:`FromItem` shape) that renders itself as a FROM item whose columns
 are named ``c1`` .. ``cN`` after their position. The aggregation is written
 against those names only, so another SQL engine can run it behind a FROM item
 of its own when actuals outgrow one machine.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 from promoplan.actuals.cellsql import (
     NUMBER_TYPE,
@@ -34,11 +34,14 @@ from promoplan.actuals.cellsql import (
     quote_ident,
     sql_string,
 )
+
+# Re-exported: the sources and the engine name the FROM items as sql.CsvScan and so on.
+from promoplan.actuals.scans import CsvScan as CsvScan  # noqa: PLC0414
+from promoplan.actuals.scans import FromItem as FromItem  # noqa: PLC0414
+from promoplan.actuals.scans import ParquetScan as ParquetScan  # noqa: PLC0414
 from promoplan.formula import Name, Negate, Node, Number
 
 
-# A cell is exact to 4 decimal places (a percentage to 0.01%), up to 10^14;
-# sums are DECIMAL(38, 4). The 18-digit type keeps the scan fast (64-bit).
 def column(index: int) -> str:
     """The engine's name for the file's column ``index`` (1-based): headers never reach SQL."""
     return quote_ident(f"c{index}")
@@ -115,80 +118,6 @@ class Layout:
     def present_dimensions(self) -> list[tuple[int, int]]:
         """(dimension position, file column) for the dimensions this file has."""
         return [(j, c) for j, c in enumerate(self.dimensions) if c is not None]
-
-
-class FromItem(Protocol):
-    """What the queries read from: a FROM item with columns ``c1`` .. ``c<width>``.
-
-    With ``ordinality`` it has one more column, ``ordinality``: the 1-based
-    record number in the file's order.
-    """
-
-    @property
-    def width(self) -> int:
-        """The number of columns."""
-        ...  # pragma: no cover
-
-    def render(self, *, ordinality: bool = False) -> str:
-        """The FROM item as DuckDB SQL."""
-        ...  # pragma: no cover
-
-
-@dataclass(frozen=True)
-class CsvScan:
-    """DuckDB's ``read_csv`` of ``$path`` split on ``$delim``: strict, no sniffing; VARCHAR
-    columns unless ``types`` says otherwise."""
-
-    width: int
-    compression: Literal["gzip", "zstd"] | None = None
-    # Per column, the type DuckDB reads it as (this module's own type names);
-    # empty: every column VARCHAR. A typed read fails on the first cell that is
-    # not of its type, and the engine then reads the column as text.
-    types: tuple[str, ...] = ()
-    # True: ``$paths``, a list of files with the same header, read as one, with
-    # each record's file in a ``filename`` column.
-    files: bool = False
-
-    def render(self, *, ordinality: bool = False) -> str:
-        """The FROM item as DuckDB SQL."""
-        types = self.types or ("VARCHAR",) * self.width
-        columns = ", ".join(
-            f"{sql_string(f'c{i}')}: {sql_string(t)}" for i, t in enumerate(types, start=1)
-        )
-        compression = f"compression = {sql_string(self.compression or 'none')}, "
-        everything_text = "" if self.types else "all_varchar = true, "
-        paths = "$paths" if self.files else "$path"
-        filename = ", filename = true" if self.files else ""
-        scan = (
-            f"read_csv({paths}, delim = $delim, quote = '\"', escape = '\"', header = true, "
-            f"columns = {{{columns}}}, auto_detect = false, {everything_text}"
-            "strict_mode = true, null_padding = false, ignore_errors = false, "
-            f"{compression}comment = '', encoding = 'utf-8'{filename})"
-        )
-        return f"{scan} WITH ORDINALITY" if ordinality else scan
-
-
-@dataclass(frozen=True)
-class ParquetScan:
-    """DuckDB's ``read_parquet`` of ``$path``, its columns renamed by position (typed)."""
-
-    width: int
-
-    def render(self, *, ordinality: bool = False) -> str:
-        """The FROM item as DuckDB SQL."""
-        names = ", ".join(f"c{i}" for i in range(1, self.width + 1))
-        if not ordinality:
-            return f"read_parquet($path) AS t({names})"
-        # file_row_number is 0-based and in file order whatever the threads do.
-        return (
-            f"(SELECT * EXCLUDE (r0), r0 + 1 AS ordinality "
-            f"FROM read_parquet($path, file_row_number = true) AS t({names}, r0))"
-        )
-
-
-def csv_source(width: int, *, ordinality: bool = False) -> str:
-    """``CsvScan(width)`` rendered: kept for callers that glue their own queries."""
-    return CsvScan(width).render(ordinality=ordinality)
 
 
 def _date_value(layout: Layout) -> str:
@@ -279,11 +208,14 @@ def record_rows(
     ordinality: bool,
     trim: bool,
     files: bool = False,
+    ranged: bool = True,
 ) -> str:
     """One row per record: d (date or NULL), rd (raw date), k<j> (dimensions), r<j>/v<j> (measures).
 
     With ``trim=False`` the dimensions stay raw: the scan groups by the raw text
-    and trims the few distinct values afterwards, which is much cheaper.
+    and trims the few distinct values afterwards, which is much cheaper. With
+    ``ranged=False`` there is no d, only d0, the date before the check that its
+    year has four digits (the group query checks its few distinct days after).
     """
     inner = [
         f"{_date_value(layout)} AS d0",
@@ -303,11 +235,10 @@ def record_rows(
         inner.append("ordinality AS ord")
     if files:
         inner.append("filename AS fn")
-    outer = ["CASE WHEN d0 BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' THEN d0 END AS d", "*"]
-    return (
-        f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} "
-        f"FROM {source.render(ordinality=ordinality)})"
-    )
+    records = f"SELECT {', '.join(inner)} FROM {source.render(ordinality=ordinality)}"
+    if not ranged:
+        return records
+    return f"SELECT {IN_YEARS} AS d, * FROM ({records})"
 
 
 def _blank(layout: Layout) -> str:
@@ -324,6 +255,18 @@ def bad_date_flag(layout: Layout) -> str:
 
 def bad_measure_flag(layout: Layout, j: int, c: int) -> str:
     return f"(v{j} IS NULL AND r{j} IS NOT NULL AND NOT {_missing(layout, c, f'r{j}')})"
+
+
+# A date is kept only with a four-digit year (DuckDB reads 10000-01-01 too).
+IN_YEARS = "CASE WHEN d0 BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' THEN d0 END"
+
+
+def _exact(source: FromItem, index: int) -> bool:
+    """Whether the reader types file column ``index`` as NUMBER_TYPE itself: every cell
+    of it is then a number or empty (any other cell fails the read), never a bad cell."""
+    if not isinstance(source, CsvScan) or index > len(source.types):
+        return False
+    return source.types[index - 1] == NUMBER_TYPE
 
 
 def _flag(condition: str) -> str:
@@ -349,20 +292,27 @@ def group_query(
     in all): d, k0.., n, blank, bad, then per measure s, n, mn, mx. With
     ``files`` (a scan of several files) the groups are per file as well, and a
     last column ``f`` holds the file's 1-based position in ``$paths``.
+
+    What can be decided per group is, after the scan, over its few rows: the
+    dimension values' trimming, and whether a day's year has four digits (a
+    record whose date has another year is a bad date, and never blank, as
+    its date cell is not empty).
     """
     dims = layout.present_dimensions()
     columns = dict(layout.present_measures())
     present = {**columns, **{j: 0 for j, _ in layout.computed_measures()}}
-    bad_terms = [f"CASE WHEN d IS NULL THEN {_flag('NOT ' + _blank(layout))} ELSE 0 END"]
+    # The cells that can be bad: dates, and the measure cells that are not read typed.
+    checked = {j: c for j, c in columns.items() if not _exact(source, c)}
+    bad_terms = [f"CASE WHEN d0 IS NULL THEN {_flag('NOT ' + _blank(layout))} ELSE 0 END"]
     bad_terms += [
         f"CASE WHEN v{j} IS NULL AND r{j} IS NOT NULL "
         f"THEN {_flag('NOT ' + _missing(layout, c, f'r{j}'))} ELSE 0 END"
-        for j, c in columns.items()
+        for j, c in checked.items()
     ]
     # Plain sums in the scan: a FILTER clause is far slower in a grouped aggregate.
     scan_aggs = [
         "count(*) AS n",
-        f"sum(CASE WHEN d IS NULL THEN {_flag(_blank(layout))} ELSE 0 END) AS blank",
+        f"sum(CASE WHEN d0 IS NULL THEN {_flag(_blank(layout))} ELSE 0 END) AS blank",
         f"sum({' + '.join(bad_terms)}) AS bad",
     ]
     for j in sorted(present):
@@ -370,11 +320,14 @@ def group_query(
         if layout.extrema[j]:
             wide = f"CAST(v{j} AS {SUM_TYPE})"  # min/max over the wide type run faster here
             scan_aggs += [f"min({wide}) AS mn{j}", f"max({wide}) AS mx{j}"]
-    scan_keys = ["d"] + [f"k{j}" for j, _ in dims] + (["fn"] if files else [])
-    rows = record_rows(layout, source, measures=True, ordinality=False, trim=False, files=files)
+    scan_keys = ["d0"] + [f"k{j}" for j, _ in dims] + (["fn"] if files else [])
+    rows = record_rows(
+        layout, source, measures=True, ordinality=False, trim=False, files=files, ranged=False
+    )
     scan = (
         f"SELECT {', '.join(scan_keys + scan_aggs)} FROM ({rows}) GROUP BY {', '.join(scan_keys)}"
     )
+    dated = f"SELECT {IN_YEARS} AS d, * FROM ({scan})"
 
     present_dims = dict(dims)
     keys = ["d"] + [
@@ -384,7 +337,11 @@ def group_query(
         for j in range(dimensions)
     ]
     group_by = ["d"] + [f"{dimension_expr(f'k{j}')}" for j, _ in dims] + (["fn"] if files else [])
-    out = ["sum(n) AS n", "sum(blank) AS blank", "sum(bad) AS bad"]
+    out = [
+        "sum(n) AS n",
+        "sum(blank) AS blank",
+        "sum(bad + CASE WHEN d IS NULL AND d0 IS NOT NULL THEN n ELSE 0 END) AS bad",
+    ]
     null = f"CAST(NULL AS {SUM_TYPE})"
     for j in range(measures):
         if j not in present:
@@ -397,7 +354,7 @@ def group_query(
             out.append(f"{null} AS mn{j}, {null} AS mx{j}")
     if files:  # the position of the few distinct names, after the scan: cheap
         out.append("list_position($paths, fn) AS f")
-    return f"SELECT {', '.join(keys + out)} FROM ({scan}) GROUP BY {', '.join(group_by)}"
+    return f"SELECT {', '.join(keys + out)} FROM ({dated}) GROUP BY {', '.join(group_by)}"
 
 
 def unpivot_view(  # noqa: PLR0917  # the table and the shape of its columns
@@ -439,27 +396,3 @@ def unpivot_view(  # noqa: PLR0917  # the table and the shape of its columns
         branches.append(f"SELECT {', '.join(row)} FROM {quote_ident(table)}")
     names = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
     return f"(SELECT * FROM ({' UNION ALL '.join(branches)}) AS u({', '.join(names)}))"
-
-
-def cube_query(
-    tables: list[str], dimensions: int, measures: int, views: dict[str, str] | None = None
-) -> str:
-    """Combine the per-file group tables into the daily cube, kept rows only, in a stable order.
-
-    ``views`` maps a table to the FROM item read instead (:func:`unpivot_view`).
-    """
-    views = views or {}
-    keys = ["d"] + [f"k{j}" for j in range(dimensions)]
-    cells = []
-    for j in range(measures):
-        cells += [f"sum(s{j})", f"sum(n{j})", f"min(mn{j})", f"max(mx{j})"]
-    columns = keys + [f"{kind}{j}" for j in range(measures) for kind in ("s", "n", "mn", "mx")]
-    union = " UNION ALL ".join(
-        f"SELECT {', '.join(columns)} FROM {views.get(t, quote_ident(t))} WHERE {IN_RANGE}"
-        for t in tables
-    )
-    order = ", ".join(f"{k} NULLS FIRST" for k in keys)
-    return (
-        f"SELECT {', '.join(keys)}, {', '.join(cells)} FROM ({union}) "
-        f"GROUP BY {', '.join(keys)} ORDER BY {order}"
-    )
