@@ -5,32 +5,26 @@ Base metrics aggregate one cube column over a date range (``sum``, ``count``,
 those aggregated values, so the ROI of a quarter is the quarter's GMV over the
 quarter's spend, never a mean of daily ROIs.
 
-For each (column, filter, grouping) asked for, the cube's column is summed per
-group and day in one pass and running totals are kept (exact integers of the
-measure's units, no object per cell), so any date range is then answered by two
-binary searches per group; a Decimal is made only for the value returned. The
-cost of a value does not grow with the dimension values the filter leaves out.
+For each (column, filter, grouping) asked for, the cube's column is kept as running
+totals per group (:mod:`promoplan.runningtotals`: exact integers of the measure's
+units, no object per cell), so any date range is then answered by two binary
+searches per group; a Decimal is made only for the value returned. The cost of a
+value does not grow with the dimension values the filter leaves out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from itertools import accumulate
-from typing import Any
 
 from promoplan.actuals.model import Cube, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
 from promoplan.rowspans import row_dates, rows_year_earlier
+from promoplan.runningtotals import CubeTotals, Filter, Group, Series
 
 WhereSpec = Mapping[str, str | int | Sequence[str | int]]
-# A normalised filter: sorted (dimension, allowed values) pairs, hashable for caching.
-Filter = tuple[tuple[str, frozenset[str]], ...]
-Group = str | None
 
 ZERO = Decimal(0)
 
@@ -55,91 +49,6 @@ def and_filters(*filters: Filter) -> Filter:
     return tuple(sorted(merged.items(), key=lambda pair: pair[0]))
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One series' share of an aggregate over a date range, in its measure's units."""
-
-    total: int
-    count: int
-    minimum: int | None
-    maximum: int | None
-    last_day: dt.date
-    last_total: int
-
-
-class _Series:
-    """One column summed over the cube rows of one group (those passing a filter, with
-    one ``by`` value), one entry per day in date order, with running totals so that any
-    date range is two binary searches away. Sums are exact integers of measure units."""
-
-    def __init__(
-        self,
-        days: list[dt.date],
-        totals: list[int],
-        counts: list[int],
-        minima: list[int | None],
-        maxima: list[int | None],
-    ) -> None:
-        self.days = days
-        self.minima = minima
-        self.maxima = maxima
-        self.totals = totals
-        self.running_totals = list(accumulate(totals, initial=0))
-        self.running_counts = list(accumulate(counts, initial=0))
-
-    def part(self, start: dt.date, end: dt.date, *, extremes: bool) -> _Part | None:
-        """This series over ``start``..``end``; None when it has no value there."""
-        low = bisect_left(self.days, start)
-        high = bisect_right(self.days, end)
-        if high <= low:
-            return None
-        count = self.running_counts[high] - self.running_counts[low]
-        if count <= 0:
-            return None
-        minimum = maximum = None
-        if extremes:  # a scan of the range, only for min and max metrics
-            minimum = min((m for m in self.minima[low:high] if m is not None), default=None)
-            maximum = max((m for m in self.maxima[low:high] if m is not None), default=None)
-        return _Part(
-            total=self.running_totals[high] - self.running_totals[low],
-            count=count,
-            minimum=minimum,
-            maximum=maximum,
-            last_day=self.days[high - 1],
-            last_total=self.totals[high - 1],
-        )
-
-
-def _aggregate(agg: str, parts: Sequence[_Part], scale: int) -> Decimal | None:  # noqa: PLR0911  # one return per aggregation
-    """Combine the parts of several series into one exact aggregate."""
-    if not parts:
-        return None
-    total = sum(p.total for p in parts)
-    count = sum(p.count for p in parts)
-    if agg == "sum":
-        return _number(total, scale)
-    if agg == "count":
-        return Decimal(count)
-    if agg == "mean":
-        return _number(total, scale) / count
-    if agg == "last":
-        # The latest date with a value, summed over the dimension values of that date.
-        latest = max(p.last_day for p in parts)
-        return _number(sum(p.last_total for p in parts if p.last_day == latest), scale)
-    if agg == "min":
-        low = min((p.minimum for p in parts if p.minimum is not None), default=None)
-        return None if low is None else _number(low, scale)
-    if agg == "max":
-        high = max((p.maximum for p in parts if p.maximum is not None), default=None)
-        return None if high is None else _number(high, scale)
-    raise AssertionError(f"unknown aggregation {agg!r}")
-
-
-def _number(units: int, scale: int) -> Decimal:
-    """``units`` of ``10**-scale`` as an exact Decimal."""
-    return Decimal(units).scaleb(-scale)
-
-
 def _to_float(value: Decimal | None) -> float | None:
     if value is None or not value.is_finite():
         return None
@@ -153,23 +62,13 @@ class Rollup:
         self.plan = plan
         self.cube = cube
         self.grain = plan.actuals.grain
-        self.column_index = {name: i for i, name in enumerate(cube.columns)}
-        self.dimension_index = {name: i for i, name in enumerate(cube.dimensions)}
-        days = cube.days
-        self.days: tuple[dt.date, ...] = tuple(sorted(set(days)))
-        # Row positions in date order (the engines' cubes already are: then no sort).
-        ordered = all(days[i] <= days[i + 1] for i in range(len(days) - 1))
-        self._order: Sequence[int] = (
-            range(len(days)) if ordered else sorted(range(len(days)), key=days.__getitem__)
-        )
-        # Dimension values trimmed once per distinct value; an empty value is no value.
-        self._keys = tuple(
-            _trimmed(cube.keys[j]) if j < len(cube.keys) else (None,) * len(days)
-            for j in range(len(cube.dimensions))
-        )
-        self._series: dict[tuple[str, Filter, str | None], dict[Group, _Series]] = {}
-        self._matching: dict[Filter, Sequence[int]] = {}
+        self.totals = CubeTotals(cube)
+        self.column_index = self.totals.column_index
+        self.days: tuple[dt.date, ...] = tuple(sorted(set(cube.days)))
         self._formulas: dict[str, Formula] = {}
+        self._bases: dict[
+            tuple[str, Filter, str | None], tuple[dict[Group, Series], str, int] | None
+        ] = {}
         self._cumulative: dict[str, bool] = {}
         self._values: dict[
             tuple[str, dt.date, dt.date, Filter, str | None], dict[Group, Decimal | None]
@@ -231,7 +130,7 @@ class Rollup:
         if metric.column is not None:
             if metric.column not in self.column_index:
                 return None
-            whole = self._column_series(metric.column, (), None).get(None)
+            whole = self.totals.series(metric.column, (), None).get(None)
             return (whole.days[0], whole.days[-1]) if whole is not None else None
         formula = self.formula(metric_id)
         if formula is None:
@@ -308,6 +207,25 @@ class Rollup:
         self._values[key] = result
         return result
 
+    def _base(
+        self, metric_id: str, metric: Metric, extra: Filter, by: str | None
+    ) -> tuple[dict[Group, Series], str, int] | None:
+        """A base metric's series per group with its aggregation and scale (no series
+        when its column is in no file); None for a formula. Kept: per-day values ask often."""
+        wanted = (metric_id, extra, by)
+        if wanted in self._bases:
+            return self._bases[wanted]
+        key = self._key(metric)
+        base: tuple[dict[Group, Series], str, int] | None = None
+        if key is not None and key not in self.column_index:
+            base = ({}, metric.agg, 0)
+        elif key is not None:
+            active = and_filters(normalise_where(metric.where), extra)
+            scale = self.cube.measures[self.column_index[key]].scale
+            base = (self.totals.series(key, active, by), metric.agg, scale)
+        self._bases[wanted] = base
+        return base
+
     def _compute(
         self,
         metric_id: str,
@@ -321,18 +239,14 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
             return {}
-        key = self._key(metric)
-        if key is not None:
-            if key not in self.column_index:
-                return {}
-            active = and_filters(normalise_where(metric.where), extra)
-            extremes = metric.agg in ("min", "max")
-            scale = self.cube.measures[self.column_index[key]].scale
+        base = self._base(metric_id, metric, extra, by)
+        if base is not None:
             found: dict[Group, Decimal | None] = {}
-            for group, series in self._column_series(key, active, by).items():
-                part = series.part(start, end, extremes=extremes)
-                if part is not None:
-                    found[group] = _aggregate(metric.agg, (part,), scale)
+            per_group, agg, scale = base
+            for group, series in per_group.items():
+                rows = series.span(start, end)
+                if rows is not None:
+                    found[group] = series.aggregate(agg, rows[0], rows[1], scale)
             return found
         formula = self.formula(metric_id)
         if formula is None:
@@ -352,94 +266,6 @@ class Rollup:
             number = evaluate_formula(formula, values)
             result[group] = None if number is None else Decimal(repr(number))
         return result
-
-    def _column_series(self, column: str, active: Filter, by: str | None) -> dict[Group, _Series]:
-        """The column summed per day over the rows passing ``active``, per ``by`` value:
-        built in one pass over the cube the first time it is asked for, then kept."""
-        wanted = (column, active, by)
-        built = self._series.get(wanted)
-        if built is None:
-            built = self._build_series(column, active, by)
-            self._series[wanted] = built
-        return built
-
-    def _build_series(self, column: str, active: Filter, by: str | None) -> dict[Group, _Series]:
-        rows = self._rows_matching(active)
-        by_position = self.dimension_index.get(by) if by is not None else None
-        groups = self._keys[by_position] if by_position is not None else None
-        measure = self.cube.measures[self.column_index[column]]
-        counts, totals, days = measure.counts, measure.totals, self.cube.days
-        minima, maxima = measure.minima, measure.maxima
-        # Per group: days, totals, counts, minima, maxima, each day once.
-        parts: dict[Group, tuple[list[Any], ...]] = {}
-        lists: tuple[list[Any], ...] = ([], [], [], [], [])
-        group: Group = None
-        for i in rows:
-            count = counts[i]
-            if count <= 0:
-                continue
-            if groups is not None or not parts:
-                group = groups[i] if groups is not None else None
-                found = parts.get(group)
-                if found is None:
-                    found = parts[group] = ([], [], [], [], [])
-                lists = found
-            day_list = lists[0]
-            low = minima[i] if minima is not None else None
-            high = maxima[i] if maxima is not None else None
-            if day_list and day_list[-1] == days[i]:  # rows of one day that differ elsewhere
-                lists[1][-1] += totals[i]
-                lists[2][-1] += count
-                if minima is not None:
-                    lists[3][-1] = _pick(min, lists[3][-1], low)
-                if maxima is not None:
-                    lists[4][-1] = _pick(max, lists[4][-1], high)
-                continue
-            day_list.append(days[i])
-            lists[1].append(totals[i])
-            lists[2].append(count)
-            lists[3].append(low)
-            lists[4].append(high)
-        return {group: _Series(*lists) for group, lists in parts.items()}
-
-    def _rows_matching(self, active: Filter) -> Sequence[int]:
-        """The positions of the rows passing ``active``, in date order (kept per filter)."""
-        found = self._matching.get(active)
-        if found is not None:
-            return found
-        rows: Sequence[int] = self._order
-        for dimension, allowed in active:
-            position = self.dimension_index.get(dimension)
-            if position is None or not allowed:
-                rows = ()  # filtering on a dimension no file has: nothing matches
-                break
-            values = self._keys[position]
-            rows = [i for i in rows if values[i] in allowed]
-        self._matching[active] = rows
-        return rows
-
-
-def _pick(choose: Callable[[int, int], int], old: int | None, new: int | None) -> int | None:
-    """The lower (``min``) or higher (``max``) of two extremes, either of which may be missing."""
-    if old is None:
-        return new
-    return old if new is None else choose(old, new)
-
-
-def _trimmed(values: tuple[str | None, ...]) -> tuple[str | None, ...]:
-    """Dimension values trimmed, each distinct value once; an empty value is no value."""
-    seen: dict[str | None, str | None] = {}
-    out = []
-    for raw in values:
-        clean = seen.get(raw, _MISSING)
-        if clean is _MISSING:
-            text = raw.strip() if raw is not None else ""
-            clean = seen[raw] = text or None
-        out.append(clean)
-    return tuple(out)
-
-
-_MISSING: Any = object()
 
 
 def _as_filter(where: WhereSpec | Filter | None) -> Filter:

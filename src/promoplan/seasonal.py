@@ -24,6 +24,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any, Literal
 
@@ -62,15 +63,27 @@ _FESTIVALS_BY_NAME: dict[str, Festival] = {f.name: f for f in FESTIVALS}
 def aligned_day(day: dt.date, align: Align = "festivals") -> dt.date:
     """Last year's day that ``day`` is compared with: 364 days back, or by the festival."""
     if align == "festivals":
-        for name, (before, after) in ALIGNED_FESTIVALS.items():
-            festival = _FESTIVALS_BY_NAME[name]
-            this = festival.date_in(day.year)
-            last = festival.date_in(day.year - 1)
-            if this is None or last is None:
-                continue  # a lunar year outside the table: weekday alignment
-            if this - dt.timedelta(days=before) <= day <= this + dt.timedelta(days=after):
-                return day - (this - last)
+        for low, high, shift in _festival_spans(day.year):
+            if low <= day <= high:
+                return day - shift
     return day - dt.timedelta(days=WEEKDAY_DAYS)
+
+
+@lru_cache(maxsize=64)
+def _festival_spans(year: int) -> tuple[tuple[dt.date, dt.date, dt.timedelta], ...]:
+    """The days of ``year`` that move with a festival, as (first, last, shift to last year),
+    in the order of :data:`ALIGNED_FESTIVALS` (a day in two spans takes the first)."""
+    spans = []
+    for name, (before, after) in ALIGNED_FESTIVALS.items():
+        festival = _FESTIVALS_BY_NAME[name]
+        this = festival.date_in(year)
+        last = festival.date_in(year - 1)
+        if this is None or last is None:
+            continue  # a lunar year outside the table: weekday alignment
+        spans.append(
+            (this - dt.timedelta(days=before), this + dt.timedelta(days=after), this - last)
+        )
+    return tuple(spans)
 
 
 # -- curves ----------------------------------------------------------------------
