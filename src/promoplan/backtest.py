@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from promoplan.forecast import Method
 from promoplan.model import Plan
 from promoplan.result import Forecast, Window
-from promoplan.rollup import Filter, Rollup
+from promoplan.rollup import Rollup
+from promoplan.runningtotals import Filter
 from promoplan.seasonal import GoalPacings
 from promoplan.windows import ONE_DAY
 

@@ -35,7 +35,8 @@ from promoplan.model import Goal, Plan
 from promoplan.modelpacing import CurvePacing, LastYearPacing, PacingValue
 from promoplan.pacing import PaceCurve, Pacing
 from promoplan.result import Window
-from promoplan.rollup import Filter, Rollup, normalise_where
+from promoplan.rollup import Rollup, normalise_where
+from promoplan.runningtotals import Filter
 from promoplan.windows import ONE_DAY, days_in, each_day
 
 Align = Literal["festivals", "weekday"]

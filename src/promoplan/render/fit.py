@@ -13,18 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
-from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+
+from promoplan.render.plainlayout import NeedsRich, table_width
 
 ELLIPSIS = "…"
 
 
-def natural_width(console: Console, table: Table) -> int:
-    """The columns ``table`` takes when nothing in it wraps."""
-    unlimited = console.options.update_width(10_000)
-    return Measurement.get(console, unlimited, table).maximum
+def natural_width(table: Table) -> int:
+    """The columns ``table`` takes when nothing in it wraps: the widest line of each
+    column, as rich measures it (rich itself measures what the plain layout does not)."""
+    try:
+        return table_width(table)
+    except NeedsRich:
+        from rich.console import Console  # noqa: PLC0415  # rich's console, only when needed
+        from rich.measure import Measurement  # noqa: PLC0415
+
+        console = Console(width=10_000, color_system=None, legacy_windows=False, markup=False)
+        return Measurement.get(console, console.options, table).maximum
 
 
 def shorten(text: str, cells: int) -> str:
@@ -65,7 +72,6 @@ def longest_word(texts: Sequence[str]) -> int:
 
 
 def fitted_table(
-    console: Console,
     width: int,
     layouts: Sequence[str],
     build: Callable[[str, int | None], Table],
@@ -86,7 +92,7 @@ def fitted_table(
     room = 0
     for layout in layouts:
         table = build(layout, None)
-        natural = natural_width(console, table)
+        natural = natural_width(table)
         if natural <= width:
             return table
         room = width - (natural - max([min_label, *(cell_len(text) for text in labels)]))
@@ -94,6 +100,6 @@ def fitted_table(
             return table
     if room >= min_label:
         table = build(layouts[-1], room)
-        if natural_width(console, table) <= width:
+        if natural_width(table) <= width:
             return table
     return build(fallback or layouts[0], None)

@@ -10,9 +10,9 @@ terminal wraps them. Everything else fits ``options.width``.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +31,7 @@ from promoplan.render.cells import (
 from promoplan.render.findings import diagnostic_message
 from promoplan.render.fit import fitted_table, label_column, shorten, shorten_label
 from promoplan.render.options import RenderOptions
+from promoplan.render.plainlayout import NeedsRich, PlainConsole
 from promoplan.render.text import (
     count_words,
     format_fraction,
@@ -41,6 +42,17 @@ from promoplan.render.text import (
     one_line,
 )
 from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Printer(Protocol):
+    """What the renderer prints on: rich's console, or the plain one without colour."""
+
+    def print(self, *objects: Any, soft_wrap: bool = False) -> None:
+        """Print one text or table (none: an empty line)."""
+
 
 BAR_CELLS = 10
 WIDE = 90  # below this many columns the progress bar is half as long
@@ -91,6 +103,8 @@ def progress_bar(fraction: float | None, cells: int = BAR_CELLS) -> str:
 
 
 def _console(options: RenderOptions) -> Console:
+    from rich.console import Console  # noqa: PLC0415  # only with colour, or for what plain lines cannot lay out
+
     return Console(
         file=io.StringIO(),
         width=options.width,
@@ -121,7 +135,7 @@ def _window_text(window: Window) -> str:
     return f"{window.label} {window.start.isoformat()}..{window.end.isoformat()}{rows}"
 
 
-def _diagnostic_lines(console: Console, diag: Diagnostic, plan_file: str) -> None:
+def _diagnostic_lines(console: Printer, diag: Diagnostic, plan_file: str) -> None:
     """``file:line:col: error PP101 message (path)`` and an indented hint, yamllint-style."""
     line = Text()
     line.append(_plain(format_location(diag.file or plan_file, diag.line, diag.column)), "bold")
@@ -137,7 +151,7 @@ def _diagnostic_lines(console: Console, diag: Diagnostic, plan_file: str) -> Non
 
 
 def _alert_line(
-    console: Console, alert: AlertResult, plan: PlanResult, options: RenderOptions
+    console: Printer, alert: AlertResult, plan: PlanResult, options: RenderOptions
 ) -> None:
     """One alert on one line, for ``--quiet``."""
     line = Text()
@@ -156,7 +170,7 @@ def _alert_line(
     console.print(line, soft_wrap=True)
 
 
-def _render_validate(console: Console, run: Run, options: RenderOptions) -> None:
+def _render_validate(console: Printer, run: Run, options: RenderOptions) -> None:
     for plan in run.plans:
         shown = [d for d in plan.diagnostics if d.severity == "error" or not options.quiet]
         for diag in shown:
@@ -176,12 +190,12 @@ def _render_validate(console: Console, run: Run, options: RenderOptions) -> None
     )
 
 
-def _section(console: Console, title: str) -> None:
+def _section(console: Printer, title: str) -> None:
     console.print()
     console.print(Text(title, style="bold"))
 
 
-def _title(console: Console, plan: PlanResult) -> None:
+def _title(console: Printer, plan: PlanResult) -> None:
     if plan.name:
         console.print(Text.assemble(_text(plan.name, "bold"), " (", _text(plan.file), ")"))
     else:
@@ -251,11 +265,10 @@ def _goals_table(
 
 
 def _fitted_goals(
-    console: Console, goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
+    console: Printer, goals: tuple[GoalProgress, ...], plan: PlanResult, options: RenderOptions
 ) -> Table:
     texts = ["goal", *(_goal_label(goal, plan).plain for goal in goals)]
     return fitted_table(
-        console,
         options.width,
         GOAL_LAYOUTS,
         lambda layout, cap: _goals_table(goals, plan, options, layout, cap),
@@ -332,11 +345,10 @@ def _budget_table(
 
 
 def _fitted_budget(
-    console: Console, rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions
+    console: Printer, rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions
 ) -> Table:
     texts = ["line", *(_budget_line(row, None).plain for row in rows)]
     return fitted_table(
-        console,
         options.width,
         BUDGET_LAYOUTS,
         lambda layout, cap: _budget_table(rows, plan, options, layout, cap),
@@ -388,7 +400,7 @@ def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
     return table
 
 
-def _render_plan(console: Console, plan: PlanResult, options: RenderOptions) -> None:
+def _render_plan(console: Printer, plan: PlanResult, options: RenderOptions) -> None:
     if options.quiet:
         for diag in plan.diagnostics:
             if diag.severity == "error":
@@ -428,15 +440,38 @@ def _render_plan(console: Console, plan: PlanResult, options: RenderOptions) -> 
 
 def render_table(run: Run, options: RenderOptions) -> str:
     """The terminal view: diagnostic lines for validate; title, goals, budget, alerts for check."""
+    if not options.color:
+        # Without colour, plain lines laid out as rich lays them out, without its console.
+        plain = PlainConsole(options.width)
+        try:
+            _render_run(plain, run, options)
+        except NeedsRich:
+            pass
+        else:
+            return _lines("".join(line + "\n" for line in plain.lines()))
+    return render_with_rich(run, options)
+
+
+def render_with_rich(run: Run, options: RenderOptions) -> str:
+    """The terminal view drawn by rich's console: with colour, and whatever the plain
+    layout leaves to rich (tests compare the two without colour)."""
     console = _console(options)
-    if run.command == "validate":
-        _render_validate(console, run, options)
-    else:
-        for index, plan in enumerate(run.plans):
-            if index and not options.quiet:
-                console.print()
-            _render_plan(console, plan, options)
+    _render_run(console, run, options)
     output = console.file
     assert isinstance(output, io.StringIO)  # built above; narrows the type for mypy
+    return _lines(output.getvalue())
+
+
+def _render_run(console: Printer, run: Run, options: RenderOptions) -> None:
+    if run.command == "validate":
+        _render_validate(console, run, options)
+        return
+    for index, plan in enumerate(run.plans):
+        if index and not options.quiet:
+            console.print()
+        _render_plan(console, plan, options)
+
+
+def _lines(text: str) -> str:
     # rich pads every table cell to its column's width; trailing blanks are noise in a diff.
-    return "".join(line.rstrip(" ") + "\n" for line in output.getvalue().splitlines())
+    return "".join(line.rstrip(" ") + "\n" for line in text.splitlines())
