@@ -78,9 +78,17 @@ CUBE = make_cube(
 )
 
 
-@pytest.fixture
-def rollup() -> Rollup:
-    return Rollup(PLAN, CUBE)
+# The same rows in date order, as the engines give them: the roll-up then takes its
+# paths that need no sort (groups straight from a dimension's index).
+ORDERED_CUBE = Cube(
+    CUBE.dimensions, CUBE.columns, tuple(sorted(CUBE.rows, key=lambda row: row.day))
+)
+
+
+@pytest.fixture(params=[CUBE, ORDERED_CUBE], ids=["unordered", "ordered"])
+def rollup(request: pytest.FixtureRequest) -> Rollup:
+    cube: Cube = request.param
+    return Rollup(PLAN, cube)
 
 
 JAN1, JAN2, JAN5 = D(2025, 1, 1), D(2025, 1, 2), D(2025, 1, 5)
@@ -155,6 +163,17 @@ def test_by_group(rollup: Rollup) -> None:
     roi = rollup.by_group("roi", "channel", JAN1, JAN5)
     assert roi == {"douyin": pytest.approx(1.5), "kuaishou": pytest.approx(9.0), "wecom": 10.0}
     assert rollup.by_group("gmv", "region", JAN1, JAN5) == {"north": 500, "south": 200}
+
+
+def test_by_group_with_a_where(rollup: Rollup) -> None:
+    # On the grouping dimension itself: only the groups it allows.
+    two = {"channel": ["douyin", "wecom"]}
+    assert rollup.by_group("gmv", "channel", JAN1, JAN5, two) == {"douyin": 300, "wecom": 300}
+    # On another dimension: douyin's Jan 1 row is north, its Jan 2 row south.
+    north = rollup.by_group("gmv", "channel", JAN1, JAN5, {"region": "north"})
+    assert north == {"douyin": 100, "kuaishou": 90, "wecom": 300}
+    south = rollup.by_group("gmv", "channel", JAN1, JAN5, {"region": "south"})
+    assert south == {"douyin": 200, "wecom": 0}  # wecom's " south " row holds a 0
 
 
 def test_filters_combine_by_intersection() -> None:

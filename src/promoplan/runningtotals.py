@@ -173,10 +173,15 @@ class CubeTotals:
         position = self.dimension_index.get(by) if by is not None else None
         if position is None:  # no grouping, or by a dimension no file has: one group
             found = {None: rows} if rows is None or rows else {}
+        elif rows is None:  # every row: the dimension's index is the grouping
+            found = dict(self.positions(position))
+        elif len(active) == 1 and active[0][0] == by:  # filtered on the grouping itself
+            index = self.positions(position)
+            found = {value: index[value] for value in index if value in active[0][1]}
         else:
             values = self.keys(position)
             grouped: dict[Group, list[int]] = {}
-            for i in self._order if rows is None else rows:
+            for i in rows:
                 group = values[i]
                 members = grouped.get(group)
                 if members is None:
@@ -224,7 +229,7 @@ class CubeTotals:
         if found is None:
             values = self.keys(position)
             found = {}
-            for i in self._order:
+            for i in self._order:  # one pass (faster than sorting by value, measured)
                 members = found.get(values[i])
                 if members is None:
                     found[values[i]] = [i]
