@@ -1,27 +1,26 @@
 """``--format table``: rich terminal output for validate and check.
 
-Every string from a plan or a CSV goes through :func:`_plain` into a
-``rich.text.Text``: never markup, never a raw control character.
-Diagnostics print one per line (``file:line:col: error PP101 message (path)``)
-and are not hard-wrapped, so that editors and ``grep`` see whole lines; the
-terminal wraps them. Everything else fits ``options.width``.
+Every string from a plan or a CSV goes through :func:`~promoplan.render.tablebase.plain`
+into a ``rich.text.Text``: never markup, never a raw control character (the budget
+section is :mod:`promoplan.render.budgettable`). Diagnostics print one per line
+(``file:line:col: error PP101 message (path)``) and are not hard-wrapped, so that
+editors and ``grep`` see whole lines; the terminal wraps them. Everything else fits
+``options.width``.
 """
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from promoplan.alertorder import shown_alerts
 from promoplan.diagnostics import Diagnostic, overall_status
+from promoplan.render.budgettable import fitted_budget
 from promoplan.render.cells import (
     alert_value,
-    budget_label,
-    budget_order,
     entry_cells,
     goal_cells,
     goal_name,
@@ -29,62 +28,32 @@ from promoplan.render.cells import (
     own_window,
 )
 from promoplan.render.findings import diagnostic_message
-from promoplan.render.fit import fitted_table, label_column, shorten, shorten_label
+from promoplan.render.fit import fitted_table, label_column, shorten_label
 from promoplan.render.options import RenderOptions
 from promoplan.render.plainlayout import NeedsRich, PlainConsole
+from promoplan.render.tablebase import (
+    SEVERITY_STYLE,
+    STATUS_STYLE,
+    Printer,
+    plain,
+    plain_table,
+    styled,
+)
 from promoplan.render.text import (
     count_words,
-    format_fraction,
     format_group,
     format_location,
     format_progress,
-    format_value,
-    one_line,
 )
-from promoplan.result import AlertResult, BudgetRow, GoalProgress, PlanResult, Run, Window
+from promoplan.result import AlertResult, GoalProgress, PlanResult, Run, Window
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-class Printer(Protocol):
-    """What the renderer prints on: rich's console, or the plain one without colour."""
-
-    def print(self, *objects: Any, soft_wrap: bool = False) -> None:
-        """Print one text or table (none: an empty line)."""
-
-
 BAR_CELLS = 10
 WIDE = 90  # below this many columns the progress bar is half as long
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-STATUS_STYLE = {
-    "met": "bold green",
-    "on_track": "green",
-    "at_risk": "yellow",
-    "off_track": "bold red",
-    "missed": "bold red",
-    "behind": "yellow",
-    "unmapped": "yellow",
-    "unset": "dim",
-    "no_data": "dim",
-    "pending": "cyan",
-    "ahead": "yellow",
-    "over_budget": "bold red",
-    "pass": "bold green",
-    "warn": "bold yellow",
-    "fail": "bold red",
-}
-
-
-def _plain(text: str | None) -> str:
-    """Untrusted text made safe for one terminal line (tabs too, which rich would expand)."""
-    return one_line(text or "").replace("\t", " ")
-
-
-def _text(text: str | None, style: str = "") -> Text:
-    return Text(_plain(text), style=style)
 
 
 def progress_bar(fraction: float | None, cells: int = BAR_CELLS) -> str:
@@ -119,17 +88,6 @@ def _console(options: RenderOptions) -> Console:
     )
 
 
-def _table() -> Table:
-    """A plain table: a rule under the header, two spaces between columns."""
-    return Table(
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-        header_style="bold",
-    )
-
-
 def _window_text(window: Window) -> str:
     rows = f", {window.summed}" if window.summed else ""  # whole weeks or months summed
     return f"{window.label} {window.start.isoformat()}..{window.end.isoformat()}{rows}"
@@ -138,16 +96,16 @@ def _window_text(window: Window) -> str:
 def _diagnostic_lines(console: Printer, diag: Diagnostic, plan_file: str) -> None:
     """``file:line:col: error PP101 message (path)`` and an indented hint, yamllint-style."""
     line = Text()
-    line.append(_plain(format_location(diag.file or plan_file, diag.line, diag.column)), "bold")
+    line.append(plain(format_location(diag.file or plan_file, diag.line, diag.column)), "bold")
     line.append(": ")
     line.append(diag.severity, SEVERITY_STYLE.get(diag.severity, ""))
     line.append(" ")
     line.append(diag.code, "dim")
     line.append(" ")
-    line.append(_plain(diagnostic_message(diag)))
+    line.append(plain(diagnostic_message(diag)))
     console.print(line, soft_wrap=True)
     if diag.hint:
-        console.print(Text.assemble("    hint: ", _text(diag.hint)), soft_wrap=True)
+        console.print(Text.assemble("    hint: ", styled(diag.hint)), soft_wrap=True)
 
 
 def _alert_line(
@@ -155,18 +113,18 @@ def _alert_line(
 ) -> None:
     """One alert on one line, for ``--quiet``."""
     line = Text()
-    line.append(_plain(plan.file), "bold")
+    line.append(plain(plan.file), "bold")
     line.append(": ")
     line.append(alert.severity, SEVERITY_STYLE.get(alert.severity, ""))
     line.append(" alert ")
-    line.append(_plain(alert.rule))
+    line.append(plain(alert.rule))
     group = format_group(alert.group)
-    line.append(f" [{_plain(group)}]" if group else "")
-    line.append(f" {_plain(alert.window)}: ")
-    line.append(_plain(alert_value(alert, currency=plan.currency, units=options.units_for(plan))))
+    line.append(f" [{plain(group)}]" if group else "")
+    line.append(f" {plain(alert.window)}: ")
+    line.append(plain(alert_value(alert, currency=plan.currency, units=options.units_for(plan))))
     if alert.action:
         line.append("; action: ")
-        line.append(_plain(alert.action))
+        line.append(plain(alert.action))
     console.print(line, soft_wrap=True)
 
 
@@ -176,7 +134,7 @@ def _render_validate(console: Printer, run: Run, options: RenderOptions) -> None
         for diag in shown:
             _diagnostic_lines(console, diag, plan.file)
         if not plan.diagnostics and not options.quiet:
-            console.print(Text.assemble(_text(plan.file, "bold"), ": ", ("ok", "green")))
+            console.print(Text.assemble(styled(plan.file, "bold"), ": ", ("ok", "green")))
     if options.quiet:
         return
     plans = len(run.plans)
@@ -197,12 +155,12 @@ def _section(console: Printer, title: str) -> None:
 
 def _title(console: Printer, plan: PlanResult) -> None:
     if plan.name:
-        console.print(Text.assemble(_text(plan.name, "bold"), " (", _text(plan.file), ")"))
+        console.print(Text.assemble(styled(plan.name, "bold"), " (", styled(plan.file), ")"))
     else:
-        console.print(_text(plan.file, "bold"))
+        console.print(styled(plan.file, "bold"))
     parts = []
     if plan.window is not None:
-        parts.append(f"window {_plain(_window_text(plan.window))}")
+        parts.append(f"window {plain(_window_text(plan.window))}")
     elif plan.period is not None:
         parts.append(f"period {plan.period[0].isoformat()}..{plan.period[1].isoformat()}")
     if plan.as_of is not None:
@@ -213,18 +171,16 @@ def _title(console: Printer, plan: PlanResult) -> None:
 
 # Narrower layouts, tried in this order when a table does not fit the terminal (the
 # README's "Narrow terminals"): the expected column goes first (progress already says
-# how actual compares with it), then the budget's remaining column (planned less spent),
-# then the spent cell splits before its bracket; last, labels are shortened with "…".
+# how actual compares with it); last, labels are shortened with "…" (the budget's
+# layouts are in budgettable.py).
 GOAL_LAYOUTS = ("full", "no-expected")
-BUDGET_LAYOUTS = ("full", "no-expected", "no-remaining", "split-spent")
 MIN_GOAL_LABEL = 12
-MIN_BUDGET_LABEL = 8
 
 
 def _goal_label(goal: GoalProgress, plan: PlanResult, cap: int | None = None) -> Text:
-    name = _text(goal_name(goal))
+    name = styled(goal_name(goal))
     window = own_window(goal, plan)
-    suffix = Text(f" ({_plain(window)})", "dim") if window is not None else None
+    suffix = Text(f" ({plain(window)})", "dim") if window is not None else None
     if cap is not None:
         return shorten_label(name, cap, suffix)
     if suffix is not None:
@@ -239,7 +195,7 @@ def _goals_table(
     layout: str = "full",
     cap: int | None = None,
 ) -> Table:
-    table = _table()
+    table = plain_table()
     label_column(table, "goal", 10, cap)
     shown_columns = ("target", "actual", "expected")[: 2 if layout == "no-expected" else 3]
     for name in shown_columns:
@@ -251,7 +207,7 @@ def _goals_table(
         style = STATUS_STYLE.get(goal.status, "")
         shown = goal_cells(goal, currency=plan.currency, units=options.units_for(plan))
         numbers = {
-            "target": _text(shown.target),
+            "target": styled(shown.target),
             "actual": Text(shown.actual),
             "expected": Text(shown.expected),
         }
@@ -277,87 +233,6 @@ def _fitted_goals(
     )
 
 
-def _budget_used(
-    row: BudgetRow, plan: PlanResult, options: RenderOptions, *, split: bool = False
-) -> Text:
-    """hledger's ``412 [82% of 500]``; without a total, the share of spend against the plan's.
-
-    ``split`` puts the bracket on a line of its own, the one place the cell may break.
-    """
-    units = options.units_for(plan)
-    spent = format_value(row.spent, "currency", currency=plan.currency, units=units)
-    gap = "\n" if split else " "
-    if row.planned is not None:
-        planned = format_value(row.planned, "currency", currency=plan.currency, units=units)
-        used = f"{format_fraction(row.used)} " if row.used is not None else ""
-        return Text(f"{spent}{gap}[{used}of {planned}]")
-    if row.spent_share is not None and row.share is not None:
-        spent_share, share = format_fraction(row.spent_share), format_fraction(row.share)
-        return Text(f"{spent}{gap}[{spent_share} of spend, plan {share}]")
-    return Text(spent)
-
-
-def _budget_line(row: BudgetRow, cap: int | None) -> Text:
-    indent = "  " * max(row.depth, 0)
-    label = _plain(budget_label(row))
-    if cap is not None:
-        label = shorten(label, max(cap - len(indent), 1))
-    return Text(indent + label)
-
-
-def _budget_table(
-    rows: tuple[BudgetRow, ...],
-    plan: PlanResult,
-    options: RenderOptions,
-    layout: str = "full",
-    cap: int | None = None,
-) -> Table:
-    table = _table()
-    label_column(table, "line", 8, cap)
-    table.add_column("share", justify="right", no_wrap=True)
-    # One line (or two, split before the bracket) so that only the label column wraps;
-    # folded as before on a terminal too narrow for any layout.
-    fold = layout == "folded"
-    narrow = BUDGET_LAYOUTS.index("full" if fold else layout)
-    table.add_column("spent [of planned]", justify="right", overflow="fold", no_wrap=not fold)
-    money_columns = ("expected", "remaining")[narrow:]  # layouts 1 and 2 drop one each
-    for name in money_columns:
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True, min_width=len("over_budget"))
-    split = layout == "split-spent"
-
-    def money(value: float | None) -> Text:
-        return Text(
-            format_value(value, "currency", currency=plan.currency, units=options.units_for(plan))
-        )
-
-    for row in budget_order(rows):
-        style = STATUS_STYLE.get(row.status, "")
-        cells = [
-            _budget_line(row, cap),
-            Text(format_fraction(row.share)),
-            _budget_used(row, plan, options, split=split),
-        ]
-        amounts = {"expected": row.expected, "remaining": row.remaining}
-        cells += [money(amounts[name]) for name in money_columns]
-        table.add_row(*cells, Text(row.status, style=style))
-    return table
-
-
-def _fitted_budget(
-    console: Printer, rows: tuple[BudgetRow, ...], plan: PlanResult, options: RenderOptions
-) -> Table:
-    texts = ["line", *(_budget_line(row, None).plain for row in rows)]
-    return fitted_table(
-        options.width,
-        BUDGET_LAYOUTS,
-        lambda layout, cap: _budget_table(rows, plan, options, layout, cap),
-        labels=texts,
-        min_label=MIN_BUDGET_LABEL,
-        fallback="folded",
-    )
-
-
 def _alerts_table(
     alerts: tuple[AlertResult, ...], plan: PlanResult, options: RenderOptions
 ) -> Table:
@@ -368,18 +243,18 @@ def _alerts_table(
     for entry in shown_alerts(alerts):
         alert = entry.alert
         cells = entry_cells(entry, currency=plan.currency, units=options.units_for(plan))
-        detail = _text(alert.label or alert.rule, "bold")
+        detail = styled(alert.label or alert.rule, "bold")
         if cells.where:
-            detail.append(f" [{_plain(cells.where)}]")
-        detail.append(f" {_plain(alert.window)}: ")
+            detail.append(f" [{plain(cells.where)}]")
+        detail.append(f" {plain(alert.window)}: ")
         if entry.folded:
             for value in cells.values:
-                detail.append("\n  " + _plain(value))
+                detail.append("\n  " + plain(value))
         else:
-            detail.append(_plain(cells.values[0]))
+            detail.append(plain(cells.values[0]))
         if alert.action:
             detail.append("\naction: ")
-            detail.append(_plain(alert.action))
+            detail.append(plain(alert.action))
         table.add_row(Text(alert.severity, style=SEVERITY_STYLE.get(alert.severity, "")), detail)
     return table
 
@@ -387,16 +262,16 @@ def _alerts_table(
 def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
     if plan.report is None or not plan.report.kpis:
         return None
-    table = _table()
+    table = plain_table()
     table.add_column("KPI", overflow="fold", min_width=10)
-    table.add_column(_plain(plan.report.window.label), justify="right", no_wrap=True)
-    table.add_column(_plain(plan.report.previous.label), justify="right", no_wrap=True)
+    table.add_column(plain(plan.report.window.label), justify="right", no_wrap=True)
+    table.add_column(plain(plan.report.previous.label), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
     for kpi in plan.report.kpis:
         label, value, previous, change = kpi_cells(
             kpi, currency=plan.currency, units=options.units_for(plan)
         )
-        table.add_row(_text(label), Text(value), Text(previous), Text(change))
+        table.add_row(styled(label), Text(value), Text(previous), Text(change))
     return table
 
 
@@ -421,7 +296,7 @@ def _render_plan(console: Printer, plan: PlanResult, options: RenderOptions) -> 
         console.print(_fitted_goals(console, plan.goals, plan, options))
     if plan.budget:
         _section(console, "Budget")
-        console.print(_fitted_budget(console, plan.budget, plan, options))
+        console.print(fitted_budget(plan.budget, plan, options))
     if plan.alerts:
         _section(console, "Alerts")
         console.print(_alerts_table(plan.alerts, plan, options))
