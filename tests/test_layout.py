@@ -143,3 +143,16 @@ def test_only_the_cli_imports_commands() -> None:
         and not name.startswith("promoplan.commands")
     }
     assert importers <= {"promoplan.cli"}
+
+
+MAX_LINES = 450  # what one person holds in their head; past it, split along a real seam
+
+
+def test_no_module_is_longer_than_one_person_can_hold() -> None:
+    """Every module under src/promoplan is at most 450 lines long."""
+    long = {
+        str(path.relative_to(SRC)): lines
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

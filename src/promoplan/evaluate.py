@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from promoplan.actuals.model import Actuals, Cube
 from promoplan.alerting import firing_alerts, rule_values, rule_window
@@ -17,7 +17,8 @@ from promoplan.alertorder import alert_order
 from promoplan.budgetrows import budget_rows
 from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
-from promoplan.model import AlertRule, Goal, Plan
+from promoplan.goalscope import GoalNumbers, GoalScope
+from promoplan.model import AlertRule, Plan
 from promoplan.modeltypes import PARTIAL_BASELINE
 from promoplan.pacing import Pacing
 from promoplan.perwindow import clipped_share, per_window
@@ -42,34 +43,6 @@ from promoplan.windows import (
 )
 
 DEFAULT_TOLERANCE = 0.10
-
-
-@dataclass(frozen=True)
-class _Scope:
-    """Where a goal applies: its id, its own span (period or quarter) and the part evaluated."""
-
-    id: str
-    scope: str  # "period" or "Q1".."Q4"
-    goal: Goal
-    natural: Window  # the whole period, or the goal's quarter
-    span: Window  # the part of ``natural`` inside the evaluation window's pacing span
-    path: tuple[str | int, ...] = ()  # the goal's key path in the plan
-
-
-@dataclass(frozen=True)
-class _Numbers:
-    """A goal's numbers before they are put into a :class:`GoalProgress`."""
-
-    status: GoalStatus
-    target: float | None = None
-    actual: float | None = None
-    baseline: float | None = None
-    expected: float | None = None
-    progress: float | None = None
-    projection: float | None = None
-    kind: GoalKind | None = None  # set when the pacing changes the goal's kind
-    pacing: Paced | None = None
-    forecast: Forecast | None = None
 
 
 class Evaluator:
@@ -106,7 +79,7 @@ class Evaluator:
 
     # -- goals ------------------------------------------------------------
 
-    def scopes(self) -> Iterator[_Scope]:
+    def scopes(self) -> Iterator[GoalScope]:
         """Period goals, then each quarter's goals, clipped to the evaluation window.
 
         A goal whose window the evaluation window does not reach is left out.
@@ -114,14 +87,14 @@ class Evaluator:
         for ref, natural in self.index.goal_spans():
             span = clip(self.paced, natural)
             if span is not None:
-                yield _Scope(ref.id, ref.scope, ref.goal, natural, span, ref.path)
+                yield GoalScope(ref.id, ref.scope, ref.goal, natural, span, ref.path)
 
     def goals(self) -> tuple[GoalProgress, ...]:
         """Every goal's standing."""
         self.found.clear()  # evaluated afresh: the notes are those of this evaluation
         return tuple(self.goal(scope) for scope in self.scopes())
 
-    def goal(self, scope: _Scope) -> GoalProgress:
+    def goal(self, scope: GoalScope) -> GoalProgress:
         """One goal's numbers and status (SPEC section 5, "The numbers, exactly")."""
         goal = scope.goal
         metric = self.plan.metrics.get(goal.metric)
@@ -136,9 +109,9 @@ class Evaluator:
         target = goal.target
         if measured is None:
             numbers = (
-                _Numbers("pending", target=target.value)
+                GoalNumbers("pending", target=target.value)
                 if isinstance(target, Quantity)
-                else _Numbers("unset")
+                else GoalNumbers("unset")
             )
         elif kind == "growth" and self._seasonal_growth(scope):
             numbers = self._paced_growth(scope, measured)
@@ -178,11 +151,11 @@ class Evaluator:
             severity=severity,
         )
 
-    def _complete(self, scope: _Scope, measured: Window) -> bool:
+    def _complete(self, scope: GoalScope, measured: Window) -> bool:
         """True when the goal's measured window is over at as-of (a per-window goal's always is)."""
         return scope.goal.per is not None or self.as_of >= scope.span.end
 
-    def _whole_period(self, scope: _Scope) -> bool:
+    def _whole_period(self, scope: GoalScope) -> bool:
         """A period goal (not per-window) evaluated over the whole plan period."""
         natural, span = scope.natural, scope.span
         return (
@@ -191,7 +164,7 @@ class Evaluator:
             and (span.start, span.end) == (natural.start, natural.end)
         )
 
-    def _measured(self, scope: _Scope) -> Window | None:
+    def _measured(self, scope: GoalScope) -> Window | None:
         """The dates a goal's actual is measured over; None while its window has not started."""
         span = scope.span
         grain, week_start = self.plan.actuals.grain, self.plan.actuals.week_start
@@ -205,7 +178,7 @@ class Evaluator:
         # Over weekly or monthly rows: the whole rows inside, the dates actually summed.
         return summed(Window(label, span.start, min(span.end, self.as_of)), grain, week_start)
 
-    def _pace(self, scope: _Scope) -> tuple[float, float]:
+    def _pace(self, scope: GoalScope) -> tuple[float, float]:
         """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
         if scope.goal.per is not None:
             return 1.0, 1.0  # the target applies to each complete window as it stands
@@ -214,11 +187,11 @@ class Evaluator:
         share = curve.share(span.start, span.end, natural.start, natural.end)
         return share, curve.fraction(span.start, span.end, self.counted_through)
 
-    def _paced(self, scope: _Scope) -> Paced:
+    def _paced(self, scope: GoalScope) -> Paced:
         """The goal's pacing: its own ``pacing``, else the plan's (quarters by default)."""
         return self.pacings.for_goal(scope.goal, scope.natural, scope.path)
 
-    def _seasonal_growth(self, scope: _Scope) -> bool:
+    def _seasonal_growth(self, scope: GoalScope) -> bool:
         """A growth goal of a cumulative metric paced by a curve is paced as an amount."""
         return (
             scope.goal.per is None
@@ -226,17 +199,17 @@ class Evaluator:
             and self._paced(scope).name != "quarters"
         )
 
-    def _forecast(self, scope: _Scope) -> Forecast | None:
+    def _forecast(self, scope: GoalScope) -> Forecast | None:
         if scope.goal.per is not None:
             return None
         where = normalise_where(scope.goal.where)
         forecaster = self.pacings.forecast(scope.goal.metric, where, scope.natural, self.as_of)
         return forecaster.result() if forecaster is not None else None
 
-    def _value(self, scope: _Scope, start: dt.date, end: dt.date) -> float | None:
+    def _value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:
         return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))
 
-    def _growth(self, scope: _Scope, measured: Window) -> _Numbers:
+    def _growth(self, scope: GoalScope, measured: Window) -> GoalNumbers:
         goal = scope.goal
         value = self._value(scope, measured.start, measured.end)
         baseline: float | None
@@ -256,10 +229,10 @@ class Evaluator:
         growth = ratio(value, baseline)
         actual = None if growth is None else growth - 1
         if not isinstance(goal.target, Quantity):
-            return _Numbers("unset", actual=actual, baseline=baseline)
+            return GoalNumbers("unset", actual=actual, baseline=baseline)
         target = goal.target.value
         if actual is None:
-            return _Numbers("no_data", target=target, baseline=baseline, expected=target)
+            return GoalNumbers("no_data", target=target, baseline=baseline, expected=target)
         progress = actual / target if target > 0 else None
         if actual >= target:
             status: GoalStatus = "met"
@@ -267,11 +240,11 @@ class Evaluator:
             status = "off_track"  # a target of 0 or below is judged by the comparison alone
         else:
             status = self._status(progress)
-        return _Numbers(status, target, actual, baseline, target, progress)
+        return GoalNumbers(status, target, actual, baseline, target, progress)
 
     def _baseline_note(
         self,
-        scope: _Scope,
+        scope: GoalScope,
         start: dt.date,
         end: dt.date,
         gaps: tuple[tuple[dt.date, dt.date], ...],
@@ -291,7 +264,7 @@ class Evaluator:
             path=".".join(str(p) for p in scope.path),
         )
 
-    def _paced_growth(self, scope: _Scope, measured: Window) -> _Numbers:
+    def _paced_growth(self, scope: GoalScope, measured: Window) -> GoalNumbers:
         """Growth ``g`` paced by a curve: the amount (1 + g) x last year's whole span, paced."""
         goal = scope.goal
         natural = scope.natural
@@ -306,24 +279,24 @@ class Evaluator:
 
     def _cumulative(
         self,
-        scope: _Scope,
+        scope: GoalScope,
         measured: Window,
         *,
         amount: float | None = None,
         baseline: float | None = None,
-    ) -> _Numbers:
+    ) -> GoalNumbers:
         goal = scope.goal
         value = self._value(scope, measured.start, measured.end)
         if amount is None:
             baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
         if not isinstance(goal.target, Quantity):
-            return _Numbers("unset", actual=value, baseline=baseline)
+            return GoalNumbers("unset", actual=value, baseline=baseline)
         share, fraction = self._pace(scope)
         if goal.per is not None:
             share = clipped_share(self.plan, goal, measured)
         target = (amount if amount is not None else goal.target.value) * share
         expected = target * fraction
-        numbers = _Numbers(
+        numbers = GoalNumbers(
             "no_data",
             target=target,
             baseline=baseline,
@@ -348,15 +321,15 @@ class Evaluator:
             numbers, status=status, actual=value, progress=progress, projection=projection
         )
 
-    def _level(self, scope: _Scope, measured: Window) -> _Numbers:
+    def _level(self, scope: GoalScope, measured: Window) -> GoalNumbers:
         goal = scope.goal
         value = self._value(scope, measured.start, measured.end)
         baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
         if not isinstance(goal.target, Quantity):
-            return _Numbers("unset", actual=value, baseline=baseline)
+            return GoalNumbers("unset", actual=value, baseline=baseline)
         target = goal.target.value
         if value is None:
-            return _Numbers("no_data", target=target, baseline=baseline, expected=target)
+            return GoalNumbers("no_data", target=target, baseline=baseline, expected=target)
         if goal.direction == "at_least":
             met = value >= target
             progress = (
@@ -372,7 +345,7 @@ class Evaluator:
                 else ratio(target, value)
             )
         status = "met" if met else self._status(progress)
-        return _Numbers(status, target, value, baseline, target, progress)
+        return GoalNumbers(status, target, value, baseline, target, progress)
 
     def _fraction(self, span: Window) -> float:
         return self.pacing.fraction(span.start, span.end, self.as_of)

@@ -21,7 +21,8 @@ from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 from promoplan.lag import lag_diagnostics
 from promoplan.loader import LoadedPlan
-from promoplan.model import Plan, Unpivot
+from promoplan.model import Plan
+from promoplan.modelactuals import Unpivot
 from promoplan.modelpacing import CurvePacing
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
