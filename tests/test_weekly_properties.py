@@ -21,7 +21,8 @@ from promoplan.actuals.model import Cell, Cube, CubeRow
 from promoplan.alerting import firing_alerts
 from promoplan.evaluate import Evaluator
 from promoplan.loader import load_plan
-from promoplan.model import ActualsSection, AlertRule, Goal, Metric, Plan
+from promoplan.model import AlertRule, Goal, Metric, Plan
+from promoplan.modelactuals import ActualsSection
 from promoplan.rollup import Rollup
 from promoplan.rowspans import report_windows, summed
 from promoplan.vocabulary import ReportKind, RuleWindow, WeekStart
