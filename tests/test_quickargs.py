@@ -60,6 +60,8 @@ QUICK: list[list[str]] = [
     ["validate", SEED, "--output={tmp}/out.txt"],
     ["validate", SEED, "--output", "{tmp}/"],
     ["validate", SEED, "-o", SEED],
+    ["validate", SEED, "-o", "-", "-f", "json"],
+    ["validate", SEED, "--output=-"],
 ]
 TYPER: list[list[str]] = [
     [],

@@ -54,7 +54,9 @@ __all__ = [
 OutputOption = Annotated[
     str | None,
     typer.Option(
-        "--output", "-o", help="Write to this file (atomically; a FIFO or device directly)."
+        "--output",
+        "-o",
+        help="Write to this file (atomically; a FIFO or device directly); - for stdout.",
     ),
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]

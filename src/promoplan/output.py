@@ -82,9 +82,16 @@ def check_target(path: Path) -> None:
         )
 
 
+STDOUT = "-"  # ``--output -``: standard output, as if --output were not given
+
+
 def output_file(raw: str | None) -> Path | None:
-    """``--output`` of a command that writes one file; a trailing ``/`` is refused."""
-    if raw is None:
+    """``--output`` of a command that writes one file; a trailing ``/`` is refused.
+
+    ``None`` (standard output) for no ``--output`` and for ``--output -``; a file
+    named ``-`` is ``--output ./-``.
+    """
+    if raw is None or raw == STDOUT:
         return None
     if raw.endswith(("/", os.sep)):
         raise UsageProblem(
@@ -94,8 +101,9 @@ def output_file(raw: str | None) -> Path | None:
 
 
 def output_place(raw: str | None) -> tuple[Path | None, bool]:
-    """``report --output``: the path, and whether a trailing ``/`` makes it a directory."""
-    if raw is None:
+    """``report --output``: the path, and whether a trailing ``/`` makes it a directory
+    (``None`` for standard output: no ``--output``, or ``--output -``)."""
+    if raw is None or raw == STDOUT:
         return None, False
     return Path(raw), raw.endswith(("/", os.sep))
 

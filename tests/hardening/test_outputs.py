@@ -336,3 +336,21 @@ def test_read_only_directory_is_exit_2(work: Path, name: str) -> None:
         assert outcome.stderr.startswith(f"promoplan: cannot write {previous}: ")
         assert "Read-only file system" in outcome.stderr
         assert_untouched(previous)
+
+
+# --- "-" is standard output ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_output_dash_is_stdout_and_dot_slash_dash_a_file(work: Path, name: str) -> None:
+    """``-o -`` prints what no ``-o`` prints and writes nothing; ``-o ./-`` writes a file."""
+    command = COMMANDS[name]
+    before = _snapshot(work)
+    plain = run_cli(*command.args)
+    dashed = run_cli(*command.args, "-o", "-")
+    assert (dashed.exit_code, dashed.stdout) == (plain.exit_code, plain.stdout)
+    assert plain.stdout.strip()
+    assert _snapshot(work) == before  # no file named "-", no lock file
+    written = run_cli(*command.args, "-o", "./-")
+    assert written.exit_code == plain.exit_code
+    assert (work / "-").read_text(encoding="utf-8").strip()
