@@ -170,3 +170,25 @@ def test_a_sum_past_a_bigint_is_fetched_exactly_from_a_cube_table(
     # The one-query fetch failed on the conversion; the table path fetched it as HUGEINT.
     assert [q for q in seen[0] if q.startswith('CREATE TEMP TABLE "cube"')]
     assert [q for q in seen[0] if "HUGEINT" in q]
+
+
+def test_a_year_of_daily_files_is_one_cube(tmp_path: Path) -> None:
+    """365 daily exports (the cron case): every day in the cube, the totals summed by hand.
+
+    The cube of that many files once ran out of DuckDB's memory cap in one query
+    over all of them; it must read within the cap whatever the number of files.
+    """
+    first = dt.date(2025, 1, 1)
+    expected: dict[tuple[dt.date, str | None], Decimal] = {}
+    for i in range(365):
+        day = first + dt.timedelta(days=i)
+        lines = ["date,channel,gmv"]
+        for channel, cents in (("douyin", 100 + i), ("wecom", 7 * i + 1)):
+            lines.append(f"{day.isoformat()},{channel},{cents / 100:.2f}")
+            expected[(day, channel)] = D(cents) / 100
+        (tmp_path / f"orders-{i:03d}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files = sorted(tmp_path.glob("*.csv"))
+    got = read_actuals(files, _spec(keep_from=first, keep_to=dt.date(2025, 12, 31)))
+    assert got.ok, got.diagnostics
+    assert _gmv(got) == expected
+    assert len(got.files) == 365

@@ -11,7 +11,7 @@ is folded, the summing is skipped: it would give the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql, cubesql, sql
@@ -30,8 +30,6 @@ def build_cube(
     con: duckdb.DuckDBPyConnection, reads: list[FileRead], spec: ActualsSpec, needed: Needed
 ) -> Cube:
     """Combine the usable files' groups into the cube, summed in DuckDB, fetched column-wise."""
-    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
-
     dimensions = tuple(n for n, _ in spec.dimensions)
     if not reads:
         return Cube(dimensions=dimensions, columns=needed.measures, rows=())
@@ -62,17 +60,7 @@ def build_cube(
             folded[names.index(name)] = f"read{len(folded)}"
             params[folded[names.index(name)]] = sorted(values)
     extrema = needed.extrema
-    try:
-        # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
-        merge = bool(folded) or not apart(reads, spec)
-        query = cubesql.cube_query(sources, k, extrema, folded, merge=merge)
-        fetched = run(con, cubesql.fetch_query(k, extrema, cube=query), params)
-    except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
-        run(con, cubesql.create_query(sources, k, extrema, folded), params)
-        magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
-        small = [cubesql.fits_bigint(v) for v in magnitudes]
-        fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
-        run(con, cubesql.drop_query(), {})
+    fetched = _fetch(con, sources, folded, params, k, extrema, lambda: apart(reads, spec))
     width = 1 + k + sum(4 if wanted else 2 for wanted in extrema)
     columns = list(zip(*fetched, strict=True)) if fetched else [() for _ in range(width)]
     days, keys = tuple(columns[0]), tuple(tuple(c) for c in columns[1 : 1 + k])
@@ -85,6 +73,42 @@ def build_cube(
         measures.append(Measure(cubesql.SCALE, tuple(totals), tuple(counts), low, high))
         position += 4 if wanted else 2
     return Cube.of_columns(dimensions, needed.measures, days, keys, tuple(measures))
+
+
+def _fetch(  # noqa: PLR0917  # the cube query's parts, as build_cube has them
+    con: duckdb.DuckDBPyConnection,
+    sources: list[str],
+    folded: dict[int, str],
+    params: dict[str, Any],
+    k: int,
+    extrema: Sequence[bool],
+    files_apart: Callable[[], bool],
+) -> list[tuple[Any, ...]]:
+    """The cube's rows, as exact integer units: in one query when that can work, else
+    through a table (a sum past a BIGINT, or too many files for one query's memory).
+
+    ``files_apart()`` is True when no two files can share a key (their rows need no
+    summing); it is asked only for the one query.
+    """
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    if len(sources) <= cubesql.ONE_QUERY_SOURCES:
+        try:
+            # Summed and fetched in one query, as BIGINT units: what nearly every cube fits.
+            query = cubesql.cube_query(
+                sources, k, extrema, folded, merge=bool(folded) or not files_apart()
+            )
+            return run(con, cubesql.fetch_query(k, extrema, cube=query), params)
+        except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
+            pass
+        except duckdb.OutOfMemoryException:  # past the memory cap in one query: by a table
+            pass
+    run(con, cubesql.create_query(sources, k, extrema, folded), params)
+    magnitudes = run(con, cubesql.magnitudes_query(extrema), {})[0]
+    small = [cubesql.fits_bigint(v) for v in magnitudes]
+    fetched = run(con, cubesql.fetch_query(k, extrema, small), {})
+    run(con, cubesql.drop_query(), {})
+    return fetched
 
 
 def apart(reads: Sequence[FileRead], spec: ActualsSpec) -> bool:

@@ -21,6 +21,11 @@ from promoplan.actuals.sql import IN_RANGE
 
 SCALE = 4  # the decimal places of the engine's sums (cellsql.SUM_TYPE)
 CUBE_TABLE = "cube"
+# Past this many group tables the cube is built as a table first. One query fetching
+# the sorted union of them holds about 0.5 MB per table until it ends: past ~220 tables
+# (a year of daily exports), more than DuckDB's 128 MB cap, whatever their size or the
+# thread count; the table is filled within the cap.
+ONE_QUERY_SOURCES = 64
 _BIGINT_LIMIT = (2**63 - 1) // 10**SCALE  # the largest magnitude whose units fit a BIGINT
 
 
