@@ -114,6 +114,7 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
         )
         read.header = each.header
         read.table, read.opened, read.layout = f"g{each.index}", mine, mine_layout
+        read.batch = (table, pos)
         reader.check(mine, mine_layout, read, tuple(by_file.get(pos, no_rows)))
         out.append(read)
     return out

@@ -281,6 +281,11 @@ def is_view_query() -> str:
     return "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = $name"
 
 
+def temp_views_query() -> str:
+    """The names of the temporary views (the files' groups still read from their scan)."""
+    return "SELECT view_name FROM duckdb_views() WHERE temporary"
+
+
 def view_copy_query(view: str) -> str:
     """A table ``<view>_t`` with the rows of the view ``view`` (then dropped and renamed)."""
     copy = quote_ident(view + "_t")

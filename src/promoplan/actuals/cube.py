@@ -40,11 +40,20 @@ def build_cube(
     params.update(long_params)
     sources: list[str] = []
     names = [n for n, _ in spec.dimensions]
+    # The files of one multi-file scan are read from its group table in one go.
+    batches: dict[str, list[int]] = {}
     for read in reads:
         assert read.table is not None  # only reads with a group table are combined
         unpivoted = read.unpivoted
         if unpivoted is None or spec.unpivot is None:
-            sources.append(views.get(read.table, cellsql.quote_ident(read.table)))
+            if read.batch is not None and read.table not in views:
+                table, position = read.batch
+                if table not in batches:
+                    batches[table] = []
+                    sources.append(table)  # the table's FROM item, once its files are known
+                batches[table].append(position)
+            else:
+                sources.append(views.get(read.table, cellsql.quote_ident(read.table)))
             continue
         expanded = [(j, v, m + e) for e, (j, v, _) in enumerate(unpivoted.columns)]
         param = f"u{read.table}"  # the file's dimension values, bound: headers never reach SQL
@@ -54,6 +63,7 @@ def build_cube(
                 read.table, k, m, names.index(spec.unpivot.dimension), expanded, f"${param}"
             )
         )
+    sources = [cubesql.files_source(s, batches[s]) if s in batches else s for s in sources]
     folded: dict[int, str] = {}
     for name, values in spec.read_values:
         if name in names:

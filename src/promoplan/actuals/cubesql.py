@@ -29,6 +29,13 @@ ONE_QUERY_SOURCES = 64
 _BIGINT_LIMIT = (2**63 - 1) // 10**SCALE  # the largest magnitude whose units fit a BIGINT
 
 
+def files_source(table: str, positions: Sequence[int]) -> str:
+    """The groups of the files at ``positions`` in the group table of a scan of several
+    files, as one FROM item: one scan of it instead of a view per file."""
+    chosen = ", ".join(str(int(p)) for p in positions)
+    return f"(SELECT * EXCLUDE (f) FROM {quote_ident(table)} WHERE f IN ({chosen}))"
+
+
 def key_expr(j: int, folded: str | None) -> str:
     """Dimension ``j``, with the values not in the bound list ``folded`` made OTHER_VALUE."""
     if folded is None:

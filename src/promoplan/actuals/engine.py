@@ -81,6 +81,9 @@ class FileRead:
     channel_values: list[str] | None = None
     # Per dimension, the kept groups without a value of it (from the statistics).
     null_keys: tuple[int, ...] = ()
+    # Read by a scan of several files: its group table and the file's position there
+    # (``table`` is then a view of that table's rows of this file).
+    batch: tuple[str, int] | None = None
 
     @property
     def failed(self) -> bool:

@@ -239,6 +239,14 @@ def overlaps(
         and read.layout is not None
         and read.unpivoted is None
     ]
-    return counted_once(
+    found = counted_once(
         con, files, reader.needed.dimensions, len(reader.needed.measures), reader.params()
     )
+    if found and any(read.batch is not None for read in reads):
+        # An earlier file's view was made a table of its own to drop what a later file
+        # replaces: the cube reads that table, not the scan's rows of the file.
+        views = {row[0] for row in run(con, checksql.temp_views_query(), {})}
+        for read in reads:
+            if read.batch is not None and read.table not in views:
+                read.batch = None
+    return found
