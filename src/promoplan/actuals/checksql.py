@@ -93,15 +93,19 @@ def repeat_query(layout: Layout, source: FromItem, table: str) -> str:
     # which are in range. The same filter on r too is redundant, slower, and
     # with both $keep_ bound DuckDB 1.5 fails on it beneath the window
     # ("Failed to cast expression to type").
+    # Each key's first record by one aggregate, its second by a join back and another:
+    # both spill past DuckDB's memory cap, where a window over every record of the
+    # repeated keys (order-level rows read as daily: most records) did not.
+    pair = " AND ".join(f"h.{k} IS NOT DISTINCT FROM f.{k}" for k in keys)
+    firsts = ", ".join(f"f.{k}" for k in keys)
     return (
         f"WITH r AS (SELECT ord, {listed} FROM ({rows})), "
         f"g AS (SELECT {listed} FROM {quote_ident(table)} WHERE {IN_RANGE} AND n > 1), "
         f"hit AS (SELECT r.* FROM r SEMI JOIN g ON {join}), "
-        f"ranked AS (SELECT *, row_number() OVER (PARTITION BY {listed} ORDER BY ord) AS rn "
-        "FROM hit) "
-        f"SELECT {listed}, min(ord) FILTER (WHERE rn = 1) AS first, "
-        f"min(ord) FILTER (WHERE rn = 2) AS second FROM ranked WHERE rn <= 2 "
-        f"GROUP BY {listed} ORDER BY second LIMIT 1"
+        f"f AS (SELECT {listed}, min(ord) AS first FROM hit GROUP BY {listed}) "
+        f"SELECT {firsts}, f.first, min(h.ord) AS second "
+        f"FROM hit AS h JOIN f ON {pair} AND h.ord > f.first "
+        f"GROUP BY {firsts}, f.first ORDER BY second LIMIT 1"
     )
 
 
