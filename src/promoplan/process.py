@@ -110,11 +110,18 @@ def occupy_closed_streams() -> None:
 
 def interrupted(status: int) -> None:
     """Say ``promoplan: interrupted`` on stderr (when it is open) and exit with ``status``."""
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)  # no re-delivery (see _deliver_again) now
+    message = "promoplan: interrupted\n"
     try:
-        sys.stderr.write("promoplan: interrupted\n")
+        sys.stderr.write(message)
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
-        pass  # stderr closed: the exit status says it
+        # sys.stderr unusable (interrupted while it was being set up): the descriptor.
+        try:  # noqa: SIM105  # contextlib may not be imported yet this early
+            os.write(2, message.encode())
+        except OSError:
+            pass  # stderr closed: the exit status says it
     _quiet_exit(status)
 
 
