@@ -151,14 +151,13 @@ ROWS["parquet"] = lambda f: _python("--child", "promoplan", str(parquet_copy(f))
 ROWS["before"] = before_argv
 
 
-def child_promoplan(file: Path) -> dict[str, str]:
-    """read_actuals for the example plan's metrics; totals of gmv and spend from the cube."""
+def actuals_spec():  # type: ignore[no-untyped-def]  # promoplan imported in the child only
+    """The spec of the example plan's metrics read as order-level rows."""
     import datetime as dt  # noqa: PLC0415  # the child imports only what it runs
 
-    from promoplan.actuals import read_actuals  # noqa: PLC0415
     from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415
 
-    spec = ActualsSpec(
+    return ActualsSpec(
         date_column="date",
         dimensions=(("channel", "channel"),),
         columns=MEASURES,
@@ -169,7 +168,13 @@ def child_promoplan(file: Path) -> dict[str, str]:
         known_channels=frozenset(PLAN_CHANNELS),
         extrema=frozenset(),  # the example plan has no min or max metric
     )
-    actuals = read_actuals([file], spec)
+
+
+def child_promoplan(file: Path) -> dict[str, str]:
+    """read_actuals for the example plan's metrics; totals of gmv and spend from the cube."""
+    from promoplan.actuals import read_actuals  # noqa: PLC0415  # the child imports only what it runs
+
+    actuals = read_actuals([file], actuals_spec())
     if not actuals.ok:
         raise SystemExit(f"promoplan reported errors: {actuals.diagnostics[:3]}")
     cube = actuals.cube

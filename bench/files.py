@@ -34,7 +34,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from actuals import MEASURES, MONEY, before_tree, child_promoplan, machine, timed  # noqa: E402
+from actuals import (  # noqa: E402
+    MEASURES,
+    MONEY,
+    actuals_spec,
+    before_tree,
+    child_promoplan,
+    machine,
+    timed,
+)
 from gen_rows import DATA, default_path, generate  # noqa: E402
 
 
@@ -136,27 +144,6 @@ def child_promoplan_files(files: list[Path]) -> dict[str, str]:
     measure = got.cube.measures[got.cube.columns.index("gmv")]
     total = measure.number(sum(measure.totals))
     return {"gmv": str(total), "cube_rows": str(len(got.cube.days))}
-
-
-def actuals_spec():  # type: ignore[no-untyped-def]
-    """The spec bench/actuals.py reads with."""
-    import datetime as dt  # noqa: PLC0415
-
-    from actuals import PLAN_CHANNELS  # noqa: PLC0415
-
-    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415
-
-    return ActualsSpec(
-        date_column="date",
-        dimensions=(("channel", "channel"),),
-        columns=MEASURES,
-        grain="rows",
-        keep_from=dt.date(2024, 1, 1),
-        keep_to=dt.date(2025, 12, 31),
-        channel_dimension="channel",
-        known_channels=frozenset(PLAN_CHANNELS),
-        extrema=frozenset(),
-    )
 
 
 def argv(kind: str, files: list[Path], before: Path | None = None) -> list[str]:
