@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
-import json, sys, tokenize
+import gc, json, sys, tokenize
 sys.argv = ["promoplan", *json.loads(sys.argv[1])]
 from promoplan.process import main
 try:
@@ -30,8 +30,9 @@ except SystemExit as stop:
     code = stop.code
 compiled = getattr(tokenize, "_compile", None)
 tokenizer = compiled.cache_info().currsize if hasattr(compiled, "cache_info") else 0
-print(json.dumps({"code": code, "modules": sorted(sys.modules), "tokenizer": tokenizer}),
-      file=sys.stderr)
+collector = {"threshold": gc.get_threshold()[0], "frozen": gc.get_freeze_count()}
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "tokenizer": tokenizer,
+                  "collector": collector}), file=sys.stderr)
 """
 HELP_NEVER = ("rich.markdown", "markdown_it", "pygments", "rich.traceback", "rich.pretty")
 VALIDATE_NEVER = (
@@ -115,6 +116,18 @@ def test_check_imports_no_report_data_or_quick_reader() -> None:
     assert code == 1  # the example's low_roi alert: the check ran
     assert "promoplan.render.table" in modules
     assert _packages(modules, CHECK_NEVER) == []
+
+
+def test_a_run_collects_rarely_and_not_at_the_exit() -> None:
+    # The collector's default young generation (700) cost the README's check ~30 ms of
+    # collections that freed nothing, and its final collection ~50 ms more.
+    from promoplan.process import YOUNG_OBJECTS
+
+    report = _run(["check", "plans/ecommerce-2025.yaml", "--actuals", "plans/actuals/*.csv"])
+    assert report["code"] == 1  # the example's findings: the run went to its end
+    assert report["collector"]["threshold"] == YOUNG_OBJECTS > 700
+    # Everything alive at the end is frozen: the exit's collections have nothing to do.
+    assert report["collector"]["frozen"] > 10_000
 
 
 def test_check_runs_duckdb_without_its_python_layer() -> None:

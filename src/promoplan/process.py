@@ -11,6 +11,13 @@ rich and DuckDB are imported (100 ms and more).
   ``promoplan: interrupted`` and exit 130 (SIGINT) or 143 (SIGTERM).
 * SIGXFSZ is ignored, so that a write over ``ulimit -f`` fails with EFBIG,
   which the writer reports, instead of killing the process with a core dump.
+* The cyclic garbage collector runs less often (a young generation of
+  :data:`YOUNG_OBJECTS` instead of 700) and not at all at the exit: a run is
+  short, and what it builds (pydantic's schemas, typer's and rich's objects, the
+  plan and its result) lives until the end. The default thresholds, tuned for
+  long-running programs, made ``check`` on the example spend ~30 ms collecting
+  objects that were all still alive, and the interpreter's collections at the
+  exit took ~50 ms more to free memory the operating system reclaims anyway.
 * A closed stdout or stderr (``>&-``, ``2>&-``) is re-opened on /dev/null, so
   that no file promoplan opens later takes descriptor 1 or 2 and receives the
   report meant for the terminal; output meant for a closed stdout is refused
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 # Only modules the interpreter has loaded already: this import is what runs
 # before the handlers are installed.
+import gc
 import os
 import signal
 import sys
@@ -34,6 +42,11 @@ if TYPE_CHECKING:
 
 EXIT_SIGINT = 128 + signal.SIGINT
 EXIT_SIGTERM = 128 + signal.SIGTERM
+
+# Container objects allocated between two collections of the young generation. The
+# bound on what waits to be collected stays small (cycles are rare in what promoplan
+# builds: tuples, Decimals, frozen dataclasses).
+YOUNG_OBJECTS = 100_000
 
 _closed: set[int] = set()
 
@@ -149,11 +162,15 @@ def run(app: Callable[[], object]) -> None:
         # The work is done (or undone): a signal now would only make the exit status
         # lie. Python keeps an ignored disposition through its own shutdown.
         ignore_signals()
+        # Nothing is collected at the exit: the files are closed by now (every writer
+        # closes its own), and the operating system takes the memory back at once.
+        gc.freeze()
 
 
 def main() -> None:
     """Console-script entry point: handlers and streams first, then the CLI."""
     install_signal_handlers()
+    gc.set_threshold(YOUNG_OBJECTS)
     try:
         occupy_closed_streams()
         from promoplan.cli import main as cli  # noqa: PLC0415  # after the handlers are in place
