@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from promoplan.process import YOUNG_OBJECTS
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import gc, json, sys, tokenize
@@ -121,8 +123,6 @@ def test_check_imports_no_report_data_or_quick_reader() -> None:
 def test_a_run_collects_rarely_and_not_at_the_exit() -> None:
     # The collector's default young generation (700) cost the README's check ~30 ms of
     # collections that freed nothing, and its final collection ~50 ms more.
-    from promoplan.process import YOUNG_OBJECTS
-
     report = _run(["check", "plans/ecommerce-2025.yaml", "--actuals", "plans/actuals/*.csv"])
     assert report["code"] == 1  # the example's findings: the run went to its end
     assert report["collector"]["threshold"] == YOUNG_OBJECTS > 700
