@@ -275,6 +275,15 @@ def _unpivot_spec(unpivot: Unpivot | None) -> UnpivotSpec | None:
     return UnpivotSpec(unpivot.dimension, measures)
 
 
+def open_engine_ahead(files: Sequence[str]) -> None:
+    """When ``files`` (from :func:`expand_actuals`) are files, start opening the file
+    engine's database on a thread, to be ready when :func:`read_inputs` reads them."""
+    if files and not any(is_warehouse_url(f) for f in files):
+        from promoplan.actuals.session import open_ahead  # noqa: PLC0415  # DuckDB only when actuals are read
+
+        open_ahead()
+
+
 def read_inputs(
     loaded: LoadedPlan,
     files: Sequence[str],

@@ -8,6 +8,7 @@ engine's progress into a callback while a long scan runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -31,22 +32,73 @@ _POLL_SECONDS = 0.1
 _DISABLED = ("type_pushdown", "common_subexpressions")  # optimizers turned off (see connect)
 
 
-def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that may read only the given files and its own temp directory."""
+class _Ahead:
+    """An in-memory DuckDB being opened on a thread (see :func:`open_ahead`)."""
+
+    def __init__(self) -> None:
+        self.con: duckdb.DuckDBPyConnection | None = None
+        # Not a daemon: the interpreter waits for it at the exit. A daemon thread still
+        # inside DuckDB's C++ when the interpreter ends is torn down mid-call (abort).
+        self.thread = threading.Thread(target=self._open, name="promoplan-open")
+        self.thread.start()
+
+    def _open(self) -> None:
+        # A failure is not kept: connect() opens its own and reports that one's.
+        with contextlib.suppress(Exception):
+            self.con = _open_database()
+
+    def take(self) -> duckdb.DuckDBPyConnection | None:
+        """The connection once opened; None if opening it failed."""
+        self.thread.join()
+        return self.con
+
+
+_ahead: _Ahead | None = None
+
+
+def open_ahead() -> None:
+    """Start opening the next read's database on a thread, for :func:`connect` to take.
+
+    Creating a DuckDB database (its catalog of built-in functions) takes 30-50 ms
+    with Python's lock released, which is what reading the plan and importing the
+    file engine take with it held: started before them, it is ready when needed.
+    A read that never comes (a plan with errors, an interruption) leaves the
+    database to the exit, which waits for the thread first.
+    """
+    global _ahead  # noqa: PLW0603  # one pending database per process, taken once
+    if _ahead is None:
+        _ahead = _Ahead()
+
+
+def _open_database() -> duckdb.DuckDBPyConnection:
     from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
-    con = duckdb.connect(
+    return duckdb.connect(
         ":memory:",
         config={
             "threads": threads,
             "memory_limit": MEMORY_LIMIT,
             "preserve_insertion_order": False,
-            "temp_directory": str(tmp / "spill"),
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
         },
     )
+
+
+def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may read only the given files and its own temp directory.
+
+    The database :func:`open_ahead` started is taken when there is one (once).
+    """
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
+    global _ahead  # taken once
+    ahead, _ahead = _ahead, None
+    con = ahead.take() if ahead is not None else None
+    if con is None:
+        con = _open_database()
+    con.execute("SET temp_directory = $dir", {"dir": str(tmp / "spill")})
     # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
     # the scan: a dirty cell would abort the read instead of taking the cleaning
     # path. common_subexpressions hoists the cleaning expression, which appears

@@ -9,6 +9,7 @@ from promoplan.inputs import (
     Progress,
     check_inputs,
     expand_actuals,
+    open_engine_ahead,
     parse_as_of,
     read_inputs,
     usable,
@@ -32,6 +33,7 @@ def run_check(
     """``promoplan check``: diagnostics, goals, budget and alerts of one plan."""
     given = parse_as_of(as_of)
     files = expand_actuals(actuals)
+    open_engine_ahead(files)  # DuckDB opens while the plan is read
     loaded = load_plan(plan_path)
     plan = usable(loaded)
     if plan is None:
