@@ -35,6 +35,7 @@ def _assert_restricted(con: duckdb.DuckDBPyConnection, tmp: Path, named: Path, o
 def test_the_database_opened_ahead_is_taken_once_and_restricted(
     files: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(session, "_ahead", None)
     tmp, named, other = files
     opened: list[duckdb.DuckDBPyConnection] = []
     real = session._open_database
@@ -61,6 +62,7 @@ def test_the_database_opened_ahead_is_taken_once_and_restricted(
 def test_a_failure_opening_ahead_is_opened_again_by_connect(
     files: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(session, "_ahead", None)
     tmp, named, other = files
     calls: list[str] = []
     real = session._open_database
@@ -95,6 +97,7 @@ def test_check_opens_the_database_ahead_and_its_read_takes_it(
         real()
         started.append(session._ahead)
 
+    monkeypatch.setattr(session, "_ahead", None)
     monkeypatch.setattr(session, "open_ahead", spy)
     plan = ROOT / "plans" / "ecommerce-2025.yaml"
     actuals = [str(ROOT / "plans" / "actuals" / "brand-daily.csv")]
@@ -114,3 +117,31 @@ def test_check_opens_the_database_ahead_and_its_read_takes_it(
             ignore=(),
         )
     assert len(started) == 1
+
+
+def test_a_check_that_reads_nothing_closes_the_database_opened_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from promoplan.commands.check import run_check  # noqa: PLC0415
+
+    started: list[session._Ahead] = []
+    real = session.open_ahead
+
+    def spy() -> None:
+        real()
+        assert session._ahead is not None
+        started.append(session._ahead)
+
+    monkeypatch.setattr(session, "_ahead", None)
+    monkeypatch.setattr(session, "open_ahead", spy)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("name: broken\nperiod: {start: 2025-01-01}\n", encoding="utf-8")
+    actuals = [str(ROOT / "plans" / "actuals" / "brand-daily.csv")]
+    run = run_check(plan, actuals, as_of=None, period=None, encoding=None, ignore=())
+    assert run.plans[0].status == "fail"  # the plan's errors: nothing was read
+    assert len(started) == 1
+    assert session._ahead is None
+    con = started[0].con
+    assert con is not None
+    with pytest.raises(duckdb.ConnectionException):  # closed, not left to the exit
+        con.execute("SELECT 1")

@@ -7,9 +7,10 @@ from it, then read its actuals once with :func:`read_inputs`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -275,13 +276,21 @@ def _unpivot_spec(unpivot: Unpivot | None) -> UnpivotSpec | None:
     return UnpivotSpec(unpivot.dimension, measures)
 
 
-def open_engine_ahead(files: Sequence[str]) -> None:
-    """When ``files`` (from :func:`expand_actuals`) are files, start opening the file
-    engine's database on a thread, to be ready when :func:`read_inputs` reads them."""
-    if files and not any(is_warehouse_url(f) for f in files):
-        from promoplan.actuals.session import open_ahead  # noqa: PLC0415  # DuckDB only when actuals are read
+@contextlib.contextmanager
+def engine_ahead(files: Sequence[str]) -> Iterator[None]:
+    """When ``files`` (from :func:`expand_actuals`) are files, the file engine's database
+    opens on a thread while the block reads the plan, for :func:`read_inputs` to take;
+    one the block did not take is closed at its end."""
+    if not files or any(is_warehouse_url(f) for f in files):
+        yield
+        return
+    from promoplan.actuals.session import drop_ahead, open_ahead  # noqa: PLC0415  # DuckDB only when actuals are read
 
-        open_ahead()
+    open_ahead()
+    try:
+        yield
+    finally:
+        drop_ahead()
 
 
 def read_inputs(

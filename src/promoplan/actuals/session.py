@@ -62,12 +62,22 @@ def open_ahead() -> None:
     Creating a DuckDB database (its catalog of built-in functions) takes 30-50 ms
     with Python's lock released, which is what reading the plan and importing the
     file engine take with it held: started before them, it is ready when needed.
-    A read that never comes (a plan with errors, an interruption) leaves the
-    database to the exit, which waits for the thread first.
+    A command that opens one ahead drops it when it ends (:func:`drop_ahead`); an
+    interruption leaves it to the exit, which waits for the thread first.
     """
     global _ahead  # noqa: PLW0603  # one pending database per process, taken once
     if _ahead is None:
         _ahead = _Ahead()
+
+
+def drop_ahead() -> None:
+    """Close the database :func:`open_ahead` started if no read took it (a plan with
+    errors): the next read in this process opens its own."""
+    global _ahead
+    ahead, _ahead = _ahead, None
+    con = ahead.take() if ahead is not None else None
+    if con is not None:
+        con.close()
 
 
 def _open_database() -> duckdb.DuckDBPyConnection:

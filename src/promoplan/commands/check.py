@@ -8,8 +8,8 @@ from pathlib import Path
 from promoplan.inputs import (
     Progress,
     check_inputs,
+    engine_ahead,
     expand_actuals,
-    open_engine_ahead,
     parse_as_of,
     read_inputs,
     usable,
@@ -33,21 +33,22 @@ def run_check(
     """``promoplan check``: diagnostics, goals, budget and alerts of one plan."""
     given = parse_as_of(as_of)
     files = expand_actuals(actuals)
-    open_engine_ahead(files)  # DuckDB opens while the plan is read
-    loaded = load_plan(plan_path)
-    plan = usable(loaded)
-    if plan is None:
-        return Run("check", (unevaluated(loaded, ignore=ignore),))
-    # A bad --period fails before a long read; a window outside the period widens what is kept.
-    window = parse_period(period, plan, given or plan.span[0])
-    inputs = read_inputs(
-        loaded,
-        files,
-        encoding=encoding,
-        span=(window.start, window.end),
-        progress=progress,
-        timeout=timeout,
-    )
+    with engine_ahead(files):  # DuckDB opens while the plan is read
+        loaded = load_plan(plan_path)
+        plan = usable(loaded)
+        if plan is None:
+            return Run("check", (unevaluated(loaded, ignore=ignore),))
+        # A bad --period fails before a long read; a window outside the period widens what
+        # is kept.
+        window = parse_period(period, plan, given or plan.span[0])
+        inputs = read_inputs(
+            loaded,
+            files,
+            encoding=encoding,
+            span=(window.start, window.end),
+            progress=progress,
+            timeout=timeout,
+        )
     if not inputs.ok:
         result = unevaluated(loaded, inputs.diagnostics, ignore, plan_ignores=True)
         return Run("check", (result,))

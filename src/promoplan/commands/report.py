@@ -19,7 +19,6 @@ from promoplan.inputs import (
     Progress,
     expand_actuals,
     ignored_codes,
-    open_engine_ahead,
     parse_as_of,
     read_inputs,
 )
@@ -85,7 +84,6 @@ def prepare(
     kind, spec = choose_kind(week, month, quarter)
     day = report_day(as_of)
     files = tuple(expand_actuals(actuals))
-    open_engine_ahead(files)  # DuckDB opens while the plan is read
     loaded = load_plan(plan_path)
     plan = loaded.plan
     if plan is None or any(d.severity == "error" for d in loaded.diagnostics):
