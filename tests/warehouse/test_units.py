@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from promoplan.actuals.model import decimals, scaled
-from promoplan.actuals.warehouse.cube import _decimals, _number, _units
+from promoplan.actuals.warehouse.cube import _decimals, _measure, _number, _units
 
 # NUMERIC sums of up to 38 digits, with up to 10 decimal places.
 numbers = st.builds(
@@ -35,3 +35,52 @@ def test_integers_and_floats(value: int, scale: int) -> None:
     assert _number(0.1) == Decimal("0.1")
     assert _units(_number(float("nan")), scale) is None
     assert _units(None, scale) is None
+
+
+# A result column as drivers return it: NUMERIC Decimals (NaN and infinities too),
+# integers, floats, or nothing.
+cells = st.one_of(
+    numbers,
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from([Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")]),
+    st.none(),
+)
+
+
+def _reference(value: object) -> Decimal | None:
+    """A cell as a Decimal, None when missing or not finite (a float by its shortest text)."""
+    if value is None:
+        return None
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+    return number if number.is_finite() else None
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), cells, cells, cells), min_size=1, max_size=30),
+    st.sampled_from(["one type", "mixed"]),
+)
+def test_a_measure_column_at_once_is_the_cells_one_by_one(
+    rows: list[tuple[int, object, object, object]], mix: str
+) -> None:
+    """A column's sums, counts and extremes, read at once, are the cells read one by one."""
+    if mix == "one type":  # the usual result: every value of a column of one type
+        kind = type(rows[0][1])
+        rows = [r for r in rows if all(type(v) in (kind, type(None)) for v in r[1:])] or rows[:1]
+    result = [(None, None, n, total, low, high) for n, total, low, high in rows]
+    measure = _measure(result, ("cell", 3, 2, 4, 5))
+    totals = [_reference(total) if n else None for n, total, _, _ in rows]
+    lows = [_reference(low) if n else None for n, _, low, _ in rows]
+    highs = [_reference(high) if n else None for n, _, _, high in rows]
+    finite = [v for v in (*totals, *lows, *highs) if v is not None]
+    scale = max((decimals(v) for v in finite), default=0)
+    assert measure.scale == scale
+    for i, (n, total, _, _) in enumerate(rows):
+        # A sum that is NaN or infinite leaves the cell without a value.
+        kept = n and (total is None or _reference(total) is not None)
+        assert measure.counts[i] == (n if kept else 0)
+        expected = totals[i]
+        assert measure.totals[i] == (scaled(expected, scale) if expected is not None else 0)
+        for got, want in ((measure.minima, lows[i]), (measure.maxima, highs[i])):
+            assert got is not None
+            assert got[i] == (None if want is None else scaled(want, scale))

@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import MAX_PREC, Context, Decimal
+from functools import reduce
+from itertools import repeat
 from typing import Any
 
 from promoplan.actuals.cellsql import FIRST_ERRORS
@@ -120,13 +122,19 @@ def assemble(
     first_day = _WEEKDAY[spec.week_start] if spec.grain == "weekly" else None
     groups: dict[Key, Sequence[Any]] = {}
     misdated: dict[dt.date, int] = {}
+    # Per spec dimension, the position of its value among the row's trimmed keys;
+    # a dimension the table lacks reads the None appended after them.
+    picks = [k if j is None else j for j in planned.dimension_slots]
     for row in rows:
         day = row[0] if type(row[0]) is dt.date else _day(row[0])
         if first_day is not None and day.isoweekday() != first_day:
             misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
             continue
-        values = [_text(v) for v in row[1 : 1 + k]]
-        key = (day, tuple(None if j is None else values[j] for j in planned.dimension_slots))
+        values = [
+            (v.strip(_SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]
+        ]
+        values.append(None)
+        key = (day, tuple(map(values.__getitem__, picks)))
         group = groups.get(key)
         if group is None:
             groups[key] = row
@@ -195,54 +203,95 @@ def _measure(ordered: Sequence[Sequence[Any]], reader: Reader) -> Measure:
 
     Its scale is the most decimal places any of its numbers has (the driver's
     NUMERIC scale, a float's shortest text), as for a cube built from cells.
+    Built a column at a time (thousands of rows, tens of measures): a row
+    without values leaves its cell empty, and a column of plain integers (the
+    counts, the sums of integer columns) is taken as it comes.
     """
     kind, total, count, low, high = reader
     size = len(ordered)
-    counts = [0] * size
     if kind is _NONE:
-        return Measure(0, tuple(counts), tuple(counts), (None,) * size, (None,) * size)
+        zeros = (0,) * size
+        return Measure(0, zeros, zeros, (None,) * size, (None,) * size)
+    counts = _integers([row[count] for row in ordered])
     if kind is _COUNT:
-        for i, row in enumerate(ordered):
-            counts[i] = int(row[count])
-        return Measure(0, tuple(counts), tuple(counts), (None,) * size, (None,) * size)
-    totals: list[Decimal | int] = [0] * size
-    lows: list[Decimal | int | None] = [None] * size
-    highs: list[Decimal | int | None] = [None] * size
-    for i, row in enumerate(ordered):
-        n = row[count]
-        if not n:
-            continue
-        if low is not None:
-            lows[i] = _number(row[low])
-        if high is not None:
-            highs[i] = _number(row[high])
-        value = _number(row[total])
-        if isinstance(value, Decimal) and not value.is_finite():
-            continue  # NaN or infinity in a float column: no value (its extremes stay)
-        counts[i] = n if type(n) is int else int(n)
-        totals[i] = 0 if value is None else value
+        return Measure(0, counts, counts, (None,) * size, (None,) * size)
+    totals = _column(ordered, counts, total)
+    lows = _column(ordered, counts, low)
+    highs = _column(ordered, counts, high)
+    if Decimal in set(map(type, totals)) and not all(map(Decimal.is_finite, _decimals_of(totals))):
+        # NaN or infinity (a float or NUMERIC column): no value (its extremes stay).
+        kept = [type(v) is not Decimal or v.is_finite() for v in totals]
+        counts = tuple(n if ok else 0 for n, ok in zip(counts, kept, strict=True))
+        totals = [v if ok else None for v, ok in zip(totals, kept, strict=True)]
     scale = max(_decimals(totals), _decimals(lows), _decimals(highs))
     return Measure(
         scale,
-        tuple(_units(v, scale) or 0 for v in totals),
-        tuple(counts),
-        tuple(_units(v, scale) for v in lows),
-        tuple(_units(v, scale) for v in highs),
+        tuple(0 if v is None else v for v in _scaled(totals, scale)),
+        counts,
+        tuple(_scaled(lows, scale)),
+        tuple(_scaled(highs, scale)),
     )
 
 
-def _decimals(values: Iterable[Decimal | int | None]) -> int:
-    """The most decimal places of the finite Decimals among ``values`` (0 for none)."""
-    most = 0
-    for value in values:
-        if type(value) is Decimal:
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > most:
-                most = -exponent
-    return most
+_NONE_TYPE = type(None)
+_PLAIN = frozenset({int, Decimal, _NONE_TYPE})  # what _number returns as it is
+_INTEGERS = frozenset({int, _NONE_TYPE})
 
 
-_EXACT = Context(prec=MAX_PREC)  # scaleb without rounding a 38-digit sum
+def _integers(values: list[Any]) -> tuple[int, ...]:
+    """Counts as ints (a driver's integer type converted; a missing count is 0)."""
+    if set(map(type, values)) == {int}:
+        return tuple(values)
+    return tuple(0 if v is None else int(v) for v in values)
+
+
+def _column(
+    ordered: Sequence[Sequence[Any]], counts: tuple[int, ...], position: int | None
+) -> list[Decimal | int | None]:
+    """The numbers at ``position`` of the rows with values (None elsewhere, and for
+    extremes not selected)."""
+    if position is None:
+        return [None] * len(ordered)
+    values = [row[position] if n else None for row, n in zip(ordered, counts, strict=True)]
+    if set(map(type, values)) <= _PLAIN:
+        return values
+    return [_number(v) for v in values]
+
+
+def _decimals_of(values: Sequence[Decimal | int | None]) -> list[Decimal]:
+    return [v for v in values if type(v) is Decimal]
+
+
+_EXACT = Context(prec=MAX_PREC)  # sums, products and scaleb without rounding 38 digits
+
+
+def _decimals(values: Sequence[Decimal | int | None]) -> int:
+    """The most decimal places of the finite Decimals among ``values`` (0 for none).
+
+    An exact sum has the smallest exponent of its terms: one exponent read per
+    column instead of one per value.
+    """
+    if Decimal not in set(map(type, values)):
+        return 0
+    found = _decimals_of(values)
+    if not all(map(Decimal.is_finite, found)):
+        found = [v for v in found if v.is_finite()]
+    if not found:
+        return 0
+    exponent = reduce(_EXACT.add, found).as_tuple().exponent
+    assert isinstance(exponent, int)  # a sum of finite numbers is finite
+    return max(0, -exponent)
+
+
+def _scaled(values: list[Decimal | int | None], scale: int) -> list[int | None]:
+    """``values`` in units of ``10**-scale``, exactly; None where missing or not finite."""
+    types = set(map(type, values))
+    if types == {_NONE_TYPE} or (scale == 0 and types <= _INTEGERS):
+        return values  # type: ignore[return-value]  # ints and None only: already units
+    if types == {Decimal} and all(map(Decimal.is_finite, values)):  # type: ignore[arg-type]
+        factor = Decimal(10**scale)
+        return list(map(int, map(_EXACT.multiply, values, repeat(factor))))  # type: ignore[arg-type]
+    return [_units(v, scale) for v in values]
 
 
 def _units(value: Decimal | int | None, scale: int) -> int | None:
