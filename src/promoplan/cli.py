@@ -151,7 +151,7 @@ def check(
         from promoplan.commands.check import run_check
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit, output_file
-        from promoplan.render import render
+        from promoplan.render import prepare, render
 
         target = output_file(output)
         chosen = _choose_format("check", fmt, "table")
@@ -166,6 +166,7 @@ def check(
                 ignore=tuple(ignore or ()),
                 progress=progress,
                 timeout=parse_timeout(timeout),
+                prepare=lambda: prepare(chosen),
             )
         emit(render(chosen, run, options), target, json=chosen in JSON_FORMATS)
         return exit_status(run, strict=strict)

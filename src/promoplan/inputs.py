@@ -301,8 +301,13 @@ def read_inputs(
     span: tuple[dt.date, dt.date] | None = None,
     progress: Progress | None = None,
     timeout: float | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Inputs:
-    """Read the actuals of a loaded plan once (when it has no error); ``span`` widens the dates."""
+    """Read the actuals of a loaded plan once (when it has no error); ``span`` widens the dates.
+
+    ``meanwhile`` (work that does not need the actuals) runs while a database
+    computes them; see :func:`promoplan.actuals.read_actuals`.
+    """
     plan = usable(loaded)
     if plan is None:
         return Inputs(loaded, None, loaded.diagnostics)
@@ -325,7 +330,7 @@ def read_inputs(
     if not files:
         raise UsageProblem(_NO_ACTUALS)
     spec = actuals_spec(plan, encoding=encoding, span=span, timeout=timeout)
-    read = read_actuals(files, spec, progress=progress)
+    read = read_actuals(files, spec, progress=progress, meanwhile=meanwhile)
     return Inputs(loaded, read, loaded.diagnostics + tuple(read.diagnostics), curves)
 
 
@@ -357,6 +362,11 @@ def resolve_as_of(plan: Plan, actuals: Actuals, given: dt.date | None) -> dt.dat
 def ignored_codes(ignore: Iterable[str], plan: Plan | None) -> list[str]:
     """The codes to leave out: ``--ignore`` and the plan's own ``ignore:``."""
     return [*ignore, *(plan_ignorable(plan.ignore) if plan is not None else ())]
+
+
+def prepare_evaluation() -> None:
+    """Import the evaluation core ahead of :func:`check_inputs` (while a database computes)."""
+    import promoplan.evaluate  # noqa: F401, PLC0415  # imported for check_inputs, ahead of time
 
 
 def check_inputs(

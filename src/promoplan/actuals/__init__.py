@@ -19,18 +19,26 @@ def read_actuals(
     spec: ActualsSpec,
     *,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Actuals:
     """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes.
 
     A database source URL (``postgresql://``, ``sc://``, ``duckdb://``) in place
-    of the files is read by pushing the cube query down to it.
+    of the files is read by pushing the cube query down to it. ``meanwhile``,
+    work that does not need the actuals, is called once: while a database
+    computes the cube, and before the files are read.
     """
     from promoplan.actuals.warehouse import is_warehouse_url  # noqa: PLC0415  # stdlib only
 
     if any(is_warehouse_url(str(f)) for f in files):
-        from promoplan.actuals.warehouse import read_source  # noqa: PLC0415  # drivers on use
+        from promoplan.actuals.warehouse import start_source  # noqa: PLC0415  # drivers on use
 
-        return read_source([str(f) for f in files], spec)
+        with start_source([str(f) for f in files], spec) as pending:
+            if meanwhile is not None:
+                meanwhile()
+            return pending.wait()
     from promoplan.actuals.engine import read_actuals as read  # noqa: PLC0415  # DuckDB on use
 
+    if meanwhile is not None:
+        meanwhile()
     return read(files, spec, progress=progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from promoplan.inputs import (
@@ -11,6 +11,7 @@ from promoplan.inputs import (
     engine_ahead,
     expand_actuals,
     parse_as_of,
+    prepare_evaluation,
     read_inputs,
     usable,
 )
@@ -29,8 +30,20 @@ def run_check(
     ignore: Sequence[str],
     progress: Progress | None = None,
     timeout: float | None = None,
+    prepare: Callable[[], object] | None = None,
 ) -> Run:
-    """``promoplan check``: diagnostics, goals, budget and alerts of one plan."""
+    """``promoplan check``: diagnostics, goals, budget and alerts of one plan.
+
+    ``prepare`` (the caller's work that needs no result, such as importing its
+    renderer) runs while a database computes the actuals, with the evaluation's
+    own imports.
+    """
+
+    def meanwhile() -> None:
+        prepare_evaluation()
+        if prepare is not None:
+            prepare()
+
     given = parse_as_of(as_of)
     files = expand_actuals(actuals)
     with engine_ahead(files):  # DuckDB opens while the plan is read
@@ -48,6 +61,7 @@ def run_check(
             span=(window.start, window.end),
             progress=progress,
             timeout=timeout,
+            meanwhile=meanwhile,
         )
     if not inputs.ok:
         result = unevaluated(loaded, inputs.diagnostics, ignore, plan_ignores=True)

@@ -69,6 +69,29 @@ def choose_format(
     )
 
 
+# The modules each format's renderer imports when it runs (rich's console: colour, and
+# what plain lines cannot lay out), for :func:`prepare`.
+_MODULES: Mapping[Format, tuple[str, ...]] = {
+    "table": ("promoplan.render.table", "rich.console"),
+    "json": ("promoplan.render.json",),
+    "markdown": ("promoplan.render.markdown",),
+    "csv": ("promoplan.render.csv",),
+    "html": ("promoplan.render.html",),
+    "github": ("promoplan.render.github",),
+    "junit": ("promoplan.render.junit",),
+    "sarif": ("promoplan.render.sarif",),
+}
+
+
+def prepare(fmt: Format) -> None:
+    """Import what rendering ``fmt`` needs, ahead of :func:`render` (while a database
+    computes the actuals, say); rendering is the same without it, only later."""
+    from importlib import import_module
+
+    for name in (*_MODULES[fmt], "promoplan.render.text"):
+        import_module(name)
+
+
 def render(fmt: Format, run: Run, options: RenderOptions) -> str:
     """Render ``run`` in ``fmt``; no line but the github format's own is a workflow command."""
     text = _render(fmt, run, options)

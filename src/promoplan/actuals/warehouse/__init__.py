@@ -2,7 +2,9 @@
 
 ``read_warehouse(url, spec)`` pushes the daily-cube ``GROUP BY`` down to the
 engine (``query.py``, rendered per dialect by sqlglot) and returns the same
-:class:`promoplan.actuals.model.Actuals` the CSV engine returns. Each engine is
+:class:`promoplan.actuals.model.Actuals` the CSV engine returns;
+``start_warehouse`` sends the query and returns the cube to wait on
+(``pending.py``), so that the caller works while the server computes. Each engine is
 one module (``postgres.py``, ``spark.py``, ``duckdb_file.py``) imported only
 when its URL is read; problems that stop the run (server unreachable,
 authentication, timeout) raise :class:`WarehouseProblem` (exit 2), problems
@@ -20,6 +22,7 @@ from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec
+    from promoplan.actuals.warehouse.pending import Pending
     from promoplan.actuals.warehouse.urls import WarehouseUrl
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "parse_timeout",
     "read_source",
     "read_warehouse",
+    "start_source",
+    "start_warehouse",
 ]
 
 DEFAULT_TIMEOUT = 600.0  # seconds: the statement timeout unless --timeout says otherwise
@@ -38,23 +43,43 @@ def read_warehouse(
     url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEFAULT_TIMEOUT
 ) -> Actuals:
     """Run the cube query for ``spec`` on the table ``url`` names; the cube comes back."""
+    with start_warehouse(url, spec, timeout=timeout) as pending:
+        return pending.wait()
+
+
+def start_warehouse(
+    url: WarehouseUrl, spec: ActualsSpec, *, timeout: float = DEFAULT_TIMEOUT
+) -> Pending:
+    """Start the cube query for ``spec`` on the table ``url`` names; the cube to wait on.
+
+    PostgreSQL's query runs while the caller works; DuckDB and Spark Connect
+    compute in this call (their cube is ready when it returns).
+    """
+    from promoplan.actuals.warehouse.pending import Ready  # noqa: PLC0415  # a source is read
+
     match url.kind:
         case "postgresql":
             from promoplan.actuals.warehouse import postgres  # noqa: PLC0415  # psycopg on use
 
-            return postgres.read(url, spec, timeout=timeout)
+            return postgres.start(url, spec, timeout=timeout)
         case "spark":
             from promoplan.actuals.warehouse import spark  # noqa: PLC0415  # pyspark on use
 
-            return spark.read(url, spec, timeout=timeout)
+            return Ready(spark.read(url, spec, timeout=timeout))
         case "duckdb":
             from promoplan.actuals.warehouse import duckdb_file  # noqa: PLC0415
 
-            return duckdb_file.read(url, spec, timeout=timeout)
+            return Ready(duckdb_file.read(url, spec, timeout=timeout))
 
 
 def read_source(sources: list[str], spec: ActualsSpec) -> Actuals:
     """Read the one database source in ``sources`` (``--actuals``, or ``actuals.source``)."""
+    with start_source(sources, spec) as pending:
+        return pending.wait()
+
+
+def start_source(sources: list[str], spec: ActualsSpec) -> Pending:
+    """Start reading the one database source in ``sources``; the cube to wait on."""
     if len(sources) != 1 or not is_warehouse_url(sources[0]):
         raise UsageProblem(
             "a database source is read on its own: pass one --actuals URL, without CSV files"
@@ -62,7 +87,7 @@ def read_source(sources: list[str], spec: ActualsSpec) -> Actuals:
     from promoplan.actuals.warehouse.urls import parse_url  # noqa: PLC0415  # a URL was given
 
     url = parse_url(sources[0])
-    return read_warehouse(url, spec, timeout=spec.timeout or DEFAULT_TIMEOUT)
+    return start_warehouse(url, spec, timeout=spec.timeout or DEFAULT_TIMEOUT)
 
 
 _TIMEOUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")

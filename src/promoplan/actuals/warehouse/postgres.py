@@ -6,17 +6,26 @@ UTF-8; one read-only transaction (``BEGIN READ ONLY``) with a local
 query, with ``work_mem`` raised for that transaction so that the aggregate
 stays in memory. Secrets come from libpq (``PGPASSWORD``, ``PGSERVICEFILE``,
 ``~/.pgpass``) or the URL's ``${ENV_VAR}`` password; no message carries one.
+
+:func:`start` runs everything up to the cube query and sends it; a worker
+thread waits for its rows (psycopg waits in libpq without the GIL) while the
+caller works, and :meth:`Pending.wait` assembles the cube. Leaving before the
+rows came back (an error, an interruption) cancels the query on the server
+(a cancel request) and closes the connection.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import plan_query
+from promoplan.actuals.warehouse.columns import Planned, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
+from promoplan.actuals.warehouse.pending import Background, Pending, Ready
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.query import render, table_sql
+from promoplan.actuals.warehouse.query import Rendered, render, table_sql
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
@@ -25,6 +34,8 @@ if TYPE_CHECKING:
     import psycopg
 
 CONNECT_TIMEOUT = 10  # seconds to reach the server (libpq's connect_timeout)
+# Seconds for the server to take a cancel request, and for the query to end after it.
+CANCEL_WAIT = 5.0
 
 # The cube query's hash aggregate keeps one state per cube row (a few hundred bytes
 # with NUMERIC sums). PostgreSQL's default work_mem (4 MB) spills it to disk at a
@@ -109,6 +120,16 @@ def _connection_problem(url: WarehouseUrl, exc: Exception) -> WarehouseProblem:
 
 def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     """Read the cube for ``spec`` from the PostgreSQL table ``url`` names."""
+    with start(url, spec, timeout=timeout) as pending:
+        return pending.wait()
+
+
+def start(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Pending:
+    """Connect, read the catalog, send the cube query for ``spec``; the cube to wait on.
+
+    Everything up to the cube query runs here (its problems are raised here);
+    the query runs in the server while the caller works.
+    """
     try:
         import psycopg  # noqa: PLC0415  # only when a postgresql:// source is read
     except ImportError:
@@ -122,8 +143,23 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     except psycopg.OperationalError as exc:
         raise _connection_problem(url, exc) from None
     try:
-        conn.read_only = True  # the transaction below begins READ ONLY
-        return _read(conn, url, spec, timeout)
+        with _problems(psycopg, url, timeout):
+            conn.read_only = True  # the transaction begins READ ONLY
+            found = _prepare(conn, url, spec, timeout)
+            if isinstance(found, Actuals):
+                conn.close()
+                return Ready(found)
+            return _Running(psycopg, conn, url, spec, timeout, *found)
+    except BaseException:
+        _abandon(conn)
+        raise
+
+
+@contextmanager
+def _problems(psycopg: Any, url: WarehouseUrl, timeout: float) -> Iterator[None]:
+    """What the server refused, as the problem it is (exit 2), without a traceback."""
+    try:
+        yield
     except psycopg.errors.QueryCanceled:
         raise WarehouseProblem(
             "PA035",
@@ -138,28 +174,86 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         raise _connection_problem(url, exc) from None
     except psycopg.Error as exc:  # anything else the server refused (a view that fails, ...)
         raise UsageProblem(f"the query on {url.display} failed: {_reason(exc)}") from None
-    finally:
-        conn.close()
 
 
-def _read(
+def _prepare(
     conn: psycopg.Connection[Any], url: WarehouseUrl, spec: ActualsSpec, timeout: float
-) -> Actuals:
-    with conn.transaction():
-        conn.execute(_SETTINGS, [str(max(1, round(timeout * 1000))), WORK_MEM_KB])
-        name = table_sql(url.table, "postgres")
-        columns = tuple(conn.execute(_COLUMNS, [name]).fetchall())
-        if not columns:
-            exists = conn.execute(_EXISTS, [name]).fetchone()
-            if not (exists and exists[0]):
-                tables = tuple(r[0] for r in conn.execute(_TABLES, [url.table.schema]).fetchall())
-                return empty_actuals(url, spec, [_no_table(url, tables)])
-        planned = plan_query(url, spec, columns)
-        if planned.query is None:
-            return empty_actuals(url, spec, planned.diagnostics)
-        rendered = render(planned.query, "postgres")
-        rows = conn.execute(rendered.sql, rendered.parameters).fetchall()
-    return assemble(url, spec, planned, rows)
+) -> Actuals | tuple[Planned, Rendered]:
+    """The transaction's settings and the catalog; the query to run, or why there is none."""
+    conn.execute(_SETTINGS, [str(max(1, round(timeout * 1000))), WORK_MEM_KB])
+    name = table_sql(url.table, "postgres")
+    columns = tuple(conn.execute(_COLUMNS, [name]).fetchall())
+    if not columns:
+        exists = conn.execute(_EXISTS, [name]).fetchone()
+        if not (exists and exists[0]):
+            tables = tuple(r[0] for r in conn.execute(_TABLES, [url.table.schema]).fetchall())
+            return empty_actuals(url, spec, [_no_table(url, tables)])
+    planned = plan_query(url, spec, columns)
+    if planned.query is None:
+        return empty_actuals(url, spec, planned.diagnostics)
+    return planned, render(planned.query, "postgres")
+
+
+class _Running(Pending):
+    """The cube query under way in its read-only transaction, fetched by a worker thread."""
+
+    def __init__(  # noqa: PLR0917  # what the query was built from
+        self,
+        psycopg: Any,
+        conn: psycopg.Connection[Any],
+        url: WarehouseUrl,
+        spec: ActualsSpec,
+        timeout: float,
+        planned: Planned,
+        rendered: Rendered,
+    ) -> None:
+        self._psycopg, self._conn, self._url, self._spec = psycopg, conn, url, spec
+        self._timeout, self._planned = timeout, planned
+        self._closed = False
+
+        def fetch() -> list[tuple[Any, ...]]:
+            return conn.execute(rendered.sql, rendered.parameters).fetchall()
+
+        self._query = Background(fetch, name="promoplan-cube-query")
+
+    def wait(self) -> Actuals:
+        """The cube, once the server has sent it; PA035 past the timeout, and so on."""
+        try:
+            with _problems(self._psycopg, self._url, self._timeout):
+                rows = self._query.result()
+                self._conn.commit()
+        finally:
+            self.close()
+        return assemble(self._url, self._spec, self._planned, rows)
+
+    def close(self) -> None:
+        """Cancel the query if it still runs, then close the connection."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._query.running():
+            _cancel(self._conn)
+            if not self._query.join(CANCEL_WAIT):
+                # Still inside libpq: closing would free what the worker uses. The
+                # server has the cancel request; the process's exit closes the socket.
+                return
+        self._conn.close()
+
+
+def _cancel(conn: psycopg.Connection[Any]) -> None:
+    """Ask the server to cancel the statement under way (a separate, short connection)."""
+    with suppress(Exception):  # the server is gone, or refused: closing is what is left
+        conn.cancel_safe(timeout=CANCEL_WAIT)
+
+
+def _abandon(conn: psycopg.Connection[Any]) -> None:
+    """Close ``conn`` on the way out of an error or an interruption, cancelling a statement
+    the server is still running (a catalog query interrupted)."""
+    from psycopg.pq import TransactionStatus  # noqa: PLC0415  # psycopg is imported: conn is one
+
+    if conn.pgconn.transaction_status == TransactionStatus.ACTIVE:
+        _cancel(conn)
+    conn.close()
 
 
 def _no_table(url: WarehouseUrl, tables: tuple[str, ...]) -> Any:
