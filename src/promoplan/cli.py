@@ -166,7 +166,7 @@ def check(
                 ignore=tuple(ignore or ()),
                 progress=progress,
                 timeout=parse_timeout(timeout),
-                prepare=lambda: prepare(chosen),
+                prepare=lambda: prepare(chosen, options),
             )
         emit(render(chosen, run, options), target, json=chosen in JSON_FORMATS)
         return exit_status(run, strict=strict)

@@ -23,6 +23,7 @@ from promoplan.actuals import read_actuals
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.urls import parse_url
+from promoplan.commands.check import run_check
 from promoplan.errors import Interrupted, UsageProblem
 from warehouse import pgserver
 from warehouse.conftest import ROOT
@@ -103,6 +104,31 @@ def test_the_query_runs_while_the_caller_works(postgres: pgserver.Server) -> Non
     assert '"awake"' in running[1]
     assert len(actuals.cube.days) > 0
     assert _activity(postgres) == []  # the connection is closed
+
+
+def test_check_prepares_its_evaluation_and_renderer_meanwhile(postgres: pgserver.Server) -> None:
+    """``check``'s work that needs no numbers (the caller's ``prepare``) runs while the
+    cube query is active on the server."""
+    execute(postgres, "CREATE OR REPLACE VIEW public.awake AS SELECT * FROM public.actuals")
+    states: list[bool] = []
+    with psycopg.connect(postgres.dsn()) as blocker:
+        blocker.execute("LOCK TABLE public.actuals IN ACCESS EXCLUSIVE MODE")
+
+        def prepare() -> None:
+            states.append(_until(lambda: any(s == "active" for s, _ in _activity(postgres)), 10))
+            blocker.rollback()
+
+        run = run_check(
+            FILTERS,
+            [postgres.url("public.awake")],
+            as_of=None,
+            period=None,
+            encoding=None,
+            ignore=(),
+            prepare=prepare,
+        )
+    assert states == [True]
+    assert run.plans[0].goals
 
 
 def test_leaving_before_the_cube_cancels_the_query(postgres: pgserver.Server, slow: str) -> None:

@@ -24,9 +24,10 @@ def read_actuals(
     """Read CSV ``files`` into the daily cube for ``spec``; ``progress(done, total)`` in bytes.
 
     A database source URL (``postgresql://``, ``sc://``, ``duckdb://``) in place
-    of the files is read by pushing the cube query down to it. ``meanwhile``,
-    work that does not need the actuals, is called once: while a database
-    computes the cube, and before the files are read.
+    of the files is read by pushing the cube query down to it; ``meanwhile``
+    (work that does not need the actuals) is called once while the database
+    computes the cube. Files are read here, with nothing beside the read:
+    ``meanwhile`` is not called for them.
     """
     from promoplan.actuals.warehouse import is_warehouse_url  # noqa: PLC0415  # stdlib only
 
@@ -39,6 +40,4 @@ def read_actuals(
             return pending.wait()
     from promoplan.actuals.engine import read_actuals as read  # noqa: PLC0415  # DuckDB on use
 
-    if meanwhile is not None:
-        meanwhile()
     return read(files, spec, progress=progress)

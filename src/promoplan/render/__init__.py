@@ -69,10 +69,9 @@ def choose_format(
     )
 
 
-# The modules each format's renderer imports when it runs (rich's console: colour, and
-# what plain lines cannot lay out), for :func:`prepare`.
+# The modules each format's renderer imports when it runs, for :func:`prepare`.
 _MODULES: Mapping[Format, tuple[str, ...]] = {
-    "table": ("promoplan.render.table", "rich.console"),
+    "table": ("promoplan.render.table",),
     "json": ("promoplan.render.json",),
     "markdown": ("promoplan.render.markdown",),
     "csv": ("promoplan.render.csv",),
@@ -83,12 +82,18 @@ _MODULES: Mapping[Format, tuple[str, ...]] = {
 }
 
 
-def prepare(fmt: Format) -> None:
+def prepare(fmt: Format, options: RenderOptions) -> None:
     """Import what rendering ``fmt`` needs, ahead of :func:`render` (while a database
-    computes the actuals, say); rendering is the same without it, only later."""
+    computes the actuals, say); rendering is the same without it, only later.
+
+    Nothing the render would not import: rich's console only for a table in colour.
+    """
     from importlib import import_module
 
-    for name in (*_MODULES[fmt], "promoplan.render.text"):
+    names = [*_MODULES[fmt], "promoplan.render.text"]
+    if fmt == "table" and options.color:
+        names.append("rich.console")
+    for name in names:
         import_module(name)
 
 
