@@ -1,6 +1,6 @@
 """Warehouse actuals: ``check`` from PostgreSQL vs from the same data as CSV vs bare ``psql``.
 
-    python bench/warehouse.py [--rows 1000000] [--10m] [--repeat 5]
+    python bench/warehouse.py [--rows 1000000] [--10m] [--repeat 5] [--before REV]
 
 Starts a throwaway PostgreSQL (as the tests do), fills a table of order-level
 rows of the example plan's shape with ``generate_series`` (deterministic),
@@ -9,7 +9,9 @@ exports it as CSV, then times, side by side and interleaved in each of
 whole ``promoplan check`` reading the CSV, and ``psql`` running the bare cube
 query promoplan sends (the dates inlined), once with the server's settings and
 once with the ``work_mem`` promoplan sets for its transaction. The medians
-count; the ratios to ``psql`` are the figures.
+count; the ratios to ``psql`` are the figures. With ``--before REV`` (a git
+revision), ``check`` from PostgreSQL of promoplan's ``src/`` as of REV runs in
+the same rounds too, beside the current one.
 
 Where ``check`` spends its time beyond the query is broken down in the same
 rounds: Python's start-up (``python -c pass``), importing the CLI and the
@@ -41,6 +43,7 @@ sys.path[:0] = [str(ROOT / "tests" / "warehouse"), str(HERE)]
 import pgserver  # noqa: E402  # tests/warehouse/pgserver.py: the tests' throwaway server
 import psycopg  # noqa: E402  # the postgres extra
 from actuals import rows_plan  # noqa: E402  # bench/actuals.py: the example plan as grain: rows
+from cardinality import before_tree  # noqa: E402  # bench/cardinality.py: src/ of a revision
 
 from promoplan.actuals.model import Actuals, ActualsSpec  # noqa: E402
 from promoplan.actuals.warehouse import cube, postgres  # noqa: E402
@@ -70,6 +73,25 @@ FROM generate_series(1::bigint, %(rows)s) AS i
 """
 
 
+def child_envs(tmp: Path, before: str | None) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The environments of the children: this tree's, and ``--before``'s when given.
+
+    Every child writes and reads bytecode, in a cache of its tree's own, or each
+    run would compile promoplan's modules again.
+    """
+
+    def bytecode(env: dict[str, str], cache: Path) -> dict[str, str]:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(cache)
+        return env
+
+    now = bytecode(dict(os.environ), tmp / "pyc-now")
+    if before is None:
+        return now, None
+    src = before_tree(before, tmp)
+    return now, bytecode({**os.environ, "PYTHONPATH": str(src)}, tmp / "pyc-before")
+
+
 def timed(run: Callable[[], object]) -> float:
     """The wall time of one run."""
     start = time.perf_counter()
@@ -77,12 +99,17 @@ def timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def rows_spec() -> ActualsSpec:
+    """What the rows plan reads."""
+    plan = load_plan(rows_plan()).plan
+    assert plan is not None
+    return actuals_spec(plan)
+
+
 def bare_query(url: str) -> str:
     """The cube query promoplan sends for the rows plan, with its dates written in."""
 
-    plan = load_plan(rows_plan()).plan
-    assert plan is not None
-    spec = actuals_spec(plan)
+    spec = rows_spec()
     parsed = parse_url(url)
     with psycopg.connect(
         host="127.0.0.1", port=parsed.port, user="postgres", dbname="promoplan"
@@ -110,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--10m", dest="ten", action="store_true", help="10 million rows")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", default=None, help="also time check of this git revision")
     args = parser.parse_args(argv)
     rows = 10_000_000 if args.ten else args.rows
     bindir = pgserver.binaries()
@@ -134,25 +162,30 @@ def main(argv: list[str] | None = None) -> int:
             check = [sys.executable, "-m", "promoplan", "check", plan, "--as-of", "2025-06-29",
                      "--format", "json"]  # fmt: skip
 
+            now_env, before_env = child_envs(Path(tmp), args.before)
+
             def run(argv: list[str], env: dict[str, str] | None = None) -> None:
-                done = subprocess.run(argv, capture_output=True, check=False, env=env)
+                done = subprocess.run(argv, capture_output=True, check=False, env=env or now_env)
                 if done.returncode > 1:
                     raise RuntimeError(done.stderr.decode(errors="replace"))
 
-            loaded_plan = load_plan(rows_plan()).plan
-            assert loaded_plan is not None
-            spec = actuals_spec(loaded_plan)
+            spec = rows_spec()
             query = bare_query(url)
             psql = [str(bindir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port),
                     "-U", "postgres", "-d", "promoplan", "-o", os.devnull, "-c", query]  # fmt: skip
             parsed = parse_url(url)
             steps = Steps(parsed, spec)
             python = [sys.executable, "-c"]
-            tuned = {**os.environ, "PGOPTIONS": f"-c work_mem={postgres.WORK_MEM_KB}kB"}
+            tuned = {**now_env, "PGOPTIONS": f"-c work_mem={postgres.WORK_MEM_KB}kB"}
             runs: dict[str, Callable[[], object]] = {
                 "psql, the bare GROUP BY": lambda: run(psql),
                 "psql, with promoplan's work_mem": lambda: run(psql, tuned),
                 "check from PostgreSQL": lambda: run([*check, "-a", url]),
+                **(
+                    {BEFORE: lambda: run([*check, "-a", url], before_env)}
+                    if before_env is not None
+                    else {}
+                ),
                 "check from CSV": lambda: run([*check, "-a", str(csv_file)]),
                 "python -c pass": lambda: run([*python, "pass"]),
                 "+ import the CLI and check": lambda: run([*python, IMPORT_CLI]),
@@ -178,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 IMPORT_CLI = "import promoplan.cli, promoplan.commands.check"
+BEFORE = "check from PostgreSQL, --before"
 IMPORT_SQLGLOT = (
     "from sqlglot import exp; "
     "exp.select(exp.column('a', quoted=True)).from_('t').sql(dialect='postgres')"
@@ -231,8 +265,11 @@ def report(  # noqa: PLR0917  # what one run measured
         "psql, the bare GROUP BY",
         "psql, with promoplan's work_mem",
         "check from PostgreSQL",
+        BEFORE,
         "check from CSV",
     ):
+        if label not in timings:
+            continue
         seconds = timings[label]
         print(f"{label:32} {seconds:8.2f} {seconds / bare:7.2f} {seconds / tuned:7.2f}")
     start = timings["python -c pass"]
