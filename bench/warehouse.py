@@ -13,28 +13,37 @@ count; the ratios to ``psql`` are the figures. With ``--before REV`` (a git
 revision), ``check`` from PostgreSQL of promoplan's ``src/`` as of REV runs in
 the same rounds too, beside the current one.
 
-Where ``check`` spends its time beyond the query is broken down in the same
-rounds: Python's start-up (``python -c pass``), importing the CLI and the
-check command, then psycopg, then sqlglot (child processes importing one more
-each: what it adds where the others are loaded already), and in process:
-connecting, the catalog and the cube query through psycopg (execute and
-fetch), turning its rows into the cube (``assemble``); the rest is reading the
-plan, evaluating and rendering.
+Where ``check`` from PostgreSQL spends its time is split in the same rounds,
+from its own run (marks placed in a child running it): until the cube query is
+sent (Python, the CLI, the plan, psycopg, sqlglot, connecting, the catalog),
+the query until its rows are in (the server; promoplan imports its evaluation
+and its renderer meanwhile), and after the rows (the cube, evaluating,
+writing). Then its parts measured apart: Python's start-up (``python -c
+pass``), importing the CLI and the check command, then psycopg, then sqlglot
+(child processes importing one more each: what it adds where the others are
+loaded already), and in process: connecting, the catalog and the cube query
+through psycopg (execute and fetch), and turning its rows into the cube
+(``assemble``). Every figure is a median; a first round, not counted, writes
+the bytecode and warms the caches. "client CPU s" is the CPU time of the
+child processes (psql's, promoplan's; not the server's), which the load of a
+shared machine stretches less than the wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -92,11 +101,40 @@ def child_envs(tmp: Path, before: str | None) -> tuple[dict[str, str], dict[str,
     return now, bytecode({**os.environ, "PYTHONPATH": str(src)}, tmp / "pyc-before")
 
 
-def timed(run: Callable[[], object]) -> float:
-    """The wall time of one run."""
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """The wall time of one run, and the CPU time (user and system) of its child processes:
+    promoplan's own work, which the load of a shared machine stretches less than the wall."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run()
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+class Recorder(Protocol):
+    """A run that records figures of its own across the rounds."""
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+
+
+def interleaved(
+    runs: dict[str, Callable[[], object]], repeat: int, recorders: Sequence[Recorder]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each run once per round, ``repeat`` rounds after one not counted (the load of the
+    moment hits all alike): the median wall seconds and client CPU seconds of each."""
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in runs}
+    for step in runs.values():  # a round not counted: bytecode written, caches warm
+        step()
+    for recorder in recorders:  # what the runs record themselves starts again
+        recorder.clear()
+    for _ in range(repeat):
+        for label, step in runs.items():
+            samples[label].append(timed(step))
+    walls = {label: statistics.median(w for w, _ in v) for label, v in samples.items()}
+    cpu = {label: statistics.median(c for _, c in v) for label, v in samples.items()}
+    return walls, cpu
 
 
 def rows_spec() -> ActualsSpec:
@@ -159,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
                         out.write(chunk)
             url = server.url("public.orders")
             plan = str(rows_plan())
-            check = [sys.executable, "-m", "promoplan", "check", plan, "--as-of", "2025-06-29",
-                     "--format", "json"]  # fmt: skip
+            arguments = ["check", plan, "--as-of", "2025-06-29", "--format", "json"]
+            check = [sys.executable, "-m", "promoplan", *arguments]
 
             now_env, before_env = child_envs(Path(tmp), args.before)
 
@@ -169,12 +207,13 @@ def main(argv: list[str] | None = None) -> int:
                 if done.returncode > 1:
                     raise RuntimeError(done.stderr.decode(errors="replace"))
 
-            spec = rows_spec()
             query = bare_query(url)
             psql = [str(bindir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port),
                     "-U", "postgres", "-d", "promoplan", "-o", os.devnull, "-c", query]  # fmt: skip
             parsed = parse_url(url)
-            steps = Steps(parsed, spec)
+            steps = Steps(parsed, rows_spec())
+            envs = {"now": now_env, "before": before_env}
+            phases = {t: Phases([*arguments, "-a", url], e) for t, e in envs.items() if e}
             python = [sys.executable, "-c"]
             tuned = {**now_env, "PGOPTIONS": f"-c work_mem={postgres.WORK_MEM_KB}kB"}
             runs: dict[str, Callable[[], object]] = {
@@ -194,19 +233,17 @@ def main(argv: list[str] | None = None) -> int:
                     [*python, f"{IMPORT_CLI}; import psycopg; {IMPORT_SQLGLOT}"]
                 ),
                 "read from PostgreSQL": steps.read,
+                **{f"phases, {tree}": p.run for tree, p in phases.items()},
             }
-            samples: dict[str, list[float]] = {label: [] for label in runs}
-            for _ in range(args.repeat):  # interleaved: the load of the moment hits all alike
-                for label, step in runs.items():
-                    samples[label].append(timed(step))
-            timings = {label: statistics.median(values) for label, values in samples.items()}
+            timings, cpu = interleaved(runs, args.repeat, [steps, *phases.values()])
             for label in ("connect, catalog, query, fetch", "assemble the cube"):
                 timings[label] = statistics.median(steps.parts[label])
+            split = {tree: p.medians() for tree, p in phases.items()}
             cube_rows = steps.cube_rows
             size = csv_file.stat().st_size
     finally:
         pgserver.remove(server)
-    report(timings, rows, loaded, size, cube_rows, args.repeat)
+    report(timings, cpu, split, rows, loaded, size, cube_rows, args.repeat)
     return 0
 
 
@@ -216,6 +253,72 @@ IMPORT_SQLGLOT = (
     "from sqlglot import exp; "
     "exp.select(exp.column('a', quoted=True)).from_('t').sql(dialect='postgres')"
 )
+
+
+# ``check`` in a child with marks at the moments that split its time: the cube query
+# sent (rendered; it is sent next), its rows back (assembling the cube), the output
+# written. The postgres module is imported first to place the marks: its imports
+# (sqlglot) come before the query either way.
+PHASES = """
+import json, sys, time
+start = time.perf_counter()
+marks = {}
+from promoplan import output
+from promoplan.actuals.warehouse import postgres
+
+def marked(module, name, label, after):
+    original = getattr(module, name)
+    def call(*args, **kwargs):
+        if not after:
+            marks[label] = time.perf_counter() - start
+        result = original(*args, **kwargs)
+        if after:
+            marks[label] = time.perf_counter() - start
+        return result
+    setattr(module, name, call)
+
+marked(postgres, "render", "sent", True)
+marked(postgres, "assemble", "rows", False)
+marked(output, "emit", "end", True)
+import atexit
+atexit.register(lambda: print(json.dumps(marks), file=sys.stderr))
+sys.argv = ["promoplan", *sys.argv[1:]]
+from promoplan.process import main
+main()
+"""
+
+
+class Phases:
+    """``check`` from PostgreSQL with the marks of :data:`PHASES`, per round."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None) -> None:
+        self.argv, self.env = argv, env
+        self.marks: list[dict[str, float]] = []
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+        self.marks.clear()
+
+    def run(self) -> None:
+        """One check; its marks recorded."""
+        done = subprocess.run(
+            [sys.executable, "-c", PHASES, *self.argv],
+            capture_output=True,
+            check=False,
+            env=self.env,
+        )
+        if done.returncode > 1:
+            raise RuntimeError(done.stderr.decode(errors="replace"))
+        self.marks.append(json.loads(done.stderr.decode().splitlines()[-1]))
+
+    def medians(self) -> dict[str, float]:
+        """Seconds before the query is sent, waiting for its rows, and after them."""
+        parts = {
+            "until the cube query is sent": [m["sent"] for m in self.marks],
+            "the query, until its rows are in": [m["rows"] - m["sent"] for m in self.marks],
+            "after: the cube, evaluating, output": [m["end"] - m["rows"] for m in self.marks],
+        }
+        return {label: statistics.median(values) for label, values in parts.items()}
 
 
 class Steps:
@@ -228,6 +331,11 @@ class Steps:
             "assemble the cube": [],
         }
         self.cube_rows = 0
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+        for values in self.parts.values():
+            values.clear()
 
     def read(self) -> None:
         """One read, the two parts recorded (assemble wrapped, the query is the rest of _read)."""
@@ -253,13 +361,21 @@ class Steps:
 
 
 def report(  # noqa: PLR0917  # what one run measured
-    timings: dict[str, float], rows: int, loaded: float, size: int, cube_rows: int, repeat: int
+    timings: dict[str, float],
+    cpu: dict[str, float],
+    split: dict[str, dict[str, float]],
+    rows: int,
+    loaded: float,
+    size: int,
+    cube_rows: int,
+    repeat: int,
 ) -> None:
-    """The figures, with ratios to psql, and check's time broken down."""
+    """The figures, with ratios to psql, and check's time broken down; ``cpu``: the client's
+    CPU seconds of each (psql's own, promoplan's; not the server's)."""
     bare = timings["psql, the bare GROUP BY"]
     print(f"{rows:,} rows (table filled in {loaded:.1f} s; CSV {size / 2**20:.0f} MiB); "
           f"cube {cube_rows:,} rows; medians of {repeat} interleaved rounds")  # fmt: skip
-    print(f"{'':32} {'seconds':>8} {'x psql':>7} {'x tuned':>7}")
+    print(f"{'':32} {'seconds':>8} {'x psql':>7} {'x tuned':>7} {'client CPU s':>13}")
     tuned = timings["psql, with promoplan's work_mem"]
     for label in (
         "psql, the bare GROUP BY",
@@ -271,7 +387,15 @@ def report(  # noqa: PLR0917  # what one run measured
         if label not in timings:
             continue
         seconds = timings[label]
-        print(f"{label:32} {seconds:8.2f} {seconds / bare:7.2f} {seconds / tuned:7.2f}")
+        print(
+            f"{label:32} {seconds:8.2f} {seconds / bare:7.2f} {seconds / tuned:7.2f} "
+            f"{cpu[label]:13.2f}"
+        )
+    print("check from PostgreSQL, its own phases (medians of the marked runs):")
+    trees = list(split)
+    print(f"  {'':38}" + "".join(f"{tree:>9}" for tree in trees))
+    for label in split["now"]:
+        print(f"  {label:38}" + "".join(f"{split[tree][label]:9.2f}" for tree in trees))
     start = timings["python -c pass"]
     cli = timings["+ import the CLI and check"]
     parts = {  # each import after the ones above it, in one process: what it adds
@@ -282,12 +406,9 @@ def report(  # noqa: PLR0917  # what one run measured
         "connect, catalog, query, fetch": timings["connect, catalog, query, fetch"],
         "assemble the cube": timings["assemble the cube"],
     }
-    parts["the rest (plan, evaluate, render)"] = timings["check from PostgreSQL"] - sum(
-        parts.values()
-    )
-    print("check from PostgreSQL, broken down:")
+    print("its parts, measured apart (imports in processes of their own, the read in process):")
     for label, seconds in parts.items():
-        print(f"  {label:30} {seconds:8.2f} {seconds / bare:7.2f}")
+        print(f"  {label:38} {seconds:8.2f} {seconds / bare:7.2f}")
 
 
 if __name__ == "__main__":
