@@ -406,7 +406,7 @@ def report(  # noqa: PLR0917  # what one run measured
         "connect, catalog, query, fetch": timings["connect, catalog, query, fetch"],
         "assemble the cube": timings["assemble the cube"],
     }
-    print("its parts, measured apart (imports in processes of their own, the read in process):")
+    print("its parts apart (imports in processes of their own, the read in process; s, x psql):")
     for label, seconds in parts.items():
         print(f"  {label:38} {seconds:8.2f} {seconds / bare:7.2f}")
 
