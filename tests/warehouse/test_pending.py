@@ -151,14 +151,18 @@ def test_a_signal_while_waiting_cancels_the_query(postgres: pgserver.Server, slo
     def handler(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
+    def fire() -> None:  # once the query runs: the main thread waits for its rows then
+        if _until(lambda: _cube_query_running(postgres), 30):
+            os.kill(os.getpid(), signal.SIGINT)
+
     previous = signal.signal(signal.SIGINT, handler)
-    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    sender = threading.Thread(target=fire, daemon=True)
     try:
-        timer.start()
+        sender.start()
         with pytest.raises(Interrupted):
             read_warehouse(parse_url(slow), _sleepy_spec(), timeout=120)
     finally:
-        timer.cancel()
+        sender.join(35)
         signal.signal(signal.SIGINT, previous)
     assert _until(lambda: _activity(postgres) == [], 5), _activity(postgres)
 
