@@ -261,8 +261,12 @@ def _ratio(rounds: dict[str, list[dict[str, float | str]]], a: str, b: str, key:
     )
 
 
-def bench(rows: int, repeat: int, only: list[str]) -> bool:
-    """Time every row of ROWS on a file of ``rows`` rows; True when both give the same totals."""
+Rounds = dict[str, list[dict[str, float | str]]]
+
+
+def bench(rows: int, repeat: int, only: list[str]) -> tuple[bool, Rounds]:
+    """Time every row of ROWS on a file of ``rows`` rows: whether all give the same totals,
+    and the rounds' measurements."""
     file = default_path(rows)
     if not file.exists():
         print(f"generating {file} ...", file=sys.stderr)
@@ -270,7 +274,7 @@ def bench(rows: int, repeat: int, only: list[str]) -> bool:
     size = file.stat().st_size
     print(f"\n{rows:,} rows, {size / 2**20:,.0f} MiB: {file}")
     labels = [label for label in ROWS if label in only or label in ("promoplan", "hand")]
-    rounds: dict[str, list[dict[str, float | str]]] = {label: [] for label in labels}
+    rounds: Rounds = {label: [] for label in labels}
     for _ in range(repeat):  # alternate, so that a busy moment does not hit one row only
         for label in labels:
             rounds[label].append(timed(ROWS[label](file)))
@@ -286,6 +290,9 @@ def bench(rows: int, repeat: int, only: list[str]) -> bool:
             f"{label:<10} {best:>8.2f} {wall:>9.2f} {cpu:>7.2f} {rows / best:>12,.0f} {rss:>13,.0f}"
         )
     print(f"ratios: medians of the {repeat} rounds' own ratios (wall and CPU), peak RSS of all")
+    for label, got in rounds.items():
+        peaks = ", ".join(f"{float(g['rss_mib']):.0f}" for g in got)
+        print(f"peak RSS MiB of each round, {label}: {peaks}")
 
     def versus(a: str, b: str) -> str:
         peak = max(float(g["rss_mib"]) for g in rounds[a])
@@ -330,7 +337,30 @@ def bench(rows: int, repeat: int, only: list[str]) -> bool:
         f"totals: gmv {mine['gmv']} spend {mine['spend']}: "
         f"{'the same' if agree else 'DIFFERENT'} in all"
     )
-    return agree
+    return agree, rounds
+
+
+def scaling(sizes: list[tuple[int, Rounds]]) -> None:
+    """Each size against the smallest, per row: time (medians) and peak RSS (median and
+    highest of the rounds); the file is read once per round, so a longer file's peak may
+    differ only by what grows with the length read."""
+    (small, base), *larger = sorted(sizes, key=lambda s: s[0])
+    for rows, rounds in larger:
+        print(f"\n{rows:,} rows against {small:,}:")
+        for label in rounds:
+            if label not in base or label == "cat":
+                continue
+            ratio = {
+                key: _median([float(g[key]) for g in rounds[label]])
+                / _median([float(g[key]) for g in base[label]])
+                for key in ("seconds", "cpu", "rss_mib")
+            }
+            peak = max(float(g["rss_mib"]) for g in rounds[label])
+            peak_base = max(float(g["rss_mib"]) for g in base[label])
+            print(
+                f"{label:<10} time {ratio['seconds']:.2f}x, CPU {ratio['cpu']:.2f}x, "
+                f"peak RSS {ratio['rss_mib']:.2f}x (medians; highest {peak / peak_base:.2f}x)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -362,8 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     BEFORE["rev"] = args.before
     print(machine())
     only = args.only.split(",")
-    ok = [bench(rows, max(1, args.repeat), only) for rows in (args.rows or [1_000_000])]
-    return 0 if all(ok) else 1
+    sizes = [(rows, bench(rows, max(1, args.repeat), only)) for rows in (args.rows or [1_000_000])]
+    if len(sizes) > 1:
+        scaling([(rows, rounds) for rows, (_, rounds) in sizes])
+    return 0 if all(agree for _, (agree, _) in sizes) else 1
 
 
 if __name__ == "__main__":
