@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -487,6 +488,31 @@ def test_importing_the_package_does_not_import_duckdb() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def _allocator_setting(environ: dict[str, str]) -> str:
+    """DUCKDB_JE_MALLOC_CONF as a fresh process has it once promoplan's engine is loaded."""
+    code = (
+        "import os; from promoplan.actuals.duckengine import duckdb; "
+        "duckdb.connect().execute('SELECT 1').fetchall(); "
+        "print(os.environ.get('DUCKDB_JE_MALLOC_CONF'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environ
+    )
+    return done.stdout.strip()
+
+
+def test_the_engine_loads_with_large_allocations_in_their_own_arena() -> None:
+    # From 16 MiB up: DuckDB's CSV reader reads in 32,000,000-byte buffers, which jemalloc's
+    # dedicated arena gives back when freed; the buffer manager's 256 KiB blocks stay as they were.
+    environ = {k: v for k, v in os.environ.items() if k != "DUCKDB_JE_MALLOC_CONF"}
+    assert _allocator_setting(environ) == f"oversize_threshold:{16 * 2**20}"
+
+
+def test_an_allocator_setting_of_the_user_is_kept() -> None:
+    environ = {**os.environ, "DUCKDB_JE_MALLOC_CONF": "narenas:1"}
+    assert _allocator_setting(environ) == "narenas:1"
 
 
 def test_progress_reports_bytes_up_to_the_total() -> None:

@@ -21,16 +21,17 @@ reader's buffers as soon as they are freed (:data:`ALLOCATOR_SETTING`).
 import os
 from typing import TYPE_CHECKING
 
-# DuckDB on Linux allocates through its own jemalloc (two arenas, freed pages kept
-# for a 1 s decay), configured from this variable when the engine loads. Its CSV
-# reader reads a file in 32 MB buffers; a buffer freed in one arena while the next
-# is allocated in the other stays resident until the decay, so RSS rose by 30.5 MiB
-# (two buffers: 61 MiB) above the scan's steady 150 MiB for a second at a time, and
-# the longer the file, the more such moments: a 20M-row read peaked 1.16x a 10M one.
-# Allocations of 16 MiB and more (the reader's buffers, not the buffer manager's
-# 256 KiB blocks) then come from jemalloc's dedicated arena, which returns them to
-# the system when freed: the peak is the steady level whatever the file's length,
-# for one page fault per 4 KiB of each new buffer (about 1% of a large scan's CPU).
+# DuckDB on Linux allocates through its own jemalloc (two arenas; freed pages are kept
+# for a decay of 1 s), configured from this variable when the engine loads. Its CSV
+# reader reads a file in buffers of 32 MB, which its buffer manager counts and frees
+# once read; but a buffer freed in one arena while the next is allocated in the other
+# stays resident until the decay, so RSS rose by 30.5 MiB (two buffers: 61 MiB) above
+# the scan's steady level for a second or two at a time, and the longer the file, the
+# more such moments: a 20M-row read peaked 1.17x a 10M-row one. From 16 MiB up
+# (the reader's buffers; not the buffer manager's 256 KiB blocks) jemalloc then
+# allocates from its dedicated arena, which gives pages back as soon as they are
+# freed: the peak is the steady level whatever the length. The cost: each buffer
+# gets fresh pages (about 0.3 s of system CPU per 10M rows, 2-3% of that scan).
 # A value the user has set is left as it is; other allocators ignore the variable.
 ALLOCATOR_VARIABLE = "DUCKDB_JE_MALLOC_CONF"
 ALLOCATOR_SETTING = "oversize_threshold:16777216"
