@@ -23,8 +23,11 @@ It prints seconds (best and median of --repeat interleaved rounds), CPU seconds
 (user and system of every thread; steadier than wall time on a shared
 machine), rows per second, peak RSS (the child's ``ru_maxrss``) and
 promoplan's ratios to the hand query, each the median of the rounds' own
-ratios, and checks that all give the same GMV and spend totals. To time
-another command on the same file, add a row to ``ROWS``.
+ratios, and checks that all give the same GMV and spend totals. Each round's
+peak RSS is printed too, and with several ``--rows`` each size against the
+smallest (time, CPU and peak RSS, medians of the rounds), so that a peak that
+grows with the length read shows. To time another command on the same file,
+add a row to ``ROWS``.
 """
 
 from __future__ import annotations
