@@ -3,10 +3,9 @@
 ``bench/startup.py`` gives ``check``'s whole-process ratio to the import floor;
 this script says where the time goes. Each round runs ``promoplan check`` on the
 example plan and actuals in a fresh interpreter whose functions of interest are
-wrapped to note when they start and end (the wrapping costs microseconds; the
-modules wrapped are imported before the run, so that their import, part of
-reading the actuals in a plain run, counts in start-up here); the parent notes
-the process's whole wall time. Printed: each phase's median over
+wrapped, when the run imports their module, to note when they start and end
+(the wrapping costs microseconds); the parent notes the process's whole wall
+time. Printed: each phase's median over
 the rounds, in milliseconds.
 
     python bench/check_phases.py [--runs 15] [--plan plans/ecommerce-2025.yaml]
@@ -49,29 +48,43 @@ PHASES = [
 ]
 
 CHILD = """
-import importlib, json, sys, time
+import importlib.abc, importlib.machinery, json, sys, time
 clock = time.time()  # the parent's clock too: when this interpreter got here
 start = time.perf_counter()
 marks = []
 
-def wrap(label, module, attribute):
-    mod = importlib.import_module(module)
-    function = getattr(mod, attribute)
-
+def wrapped(label, function):
     def wrapper(*args, **kwargs):
         began = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
             marks.append((label, began - start, time.perf_counter() - began))
+    return wrapper
 
-    setattr(mod, attribute, wrapper)
+class Wrapping(importlib.abc.MetaPathFinder):
+    # Wraps a module's functions once it is loaded, where the run loads it.
+    def __init__(self, phases):
+        self.phases = phases
 
-phases = json.loads(sys.argv[1])
+    def find_spec(self, name, path, target=None):
+        wanted = [(label, attr) for label, module, attr, _ in self.phases if module == name]
+        if not wanted:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            execute(module)
+            for label, attribute in wanted:
+                setattr(module, attribute, wrapped(label, getattr(module, attribute)))
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Wrapping(json.loads(sys.argv[1])))
 sys.argv = ["promoplan", "check", sys.argv[2], "--actuals", sys.argv[3], "-o", "/dev/null"]
 from promoplan.process import main
-for label, module, attribute, _ in phases:
-    wrap(label, module, attribute)
 try:
     main()
 except SystemExit:
