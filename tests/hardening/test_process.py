@@ -322,6 +322,39 @@ def test_a_signal_at_every_moment_of_duckdbs_import(work: Path) -> None:
         _assert_interrupted_inside_import(work, nth, signal.SIGTERM if i % 2 else signal.SIGINT)
 
 
+HELD = r"""
+import os, signal, sys, threading
+from promoplan.errors import HeldSignals, Interrupted
+from promoplan.process import install_signal_handlers
+
+install_signal_handlers()
+try:
+    with HeldSignals():
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(100_000))  # Python code, where the handler runs
+        print("held", flush=True)
+except Interrupted as stop:
+    print("raised", stop.signum)
+
+def elsewhere():
+    with HeldSignals():  # a thread other than the main one holds nothing
+        pass
+    print("thread", flush=True)
+
+thread = threading.Thread(target=elsewhere)
+thread.start()
+thread.join()
+"""
+
+
+def test_a_held_signal_is_raised_when_the_section_ends() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", HELD], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split("\n") == ["held", f"raised {int(signal.SIGTERM)}", "thread", ""]
+    assert done.stderr == ""
+
+
 # --- extreme dates ------------------------------------------------------------------------
 
 
