@@ -163,7 +163,10 @@ def run(app: Callable[[], object]) -> None:
     finally:
         # The work is done (or undone): a signal now would only make the exit status
         # lie. Python keeps an ignored disposition through its own shutdown.
-        ignore_signals()
+        try:  # noqa: SIM105  # one that lands before the disposition changes: the same
+            ignore_signals()
+        except Interrupted:
+            pass
         # Nothing is collected at the exit: the files are closed by now (every writer
         # closes its own), and the operating system takes the memory back at once.
         gc.freeze()
