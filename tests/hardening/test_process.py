@@ -221,6 +221,140 @@ def test_a_signal_at_any_moment(big: Path, signum: int, delay: float) -> None:
     assert not no_temporaries(big)
 
 
+# The Python code DuckDB's extension runs while it is imported (its enums, built with
+# Python's ``enum``): a handler that raised there aborted the process (SIGABRT, "Critical
+# nanobind error") or had the exception swallowed and the run went on to exit 0. The
+# child counts the Python calls the import makes and sends itself the signal at call N
+# (N=0: only count them, and say how many).
+INSIDE_DUCKDB_IMPORT = r"""
+import importlib.machinery, os, signal, sys
+
+nth, signum = int(sys.argv[1]), int(sys.argv[2])
+calls = 0
+
+def profile(frame, event, arg):
+    global calls
+    if event == "call":
+        calls += 1
+        if calls == nth:
+            sys.setprofile(None)
+            os.kill(os.getpid(), signum)
+
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name != "_duckdb":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            sys.setprofile(profile)
+            try:
+                run(module)
+            finally:
+                sys.setprofile(None)
+                if nth == 0:
+                    print(calls, file=sys.stderr)
+                    os._exit(0)
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Finder())
+sys.argv = ["promoplan", *sys.argv[3:]]
+from promoplan.process import main
+main()
+"""
+
+
+def _signal_inside_duckdb_import(
+    work: Path, nth: int, signum: int
+) -> subprocess.CompletedProcess[bytes]:
+    return run_process_code(
+        INSIDE_DUCKDB_IMPORT, [nth, int(signum), *REPORT, "-o", "report.md"], work
+    )
+
+
+def run_process_code(
+    code: str, args: list[object], cwd: Path
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -c CODE ARGS`` in ``cwd``, as run_process runs ``python -m promoplan``."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *[str(a) for a in args]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _duckdb_import_calls(work: Path) -> int:
+    counted = _signal_inside_duckdb_import(work, 0, signal.SIGTERM)
+    if counted.returncode != 0 or not counted.stderr.strip().isdigit():
+        pytest.skip("DuckDB's engine is not imported as the extension module _duckdb")
+    calls = int(counted.stderr)
+    if calls == 0:
+        pytest.skip("this DuckDB runs no Python code while it is imported")
+    return calls
+
+
+def _assert_interrupted_inside_import(work: Path, nth: int, signum: int) -> None:
+    previous = existing_output(work, "report.md")
+    done = _signal_inside_duckdb_import(work, nth, signum)
+    assert (done.returncode, done.stderr) == (128 + signum, b"promoplan: interrupted\n"), nth
+    assert done.stdout == b""
+    assert_untouched(previous)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_signal_inside_duckdbs_import(work: Path, signum: int) -> None:
+    """Held until the import is done, then an interruption like any other."""
+    calls = _duckdb_import_calls(work)
+    nth = calls // 3 if signum == signal.SIGINT else 2 * calls // 3
+    _assert_interrupted_inside_import(work, nth, signum)
+
+
+@pytest.mark.slow
+def test_a_signal_at_every_moment_of_duckdbs_import(work: Path) -> None:
+    """Two dozen moments spread over the whole import, SIGINT and SIGTERM in turn."""
+    calls = _duckdb_import_calls(work)
+    for i, nth in enumerate(sorted({1 + k * (calls - 1) // 23 for k in range(24)})):
+        _assert_interrupted_inside_import(work, nth, signal.SIGTERM if i % 2 else signal.SIGINT)
+
+
+HELD = r"""
+import os, signal, sys, threading
+from promoplan.errors import HeldSignals, Interrupted
+from promoplan.process import install_signal_handlers
+
+install_signal_handlers()
+try:
+    with HeldSignals():
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(100_000))  # Python code, where the handler runs
+        print("held", flush=True)
+except Interrupted as stop:
+    print("raised", stop.signum)
+
+def elsewhere():
+    with HeldSignals():  # a thread other than the main one holds nothing
+        pass
+    print("thread", flush=True)
+
+thread = threading.Thread(target=elsewhere)
+thread.start()
+thread.join()
+"""
+
+
+def test_a_held_signal_is_raised_when_the_section_ends() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", HELD], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split("\n") == ["held", f"raised {int(signal.SIGTERM)}", "thread", ""]
+    assert done.stderr == ""
+
+
 # --- extreme dates ------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ reader's buffers as soon as they are freed (:data:`ALLOCATOR_SETTING`).
 import os
 from typing import TYPE_CHECKING
 
+from promoplan.errors import HeldSignals
+
 # DuckDB on Linux allocates through its own jemalloc (two arenas; freed pages are kept
 # for a decay of 1 s), configured from this variable when the engine loads. Its CSV
 # reader reads a file in buffers of 32 MB, which its buffer manager counts and frees
@@ -40,9 +42,13 @@ os.environ.setdefault(ALLOCATOR_VARIABLE, ALLOCATOR_SETTING)
 if TYPE_CHECKING:
     import duckdb
 else:
-    try:
-        import _duckdb as duckdb
-    except ImportError:  # the engine inside its package only
-        import duckdb
+    # A SIGINT or SIGTERM during the import is raised once it is done: the extension
+    # runs Python code while it initialises (its enums), and an exception raised there
+    # aborts the process or is swallowed (see HeldSignals).
+    with HeldSignals():
+        try:
+            import _duckdb as duckdb
+        except ImportError:  # the engine inside its package only
+            import duckdb
 
 __all__ = ["duckdb"]

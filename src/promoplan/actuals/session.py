@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql
+from promoplan.errors import HeldSignals
 
 if TYPE_CHECKING:
     import duckdb
@@ -40,7 +41,11 @@ class _Ahead:
         # Not a daemon: the interpreter waits for it at the exit. A daemon thread still
         # inside DuckDB's C++ when the interpreter ends is torn down mid-call (abort).
         self.thread = threading.Thread(target=self._open, name="promoplan-open")
-        self.thread.start()
+        # Started whole: a signal inside start() would leave a thread that has not yet
+        # told the interpreter to wait for it, still opening DuckDB as the exit tears
+        # the interpreter down (it is then killed inside DuckDB's C++: abort).
+        with HeldSignals():
+            self.thread.start()
 
     def _open(self) -> None:
         # A failure is not kept: connect() opens its own and reports that one's.
