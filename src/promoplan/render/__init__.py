@@ -7,10 +7,8 @@ start-up fast.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal
-
-from typing_extensions import assert_never
 
 from promoplan.errors import UsageProblem
 from promoplan.render.options import RenderOptions
@@ -69,16 +67,16 @@ def choose_format(
     )
 
 
-# The modules each format's renderer imports when it runs, for :func:`prepare`.
-_MODULES: Mapping[Format, tuple[str, ...]] = {
-    "table": ("promoplan.render.table",),
-    "json": ("promoplan.render.json",),
-    "markdown": ("promoplan.render.markdown",),
-    "csv": ("promoplan.render.csv",),
-    "html": ("promoplan.render.html",),
-    "github": ("promoplan.render.github",),
-    "junit": ("promoplan.render.junit",),
-    "sarif": ("promoplan.render.sarif",),
+# Each format's renderer: its module (imported when the format runs) and function.
+_RENDERERS: Mapping[Format, tuple[str, str]] = {
+    "table": ("promoplan.render.table", "render_table"),
+    "json": ("promoplan.render.json", "render_json"),
+    "markdown": ("promoplan.render.markdown", "render_markdown"),
+    "csv": ("promoplan.render.csv", "render_csv"),
+    "html": ("promoplan.render.html", "render_html"),
+    "github": ("promoplan.render.github", "render_github"),
+    "junit": ("promoplan.render.junit", "render_junit"),
+    "sarif": ("promoplan.render.sarif", "render_sarif"),
 }
 
 
@@ -90,7 +88,7 @@ def prepare(fmt: Format, options: RenderOptions) -> None:
     """
     from importlib import import_module
 
-    names = [*_MODULES[fmt], "promoplan.render.text"]
+    names = [_RENDERERS[fmt][0], "promoplan.render.text"]
     if fmt == "table" and options.color:
         names.append("rich.console")
     for name in names:
@@ -108,45 +106,15 @@ def render(fmt: Format, run: Run, options: RenderOptions) -> str:
 
 
 def _render(fmt: Format, run: Run, options: RenderOptions) -> str:
-    match fmt:
-        case "table":
-            if run.command == "validate" and not options.color:
-                from promoplan.render.plain import render_validate_plain
+    if fmt == "table" and run.command == "validate" and not options.color:
+        from promoplan.render.plain import render_validate_plain
 
-                return render_validate_plain(run, options)
-            from promoplan.render.table import render_table
+        return render_validate_plain(run, options)
+    from importlib import import_module
 
-            return render_table(run, options)
-        case "json":
-            from promoplan.render.json import render_json
-
-            return render_json(run, options)
-        case "markdown":
-            from promoplan.render.markdown import render_markdown
-
-            return render_markdown(run, options)
-        case "csv":
-            from promoplan.render.csv import render_csv
-
-            return render_csv(run, options)
-        case "html":
-            from promoplan.render.html import render_html
-
-            return render_html(run, options)
-        case "github":
-            from promoplan.render.github import render_github
-
-            return render_github(run, options)
-        case "junit":
-            from promoplan.render.junit import render_junit
-
-            return render_junit(run, options)
-        case "sarif":
-            from promoplan.render.sarif import render_sarif
-
-            return render_sarif(run, options)
-        case _:
-            assert_never(fmt)
+    module, function = _RENDERERS[fmt]
+    renderer: Callable[[Run, RenderOptions], str] = getattr(import_module(module), function)
+    return renderer(run, options)
 
 
 def render_diff(fmt: Format, diff: PlanDiff, options: RenderOptions) -> str:
