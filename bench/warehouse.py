@@ -26,12 +26,18 @@ through psycopg (execute and fetch), and turning its rows into the cube
 (``assemble``). Every figure is a median; a first round, not counted, writes
 the bytecode and warms the caches. "client CPU s" is the CPU time of the
 child processes (psql's, promoplan's; not the server's), which the load of a
-shared machine stretches less than the wall time.
+shared machine stretches less than the wall time; "server CPU s" is the CPU
+time of the server's processes meanwhile (the backend and its parallel
+workers, read from /proc). Client and server share the machine's cores, so
+their CPU seconds over the cores is the least time a run can take however
+well the two overlap; that floor is printed too, with the most CPU
+promoplan's client may spend for 1.3x psql's floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -101,15 +107,52 @@ def child_envs(tmp: Path, before: str | None) -> tuple[dict[str, str], dict[str,
     return now, bytecode({**os.environ, "PYTHONPATH": str(src)}, tmp / "pyc-before")
 
 
-def timed(run: Callable[[], object]) -> tuple[float, float]:
-    """The wall time of one run, and the CPU time (user and system) of its child processes:
-    promoplan's own work, which the load of a shared machine stretches less than the wall."""
+def _ticks(pid: int) -> int:
+    """CPU clock ticks of ``pid`` and of its children it has reaped (utime, stime, cutime,
+    cstime of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15])
+
+
+class ServerCpu:
+    """The CPU seconds PostgreSQL spends: its postmaster and every process under it.
+
+    A backend and its parallel workers are the postmaster's children; once one
+    exits, the postmaster reaps it and its time joins the postmaster's children's
+    times. Read before and after a run (whose backends have exited by then), the
+    difference is the server's CPU for the run (plus its background processes'
+    small share). Zero where /proc cannot be read.
+    """
+
+    def __init__(self, data: Path) -> None:
+        self.pid = int((data / "postmaster.pid").read_text().split()[0])
+        self.hertz = os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float:
+        """The CPU seconds so far."""
+        try:
+            ticks = _ticks(self.pid)
+            for child in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split():
+                with contextlib.suppress(OSError):  # gone meanwhile: reaped into the above
+                    ticks += _ticks(int(child))
+        except OSError:
+            return 0.0
+        return ticks / self.hertz
+
+
+def timed(run: Callable[[], object], server: ServerCpu) -> tuple[float, float, float]:
+    """The wall time of one run, the CPU time (user and system) of its child processes
+    (promoplan's own work, which the load of a shared machine stretches less than the
+    wall), and the CPU time of the server's processes meanwhile."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    served = server.seconds()
     start = time.perf_counter()
     run()
     wall = time.perf_counter() - start
+    time.sleep(0.05)  # the postmaster reaps the run's backend and workers
+    served = server.seconds() - served
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, served
 
 
 class Recorder(Protocol):
@@ -120,21 +163,27 @@ class Recorder(Protocol):
 
 
 def interleaved(
-    runs: dict[str, Callable[[], object]], repeat: int, recorders: Sequence[Recorder]
-) -> tuple[dict[str, float], dict[str, float]]:
+    runs: dict[str, Callable[[], object]],
+    repeat: int,
+    recorders: Sequence[Recorder],
+    server: ServerCpu,
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Each run once per round, ``repeat`` rounds after one not counted (the load of the
-    moment hits all alike): the median wall seconds and client CPU seconds of each."""
-    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in runs}
+    moment hits all alike): the median wall seconds, client CPU seconds and server CPU
+    seconds of each."""
+    samples: dict[str, list[tuple[float, float, float]]] = {label: [] for label in runs}
     for step in runs.values():  # a round not counted: bytecode written, caches warm
         step()
     for recorder in recorders:  # what the runs record themselves starts again
         recorder.clear()
     for _ in range(repeat):
         for label, step in runs.items():
-            samples[label].append(timed(step))
-    walls = {label: statistics.median(w for w, _ in v) for label, v in samples.items()}
-    cpu = {label: statistics.median(c for _, c in v) for label, v in samples.items()}
-    return walls, cpu
+            samples[label].append(timed(step, server))
+    walls, cpu, served = (
+        {label: statistics.median(sample[i] for sample in v) for label, v in samples.items()}
+        for i in range(3)
+    )
+    return walls, cpu, served
 
 
 def rows_spec() -> ActualsSpec:
@@ -235,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
                 "read from PostgreSQL": steps.read,
                 **{f"phases, {tree}": p.run for tree, p in phases.items()},
             }
-            timings, cpu = interleaved(runs, args.repeat, [steps, *phases.values()])
+            timings, cpu, served = interleaved(
+                runs, args.repeat, [steps, *phases.values()], ServerCpu(server.data)
+            )
             for label in ("connect, catalog, query, fetch", "assemble the cube"):
                 timings[label] = statistics.median(steps.parts[label])
             split = {tree: p.medians() for tree, p in phases.items()}
@@ -243,8 +294,23 @@ def main(argv: list[str] | None = None) -> int:
             size = csv_file.stat().st_size
     finally:
         pgserver.remove(server)
-    report(timings, cpu, split, rows, loaded, size, cube_rows, args.repeat)
+    report(timings, cpu, served, split, rows, loaded, size, cube_rows, args.repeat)
     return 0
+
+
+def floor(timings: dict[str, float], cpu: dict[str, float], served: dict[str, float]) -> None:
+    """The least time the machine's cores allow: client and server share them (loopback),
+    so a run takes at least its client's and the server's CPU seconds over the cores,
+    however well the two overlap. Printed with the ratio to psql's least, and the most
+    CPU promoplan's client may take for 1.3x psql's least."""
+    cores = os.cpu_count() or 1
+    psql, check = "psql, the bare GROUP BY", "check from PostgreSQL"
+    least = {label: (cpu[label] + served[label]) / cores for label in (psql, check)}
+    print(f"the least time {cores} cores allow, (client CPU + server CPU) / {cores}:")
+    for label, seconds in least.items():
+        print(f"  {label:38} {seconds:8.2f} {seconds / least[psql]:7.2f}")
+    budget = 1.3 * least[psql] * cores - served[check]
+    print(f"  for 1.3x, promoplan's client CPU at most {budget:.2f} s (it took {cpu[check]:.2f})")
 
 
 IMPORT_CLI = "import promoplan.cli, promoplan.commands.check"
@@ -363,6 +429,7 @@ class Steps:
 def report(  # noqa: PLR0917  # what one run measured
     timings: dict[str, float],
     cpu: dict[str, float],
+    served: dict[str, float],
     split: dict[str, dict[str, float]],
     rows: int,
     loaded: float,
@@ -375,7 +442,8 @@ def report(  # noqa: PLR0917  # what one run measured
     bare = timings["psql, the bare GROUP BY"]
     print(f"{rows:,} rows (table filled in {loaded:.1f} s; CSV {size / 2**20:.0f} MiB); "
           f"cube {cube_rows:,} rows; medians of {repeat} interleaved rounds")  # fmt: skip
-    print(f"{'':32} {'seconds':>8} {'x psql':>7} {'x tuned':>7} {'client CPU s':>13}")
+    print(f"{'':32} {'seconds':>8} {'x psql':>7} {'x tuned':>7} {'client CPU s':>13} "
+          f"{'server CPU s':>13}")  # fmt: skip
     tuned = timings["psql, with promoplan's work_mem"]
     for label in (
         "psql, the bare GROUP BY",
@@ -389,8 +457,9 @@ def report(  # noqa: PLR0917  # what one run measured
         seconds = timings[label]
         print(
             f"{label:32} {seconds:8.2f} {seconds / bare:7.2f} {seconds / tuned:7.2f} "
-            f"{cpu[label]:13.2f}"
+            f"{cpu[label]:13.2f} {served[label]:13.2f}"
         )
+    floor(timings, cpu, served)
     print("check from PostgreSQL, its own phases (medians of the marked runs):")
     trees = list(split)
     print(f"  {'':38}" + "".join(f"{tree:>9}" for tree in trees))
