@@ -68,7 +68,7 @@ def test_a_measure_column_at_once_is_the_cells_one_by_one(
         kind = type(rows[0][1])
         rows = [r for r in rows if all(type(v) in (kind, type(None)) for v in r[1:])] or rows[:1]
     result = [(None, None, n, total, low, high) for n, total, low, high in rows]
-    measure = _measure(result, ("cell", 3, 2, 4, 5))
+    measure = _measure(list(zip(*result, strict=True)), ("cell", 3, 2, 4, 5))  # by column
     totals = [_reference(total) if n else None for n, total, _, _ in rows]
     lows = [_reference(low) if n else None for n, _, low, _ in rows]
     highs = [_reference(high) if n else None for n, _, _, high in rows]

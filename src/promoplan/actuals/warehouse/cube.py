@@ -76,6 +76,7 @@ class _Slots:
 
     k: int  # key columns after the date
     measures: tuple[tuple[int, int, int | None, int | None], ...]  # per result measure
+    width: int  # columns in a result row
 
     @classmethod
     def of(cls, planned: Planned) -> _Slots:
@@ -88,7 +89,7 @@ class _Slots:
             low, high = (position + 2, position + 3) if extrema else (None, None)
             measures.append((position, position + 1, low, high))
             position += 4 if extrema else 2
-        return cls(k, tuple(measures))
+        return cls(k, tuple(measures), position)
 
 
 def _merge(into: list[Any], row: Sequence[Any], slots: _Slots) -> None:
@@ -143,10 +144,14 @@ def assemble(
                 groups[key] = group = list(group)
             _merge(group, row, slots)
     readers = _readers(planned, slots, columns, computed)
-    order = sorted(groups, key=_order)
-    ordered = [groups[key] for key in order]
-    measures = tuple(_measure(ordered, reader) for reader in readers)
-    keys = tuple(tuple(dims[j] for _, dims in order) for j in range(len(names)))
+    if any(None in dims for _, dims in groups):
+        order = sorted(groups, key=_order)
+    else:  # no missing values: the keys' own order is the cube's
+        order = sorted(groups)
+    # The result a column at a time (the rows in cube order, transposed).
+    table = list(zip(*map(groups.__getitem__, order), strict=True)) if order else [()] * slots.width
+    measures = tuple(_measure(table, reader) for reader in readers)
+    keys = tuple(zip(*(dims for _, dims in order), strict=True)) if order else ((),) * len(names)
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
     if spec.grain != "rows":
         found.extend(_repeats(url, spec.grain, names, counts))
@@ -198,8 +203,8 @@ def _readers(
     return tuple(out)
 
 
-def _measure(ordered: Sequence[Sequence[Any]], reader: Reader) -> Measure:
-    """One cube measure, column-wise, from the result rows in cube order.
+def _measure(table: Sequence[Sequence[Any]], reader: Reader) -> Measure:
+    """One cube measure, column-wise, from the result's columns (rows in cube order).
 
     Its scale is the most decimal places any of its numbers has (the driver's
     NUMERIC scale, a float's shortest text), as for a cube built from cells.
@@ -208,16 +213,16 @@ def _measure(ordered: Sequence[Sequence[Any]], reader: Reader) -> Measure:
     counts, the sums of integer columns) is taken as it comes.
     """
     kind, total, count, low, high = reader
-    size = len(ordered)
+    size = len(table[0])
     if kind is _NONE:
         zeros = (0,) * size
         return Measure(0, zeros, zeros, (None,) * size, (None,) * size)
-    counts = _integers([row[count] for row in ordered])
+    counts = _integers(table[count])
     if kind is _COUNT:
         return Measure(0, counts, counts, (None,) * size, (None,) * size)
-    totals = _column(ordered, counts, total)
-    lows = _column(ordered, counts, low)
-    highs = _column(ordered, counts, high)
+    totals = _column(table, counts, total)
+    lows = _column(table, counts, low)
+    highs = _column(table, counts, high)
     if Decimal in set(map(type, totals)) and not all(map(Decimal.is_finite, _decimals_of(totals))):
         # NaN or infinity (a float or NUMERIC column): no value (its extremes stay).
         kept = [type(v) is not Decimal or v.is_finite() for v in totals]
@@ -238,7 +243,7 @@ _PLAIN = frozenset({int, Decimal, _NONE_TYPE})  # what _number returns as it is
 _INTEGERS = frozenset({int, _NONE_TYPE})
 
 
-def _integers(values: list[Any]) -> tuple[int, ...]:
+def _integers(values: Sequence[Any]) -> tuple[int, ...]:
     """Counts as ints (a driver's integer type converted; a missing count is 0)."""
     if set(map(type, values)) == {int}:
         return tuple(values)
@@ -246,13 +251,18 @@ def _integers(values: list[Any]) -> tuple[int, ...]:
 
 
 def _column(
-    ordered: Sequence[Sequence[Any]], counts: tuple[int, ...], position: int | None
+    table: Sequence[Sequence[Any]], counts: tuple[int, ...], position: int | None
 ) -> list[Decimal | int | None]:
     """The numbers at ``position`` of the rows with values (None elsewhere, and for
     extremes not selected)."""
     if position is None:
-        return [None] * len(ordered)
-    values = [row[position] if n else None for row, n in zip(ordered, counts, strict=True)]
+        return [None] * len(counts)
+    column = table[position]
+    values = (
+        [v if n else None for v, n in zip(column, counts, strict=True)]
+        if 0 in counts
+        else list(column)
+    )
     if set(map(type, values)) <= _PLAIN:
         return values
     return [_number(v) for v in values]
