@@ -46,6 +46,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA014": ("info", "last year's data does not cover a goal's span: paced by quarters"),
     "PA015": ("info", "metric names in a long table that the plan does not read"),
     "PA016": ("info", "a file given twice, or identical to another, read once"),
+    # Stops the run (exit 2, one line on stderr), as PA030 does.
+    "PA017": ("error", "the actuals files did not fit DuckDB's memory cap"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
     "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop

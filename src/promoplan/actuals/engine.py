@@ -48,7 +48,7 @@ from promoplan.actuals.model import (
 from promoplan.actuals.needs import Needed, Unpivoted, needed_of, unpivot_header
 from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
-from promoplan.actuals.session import Progress, Tick, connect, run
+from promoplan.actuals.session import MEMORY_LIMIT, Progress, Tick, connect, run
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
 from promoplan.actuals.unknowns import channel_position, missing_columns, unknown_channels
@@ -96,10 +96,15 @@ def read_actuals(
     *,
     progress: Progress | None = None,
 ) -> Actuals:
-    """Read ``files`` into the daily cube described by ``spec``, collecting every diagnostic."""
+    """Read ``files`` into the daily cube described by ``spec``, collecting every diagnostic.
+
+    A read that runs out of DuckDB's memory is read again on one thread, within the
+    same cap (PA017 when even that does not fit).
+    """
+    from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
+
     paths = unique_existing(files)
     encoding = wanted_encoding(spec.encoding)
-    needed = needed_of(spec)
     with tempfile.TemporaryDirectory(prefix="promoplan-") as tmp:
         # A pipe can be read once: stream it into a copy that can be read again.
         paths = [
@@ -107,21 +112,47 @@ def read_actuals(
             for i, (path, name) in enumerate(paths)
         ]
         paths, once = distinct_files(paths)
-        sizes = [path.stat().st_size for path, _ in paths]
-        con = _connect(Path(tmp), [path for path, _ in paths])
         try:
-            ctx = Context(con, Path(tmp), encoding, spec.date_column, spec.sheet)
-            reader = Reader(ctx, spec, needed)
-            reads = read_all(reader, paths, sizes, progress)
-            usable = [r for r in reads if r.table and not r.failed]
-            once += overlaps(con, reader, usable)
-            cube = build_cube(con, usable, spec, needed)
-            diagnostics = once + [d for r in reads for d in r.diagnostics]
-            diagnostics += missing_columns(reads, needed, spec)
-            diagnostics += unknown_channels(reader, reads)
-            diagnostics += metric_diagnostics(con, reads, spec)
-        finally:
-            con.close()
+            return _read(Path(tmp), paths, once, spec, encoding, progress, None)
+        except duckdb.OutOfMemoryException:
+            pass
+        # Each thread groups into a hash table of its own, and with several the
+        # grouping of many distinct (date, dimension values) with wide sums, counts
+        # and extremes can fail to spill within the cap; one thread spills it.
+        try:
+            return _read(Path(tmp), paths, once, spec, encoding, progress, 1)
+        except duckdb.OutOfMemoryException:
+            raise problems.out_of_memory(MEMORY_LIMIT) from None
+
+
+def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to read with
+    tmp: Path,
+    paths: list[tuple[Path, str]],
+    once: list[Diagnostic],
+    spec: ActualsSpec,
+    encoding: str | None,
+    progress: Progress | None,
+    threads: int | None,
+) -> Actuals:
+    """One read of the distinct ``paths`` on a connection of its own."""
+    sizes = [path.stat().st_size for path, _ in paths]
+    needed = needed_of(spec)
+    # Positional: tests spy on _connect with the arguments as given.
+    args = (tmp, [path for path, _ in paths]) + (() if threads is None else (threads,))
+    con = _connect(*args)
+    try:
+        ctx = Context(con, tmp, encoding, spec.date_column, spec.sheet)
+        reader = Reader(ctx, spec, needed)
+        reads = read_all(reader, paths, sizes, progress)
+        usable = [r for r in reads if r.table and not r.failed]
+        found = overlaps(con, reader, usable)
+        cube = build_cube(con, usable, spec, needed)
+        diagnostics = once + found + [d for r in reads for d in r.diagnostics]
+        diagnostics += missing_columns(reads, needed, spec)
+        diagnostics += unknown_channels(reader, reads)
+        diagnostics += metric_diagnostics(con, reads, spec)
+    finally:
+        con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
     return Actuals(cube=cube, files=summaries, diagnostics=tuple(diagnostics))
 

@@ -17,6 +17,7 @@ from promoplan.actuals import cellsql
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.names import header_key
 from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
     from promoplan.actuals.needs import Needed
@@ -208,3 +209,13 @@ def missing_columns(
                 )
             )
     return out
+
+
+def out_of_memory(limit: str) -> UsageProblem:
+    """PA017, which stops the run (exit 2): the files did not fit DuckDB's memory cap
+    even when read again on one thread."""
+    return UsageProblem(
+        f"error PA017 reading the actuals ran out of DuckDB's memory ({limit}), "
+        "on one thread too; split the files by date, or read fewer dimensions "
+        "or min/max metrics"
+    )

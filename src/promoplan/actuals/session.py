@@ -85,10 +85,11 @@ def drop_ahead() -> None:
         con.close()
 
 
-def _open_database() -> duckdb.DuckDBPyConnection:
+def _open_database(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
-    threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
+    if threads is None:
+        threads = max(1, min(MAX_THREADS, os.cpu_count() or 1))
     return duckdb.connect(
         ":memory:",
         config={
@@ -101,18 +102,23 @@ def _open_database() -> duckdb.DuckDBPyConnection:
     )
 
 
-def connect(tmp: Path, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+def connect(tmp: Path, paths: list[Path], threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that may read only the given files and its own temp directory.
 
-    The database :func:`open_ahead` started is taken when there is one (once).
+    The database :func:`open_ahead` started is taken when there is one (once);
+    ``threads`` (the retry of a read that ran out of memory: one) opens a new one
+    with that many threads, as the configuration is locked once connected.
     """
     from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     global _ahead  # taken once
-    ahead, _ahead = _ahead, None
-    con = ahead.take() if ahead is not None else None
-    if con is None:
-        con = _open_database()
+    if threads is not None:
+        con = _open_database(threads)
+    else:
+        ahead, _ahead = _ahead, None
+        con = ahead.take() if ahead is not None else None
+        if con is None:
+            con = _open_database()
     con.execute("SET temp_directory = $dir", {"dir": str(tmp / "spill")})
     # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
     # the scan: a dirty cell would abort the read instead of taking the cleaning

@@ -88,6 +88,8 @@ HELP: dict[str, str] = {
     "PA014": "Pass actuals that cover last year's aligned days, or pace the goal by a curve "
     "file; until then it is paced by the quarter weights.",
     "PA016": "Nothing to do: the file was given twice, or is a copy of another, and counts once.",
+    "PA017": "Split the actuals into files of fewer dates, or read fewer dimensions or "
+    "min/max metrics.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
     "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
