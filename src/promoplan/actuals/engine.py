@@ -137,9 +137,8 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
     """One read of the distinct ``paths`` on a connection of its own."""
     sizes = [path.stat().st_size for path, _ in paths]
     needed = needed_of(spec)
-    # Positional: tests spy on _connect with the arguments as given.
-    args = (tmp, [path for path, _ in paths]) + (() if threads is None else (threads,))
-    con = _connect(*args)
+    allowed = [path for path, _ in paths]
+    con = _connect(tmp, allowed) if threads is None else _connect(tmp, allowed, threads)
     try:
         ctx = Context(con, tmp, encoding, spec.date_column, spec.sheet)
         reader = Reader(ctx, spec, needed)

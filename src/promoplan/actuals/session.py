@@ -112,13 +112,12 @@ def connect(tmp: Path, paths: list[Path], threads: int | None = None) -> duckdb.
     from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
     global _ahead  # taken once
-    if threads is not None:
-        con = _open_database(threads)
-    else:
+    con = None
+    if threads is None:
         ahead, _ahead = _ahead, None
         con = ahead.take() if ahead is not None else None
-        if con is None:
-            con = _open_database()
+    if con is None:
+        con = _open_database() if threads is None else _open_database(threads)
     con.execute("SET temp_directory = $dir", {"dir": str(tmp / "spill")})
     # type_pushdown turns TRY_CAST over a CSV column into a strict conversion in
     # the scan: a dirty cell would abort the read instead of taking the cleaning
