@@ -1,10 +1,12 @@
 """Actuals that do not fit DuckDB's memory cap on the first try are read again on one thread.
 
-A file with a million distinct channel values, three measures and ``min`` or
-``max`` metrics groups into a million wide groups (sums, counts and extremes),
-which DuckDB, under the 128 MB cap with two threads, fails to spill. The read is then
-done again on one thread, within the same cap, and gives what a read without a
-cap gives; the numbers here are summed from the generated rows in Python. When
+A file with a million distinct channel values and ``min`` or ``max`` metrics
+groups into a million wide groups (sums, counts and extremes), which DuckDB,
+under the 128 MB cap with two threads, fails to spill: with three measures and
+one ``max`` (``check`` here), and with six measures each with both (the read
+here). The read is then done again on one thread, the extremes held narrow,
+within the same cap, and gives what a read without a cap gives; the numbers are
+summed from the generated rows in Python. When
 even that does not fit, the run stops with PA017 on one line (exit 2).
 """
 
@@ -30,29 +32,39 @@ DISTINCT = 1_000_000
 NAMED = ("c7", "c654321")  # the channel values the plan reads by name
 
 
-def _row(i: int) -> tuple[dt.date, str, int, int, int]:
-    """Row ``i``: its day, channel, gmv and spend in cents, orders."""
-    return START + dt.timedelta(days=i % DAYS), f"c{i}", (i * 37) % 10_000, (i * 11) % 3_000, i % 7
+COLUMNS = ("gmv", "spend", "orders", "items", "rating", "visits")
+SCALES = (100, 100, 1, 1, 10, 1)  # gmv and spend in cents, rating in tenths
 
 
-def _write(path: Path, rows: int) -> None:
+def _row(i: int) -> tuple[dt.date, str, int, int, int, int, int, int]:
+    """Row ``i``: its day, channel, then each of COLUMNS in units of its scale."""
+    day = START + dt.timedelta(days=i % DAYS)
+    return day, f"c{i}", (i * 37) % 10_000, (i * 11) % 3_000, i % 7, i % 13, i % 101, i % 17
+
+
+def _text(units: int, scale: int) -> str:
+    if scale == 1:
+        return str(units)
+    places = len(str(scale)) - 1
+    return f"{units // scale}.{units % scale:0{places}d}"
+
+
+def _write(path: Path, rows: int, start: int = 0) -> None:
     with path.open("w", encoding="utf-8") as out:
-        out.write("date,channel,gmv,spend,orders\n")
-        for i in range(rows):
-            day, channel, gmv, spend, orders = _row(i)
-            out.write(
-                f"{day.isoformat()},{channel},{gmv // 100}.{gmv % 100:02d},"
-                f"{spend // 100}.{spend % 100:02d},{orders}\n"
-            )
+        out.write(f"date,channel,{','.join(COLUMNS)}\n")
+        for i in range(start, start + rows):
+            day, channel, *values = _row(i)
+            cells = ",".join(_text(v, scale) for v, scale in zip(values, SCALES, strict=True))
+            out.write(f"{day.isoformat()},{channel},{cells}\n")
 
 
 SPEC = ActualsSpec(
     date_column="date",
     dimensions=(("channel", "channel"),),
-    columns=("gmv", "spend", "orders"),
+    columns=COLUMNS,
     keep_from=dt.date(2024, 1, 1),
     keep_to=dt.date(2025, 12, 31),
-    extrema=frozenset({"gmv", "spend", "orders"}),  # min or max metrics of each
+    extrema=frozenset(COLUMNS),  # a min or max metric of each
     read_values=(("channel", frozenset(NAMED)),),
 )
 
@@ -60,10 +72,10 @@ SPEC = ActualsSpec(
 Expected = dict[tuple[dt.date, str], tuple[tuple[Decimal, int, Decimal, Decimal], ...]]
 
 
-def _expected(rows: int) -> Expected:
+def _expected(rows: range) -> Expected:
     """Per (day, channel as the cube keeps it), per measure: its sum, count, min and max."""
     out: dict[tuple[dt.date, str], list[list[int]]] = {}
-    for i in range(rows):
+    for i in rows:
         day, channel, *values = _row(i)
         key = (day, channel if channel in NAMED else OTHER_VALUE)
         cells = out.setdefault(key, [[0, 0, v, v] for v in values])
@@ -72,11 +84,10 @@ def _expected(rows: int) -> Expected:
             cell[1] += 1
             cell[2] = min(cell[2], value)
             cell[3] = max(cell[3], value)
-    scales = (100, 100, 1)  # gmv and spend in cents
     return {
         key: tuple(
             (Decimal(s) / scale, n, Decimal(low) / scale, Decimal(high) / scale)
-            for (s, n, low, high), scale in zip(cells, scales, strict=True)
+            for (s, n, low, high), scale in zip(cells, SCALES, strict=True)
         )
         for key, cells in out.items()
     }
@@ -142,7 +153,21 @@ def test_a_read_out_of_memory_is_read_again_on_one_thread(
     assert threads[1:] == [1]  # the second connection: one thread
     assert len(threads) == 2
     assert again == plain
-    assert _cube(again) == _expected(2_000)
+    assert _cube(again) == _expected(range(2_000))
+
+
+def test_files_scanned_together_are_read_again_on_one_thread_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [tmp_path / f"day{n}.csv" for n in range(3)]
+    for n, file in enumerate(files):
+        _write(file, 700, start=700 * n)  # one header: the three are scanned as one
+    plain = read_actuals(files, SPEC)
+    threads = _spy(monkeypatch, iter([True] + [False] * 100))
+    again = read_actuals(files, SPEC)
+    assert threads[1:] == [1]
+    assert again == plain
+    assert _cube(again) == _expected(range(2_100))
 
 
 def test_a_read_out_of_memory_on_one_thread_too_stops_with_pa017(
@@ -194,12 +219,12 @@ def test_a_million_channel_values_with_min_max_metrics_read_within_the_cap(milli
     actuals = read_actuals([million], SPEC)
     assert actuals.ok
     assert actuals.diagnostics == ()
-    assert _cube(actuals) == _expected(DISTINCT)
+    assert _cube(actuals) == _expected(range(DISTINCT))
     assert actuals.files[0].rows == DISTINCT
 
 
 @pytest.mark.slow
-def test_check_of_a_million_channel_values_with_a_max_metric(
+def test_check_of_a_million_channel_values_with_min_max_metrics(
     million: Path, tmp_path: Path, cli: Cli
 ) -> None:
     plan = tmp_path / "plan.yaml"

@@ -147,7 +147,7 @@ def _group(  # noqa: PLR0917  # the scan and where it goes
         )
         assert isinstance(each.scan, sql.CsvScan)  # batch_key took CSV text scans only
         scan = dataclasses.replace(each.scan, files=True)
-        query = sql.group_query(each_layout, scan, k, m, files=True)
+        query = sql.group_query(each_layout, scan, k, m, files=True, narrow=reader.narrow)
         start = time.perf_counter()
         try:
             run(

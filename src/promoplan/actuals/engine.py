@@ -21,6 +21,9 @@ Choices and limits, for the README:
   records the error path maps records to lines with Python's CSV parser.
 - Rows dated outside [keep_from, keep_to] are ignored (PA012); first_date and
   last_date of a file are over the rows kept.
+- A read that runs out of DuckDB's memory cap is done again from the start on
+  one thread (extremes held narrow while grouping), within the same cap; PA017
+  stops the run (exit 2) when that runs out too.
 """
 
 from __future__ import annotations
@@ -118,7 +121,8 @@ def read_actuals(
             pass
         # Each thread groups into a hash table of its own, and with several the
         # grouping of many distinct (date, dimension values) with wide sums, counts
-        # and extremes can fail to spill within the cap; one thread spills it.
+        # and extremes can fail to spill within the cap; one thread, holding the
+        # extremes narrow, spills it.
         try:
             return _read(Path(tmp), paths, once, spec, encoding, progress, 1)
         except duckdb.OutOfMemoryException:
@@ -142,6 +146,7 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
     try:
         ctx = Context(con, tmp, encoding, spec.date_column, spec.sheet)
         reader = Reader(ctx, spec, needed)
+        reader.narrow = threads == 1
         reads = read_all(reader, paths, sizes, progress)
         usable = [r for r in reads if r.table and not r.failed]
         found = overlaps(con, reader, usable)
@@ -168,6 +173,8 @@ class Reader:
         self.con = ctx.con
         self.spec = spec
         self.needed = needed
+        # The extremes held narrow while grouping (``sql.group_query``): the one-thread retry.
+        self.narrow = False
 
     def params(self, opened: Opened | None = None) -> dict[str, Any]:
         """Every query parameter; ``run`` binds those a query names."""
@@ -258,7 +265,9 @@ class Reader:
         """The one full scan: group the file into its table; the engine's error if it cannot."""
         from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # DuckDB only when actuals are read
 
-        query = sql.group_query(layout, opened.scan, len(layout.dimensions), len(layout.measures))
+        query = sql.group_query(
+            layout, opened.scan, len(layout.dimensions), len(layout.measures), narrow=self.narrow
+        )
         try:
             run(
                 self.con,

@@ -282,7 +282,13 @@ IN_RANGE = (
 
 
 def group_query(
-    layout: Layout, source: FromItem, dimensions: int, measures: int, *, files: bool = False
+    layout: Layout,
+    source: FromItem,
+    dimensions: int,
+    measures: int,
+    *,
+    files: bool = False,
+    narrow: bool = False,
 ) -> str:
     """The one scan: records -> groups by (date, dimension values) with sums, counts, extrema.
 
@@ -297,6 +303,11 @@ def group_query(
     dimension values' trimming, and whether a day's year has four digits (a
     record whose date has another year is a bad date, and never blank, as
     its date cell is not empty).
+
+    ``narrow``: the extremes are taken over the values as read and widened after
+    the scan; slower, but each group holds half the bytes per extreme, which is
+    what lets a million groups with several ``min``/``max`` measures spill within
+    the memory cap on one thread (the retry of a read that ran out of memory).
     """
     dims = layout.present_dimensions()
     columns = dict(layout.present_measures())
@@ -318,7 +329,8 @@ def group_query(
     for j in sorted(present):
         scan_aggs += [f"sum(v{j}) AS s{j}", f"count(v{j}) AS n{j}"]
         if layout.extrema[j]:
-            wide = f"CAST(v{j} AS {SUM_TYPE})"  # min/max over the wide type run faster here
+            # min/max over the wide type run faster here; narrow holds less per group
+            wide = f"v{j}" if narrow else f"CAST(v{j} AS {SUM_TYPE})"
             scan_aggs += [f"min({wide}) AS mn{j}", f"max({wide}) AS mx{j}"]
     scan_keys = ["d0"] + [f"k{j}" for j, _ in dims] + (["fn"] if files else [])
     rows = record_rows(
@@ -348,7 +360,11 @@ def group_query(
             out.append(f"{null} AS s{j}, 0 AS n{j}, {null} AS mn{j}, {null} AS mx{j}")
             continue
         out.append(f"sum(s{j}) AS s{j}, sum(n{j}) AS n{j}")
-        if layout.extrema[j]:
+        if layout.extrema[j] and narrow:  # widened after the scan: the same values
+            out.append(
+                f"CAST(min(mn{j}) AS {SUM_TYPE}) AS mn{j}, CAST(max(mx{j}) AS {SUM_TYPE}) AS mx{j}"
+            )
+        elif layout.extrema[j]:
             out.append(f"min(mn{j}) AS mn{j}, max(mx{j}) AS mx{j}")
         else:
             out.append(f"{null} AS mn{j}, {null} AS mx{j}")
