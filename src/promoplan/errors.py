@@ -31,6 +31,7 @@ class Interrupted(BaseException):
 _received: list[int] = []  # the signal that arrived, if one did
 _held: list[int] = []  # one entry per held section the main thread is in (see HeldSignals)
 _pending: list[int] = []  # a signal that arrived inside one, raised when the outermost ends
+_settled: list[int] = []  # not empty once the run's output is in place (see settle)
 
 
 def received(signum: int) -> None:
@@ -39,12 +40,33 @@ def received(signum: int) -> None:
 
 
 def hold(signum: int) -> bool:
-    """Keep ``signum`` for the end of the held section the main thread is in, if it is in
-    one (the handler then returns instead of raising); False when it is in none."""
+    """Keep ``signum`` instead of raising it (the handler then returns): for the end of the
+    held section the main thread is in, or for good once the run's output is in place
+    (:func:`settle`). False when neither is the case."""
+    if _settled:
+        return True  # noted by received(): an Interruptible section raises it
     if not _held:
         return False
     _pending.append(signum)
     return True
+
+
+def settle() -> None:
+    """The run's output is in place (its file renamed over the previous one): a SIGINT or
+    SIGTERM from now on, or one held while the file was being put there, no longer
+    interrupts, and the run ends with the status of its work.
+
+    Called inside a :class:`HeldSignals` section right after the rename, so that no
+    signal lands between the two. What still follows and can fail (``report --notify``)
+    runs in an :class:`Interruptible` section.
+    """
+    _settled.append(1)
+    _pending.clear()
+
+
+def unsettle() -> None:
+    """A new run starts in this process (tests run many): its output is not in place yet."""
+    _settled.clear()
 
 
 class HeldSignals:
@@ -74,6 +96,32 @@ class HeldSignals:
         _held.pop()
         if not _held and _pending:
             raise Interrupted(_pending.pop())
+
+
+class Interruptible:
+    """A section after :func:`settle` that a SIGINT or SIGTERM still interrupts: work that
+    can fail once the output is in place (``report --notify``'s notifications).
+
+    A signal that arrived since the output was put in place is raised on entry; one
+    during the section, at once. Afterwards the run is settled again, as it was before.
+    """
+
+    def __init__(self) -> None:
+        self.was_settled = False
+
+    def __enter__(self) -> None:
+        self.was_settled = bool(_settled)
+        if not self.was_settled:
+            return
+        # Cleared first: a signal from now on raises at once, one noted before raises here.
+        _settled.clear()
+        if _received:
+            _settled.append(1)
+            raise Interrupted(_received[0])
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_settled:
+            _settled.append(1)
 
 
 def interruption() -> Interrupted | None:

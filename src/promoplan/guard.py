@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from promoplan.errors import Locked, UsageProblem, interruption
+from promoplan.errors import Locked, UsageProblem, interruption, unsettle
 
 
 def guarded_status(
@@ -21,6 +21,7 @@ def guarded_status(
     from promoplan.output import forget_inputs  # noqa: PLC0415  # light, but not needed to start
 
     forget_inputs()
+    unsettle()
     try:
         return action()
     except UsageProblem as exc:

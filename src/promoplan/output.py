@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from promoplan.errors import Locked, UsageProblem
+from promoplan.errors import HeldSignals, Locked, UsageProblem, settle
 
 LOCK_WAIT_SECONDS = 5.0  # how long a second run waits for the lock before exit 75
 LOCK_POLL_SECONDS = 0.1
@@ -202,7 +202,9 @@ def write_atomic(path: Path, data: bytes, *, shown: Path | None = None) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half.
 
     The temporary file lives beside the target, is fsynced, gets the previous
-    file's mode (or 0644 less the umask) and replaces the target with ``os.replace``.
+    file's mode (or 0644 less the umask) and replaces the target with ``os.replace``;
+    from then on the run is settled (:func:`promoplan.errors.settle`: a signal no
+    longer interrupts it), so this is the last step of a command that can fail.
     Any failure (full disk, file size limit, read-only directory) is
     :class:`UsageProblem` naming ``shown`` (default ``path``), with the temporary file removed.
     """
@@ -226,7 +228,12 @@ def write_atomic(path: Path, data: bytes, *, shown: Path | None = None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
+        # The new file in place and the run settled, with no signal in between: from the
+        # rename on, a signal would only make the exit status say the file was not
+        # replaced (130/143) while it was.
+        with HeldSignals():
+            os.replace(tmp_name, path)
+            settle()
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -8,7 +8,12 @@ rich and DuckDB are imported (100 ms and more).
 * SIGINT and SIGTERM raise :class:`Interrupted` wherever the program is; the
   ``finally`` blocks and the atomic writer clean up on the way out (no
   temporary file is left, the previous report stays), then one line
-  ``promoplan: interrupted`` and exit 130 (SIGINT) or 143 (SIGTERM).
+  ``promoplan: interrupted`` and exit 130 (SIGINT) or 143 (SIGTERM). Until the
+  run's output file is in place, that is: from the rename on
+  (:func:`promoplan.errors.settle`) a signal is noted, not raised, and the run
+  ends with its work's status; only ``report --notify``'s deliveries stay
+  interruptible (:class:`promoplan.errors.Interruptible`: each fails as
+  ``interrupted``, exit 4).
 * SIGXFSZ is ignored, so that a write over ``ulimit -f`` fails with EFBIG,
   which the writer reports, instead of killing the process with a core dump.
 * The cyclic garbage collector runs less often (a young generation of

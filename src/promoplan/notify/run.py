@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from promoplan.errors import UsageProblem
+from promoplan.errors import Interrupted, Interruptible, UsageProblem, settle
 from promoplan.modelnotify import NotifyTarget
 from promoplan.notify import dingtalk, feishu, slack, webhook, wecom
 from promoplan.notify.config import (
@@ -28,7 +28,14 @@ from promoplan.notify.config import (
     requested_targets,
     resolve,
 )
-from promoplan.notify.deliver import DEFAULT_POLICY, Policy, Prepared, ReadAnswer, deliver
+from promoplan.notify.deliver import (
+    DEFAULT_POLICY,
+    Outcome,
+    Policy,
+    Prepared,
+    ReadAnswer,
+    deliver,
+)
 from promoplan.notify.message import Message, build_message
 from promoplan.render import RenderOptions
 from promoplan.render.text import neutralise_workflow_commands, one_line
@@ -112,7 +119,15 @@ def send_notifications(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> bool:
-    """Send to each target (or print, for ``--dry-run``); False when one failed and counts."""
+    """Send to each target (or print, for ``--dry-run``); False when one failed and counts.
+
+    Called once the report is out. A SIGINT or SIGTERM then stops the delivery under
+    way and every one still to come: each fails as ``interrupted``, and the report
+    stays in place.
+    """
+    # The report is written: a signal from now on interrupts only a delivery, never
+    # the lines that say what happened to each target.
+    settle()
     environ = os.environ if environ is None else environ
     policy = policy or DEFAULT_POLICY
     err = err or sys.stderr
@@ -142,7 +157,7 @@ def send_notifications(
             continue
         if request.dry_run:
             continue
-        outcome = deliver(
+        outcome = _deliver_interruptibly(
             prepare(target, message, result, options=options, now=policy.clock()),
             READERS[spec.kind],
             policy,
@@ -162,3 +177,13 @@ def send_notifications(
         )
         return True
     return failed == 0
+
+
+def _deliver_interruptibly(request: Prepared, read: ReadAnswer, policy: Policy) -> Outcome:
+    """:func:`deliver`, where a signal (one now, or one that came since the report was
+    written) makes a failed delivery, ``interrupted``, instead of ending the run."""
+    try:
+        with Interruptible():
+            return deliver(request, read, policy)
+    except Interrupted:
+        return Outcome(ok=False, tries=0, error="interrupted")
