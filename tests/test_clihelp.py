@@ -8,14 +8,17 @@ as a real run builds it (no command built) must be the one of typer's full tree.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, get_args, get_origin
 
 import pytest
 import typer.main
 from typer import rich_utils
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from clirunner import CliResult, run_isolated
 from promoplan import cli
@@ -95,3 +98,50 @@ def test_a_run_builds_only_the_command_it_runs(monkeypatch: pytest.MonkeyPatch) 
     assert built == []
     run_isolated(lambda: cli.app(["diff", "--help"], prog_name="promoplan"))
     assert built == ["diff"]
+
+
+def _row(help_text: str, name: str) -> re.Match[str] | None:
+    """The panel row of the parameter shown as ``name``: its value column, if any."""
+    pattern = rf"^│\s+(?:\*\s+)?{re.escape(name)}(?:\s+-\w)?\s+(<[^>\s]+>)?"
+    return re.search(pattern, help_text, flags=re.MULTILINE)
+
+
+def _expected_value(param: Any) -> str | None:
+    """What one value of ``param`` looks like: none for a flag; ``<str>`` or ``<path>``
+    for a text or path value, a list's element shown as that element alone."""
+    if getattr(param, "is_flag", False):
+        return None
+    annotation = param.type_descriptor.annotation
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation)
+    return {str: "<str>", Path: "<path>"}[annotation]
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+@pytest.mark.parametrize("args", ARGUMENTS, ids=repr)
+def test_help_shows_the_value_each_option_takes(args: list[str], columns: str) -> None:
+    """A flag shows no value (``--strict``, not ``--strict <bool>``); a repeatable option
+    or an argument of several values shows one value (``<str>``, not ``<list[str]>``)
+    and says in its help that it repeats."""
+    shown = run_isolated(lambda: cli.app(args, prog_name="promoplan"), {"COLUMNS": columns})
+    assert shown.exit_code == 0
+    assert "<bool>" not in shown.stdout
+    assert "<list[" not in shown.stdout
+    group = typer.main.get_command(cli.app)
+    assert isinstance(group, TyperGroup)
+    command = group if args[0].startswith("-") else group.commands[args[0]]
+    ctx = command.make_context("promoplan", [], resilient_parsing=True)
+    params = command.get_params(ctx)
+    assert any(getattr(p, "is_flag", False) for p in params)  # --help, at least
+    for param in params:
+        name = param.name or ""
+        if isinstance(param, TyperOption):
+            name = next(opt for opt in param.opts if opt.startswith("--"))
+        if isinstance(param, TyperArgument) and param.nargs != 1:
+            name += "..."
+        row = _row(shown.stdout, name)
+        assert row is not None, name
+        assert row.group(1) == _expected_value(param), name
+        if getattr(param, "multiple", False) or param.nargs == -1:
+            text = (getattr(param, "help", None) or "").lower()
+            assert "repeatable" in text or "files or directories" in text, name

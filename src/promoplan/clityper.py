@@ -13,6 +13,12 @@ Three things typer would otherwise do on every run, and what is done instead:
   ``rich.traceback`` before it draws a line; :mod:`promoplan.clihelp` draws the same
   help with the rich parts it uses.
 
+And one thing typer shows that promoplan shows otherwise: the value column of the
+help. typer writes each parameter's Python type there, ``<bool>`` for a flag (which
+takes no value) and ``<list[str]>`` for a repeatable option (which takes one value
+each time); :func:`value_display` makes a flag show nothing and a list show one
+value, ``<str>`` or ``<path>``, the way a single value of that type shows.
+
 The application typer builds itself (``typer.main.get_command``, what the test
 runner calls) has the same commands, options, conversions and help.
 """
@@ -136,6 +142,7 @@ class _OwnHelp(_HelpBase):  # type: ignore[misc]  # a base of Any: a mixin of cl
         option = super().get_help_option(ctx)
         if option is not None:
             plain_values(option)
+            value_display(option)
         return option
 
 
@@ -146,6 +153,7 @@ class PromoplanGroup(_OwnHelp, TyperGroup):
         super().__init__(**attributes)
         for param in self.params:
             plain_values(param)
+            value_display(param)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands' names in the order they were registered (none is built)."""
@@ -165,6 +173,7 @@ class PromoplanCommand(_OwnHelp, TyperCommand):
         super().__init__(**attributes)
         for param in self.params:
             plain_values(param)
+            value_display(param)
 
 
 class PromoplanTyper(typer.Typer):
@@ -200,6 +209,46 @@ def lazy_group(app: typer.Typer) -> TyperGroup:
     )
     group.commands = LazyCommands(list(app.registered_commands), build)
     return group
+
+
+# --- what the help shows of a value -------------------------------------------------
+
+
+def value_display(param: Any) -> None:
+    """Make ``param``'s help show the value it takes: none for a flag, one value (the
+    element's type, as a single value of it shows) for a list, typer's own otherwise.
+
+    Set on the parameter itself, so that typer's help and :mod:`promoplan.clihelp`
+    show the same.
+    """
+    if getattr(param, "_value_display_set", False):
+        return
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None:
+        return
+    if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+        param.display_type_rich = _no_value
+    elif descriptor.is_list and param.metavar is None:
+        (element,) = get_args(descriptor.annotation)
+        label = descriptor.path_type if _is_path(element) else param._bare_type(element)
+        param.display_type_rich = _one_value(f"<{label}>")
+    param._value_display_set = True
+
+
+def _is_path(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Path)
+
+
+def _no_value(ctx: Any = None) -> None:
+    """A flag's value column: empty (``--strict``, not ``--strict <bool>``)."""
+    return
+
+
+def _one_value(label: str) -> Callable[..., str]:
+    def display(ctx: Any = None) -> str:
+        return label
+
+    return display
 
 
 # --- values without a pydantic adapter --------------------------------------------
