@@ -224,13 +224,14 @@ def value_display(param: Any) -> None:
     if getattr(param, "_value_display_set", False):
         return
     descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is None:
+    bare = getattr(param, "_bare_type", None)
+    if descriptor is None or bare is None:  # another typer: its own display stays
         return
     if getattr(param, "is_flag", False) and not getattr(param, "count", False):
         param.display_type_rich = _no_value
-    elif descriptor.is_list and param.metavar is None:
+    elif getattr(descriptor, "is_list", False) and param.metavar is None:
         (element,) = get_args(descriptor.annotation)
-        label = descriptor.path_type if _is_path(element) else param._bare_type(element)
+        label = descriptor.path_type if _is_path(element) else bare(element)
         param.display_type_rich = _one_value(f"<{label}>")
     param._value_display_set = True
 
