@@ -4,9 +4,11 @@ the report's chart cap. Expected numbers are worked out by hand here."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
+from clirunner import Cli
 from promoplan.actuals import read_actuals
 from promoplan.actuals.model import OTHER_VALUE
 from promoplan.evaluate import Evaluator
@@ -106,3 +108,81 @@ def test_a_report_charts_at_most_twelve_goals_those_furthest_behind(tmp_path: Pa
     assert MAX_GOAL_CHARTS == 12
     # all1 and all2 are met; of g0..g12 (at_risk or off_track), g0 has the highest progress.
     assert [s.goal for s in data.series] == [f"g{i}" for i in range(1, 13)]
+
+
+DAILY = """promoplan: 1
+name: Declared
+period: 2025
+actuals: {{date: date, dimensions: {{{dimensions}}}}}
+metrics:
+  gmv: {{column: gmv, unit: currency}}
+  spend: {{column: spend, unit: currency}}
+goals:
+  gmv: {{metric: gmv, at_least: 100}}
+budget:
+  total: 1000
+  lines: {{ads: {{share: 100%}}}}
+channels: {{a: ads}}
+alerts:
+  low: {{metric: gmv, by: region, below: 1}}
+"""
+
+# Daily rows, one per date, channel, region and sku: none repeats once sku is counted.
+SKUS = """date,channel,region,sku,gmv,spend
+2025-01-01,a,north,s1,1,1
+2025-01-01,a,north,s2,2,1
+2025-01-01,a,north,s3,4,1
+2025-01-01,b,south,s1,8,2
+2025-01-02,a,north,s1,16,1
+2025-01-02,a,north,s4,32,1
+"""
+
+
+def test_a_declared_dimension_nothing_reads_is_one_value_per_day(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        DAILY.format(dimensions="channel: channel, region: region, sku: sku"), encoding="utf-8"
+    )
+    plan = load_plan(path).plan
+    assert plan is not None
+    # sku: declared, but no filter, budget or by reads it.
+    assert read_values(plan) == (("channel", frozenset({"a"})), ("sku", frozenset()))
+    csv = tmp_path / "a.csv"
+    csv.write_text(SKUS, encoding="utf-8")
+    actuals = read_actuals([csv], actuals_spec(plan))
+    # Rows that differ only in sku are distinct daily rows, not repeats (checked before
+    # the values are folded).
+    assert [d.code for d in actuals.diagnostics if d.code == "PA010"] == []
+    by_row = {
+        (row.day.day, row.dims): row.cells[0].total for row in actuals.cube.rows if row.cells[0]
+    }
+    assert by_row == {
+        (1, ("a", "north", OTHER_VALUE)): Decimal(7),  # 1 + 2 + 4
+        (1, (OTHER_VALUE, "south", OTHER_VALUE)): Decimal(8),  # b: not in the budget
+        (2, ("a", "north", OTHER_VALUE)): Decimal(48),  # 16 + 32
+    }
+    values = Rollup(plan, actuals.cube)
+    day1, day2 = dt.date(2025, 1, 1), dt.date(2025, 1, 2)
+    assert values.value("gmv", day1, day2) == 63.0
+    assert values.by_group("gmv", "region", day1, day2) == {"north": 55.0, "south": 8.0}
+
+
+def test_declaring_a_dimension_nothing_reads_changes_no_number(tmp_path: Path, cli: Cli) -> None:
+    # Order-level rows (no repeats to tell apart): the same JSON whether sku is declared.
+    csv = tmp_path / "a.csv"
+    csv.write_text(SKUS, encoding="utf-8")
+    documents = []
+    for name, dimensions in (("without", "channel: channel, region: region"),
+                             ("with", "channel: channel, region: region, sku: sku")):  # fmt: skip
+        plan = tmp_path / f"{name}.yaml"
+        text = DAILY.format(dimensions=dimensions).replace(
+            "{date: date,", "{date: date, grain: rows,"
+        )
+        plan.write_text(text, encoding="utf-8")
+        status, out, _ = cli("check", plan, "-a", csv, "--as-of", "2025-01-02", "-f", "json")
+        assert status == 0  # on pace for the year; warnings only (PA011 for b)
+        document = json.loads(out)
+        assert document["plans"][0]["goals"][0]["actual"] == 63  # 1 + 2 + 4 + 8 + 16 + 32
+        document["plans"][0].pop("file")
+        documents.append(document)
+    assert documents[0] == documents[1]

@@ -174,7 +174,9 @@ def read_values(plan: Plan) -> tuple[tuple[str, frozenset[str]], ...]:
 
     ``where`` filters and the budget's channels name the values they read; an
     alert's ``by`` reads every value of its dimension, so such a dimension is not
-    listed. The engine sums the other values of a listed dimension into one.
+    listed. A dimension ``actuals.dimensions`` declares that nothing reads is
+    listed with no values. The engine sums the other values of a listed dimension
+    into one (after the repeated-row checks, which see every value).
     """
     by = {rule.by for rule in plan.alerts.values() if rule.by is not None}
     named: dict[str, set[str]] = {}
@@ -187,6 +189,10 @@ def read_values(plan: Plan) -> tuple[tuple[str, frozenset[str]], ...]:
             named.setdefault(dimension, set()).update(str(v).strip() for v in values)
     if plan.channels or plan.budget is not None:
         named.setdefault("channel", set()).update(plan.channels or {})
+    used = set(used_dimensions(plan))
+    for dimension in plan.actuals.dimensions:
+        if dimension not in used:  # declared, read by nothing: one value per day
+            named.setdefault(dimension, set())
     return tuple(
         (dimension, frozenset(values))
         for dimension, values in sorted(named.items())
