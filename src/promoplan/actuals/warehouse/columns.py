@@ -176,12 +176,13 @@ def plan_query(
                     hint=f"the columns are: {listing(names)}",
                 )
             )
-    present_dims = tuple(dict.fromkeys(c for c in dims if c in types))
+    grouped = _grouped(spec)
+    present_dims = tuple(dict.fromkeys(c for c in dims if c in types and c in grouped))
     dimension_slots = tuple(
         len(present_dims)
         if split is not None and name == split.dimension
         else present_dims.index(column)
-        if column in types
+        if column in present_dims
         else None
         for name, column in spec.dimensions
     )
@@ -207,6 +208,16 @@ def plan_query(
 
 
 _PERIODS: dict[str, Period] = {"weekly": "week", "monthly": "month"}
+
+
+def _grouped(spec: ActualsSpec) -> set[str]:
+    """The dimension columns the query groups by: every one, but for order-level rows
+    (``grain: rows``, where no repeat is looked for) not those nothing reads (listed in
+    ``read_values`` with no value), whose values would only multiply the cube's rows."""
+    unread = {name for name, values in spec.read_values if not values}
+    if spec.grain != "rows":
+        unread = set()
+    return {column for name, column in spec.dimensions if name not in unread}
 
 
 class _Measures:
