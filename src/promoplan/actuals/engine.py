@@ -142,7 +142,7 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
     sizes = [path.stat().st_size for path, _ in paths]
     needed = needed_of(spec)
     allowed = [path for path, _ in paths]
-    con = _connect(tmp, allowed) if threads is None else _connect(tmp, allowed, threads)
+    con = _connect(tmp, allowed, threads)
     try:
         ctx = Context(con, tmp, encoding, spec.date_column, spec.sheet)
         reader = Reader(ctx, spec, needed)
