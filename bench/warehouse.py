@@ -8,7 +8,9 @@ exports it as CSV, then times, side by side and interleaved in each of
 ``--repeat`` rounds: the whole ``promoplan check`` reading PostgreSQL, the
 whole ``promoplan check`` reading the CSV, and ``psql`` running the bare cube
 query promoplan sends (the dates inlined), once with the server's settings and
-once with the ``work_mem`` promoplan sets for its transaction. The medians
+once with the ``work_mem`` promoplan sets for its transaction, and a Python
+client that does nothing but import psycopg, connect, run that same query and
+fetch its rows: the least any Python tool using psycopg takes. The medians
 count; the ratios to ``psql`` are the figures. With ``--before REV`` (a git
 revision), ``check`` from PostgreSQL of promoplan's ``src/`` as of REV runs in
 the same rounds too, beside the current one.
@@ -275,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                     else {}
                 ),
                 "check from CSV": lambda: run([*check, "-a", str(csv_file)]),
+                PSYCOPG_ALONE: lambda: run([*python, PSYCOPG_CLIENT, server.dsn(), query]),
                 "python -c pass": lambda: run([*python, "pass"]),
                 "+ import the CLI and check": lambda: run([*python, IMPORT_CLI]),
                 "+ import psycopg": lambda: run([*python, f"{IMPORT_CLI}; import psycopg"]),
@@ -314,6 +317,13 @@ def floor(timings: dict[str, float], cpu: dict[str, float], served: dict[str, fl
 
 
 IMPORT_CLI = "import promoplan.cli, promoplan.commands.check"
+# The least any Python client using psycopg takes: start, import psycopg, connect, run
+# the bare query (the one psql runs) and fetch its rows, nothing else.
+PSYCOPG_ALONE = "python + psycopg, the bare query"
+PSYCOPG_CLIENT = (
+    "import sys, psycopg; "
+    "conn = psycopg.connect(sys.argv[1]); conn.execute(sys.argv[2]).fetchall(); conn.close()"
+)
 BEFORE = "check from PostgreSQL, --before"
 IMPORT_SQLGLOT = (
     "from sqlglot import exp; "
@@ -451,6 +461,7 @@ def report(  # noqa: PLR0917  # what one run measured
         "check from PostgreSQL",
         BEFORE,
         "check from CSV",
+        PSYCOPG_ALONE,
     ):
         if label not in timings:
             continue
