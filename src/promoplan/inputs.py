@@ -223,6 +223,7 @@ def actuals_spec(
     columns: dict[str, None] = {}
     computed: dict[str, Computed] = {}
     extrema: set[str] = set()  # only min/max metrics need per-cell extremes, which cost a scan
+    counted: set[str] = set()  # only means and counts of cells read the counts of values
     for name in needed_metrics(plan):
         metric = plan.metrics[name]
         key = measure_key(metric.column, metric.agg, metric.expr)
@@ -235,10 +236,14 @@ def actuals_spec(
             computed[key] = Computed(
                 key, "rows" if metric.column is None else "present", metric.column
             )
+            if metric.column is not None:
+                counted.add(metric.column)
         else:
             columns[key] = None
         if metric.agg in ("min", "max"):
             extrema.add(key)
+        if metric.agg == "mean":
+            counted.add(key)
     start, end = plan.span
     if span is not None:
         start, end = min(start, span[0]), max(end, span[1])
@@ -255,6 +260,7 @@ def actuals_spec(
         channel_dimension="channel" if plan.channels else None,
         known_channels=frozenset(plan.channels) if plan.channels else None,
         extrema=frozenset(extrema),
+        counted=frozenset(counted),
         timeout=timeout,
         computed=tuple(computed.values()),
         sheet=section.sheet,

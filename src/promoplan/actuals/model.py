@@ -92,6 +92,11 @@ class ActualsSpec:
     # agg min or max); None: every column. Others get Cell.minimum/maximum None,
     # which saves the engine two aggregates per column.
     extrema: frozenset[str] | None = None
+    # Measures whose per-day count of values is read (metrics with agg mean, and the
+    # columns whose cells agg count counts); None: every one. A database query
+    # selects COUNT only for these: another measure's count is 1 on a row holding a
+    # value (its SUM is not NULL), which is all that is read of it.
+    counted: frozenset[str] | None = None
     timeout: float | None = None  # --timeout, seconds: database sources' statement timeout
     # Measures computed per record (row counts, cells present, expr), after ``columns``
     # in the cube; an expr's columns are in ``columns`` too, so their cells are checked.
@@ -135,8 +140,10 @@ class CubeRow:
 @dataclass(frozen=True)
 class Measure:
     """One cube column, column-wise: per row the exact sum as an integer number of
-    ``10**-scale`` units, the count of values (0: no value that day) and, when kept,
-    the minimum and maximum in the same units (None where a row has none)."""
+    ``10**-scale`` units, the count of values (0: no value that day; from a database,
+    1 for a row with a value where the spec's ``counted`` leaves the measure out)
+    and, when kept, the minimum and maximum in the same units (None where a row has
+    none)."""
 
     scale: int
     totals: tuple[int, ...]

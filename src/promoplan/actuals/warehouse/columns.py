@@ -197,10 +197,12 @@ def plan_query(
         dimensions=present_dims,
         measures=measures.columns,
         extrema=tuple(measures.wants(c) for c in measures.owners),
+        summed=measures.summed,
+        counted=measures.counted,
         keep_from=keep_from,
         keep_to=keep_to,
         limit=limit if limit is not None else MAX_CUBE_ROWS + 1,  # one more shows the cap is hit
-        exprs=tuple(RowExpr(f, measures.wants(k)) for k, f in measures.exprs),
+        exprs=tuple(RowExpr(f, measures.wants(k), measures.counts(k)) for k, f in measures.exprs),
         period=_PERIODS.get(spec.grain, "day"),
         unpivot=measures.unpivot(),
     )
@@ -237,14 +239,21 @@ class _Measures:
         split: _Split | None,
     ) -> None:
         self.spec = spec
+        self.cells_counted = {c.column for c in spec.computed if c.kind == "present"}
         plain = [q for q in queried if q in types and q not in unpivoted]
         expanded = list(dict.fromkeys(split.columns.values())) if split is not None else []
         self.columns = tuple(dict.fromkeys((*plain, *expanded)))
         # The cube measure each grouped column stands for (its extrema follow it).
         owners = {c: c for c in plain}
+        # Every cube measure a grouped column is read for: it is summed if one of them
+        # is, and counted if one of them is.
+        read_for: dict[str, set[str]] = {c: {c} for c in plain}
         for (_, measure), column in split.columns.items() if split is not None else ():
             owners.setdefault(column, measure)
+            read_for.setdefault(column, set()).add(measure)
         self.owners = tuple(owners[c] for c in self.columns)
+        self.summed = tuple(any(map(self.sums, read_for[c])) for c in self.columns)
+        self.counted = tuple(any(map(self.counts, read_for[c])) for c in self.columns)
         self.exprs: list[tuple[str, Node]] = []
         for computed in spec.computed:
             if computed.kind != "expr" or computed.key in dict.fromkeys(spec.columns):
@@ -276,13 +285,32 @@ class _Measures:
         self.out_extrema = tuple(self.wants(q) for q in outputs) + tuple(
             self.wants(k) for k, _ in self.exprs
         )
+        self.out_summed = (*map(self.sums, outputs), *(True for _ in self.exprs))
+        self.out_counted = (*map(self.counts, outputs), *(self.counts(k) for k, _ in self.exprs))
 
     def wants(self, measure: str) -> bool:
         """Whether the cube measure's minimum and maximum are needed."""
         return self.spec.extrema is None or measure in self.spec.extrema
 
+    def sums(self, measure: str) -> bool:
+        """Whether the cube measure's sum is read: not for a column whose cells are only
+        counted (agg count), which may be text."""
+        return measure in self.spec.columns
+
+    def counts(self, measure: str) -> bool:
+        """Whether the cube measure's count of values is read (a mean, a count of cells)."""
+        counted = self.spec.counted
+        return counted is None or measure in counted or measure in self.cells_counted
+
     def unpivot(self) -> UnpivotQuery | None:
         """The unpivot's branches, when the plan unpivots."""
         if self.split is None:
             return None
-        return UnpivotQuery(self.split.values, self.base, self.split_slots, self.out_extrema)
+        return UnpivotQuery(
+            self.split.values,
+            self.base,
+            self.split_slots,
+            self.out_extrema,
+            self.out_summed,
+            self.out_counted,
+        )

@@ -70,12 +70,17 @@ def _day(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
+# Where one measure's sum, count of values, minimum and maximum are in a result row
+# (None: not selected; a measure has a sum or a count at least).
+Slot = tuple[int | None, int | None, int | None, int | None]
+
+
 @dataclass(frozen=True)
 class _Slots:
-    """Where each measure's sum, count, minimum and maximum are in a result row."""
+    """Where each measure's aggregates are in a result row."""
 
     k: int  # key columns after the date
-    measures: tuple[tuple[int, int, int | None, int | None], ...]  # per result measure
+    measures: tuple[Slot, ...]  # per result measure
     width: int  # columns in a result row
 
     @classmethod
@@ -85,10 +90,10 @@ class _Slots:
         k = query.keys()
         position = 2 + k
         measures = []
-        for extrema in query.out_extrema():
-            low, high = (position + 2, position + 3) if extrema else (None, None)
-            measures.append((position, position + 1, low, high))
-            position += 4 if extrema else 2
+        for parts in query.out_parts():
+            at = {part: position + i for i, part in enumerate(parts)}
+            measures.append((at.get("s"), at.get("c"), at.get("lo"), at.get("hi")))
+            position += len(parts)
         return cls(k, tuple(measures), position)
 
 
@@ -96,8 +101,9 @@ def _merge(into: list[Any], row: Sequence[Any], slots: _Slots) -> None:
     """Add one result row into another of the same key: counts and sums add, extremes widen."""
     into[1 + slots.k] += row[1 + slots.k]
     for total, count, low, high in slots.measures:
-        if row[count]:
-            into[total] = row[total] if not into[count] else into[total] + row[total]
+        if total is not None and row[total] is not None:
+            into[total] = row[total] if into[total] is None else into[total] + row[total]
+        if count is not None:
             into[count] += row[count]
         for index, pick in ((low, min), (high, max)):
             if index is not None and row[index] is not None:
@@ -175,8 +181,8 @@ def assemble(
 # the positions a kind reads: a cell (sum, count, extremes), a count (of rows, or of a
 # column's cells, read as a sum of ones), or none.
 _CELL, _COUNT, _NONE = "cell", "count", "none"
-Reader = tuple[str, int, int, int | None, int | None]
-_NOTHING: Reader = (_NONE, 0, 0, None, None)
+Reader = tuple[str, int | None, int | None, int | None, int | None]
+_NOTHING: Reader = (_NONE, None, None, None, None)
 
 
 def _readers(
@@ -192,11 +198,12 @@ def _readers(
     for how in computed.values():
         # A count is a sum of ones: of every row, or of the rows where the column has a value.
         if how.kind == "rows":
-            out.append((_COUNT, 0, 1 + slots.k, None, None))
+            out.append((_COUNT, None, 1 + slots.k, None, None))
         elif how.kind == "present":
             slot = planned.measure_slots[queried.index(how.column or "")]
-            count = slots.measures[slot][1] if slot is not None else 0
-            out.append(_NOTHING if slot is None else (_COUNT, 0, count, None, None))
+            out.append(
+                _NOTHING if slot is None else (_COUNT, None, slots.measures[slot][1], None, None)
+            )
         else:
             slot = exprs.get(how.key)
             out.append(_NOTHING if slot is None else (_CELL, *slots.measures[slot]))
@@ -210,14 +217,19 @@ def _measure(table: Sequence[Sequence[Any]], reader: Reader) -> Measure:
     NUMERIC scale, a float's shortest text), as for a cube built from cells.
     Built a column at a time (thousands of rows, tens of measures): a row
     without values leaves its cell empty, and a column of plain integers (the
-    counts, the sums of integer columns) is taken as it comes.
+    counts, the sums of integer columns) is taken as it comes. A measure whose
+    count of values is not selected (nothing reads it) counts 1 on a row with a sum.
     """
     kind, total, count, low, high = reader
     size = len(table[0])
     if kind is _NONE:
         zeros = (0,) * size
         return Measure(0, zeros, zeros, (None,) * size, (None,) * size)
-    counts = _integers(table[count])
+    if count is not None:
+        counts = _integers(table[count])
+    else:  # no count selected, as none is read: a row holds a value where its sum does
+        assert total is not None
+        counts = tuple(0 if v is None else 1 for v in table[total])
     if kind is _COUNT:
         return Measure(0, counts, counts, (None,) * size, (None,) * size)
     totals = _column(table, counts, total)

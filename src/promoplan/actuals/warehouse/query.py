@@ -2,9 +2,11 @@
 
 One ``GROUP BY`` over typed columns: the date (cast to a date when it is a
 timestamp, truncated to its month for ``grain: monthly``), the dimensions the
-plan uses, and per measure the sum, the count of non-NULL values and, where a
-``min``/``max`` metric needs them, the minimum and maximum; ``COUNT(*)`` per
-group finds repeated rows. A measure is a column, or a row-level ``expr``
+plan uses, and per measure the sum, the count of non-NULL values where a mean
+or a count reads it (elsewhere a row holds a value where the sum is not NULL;
+a column whose cells are only counted has no sum) and, where a ``min``/``max``
+metric needs them, the minimum and maximum; ``COUNT(*)`` per group finds
+repeated rows. A measure is a column, or a row-level ``expr``
 computed per row as the file engine computes it (operands as DOUBLE, a division
 by zero is NULL, the row's value rounded to 4 places). With ``unpivot`` the
 grouped rows are a CTE read once per dimension value (``UNION ALL``): each
@@ -40,12 +42,30 @@ _ROUNDED = "DECIMAL(38, 4)"  # an expr's value per row, as the file engine keeps
 _GROUPED = "g"  # the CTE of the grouped rows, under unpivot
 
 
+Parts = tuple[str, ...]  # the aggregates of one measure in a result row, in order
+
+
+def parts_of(*, summed: bool, counted: bool, extrema: bool) -> Parts:
+    """One measure's aggregates in a result row, in this order: its SUM (``s``), its
+    COUNT of values (``c``), its MIN and MAX (``lo``, ``hi``)."""
+    return (
+        *(("s",) if summed else ()),
+        *(("c",) if counted or not summed else ()),  # a measure has one of the two at least
+        *(("lo", "hi") if extrema else ()),
+    )
+
+
+def _flags(given: tuple[bool, ...] | None, size: int) -> tuple[bool, ...]:
+    return (True,) * size if given is None else given
+
+
 @dataclass(frozen=True)
 class RowExpr:
     """A measure computed per row from columns (``expr``): the parsed formula."""
 
     formula: Node
     extrema: bool = False  # select MIN and MAX too
+    counted: bool = True  # select COUNT too (a mean reads it)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,18 @@ class UnpivotQuery:
     base: tuple[int | None, ...]
     split: tuple[tuple[int | None, ...], ...]
     extrema: tuple[bool, ...]  # per output measure
+    summed: tuple[bool, ...] | None = None  # per output measure, as CubeQuery's
+    counted: tuple[bool, ...] | None = None
+
+    def parts(self) -> tuple[Parts, ...]:
+        """Per output measure: its aggregates in a result row."""
+        size = len(self.extrema)
+        return tuple(
+            parts_of(summed=s, counted=c, extrema=e)
+            for s, c, e in zip(
+                _flags(self.summed, size), _flags(self.counted, size), self.extrema, strict=True
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -80,14 +112,26 @@ class CubeQuery:
     exprs: tuple[RowExpr, ...] = ()  # grouped after ``measures``
     period: Period = "day"  # month: the date truncated to its month's first day
     unpivot: UnpivotQuery | None = None
+    # Per column of ``measures``: whether its SUM is selected (not for a column whose
+    # cells are only counted, which may be of any type), and its COUNT (only where a
+    # mean or a count of cells reads it). None: both, for every column.
+    summed: tuple[bool, ...] | None = None
+    counted: tuple[bool, ...] | None = None
 
-    def grouped_extrema(self) -> tuple[bool, ...]:
-        """Per grouped measure (columns, then exprs): whether MIN and MAX are selected."""
-        return (*self.extrema, *(e.extrema for e in self.exprs))
+    def grouped_parts(self) -> tuple[Parts, ...]:
+        """Per grouped measure (columns, then exprs): the aggregates selected."""
+        size = len(self.measures)
+        columns = zip(
+            _flags(self.summed, size), _flags(self.counted, size), self.extrema, strict=True
+        )
+        return (
+            *(parts_of(summed=s, counted=c, extrema=e) for s, c, e in columns),
+            *(parts_of(summed=True, counted=e.counted, extrema=e.extrema) for e in self.exprs),
+        )
 
-    def out_extrema(self) -> tuple[bool, ...]:
-        """Per measure of a result row: whether its MIN and MAX follow its sum and count."""
-        return self.unpivot.extrema if self.unpivot is not None else self.grouped_extrema()
+    def out_parts(self) -> tuple[Parts, ...]:
+        """Per measure of a result row: its aggregates, in the row's order."""
+        return self.unpivot.parts() if self.unpivot is not None else self.grouped_parts()
 
     def keys(self) -> int:
         """The key columns of a result row after the date: the dimensions (and the value)."""
@@ -95,7 +139,7 @@ class CubeQuery:
 
     def columns_out(self) -> int:
         """How many columns a result row has."""
-        return 2 + self.keys() + sum(4 if e else 2 for e in self.out_extrema())
+        return 2 + self.keys() + sum(map(len, self.out_parts()))
 
 
 @dataclass(frozen=True)
@@ -161,15 +205,16 @@ def formula_expression(node: Node, values: _Values) -> exp.Expression:
     return exp.Paren(this=result)
 
 
-def _aggregates(value: exp.Expression, j: int, extrema: bool) -> list[exp.Expression]:
-    out: list[exp.Expression] = [
-        _alias(exp.Sum(this=value.copy()), f"s{j}"),
-        _alias(exp.Count(this=value.copy()), f"c{j}"),
-    ]
-    if extrema:
-        out.append(_alias(exp.Min(this=value.copy()), f"lo{j}"))
-        out.append(_alias(exp.Max(this=value.copy()), f"hi{j}"))
-    return out
+_AGGREGATES: dict[str, type[exp.Expression]] = {
+    "s": exp.Sum,
+    "c": exp.Count,
+    "lo": exp.Min,
+    "hi": exp.Max,
+}
+
+
+def _aggregates(value: exp.Expression, j: int, parts: Parts) -> list[exp.Expression]:
+    return [_alias(_AGGREGATES[part](this=value.copy()), f"{part}{j}") for part in parts]
 
 
 def _day(query: CubeQuery) -> exp.Expression:
@@ -191,11 +236,12 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
     selects: list[exp.Expression] = [_alias(day, "day")]
     selects += [_alias(d, f"k{j}") for j, d in enumerate(dims)]
     selects.append(_alias(exp.Count(this=exp.Star()), "n"))
-    for j, (column, extrema) in enumerate(zip(query.measures, query.extrema, strict=True)):
-        selects += _aggregates(_ident(column), j, extrema)
+    parts = query.grouped_parts()
+    for j, column in enumerate(query.measures):
+        selects += _aggregates(_ident(column), j, parts[j])
     for j, row in enumerate(query.exprs, start=len(query.measures)):
         value = exp.cast(formula_expression(row.formula, values), exp.DataType.build(_ROUNDED))
-        selects += _aggregates(value, j, row.extrema)
+        selects += _aggregates(value, j, parts[j])
     conditions: list[exp.Expression] = [
         exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null()))
     ]
@@ -219,7 +265,7 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
 def _branch(query: CubeQuery, value: exp.Expression, slots: tuple[int | None, ...]) -> exp.Select:
     """One branch of the unpivot: the grouped rows with ``value`` as the extra key."""
     assert query.unpivot is not None
-    grouped = query.grouped_extrema()
+    grouped = query.grouped_parts()
     selects: list[exp.Expression] = [_alias(_ident("day", _GROUPED), "day")]
     selects += [_alias(_ident(f"k{j}", _GROUPED), f"k{j}") for j in range(len(query.dimensions))]
     selects.append(_alias(exp.cast(value, exp.DataType.build("VARCHAR")), "u"))
@@ -227,21 +273,17 @@ def _branch(query: CubeQuery, value: exp.Expression, slots: tuple[int | None, ..
     count = _ident("n", _GROUPED) if value.key == "null" else exp.Literal.number(0)
     selects.append(_alias(count, "n"))
     unpivot = query.unpivot
-    for j, (slot, extrema) in enumerate(zip(slots, unpivot.extrema, strict=True)):
-        parts = ["s", "c", "lo", "hi"] if extrema else ["s", "c"]
+    for j, (slot, parts) in enumerate(zip(slots, unpivot.parts(), strict=True)):
         # Another branch's measure of this column, whose type an empty cell takes.
         like = [m for m in (unpivot.base[j], *(s[j] for s in unpivot.split)) if m is not None]
         for part in parts:
-            source = slot if slot is not None and (part in ("s", "c") or grouped[slot]) else None
-            if source is not None:
-                selects.append(_alias(_ident(f"{part}{source}", _GROUPED), f"{part}{j}"))
+            if slot is not None and part in grouped[slot]:
+                selects.append(_alias(_ident(f"{part}{slot}", _GROUPED), f"{part}{j}"))
             elif part == "c":
                 selects.append(_alias(exp.Literal.number(0), f"c{j}"))
             else:
                 selects.append(
-                    _alias(
-                        _empty(part, [m for m in like if part == "s" or grouped[m]]), f"{part}{j}"
-                    )
+                    _alias(_empty(part, [m for m in like if part in grouped[m]]), f"{part}{j}")
                 )
     return exp.select(*selects).from_(exp.to_identifier(_GROUPED, quoted=True))
 
