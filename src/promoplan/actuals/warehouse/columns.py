@@ -176,8 +176,13 @@ def plan_query(
                     hint=f"the columns are: {listing(names)}",
                 )
             )
-    grouped = _grouped(spec)
-    present_dims = tuple(dict.fromkeys(c for c in dims if c in types and c in grouped))
+    # A dimension nothing reads is not a key of the cube: for order-level rows
+    # (grain: rows, where no repeat is looked for) it is left out, under another
+    # grain grouped by in an inner query that finds repeated rows, then summed over
+    # (not with unpivot, whose branches read the grouped rows: there it stays a key).
+    unread = _unread(spec) if split is None or spec.grain == "rows" else set()
+    present_dims = tuple(dict.fromkeys(c for c in dims if c in types and c not in unread))
+    folded = tuple(c for c in dict.fromkeys(dims) if c in types and c in unread)
     dimension_slots = tuple(
         len(present_dims)
         if split is not None and name == split.dimension
@@ -205,6 +210,7 @@ def plan_query(
         exprs=tuple(RowExpr(f, measures.wants(k), measures.counts(k)) for k, f in measures.exprs),
         period=_PERIODS.get(spec.grain, "day"),
         unpivot=measures.unpivot(),
+        folded=folded if spec.grain != "rows" else (),
     )
     return Planned(query, tuple(found), dimension_slots, measures.slots, names, measures.expr_slots)
 
@@ -212,14 +218,11 @@ def plan_query(
 _PERIODS: dict[str, Period] = {"weekly": "week", "monthly": "month"}
 
 
-def _grouped(spec: ActualsSpec) -> set[str]:
-    """The dimension columns the query groups by: every one, but for order-level rows
-    (``grain: rows``, where no repeat is looked for) not those nothing reads (listed in
-    ``read_values`` with no value), whose values would only multiply the cube's rows."""
+def _unread(spec: ActualsSpec) -> set[str]:
+    """The dimension columns nothing reads (listed in ``read_values`` with no value),
+    whose values would only multiply the cube's rows."""
     unread = {name for name, values in spec.read_values if not values}
-    if spec.grain != "rows":
-        unread = set()
-    return {column for name, column in spec.dimensions if name not in unread}
+    return {column for name, column in spec.dimensions if name in unread}
 
 
 class _Measures:

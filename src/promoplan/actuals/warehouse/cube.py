@@ -2,35 +2,32 @@
 
 Dimension values are trimmed and empty ones made missing in Python, on the few
 thousand groups rather than per row in the warehouse (groups that become equal
-are merged); repeated (date, dimension values) are PA010 (every grain but
-``rows``), a weekly row dated on another weekday than the week's first is
-PA004 (checked on the dates of the groups), a channel the plan does not map is
-PA011, and a cube larger than the cap is PA036 naming the dimension with the
-most distinct values.
+are merged); the groups' diagnostics (repeated rows, weekly rows on another
+weekday, channels not mapped, a cube past the cap) are
+:mod:`promoplan.actuals.warehouse.findings`'.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import MAX_PREC, Context, Decimal
 from functools import reduce
 from itertools import repeat
 from typing import Any
 
-from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import Actuals, ActualsSpec, Computed, Cube, FileSummary, Measure
-from promoplan.actuals.problems import date_problem
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
+from promoplan.actuals.warehouse import findings
 from promoplan.actuals.warehouse.columns import Planned
+from promoplan.actuals.warehouse.findings import Key
 from promoplan.actuals.warehouse.urls import WarehouseUrl
-from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.diagnostics import Diagnostic
 
 # The characters the CSV engine trims from dimension values (RE2's \s and three wide spaces).
 _SPACES = " \t\n\f\r\u00a0\u202f\u3000"
 
-Key = tuple[dt.date, tuple[str | None, ...]]
 _WEEKDAY = {"monday": 1, "sunday": 7}  # the ISO weekday a weekly row is dated on
 
 
@@ -82,6 +79,7 @@ class _Slots:
     k: int  # key columns after the date
     measures: tuple[Slot, ...]  # per result measure
     width: int  # columns in a result row
+    folded: tuple[int, ...] = ()  # with dimensions folded: the inner groups (g), repeats (r)
 
     @classmethod
     def of(cls, planned: Planned) -> _Slots:
@@ -94,12 +92,16 @@ class _Slots:
             at = {part: position + i for i, part in enumerate(parts)}
             measures.append((at.get("s"), at.get("c"), at.get("lo"), at.get("hi")))
             position += len(parts)
+        if query.folded:
+            return cls(k, tuple(measures), position + 2, (position, position + 1))
         return cls(k, tuple(measures), position)
 
 
 def _merge(into: list[Any], row: Sequence[Any], slots: _Slots) -> None:
     """Add one result row into another of the same key: counts and sums add, extremes widen."""
     into[1 + slots.k] += row[1 + slots.k]
+    for extra in slots.folded:
+        into[extra] += row[extra]
     for total, count, low, high in slots.measures:
         if total is not None and row[total] is not None:
             into[total] = row[total] if into[total] is None else into[total] + row[total]
@@ -122,7 +124,7 @@ def assemble(
     computed = {c.key: c for c in spec.computed if c.key not in columns}
     found = list(planned.diagnostics)
     if len(rows) > limits.MAX_CUBE_ROWS:
-        found.append(_too_large(url, spec, planned, rows))
+        found.append(findings.too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)
     slots = _Slots.of(planned)
     k = slots.k
@@ -151,7 +153,7 @@ def assemble(
             _merge(group, row, slots)
     readers = _readers(planned, slots, columns, computed)
     if any(None in dims for _, dims in groups):
-        order = sorted(groups, key=_order)
+        order = sorted(groups, key=findings.order)
     else:  # no missing values: the keys' own order is the cube's
         order = sorted(groups)
     # The result a column at a time (the rows in cube order, transposed).
@@ -159,10 +161,12 @@ def assemble(
     measures = tuple(_measure(table, reader) for reader in readers)
     keys = tuple(zip(*(dims for _, dims in order), strict=True)) if order else ((),) * len(names)
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
-    if spec.grain != "rows":
-        found.extend(_repeats(url, spec.grain, names, counts))
-    found.extend(_misdated(url, spec, misdated))
-    found.extend(_unknown_channels(url, spec, names, counts))
+    if planned.query is not None and planned.query.folded:
+        found.extend(findings.folded_repeats(url, spec, planned.query, groups))
+    elif spec.grain != "rows":
+        found.extend(findings.repeats(url, spec.grain, names, counts))
+    found.extend(findings.misdated(url, spec, misdated))
+    found.extend(findings.unknown_channels(url, spec, names, counts))
     days = [day for day, _ in order]
     summary = FileSummary(
         path=url.display,
@@ -327,119 +331,3 @@ def _units(value: Decimal | int | None, scale: int) -> int | None:
         return None
     units: int = int(value.scaleb(scale, _EXACT))
     return units
-
-
-def _order(key: Key) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
-    day, dims = key
-    return day, tuple((v is not None, v or "") for v in dims)
-
-
-def _misdated(
-    url: WarehouseUrl, spec: ActualsSpec, misdated: dict[dt.date, int]
-) -> list[Diagnostic]:
-    """PA004 per date not on the week's first day (weekly rows), the first ones, then a count."""
-    out = []
-    days = sorted(misdated)
-    for day in days[:FIRST_ERRORS]:
-        found = date_problem(
-            url.display,
-            None,
-            0,
-            day.isoformat(),
-            date_column=spec.date_column,
-            date_format=None,
-            week_start=spec.week_start,
-        )
-        out.append(replace(found, column=None))
-    if len(days) > FIRST_ERRORS:
-        rows = sum(misdated[d] for d in days[FIRST_ERRORS:])
-        out.append(
-            diagnostic(
-                "PA004",
-                f"{len(days) - FIRST_ERRORS:,} more dates not on the first day of a week "
-                f"({rows:,} rows) not listed",
-                file=url.display,
-                hint=f"the first {FIRST_ERRORS} are listed above",
-            )
-        )
-    return out
-
-
-def _repeats(
-    url: WarehouseUrl, grain: str, names: tuple[str, ...], counts: dict[Key, int]
-) -> list[Diagnostic]:
-    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file."""
-    repeated = sorted((key for key, n in counts.items() if n > 1), key=_order)
-    if not repeated:
-        return []
-    day, dims = repeated[0]
-    parts = [day.isoformat()] + [
-        f'{name} "{value}"' if value is not None else f"no {name}"
-        for name, value in zip(names, dims, strict=True)
-    ]
-    keys = len(repeated)
-    extra = sum(counts[key] - 1 for key in repeated)
-    more = ""
-    if keys > 1 or extra > 1:
-        what = "1 date and dimension values" if keys == 1 else f"{keys:,} date and dimension values"
-        rows = "1 extra row" if extra == 1 else f"{extra:,} extra rows"
-        more = f"; {what} repeat, {rows} in all"
-    return [
-        diagnostic(
-            "PA010",
-            f"repeated: {', '.join(parts)}{more}",
-            file=url.display,
-            hint=f"grain is {grain}, so repeated rows are probably counted twice; "
-            "set actuals.grain: rows for order-level data",
-        )
-    ]
-
-
-def _unknown_channels(
-    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, int]
-) -> list[Diagnostic]:
-    """PA011 once per channel value the plan does not map, in sorted order."""
-    channel = spec.channel_dimension
-    if spec.known_channels is None or channel is None or channel not in names:
-        return []
-    position = names.index(channel)
-    values = sorted({v for _, dims in groups if (v := dims[position]) is not None})
-    return [
-        diagnostic(
-            "PA011",
-            f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-            "its spend counts as unmapped",
-            file=url.display,
-            hint="map it to a budget line under channels:",
-        )
-        for value in values
-        if value is not None and value not in spec.known_channels
-    ]
-
-
-def _too_large(
-    url: WarehouseUrl, spec: ActualsSpec, planned: Planned, rows: Sequence[Sequence[Any]]
-) -> Diagnostic:
-    """PA036: the cube would exceed the cap; name the dimension with the most distinct values."""
-    query = planned.query
-    assert query is not None
-    k = len(query.dimensions)
-    counts = [len({row[1 + j] for row in rows}) for j in range(k)]
-    by_column = dict(zip(query.dimensions, counts, strict=True))
-    if counts:
-        worst = max(range(k), key=lambda j: counts[j])
-        column = query.dimensions[worst]
-        name = next((n for n, c in spec.dimensions if c == column), column)
-        culprit = (
-            f'dimension "{name}" (column "{column}") has {by_column[column]:,}+ distinct values'
-        )
-        hint = f'a dimension should have a few hundred values at most; is "{column}" an id?'
-    else:
-        culprit = "there are too many days"
-        hint = "narrow the plan's period"
-    return diagnostic(
-        "PA036",
-        f"the daily cube would have more than {limits.MAX_CUBE_ROWS:,} rows: {culprit}",
-        file=url.display,
-        hint=hint,
-    )

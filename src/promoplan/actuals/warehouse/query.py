@@ -117,6 +117,11 @@ class CubeQuery:
     # mean or a count of cells reads it). None: both, for every column.
     summed: tuple[bool, ...] | None = None
     counted: tuple[bool, ...] | None = None
+    # Dimension columns nothing reads, under a grain of one row per date and values:
+    # grouped by in an inner query (every key trimmed), so that repeated rows are
+    # found, then summed over; a result row ends with how many inner groups it
+    # sums (``g``) and how many of them are repeated rows (``r``).
+    folded: tuple[str, ...] = ()
 
     def grouped_parts(self) -> tuple[Parts, ...]:
         """Per grouped measure (columns, then exprs): the aggregates selected."""
@@ -139,7 +144,7 @@ class CubeQuery:
 
     def columns_out(self) -> int:
         """How many columns a result row has."""
-        return 2 + self.keys() + sum(map(len, self.out_parts()))
+        return 2 + self.keys() + sum(map(len, self.out_parts())) + (2 if self.folded else 0)
 
 
 @dataclass(frozen=True)
@@ -228,11 +233,24 @@ def _day(query: CubeQuery) -> exp.Expression:
     return day
 
 
+# What the CSV engine trims from dimension values (RE2's \s and three wide spaces).
+_SPACES = " \t\n\f\r\u00a0\u202f\u3000"
+
+
+def _trimmed(value: exp.Expression) -> exp.Expression:
+    """A dimension value trimmed as the CSV engine trims it, NULL when nothing is left."""
+    trim = exp.Trim(this=value, expression=exp.Literal.string(_SPACES), position="BOTH")
+    return exp.Nullif(this=trim, expression=exp.Literal.string(""))
+
+
 def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
     """The one scan: rows grouped by date and dimension values."""
     date = _ident(query.date_column)
     day = _day(query)
-    dims = [_ident(c) for c in query.dimensions]
+    dims: list[exp.Expression] = [_ident(c) for c in query.dimensions]
+    if query.folded:  # the values compared as the file engine compares them, as text
+        text = exp.DataType.build("VARCHAR")
+        dims = [_trimmed(exp.cast(d, text)) for d in (*dims, *map(_ident, query.folded))]
     selects: list[exp.Expression] = [_alias(day, "day")]
     selects += [_alias(d, f"k{j}") for j, d in enumerate(dims)]
     selects.append(_alias(exp.Count(this=exp.Star()), "n"))
@@ -259,6 +277,35 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
         .from_(_table(query.table))
         .where(exp.and_(*conditions))
         .group_by(day.copy(), *[d.copy() for d in dims])
+    )
+
+
+def _summed_over(query: CubeQuery, inner: exp.Select) -> exp.Select:
+    """The inner groups summed over the folded dimensions: sums and counts add, extremes
+    widen; with the groups summed (``g``) and the repeated ones among them (``r``)."""
+    source = "i"
+    selects: list[exp.Expression] = [_alias(_ident("day", source), "day")]
+    keys = [_ident(f"k{j}", source) for j in range(len(query.dimensions))]
+    selects += [_alias(key, f"k{j}") for j, key in enumerate(keys)]
+    selects.append(_alias(exp.Sum(this=_ident("n", source)), "n"))
+    add: dict[str, type[exp.Expression]] = {
+        "s": exp.Sum,
+        "c": exp.Sum,
+        "lo": exp.Min,
+        "hi": exp.Max,
+    }
+    for j, parts in enumerate(query.grouped_parts()):
+        selects += [
+            _alias(add[part](this=_ident(f"{part}{j}", source)), f"{part}{j}") for part in parts
+        ]
+    repeated = exp.GT(this=_ident("n", source), expression=exp.Literal.number(1))
+    once = exp.If(this=repeated, true=exp.Literal.number(1))
+    selects.append(_alias(exp.Count(this=exp.Star()), "g"))
+    selects.append(_alias(exp.Sum(this=exp.Case(ifs=[once], default=exp.Literal.number(0))), "r"))
+    return (
+        exp.select(*selects)
+        .from_(exp.alias_(exp.Subquery(this=inner), source, quoted=True))
+        .group_by(_ident("day", source), *keys)
     )
 
 
@@ -305,6 +352,8 @@ def cube_expression(query: CubeQuery) -> tuple[exp.Query, tuple[tuple[str, Value
     """The cube query with named placeholders, and the values they stand for in order."""
     values = _Values()
     grouped = _grouped(query, values)
+    if query.folded:
+        grouped = _summed_over(query, grouped)
     result: exp.Query = grouped
     unpivot = query.unpivot
     if unpivot is not None:

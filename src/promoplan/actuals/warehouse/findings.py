@@ -1,0 +1,163 @@
+"""The diagnostics a cube query's rows give: repeated rows (PA010), weekly rows on
+another weekday (PA004), channels the plan does not map (PA011) and a cube past
+the cap (PA036, naming the dimension with the most distinct values).
+
+:mod:`promoplan.actuals.warehouse.cube` calls these on the groups it built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from promoplan.actuals.cellsql import FIRST_ERRORS
+from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.problems import date_problem
+from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
+from promoplan.actuals.warehouse.columns import Planned
+from promoplan.actuals.warehouse.query import CubeQuery
+from promoplan.actuals.warehouse.urls import WarehouseUrl
+from promoplan.diagnostics import Diagnostic, diagnostic
+
+Key = tuple[dt.date, tuple[str | None, ...]]
+
+
+def order(key: Key) -> tuple[dt.date, tuple[tuple[bool, str], ...]]:
+    day, dims = key
+    return day, tuple((v is not None, v or "") for v in dims)
+
+
+def misdated(
+    url: WarehouseUrl, spec: ActualsSpec, misdated: dict[dt.date, int]
+) -> list[Diagnostic]:
+    """PA004 per date not on the week's first day (weekly rows), the first ones, then a count."""
+    out = []
+    days = sorted(misdated)
+    for day in days[:FIRST_ERRORS]:
+        found = date_problem(
+            url.display,
+            None,
+            0,
+            day.isoformat(),
+            date_column=spec.date_column,
+            date_format=None,
+            week_start=spec.week_start,
+        )
+        out.append(replace(found, column=None))
+    if len(days) > FIRST_ERRORS:
+        rows = sum(misdated[d] for d in days[FIRST_ERRORS:])
+        out.append(
+            diagnostic(
+                "PA004",
+                f"{len(days) - FIRST_ERRORS:,} more dates not on the first day of a week "
+                f"({rows:,} rows) not listed",
+                file=url.display,
+                hint=f"the first {FIRST_ERRORS} are listed above",
+            )
+        )
+    return out
+
+
+def repeats(
+    url: WarehouseUrl, grain: str, names: tuple[str, ...], counts: dict[Key, int]
+) -> list[Diagnostic]:
+    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file."""
+    repeated = sorted((key for key, n in counts.items() if n > 1), key=order)
+    if not repeated:
+        return []
+    day, dims = repeated[0]
+    parts = [f'{n} "{v}"' if v is not None else f"no {n}" for n, v in zip(names, dims, strict=True)]
+    extra = sum(counts[key] - 1 for key in repeated)
+    return [_repeated(url, grain, [day.isoformat(), *parts], len(repeated), extra)]
+
+
+def folded_repeats(
+    url: WarehouseUrl, spec: ActualsSpec, query: CubeQuery, groups: dict[Key, Sequence[Any]]
+) -> list[Diagnostic]:
+    """PA010 from the repeated rows the query counted under each cube row (``r``), where
+    dimensions were folded into it: their values are not in the cube ("the same sku")."""
+    summed, repeated = query.columns_out() - 2, query.columns_out() - 1
+    keys = sum(int(row[repeated]) for row in groups.values())
+    if not keys:
+        return []
+    # The rows beyond the first of each repeated group: every row, less one per group.
+    n = 1 + query.keys()
+    extra = sum(int(row[n]) - int(row[summed]) for row in groups.values())
+    day, dims = min((key for key, row in groups.items() if row[repeated]), key=order)
+    parts = [
+        f"the same {name}"
+        if column in query.folded
+        else f'{name} "{value}"'
+        if value is not None
+        else f"no {name}"
+        for (name, column), value in zip(spec.dimensions, dims, strict=True)
+    ]
+    return [_repeated(url, spec.grain, [day.isoformat(), *parts], keys, extra)]
+
+
+def _repeated(url: WarehouseUrl, grain: str, parts: list[str], keys: int, extra: int) -> Diagnostic:
+    """PA010 at the (date, values) ``parts`` name, with how many repeat and the rows extra."""
+    more = ""
+    if keys > 1 or extra > 1:
+        what = "1 date and dimension values" if keys == 1 else f"{keys:,} date and dimension values"
+        rows = "1 extra row" if extra == 1 else f"{extra:,} extra rows"
+        more = f"; {what} repeat, {rows} in all"
+    return diagnostic(
+        "PA010",
+        f"repeated: {', '.join(parts)}{more}",
+        file=url.display,
+        hint=f"grain is {grain}, so repeated rows are probably counted twice; "
+        "set actuals.grain: rows for order-level data",
+    )
+
+
+def unknown_channels(
+    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, int]
+) -> list[Diagnostic]:
+    """PA011 once per channel value the plan does not map, in sorted order."""
+    channel = spec.channel_dimension
+    if spec.known_channels is None or channel is None or channel not in names:
+        return []
+    position = names.index(channel)
+    values = sorted({v for _, dims in groups if (v := dims[position]) is not None})
+    return [
+        diagnostic(
+            "PA011",
+            f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
+            "its spend counts as unmapped",
+            file=url.display,
+            hint="map it to a budget line under channels:",
+        )
+        for value in values
+        if value is not None and value not in spec.known_channels
+    ]
+
+
+def too_large(
+    url: WarehouseUrl, spec: ActualsSpec, planned: Planned, rows: Sequence[Sequence[Any]]
+) -> Diagnostic:
+    """PA036: the cube would exceed the cap; name the dimension with the most distinct values."""
+    query = planned.query
+    assert query is not None
+    k = len(query.dimensions)
+    counts = [len({row[1 + j] for row in rows}) for j in range(k)]
+    by_column = dict(zip(query.dimensions, counts, strict=True))
+    if counts:
+        worst = max(range(k), key=lambda j: counts[j])
+        column = query.dimensions[worst]
+        name = next((n for n, c in spec.dimensions if c == column), column)
+        culprit = (
+            f'dimension "{name}" (column "{column}") has {by_column[column]:,}+ distinct values'
+        )
+        hint = f'a dimension should have a few hundred values at most; is "{column}" an id?'
+    else:
+        culprit = "there are too many days"
+        hint = "narrow the plan's period"
+    return diagnostic(
+        "PA036",
+        f"the daily cube would have more than {limits.MAX_CUBE_ROWS:,} rows: {culprit}",
+        file=url.display,
+        hint=hint,
+    )
