@@ -278,3 +278,82 @@ def test_the_unpivot_example_plans_check_cleanly() -> None:
     entry = json.loads(outcome.stdout)["plans"][0]
     assert [d["code"] for d in entry["diagnostics"]] == []
     assert {b["line"] for b in entry["budget"]} == {"offline", "online"}
+
+
+def counting_plan(text: str) -> str:
+    """The unpivot example plan with counts of its unpivoted measures' cells, and goals on them."""
+    counted = text.replace(
+        "metrics:\n",
+        "metrics:\n  spend_weeks: {column: spend, agg: count}\n"
+        "  reach_weeks: {column: reach, agg: count}\n",
+        1,
+    ).replace(
+        "goals:\n",
+        "goals:\n  spend_weeks: {metric: spend_weeks, at_least: 10}\n"
+        "  reach_fb: {metric: reach_weeks, at_least: 10, where: {channel: facebook}}\n",
+        1,
+    )
+    assert "reach_fb" in counted
+    assert "spend_weeks: {column" in counted
+    return counted
+
+
+def test_a_count_of_an_unpivoted_measure_counts_its_cells(tmp_path: Path) -> None:
+    plan = counting_plan((EXAMPLES / "unpivot.yaml").read_text(encoding="utf-8"))
+    entry = check(tmp_path, plan, EXAMPLES / "unpivot.csv")
+    assert [d["code"] for d in entry["diagnostics"]] == []
+    start = dt.date.fromisoformat(entry["window"]["start"])
+    end = dt.date.fromisoformat(entry["window"]["end"])
+    inside = weeks_inside(rows(EXAMPLES / "unpivot.csv"), "week", start, end)
+    spend = [c for c in inside[0] if c.endswith("_S")]
+    assert len(spend) == 4
+    goals = {g["id"]: g for g in entry["goals"]}
+    # One cell per week and channel: the non-empty cells of each *_S column.
+    assert goals["spend_weeks"]["actual"] == sum(1 for r in inside for c in spend if r[c].strip())
+    assert goals["reach_fb"]["actual"] == sum(1 for r in inside if r["facebook_I"].strip())
+    assert goals["spend_weeks"]["actual"] == 204  # 4 channels x 51 weeks
+    assert goals["reach_fb"]["actual"] == 51
+    assert goals["spend_weeks"]["status"] == goals["reach_fb"]["status"] == "met"
+
+
+def test_counts_of_unpivoted_cells_per_channel_skip_empty_cells(tmp_path: Path) -> None:
+    """Only counts read the unpivoted measures (no metric sums them): empty cells do not count,
+    a zero does, and the measure not unpivoted is not split by channel."""
+    text = (
+        "week,tv_S,radio_S,tv_I,revenue\n"
+        "2024-01-01,10,5,100,50\n"
+        "2024-01-08,,7,,70\n"
+        "2024-01-15,0,,300,20\n"
+        "2024-01-22,4,,,\n"
+    )
+    data = tmp_path / "w.csv"
+    data.write_text(text, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: t\nperiod: 2024\nactuals:\n  date: week\n  grain: weekly\n"
+        "  unpivot:\n    dimension: channel\n    measures:\n"
+        '      spend: "{channel}_S"\n      reach: {tv: tv_I}\n'
+        "metrics:\n  spend_weeks: {column: spend, agg: count}\n"
+        "  reach_weeks: {column: reach, agg: count}\n"
+        "  revenue_weeks: {column: revenue, agg: count}\n"
+        "report: {kpis: [spend_weeks, reach_weeks, revenue_weeks]}\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan).plan
+    assert loaded is not None
+    actuals = read_actuals([data], actuals_spec(loaded))
+    assert actuals.diagnostics == ()
+    cells = rows(data)
+
+    def filled(column: str) -> int:
+        return sum(1 for r in cells if r[column].strip())
+
+    values = Rollup(loaded, actuals.cube)
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    assert values.by_group("spend_weeks", "channel", start, end) == {
+        "tv": filled("tv_S"),
+        "radio": filled("radio_S"),
+    }
+    assert values.by_group("reach_weeks", "channel", start, end) == {"tv": filled("tv_I")}
+    assert values.value("spend_weeks", start, end) == filled("tv_S") + filled("radio_S") == 5
+    assert values.value("revenue_weeks", start, end) == filled("revenue") == 3

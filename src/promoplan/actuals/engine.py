@@ -208,7 +208,7 @@ class Reader:
             unpivoted = None
             if self.spec.unpivot is not None:
                 unpivoted, missing = unpivot_header(
-                    opened.header, self.needed, self.spec.unpivot, name
+                    opened.header, self.needed, self.spec.unpivot, name, counts=True
                 )
                 if opened is not None and read.unpivoted is None:
                     read.diagnostics += missing

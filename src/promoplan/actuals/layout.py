@@ -42,7 +42,8 @@ def file_layout(
     """Positions of the needed columns in this file, or None when it has no date column.
 
     Unpivoted measures have no column of their own: each of their columns is an
-    extra measure after the cube's, in the order of ``unpivoted.columns``.
+    extra measure after the cube's, in the order of ``unpivoted.columns``; so is
+    each column of a count of an unpivoted measure's cells, counted there.
     """
     index = HeaderIndex(opened.header)
     date = index.get(needed.date)
@@ -58,14 +59,20 @@ def file_layout(
             measures.append(None if measure in split else index.get(measure))
             row_values.append(None)
             continue
-        value = row_value(computed, index)
+        # A count of an unpivoted measure's cells is counted in each of its columns,
+        # one extra measure each (below), as the measure itself is read.
+        value = None if computed.column in split else row_value(computed, index)
         # A computed measure has no column of its own; 0 marks "this file has it".
         measures.append(None if value is None else 0)
         row_values.append(value)
     extrema = list(needed.extrema)
     for j, _, column in unpivoted.columns if unpivoted is not None else ():
-        measures.append(column)
-        row_values.append(None)
+        if needed.computed and needed.computed[j] is not None:  # a count of its cells
+            measures.append(0)
+            row_values.append(sql.RowValue("present", column))
+        else:
+            measures.append(column)
+            row_values.append(None)
         extrema.append(needed.extrema[j])
     dimensions = [index.get(c) for c in needed.dimensions]
     if spec.unpivot is not None:

@@ -72,16 +72,28 @@ class Unpivoted:
 
 
 def unpivot_header(
-    header: tuple[str, ...], needed: Needed, unpivot: UnpivotSpec, name: str
+    header: tuple[str, ...],
+    needed: Needed,
+    unpivot: UnpivotSpec,
+    name: str,
+    *,
+    counts: bool = False,
 ) -> tuple[Unpivoted, list[Diagnostic]]:
-    """Match the spec's patterns and names against a header: PA002 for what matches nothing."""
+    """Match the spec's patterns and names against a header: PA002 for what matches nothing.
+
+    ``counts``: a count of an unpivoted measure's cells (``agg: count`` of its
+    column) gets the measure's columns too, under its own cube measure (the file
+    engine counts each column's cells as one more measure).
+    """
     values: dict[str, int] = {}
     found: list[tuple[int, int, int]] = []
     problems_found: list[Diagnostic] = []
     for measure, pattern, named in unpivot.measures:
-        if measure not in needed.measures:
+        readers = [needed.measures.index(measure)] if measure in needed.measures else []
+        if counts:
+            readers += [j for j, c in enumerate(needed.computed) if _counts(c, measure)]
+        if not readers:
             continue  # no metric reads it
-        j = needed.measures.index(measure)
         pairs: list[tuple[str, int]] = []
         if pattern is not None:
             prefix, suffix = pattern.split("{}", 1)
@@ -122,9 +134,15 @@ def unpivot_header(
                 )
         for value, column in pairs:
             index = values.setdefault(value, len(values) + 1)
-            found.append((j, index, column))
+            found += [(j, index, column) for j in readers]
     return Unpivoted(tuple(values), tuple(found)), problems_found
 
 
+def _counts(computed: Computed | None, measure: str) -> bool:
+    """Whether ``computed`` counts the cells of column ``measure``."""
+    return computed is not None and computed.kind == "present" and computed.column == measure
+
+
 def unpivoted_measures(spec: ActualsSpec) -> set[str]:
+    """The measures ``actuals.unpivot`` splits: none has a column of its own."""
     return {m for m, _, _ in spec.unpivot.measures} if spec.unpivot is not None else set()
