@@ -357,3 +357,26 @@ def test_counts_of_unpivoted_cells_per_channel_skip_empty_cells(tmp_path: Path) 
     assert values.by_group("reach_weeks", "channel", start, end) == {"tv": filled("tv_I")}
     assert values.value("spend_weeks", start, end) == filled("tv_S") + filled("radio_S") == 5
     assert values.value("revenue_weeks", start, end) == filled("revenue") == 3
+
+
+def test_an_expr_over_an_unpivoted_measure_is_pp128_from_validate_and_check(
+    tmp_path: Path,
+) -> None:
+    text = counting_plan((EXAMPLES / "unpivot.yaml").read_text(encoding="utf-8"))
+    text = text.replace("metrics:\n", "metrics:\n  spend2: {expr: spend * 2}\n", 1)
+    text = text.replace("goals:\n", "goals:\n  spend2: {metric: spend2, at_least: 1}\n", 1)
+    lines = text.splitlines()
+    line = next(n for n, t in enumerate(lines, start=1) if t.startswith("  spend2: {expr:"))
+    column = lines[line - 1].index("spend * 2") + 1
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    validated = run_cli("validate", plan)
+    assert validated.exit_code == 1
+    assert f"plan.yaml:{line}:{column}: error PP128 metric 'spend2': expr reads 'spend'" in (
+        validated.stdout
+    )
+    entry = check(tmp_path, text, EXAMPLES / "unpivot.csv")
+    assert [(d["code"], d["line"], d["column"]) for d in entry["diagnostics"]] == [
+        ("PP128", line, column)
+    ]
+    assert entry["status"] == "fail"

@@ -655,6 +655,49 @@ def test_pp123_event_ends_before_it_starts(tmp_path: Path) -> None:
     assert found.message == "event '换季' ends (2025-05-01) before it starts (2025-05-10)"
 
 
+# --- PP128 ----------------------------------------------------------------------------
+
+UNPIVOTED_EXPR = """
+actuals:
+  grain: weekly
+  unpivot:
+    dimension: channel
+    measures: {spend: "{channel}_S", reach: {tv: tv_I}}
+metrics:
+  spend: {column: spend}
+  revenue: {column: revenue}
+  spend2: {expr: spend * 2}
+  per_reach: {expr: "revenue / (reach + spend)"}
+  doubled: {expr: revenue * 2}
+  roi: {formula: revenue / spend}
+  broken: {expr: "spend *"}
+"""
+
+
+def test_pp128_an_expr_reading_an_unpivoted_measure_is_located_at_the_expr(
+    tmp_path: Path,
+) -> None:
+    loaded = load(tmp_path, UNPIVOTED_EXPR)
+    found = [d for d in loaded.diagnostics if d.code == "PP128"]
+    assert [(d.code, d.severity, d.line, d.column, d.path) for d in found] == [
+        ("PP128", "error", *pos(UNPIVOTED_EXPR, "spend * 2"), "metrics.spend2.expr"),
+        ("PP128", "error", *pos(UNPIVOTED_EXPR, '"revenue / (reach'), "metrics.per_reach.expr"),
+    ]
+    # Line 12 under the 3 header lines; "  spend2: {expr: " is 17 characters.
+    assert (found[0].line, found[0].column) == (12, 18)
+    assert "'spend', which actuals.unpivot splits into one column per channel" in found[0].message
+    assert "'reach', 'spend'" in found[1].message
+    assert found[0].hint is not None
+    assert "formula:" in found[0].hint
+    # The expr that does not parse is PP122 alone; a formula over the measures is fine.
+    assert [d.path for d in loaded.diagnostics if d.code == "PP122"] == ["metrics.broken.expr"]
+
+
+def test_pp128_without_unpivot_an_expr_over_a_column_of_that_name_is_fine(tmp_path: Path) -> None:
+    body = "metrics:\n  spend: {column: spend}\n  spend2: {expr: spend * 2}\n"
+    assert "PP128" not in codes(load(tmp_path, body))
+
+
 # --- PP004 ----------------------------------------------------------------------------
 
 
@@ -714,6 +757,8 @@ def test_every_check_has_a_known_code_and_a_failing_example(tmp_path: Path) -> N
         "PP124",
         "PP125",
         "PP126",
+        "PP127",
+        "PP128",
     }
     for check in CHECKS:
         assert check.code in CODES

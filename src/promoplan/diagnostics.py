@@ -31,6 +31,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP125": ("error", "split by the unpivot dimension, a measure that is not unpivoted"),
     "PP126": ("error", "the plan's ignore: lists an error code"),
     "PP127": ("error", "a metric a long table cannot give: expr, or agg: count"),
+    "PP128": ("error", "an expr reads a measure that actuals.unpivot splits"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PA001": ("error", "actuals file unreadable"),

@@ -9,7 +9,7 @@ turns each finding into a located :class:`Diagnostic`.
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
 :mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122,
-PP124, PP125, PP127), :mod:`.ignores` (PP126) and :mod:`.notify` (PP140).
+PP124, PP125, PP127, PP128), :mod:`.ignores` (PP126) and :mod:`.notify` (PP140).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from promoplan.checks.metrics import (
     check_long_metrics,
     check_metric_names,
     check_products_of_sums,
+    check_unpivoted_exprs,
     check_unpivoted_groups,
 )
 from promoplan.checks.notify import check_notify_references
@@ -72,6 +73,7 @@ __all__ = [
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
+    "check_unpivoted_exprs",
     "check_unpivoted_groups",
 ]
 
@@ -124,5 +126,6 @@ CHECKS: tuple[Check, ...] = (
     Check("PP125", check_unpivoted_groups),
     Check("PP126", check_plan_ignores),
     Check("PP127", check_long_metrics),
+    Check("PP128", check_unpivoted_exprs),
     Check("PP140", check_notify_references),
 )

@@ -1,5 +1,5 @@
-"""Metric checks PP121, PP122, PP124: names that refer to defined metrics, formulas that work
-and mean what they say."""
+"""Metric checks PP121, PP122, PP124, PP125, PP127, PP128: names that refer to defined
+metrics, formulas that work and mean what they say, metrics the actuals' layout can give."""
 
 from __future__ import annotations
 
@@ -299,4 +299,43 @@ def check_long_metrics(plan: Plan) -> Iterator[Finding]:
             ("metrics", metric_id, key),
             "read the metric's own rows with column: NAME (a value of the metric column), "
             "or combine metrics with formula:",
+        )
+
+
+def check_unpivoted_exprs(plan: Plan) -> Iterator[Finding]:
+    """PP128: an ``expr`` reads no measure that ``actuals.unpivot`` splits.
+
+    An expr is computed per row of the file, where an unpivoted measure has one
+    column per value of the dimension (``tv_S``, ``ooh_S``): no value of its own
+    in a row, so the expr would have none either. A formula works on the summed
+    measures instead. Fails::
+
+        actuals:
+          unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}
+        metrics:
+          spend: {column: spend}
+          spend2: {expr: spend * 2}
+    """
+    unpivot = plan.actuals.unpivot
+    if unpivot is None:
+        return
+    dimension = unpivot.dimension
+    for metric_id, metric in plan.metrics.items():
+        if metric.expr is None:
+            continue
+        try:
+            names = parse_formula(metric.expr).names
+        except FormulaError:
+            continue  # PP122 says what is wrong with it
+        split = sorted(name for name in names if name in unpivot.measures)
+        if not split:
+            continue
+        listed = ", ".join(repr(name) for name in split)
+        yield Finding(
+            "PP128",
+            f"metric {metric_id!r}: expr reads {listed}, which actuals.unpivot splits into "
+            f"one column per {dimension}: it has no value per row",
+            ("metrics", metric_id, "expr"),
+            f"use formula: instead of expr:, over metrics that read the columns "
+            f"({{column: {split[0]}}}): a formula works on the summed measures",
         )

@@ -63,6 +63,8 @@ HELP: dict[str, str] = {
     "command line where an error is to be accepted.",
     "PP127": "Read the metric's own rows with column: NAME in a long table, or combine "
     "metrics with formula.",
+    "PP128": "Read the unpivoted measure with a column: metric and compute the value with "
+    "formula: over metrics; an expr is per row, where the measure has one column per value.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
