@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from clirunner import run_cli
@@ -26,6 +27,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "reference" / "data"
 ROBYN = DATA / "robyn_dt_simulated_weekly.csv"
 MERIDIAN = DATA / "meridian_national_all_channels.csv"
 EXAMPLES = Path(__file__).resolve().parents[1] / "plans" / "examples"
+UNPIVOT_CSV = EXAMPLES / "unpivot.csv"
 DAY = dt.timedelta(days=1)
 
 ROBYN_PLAN = """\
@@ -314,6 +316,27 @@ def test_a_count_of_an_unpivoted_measure_counts_its_cells(tmp_path: Path) -> Non
     assert goals["spend_weeks"]["actual"] == 204  # 4 channels x 51 weeks
     assert goals["reach_fb"]["actual"] == 51
     assert goals["spend_weeks"]["status"] == goals["reach_fb"]["status"] == "met"
+
+
+def test_counts_of_unpivoted_cells_from_a_duckdb_file_are_the_csv_ones(tmp_path: Path) -> None:
+    """The same JSON from the CSV and from a DuckDB database file holding it as a table
+    (a table has no lines: where each diagnostic points is left out)."""
+    path = tmp_path / "unpivot.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE u AS SELECT * FROM read_csv($path)", {"path": str(UNPIVOT_CSV)})
+    con.close()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(counting_plan((EXAMPLES / "unpivot.yaml").read_text(encoding="utf-8")))
+    from_csv = run_cli("check", plan, "-a", UNPIVOT_CSV, "-f", "json")
+    from_table = run_cli("check", plan, "-a", f"duckdb://{path}?table=u", "-f", "json")
+    assert from_table.exit_code == from_csv.exit_code, from_csv.stderr + from_table.stderr
+    documents = [json.loads(r.stdout) for r in (from_csv, from_table)]
+    for document in documents:
+        for found in document["plans"][0]["diagnostics"]:
+            found["file"] = found["line"] = found["column"] = None
+    assert documents[0] == documents[1]
+    goals = {g["id"]: g for g in documents[0]["plans"][0]["goals"]}
+    assert (goals["spend_weeks"]["actual"], goals["reach_fb"]["actual"]) == (204, 51)
 
 
 def test_counts_of_unpivoted_cells_per_channel_skip_empty_cells(tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from test_actuals_unpivot import counting_plan
-from warehouse.conftest import EXAMPLE_ACTUALS, ROOT
+from warehouse.conftest import EXAMPLE_ACTUALS
 from warehouse.test_postgres import FILTERS, PLAN, cli, comparable, csv_args
 
 
@@ -68,20 +67,3 @@ def test_an_expr_is_computed_by_the_query(tmp_path: Path) -> None:
     goals = {g["id"]: g for g in comparable(from_file[1])["plans"][0]["goals"]}
     assert goals["rows2"]["actual"] is not None
     assert goals["rows2"]["actual"] > 1
-
-
-def test_counts_of_unpivoted_cells_from_a_duckdb_file_are_the_csv_ones(tmp_path: Path) -> None:
-    """``agg: count`` of an unpivoted measure: its cells per channel, from a file or a table."""
-    examples = ROOT / "plans" / "examples"
-    path = tmp_path / "unpivot.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(f"CREATE TABLE u AS SELECT * FROM read_csv('{examples / 'unpivot.csv'}')")
-    con.close()
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(counting_plan((examples / "unpivot.yaml").read_text(encoding="utf-8")))
-    from_csv = cli("check", str(plan), "-a", str(examples / "unpivot.csv"), "-f", "json")
-    from_file = cli("check", str(plan), "-a", f"duckdb://{path}?table=u", "-f", "json")
-    assert from_file[0] == from_csv[0], from_csv[2]
-    assert comparable(from_file[1]) == comparable(from_csv[1])
-    goals = {g["id"]: g for g in comparable(from_csv[1])["plans"][0]["goals"]}
-    assert (goals["spend_weeks"]["actual"], goals["reach_fb"]["actual"]) == (204, 51)
