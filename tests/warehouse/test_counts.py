@@ -164,6 +164,20 @@ goals:
 """
 
 
+def _weeks_of_2025(data: Path) -> list[dict[str, str]]:
+    """The weekly rows that count in 2025: a week lying within the year whole (the
+    last, from 2025-12-29, does not)."""
+    with data.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first, last = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    return [
+        r
+        for r in rows
+        if first <= dt.date.fromisoformat(r["week"])
+        and dt.date.fromisoformat(r["week"]) + dt.timedelta(days=6) <= last
+    ]
+
+
 def test_means_of_unpivoted_columns_count_their_cells(
     postgres: pgserver.Server, tmp_path: Path
 ) -> None:
@@ -177,16 +191,7 @@ def test_means_of_unpivoted_columns_count_their_cells(
     assert from_pg[0] == from_csv[0], from_pg[2]
     assert comparable(from_pg[1]) == comparable(from_csv[1])
     goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
-    with data.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    # A week counts where it lies within 2025 whole (the last, from 2025-12-29, does not).
-    year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-    weeks = [
-        r
-        for r in rows
-        if year[0] <= dt.date.fromisoformat(r["week"])
-        and dt.date.fromisoformat(r["week"]) + dt.timedelta(days=6) <= year[1]
-    ]
+    weeks = _weeks_of_2025(data)
     cells = [int(r[c]) for r in weeks for c in r if c.endswith("_S") and r[c]]
     tv = [int(r["tv_S"]) for r in weeks if r["tv_S"]]
     revenue = [int(r["revenue"]) for r in weeks if r["revenue"]]
@@ -194,3 +199,44 @@ def test_means_of_unpivoted_columns_count_their_cells(
     assert goals["spend_mean"] == pytest.approx(sum(cells) / len(cells))
     assert goals["tv_spend_mean"] == pytest.approx(sum(tv) / len(tv))
     assert goals["revenue_mean"] == pytest.approx(sum(revenue) / len(revenue))
+
+
+CELLS = """promoplan: 1
+name: Unpivoted cells counted
+period: 2025
+actuals:
+  date: week
+  grain: weekly
+  unpivot:
+    dimension: channel
+    measures: {spend: "{channel}_S", reach: {facebook: facebook_I, search: search_clicks_P}}
+metrics:
+  spend_weeks: {column: spend, agg: count}
+  reach_weeks: {column: reach, agg: count}
+  revenue: {column: revenue}
+goals:
+  spend_weeks: {metric: spend_weeks, at_least: 10}
+  tv_weeks: {metric: spend_weeks, at_least: 10, where: {channel: tv}}
+  reach_fb: {metric: reach_weeks, at_least: 10, where: {channel: facebook}}
+  revenue: {metric: revenue, at_least: 1}
+"""
+
+
+def test_counts_of_unpivoted_cells_alone_read_their_columns(
+    postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """Only counts read the unpivoted measures: their columns are still matched."""
+    data = EXAMPLES / "unpivot.csv"
+    pgserver.load_csv_files(postgres.dsn(), "public.unpivot_cells", [data], date_columns=("week",))
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(CELLS, encoding="utf-8")
+    args = ("--as-of", "2025-12-31", "-f", "json")
+    from_csv = cli("check", str(plan_file), "-a", str(data), *args)
+    from_pg = cli("check", str(plan_file), "-a", postgres.url("public.unpivot_cells"), *args)
+    assert from_pg[0] == from_csv[0], from_pg[2]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
+    weeks = _weeks_of_2025(data)
+    assert goals["spend_weeks"] == sum(1 for r in weeks for c in r if c.endswith("_S") and r[c])
+    assert goals["tv_weeks"] == sum(1 for r in weeks if r["tv_S"])
+    assert goals["reach_fb"] == sum(1 for r in weeks if r["facebook_I"])

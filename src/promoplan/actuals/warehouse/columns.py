@@ -97,11 +97,14 @@ def _split(
     if spec.unpivot is None:
         return None
     needed = needed_of(spec)
-    unpivoted, missing = unpivot_header(names, needed, spec.unpivot, url.display)
+    unpivoted, missing = unpivot_header(names, needed, spec.unpivot, url.display, counts=True)
     found += [replace(d, line=None) for d in missing]  # a table has no header line
-    columns = {
-        (value - 1, needed.measures[j]): names[column - 1] for j, value, column in unpivoted.columns
-    }
+
+    def measure(j: int) -> str:  # a count of cells reads the columns of the measure it counts
+        computed = needed.computed[j]
+        return computed.column or "" if computed is not None else needed.measures[j]
+
+    columns = {(value - 1, measure(j)): names[column - 1] for j, value, column in unpivoted.columns}
     return _Split(unpivoted.values, columns, spec.unpivot.dimension)
 
 
