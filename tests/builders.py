@@ -7,6 +7,7 @@ override any field of it, so a test states only what it is about.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.result import (
@@ -298,3 +299,65 @@ def evaluated_plan(**overrides: object) -> PlanResult:
 def run(*plans: PlanResult, command: str = "check") -> Run:
     """A run of ``command`` over ``plans``."""
     return Run(command, plans)  # type: ignore[arg-type]
+
+
+# --- the seed plan whole, as the terminal renderer's tests render it -----------------
+
+
+def level_goal(id: str, label: str, **extra: object) -> GoalProgress:
+    """A level goal on a percent metric, off track (31.2% of 35%); keywords override any field."""
+    fields: dict[str, object] = {
+        "id": id,
+        "label": label,
+        "metric": id,
+        "kind": "level",
+        "unit": "percent",
+        "target": 0.35,
+        "actual": 0.312,
+        "baseline": None,
+        "progress": 0.8914,
+        "status": "off_track",
+    }
+    fields.update(extra)
+    return goal(**fields)
+
+
+def build_plan(name: str | None = NAME, channel: str = "kuaishou", **extra: object) -> PlanResult:
+    """The seed plan at the end of June: goals, a two-level budget, three alerts, two findings."""
+    goals = (
+        goal(metric="gmv_growth"),
+        level_goal("new_order_share", "新客订单占比 new-customer order share (of all orders, ytd)"),
+        level_goal("expense_ratio", "营销费用率", target=0.18, actual=0.162, progress=1.111,
+             status="met", direction="at_most"),
+        unset_goal(),
+        level_goal("nps", "用户净推荐值 NPS", unit="number", target=45, actual=41.5,
+             progress=0.922, status="at_risk"),
+        level_goal("ugc_posts", "ugc_posts", kind="cumulative", unit="count", target=100,
+             actual=112, progress=1.12, status="met",
+             window=Window("2025-05", D(2025, 5, 1), D(2025, 5, 31))),
+        quarter_goal(metric="Q1.wecom_adds"),
+        level_goal("Q3.gmv", "gmv", kind="cumulative", unit="currency", target=1.2e9, actual=None,
+             progress=None, status="pending", scope="Q3"),
+    )  # fmt: skip
+    budget = (
+        parent_row(),
+        budget_row(label="公域 public"),
+        unmapped_row(),
+        BudgetRow("traffic.private", "私域 private", 1, 0.10, 5e6, 1e6, 2.5e6, 4e6, "on_track",
+                  used=0.2),
+        over_budget_row(),
+    )  # fmt: skip
+    fields: dict[str, object] = {
+        "name": name,
+        "diagnostics": seed_diagnostics(channel),
+        "goals": goals,
+        "budget": budget,
+        "alerts": (alert(channel), drop_alert(), budget_alert()),
+    }
+    fields.update(extra)
+    return evaluated_plan(**fields)
+
+
+def check_run(**extra: Any) -> Run:
+    """A ``check`` run of one plan built by :func:`build_plan`."""
+    return Run("check", (build_plan(**extra),))

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
+from builders import check_run
 from promoplan.commands.check import run_check
 from promoplan.render import RenderOptions
 from promoplan.render.fit import shorten
 from promoplan.render.table import render_table
 from promoplan.result import Run
-from test_render_table import check_run
 
 # A dollar plan printed in 万 (as the issue's): dotted line ids and long Chinese labels.
 PLAN = """\

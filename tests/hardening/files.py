@@ -1,4 +1,5 @@
-"""The hardening corpus folder, and the files a failing run must not touch."""
+"""The hardening corpus folder, the files a failing run must not touch, and real processes
+running promoplan (``python -m promoplan``, or code of a test's own before its entry point)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,18 @@ def run_process(
 def no_temporaries(directory: Path) -> list[str]:
     """Temporary files promoplan's writer would leave in ``directory`` (none, after any run)."""
     return sorted(n for n in os.listdir(directory) if n.startswith(".") and n.endswith(".tmp"))
+
+
+def run_process_code(
+    code: str, args: list[object], cwd: Path
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -c CODE ARGS`` in ``cwd``, as run_process runs ``python -m promoplan``."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *[str(a) for a in args]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )

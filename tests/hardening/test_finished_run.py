@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from hardening.files import CASES, existing_output, no_temporaries
-from hardening.test_process import run_process_code
+from hardening.files import CASES, existing_output, no_temporaries, run_process_code
 from robot_server import running_robots
 
 # argv: the file name whose replacement triggers the signal ("" for none), the signal

@@ -25,6 +25,7 @@ from hardening.files import (
     existing_output,
     no_temporaries,
     run_process,
+    run_process_code,
 )
 
 CHINESE_PLAN = (
@@ -270,21 +271,6 @@ def _signal_inside_duckdb_import(
 ) -> subprocess.CompletedProcess[bytes]:
     return run_process_code(
         INSIDE_DUCKDB_IMPORT, [nth, int(signum), *REPORT, "-o", "report.md"], work
-    )
-
-
-def run_process_code(
-    code: str, args: list[object], cwd: Path
-) -> subprocess.CompletedProcess[bytes]:
-    """``python -c CODE ARGS`` in ``cwd``, as run_process runs ``python -m promoplan``."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-c", code, *[str(a) for a in args]],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
     )
 
 

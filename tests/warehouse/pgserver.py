@@ -248,3 +248,12 @@ def export_csv(dsn: str, query: str, path: Path) -> None:
     ):
         for chunk in out:
             target.write(chunk)
+
+
+def execute(server: Server, *statements: str | sql.SQL | sql.Composed) -> None:
+    """Run set-up statements (tables, views, grants) as the superuser, each committed."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from clirunner import Cli
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.columns import plan_query
@@ -20,7 +21,7 @@ from promoplan.actuals.warehouse.urls import parse_url
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from warehouse import pgserver
-from warehouse.test_postgres import cli, comparable
+from warehouse.examples import comparable
 
 PLAN = """promoplan: 1
 name: Counts
@@ -126,7 +127,7 @@ def test_the_cube_counts_from_postgresql(
 
 
 def test_check_json_with_counts_and_text_cells_is_the_csv_one(
-    postgres: pgserver.Server, orders: Path, tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, orders: Path, tmp_path: Path
 ) -> None:
     plan_file = _write(tmp_path)
     args = ("--as-of", "2025-01-04", "-f", "json")
@@ -179,7 +180,7 @@ def _weeks_of_2025(data: Path) -> list[dict[str, str]]:
 
 
 def test_means_of_unpivoted_columns_count_their_cells(
-    postgres: pgserver.Server, tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
 ) -> None:
     data = EXAMPLES / "unpivot.csv"
     pgserver.load_csv_files(postgres.dsn(), "public.unpivot_means", [data], date_columns=("week",))
@@ -223,7 +224,7 @@ goals:
 
 
 def test_counts_of_unpivoted_cells_alone_read_their_columns(
-    postgres: pgserver.Server, tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
 ) -> None:
     """Only counts read the unpivoted measures: their columns are still matched."""
     data = EXAMPLES / "unpivot.csv"

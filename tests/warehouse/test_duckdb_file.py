@@ -7,8 +7,9 @@ from pathlib import Path
 
 import duckdb
 
+from clirunner import Cli
 from warehouse.conftest import EXAMPLE_ACTUALS
-from warehouse.test_postgres import FILTERS, PLAN, cli, comparable, csv_args
+from warehouse.examples import FILTERS, PLAN, comparable, csv_args
 
 
 def _database(tmp_path: Path) -> Path:
@@ -24,7 +25,7 @@ def _database(tmp_path: Path) -> Path:
     return path
 
 
-def test_check_json_from_a_duckdb_file_is_the_csv_one(tmp_path: Path) -> None:
+def test_check_json_from_a_duckdb_file_is_the_csv_one(cli: Cli, tmp_path: Path) -> None:
     path = _database(tmp_path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     for plan in (PLAN, FILTERS):
@@ -35,7 +36,7 @@ def test_check_json_from_a_duckdb_file_is_the_csv_one(tmp_path: Path) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # read-only: not touched
 
 
-def test_duckdb_file_problems(tmp_path: Path) -> None:
+def test_duckdb_file_problems(cli: Cli, tmp_path: Path) -> None:
     path = _database(tmp_path)
     status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=nope")
     assert status == 1
@@ -49,7 +50,7 @@ def test_duckdb_file_problems(tmp_path: Path) -> None:
     assert "no such database file" in stderr
 
 
-def test_an_expr_is_computed_by_the_query(tmp_path: Path) -> None:
+def test_an_expr_is_computed_by_the_query(cli: Cli, tmp_path: Path) -> None:
     """A row-level expr, once refused from a database, gives the value the CSV files give."""
     path = _database(tmp_path)
     text = PLAN.read_text(encoding="utf-8").replace(

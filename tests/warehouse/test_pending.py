@@ -27,7 +27,8 @@ from promoplan.commands.check import run_check
 from promoplan.errors import Interrupted, UsageProblem
 from warehouse import pgserver
 from warehouse.conftest import ROOT
-from warehouse.test_postgres import FILTERS, _spec, execute
+from warehouse.examples import FILTERS, example_spec
+from warehouse.pgserver import execute
 
 SLOW = "public.sleepy"
 # 5 ms per row over the example's 6,560 rows: about 30 s, far past every wait below.
@@ -80,7 +81,7 @@ def _cancel_leftovers(server: pgserver.Server) -> None:
 
 
 def _sleepy_spec() -> ActualsSpec:
-    return _spec(columns=("gmv", "spend"))
+    return example_spec(columns=("gmv", "spend"))
 
 
 def test_the_query_runs_while_the_caller_works(postgres: pgserver.Server) -> None:
@@ -88,7 +89,7 @@ def test_the_query_runs_while_the_caller_works(postgres: pgserver.Server) -> Non
     execute(postgres, "CREATE OR REPLACE VIEW public.awake AS SELECT * FROM public.actuals")
     seen: list[list[tuple[str, str]]] = []
     url = postgres.url("public.awake")
-    spec = _spec(columns=("gmv",))
+    spec = example_spec(columns=("gmv",))
     # A lock held by this test keeps the query waiting until meanwhile has looked.
     with psycopg.connect(postgres.dsn()) as blocker:
         blocker.execute("LOCK TABLE public.actuals IN ACCESS EXCLUSIVE MODE")

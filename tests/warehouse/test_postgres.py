@@ -7,60 +7,24 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
-from typer.testing import CliRunner
 
-from promoplan.actuals.model import ActualsSpec
+from clirunner import Cli
 from promoplan.actuals.warehouse import columns, read_warehouse
 from promoplan.actuals.warehouse.urls import parse_url
-from promoplan.cli import app
 from warehouse import pgserver
-from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE, ROOT
-
-PLAN = ROOT / "plans" / "ecommerce-2025.yaml"
-FILTERS = Path(__file__).parent / "cases" / "filters.yaml"
-CSV = [str(p) for p in EXAMPLE_ACTUALS]
-
-
-def csv_args(plan: Path) -> list[str]:
-    """``-a FILE`` for the example actuals the plan reads: a file holding none of its columns
-    (brand-daily.csv for the filters plan) is PA002 of its own, which a table has no file for."""
-    files = [f for f in CSV if plan != FILTERS or "brand" not in Path(f).name]
-    return [a for f in files for a in ("-a", f)]
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """Run promoplan in-process: exit status, stdout, stderr."""
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def comparable(text: str) -> Any:
-    """The JSON of a check without where each diagnostic points (file, line, column).
-
-    A table has no lines: PA010 from a file also says "(first at line N)".
-    """
-    document = json.loads(text)
-    for plan in document["plans"]:
-        for found in plan["diagnostics"]:
-            found["file"] = found["line"] = found["column"] = None
-            found["message"] = re.sub(r" \(first at line \d+\)", "", found["message"])
-    return document
-
-
-def execute(server: pgserver.Server, *statements: str | sql.SQL | sql.Composed) -> None:
-    """Run setup statements as the superuser."""
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
+from warehouse.conftest import EXAMPLE_TABLE
+from warehouse.examples import CSV, FILTERS, PLAN, comparable, csv_args, example_spec
+from warehouse.pgserver import execute
 
 
 @pytest.mark.parametrize("plan", [PLAN, FILTERS], ids=["example", "filters"])
-def test_check_json_from_postgres_is_the_csv_one(postgres: pgserver.Server, plan: Path) -> None:
+def test_check_json_from_postgres_is_the_csv_one(
+    cli: Cli, postgres: pgserver.Server, plan: Path
+) -> None:
     from_csv = cli("check", str(plan), *csv_args(plan), "-f", "json")
     from_pg = cli("check", str(plan), "-a", postgres.url(EXAMPLE_TABLE), "-f", "json")
     assert from_pg[0] == from_csv[0]
@@ -74,7 +38,7 @@ def test_check_json_from_postgres_is_the_csv_one(postgres: pgserver.Server, plan
         assert from_pg[0] == 1  # kuaishou's ROI alert
 
 
-def test_the_plan_names_its_source(postgres: pgserver.Server, tmp_path: Path) -> None:
+def test_the_plan_names_its_source(cli: Cli, postgres: pgserver.Server, tmp_path: Path) -> None:
     text = PLAN.read_text(encoding="utf-8").replace(
         "actuals:\n  date: date\n",
         "actuals:\n"
@@ -93,7 +57,7 @@ def test_the_plan_names_its_source(postgres: pgserver.Server, tmp_path: Path) ->
     assert comparable(from_plan[1]) == expected
 
 
-def test_a_password_in_the_plan_is_refused(tmp_path: Path) -> None:
+def test_a_password_in_the_plan_is_refused(cli: Cli, tmp_path: Path) -> None:
     text = PLAN.read_text(encoding="utf-8").replace(
         "actuals:\n",
         "actuals:\n  source: postgresql://ana:hunter2@127.0.0.1:1/shop\n  table: t\n",
@@ -107,18 +71,6 @@ def test_a_password_in_the_plan_is_refused(tmp_path: Path) -> None:
     assert "hunter2" not in stdout + stderr
 
 
-def _spec(**changes: Any) -> ActualsSpec:
-    base: dict[str, Any] = {
-        "date_column": "date",
-        "dimensions": (("channel", "channel"),),
-        "columns": ("gmv",),
-        "keep_from": dt.date(2025, 1, 1),
-        "keep_to": dt.date(2025, 12, 31),
-    }
-    base.update(changes)
-    return ActualsSpec(**base)
-
-
 def test_read_only_transaction_timeout_and_application_name(postgres: pgserver.Server) -> None:
     """A view reports the session's settings as dimension values, as promoplan's query sees them."""
     execute(
@@ -129,7 +81,7 @@ def test_read_only_transaction_timeout_and_application_name(postgres: pgserver.S
         "current_setting('statement_timeout') AS st, "
         "current_setting('work_mem') AS wm, 1::numeric AS gmv",
     )
-    spec = _spec(dimensions=(("ro", "ro"), ("app", "app"), ("st", "st"), ("wm", "wm")))
+    spec = example_spec(dimensions=(("ro", "ro"), ("app", "app"), ("st", "st"), ("wm", "wm")))
     actuals = read_warehouse(parse_url(postgres.url("public.probe")), spec, timeout=90)
     # work_mem: the server's default 4MB raised to 64MB for the aggregate, in this transaction.
     assert [row.dims for row in actuals.cube.rows] == [("on", "promoplan", "90s", "64MB")]
@@ -145,12 +97,12 @@ def test_a_larger_work_mem_is_kept(
         "current_setting('work_mem') AS wm, 1::numeric AS gmv",
     )
     monkeypatch.setenv("PGOPTIONS", "-c work_mem=256MB")
-    spec = _spec(dimensions=(("wm", "wm"),))
+    spec = example_spec(dimensions=(("wm", "wm"),))
     actuals = read_warehouse(parse_url(postgres.url("public.probe_wm")), spec, timeout=90)
     assert [row.dims for row in actuals.cube.rows] == [("256MB",)]
 
 
-def test_writing_is_refused_by_the_server(postgres: pgserver.Server) -> None:
+def test_writing_is_refused_by_the_server(cli: Cli, postgres: pgserver.Server) -> None:
     """The transaction is read-only: a function that writes fails inside promoplan's query."""
     execute(
         postgres,
@@ -168,7 +120,7 @@ def test_writing_is_refused_by_the_server(postgres: pgserver.Server) -> None:
 
 
 def test_injection_in_values_and_names_harms_nothing(
-    postgres: pgserver.Server, tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
 ) -> None:
     evil = "'); DROP TABLE x; --"
     execute(
@@ -207,7 +159,7 @@ def test_injection_in_values_and_names_harms_nothing(
         assert conn.execute("SELECT count(*) FROM public.evil").fetchone() == (3,)
 
 
-def test_wrong_password_is_pa031_without_the_password(postgres: pgserver.Server) -> None:
+def test_wrong_password_is_pa031_without_the_password(cli: Cli, postgres: pgserver.Server) -> None:
     wrong = "Wr0ng-" + postgres.password[::-1]
     url = postgres.url(EXAMPLE_TABLE, user=pgserver.PASSWORD_ROLE)
     status, stdout, stderr = cli("check", str(PLAN), "-a", url, env={"PGPASSWORD": wrong})
@@ -237,7 +189,9 @@ def test_wrong_password_is_pa031_without_the_password(postgres: pgserver.Server)
     assert "Traceback" not in everything
 
 
-def test_the_right_password_from_each_place(postgres: pgserver.Server, tmp_path: Path) -> None:
+def test_the_right_password_from_each_place(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
     execute(
         postgres,
         sql.SQL("GRANT SELECT ON {} TO {}").format(
@@ -269,7 +223,7 @@ def test_the_right_password_from_each_place(postgres: pgserver.Server, tmp_path:
         assert json.loads(stdout)["plans"][0]["goals"]
 
 
-def test_stopped_server_is_pa030(postgres: pgserver.Server) -> None:
+def test_stopped_server_is_pa030(cli: Cli, postgres: pgserver.Server) -> None:
     bindir = pgserver.binaries()
     assert bindir is not None
     other = pgserver.start_server(bindir)
@@ -287,14 +241,16 @@ def test_stopped_server_is_pa030(postgres: pgserver.Server) -> None:
     assert "Traceback" not in stderr
 
 
-def test_missing_table_is_pa032_naming_the_tables(postgres: pgserver.Server) -> None:
+def test_missing_table_is_pa032_naming_the_tables(cli: Cli, postgres: pgserver.Server) -> None:
     status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.actual"))
     assert status == 1
     assert "error PA032 no table public.actual on postgresql://postgres@127.0.0.1:" in stdout
     assert re.search(r"hint: the tables in public are: .*\bactuals\b", stdout)
 
 
-def test_missing_date_column_is_pa033_and_missing_measure_pa002(postgres: pgserver.Server) -> None:
+def test_missing_date_column_is_pa033_and_missing_measure_pa002(
+    cli: Cli, postgres: pgserver.Server
+) -> None:
     execute(
         postgres,
         "CREATE TABLE IF NOT EXISTS public.nodate (day date, channel text, gmv numeric)",
@@ -317,7 +273,7 @@ def test_missing_date_column_is_pa033_and_missing_measure_pa002(postgres: pgserv
     assert 'hint: the columns are: "date", "channel", "gmv"' in stdout
 
 
-def test_wrong_column_type_is_pa034_naming_the_type(postgres: pgserver.Server) -> None:
+def test_wrong_column_type_is_pa034_naming_the_type(cli: Cli, postgres: pgserver.Server) -> None:
     execute(
         postgres,
         "CREATE TABLE IF NOT EXISTS public.texty (date text, channel text, gmv varchar(20), "
@@ -332,7 +288,7 @@ def test_wrong_column_type_is_pa034_naming_the_type(postgres: pgserver.Server) -
     assert stdout.count("PA034") == 3  # int, bigint, real, numeric, smallint are numbers
 
 
-def test_timeout_is_pa035(postgres: pgserver.Server) -> None:
+def test_timeout_is_pa035(cli: Cli, postgres: pgserver.Server) -> None:
     execute(
         postgres,
         # 1 ms per row, over 6,560 rows: several seconds.
@@ -362,7 +318,7 @@ def test_cube_cap_names_the_exploding_dimension(
         "FROM generate_series(1, 300) AS i",
     )
     monkeypatch.setattr(columns, "MAX_CUBE_ROWS", 100)
-    spec = _spec(dimensions=(("channel", "channel"), ("order", "order_id")))
+    spec = example_spec(dimensions=(("channel", "channel"), ("order", "order_id")))
     actuals = read_warehouse(parse_url(postgres.url("public.orders")), spec, timeout=60)
     assert not actuals.ok
     assert actuals.cube.rows == ()
@@ -384,7 +340,7 @@ def test_cube_merges_trimmed_values_and_counts_repeats(postgres: pgserver.Server
         "('2025-01-02 20:00', ' douyin\u3000', 2.25, NULL), ('2025-01-02 09:00', '', 4, 1), "
         "('2025-01-02 09:00', NULL, 8, 1), ('2024-12-31 23:59', 'douyin', 100, 100)",
     )
-    spec = _spec(columns=("gmv", "uv"), extrema=frozenset({"gmv"}))
+    spec = example_spec(columns=("gmv", "uv"), extrema=frozenset({"gmv"}))
     actuals = read_warehouse(parse_url(postgres.url("public.spaced")), spec, timeout=60)
     rows = {row.dims: row for row in actuals.cube.rows}
     assert set(rows) == {("douyin",), (None,)}

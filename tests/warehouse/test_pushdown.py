@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -12,56 +11,14 @@ import duckdb
 import psycopg
 import pytest
 
+from clirunner import Cli
 from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec, measure_key
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.urls import parse_url
 from warehouse import pgserver
-from warehouse.conftest import EXAMPLE_ACTUALS, ROOT
-from warehouse.test_postgres import cli, comparable, execute
-
-EXAMPLES = ROOT / "plans" / "examples"
-WEEKLY_EXPR = Path(__file__).parent / "cases" / "weekly-expr.yaml"
-# The example actuals summed per channel and ISO week (dated by its Monday): the data
-# of the weekly plan with filters and expr, as a table and as a CSV file.
-WEEKLY_SQL = (
-    "SELECT (date - (extract(isodow FROM date)::int - 1))::date AS week, channel, "
-    "sum(gmv) AS gmv, sum(spend) AS spend, sum(orders) AS orders FROM public.actuals "
-    "WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
-)
-
-
-WEEKLY_DUCKDB = """
-SELECT date_trunc('week', date)::DATE AS week, channel, sum(gmv) AS gmv, sum(spend) AS spend,
-       sum(orders) AS orders
-FROM read_csv($files, union_by_name = true, types = {'date': 'DATE', 'channel': 'VARCHAR',
-              'gmv': 'DECIMAL(18, 2)', 'spend': 'DECIMAL(18, 2)', 'orders': 'BIGINT'})
-WHERE channel IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2
-"""
-
-
-def weekly_csv(path: Path) -> Path:
-    """The weekly data as a CSV file, summed by DuckDB from the example actuals (no server)."""
-    rows = duckdb.execute(WEEKLY_DUCKDB, {"files": [str(p) for p in EXAMPLE_ACTUALS]}).fetchall()
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["week", "channel", "gmv", "spend", "orders"])
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return path
-
-
-# plan, table, its CSV file (None: written from the table), the date column
-CASES = {
-    "weekly-expr": (WEEKLY_EXPR, "public.weekly_expr", None, "week"),
-    "weekly": (EXAMPLES / "weekly.yaml", "public.weekly", EXAMPLES / "weekly.csv", "week"),
-    "unpivot": (EXAMPLES / "unpivot.yaml", "public.unpivot", EXAMPLES / "unpivot.csv", "week"),
-    "monthly": (EXAMPLES / "monthly.yaml", "public.monthly", EXAMPLES / "monthly.csv", "month"),
-    "expr": (
-        EXAMPLES / "conversions.yaml",
-        "public.conversions",
-        EXAMPLES / "conversions.csv",
-        "date",
-    ),
-}
+from warehouse.examples import comparable
+from warehouse.pgserver import execute
+from warehouse.pushdown_cases import CASES, EXAMPLES, WEEKLY_EXPR, WEEKLY_SQL
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +41,7 @@ def tables(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_check_json_from_postgres_is_the_csv_one(
-    postgres: pgserver.Server, tables: dict[str, Path], case: str
+    cli: Cli, postgres: pgserver.Server, tables: dict[str, Path], case: str
 ) -> None:
     plan, table, _, _ = CASES[case]
     from_csv = cli("check", str(plan), "-a", str(tables[case]), "-f", "json")
@@ -97,7 +54,7 @@ def test_check_json_from_postgres_is_the_csv_one(
 
 
 def test_the_weekly_plan_with_filters_and_expr_has_every_value(
-    postgres: pgserver.Server, tables: dict[str, Path]
+    cli: Cli, postgres: pgserver.Server, tables: dict[str, Path]
 ) -> None:
     """The identity above is not one of two empty results: the planted stories show."""
     status, stdout, _ = cli(
@@ -110,7 +67,7 @@ def test_the_weekly_plan_with_filters_and_expr_has_every_value(
 
 
 def test_check_json_from_a_duckdb_file_is_the_csv_one(
-    tables: dict[str, Path], tmp_path: Path
+    cli: Cli, tables: dict[str, Path], tmp_path: Path
 ) -> None:
     path = tmp_path / "cases.duckdb"
     con = duckdb.connect(str(path))
@@ -210,7 +167,7 @@ def test_monthly_rows_count_on_their_months_first_day(postgres: pgserver.Server)
     assert repeat.hint.startswith("grain is monthly")
 
 
-def test_weekly_rows_on_another_weekday_are_pa004(postgres: pgserver.Server) -> None:
+def test_weekly_rows_on_another_weekday_are_pa004(cli: Cli, postgres: pgserver.Server) -> None:
     execute(
         postgres,
         "DROP TABLE IF EXISTS public.weeks",
@@ -273,7 +230,7 @@ def test_unpivot_values_are_bound_and_missing_patterns_pa002(postgres: pgserver.
         assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
 
 
-def test_a_long_table_is_refused_in_one_line(postgres: pgserver.Server) -> None:
+def test_a_long_table_is_refused_in_one_line(cli: Cli, postgres: pgserver.Server) -> None:
     """layout: long is pivoted by the file engine only: from a database, exit 2 and say so."""
     pgserver.load_csv_files(
         postgres.dsn(),

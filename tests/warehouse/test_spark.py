@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from clirunner import Cli
 from warehouse.conftest import EXAMPLE_ACTUALS
-from warehouse.test_postgres import FILTERS, PLAN, cli, comparable, csv_args
-from warehouse.test_pushdown import CASES, weekly_csv
+from warehouse.examples import FILTERS, PLAN, comparable, csv_args
+from warehouse.pushdown_cases import CASES, weekly_csv
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +104,7 @@ def spark_url() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("plan", [PLAN, FILTERS], ids=["example", "filters"])
-def test_check_json_from_spark_is_the_csv_one(spark_url: str, plan: Path) -> None:
+def test_check_json_from_spark_is_the_csv_one(cli: Cli, spark_url: str, plan: Path) -> None:
     from_csv = cli("check", str(plan), *csv_args(plan), "-f", "json")
     from_spark = cli("check", str(plan), "-a", spark_url, "-f", "json")
     assert from_spark[0] == from_csv[0], from_spark[2]
@@ -143,7 +144,9 @@ def case_files(work: Path) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_pushed_down_check_json_from_spark_is_the_csv_one(spark_url: str, case: str) -> None:
+def test_pushed_down_check_json_from_spark_is_the_csv_one(
+    cli: Cli, spark_url: str, case: str
+) -> None:
     """expr, unpivot, weekly and monthly rows, and the weekly plan with filters and expr."""
     plan, table, given, _ = CASES[case]
     work = Path(tempfile.mkdtemp(prefix="promoplan-case-"))
@@ -159,7 +162,7 @@ def test_pushed_down_check_json_from_spark_is_the_csv_one(spark_url: str, case: 
     assert all(g["actual"] is not None for g in comparable(from_spark[1])["plans"][0]["goals"])
 
 
-def test_spark_missing_table_and_stopped_server(spark_url: str) -> None:
+def test_spark_missing_table_and_stopped_server(cli: Cli, spark_url: str) -> None:
     status, stdout, _ = cli("check", str(PLAN), "-a", spark_url.replace("actuals", "nope"))
     assert status == 1
     assert "error PA032 no table global_temp.nope on sc://127.0.0.1:" in stdout

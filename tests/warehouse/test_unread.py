@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from clirunner import Cli, CliResult
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.query import render
@@ -18,7 +19,7 @@ from promoplan.actuals.warehouse.urls import parse_url
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
 from warehouse import pgserver
-from warehouse.test_postgres import cli, comparable
+from warehouse.examples import comparable
 
 PLAN = """promoplan: 1
 name: Unread
@@ -72,7 +73,7 @@ def test_an_unread_dimension_is_not_grouped(
 
 
 def test_check_json_with_an_unread_dimension_is_the_csv_one(
-    postgres: pgserver.Server, orders: Path, tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, orders: Path, tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(PLAN, encoding="utf-8")
@@ -134,7 +135,7 @@ def daily(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) -
     return {"clean": clean, "repeated": repeated}
 
 
-def _check(postgres: pgserver.Server, plan_file: Path, source: str) -> tuple[int, str, str]:
+def _check(cli: Cli, plan_file: Path, source: str) -> CliResult:
     return cli("check", str(plan_file), "-a", source, "--as-of", "2025-01-05", "-f", "json")
 
 
@@ -170,12 +171,12 @@ def test_daily_rows_fold_an_unread_dimension_inside_the_query(
 
 
 def test_daily_json_with_an_unread_dimension_is_the_csv_one(
-    postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(DAILY, encoding="utf-8")
-    from_csv = _check(postgres, plan_file, str(daily["clean"]))
-    from_pg = _check(postgres, plan_file, postgres.url("public.daily_clean"))
+    from_csv = _check(cli, plan_file, str(daily["clean"]))
+    from_pg = _check(cli, plan_file, postgres.url("public.daily_clean"))
     assert from_pg[0] == from_csv[0], from_pg[2]
     assert comparable(from_pg[1]) == comparable(from_csv[1])
     goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
@@ -185,12 +186,12 @@ def test_daily_json_with_an_unread_dimension_is_the_csv_one(
 
 
 def test_repeated_rows_under_a_folded_dimension_are_pa010(
-    postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
+    cli: Cli, postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(DAILY, encoding="utf-8")
-    from_csv = comparable(_check(postgres, plan_file, str(daily["repeated"]))[1])
-    from_pg = comparable(_check(postgres, plan_file, postgres.url("public.daily_repeated"))[1])
+    from_csv = comparable(_check(cli, plan_file, str(daily["repeated"]))[1])
+    from_pg = comparable(_check(cli, plan_file, postgres.url("public.daily_repeated"))[1])
     found = [d for d in from_pg["plans"][0]["diagnostics"] if d["code"] == "PA010"]
     assert len(found) == 1
     # s7 on Jan 2 three times (2 rows extra), s9 on Jan 4 twice once trimmed (1 extra).
