@@ -1,7 +1,8 @@
-"""The layout stays as the README draws it: commands side by side, no import cycle.
+"""The layout stays as the README draws it: commands side by side, no import cycle,
+and no test module importing another.
 
 Imports are read from the source (module level and inside functions alike; only
-``if TYPE_CHECKING:`` blocks are left out, since they never run).
+``if TYPE_CHECKING:`` blocks are left out of promoplan's graph, since they never run).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+TESTS = Path(__file__).resolve().parent
+SRC = TESTS.parent / "src"
 PACKAGE = SRC / "promoplan"
 MODULES = {
     ".".join(
@@ -156,3 +158,63 @@ def test_no_module_is_longer_than_one_person_can_hold() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def _test_module_name(path: Path) -> str:
+    """The name a file under tests/ is imported by (tests/ is on ``sys.path``, as for
+    ``from builders import ...``): tests/warehouse/test_sql.py is ``warehouse.test_sql``."""
+    return ".".join(path.relative_to(TESTS).with_suffix("").parts)
+
+
+def imported_names(tree: ast.AST, module: str) -> set[str]:
+    """Every module name an import anywhere in ``tree`` may load, relative ones resolved
+    from ``module`` (a plain module, not a package). ``from a import b`` gives ``a`` and
+    ``a.b``: b may be a submodule."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = module.split(".")[: -node.level]
+                base = ".".join([*anchor, base] if base else anchor)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names)
+    return names
+
+
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in a module named for what it holds (builders.py,
+    clirunner.py, warehouse/pgserver.py), never in a test_ module: a test file is pytest's
+    to collect, and one importing another ties its tests to that file's helpers."""
+    modules = {_test_module_name(path): path for path in sorted(TESTS.rglob("test_*.py"))}
+    assert {"test_layout", "warehouse.test_postgres", "hardening.test_process"} <= set(modules)
+    crossing = {
+        (name, target)
+        for name, path in modules.items()
+        for target in imported_names(ast.parse(path.read_text(encoding="utf-8")), name)
+        if target in modules and target != name
+    }
+    assert sorted(crossing) == []
+
+
+def test_the_test_import_finder_sees_each_form() -> None:
+    source = (
+        "import test_a\n"
+        "from warehouse.test_b import x\n"
+        "from warehouse import test_c, pgserver\n"
+        "def f() -> None:\n"
+        "    from . import test_d\n"
+        "    from .test_e import y\n"
+    )
+    names = imported_names(ast.parse(source), "warehouse.test_f")
+    assert names >= {
+        "test_a",
+        "warehouse.test_b",
+        "warehouse.test_c",
+        "warehouse.pgserver",
+        "warehouse.test_d",
+        "warehouse.test_e",
+    }
+    assert "test_f" not in names
