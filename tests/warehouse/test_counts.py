@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,20 +180,28 @@ def _weeks_of_2025(data: Path) -> list[dict[str, str]]:
     ]
 
 
+def _unpivot_goals(
+    cli: Cli, postgres: pgserver.Server, plan_file: Path, table: str
+) -> dict[str, Any]:
+    """The goals' actual values of ``check`` from the unpivot example as ``table``, after
+    asserting that its JSON is the one from the CSV file."""
+    data = EXAMPLES / "unpivot.csv"
+    pgserver.load_csv_files(postgres.dsn(), table, [data], date_columns=("week",))
+    args = ("--as-of", "2025-12-31", "-f", "json")
+    from_csv = cli("check", str(plan_file), "-a", str(data), *args)
+    from_pg = cli("check", str(plan_file), "-a", postgres.url(table), *args)
+    assert from_pg[0] == from_csv[0], from_pg[2]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    return {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
+
+
 def test_means_of_unpivoted_columns_count_their_cells(
     cli: Cli, postgres: pgserver.Server, tmp_path: Path
 ) -> None:
-    data = EXAMPLES / "unpivot.csv"
-    pgserver.load_csv_files(postgres.dsn(), "public.unpivot_means", [data], date_columns=("week",))
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(MEANS, encoding="utf-8")
-    args = ("--as-of", "2025-12-31", "-f", "json")
-    from_csv = cli("check", str(plan_file), "-a", str(data), *args)
-    from_pg = cli("check", str(plan_file), "-a", postgres.url("public.unpivot_means"), *args)
-    assert from_pg[0] == from_csv[0], from_pg[2]
-    assert comparable(from_pg[1]) == comparable(from_csv[1])
-    goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
-    weeks = _weeks_of_2025(data)
+    goals = _unpivot_goals(cli, postgres, plan_file, "public.unpivot_means")
+    weeks = _weeks_of_2025(EXAMPLES / "unpivot.csv")
     cells = [int(r[c]) for r in weeks for c in r if c.endswith("_S") and r[c]]
     tv = [int(r["tv_S"]) for r in weeks if r["tv_S"]]
     revenue = [int(r["revenue"]) for r in weeks if r["revenue"]]
@@ -227,17 +236,10 @@ def test_counts_of_unpivoted_cells_alone_read_their_columns(
     cli: Cli, postgres: pgserver.Server, tmp_path: Path
 ) -> None:
     """Only counts read the unpivoted measures: their columns are still matched."""
-    data = EXAMPLES / "unpivot.csv"
-    pgserver.load_csv_files(postgres.dsn(), "public.unpivot_cells", [data], date_columns=("week",))
     plan_file = tmp_path / "plan.yaml"
     plan_file.write_text(CELLS, encoding="utf-8")
-    args = ("--as-of", "2025-12-31", "-f", "json")
-    from_csv = cli("check", str(plan_file), "-a", str(data), *args)
-    from_pg = cli("check", str(plan_file), "-a", postgres.url("public.unpivot_cells"), *args)
-    assert from_pg[0] == from_csv[0], from_pg[2]
-    assert comparable(from_pg[1]) == comparable(from_csv[1])
-    goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
-    weeks = _weeks_of_2025(data)
+    goals = _unpivot_goals(cli, postgres, plan_file, "public.unpivot_cells")
+    weeks = _weeks_of_2025(EXAMPLES / "unpivot.csv")
     assert goals["spend_weeks"] == sum(1 for r in weeks for c in r if c.endswith("_S") and r[c])
     assert goals["tv_weeks"] == sum(1 for r in weeks if r["tv_S"])
     assert goals["reach_fb"] == sum(1 for r in weeks if r["facebook_I"])

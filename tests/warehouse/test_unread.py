@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clirunner import Cli, CliResult
+from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.query import render
@@ -34,6 +35,15 @@ goals:
 ROWS = 200  # order i: day 1 + i % 5, channel a (even i) or b, sku "s<i>", gmv i
 
 
+def _spec(tmp_path: Path, text: str) -> ActualsSpec:
+    """What the plan ``text`` reads."""
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(text, encoding="utf-8")
+    plan = load_plan(plan_file).plan
+    assert plan is not None
+    return actuals_spec(plan)
+
+
 @pytest.fixture(scope="module")
 def orders(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The orders as a CSV file, and as the table public.unread."""
@@ -52,11 +62,7 @@ def orders(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) 
 def test_an_unread_dimension_is_not_grouped(
     postgres: pgserver.Server, orders: Path, tmp_path: Path
 ) -> None:
-    plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(PLAN, encoding="utf-8")
-    plan = load_plan(plan_file).plan
-    assert plan is not None
-    spec = actuals_spec(plan)
+    spec = _spec(tmp_path, PLAN)
     url = parse_url(postgres.url("public.unread"))
     planned = plan_query(url, spec, (("date", "date"), ("channel", "text"), ("sku", "text"),
                                      ("gmv", "numeric")))  # fmt: skip
@@ -143,18 +149,14 @@ def test_daily_rows_fold_an_unread_dimension_inside_the_query(
     postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(DAILY, encoding="utf-8")
-    plan = load_plan(plan_file).plan
-    assert plan is not None
-    spec = actuals_spec(plan)
+    spec = _spec(tmp_path, DAILY)
     url = parse_url(postgres.url("public.daily_clean"))
     types = (("date", "date"), ("channel", "text"), ("sku", "text"), ("gmv", "numeric"),
              ("units", "numeric"))  # fmt: skip
     planned = plan_query(url, spec, types)
     assert planned.query is not None
     assert (planned.query.dimensions, planned.query.folded) == (("channel",), ("sku",))
-    # 600 (date, channel, sku) groups would pass a cap of 100; the cube's 10 rows do not.
+    # 600 (date, channel, sku) groups would be past a cap of 100; the cube's 10 rows are not.
     monkeypatch.setattr("promoplan.actuals.warehouse.columns.MAX_CUBE_ROWS", 100)
     actuals = read_warehouse(url, spec)
     assert not actuals.diagnostics
