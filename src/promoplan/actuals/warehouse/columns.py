@@ -102,7 +102,7 @@ def _split(
 
     def measure(j: int) -> str:  # a count of cells reads the columns of the measure it counts
         computed = needed.computed[j]
-        return computed.column or "" if computed is not None else needed.measures[j]
+        return (computed.column or "") if computed is not None else needed.measures[j]
 
     columns = {(value - 1, measure(j)): names[column - 1] for j, value, column in unpivoted.columns}
     return _Split(unpivoted.values, columns, spec.unpivot.dimension)

@@ -22,11 +22,9 @@ from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read 
 from promoplan.actuals.warehouse import findings
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.findings import Key
+from promoplan.actuals.warehouse.query import SPACES
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic
-
-# The characters the CSV engine trims from dimension values (RE2's \s and three wide spaces).
-_SPACES = " \t\n\f\r\u00a0\u202f\u3000"
 
 _WEEKDAY = {"monday": 1, "sunday": 7}  # the ISO weekday a weekly row is dated on
 
@@ -47,7 +45,7 @@ def _text(value: object) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
-    return text.strip(_SPACES) or None
+    return text.strip(SPACES) or None
 
 
 def _number(value: object) -> Decimal | int | None:
@@ -139,9 +137,7 @@ def assemble(
         if first_day is not None and day.isoweekday() != first_day:
             misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
             continue
-        values = [
-            (v.strip(_SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]
-        ]
+        values = [(v.strip(SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]]
         values.append(None)
         key = (day, tuple(map(values.__getitem__, picks)))
         group = groups.get(key)

@@ -234,12 +234,12 @@ def _day(query: CubeQuery) -> exp.Expression:
 
 
 # What the CSV engine trims from dimension values (RE2's \s and three wide spaces).
-_SPACES = " \t\n\f\r\u00a0\u202f\u3000"
+SPACES = " \t\n\f\r\u00a0\u202f\u3000"
 
 
 def _trimmed(value: exp.Expression) -> exp.Expression:
     """A dimension value trimmed as the CSV engine trims it, NULL when nothing is left."""
-    trim = exp.Trim(this=value, expression=exp.Literal.string(_SPACES), position="BOTH")
+    trim = exp.Trim(this=value, expression=exp.Literal.string(SPACES), position="BOTH")
     return exp.Nullif(this=trim, expression=exp.Literal.string(""))
 
 
