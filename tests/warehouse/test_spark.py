@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from clirunner import Cli
+from warehouse import daily_skus
 from warehouse.conftest import EXAMPLE_ACTUALS
 from warehouse.examples import FILTERS, PLAN, comparable, csv_args
 from warehouse.pushdown_cases import CASES, weekly_csv
@@ -111,15 +112,17 @@ def test_check_json_from_spark_is_the_csv_one(cli: Cli, spark_url: str, plan: Pa
     assert comparable(from_spark[1]) == comparable(from_csv[1])
 
 
-def _typed(session: Any, path: Path, date: str) -> Any:
-    """A CSV file as a typed frame: the date column a DATE, channel text, numbers DECIMAL."""
-    frame = session.read.option("header", True).csv(str(path))
+def _typed(session: Any, path: Path, date: str, text: tuple[str, ...] = ("channel",)) -> Any:
+    """A CSV file as a typed frame: the date column a DATE, ``text`` as read (spaces kept),
+    numbers DECIMAL."""
+    frame = session.read.option("header", True).option("ignoreLeadingWhiteSpace", False)
+    frame = frame.csv(str(path))
     return frame.selectExpr(
         *[
             f"CAST(`{c}` AS DATE) AS `{c}`"
             if c == date
             else f"`{c}`"
-            if c == "channel"
+            if c in text
             else f"CAST(`{c}` AS DECIMAL(18, 4)) AS `{c}`"
             for c in frame.columns
         ]
@@ -134,6 +137,9 @@ def _register(session: Any, work: Path) -> None:
     for name, path in case_files(work).items():
         view = CASES[name][1].split(".")[1]
         _typed(session, path, CASES[name][3]).createOrReplaceGlobalTempView(view)
+    for view, repeats in (("daily_clean", []), ("daily_repeated", daily_skus.REPEATS)):
+        path = daily_skus.write(work / f"{view}.csv", repeats)
+        _typed(session, path, "date", ("channel", "sku")).createOrReplaceGlobalTempView(view)
 
 
 def case_files(work: Path) -> dict[str, Path]:
@@ -170,3 +176,30 @@ def test_spark_missing_table_and_stopped_server(cli: Cli, spark_url: str) -> Non
     assert status == 2
     assert stderr.startswith("promoplan: error PA030 cannot reach sc://127.0.0.1:")
     assert "Traceback" not in stderr
+
+
+def test_an_unread_dimension_is_summed_away_in_spark_too(
+    cli: Cli, spark_url: str, tmp_path: Path
+) -> None:
+    """The daily SKU rows: grouped by SKU (trimmed) inside the query, the JSON the CSV's;
+    with repeated rows, PA010 counts them as the file engine does."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(daily_skus.PLAN, encoding="utf-8")
+    args = ("--as-of", "2025-01-05", "-f", "json")
+    for view, repeats in (("daily_clean", []), ("daily_repeated", daily_skus.REPEATS)):
+        data = daily_skus.write(tmp_path / f"{view}.csv", repeats)
+        from_csv = comparable(cli("check", str(plan), "-a", str(data), *args)[1])
+        url = spark_url.replace("global_temp.actuals", f"global_temp.{view}")
+        status, stdout, stderr = cli("check", str(plan), "-a", url, *args)
+        assert status in (0, 1), stderr
+        from_spark = comparable(stdout)
+        assert from_spark["plans"][0]["goals"] == from_csv["plans"][0]["goals"]
+        found = [
+            d["message"] for d in from_spark["plans"][0]["diagnostics"] if d["code"] == "PA010"
+        ]
+        if repeats:
+            assert found == [
+                f'repeated: 2025-01-02, channel "a", the same sku; {daily_skus.REPEATED}'
+            ]
+        else:
+            assert from_spark == from_csv

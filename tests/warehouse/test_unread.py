@@ -19,7 +19,7 @@ from promoplan.actuals.warehouse.query import render
 from promoplan.actuals.warehouse.urls import parse_url
 from promoplan.inputs import actuals_spec
 from promoplan.loader import load_plan
-from warehouse import pgserver
+from warehouse import daily_skus, pgserver
 from warehouse.examples import comparable
 
 PLAN = """promoplan: 1
@@ -96,46 +96,12 @@ def test_check_json_with_an_unread_dimension_is_the_csv_one(
     assert goals == {"gmv": 19900, "gmv_a": 9900}  # every order; the even ones
 
 
-DAILY = """promoplan: 1
-name: Unread daily
-period: 2025
-actuals: {date: date, dimensions: {channel: channel, sku: sku}}
-metrics:
-  gmv: {column: gmv, unit: currency}
-  units: {column: units, agg: mean}
-goals:
-  gmv: {metric: gmv, at_least: 30000}
-  gmv_a: {metric: gmv, at_least: 20000, where: {channel: a}}
-  units: {metric: units, at_least: 1}
-"""
-SKUS = 60  # a row per day (5), channel (a, b) and sku: 600 rows, 10 (date, channel) pairs
-
-
-def _daily(path: Path, repeats: list[tuple[int, str, str]]) -> Path:
-    """Rows per (day, channel, sku) with gmv = 100 * day + sku number, units = sku % 4;
-    then ``repeats``: (day, channel, sku as written) rows once more, gmv 1, units 1."""
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(["date", "channel", "sku", "gmv", "units"])
-        for day in range(1, 6):
-            for channel in "ab":
-                for sku in range(SKUS):
-                    writer.writerow(
-                        [dt.date(2025, 1, day).isoformat(), channel, f"s{sku}",
-                         100 * day + sku, sku % 4]
-                    )  # fmt: skip
-        for day, channel, written in repeats:
-            writer.writerow([dt.date(2025, 1, day).isoformat(), channel, written, 1, 1])
-    return path
-
-
 @pytest.fixture(scope="module")
 def daily(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The daily rows, clean and with repeated rows, as CSV files and as tables."""
     folder = tmp_path_factory.mktemp("daily")
-    clean = _daily(folder / "clean.csv", [])
-    # s7 twice more on Jan 2 (channel a); " s9 " is s9 once trimmed (Jan 4, channel b).
-    repeated = _daily(folder / "repeated.csv", [(2, "a", "s7"), (2, "a", "s7"), (4, "b", " s9 ")])
+    clean = daily_skus.write(folder / "clean.csv", [])
+    repeated = daily_skus.write(folder / "repeated.csv", daily_skus.REPEATS)
     for table, path in (("public.daily_clean", clean), ("public.daily_repeated", repeated)):
         pgserver.load_csv_files(postgres.dsn(), table, [path], text_columns=("channel", "sku"))
     return {"clean": clean, "repeated": repeated}
@@ -149,7 +115,7 @@ def test_daily_rows_fold_an_unread_dimension_inside_the_query(
     postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    spec = _spec(tmp_path, DAILY)
+    spec = _spec(tmp_path, daily_skus.PLAN)
     url = parse_url(postgres.url("public.daily_clean"))
     types = (("date", "date"), ("channel", "text"), ("sku", "text"), ("gmv", "numeric"),
              ("units", "numeric"))  # fmt: skip
@@ -163,26 +129,31 @@ def test_daily_rows_fold_an_unread_dimension_inside_the_query(
     cube = actuals.cube
     assert len(cube.rows) == 10
     gmv = {(row.day.day, row.dims[0]): row.cells[0] for row in cube.rows}
-    per_pair = sum(range(SKUS))  # the sku numbers of one (date, channel)
+    per_pair = sum(range(daily_skus.SKUS))  # the sku numbers of one (date, channel)
     for (day, _), cell in gmv.items():
         assert cell is not None
-        assert cell.total == 100 * day * SKUS + per_pair
+        assert cell.total == 100 * day * daily_skus.SKUS + per_pair
     units = cube.rows[0].cells[cube.columns.index("units")]
     assert units is not None
-    assert (units.total, units.count) == (Decimal(sum(s % 4 for s in range(SKUS))), SKUS)  # 90, 60
+    assert (units.total, units.count) == (
+        Decimal(sum(s % 4 for s in range(daily_skus.SKUS))),
+        daily_skus.SKUS,
+    )  # 90, 60
 
 
 def test_daily_json_with_an_unread_dimension_is_the_csv_one(
     cli: Cli, postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(DAILY, encoding="utf-8")
+    plan_file.write_text(daily_skus.PLAN, encoding="utf-8")
     from_csv = _check(cli, plan_file, str(daily["clean"]))
     from_pg = _check(cli, plan_file, postgres.url("public.daily_clean"))
     assert from_pg[0] == from_csv[0], from_pg[2]
     assert comparable(from_pg[1]) == comparable(from_csv[1])
     goals = {g["id"]: g["actual"] for g in comparable(from_pg[1])["plans"][0]["goals"]}
-    total = sum(100 * day + sku for day in range(1, 6) for _ in "ab" for sku in range(SKUS))
+    total = sum(
+        100 * day + sku for day in range(1, 6) for _ in "ab" for sku in range(daily_skus.SKUS)
+    )
     assert goals["gmv"] == total
     assert goals["gmv_a"] == total // 2
 
@@ -191,7 +162,7 @@ def test_repeated_rows_under_a_folded_dimension_are_pa010(
     cli: Cli, postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path
 ) -> None:
     plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(DAILY, encoding="utf-8")
+    plan_file.write_text(daily_skus.PLAN, encoding="utf-8")
     from_csv = comparable(_check(cli, plan_file, str(daily["repeated"]))[1])
     from_pg = comparable(_check(cli, plan_file, postgres.url("public.daily_repeated"))[1])
     found = [d for d in from_pg["plans"][0]["diagnostics"] if d["code"] == "PA010"]
