@@ -193,13 +193,8 @@ def test_an_unread_dimension_is_summed_away_in_spark_too(
         status, stdout, stderr = cli("check", str(plan), "-a", url, *args)
         assert status in (0, 1), stderr
         from_spark = comparable(stdout)
-        assert from_spark["plans"][0]["goals"] == from_csv["plans"][0]["goals"]
-        found = [
-            d["message"] for d in from_spark["plans"][0]["diagnostics"] if d["code"] == "PA010"
-        ]
-        if repeats:
-            assert found == [
-                f'repeated: 2025-01-02, channel "a", the same sku; {daily_skus.REPEATED}'
-            ]
-        else:
-            assert from_spark == from_csv
+        found = [d for d in from_spark["plans"][0]["diagnostics"] if d["code"] == "PA010"]
+        first = 'repeated: 2025-01-02, channel "a", sku "s7"'
+        expected = [f"{first}; {daily_skus.REPEATED}"] if repeats else []
+        assert [d["message"] for d in found] == expected
+        assert from_spark == from_csv  # the CSV's PA010 also says its line, left out here

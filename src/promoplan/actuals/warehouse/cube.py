@@ -90,9 +90,9 @@ class _Slots:
             at = {part: position + i for i, part in enumerate(parts)}
             measures.append((at.get("s"), at.get("c"), at.get("lo"), at.get("hi")))
             position += len(parts)
-        if query.folded:
-            return cls(k, tuple(measures), position + 2, (position, position + 1))
-        return cls(k, tuple(measures), position)
+        # The tail's counts (g, r) add up when two rows merge; a folded value (f) is kept.
+        tail = len(query.folded_tail())
+        return cls(k, tuple(measures), position + tail, (position, position + 1)[:tail])
 
 
 def _merge(into: list[Any], row: Sequence[Any], slots: _Slots) -> None:

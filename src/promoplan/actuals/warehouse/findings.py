@@ -77,23 +77,27 @@ def folded_repeats(
     url: WarehouseUrl, spec: ActualsSpec, query: CubeQuery, groups: dict[Key, Sequence[Any]]
 ) -> list[Diagnostic]:
     """PA010 from the repeated rows the query counted under each cube row (``r``), where
-    dimensions were folded into it: their values are not in the cube ("the same sku")."""
-    summed, repeated = query.columns_out() - 2, query.columns_out() - 1
+    dimensions were folded into it. Their values are not in the cube: one folded
+    dimension is named by its least repeated value there (``f``), several as "the same
+    sku, the same store" (each one's least value need not be of the same rows)."""
+    start = query.columns_out() - len(query.folded_tail())
+    summed, repeated = start, start + 1
     keys = sum(int(row[repeated]) for row in groups.values())
     if not keys:
         return []
     # The rows beyond the first of each repeated group: every row, less one per group.
     n = 1 + query.keys()
     extra = sum(int(row[n]) - int(row[summed]) for row in groups.values())
-    day, dims = min((key for key, row in groups.items() if row[repeated]), key=order)
-    parts = [
-        f"the same {name}"
-        if column in query.folded
-        else f'{name} "{value}"'
-        if value is not None
-        else f"no {name}"
-        for (name, column), value in zip(spec.dimensions, dims, strict=True)
-    ]
+    first = min((key for key, row in groups.items() if row[repeated]), key=order)
+    day, dims = first
+    named = {query.folded[0]: groups[first][start + 2]} if "f" in query.folded_tail() else {}
+    parts = []
+    for (name, column), value in zip(spec.dimensions, dims, strict=True):
+        if column in query.folded and column not in named:
+            parts.append(f"the same {name}")
+            continue
+        shown = named.get(column, value)
+        parts.append(f'{name} "{shown}"' if shown is not None else f"no {name}")
     return [_repeated(url, spec.grain, [day.isoformat(), *parts], keys, extra)]
 
 

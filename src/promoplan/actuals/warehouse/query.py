@@ -120,7 +120,8 @@ class CubeQuery:
     # Dimension columns nothing reads, under a grain of one row per date and values:
     # grouped by in an inner query (every key trimmed), so that repeated rows are
     # found, then summed over; a result row ends with how many inner groups it
-    # sums (``g``) and how many of them are repeated rows (``r``).
+    # sums (``g``), how many of them are repeated rows (``r``) and, when one
+    # dimension is folded, its least value among those repeated (``f``: PA010 names it).
     folded: tuple[str, ...] = ()
 
     def grouped_parts(self) -> tuple[Parts, ...]:
@@ -142,9 +143,15 @@ class CubeQuery:
         """The key columns of a result row after the date: the dimensions (and the value)."""
         return len(self.dimensions) + (1 if self.unpivot is not None else 0)
 
+    def folded_tail(self) -> tuple[str, ...]:
+        """The columns a result row ends with when dimensions are folded."""
+        if not self.folded:
+            return ()
+        return ("g", "r", "f") if len(self.folded) == 1 else ("g", "r")
+
     def columns_out(self) -> int:
         """How many columns a result row has."""
-        return 2 + self.keys() + sum(map(len, self.out_parts())) + (2 if self.folded else 0)
+        return 2 + self.keys() + sum(map(len, self.out_parts())) + len(self.folded_tail())
 
 
 @dataclass(frozen=True)
@@ -302,6 +309,9 @@ def _summed_over(query: CubeQuery, inner: exp.Select) -> exp.Select:
     once = exp.If(this=repeated, true=exp.Literal.number(1))
     selects.append(_alias(exp.Count(this=exp.Star()), "g"))
     selects.append(_alias(exp.Sum(this=exp.Case(ifs=[once], default=exp.Literal.number(0))), "r"))
+    if "f" in query.folded_tail():  # the folded key follows the dimensions read
+        value = _ident(f"k{len(query.dimensions)}", source)
+        selects.append(_alias(exp.Min(this=exp.Case(ifs=[exp.If(this=repeated, true=value)])), "f"))
     return (
         exp.select(*selects)
         .from_(exp.alias_(exp.Subquery(this=inner), source, quoted=True))
