@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from clirunner import Cli
-from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.query import render
@@ -97,7 +97,8 @@ def test_only_the_counts_read_are_selected(tmp_path: Path) -> None:
     assert 'COUNT("nps")' in sql  # the mean divides by it
     assert 'COUNT("remark")' in sql
     assert 'SUM("remark")' not in sql  # text: its cells are counted, never summed
-    assert planned.query.columns_out() == 2 + 1 + 1 + 2 + 1  # day, n, channel; s, s c, c
+    # day, n, channel; s, s c, c; g, r (channel is read by name only: two levels)
+    assert planned.query.columns_out() == 2 + 1 + 1 + 2 + 1 + 2
 
 
 def test_the_cube_counts_from_postgresql(
@@ -107,7 +108,11 @@ def test_the_cube_counts_from_postgresql(
     cube = read_warehouse(parse_url(postgres.url("public.counted")), spec).cube
     at = {name: j for j, name in enumerate(cube.columns)}
     remarks = next(name for name in cube.columns if "present:remark" in name)
-    rows = {(row.day.day, row.dims[0]): row.cells for row in cube.rows}
+    # Channel b is named by no filter: its values are summed under OTHER_VALUE, as in files.
+    assert {row.dims[0] for row in cube.rows} == {"a", OTHER_VALUE}
+    rows = {
+        (row.day.day, row.dims[0] if row.dims[0] == "a" else "b"): row.cells for row in cube.rows
+    }
     assert len(rows) == 8  # four days, two channels
     for (day, channel), cells in rows.items():
         mine = [r for r in RECORDS if int(r["date"][-2:]) == day and r["channel"] == channel]

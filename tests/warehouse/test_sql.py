@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from promoplan.actuals.warehouse import parse_timeout
-from promoplan.actuals.warehouse.query import DIALECTS, CubeQuery, RowExpr, UnpivotQuery, render
+from promoplan.actuals.warehouse.cubequery import CubeQuery, RowExpr, UnpivotQuery
+from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
@@ -48,6 +49,38 @@ PUSHED = CubeQuery(
         extrema=(False, False, True),
     ),
 )
+
+
+# Daily rows grouped by every key, then by the keys trimmed, then summed over an unread
+# sku and the channels the plan does not name; one measure only counted, one a mean.
+FOLDED = CubeQuery(
+    table=parse_table("shop.daily_sku"),
+    date_column="day",
+    date_is_timestamp=False,
+    dimensions=("channel", "region"),
+    measures=("gmv", "note"),
+    extrema=(False, False),
+    keep_from=dt.date(2025, 1, 1),
+    keep_to=dt.date(2025, 12, 31),
+    limit=500_001,
+    summed=(True, False),
+    counted=(False, True),
+    folded=("sku",),
+    kept=((0, ("douyin", "it's")),),
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_rendered_sql_folding_a_dimension_and_values_not_named(
+    dialect: str, golden: Callable[[str, str], None]
+) -> None:
+    rendered = render(FOLDED, dialect)  # type: ignore[arg-type]  # one of DIALECTS
+    golden(f"warehouse-folded-{dialect}.sql", rendered.sql + "\n")
+    assert "douyin" not in rendered.sql  # the names kept are bound, as OTHER_SQL is
+    values = rendered.parameters
+    bound = list(values.values()) if isinstance(values, dict) else list(values)
+    assert {"douyin", "it's", " other "} <= set(bound)
+    assert FOLDED.columns_out() == 2 + 2 + 1 + 1 + 3  # day, n, 2 keys, s0, c1, g, r, f
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from clirunner import Cli, CliResult
-from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
 from promoplan.actuals.warehouse import read_warehouse
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.query import render
@@ -72,7 +72,8 @@ def test_an_unread_dimension_is_not_grouped(
     cube = read_warehouse(url, spec).cube
     # i % 5 and i % 2 together are i % 10: ten (date, channel) pairs, twenty orders each.
     assert len(cube.rows) == 10
-    assert {row.dims for row in cube.rows} == {("a", None), ("b", None)}
+    # Channel b is named by no filter: summed under OTHER_VALUE, as the file engine does.
+    assert {row.dims for row in cube.rows} == {("a", None), (OTHER_VALUE, None)}
     gmv = {(row.day.day, row.dims[0]): row.cells[0].total for row in cube.rows if row.cells[0]}
     assert gmv[(1, "a")] == sum(i for i in range(ROWS) if i % 10 == 0)  # 0 + 10 + ... + 190
     assert sum(gmv.values()) == sum(range(ROWS))  # 19,900
@@ -211,3 +212,29 @@ def test_repeats_under_two_folded_dimensions_name_neither_value(
     ]
     goals = {g["id"]: g["actual"] for g in from_pg["plans"][0]["goals"]}
     assert goals["gmv"] == sum(r[4] for r in rows)  # 63 + 2
+
+
+def test_a_dimension_read_by_name_keeps_those_values_and_sums_the_others(
+    cli: Cli, postgres: pgserver.Server, daily: dict[str, Path], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A goal on two SKUs: the cube keeps s1 and s3 (written " s1", " s3": trimmed) and
+    sums the other 58 under OTHER_VALUE per date and channel, as the file engine does."""
+    plan = daily_skus.PLAN + "  hero: {metric: gmv, at_least: 1, where: {sku: [s1, s3]}}\n"
+    spec = _spec(tmp_path, plan)
+    url = parse_url(postgres.url("public.daily_clean"))
+    monkeypatch.setattr("promoplan.actuals.warehouse.columns.MAX_CUBE_ROWS", 100)
+    actuals = read_warehouse(url, spec)
+    assert not actuals.diagnostics
+    skus = {row.dims[1] for row in actuals.cube.rows}
+    assert skus == {"s1", "s3", OTHER_VALUE}
+    assert len(actuals.cube.rows) == 5 * 2 * 3  # days, channels, the two SKUs and the rest
+    monkeypatch.undo()
+    plan_file = tmp_path / "plan.yaml"
+    from_csv = comparable(_check(cli, plan_file, str(daily["clean"]))[1])
+    from_pg = comparable(_check(cli, plan_file, postgres.url("public.daily_clean"))[1])
+    assert from_pg == from_csv
+    goals = {g["id"]: g["actual"] for g in from_pg["plans"][0]["goals"]}
+    assert goals["hero"] == sum(
+        100 * day + sku for day in range(1, 6) for _ in "ab" for sku in (1, 3)
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
-from promoplan.actuals.warehouse.query import CubeQuery, Period, RowExpr, UnpivotQuery
+from promoplan.actuals.warehouse.cubequery import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
@@ -186,6 +186,7 @@ def plan_query(
     unread = _unread(spec) if split is None or spec.grain == "rows" else set()
     present_dims = tuple(dict.fromkeys(c for c in dims if c in types and c not in unread))
     folded = tuple(c for c in dict.fromkeys(dims) if c in types and c in unread)
+    kept = _kept(spec, present_dims) if split is None else ()
     dimension_slots = tuple(
         len(present_dims)
         if split is not None and name == split.dimension
@@ -214,11 +215,30 @@ def plan_query(
         period=_PERIODS.get(spec.grain, "day"),
         unpivot=measures.unpivot(),
         folded=folded if spec.grain != "rows" else (),
+        kept=kept,
     )
     return Planned(query, tuple(found), dimension_slots, measures.slots, names, measures.expr_slots)
 
 
 _PERIODS: dict[str, Period] = {"weekly": "week", "monthly": "month"}
+
+
+def _kept(
+    spec: ActualsSpec, dimensions: tuple[str, ...]
+) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The dimensions grouped by whose values the plan reads only by name (``where``
+    filters, budget channels), with those names: the query sums every other value into
+    one, as the file engine does. Not the channel dimension of a plan with channels,
+    whose values PA011 lists one by one."""
+    named = {name: values for name, values in spec.read_values if values}
+    if spec.known_channels is not None and spec.channel_dimension is not None:
+        named.pop(spec.channel_dimension, None)
+    columns = {column: name for name, column in spec.dimensions}
+    return tuple(
+        (j, tuple(sorted(named[columns[column]])))
+        for j, column in enumerate(dimensions)
+        if columns.get(column) in named
+    )
 
 
 def _unread(spec: ActualsSpec) -> set[str]:

@@ -17,12 +17,20 @@ from functools import reduce
 from itertools import repeat
 from typing import Any
 
-from promoplan.actuals.model import Actuals, ActualsSpec, Computed, Cube, FileSummary, Measure
+from promoplan.actuals.model import (
+    OTHER_VALUE,
+    Actuals,
+    ActualsSpec,
+    Computed,
+    Cube,
+    FileSummary,
+    Measure,
+)
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse import findings
 from promoplan.actuals.warehouse.columns import Planned
+from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES
 from promoplan.actuals.warehouse.findings import Key
-from promoplan.actuals.warehouse.query import SPACES
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic
 
@@ -126,27 +134,7 @@ def assemble(
         return empty_actuals(url, spec, found)
     slots = _Slots.of(planned)
     k = slots.k
-    first_day = _WEEKDAY[spec.week_start] if spec.grain == "weekly" else None
-    groups: dict[Key, Sequence[Any]] = {}
-    misdated: dict[dt.date, int] = {}
-    # Per spec dimension, the position of its value among the row's trimmed keys;
-    # a dimension the table lacks reads the None appended after them.
-    picks = [k if j is None else j for j in planned.dimension_slots]
-    for row in rows:
-        day = row[0] if type(row[0]) is dt.date else _day(row[0])
-        if first_day is not None and day.isoweekday() != first_day:
-            misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
-            continue
-        values = [(v.strip(SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]]
-        values.append(None)
-        key = (day, tuple(map(values.__getitem__, picks)))
-        group = groups.get(key)
-        if group is None:
-            groups[key] = row
-        else:  # values equal once trimmed: one group
-            if not isinstance(group, list):
-                groups[key] = group = list(group)
-            _merge(group, row, slots)
+    groups, misdated = _groups(spec, planned, slots, rows)
     readers = _readers(planned, slots, columns, computed)
     if any(None in dims for _, dims in groups):
         order = sorted(groups, key=findings.order)
@@ -157,10 +145,8 @@ def assemble(
     measures = tuple(_measure(table, reader) for reader in readers)
     keys = tuple(zip(*(dims for _, dims in order), strict=True)) if order else ((),) * len(names)
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
-    if planned.query is not None and planned.query.folded:
-        found.extend(findings.folded_repeats(url, spec, planned.query, groups))
-    elif spec.grain != "rows":
-        found.extend(findings.repeats(url, spec.grain, names, counts))
+    assert planned.query is not None  # only a planned query runs
+    found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
     found.extend(findings.misdated(url, spec, misdated))
     found.extend(findings.unknown_channels(url, spec, names, counts))
     days = [day for day, _ in order]
@@ -175,6 +161,40 @@ def assemble(
     days_in_order = tuple(day for day, _ in order)
     cube = Cube.of_columns(names, (*columns, *computed), days_in_order, keys, measures)
     return Actuals(cube=cube, files=(summary,), diagnostics=tuple(found))
+
+
+def _groups(
+    spec: ActualsSpec, planned: Planned, slots: _Slots, rows: Sequence[Sequence[Any]]
+) -> tuple[dict[Key, Sequence[Any]], dict[dt.date, int]]:
+    """The result rows by (date, trimmed values), rows equal once trimmed merged; and the
+    rows of weekly data dated on another weekday than the week's first, per date."""
+    k = slots.k
+    first_day = _WEEKDAY[spec.week_start] if spec.grain == "weekly" else None
+    groups: dict[Key, Sequence[Any]] = {}
+    misdated: dict[dt.date, int] = {}
+    # Per spec dimension, the position of its value among the row's trimmed keys;
+    # a dimension the table lacks reads the None appended after them.
+    picks = [k if j is None else j for j in planned.dimension_slots]
+    kept = [j for j, _ in planned.query.kept] if planned.query is not None else []
+    for row in rows:
+        day = row[0] if type(row[0]) is dt.date else _day(row[0])
+        if first_day is not None and day.isoweekday() != first_day:
+            misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
+            continue
+        values = [(v.strip(SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]]
+        for j in kept:  # the values not named came back as OTHER_SQL (stripped above)
+            if row[1 + j] == OTHER_SQL:
+                values[j] = OTHER_VALUE
+        values.append(None)
+        key = (day, tuple(map(values.__getitem__, picks)))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = row
+        else:  # values equal once trimmed: one group
+            if not isinstance(group, list):
+                groups[key] = group = list(group)
+            _merge(group, row, slots)
+    return groups, misdated
 
 
 # How one cube measure is read from a result row: (kind, total, count, low, high) with

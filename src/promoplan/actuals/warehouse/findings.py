@@ -13,11 +13,11 @@ from dataclasses import replace
 from typing import Any
 
 from promoplan.actuals.cellsql import FIRST_ERRORS
-from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
 from promoplan.actuals.problems import date_problem
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
-from promoplan.actuals.warehouse.query import CubeQuery
+from promoplan.actuals.warehouse.cubequery import CubeQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
 
@@ -73,6 +73,22 @@ def repeats(
     return [_repeated(url, grain, [day.isoformat(), *parts], len(repeated), extra)]
 
 
+def repeated_rows(
+    url: WarehouseUrl,
+    spec: ActualsSpec,
+    query: CubeQuery,
+    groups: dict[Key, Sequence[Any]],
+    counts: dict[Key, int],
+) -> list[Diagnostic]:
+    """PA010 for every grain but ``rows`` (where rows repeat by nature): from the repeats
+    the query counted where it grouped in levels, else from the cube's row counts."""
+    if spec.grain == "rows":
+        return []
+    if query.two_level():
+        return folded_repeats(url, spec, query, groups)
+    return repeats(url, spec.grain, tuple(n for n, _ in spec.dimensions), counts)
+
+
 def folded_repeats(
     url: WarehouseUrl, spec: ActualsSpec, query: CubeQuery, groups: dict[Key, Sequence[Any]]
 ) -> list[Diagnostic]:
@@ -93,8 +109,8 @@ def folded_repeats(
     named = {query.folded[0]: groups[first][start + 2]} if "f" in query.folded_tail() else {}
     parts = []
     for (name, column), value in zip(spec.dimensions, dims, strict=True):
-        if column in query.folded and column not in named:
-            parts.append(f"the same {name}")
+        if (column in query.folded and column not in named) or value == OTHER_VALUE:
+            parts.append(f"the same {name}")  # a value the cube does not hold
             continue
         shown = named.get(column, value)
         parts.append(f'{name} "{shown}"' if shown is not None else f"no {name}")

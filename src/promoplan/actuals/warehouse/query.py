@@ -28,130 +28,18 @@ from typing import Literal
 
 from sqlglot import exp
 
+from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES, CubeQuery, Parts
 from promoplan.actuals.warehouse.urls import TableName
 from promoplan.formula import Name, Negate, Node, Number, Product, Sum
 
 Dialect = Literal["postgres", "duckdb", "spark", "bigquery", "snowflake", "trino"]
 DIALECTS: tuple[Dialect, ...] = ("postgres", "duckdb", "spark", "bigquery", "snowflake", "trino")
-Period = Literal["day", "week", "month"]
 Value = dt.date | Decimal | str
 # Drivers of these dialects take positional ``?`` parameters (trino's and
 # snowflake's qmark style); the others bind by name.
 _POSITIONAL: frozenset[str] = frozenset({"snowflake", "trino"})
 _ROUNDED = "DECIMAL(38, 4)"  # an expr's value per row, as the file engine keeps it
 _GROUPED = "g"  # the CTE of the grouped rows, under unpivot
-
-
-Parts = tuple[str, ...]  # the aggregates of one measure in a result row, in order
-
-
-def parts_of(*, summed: bool, counted: bool, extrema: bool) -> Parts:
-    """One measure's aggregates in a result row, in this order: its SUM (``s``), its
-    COUNT of values (``c``), its MIN and MAX (``lo``, ``hi``)."""
-    return (
-        *(("s",) if summed else ()),
-        *(("c",) if counted or not summed else ()),  # a measure has one of the two at least
-        *(("lo", "hi") if extrema else ()),
-    )
-
-
-def _flags(given: tuple[bool, ...] | None, size: int) -> tuple[bool, ...]:
-    return (True,) * size if given is None else given
-
-
-@dataclass(frozen=True)
-class RowExpr:
-    """A measure computed per row from columns (``expr``): the parsed formula."""
-
-    formula: Node
-    extrema: bool = False  # select MIN and MAX too
-    counted: bool = True  # select COUNT too (a mean reads it)
-
-
-@dataclass(frozen=True)
-class UnpivotQuery:
-    """The grouped rows read once per value of the unpivoted dimension.
-
-    The result has one more key column (the value; NULL on the rows not split)
-    and its own measures: per output measure, ``base`` names the grouped
-    measure read on the rows not split (None: empty there) and ``split[i]`` the
-    one read on the rows of ``values[i]``.
-    """
-
-    values: tuple[str, ...]
-    base: tuple[int | None, ...]
-    split: tuple[tuple[int | None, ...], ...]
-    extrema: tuple[bool, ...]  # per output measure
-    summed: tuple[bool, ...] | None = None  # per output measure, as CubeQuery's
-    counted: tuple[bool, ...] | None = None
-
-    def parts(self) -> tuple[Parts, ...]:
-        """Per output measure: its aggregates in a result row."""
-        size = len(self.extrema)
-        return tuple(
-            parts_of(summed=s, counted=c, extrema=e)
-            for s, c, e in zip(
-                _flags(self.summed, size), _flags(self.counted, size), self.extrema, strict=True
-            )
-        )
-
-
-@dataclass(frozen=True)
-class CubeQuery:
-    """What the cube query reads: the table, its typed columns and the dates kept."""
-
-    table: TableName
-    date_column: str
-    date_is_timestamp: bool  # cast to DATE in SELECT and GROUP BY
-    dimensions: tuple[str, ...]  # column names, in the spec's order (present ones only)
-    measures: tuple[str, ...]  # column names (present ones only)
-    extrema: tuple[bool, ...]  # aligned with measures: select MIN and MAX too
-    keep_from: dt.date | None
-    keep_to: dt.date | None
-    limit: int | None = None  # at most this many rows come back
-    exprs: tuple[RowExpr, ...] = ()  # grouped after ``measures``
-    period: Period = "day"  # month: the date truncated to its month's first day
-    unpivot: UnpivotQuery | None = None
-    # Per column of ``measures``: whether its SUM is selected (not for a column whose
-    # cells are only counted, which may be of any type), and its COUNT (only where a
-    # mean or a count of cells reads it). None: both, for every column.
-    summed: tuple[bool, ...] | None = None
-    counted: tuple[bool, ...] | None = None
-    # Dimension columns nothing reads, under a grain of one row per date and values:
-    # grouped by in an inner query (every key trimmed), so that repeated rows are
-    # found, then summed over; a result row ends with how many inner groups it
-    # sums (``g``), how many of them are repeated rows (``r``) and, when one
-    # dimension is folded, its least value among those repeated (``f``: PA010 names it).
-    folded: tuple[str, ...] = ()
-
-    def grouped_parts(self) -> tuple[Parts, ...]:
-        """Per grouped measure (columns, then exprs): the aggregates selected."""
-        size = len(self.measures)
-        columns = zip(
-            _flags(self.summed, size), _flags(self.counted, size), self.extrema, strict=True
-        )
-        return (
-            *(parts_of(summed=s, counted=c, extrema=e) for s, c, e in columns),
-            *(parts_of(summed=True, counted=e.counted, extrema=e.extrema) for e in self.exprs),
-        )
-
-    def out_parts(self) -> tuple[Parts, ...]:
-        """Per measure of a result row: its aggregates, in the row's order."""
-        return self.unpivot.parts() if self.unpivot is not None else self.grouped_parts()
-
-    def keys(self) -> int:
-        """The key columns of a result row after the date: the dimensions (and the value)."""
-        return len(self.dimensions) + (1 if self.unpivot is not None else 0)
-
-    def folded_tail(self) -> tuple[str, ...]:
-        """The columns a result row ends with when dimensions are folded."""
-        if not self.folded:
-            return ()
-        return ("g", "r", "f") if len(self.folded) == 1 else ("g", "r")
-
-    def columns_out(self) -> int:
-        """How many columns a result row has."""
-        return 2 + self.keys() + sum(map(len, self.out_parts())) + len(self.folded_tail())
 
 
 @dataclass(frozen=True)
@@ -181,7 +69,7 @@ class _Values:
         self.items: list[tuple[str, Value]] = []
 
     def bind(self, prefix: str, value: Value) -> exp.Placeholder:
-        name = f"{prefix}{len(self.items)}" if prefix in ("e", "u") else prefix
+        name = f"{prefix}{len(self.items)}" if prefix in ("e", "u", "v") else prefix
         self.items.append((name, value))
         return exp.Placeholder(this=name)
 
@@ -240,10 +128,6 @@ def _day(query: CubeQuery) -> exp.Expression:
     return day
 
 
-# What the CSV engine trims from dimension values (RE2's \s and three wide spaces).
-SPACES = " \t\n\f\r\u00a0\u202f\u3000"
-
-
 def _trimmed(value: exp.Expression) -> exp.Expression:
     """A dimension value trimmed as the CSV engine trims it, NULL when nothing is left."""
     trim = exp.Trim(this=value, expression=exp.Literal.string(SPACES), position="BOTH")
@@ -254,10 +138,7 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
     """The one scan: rows grouped by date and dimension values."""
     date = _ident(query.date_column)
     day = _day(query)
-    dims: list[exp.Expression] = [_ident(c) for c in query.dimensions]
-    if query.folded:  # the values compared as the file engine compares them, as text
-        text = exp.DataType.build("VARCHAR")
-        dims = [_trimmed(exp.cast(d, text)) for d in (*dims, *map(_ident, query.folded))]
+    dims = [_ident(c) for c in (*query.dimensions, *query.folded)]
     selects: list[exp.Expression] = [_alias(day, "day")]
     selects += [_alias(d, f"k{j}") for j, d in enumerate(dims)]
     selects.append(_alias(exp.Count(this=exp.Star()), "n"))
@@ -287,36 +168,68 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
     )
 
 
-def _summed_over(query: CubeQuery, inner: exp.Select) -> exp.Select:
-    """The inner groups summed over the folded dimensions: sums and counts add, extremes
-    widen; with the groups summed (``g``) and the repeated ones among them (``r``)."""
-    source = "i"
+def _kept(key: exp.Expression, names: tuple[str, ...], values: _Values) -> exp.Expression:
+    """``key`` where it is missing or one of ``names`` (bound), else OTHER_SQL."""
+    named = exp.In(this=key.copy(), expressions=[values.bind("v", n) for n in names])
+    keep = exp.or_(exp.Is(this=key.copy(), expression=exp.Null()), named)
+    return exp.Case(ifs=[exp.If(this=keep, true=key)], default=values.bind("other", OTHER_SQL))
+
+
+_ADD: dict[str, type[exp.Expression]] = {"s": exp.Sum, "c": exp.Sum, "lo": exp.Min, "hi": exp.Max}
+
+
+def _regrouped(
+    query: CubeQuery,
+    rows: exp.Select,
+    source: str,
+    keys: list[exp.Expression],
+    tail: list[exp.Expression],
+) -> exp.Select:
+    """Grouped ``rows`` (read as ``source``) grouped again by the date and ``keys``: row
+    counts, sums and counts add, extremes widen; then the ``tail`` of aggregates."""
     selects: list[exp.Expression] = [_alias(_ident("day", source), "day")]
-    keys = [_ident(f"k{j}", source) for j in range(len(query.dimensions))]
     selects += [_alias(key, f"k{j}") for j, key in enumerate(keys)]
     selects.append(_alias(exp.Sum(this=_ident("n", source)), "n"))
-    add: dict[str, type[exp.Expression]] = {
-        "s": exp.Sum,
-        "c": exp.Sum,
-        "lo": exp.Min,
-        "hi": exp.Max,
-    }
     for j, parts in enumerate(query.grouped_parts()):
         selects += [
-            _alias(add[part](this=_ident(f"{part}{j}", source)), f"{part}{j}") for part in parts
+            _alias(_ADD[part](this=_ident(f"{part}{j}", source)), f"{part}{j}") for part in parts
         ]
+    return (
+        exp.select(*selects, *tail)
+        .from_(exp.alias_(exp.Subquery(this=rows), source, quoted=True))
+        .group_by(_ident("day", source), *[key.copy() for key in keys])
+    )
+
+
+def _trimmed_keys(query: CubeQuery, grouped: exp.Select) -> exp.Select:
+    """The groups grouped again by every key as text, trimmed as the file engine trims
+    it: values equal once trimmed are one group (once per group, not per row)."""
+    text = exp.DataType.build("VARCHAR")
+    width = len(query.dimensions) + len(query.folded)
+    keys = [_trimmed(exp.cast(_ident(f"k{j}", "r"), text)) for j in range(width)]
+    return _regrouped(query, grouped, "r", keys, [])
+
+
+def _summed_over(query: CubeQuery, trimmed: exp.Select, values: _Values) -> exp.Select:
+    """The trimmed groups summed over the folded dimensions and the values not kept; with
+    the groups summed (``g``), the repeated ones among them (``r``) and, for one folded
+    dimension, its least repeated value (``f``)."""
+    source = "t"
+    kept = dict(query.kept)
+    keys = [
+        _kept(_ident(f"k{j}", source), kept[j], values) if j in kept else _ident(f"k{j}", source)
+        for j in range(len(query.dimensions))
+    ]
     repeated = exp.GT(this=_ident("n", source), expression=exp.Literal.number(1))
     once = exp.If(this=repeated, true=exp.Literal.number(1))
-    selects.append(_alias(exp.Count(this=exp.Star()), "g"))
-    selects.append(_alias(exp.Sum(this=exp.Case(ifs=[once], default=exp.Literal.number(0))), "r"))
+    tail: list[exp.Expression] = [
+        _alias(exp.Count(this=exp.Star()), "g"),
+        _alias(exp.Sum(this=exp.Case(ifs=[once], default=exp.Literal.number(0))), "r"),
+    ]
     if "f" in query.folded_tail():  # the folded key follows the dimensions read
         value = _ident(f"k{len(query.dimensions)}", source)
-        selects.append(_alias(exp.Min(this=exp.Case(ifs=[exp.If(this=repeated, true=value)])), "f"))
-    return (
-        exp.select(*selects)
-        .from_(exp.alias_(exp.Subquery(this=inner), source, quoted=True))
-        .group_by(_ident("day", source), *keys)
-    )
+        tail.append(_alias(exp.Min(this=exp.Case(ifs=[exp.If(this=repeated, true=value)])), "f"))
+    return _regrouped(query, trimmed, source, keys, tail)
 
 
 def _branch(query: CubeQuery, value: exp.Expression, slots: tuple[int | None, ...]) -> exp.Select:
@@ -362,8 +275,8 @@ def cube_expression(query: CubeQuery) -> tuple[exp.Query, tuple[tuple[str, Value
     """The cube query with named placeholders, and the values they stand for in order."""
     values = _Values()
     grouped = _grouped(query, values)
-    if query.folded:
-        grouped = _summed_over(query, grouped)
+    if query.two_level():  # grouped by every key, then trimmed, then summed over
+        grouped = _summed_over(query, _trimmed_keys(query, grouped), values)
     result: exp.Query = grouped
     unpivot = query.unpivot
     if unpivot is not None:
