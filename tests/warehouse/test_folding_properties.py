@@ -117,3 +117,76 @@ def test_a_table_folded_by_the_query_gives_the_files_json(
         from_table = cli("check", str(plan), "-a", f"duckdb://{database}?table=t", *args)
     assert from_table[0] == from_csv[0], from_table[2]
     assert _plain(comparable(from_table[1])) == _plain(comparable(from_csv[1]))
+
+
+UNPIVOT_GOALS = {
+    "tv": "  gt: {metric: spend, at_least: 1, where: {channel: tv}}",
+    "region": "  gr: {metric: revenue, at_least: 1, where: {region: north}}",
+    "mean": "  gm: {metric: spend_mean, at_least: 1}",
+    "cells": "  gc: {metric: spend_cells, at_least: 1}",
+}
+spend = st.one_of(st.none(), st.integers(0, 500))
+unpivot_rows = st.lists(
+    st.tuples(
+        st.integers(0, 8),
+        st.sampled_from(["north", " north", "south"]),
+        st.sampled_from(["x", "y", " x"]),
+        spend,
+        spend,
+        spend,
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=scaled(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    grain=st.sampled_from(["daily", "weekly", "rows"]),
+    data=unpivot_rows,
+    goals=st.sets(st.sampled_from(sorted(UNPIVOT_GOALS))),
+)
+def test_unpivoted_columns_folded_by_the_query_give_the_files_json(
+    cli: Cli, grain: str, data: list[tuple[Any, ...]], goals: set[str]
+) -> None:
+    """One spend column per channel, a region read by name (or not) and a store read
+    by nothing: the unpivot's branches read the rows grouped in levels."""
+    with tempfile.TemporaryDirectory(prefix="promoplan-fold-") as work:
+        folder = Path(work)
+        file = folder / "t.csv"
+        with file.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["date", "region", "store", "tv_S", "ooh_S", "revenue"])
+            for step, region, store, *money in data:
+                cells = ["" if v is None else v for v in money]
+                writer.writerow([_day(grain, step).isoformat(), region, store, *cells])
+        database = folder / "t.duckdb"
+        con = duckdb.connect(str(database))
+        con.execute(
+            "CREATE TABLE t AS SELECT * FROM read_csv($file, header = true, types = {"
+            "'date': 'DATE', 'region': 'VARCHAR', 'store': 'VARCHAR', 'tv_S': 'INTEGER', "
+            "'ooh_S': 'INTEGER', 'revenue': 'INTEGER'})",
+            {"file": str(file)},
+        )
+        con.close()
+        plan = folder / "p.yaml"
+        plan.write_text(
+            "promoplan: 1\nname: Unpivot folding\nperiod: 2025\n"
+            f"actuals: {{date: date, grain: {grain}, dimensions: {{region: region, store: store}},"
+            ' unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}}\n'
+            "metrics:\n  spend: {column: spend}\n  revenue: {column: revenue}\n"
+            "  spend_mean: {column: spend, agg: mean}\n"
+            "  spend_cells: {column: spend, agg: count}\n"
+            "goals:\n  g: {metric: spend, at_least: 1}\n"
+            + "".join(f"{UNPIVOT_GOALS[g]}\n" for g in sorted(goals)),
+            encoding="utf-8",
+        )
+        args = ("--as-of", "2025-09-30", "-f", "json")
+        from_csv = cli("check", str(plan), "-a", str(file), *args)
+        from_table = cli("check", str(plan), "-a", f"duckdb://{database}?table=t", *args)
+    assert from_table[0] == from_csv[0], from_table[2]
+    assert _plain(comparable(from_table[1])) == _plain(comparable(from_csv[1]))

@@ -238,3 +238,58 @@ def test_a_dimension_read_by_name_keeps_those_values_and_sums_the_others(
     assert goals["hero"] == sum(
         100 * day + sku for day in range(1, 6) for _ in "ab" for sku in (1, 3)
     )
+
+
+UNPIVOT = """promoplan: 1
+name: Unpivot, a store read by nothing
+period: 2025
+actuals:
+  date: week
+  grain: weekly
+  dimensions: {region: region, store: store}
+  unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}
+metrics:
+  spend: {column: spend}
+  revenue: {column: revenue}
+goals:
+  spend: {metric: spend, at_least: 1}
+  tv: {metric: spend, at_least: 1, where: {channel: tv}}
+  north: {metric: revenue, at_least: 1, where: {region: north}}
+"""
+
+
+def test_unpivoted_columns_with_a_folded_store_and_a_region_read_by_name(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """The unpivot's branches read the rows grouped in levels (PostgreSQL types each
+    branch's columns); one week's row for store x in the north is written twice."""
+    data = tmp_path / "weekly.csv"
+    rows = [
+        (dt.date(2025, 1, 6) + dt.timedelta(weeks=w), region, store, 10 * w + 1, 5, 100 + w)
+        for w in range(4)
+        for region in ("north", "south", "east")
+        for store in ("x", "y", " z")
+    ]
+    rows.append(rows[0])  # the repeat: week 1, north, x
+    with data.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["week", "region", "store", "tv_S", "ooh_S", "revenue"])
+        writer.writerows(rows)
+    pgserver.load_csv_files(
+        postgres.dsn(), "public.unpivot_stores", [data], text_columns=("region", "store"),
+        date_columns=("week",),
+    )  # fmt: skip
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(UNPIVOT, encoding="utf-8")
+    args = ("--as-of", "2025-02-02", "-f", "json")
+    from_csv = cli("check", str(plan_file), "-a", str(data), *args)
+    from_pg = cli("check", str(plan_file), "-a", postgres.url("public.unpivot_stores"), *args)
+    assert from_pg[0] == from_csv[0], from_pg[2]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    document = comparable(from_pg[1])["plans"][0]
+    found = [d["message"] for d in document["diagnostics"] if d["code"] == "PA010"]
+    assert found == ['repeated: 2025-01-06, region "north", store "x"']
+    goals = {g["id"]: g["actual"] for g in document["goals"]}
+    assert goals["spend"] == sum(r[3] + r[4] for r in rows)
+    assert goals["tv"] == sum(r[3] for r in rows)
+    assert goals["north"] == sum(r[5] for r in rows if r[1] == "north")

@@ -181,12 +181,11 @@ def plan_query(
             )
     # A dimension nothing reads is not a key of the cube: for order-level rows
     # (grain: rows, where no repeat is looked for) it is left out, under another
-    # grain grouped by in an inner query that finds repeated rows, then summed over
-    # (not with unpivot, whose branches read the grouped rows: there it stays a key).
-    unread = _unread(spec) if split is None or spec.grain == "rows" else set()
+    # grain grouped by in an inner query that finds repeated rows, then summed over.
+    unread = _unread(spec)
     present_dims = tuple(dict.fromkeys(c for c in dims if c in types and c not in unread))
     folded = tuple(c for c in dict.fromkeys(dims) if c in types and c in unread)
-    kept = _kept(spec, present_dims) if split is None else ()
+    kept = _kept(spec, present_dims)
     dimension_slots = tuple(
         len(present_dims)
         if split is not None and name == split.dimension

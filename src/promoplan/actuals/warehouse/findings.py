@@ -61,14 +61,23 @@ def misdated(
 
 
 def repeats(
-    url: WarehouseUrl, grain: str, names: tuple[str, ...], counts: dict[Key, int]
+    url: WarehouseUrl,
+    grain: str,
+    names: tuple[str, ...],
+    counts: dict[Key, int],
+    unpivoted: str | None = None,
 ) -> list[Diagnostic]:
-    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file."""
+    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file
+    (whose rows have no value of the ``unpivoted`` dimension: it is not named)."""
     repeated = sorted((key for key, n in counts.items() if n > 1), key=order)
     if not repeated:
         return []
     day, dims = repeated[0]
-    parts = [f'{n} "{v}"' if v is not None else f"no {n}" for n, v in zip(names, dims, strict=True)]
+    parts = [
+        f'{n} "{v}"' if v is not None else f"no {n}"
+        for n, v in zip(names, dims, strict=True)
+        if n != unpivoted
+    ]
     extra = sum(counts[key] - 1 for key in repeated)
     return [_repeated(url, grain, [day.isoformat(), *parts], len(repeated), extra)]
 
@@ -86,7 +95,8 @@ def repeated_rows(
         return []
     if query.two_level():
         return folded_repeats(url, spec, query, groups)
-    return repeats(url, spec.grain, tuple(n for n, _ in spec.dimensions), counts)
+    unpivoted = spec.unpivot.dimension if spec.unpivot is not None else None
+    return repeats(url, spec.grain, tuple(n for n, _ in spec.dimensions), counts, unpivoted)
 
 
 def folded_repeats(
@@ -108,7 +118,10 @@ def folded_repeats(
     day, dims = first
     named = {query.folded[0]: groups[first][start + 2]} if "f" in query.folded_tail() else {}
     parts = []
+    unpivoted = spec.unpivot.dimension if spec.unpivot is not None else None
     for (name, column), value in zip(spec.dimensions, dims, strict=True):
+        if name == unpivoted:  # a row of the file has no value of it: not named
+            continue
         if (column in query.folded and column not in named) or value == OTHER_VALUE:
             parts.append(f"the same {name}")  # a value the cube does not hold
             continue

@@ -255,6 +255,17 @@ def _branch(query: CubeQuery, value: exp.Expression, slots: tuple[int | None, ..
                 selects.append(
                     _alias(_empty(part, [m for m in like if part in grouped[m]]), f"{part}{j}")
                 )
+    # Grouped in levels, the rows not split carry the groups' repeats; the values' add none.
+    for name in query.folded_tail():
+        if value.key == "null":
+            selects.append(_alias(_ident(name, _GROUPED), name))
+        elif name == "f":  # no value, typed as the rows not split type it
+            never = exp.EQ(this=exp.Literal.number(1), expression=exp.Literal.number(0))
+            selects.append(
+                _alias(exp.Case(ifs=[exp.If(this=never, true=_ident("f", _GROUPED))]), "f")
+            )
+        else:
+            selects.append(_alias(exp.Literal.number(0), name))
     return exp.select(*selects).from_(exp.to_identifier(_GROUPED, quoted=True))
 
 
