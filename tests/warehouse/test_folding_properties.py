@@ -69,6 +69,28 @@ def _plain(document: Any) -> Any:
     return document
 
 
+def _same_json(cli: Cli, rows: list[list[Any]], types: dict[str, str], plan: str) -> None:
+    """``rows`` (the header first) as a CSV file and as a DuckDB table of ``types``:
+    ``check`` of ``plan`` on each gives the same JSON but for places and names."""
+    with tempfile.TemporaryDirectory(prefix="promoplan-fold-") as work:
+        folder = Path(work)
+        file = folder / "t.csv"
+        with file.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(["" if v is None else v for v in row] for row in rows)
+        database = folder / "t.duckdb"
+        con = duckdb.connect(str(database))
+        read = "CREATE TABLE t AS SELECT * FROM read_csv($file, header = true, types = $types)"
+        con.execute(read, {"file": str(file), "types": types})
+        con.close()
+        plan_file = folder / "p.yaml"
+        plan_file.write_text(plan, encoding="utf-8")
+        args = ("--as-of", "2025-09-30", "-f", "json")
+        from_csv = cli("check", str(plan_file), "-a", str(file), *args)
+        from_table = cli("check", str(plan_file), "-a", f"duckdb://{database}?table=t", *args)
+    assert from_table[0] == from_csv[0], from_table[2]
+    assert _plain(comparable(from_table[1])) == _plain(comparable(from_csv[1]))
+
+
 @settings(
     max_examples=scaled(40),
     deadline=None,
@@ -82,41 +104,20 @@ def _plain(document: Any) -> Any:
 def test_a_table_folded_by_the_query_gives_the_files_json(
     cli: Cli, grain: str, data: list[tuple[Any, ...]], goals: set[str]
 ) -> None:
-    with tempfile.TemporaryDirectory(prefix="promoplan-fold-") as work:
-        folder = Path(work)
-        file = folder / "t.csv"
-        with file.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["date", "channel", "sku", "store", "gmv", "orders"])
-            for step, channel, sku, store, gmv, orders in data:
-                day = _day(grain, step).isoformat()
-                writer.writerow([day, channel, sku, store, "" if gmv is None else gmv,
-                                 "" if orders is None else orders])  # fmt: skip
-        database = folder / "t.duckdb"
-        con = duckdb.connect(str(database))
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv($file, header = true, types = {"
-            "'date': 'DATE', 'channel': 'VARCHAR', 'sku': 'VARCHAR', 'store': 'VARCHAR', "
-            "'gmv': 'DECIMAL(10, 1)', 'orders': 'INTEGER'}, strict_mode = false)",
-            {"file": str(file)},
-        )
-        con.close()
-        plan = folder / "p.yaml"
-        plan.write_text(
-            "promoplan: 1\nname: Folding\nperiod: 2025\n"
-            f"actuals: {{date: date, grain: {grain}, "
-            "dimensions: {channel: channel, sku: sku, store: store}}\n"
-            "metrics:\n  gmv: {column: gmv}\n  om: {column: orders, agg: mean}\n"
-            "  oc: {column: orders, agg: count}\n"
-            "goals:\n  g: {metric: gmv, at_least: 1}\n"
-            + "".join(f"{GOALS[g]}\n" for g in sorted(goals)),
-            encoding="utf-8",
-        )
-        args = ("--as-of", "2025-09-30", "-f", "json")
-        from_csv = cli("check", str(plan), "-a", str(file), *args)
-        from_table = cli("check", str(plan), "-a", f"duckdb://{database}?table=t", *args)
-    assert from_table[0] == from_csv[0], from_table[2]
-    assert _plain(comparable(from_table[1])) == _plain(comparable(from_csv[1]))
+    table = [["date", "channel", "sku", "store", "gmv", "orders"]]
+    table += [[_day(grain, step).isoformat(), *rest] for step, *rest in data]
+    types = {"date": "DATE", "channel": "VARCHAR", "sku": "VARCHAR", "store": "VARCHAR",
+             "gmv": "DECIMAL(10, 1)", "orders": "INTEGER"}  # fmt: skip
+    plan = (
+        "promoplan: 1\nname: Folding\nperiod: 2025\n"
+        f"actuals: {{date: date, grain: {grain}, "
+        "dimensions: {channel: channel, sku: sku, store: store}}\n"
+        "metrics:\n  gmv: {column: gmv}\n  om: {column: orders, agg: mean}\n"
+        "  oc: {column: orders, agg: count}\n"
+        "goals:\n  g: {metric: gmv, at_least: 1}\n"
+        + "".join(f"{GOALS[g]}\n" for g in sorted(goals))
+    )
+    _same_json(cli, table, types, plan)
 
 
 UNPIVOT_GOALS = {
@@ -155,38 +156,18 @@ def test_unpivoted_columns_folded_by_the_query_give_the_files_json(
 ) -> None:
     """One spend column per channel, a region read by name (or not) and a store read
     by nothing: the unpivot's branches read the rows grouped in levels."""
-    with tempfile.TemporaryDirectory(prefix="promoplan-fold-") as work:
-        folder = Path(work)
-        file = folder / "t.csv"
-        with file.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["date", "region", "store", "tv_S", "ooh_S", "revenue"])
-            for step, region, store, *money in data:
-                cells = ["" if v is None else v for v in money]
-                writer.writerow([_day(grain, step).isoformat(), region, store, *cells])
-        database = folder / "t.duckdb"
-        con = duckdb.connect(str(database))
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv($file, header = true, types = {"
-            "'date': 'DATE', 'region': 'VARCHAR', 'store': 'VARCHAR', 'tv_S': 'INTEGER', "
-            "'ooh_S': 'INTEGER', 'revenue': 'INTEGER'})",
-            {"file": str(file)},
-        )
-        con.close()
-        plan = folder / "p.yaml"
-        plan.write_text(
-            "promoplan: 1\nname: Unpivot folding\nperiod: 2025\n"
-            f"actuals: {{date: date, grain: {grain}, dimensions: {{region: region, store: store}},"
-            ' unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}}\n'
-            "metrics:\n  spend: {column: spend}\n  revenue: {column: revenue}\n"
-            "  spend_mean: {column: spend, agg: mean}\n"
-            "  spend_cells: {column: spend, agg: count}\n"
-            "goals:\n  g: {metric: spend, at_least: 1}\n"
-            + "".join(f"{UNPIVOT_GOALS[g]}\n" for g in sorted(goals)),
-            encoding="utf-8",
-        )
-        args = ("--as-of", "2025-09-30", "-f", "json")
-        from_csv = cli("check", str(plan), "-a", str(file), *args)
-        from_table = cli("check", str(plan), "-a", f"duckdb://{database}?table=t", *args)
-    assert from_table[0] == from_csv[0], from_table[2]
-    assert _plain(comparable(from_table[1])) == _plain(comparable(from_csv[1]))
+    table = [["date", "region", "store", "tv_S", "ooh_S", "revenue"]]
+    table += [[_day(grain, step).isoformat(), *rest] for step, *rest in data]
+    types = {"date": "DATE", "region": "VARCHAR", "store": "VARCHAR", "tv_S": "INTEGER",
+             "ooh_S": "INTEGER", "revenue": "INTEGER"}  # fmt: skip
+    plan = (
+        "promoplan: 1\nname: Unpivot folding\nperiod: 2025\n"
+        f"actuals: {{date: date, grain: {grain}, dimensions: {{region: region, store: store}},"
+        ' unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}}\n'
+        "metrics:\n  spend: {column: spend}\n  revenue: {column: revenue}\n"
+        "  spend_mean: {column: spend, agg: mean}\n"
+        "  spend_cells: {column: spend, agg: count}\n"
+        "goals:\n  g: {metric: spend, at_least: 1}\n"
+        + "".join(f"{UNPIVOT_GOALS[g]}\n" for g in sorted(goals))
+    )
+    _same_json(cli, table, types, plan)
