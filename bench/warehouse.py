@@ -11,17 +11,21 @@ query promoplan sends (the dates inlined), once with the server's settings and
 once with the ``work_mem`` promoplan sets for its transaction, and a Python
 client that does nothing but import psycopg, connect, run that same query and
 fetch its rows: the least any Python tool using psycopg takes. The medians
-count; the ratios to ``psql`` are the figures. With ``--before REV`` (a git
-revision), ``check`` from PostgreSQL of promoplan's ``src/`` as of REV runs in
-the same rounds too, beside the current one.
+count; the ratios to ``psql`` are the figures. ``check`` finds the cube query
+it rendered in the first round kept (as a daily run does; in a cache of the
+bench's own), so it imports no sqlglot; the same with ``PROMOPLAN_NO_CACHE=1``
+renders it in every run. With ``--before REV`` (a git revision), ``check``
+from PostgreSQL of promoplan's ``src/`` as of REV runs in the same rounds too,
+beside the current one.
 
 Where ``check`` from PostgreSQL spends its time is split in the same rounds,
 from its own run (marks placed in a child running it): until the cube query is
-sent (Python, the CLI, the plan, psycopg, sqlglot, connecting, the catalog),
+sent (Python, the CLI, the plan, psycopg, connecting, the catalog, the kept SQL),
 the query until its rows are in (the server; promoplan imports its evaluation
 and its renderer meanwhile), and after the rows (the cube, evaluating,
 writing). Then its parts measured apart: Python's start-up (``python -c
 pass``), importing the CLI and the check command, then psycopg, then sqlglot
+and rendering (what a run that renders the query afresh adds)
 (child processes importing one more each: what it adds where the others are
 loaded already), and in process: connecting, the catalog and the cube query
 through psycopg (execute and fetch), and turning its rows into the cube
@@ -99,7 +103,9 @@ def child_envs(tmp: Path, before: str | None) -> tuple[dict[str, str], dict[str,
 
     def bytecode(env: dict[str, str], cache: Path) -> dict[str, str]:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("PROMOPLAN_NO_CACHE", None)
         env["PYTHONPYCACHEPREFIX"] = str(cache)
+        env["PROMOPLAN_CACHE_DIR"] = str(cache / "promoplan")  # the rendered SQL kept
         return env
 
     now = bytecode(dict(os.environ), tmp / "pyc-now")
@@ -236,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     server = pgserver.start_server(bindir)
     try:
         with tempfile.TemporaryDirectory(prefix="promoplan-bench-") as tmp:
+            os.environ["PROMOPLAN_CACHE_DIR"] = str(Path(tmp) / "cache")  # read in process
             csv_file = Path(tmp) / "orders.csv"
             with psycopg.connect(server.dsn(), autocommit=True) as conn:
                 start = time.perf_counter()
@@ -261,8 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             query = bare_query(url)
             psql = [str(bindir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port),
                     "-U", "postgres", "-d", "promoplan", "-o", os.devnull, "-c", query]  # fmt: skip
-            parsed = parse_url(url)
-            steps = Steps(parsed, rows_spec())
+            steps = Steps(parse_url(url), rows_spec())
             envs = {"now": now_env, "before": before_env}
             phases = {t: Phases([*arguments, "-a", url], e) for t, e in envs.items() if e}
             python = [sys.executable, "-c"]
@@ -271,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                 "psql, the bare GROUP BY": lambda: run(psql),
                 "psql, with promoplan's work_mem": lambda: run(psql, tuned),
                 "check from PostgreSQL": lambda: run([*check, "-a", url]),
+                UNKEPT: lambda: run([*check, "-a", url], {**now_env, "PROMOPLAN_NO_CACHE": "1"}),
                 **(
                     {BEFORE: lambda: run([*check, "-a", url], before_env)}
                     if before_env is not None
@@ -325,6 +332,7 @@ PSYCOPG_CLIENT = (
     "conn = psycopg.connect(sys.argv[1]); conn.execute(sys.argv[2]).fetchall(); conn.close()"
 )
 BEFORE = "check from PostgreSQL, --before"
+UNKEPT = "the same, SQL rendered afresh"  # PROMOPLAN_NO_CACHE=1: sqlglot imported
 IMPORT_SQLGLOT = (
     "from sqlglot import exp; "
     "exp.select(exp.column('a', quoted=True)).from_('t').sql(dialect='postgres')"
@@ -353,7 +361,8 @@ def marked(module, name, label, after):
         return result
     setattr(module, name, call)
 
-marked(postgres, "render", "sent", True)
+# (render, in revisions before the SQL was kept between runs)
+marked(postgres, "rendered" if hasattr(postgres, "rendered") else "render", "sent", True)
 marked(postgres, "assemble", "rows", False)
 marked(output, "emit", "end", True)
 import atexit
@@ -459,6 +468,7 @@ def report(  # noqa: PLR0917  # what one run measured
         "psql, the bare GROUP BY",
         "psql, with promoplan's work_mem",
         "check from PostgreSQL",
+        UNKEPT,
         BEFORE,
         "check from CSV",
         PSYCOPG_ALONE,

@@ -8,6 +8,7 @@
   ``--run-slow`` is given, ``CI=true`` is set, or ``-m`` names the marker.
 * ``cli``: run ``promoplan`` in process (see tests/clirunner.py).
 * ``golden``: compare with tests/golden/* (``pytest --update-golden`` rewrites them).
+* The rendered-SQL cache (``PROMOPLAN_CACHE_DIR``) is a temporary folder of the session's.
 * Bytecode: the ``promoplan`` processes the tests start share one bytecode cache outside
   the tree (``PYTHONPYCACHEPREFIX``), even where the environment sets
   ``PYTHONDONTWRITEBYTECODE``: otherwise each of them compiles the package again.
@@ -15,7 +16,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +37,11 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault(
     "PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / f"promoplan-pycache-{os.getuid()}")
 )
+# The rendered cube queries promoplan keeps between runs: the tests' own, one folder per
+# session (the workers and every subprocess inherit it), never the user's ~/.cache.
+if "PROMOPLAN_CACHE_DIR" not in os.environ:
+    os.environ["PROMOPLAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="promoplan-cache-")
+    atexit.register(shutil.rmtree, os.environ["PROMOPLAN_CACHE_DIR"], ignore_errors=True)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # No deadline and no too-slow health check: on a shared or loaded machine one slow example

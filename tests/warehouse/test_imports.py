@@ -4,8 +4,10 @@ file engine (DuckDB) for a database source."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +37,7 @@ FILE_ENGINE = (
 )
 
 
-def _loaded(args: list[str]) -> tuple[int, set[str]]:
+def _loaded(args: list[str], env: dict[str, str] | None = None) -> tuple[int, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, json.dumps(args)],
         capture_output=True,
@@ -43,6 +45,7 @@ def _loaded(args: list[str]) -> tuple[int, set[str]]:
         cwd=ROOT,
         check=False,
         timeout=120,
+        env=env,
     )
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["code"] in (0, 1), done.stderr
@@ -86,3 +89,16 @@ def test_a_check_against_postgres_imports_no_file_engine(postgres: pgserver.Serv
     assert "promoplan.actuals.warehouse.postgres" in modules
     assert _within(modules, FILE_ENGINE) == []
     assert _within(modules, ("pyspark", "grpc")) == []
+
+
+def test_a_second_check_against_postgres_imports_no_sqlglot(
+    postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """The first run renders the cube query (sqlglot) and keeps it; the next one reads it."""
+    env = {**os.environ, "PROMOPLAN_CACHE_DIR": str(tmp_path)}
+    env.pop("PROMOPLAN_NO_CACHE", None)
+    args = ["check", "plans/ecommerce-2025.yaml", "-a", postgres.url(EXAMPLE_TABLE)]
+    loaded = [_loaded(args, env) for _ in range(2)]
+    assert [code for code, _ in loaded] == [1, 1]
+    assert ["sqlglot" in modules for _, modules in loaded] == [True, False]
+    assert "psycopg" in loaded[1][1]

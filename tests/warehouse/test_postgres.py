@@ -248,6 +248,36 @@ def test_missing_table_is_pa032_naming_the_tables(cli: Cli, postgres: pgserver.S
     assert re.search(r"hint: the tables in public are: .*\bactuals\b", stdout)
 
 
+@pytest.mark.parametrize(
+    "table",
+    ['"Mkt. Data"."Daily ""Sales"""', 'promoplan."Mkt. Data"."Daily ""Sales"""', "plain_daily"],
+    ids=["quoted", "with-database", "search-path"],
+)
+def test_table_names_that_need_quoting_are_found(
+    cli: Cli, postgres: pgserver.Server, table: str
+) -> None:
+    """The catalog and the cube query name the same table: a schema with a dot and a space,
+    upper case and a quote in the name, the database as a first part, none (search_path)."""
+    execute(
+        postgres,
+        'CREATE SCHEMA IF NOT EXISTS "Mkt. Data"',
+        'CREATE TABLE IF NOT EXISTS "Mkt. Data"."Daily ""Sales""" (date date, gmv numeric)',
+        "CREATE TABLE IF NOT EXISTS public.plain_daily (date date, gmv numeric)",
+        'CREATE TABLE IF NOT EXISTS "Mkt. Data".plain_daily (date date, gmv numeric)',
+        'TRUNCATE "Mkt. Data"."Daily ""Sales""", public.plain_daily, "Mkt. Data".plain_daily',
+        'INSERT INTO "Mkt. Data"."Daily ""Sales""" VALUES (\'2025-01-02\', 7.5)',
+        "INSERT INTO public.plain_daily VALUES ('2025-01-02', 7.5)",
+        "INSERT INTO \"Mkt. Data\".plain_daily VALUES ('2025-01-02', 1000)",
+    )
+    spec = example_spec(columns=("gmv",), dimensions=())
+    actuals = read_warehouse(parse_url(postgres.url(table)), spec, timeout=60)
+    assert [d.code for d in actuals.diagnostics] == []
+    (row,) = actuals.cube.rows  # public's plain_daily, not the other schema's
+    assert row.day == dt.date(2025, 1, 2)
+    assert row.cells[0] is not None
+    assert row.cells[0].total == Decimal("7.5")
+
+
 def test_missing_date_column_is_pa033_and_missing_measure_pa002(
     cli: Cli, postgres: pgserver.Server
 ) -> None:

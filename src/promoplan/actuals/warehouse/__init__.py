@@ -1,11 +1,12 @@
 """Actuals read from where they live: PostgreSQL, Spark (Connect) and DuckDB database files.
 
 ``read_warehouse(url, spec)`` pushes the daily-cube ``GROUP BY`` down to the
-engine (``query.py``, rendered per dialect by sqlglot) and returns the same
-:class:`promoplan.actuals.model.Actuals` the CSV engine returns;
-``start_warehouse`` sends the query and returns the cube to wait on
-(``pending.py``), so that the caller works while the server computes. Each engine is
-one module (``postgres.py``, ``spark.py``, ``duckdb_file.py``) imported only
+engine (``query.py``, rendered per dialect by sqlglot and kept between runs by
+``rendered.py``, so that a run sending the same query imports no sqlglot) and
+returns the same :class:`promoplan.actuals.model.Actuals` the CSV engine
+returns; ``start_warehouse`` sends the query and returns the cube to wait on
+(``pending.py``), so that the caller works while the server computes. Each
+engine is one module (``postgres.py``, ``spark.py``, ``duckdb_file.py``) imported only
 when its URL is read; problems that stop the run (server unreachable,
 authentication, timeout) raise :class:`WarehouseProblem` (exit 2), problems
 with the data are diagnostics (exit 1).

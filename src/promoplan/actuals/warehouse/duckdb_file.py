@@ -14,7 +14,7 @@ from promoplan.actuals.model import Actuals, ActualsSpec
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.query import render
+from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
@@ -69,11 +69,11 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         planned = plan_query(url, spec, columns)
         if planned.query is None:
             return empty_actuals(url, spec, planned.diagnostics)
-        rendered = render(planned.query, "duckdb")
+        text = rendered(planned.query, "duckdb")
         timer = threading.Timer(timeout, con.interrupt)
         timer.start()
         try:
-            rows = con.execute(rendered.sql, rendered.parameters).fetchall()
+            rows = con.execute(text.sql, text.parameters).fetchall()
         except duckdb.InterruptException:
             raise WarehouseProblem(
                 "PA035",

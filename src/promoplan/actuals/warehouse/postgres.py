@@ -25,7 +25,8 @@ from promoplan.actuals.warehouse.columns import Planned, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.pending import Background, Pending, Ready
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.query import Rendered, render, table_sql
+from promoplan.actuals.warehouse.rendered import rendered
+from promoplan.actuals.warehouse.sqltext import Rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
@@ -51,13 +52,18 @@ SELECT pg_catalog.set_config('statement_timeout', %s, true),
        ))::text || 'kB', true)
 """
 
-_COLUMNS = """
+# The table named by its parts, each quoted by the server (a part not given is NULL,
+# which concat_ws leaves out): the name resolves as the cube query's quoted one does.
+_REGCLASS = """pg_catalog.to_regclass(pg_catalog.concat_ws('.',
+    pg_catalog.quote_ident(%(catalog)s::text), pg_catalog.quote_ident(%(schema)s::text),
+    pg_catalog.quote_ident(%(name)s::text)))"""
+_COLUMNS = f"""
 SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
 FROM pg_catalog.pg_attribute a
-WHERE a.attrelid = pg_catalog.to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped
+WHERE a.attrelid = {_REGCLASS} AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
 """
-_EXISTS = "SELECT pg_catalog.to_regclass(%s) IS NOT NULL"
+_EXISTS = f"SELECT {_REGCLASS} IS NOT NULL"
 _TABLES = """
 SELECT c.relname FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -181,17 +187,18 @@ def _prepare(
 ) -> Actuals | tuple[Planned, Rendered]:
     """The transaction's settings and the catalog; the query to run, or why there is none."""
     conn.execute(_SETTINGS, [str(max(1, round(timeout * 1000))), WORK_MEM_KB])
-    name = table_sql(url.table, "postgres")
-    columns = tuple(conn.execute(_COLUMNS, [name]).fetchall())
+    table = url.table
+    name = {"catalog": table.catalog, "schema": table.schema, "name": table.name}
+    columns = tuple(conn.execute(_COLUMNS, name).fetchall())
     if not columns:
-        exists = conn.execute(_EXISTS, [name]).fetchone()
+        exists = conn.execute(_EXISTS, name).fetchone()
         if not (exists and exists[0]):
             tables = tuple(r[0] for r in conn.execute(_TABLES, [url.table.schema]).fetchall())
             return empty_actuals(url, spec, [_no_table(url, tables)])
     planned = plan_query(url, spec, columns)
     if planned.query is None:
         return empty_actuals(url, spec, planned.diagnostics)
-    return planned, render(planned.query, "postgres")
+    return planned, rendered(planned.query, "postgres")
 
 
 class _Running(Pending):
@@ -205,14 +212,14 @@ class _Running(Pending):
         spec: ActualsSpec,
         timeout: float,
         planned: Planned,
-        rendered: Rendered,
+        text: Rendered,
     ) -> None:
         self._psycopg, self._conn, self._url, self._spec = psycopg, conn, url, spec
         self._timeout, self._planned = timeout, planned
         self._closed = False
 
         def fetch() -> list[tuple[Any, ...]]:
-            return conn.execute(rendered.sql, rendered.parameters).fetchall()
+            return conn.execute(text.sql, text.parameters).fetchall()
 
         self._query = Background(fetch, name="promoplan-cube-query")
 

@@ -22,33 +22,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Literal
 
 from sqlglot import exp
 
 from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES, CubeQuery, Parts
+from promoplan.actuals.warehouse.sqltext import Dialect, Rendered, Value
 from promoplan.actuals.warehouse.urls import TableName
 from promoplan.formula import Name, Negate, Node, Number, Product, Sum
 
-Dialect = Literal["postgres", "duckdb", "spark", "bigquery", "snowflake", "trino"]
 DIALECTS: tuple[Dialect, ...] = ("postgres", "duckdb", "spark", "bigquery", "snowflake", "trino")
-Value = dt.date | Decimal | str
 # Drivers of these dialects take positional ``?`` parameters (trino's and
 # snowflake's qmark style); the others bind by name.
 _POSITIONAL: frozenset[str] = frozenset({"snowflake", "trino"})
 _ROUNDED = "DECIMAL(38, 4)"  # an expr's value per row, as the file engine keeps it
 _GROUPED = "g"  # the CTE of the grouped rows, under unpivot
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """SQL text for one dialect and the values to bind with it."""
-
-    dialect: Dialect
-    sql: str
-    parameters: dict[str, Value] | tuple[Value, ...]
 
 
 def _ident(name: str, table: str | None = None) -> exp.Column:

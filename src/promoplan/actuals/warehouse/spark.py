@@ -17,7 +17,8 @@ from promoplan.actuals.model import Actuals, ActualsSpec
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.query import render, table_sql
+from promoplan.actuals.warehouse.query import table_sql
+from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
@@ -104,7 +105,7 @@ def _read(
     planned = plan_query(url, spec, columns)
     if planned.query is None:
         return empty_actuals(url, spec, planned.diagnostics)
-    rendered = render(planned.query, "spark")
+    text = rendered(planned.query, "spark")
     timed_out = threading.Event()
 
     def interrupt() -> None:
@@ -114,7 +115,7 @@ def _read(
     timer = threading.Timer(timeout, interrupt)
     timer.start()
     try:
-        rows = [tuple(row) for row in session.sql(rendered.sql, args=rendered.parameters).collect()]
+        rows = [tuple(row) for row in session.sql(text.sql, args=text.parameters).collect()]
     except Exception as exc:
         if timed_out.is_set():
             raise WarehouseProblem(
