@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TypedDict
@@ -224,3 +225,50 @@ def test_alerts_are_annotated_at_their_rule(cli: Cli, monkeypatch: pytest.Monkey
         "col": str(column),
         "title": "low_roi",
     }
+
+
+def goal_position(text: str, goal: str) -> tuple[int, int]:
+    """1-based line and column of ``goal:`` under the plan's top-level ``goals:``."""
+    lines = text.splitlines()
+    start = lines.index("goals:")
+    for number, line in enumerate(lines[start:], start + 1):
+        if line.lstrip().startswith(f"{goal}:"):
+            return number, len(line) - len(line.lstrip()) + 1
+    raise AssertionError(f"{goal} not under goals")
+
+
+@pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
+def test_every_missed_goal_is_annotated_at_the_goal(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the year's end the example's goals that fell short are missed, errors that fail
+    the check: each is one ``::error`` on its key in the plan, and the annotations add up
+    to the counts the summary prints (nothing counted goes unannotated)."""
+    monkeypatch.chdir(ROOT)
+    args = [str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "--as-of", "2025-12-31"]
+    plan = json.loads(cli("check", *args, "-f", "json").stdout)["plans"][0]
+    missed = [g["id"] for g in plan["goals"] if g["status"] == "missed" and g["scope"] == "period"]
+    assert len(missed) >= 5  # the example's actuals end in June
+    result = cli("check", *args, "-f", "github")
+    assert result.exit_code == 1
+    commands, others = parse(result.stdout)
+    text = (ROOT / EXAMPLE).read_text(encoding="utf-8")
+    annotated = {
+        c["props"]["title"]: c for c in commands if c["props"]["title"].startswith("goal ")
+    }
+    assert sorted(annotated) == sorted(f"goal {g}" for g in missed)
+    for goal_id in missed:
+        command = annotated[f"goal {goal_id}"]
+        line, column = goal_position(text, goal_id)
+        assert command["name"] == "error"
+        assert command["props"]["line"] == str(line)
+        assert command["props"]["col"] == str(column)
+        assert command["message"].startswith(f"{goal_id} (")
+        assert ": missed; " in command["message"]
+    by_name = {name: sum(c["name"] == name for c in commands) for name in ("error", "warning")}
+    counts = plan["counts"]
+    assert by_name == {"error": counts["error"], "warning": counts["warning"]}
+    assert others == [
+        f"promoplan check: 1 plan, {counts['error']} errors, {counts['warning']} warnings, "
+        f"{counts['info']} infos"
+    ]

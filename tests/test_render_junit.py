@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, TestSuite
@@ -214,3 +216,43 @@ def test_validate_cli_writes_junit(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     found = suites(report.read_text(encoding="utf-8"))
     assert [(s.name, s.failures) for s in found] == [(str(clean), 0), (str(plan), 1)]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_missed_goal_is_a_failing_testcase(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the year's end the example's goals that fell short are errors: each is one failing
+    testcase, so the failures are the check's errors; a missed quarter is a warning."""
+    monkeypatch.chdir(ROOT)
+    args = [
+        "plans/ecommerce-2025.yaml",
+        "--actuals",
+        "plans/actuals/*.csv",
+        "--as-of",
+        "2025-12-31",
+    ]
+    plan = json.loads(cli("check", *args, "-f", "json").stdout)["plans"][0]
+    (suite,) = suites(cli("check", *args, "-f", "junit").stdout)
+    failed = {case.name: case for case in suite if any(isinstance(r, Failure) for r in case.result)}
+    assert len(failed) == plan["counts"]["error"]
+    for standing in plan["goals"]:
+        if standing["status"] != "missed":
+            assert f"goal {standing['id']} [{standing['status']}]" not in failed
+        elif standing["scope"] == "period":
+            (failure,) = failed[f"goal {standing['id']} [missed]"].result
+            assert isinstance(failure, Failure)
+            assert failure.type == f"goal:{standing['id']}"
+            assert failure.message.startswith(
+                f"{standing['id']} ({standing['metric']}, period): missed;"
+            )
+
+
+def test_a_missed_quarter_is_a_warning_and_fails_nothing() -> None:
+    missed = goal(id="Q1.gmv", scope="Q1", status="missed", severity="warning", line=9, column=5)
+    run = Run(command="check", plans=(plan_result(goals=(missed,)),))
+    (suite,) = suites(render_junit(run, RenderOptions()))
+    (case,) = [case for case in suite if case.name.startswith("goal ")]
+    assert case.name == "goal Q1.gmv [missed] [warning]"
+    assert not any(isinstance(r, Failure) for r in case.result)
+    assert "Q1.gmv (gmv, Q1): missed; at_least +30%" in (case.system_out or "")

@@ -176,3 +176,40 @@ def test_alerts_are_located_at_their_rule(
     location = low_roi["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == EXAMPLE.as_posix()
     assert location["region"] == {"startLine": line, "startColumn": 3}
+
+
+@pytest.mark.skipif(not (ROOT / EXAMPLE).exists(), reason="the example plan is not here")
+def test_missed_goals_are_results_on_their_goal(
+    cli: Cli, validator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the year's end the example's goals that fell short are errors: one result each,
+    on the goal's key, and the results' levels add up to the check's counts."""
+    monkeypatch.chdir(ROOT)
+    args = [str(EXAMPLE), "--actuals", "plans/actuals/*.csv", "--as-of", "2025-12-31"]
+    plan = json.loads(cli("check", *args, "-f", "json").stdout)["plans"][0]
+    log = json.loads(cli("check", *args, "-f", "sarif").stdout)
+    validator.validate(log)
+    run = log["runs"][0]
+    results = run["results"]
+    levels = {level: sum(r["level"] == level for r in results) for level in ("error", "warning")}
+    assert levels == {"error": plan["counts"]["error"], "warning": plan["counts"]["warning"]}
+    lines = (ROOT / EXAMPLE).read_text(encoding="utf-8").splitlines()
+    goals = lines.index("goals:")
+    missed = [g for g in plan["goals"] if g["status"] == "missed" and g["scope"] == "period"]
+    assert missed
+    rules = run["tool"]["driver"]["rules"]
+    for goal in missed:
+        (result,) = [r for r in results if r["ruleId"] == f"goal/{goal['id']}"]
+        assert result["level"] == "error"
+        assert rules[result["ruleIndex"]]["id"] == f"goal/{goal['id']}"
+        line = next(
+            n
+            for n, text in enumerate(lines[goals:], goals + 1)
+            if text.startswith(f"  {goal['id']}:")
+        )
+        assert result["locations"][0]["physicalLocation"]["region"] == {
+            "startLine": line,
+            "startColumn": 3,
+        }
+        assert result["properties"]["actual"] == pytest.approx(goal["actual"], rel=1e-9)
+        assert result["properties"]["target"] == pytest.approx(goal["target"], rel=1e-9)

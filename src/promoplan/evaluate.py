@@ -128,6 +128,7 @@ class Evaluator:
             # reached. An error only when the goal's whole period is over.
             numbers = replace(numbers, status="missed")
             severity = "error" if self._whole_period(scope) else "warning"
+        line, column = self.where(scope.path)
         return GoalProgress(
             id=scope.id,
             label=goal.label or scope.id,
@@ -149,6 +150,8 @@ class Evaluator:
             pacing=numbers.pacing.name if numbers.pacing is not None else None,
             forecast=numbers.forecast,
             severity=severity,
+            line=line,
+            column=column,
         )
 
     def _complete(self, scope: GoalScope, measured: Window) -> bool:

@@ -61,6 +61,9 @@ class GoalProgress:
     forecast: Forecast | None = None
     # Set for ``missed`` (a complete window that fell short): it counts like an alert.
     severity: Severity | None = None
+    # Where the goal is written in the plan, when known (the CI formats point there).
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True)

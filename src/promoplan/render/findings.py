@@ -1,7 +1,8 @@
 """Findings as plain sentences, shared by the CI formats (github, junit, sarif).
 
-A finding is a diagnostic or a firing alert. These functions only word them;
-each CI format escapes the result its own way.
+A finding is a diagnostic, a firing alert or a missed goal (one that counts: an
+error when its whole period is over, else a warning). These functions only word
+them; each CI format escapes the result its own way.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import SEVERITY_ORDER, Diagnostic, count_by_severity
-from promoplan.render.cells import alert_value
-from promoplan.render.text import count_words, format_group, format_location, one_line
+from promoplan.render.cells import alert_value, goal_cells
+from promoplan.render.text import (
+    count_words,
+    format_group,
+    format_location,
+    format_progress,
+    one_line,
+)
 from promoplan.vocabulary import Units
 
 if TYPE_CHECKING:  # check's results: validate's runs have none
-    from promoplan.resultrows import AlertResult
+    from promoplan.resultrows import AlertResult, GoalProgress
 
 
 def diagnostic_message(diag: Diagnostic) -> str:
@@ -66,3 +73,19 @@ def alert_text(alert: AlertResult, *, currency: str = "CNY", units: Units | None
     if alert.action:
         text += f"; action: {alert.action}"
     return text
+
+
+def goal_text(goal: GoalProgress, *, currency: str = "CNY", units: Units | None = None) -> str:
+    """A goal's standing in words: ``gmv_growth (gmv, period): missed; at_least 30%, actual
+    27.6%, progress 92%``."""
+    shown = goal_cells(goal, currency=currency, units=units)
+    return (
+        f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
+        f"{goal.direction} {shown.target}, actual {shown.actual}, "
+        f"progress {format_progress(goal.progress)}"
+    )
+
+
+def counted_goals(goals: Sequence[GoalProgress]) -> list[GoalProgress]:
+    """The goals that count like an alert (missed ones): findings, as alerts are."""
+    return [goal for goal in goals if goal.severity is not None]

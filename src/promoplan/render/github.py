@@ -1,7 +1,8 @@
 """``--format github``: GitHub Actions workflow commands that annotate the offending lines.
 
-One ``::error``/``::warning``/``::notice`` command per diagnostic and per
-firing alert, then one summary line that is not a command. Every value is
+One ``::error``/``::warning``/``::notice`` command per diagnostic, per
+firing alert and per missed goal (placed on the goal in the plan), then one
+summary line that is not a command. Every value is
 escaped as the runner expects, so no plan text can end a command early or
 start a new one.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import Diagnostic
-from promoplan.render.findings import alert_text, diagnostic_text
+from promoplan.render.findings import alert_text, counted_goals, diagnostic_text, goal_text
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
 from promoplan.result import PlanResult, Run
 
 if TYPE_CHECKING:  # check's results: validate's runs have none
-    from promoplan.resultrows import AlertResult
+    from promoplan.resultrows import AlertResult, GoalProgress
 
 COMMAND_BY_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -79,15 +80,28 @@ def _alert_command(plan: PlanResult, alert: AlertResult, options: RenderOptions)
     )
 
 
+def _goal_command(plan: PlanResult, goal: GoalProgress, options: RenderOptions) -> str:
+    assert goal.severity is not None  # only the goals that count
+    return workflow_command(
+        goal.severity,
+        goal_text(goal, currency=plan.currency, units=options.units_for(plan)),
+        file=plan.file,
+        line=goal.line,
+        column=goal.column,
+        title=f"goal {goal.id}",
+    )
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def render_github(run: Run, options: RenderOptions) -> str:
-    """Workflow commands for every diagnostic and alert, then a one-line summary."""
+    """Workflow commands for every diagnostic, missed goal and alert, then a one-line summary."""
     lines: list[str] = []
     for plan in run.plans:
         lines.extend(_diagnostic_command(plan, diag) for diag in plan.diagnostics)
+        lines.extend(_goal_command(plan, goal, options) for goal in counted_goals(plan.goals))
         lines.extend(_alert_command(plan, alert, options) for alert in plan.alerts)
     counts = run.counts
     # The summary holds only numbers, so it can never be read as a command.

@@ -3,7 +3,8 @@
 One ``testsuite`` per plan, named after the file, and one ``testcase`` per
 check: ``schema`` (codes PP001-PP010), each semantic check (PP1xx) when the
 plan loaded, each actuals check (PAxxx) for check and report runs, each goal
-and each firing alert. A check that found nothing is one passing testcase; a
+(failing when it is missed over its whole period, an error as in the exit
+status) and each firing alert. A check that found nothing is one passing testcase; a
 check that found several things gives one testcase per finding, so that every
 error is exactly one failing testcase (one ``failure`` element) and the
 ``tests``/``failures`` counts read the same in every CI system.
@@ -22,12 +23,15 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from promoplan.diagnostics import CODES, Diagnostic
-from promoplan.render.cells import goal_cells
-from promoplan.render.findings import alert_text, diagnostic_location, diagnostic_text
+from promoplan.render.findings import (
+    alert_text,
+    diagnostic_location,
+    diagnostic_text,
+    goal_text,
+)
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import (
     format_group,
-    format_progress,
     one_line,
     safe_lines,
     safe_text,
@@ -127,15 +131,16 @@ def _by_code(diags: Iterable[Diagnostic], codes: Iterable[str]) -> list[Diagnost
 
 
 def _goal_case(suite: _Suite, plan: PlanResult, goal: GoalProgress) -> None:
-    """Goals never fail the run (alerts do), so a goal is a passing testcase with its standing."""
-
-    shown = goal_cells(goal, currency=plan.currency, units=plan.units)
-    target, actual = shown.target, shown.actual
-    text = (
-        f"{goal.id} ({goal.metric}, {goal.scope}): {goal.status}; "
-        f"{goal.direction} {target}, actual {actual}, progress {format_progress(goal.progress)}"
-    )
-    suite.case(plan.file, f"goal {goal.id} [{goal.status}]", output=text)
+    """A goal is a testcase with its standing: failing when it counts as an error (missed
+    over its whole period), passing otherwise (a missed quarter is ``[warning]``)."""
+    text = goal_text(goal, currency=plan.currency, units=plan.units)
+    name = f"goal {goal.id} [{goal.status}]"
+    if goal.severity == "error":
+        suite.case(plan.file, name, failure=(f"goal:{goal.id}", one_line(text), text))
+    elif goal.severity is not None:
+        suite.case(plan.file, f"{name} [{goal.severity}]", output=text)
+    else:
+        suite.case(plan.file, name, output=text)
 
 
 def _alert_case(suite: _Suite, plan: PlanResult, alert: AlertResult) -> None:

@@ -1,10 +1,12 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 One run whose driver lists a rule for every diagnostic code (and one per alert
-rule that fired, as ``alert/<rule>``); one result per diagnostic and per firing
-alert, located by a relative URI and a 1-based line and column. No URLs point
-anywhere: the tool is offline. Alerts carry no line of their own and are
-placed on line 1 of the plan, where code scanning can show them.
+rule that fired, as ``alert/<rule>``, and one per missed goal, as
+``goal/<id>``); one result per diagnostic, per firing alert and per missed
+goal, located by a relative URI and a 1-based line and column (an alert on its
+rule, a goal on its key in the plan). No URLs point anywhere: the tool is
+offline. A finding whose place is unknown is put on line 1 of the plan, where
+code scanning can show it.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from urllib.parse import quote
 
 from promoplan import __version__
 from promoplan.diagnostics import CODES, Diagnostic
-from promoplan.render.findings import alert_text, diagnostic_text
+from promoplan.render.findings import alert_text, counted_goals, diagnostic_text, goal_text
 from promoplan.render.options import RenderOptions
 from promoplan.render.text import safe_lines, safe_text
 from promoplan.result import PlanResult, Run
 
 if TYPE_CHECKING:  # check's results: validate's runs have none
-    from promoplan.resultrows import AlertResult
+    from promoplan.resultrows import AlertResult, GoalProgress
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL_BY_SEVERITY = {"error": "error", "warning": "warning", "info": "note"}
@@ -157,6 +159,18 @@ def _alert_rule(alert: AlertResult) -> dict[str, Any]:
     }
 
 
+def _goal_rule(goal: GoalProgress) -> dict[str, Any]:
+    assert goal.severity is not None  # only the goals that count
+    description = _text(goal.label if goal.label != goal.id else f"goal {goal.id}")
+    return {
+        "id": f"goal/{_text(goal.id)}",
+        "shortDescription": {"text": description},
+        "help": {"text": "The goal's window is over and its target was not reached."},
+        "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[goal.severity]},
+        "properties": {"tags": ["goal"]},
+    }
+
+
 def _location(file: str, line: int | None, column: int | None) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": line if line and line > 0 else 1}
     if line and line > 0 and column and column > 0:
@@ -205,6 +219,30 @@ def _alert_result(
     }
 
 
+def _goal_result(
+    plan: PlanResult, goal: GoalProgress, index: int, options: RenderOptions
+) -> dict[str, Any]:
+    assert goal.severity is not None  # only the goals that count
+    return {
+        "ruleId": f"goal/{_text(goal.id)}",
+        "ruleIndex": index,
+        "level": LEVEL_BY_SEVERITY[goal.severity],
+        "message": {
+            "text": _text(goal_text(goal, currency=plan.currency, units=options.units_for(plan)))
+        },
+        "locations": [_location(plan.file, goal.line, goal.column)],
+        "properties": {
+            "metric": _text(goal.metric),
+            "scope": _text(goal.scope),
+            "direction": goal.direction,
+            "target": _number(goal.target),
+            "actual": _number(goal.actual),
+            "progress": _number(goal.progress),
+            "status": goal.status,
+        },
+    }
+
+
 def render_sarif(run: Run, options: RenderOptions) -> str:
     """A SARIF 2.1.0 log with one run."""
     rules = [_code_rule(code) for code in CODES]
@@ -213,6 +251,12 @@ def render_sarif(run: Run, options: RenderOptions) -> str:
     for plan in run.plans:
         for diag in plan.diagnostics:
             results.append(_diagnostic_result(plan, diag, index_by_rule.get(diag.code, -1)))
+        for goal in counted_goals(plan.goals):
+            rule_id = f"goal/{_text(goal.id)}"
+            if rule_id not in index_by_rule:
+                index_by_rule[rule_id] = len(rules)
+                rules.append(_goal_rule(goal))
+            results.append(_goal_result(plan, goal, index_by_rule[rule_id], options))
         for alert in plan.alerts:
             rule_id = f"alert/{_text(alert.rule)}"
             if rule_id not in index_by_rule:
