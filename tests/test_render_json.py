@@ -55,8 +55,9 @@ def test_the_spec_example_shape_and_key_order() -> None:
     plan = doc["plans"][0]  # type: ignore[index]
     assert list(plan) == [
         "file", "name", "period", "as_of", "window", "status", "counts",
-        "diagnostics", "goals", "budget", "alerts",
+        "diagnostics", "goals", "budget", "alerts", "currency",
     ]  # fmt: skip
+    assert plan["currency"] == "CNY"
     assert plan["file"] == PLAN_FILE
     assert plan["name"] == NAME
     assert plan["period"] == {"start": "2025-01-01", "end": "2025-12-31"}
@@ -73,7 +74,8 @@ def test_the_spec_example_shape_and_key_order() -> None:
          "target": 0.3, "actual": 0.28, "baseline": 61000000, "expected": 0.3,
          "progress": 0.9333, "projection": None, "status": "at_risk", "label": "GMV 同比增长",
          "kind": "growth", "unit": "currency", "window": None, "target_text": None,
-         "notes": None, "pacing": None, "forecast": None},
+         "notes": None, "pacing": None, "forecast": None, "severity": None, "line": None,
+         "column": None},
     ]  # fmt: skip
     assert list(plan["goals"][0])[:11] == [
         "id", "metric", "scope", "direction", "target", "actual", "baseline", "expected",

@@ -96,6 +96,9 @@ def _goal(goal: GoalProgress) -> dict[str, Any]:
         "notes": goal.notes,
         "pacing": goal.pacing,
         "forecast": _forecast(goal.forecast),
+        "severity": goal.severity,
+        "line": goal.line,
+        "column": goal.column,
     }
 
 
@@ -186,6 +189,7 @@ def plan_document(plan: PlanResult, command: str) -> dict[str, Any]:
         "goals": [_goal(g) for g in plan.goals],
         "budget": [_budget(b) for b in plan.budget],
         "alerts": [alert_document(a) for a in plan.alerts],
+        "currency": plan.currency,
     }
     if command == "report":
         entry["report"] = _report(plan.report)
