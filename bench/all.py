@@ -17,6 +17,8 @@ prints promoplan's ratio to it, with the machine's core count and load:
   when installed), with peak RSS and 20M against 10M;
 - ``bench/cardinality.py``: ``check`` with 1 to 1M distinct channel values, and
   reports of 500 and 10,000 goals against ``check``;
+- ``bench/groups.py``: ``check`` with an alert by SKU over 100,000 SKUs against
+  the same plan without it;
 - ``bench/warehouse.py`` (with ``--warehouse``: it starts a throwaway
   PostgreSQL): ``check`` from PostgreSQL against ``psql``.
 
@@ -63,6 +65,18 @@ def _benchmarks(quick: bool, before: str, warehouse: bool) -> list[tuple[str, li
                 "cardinality.py",
                 "--rows",
                 "100000" if quick else "1000000",
+                "--repeat",
+                "1" if quick else "3",
+                "--before",
+                before,
+            ],
+        ),
+        (
+            "an alert by SKU over many SKUs",
+            [
+                "groups.py",
+                "--skus",
+                "10000" if quick else "100000",
                 "--repeat",
                 "1" if quick else "3",
                 "--before",

@@ -226,6 +226,23 @@ class Rollup:
         self._bases[wanted] = base
         return base
 
+    def _direct(
+        self, metric: Metric, start: dt.date, end: dt.date, extra: Filter, by: str | None
+    ) -> dict[Group, Decimal | None] | None:
+        """A base metric per value of a dimension of many values, summed over the window's
+        rows (no Series per value); None where Series answer (few values, or another
+        aggregation, or a formula)."""
+        key = self._key(metric)
+        if by is None or key is None or key not in self.column_index:
+            return None
+        if not self.totals.direct(by, metric.agg):
+            return None
+        active = and_filters(normalise_where(metric.where), extra)
+        scale = self.cube.measures[self.column_index[key]].scale
+        return self.totals.window_groups(
+            key, active, by, start=start, end=end, agg=metric.agg, scale=scale
+        )
+
     def _compute(
         self,
         metric_id: str,
@@ -239,6 +256,9 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in seen:
             return {}
+        direct = self._direct(metric, start, end, extra, by)
+        if direct is not None:
+            return direct
         base = self._base(metric_id, metric, extra, by)
         if base is not None:
             found: dict[Group, Decimal | None] = {}
