@@ -3,27 +3,15 @@ file engine (DuckDB) for a database source."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from warehouse import pgserver
-from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE, ROOT
+from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE
+from warehouse.imported import loaded
 
-SCRIPT = """
-import json, sys
-from promoplan.cli import main
-sys.argv = ["promoplan", *json.loads(sys.argv[1])]
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
-"""
 DRIVERS = ("psycopg", "psycopg_binary", "sqlglot", "pyspark", "grpc")
 # promoplan's own modules that read files: DuckDB and the SQL it runs over CSV text.
 FILE_ENGINE = (
@@ -35,21 +23,6 @@ FILE_ENGINE = (
     "promoplan.actuals.session",
     "promoplan.actuals.sources",
 )
-
-
-def _loaded(args: list[str], env: dict[str, str] | None = None) -> tuple[int, set[str]]:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-        env=env,
-    )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    assert report["code"] in (0, 1), done.stderr
-    return report["code"], set(report["modules"])
 
 
 def _within(modules: set[str], names: tuple[str, ...]) -> list[str]:
@@ -69,7 +42,7 @@ def _within(modules: set[str], names: tuple[str, ...]) -> list[str]:
     ids=["validate", "check-csv"],
 )
 def test_no_driver_is_imported(args: list[str]) -> None:
-    _, modules = _loaded(args)
+    modules = loaded(args).modules
     assert _within(modules, DRIVERS) == []
     # Of the database sources, only the scheme test that tells a URL from a file.
     warehouse = _within(modules, ("promoplan.actuals.warehouse",))
@@ -82,7 +55,7 @@ def test_no_driver_is_imported(args: list[str]) -> None:
 
 def test_a_check_against_postgres_imports_no_file_engine(postgres: pgserver.Server) -> None:
     """The cube comes from the server: neither DuckDB nor the CSV scan's modules load."""
-    code, modules = _loaded(
+    code, modules, _ = loaded(
         ["check", "plans/ecommerce-2025.yaml", "-a", postgres.url(EXAMPLE_TABLE)]
     )
     assert code == 1  # the example's low_roi alert: the check ran
@@ -98,7 +71,7 @@ def test_a_second_check_against_postgres_imports_no_sqlglot(
     env = {**os.environ, "PROMOPLAN_CACHE_DIR": str(tmp_path)}
     env.pop("PROMOPLAN_NO_CACHE", None)
     args = ["check", "plans/ecommerce-2025.yaml", "-a", postgres.url(EXAMPLE_TABLE)]
-    loaded = [_loaded(args, env) for _ in range(2)]
-    assert [code for code, _ in loaded] == [1, 1]
-    assert ["sqlglot" in modules for _, modules in loaded] == [True, False]
-    assert "psycopg" in loaded[1][1]
+    runs = [loaded(args, env) for _ in range(2)]
+    assert [run.code for run in runs] == [1, 1]
+    assert ["sqlglot" in run.modules for run in runs] == [True, False]
+    assert "psycopg" in runs[1].modules

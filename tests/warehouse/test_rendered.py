@@ -8,8 +8,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from promoplan.actuals.warehouse.sqltext import Rendered
 from promoplan.actuals.warehouse.urls import TableName
 from promoplan.formula import parse_formula
 from warehouse.conftest import ROOT
+from warehouse.imported import loaded
 
 # Names and values that quoting, placeholders and JSON must carry through unchanged.
 TEXT = st.sampled_from(["gmv", 'a"b', "o'S", "100%", "%(x)s", "$1", ":p", "渠道", " sp ", "?"])
@@ -259,18 +258,6 @@ def test_past_the_limit_the_oldest_half_goes(folder: Path, monkeypatch: pytest.M
     assert f"{0:064x}" not in {p.stem for p in left}
 
 
-CHECK = """
-import json, sys
-from promoplan.cli import main
-sys.argv = ["promoplan", *json.loads(sys.argv[1])]
-try:
-    main()
-except SystemExit as exit:
-    code = exit.code
-print(json.dumps({"code": code, "sqlglot": "sqlglot" in sys.modules}), file=sys.stderr)
-"""
-
-
 def test_a_check_that_finds_its_query_kept_imports_no_sqlglot(tmp_path: Path) -> None:
     """Two runs of ``check`` from a DuckDB database file: the first renders the query
     (and keeps it), the second reads it back; their outputs are the same."""
@@ -283,16 +270,9 @@ def test_a_check_that_finds_its_query_kept_imports_no_sqlglot(tmp_path: Path) ->
             "-a", f"duckdb:///{database}?table=actuals"]  # fmt: skip
     env = {**os.environ, "PROMOPLAN_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("PROMOPLAN_NO_CACHE", None)
-    outputs, imported = [], []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", CHECK, json.dumps(args)],
-            capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=120,
-        )  # fmt: skip
-        report = json.loads(done.stderr.strip().splitlines()[-1])
-        assert report["code"] in (0, 1), done.stderr
-        outputs.append(done.stdout)
-        imported.append(report["sqlglot"])
+    runs = [loaded(args, env) for _ in range(2)]
+    outputs = [run.stdout for run in runs]
+    imported = ["sqlglot" in run.modules for run in runs]
     assert imported == [True, False]
     assert outputs[0] == outputs[1]
     assert len(list((tmp_path / "cache" / "sql").glob("*.json"))) == 1

@@ -197,18 +197,36 @@ def _diagnostic_result(plan: PlanResult, diag: Diagnostic, index: int) -> dict[s
     return result
 
 
+def _finding(
+    rule_id: str,
+    index: int,
+    severity: str,
+    text: str,
+    *,
+    location: dict[str, Any],
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    """A result of a rule of promoplan's own (an alert rule, a goal) at ``location``."""
+    return {
+        "ruleId": rule_id,
+        "ruleIndex": index,
+        "level": LEVEL_BY_SEVERITY[severity],
+        "message": {"text": _text(text)},
+        "locations": [location],
+        "properties": properties,
+    }
+
+
 def _alert_result(
     plan: PlanResult, alert: AlertResult, index: int, options: RenderOptions
 ) -> dict[str, Any]:
-    return {
-        "ruleId": f"alert/{_text(alert.rule)}",
-        "ruleIndex": index,
-        "level": LEVEL_BY_SEVERITY[alert.severity],
-        "message": {
-            "text": _text(alert_text(alert, currency=plan.currency, units=options.units_for(plan)))
-        },
-        "locations": [_location(plan.file, alert.line, alert.column)],
-        "properties": {
+    return _finding(
+        f"alert/{_text(alert.rule)}",
+        index,
+        alert.severity,
+        alert_text(alert, currency=plan.currency, units=options.units_for(plan)),
+        location=_location(plan.file, alert.line, alert.column),
+        properties={
             "metric": _text(alert.metric),
             "value": _number(alert.value),
             "threshold": _number(alert.threshold),
@@ -216,22 +234,20 @@ def _alert_result(
             "group": {_text(key): _text(value) for key, value in alert.group},
             "window": _text(alert.window),
         },
-    }
+    )
 
 
 def _goal_result(
     plan: PlanResult, goal: GoalProgress, index: int, options: RenderOptions
 ) -> dict[str, Any]:
     assert goal.severity is not None  # only the goals that count
-    return {
-        "ruleId": f"goal/{_text(goal.id)}",
-        "ruleIndex": index,
-        "level": LEVEL_BY_SEVERITY[goal.severity],
-        "message": {
-            "text": _text(goal_text(goal, currency=plan.currency, units=options.units_for(plan)))
-        },
-        "locations": [_location(plan.file, goal.line, goal.column)],
-        "properties": {
+    return _finding(
+        f"goal/{_text(goal.id)}",
+        index,
+        goal.severity,
+        goal_text(goal, currency=plan.currency, units=options.units_for(plan)),
+        location=_location(plan.file, goal.line, goal.column),
+        properties={
             "metric": _text(goal.metric),
             "scope": _text(goal.scope),
             "direction": goal.direction,
@@ -240,7 +256,7 @@ def _goal_result(
             "progress": _number(goal.progress),
             "status": goal.status,
         },
-    }
+    )
 
 
 def render_sarif(run: Run, options: RenderOptions) -> str:
