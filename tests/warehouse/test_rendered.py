@@ -239,6 +239,12 @@ def test_where_the_cache_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache.cache_folder() == tmp_path / ".cache" / "promoplan" / "sql"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not absolute: ignored
+    assert cache.cache_folder() == tmp_path / ".cache" / "promoplan" / "sql"
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # no home at all
+    assert cache.cache_folder() is None
+    monkeypatch.setenv("PROMOPLAN_CACHE_DIR", str(tmp_path / "own"))
+    assert cache.cache_folder() == tmp_path / "own" / "sql"
     monkeypatch.setenv("PROMOPLAN_NO_CACHE", "0")
     assert cache.cache_folder() is not None
     monkeypatch.setenv("PROMOPLAN_NO_CACHE", "1")

@@ -60,10 +60,15 @@ def cache_folder() -> Path | None:
     if os.environ.get("PROMOPLAN_NO_CACHE", "") not in ("", "0"):
         return None
     base = os.environ.get("PROMOPLAN_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = str(Path(xdg) / "promoplan") if xdg else str(Path.home() / ".cache" / "promoplan")
-    return Path(base) / "sql"
+    if base:
+        return Path(base) / "sql"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # relative: ignored, as the XDG spec says
+        return Path(xdg) / "promoplan" / "sql"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):  # no home (a service without HOME or passwd entry): none
+        return None
+    return Path(home) / ".cache" / "promoplan" / "sql"
 
 
 def _render(query: CubeQuery, dialect: Dialect) -> Rendered:
