@@ -1,10 +1,9 @@
 """``--format github``: GitHub Actions workflow commands that annotate the offending lines.
 
-One ``::error``/``::warning``/``::notice`` command per diagnostic, per
-firing alert and per missed goal (placed on the goal in the plan), then one
-summary line that is not a command. Every value is
-escaped as the runner expects, so no plan text can end a command early or
-start a new one.
+One ``::error``/``::warning``/``::notice`` command per diagnostic, per firing
+alert and per missed goal (placed on the goal in the plan), then one summary
+line that is not a command. Every value is escaped as the runner expects, so
+no plan text can end a command early or start a new one.
 """
 
 from __future__ import annotations

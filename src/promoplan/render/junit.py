@@ -4,10 +4,11 @@ One ``testsuite`` per plan, named after the file, and one ``testcase`` per
 check: ``schema`` (codes PP001-PP010), each semantic check (PP1xx) when the
 plan loaded, each actuals check (PAxxx) for check and report runs, each goal
 (failing when it is missed over its whole period, an error as in the exit
-status) and each firing alert. A check that found nothing is one passing testcase; a
-check that found several things gives one testcase per finding, so that every
-error is exactly one failing testcase (one ``failure`` element) and the
-``tests``/``failures`` counts read the same in every CI system.
+status) and each firing alert. A check that found nothing is one passing
+testcase; a check that found several things gives one testcase per finding,
+so that every error is exactly one failing testcase (one ``failure``
+element) and the ``tests``/``failures`` counts read the same in every CI
+system.
 
 Warnings and infos never fail a testcase: the testcase name ends in
 ``[warning]`` or ``[info]`` and the finding is in its ``system-out``, which
