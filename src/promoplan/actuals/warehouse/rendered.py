@@ -124,16 +124,8 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not described")
 
 
-def _encoded(value: Value) -> list[str]:
-    if type(value) is dt.date:
-        return ["date", value.isoformat()]
-    if type(value) is Decimal:
-        return ["decimal", str(value)]
-    assert type(value) is str
-    return ["str", value]
-
-
 def _decoded(kind: str, text: str) -> Value:
+    """A bound value written by :func:`_canonical` (``["date", "2025-01-01"]``), read back."""
     if kind == "date":
         return dt.date.fromisoformat(text)
     if kind == "decimal":
@@ -181,7 +173,8 @@ def _write(folder: Path, path: Path, result: Rendered) -> None:
         if isinstance(result.parameters, dict)
         else [("", v) for v in result.parameters]
     )
-    data = {"sql": result.sql, "named": named, "parameters": [[n, *_encoded(v)] for n, v in pairs]}
+    values = [[name, *_canonical(value)] for name, value in pairs]
+    data = {"sql": result.sql, "named": named, "parameters": values}
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
