@@ -41,7 +41,9 @@ def test_duckdb_file_problems(cli: Cli, tmp_path: Path) -> None:
     status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=nope")
     assert status == 1
     assert "error PA032 no table nope in duckdb://" in stdout
-    assert "hint: the tables are: actuals, words" in stdout
+    assert "hint: the tables in the file are: actuals, words" in stdout
+    status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=actual")
+    assert "hint: did you mean actuals? the tables in the file are: actuals, words" in stdout
     status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=words")
     assert status == 1
     assert 'error PA034 column "gmv" is varchar, not a number' in stdout

@@ -247,7 +247,12 @@ def test_missing_table_is_pa032_naming_the_tables(cli: Cli, postgres: pgserver.S
     status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.actual"))
     assert status == 1
     assert "error PA032 no table public.actual on postgresql://postgres@127.0.0.1:" in stdout
-    assert re.search(r"hint: the tables in public are: .*\bactuals\b", stdout)
+    meant = r"hint: did you mean actuals\? the tables in public are: .*\bactuals\b"
+    assert re.search(meant, stdout)
+    # A name differing in case only: PostgreSQL folds an unquoted name, promoplan quotes it.
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.Actuals"))
+    assert status == 1
+    assert "hint: did you mean actuals? a name is read as written, case included" in stdout
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from promoplan.actuals.warehouse import parse_timeout
+from promoplan.actuals.warehouse.columns import no_table
 from promoplan.actuals.warehouse.cubequery import CubeQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
@@ -176,6 +177,22 @@ def test_quoted_table_names() -> None:
     for bad in ("", "a..b", '"open', "a.b.c.d"):
         with pytest.raises(UsageProblem):
             parse_table(bad)
+
+
+def test_no_table_names_the_table_meant() -> None:
+    url = parse_url("postgresql://reader@db/shop?table=sales.Daly")
+
+    def hint(tables: list[str] | None) -> str | None:
+        return no_table(url, tables, "sales").hint
+
+    assert no_table(url, [], "sales").message == f"no table sales.Daly on {url.display}"
+    assert hint([]) == "sales has no tables"
+    assert hint(None) is None  # not known (a database that does not exist)
+    assert hint(["orders", "daly"]) == "did you mean daly? a name is read as written, case included"
+    assert hint(["orders", "daily"]) == "did you mean daily? the tables in sales are: orders, daily"
+    assert hint(["orders", "refunds"]) == "the tables in sales are: orders, refunds"
+    many = [f"t{i:02}" for i in range(14)]
+    assert hint(many) == f"the tables in sales are: {', '.join(many[:12])} and 2 more"
 
 
 def test_env_password(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import ActualsSpec
@@ -51,6 +52,32 @@ def listing(names: tuple[str, ...], limit: int = 12) -> str:
     """``"a", "b" and 3 more``."""
     shown = [f'"{n}"' for n in names[:limit]]
     return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def no_table(
+    url: WarehouseUrl, tables: Sequence[str] | None, where: str, *, on: str = "on"
+) -> Diagnostic:
+    """PA032: the URL's table is not in the catalog. The hint names the table meant when
+    one differs from it only in case (a name is read as written: quoted, not folded)
+    or is close to it, then the tables ``where`` (a schema, a file) has; none when
+    they are not known (a database that does not exist)."""
+    import difflib  # noqa: PLC0415  # the error path only
+
+    message = f"no table {url.table} {on} {url.display}"
+    if tables is None:
+        return diagnostic("PA032", message, file=url.display)
+    name = url.table.name
+    same = [t for t in tables if t.casefold() == name.casefold()]
+    close = same or difflib.get_close_matches(name, list(tables), n=2, cutoff=0.6)
+    listed = ", ".join(tables[:12]) + (f" and {len(tables) - 12} more" if len(tables) > 12 else "")
+    if not tables:
+        hint = f"{where} has no tables"
+    elif same:
+        hint = f"did you mean {same[0]}? a name is read as written, case included"
+    else:
+        meant = f"did you mean {' or '.join(close)}? " if close else ""
+        hint = f"{meant}the tables in {where} are: {listed}"
+    return diagnostic("PA032", message, file=url.display, hint=hint)
 
 
 def pushdown_gaps(spec: ActualsSpec) -> list[str]:

@@ -11,12 +11,11 @@ import threading
 from pathlib import Path
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import plan_query
+from promoplan.actuals.warehouse.columns import no_table, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
-from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
 
 _COLUMNS = (
@@ -53,19 +52,8 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         columns = tuple(con.execute(_COLUMNS, params).fetchall())
         if not columns:
             tables = tuple(r[0] for r in con.execute(_TABLES, {"schema": table.schema}).fetchall())
-            listed = ", ".join(tables[:12]) + (" and more" if len(tables) > 12 else "")
-            return empty_actuals(
-                url,
-                spec,
-                [
-                    diagnostic(
-                        "PA032",
-                        f"no table {table} in {url.display}",
-                        file=url.display,
-                        hint=f"the tables are: {listed}" if tables else "the file has no tables",
-                    )
-                ],
-            )
+            where = table.schema or "the file"
+            return empty_actuals(url, spec, [no_table(url, tables, where, on="in")])
         planned = plan_query(url, spec, columns)
         if planned.query is None:
             return empty_actuals(url, spec, planned.diagnostics)

@@ -21,14 +21,13 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import Planned, plan_query
+from promoplan.actuals.warehouse.columns import Planned, no_table, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.pending import Background, Pending, Ready
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.sqltext import Rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
-from promoplan.diagnostics import diagnostic
 from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
@@ -194,7 +193,9 @@ def _prepare(
         exists = conn.execute(_EXISTS, name).fetchone()
         if not (exists and exists[0]):
             tables = tuple(r[0] for r in conn.execute(_TABLES, [url.table.schema]).fetchall())
-            return empty_actuals(url, spec, [_no_table(url, tables)])
+            return empty_actuals(
+                url, spec, [no_table(url, tables, url.table.schema or "the current schema")]
+            )
     planned = plan_query(url, spec, columns)
     if planned.query is None:
         return empty_actuals(url, spec, planned.diagnostics)
@@ -261,17 +262,6 @@ def _abandon(conn: psycopg.Connection[Any]) -> None:
     if conn.pgconn.transaction_status == TransactionStatus.ACTIVE:
         _cancel(conn)
     conn.close()
-
-
-def _no_table(url: WarehouseUrl, tables: tuple[str, ...]) -> Any:
-    schema = url.table.schema or "the current schema"
-    listed = ", ".join(tables[:12]) + (" and more" if len(tables) > 12 else "")
-    return diagnostic(
-        "PA032",
-        f"no table {url.table} on {url.display}",
-        file=url.display,
-        hint=f"the tables in {schema} are: {listed}" if tables else f"{schema} has no tables",
-    )
 
 
 def _seconds(timeout: float) -> str:

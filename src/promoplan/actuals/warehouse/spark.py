@@ -14,13 +14,13 @@ import warnings
 from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import plan_query
+from promoplan.actuals.warehouse.columns import no_table, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.query import table_sql
 from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.urls import WarehouseUrl
-from promoplan.diagnostics import diagnostic
+from promoplan.diagnostics import Diagnostic
 from promoplan.errors import UsageProblem
 
 CONNECT_TIMEOUT = 10  # seconds to open a TCP connection to the server
@@ -133,15 +133,10 @@ def _read(
     return assemble(url, spec, planned, rows)
 
 
-def _no_table(session: Any, url: WarehouseUrl) -> Any:
+def _no_table(session: Any, url: WarehouseUrl) -> Diagnostic:
+    tables: list[str] | None
     try:
         tables = sorted(t.name for t in session.catalog.listTables(url.table.schema))
     except Exception:  # an unknown database: name none
-        tables = []
-    listed = ", ".join(tables[:12]) + (" and more" if len(tables) > 12 else "")
-    return diagnostic(
-        "PA032",
-        f"no table {url.table} on {url.display}",
-        file=url.display,
-        hint=f"the tables are: {listed}" if tables else None,
-    )
+        tables = None
+    return no_table(url, tables, url.table.schema or "the current database")
