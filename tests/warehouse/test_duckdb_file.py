@@ -36,6 +36,37 @@ def test_check_json_from_a_duckdb_file_is_the_csv_one(cli: Cli, tmp_path: Path) 
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # read-only: not touched
 
 
+def test_columns_spelled_otherwise_are_matched_as_a_files_headers_are(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A table of ``"DATE"``, ``" CHANNEL "``, ``"GMV"`` ... serves the plan's ``date``,
+    ``channel``, ``gmv`` as a CSV file with that header does (case and surrounding spaces
+    aside): the same JSON, every goal with a value."""
+
+    def spelled(name: str) -> str:
+        return f" {name.upper()} " if name == "channel" else name.upper()
+
+    files = []
+    for source in EXAMPLE_ACTUALS:
+        lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+        copy = tmp_path / source.name
+        header = ",".join(map(spelled, lines[0].rstrip("\n").split(",")))
+        copy.write_text(header + "\n" + "".join(lines[1:]), encoding="utf-8")
+        files.append(copy)
+    path = _database(tmp_path)
+    con = duckdb.connect(str(path))
+    for name in con.table("actuals").columns:
+        con.execute(f'ALTER TABLE actuals RENAME COLUMN "{name}" TO "{spelled(name)}"')
+    assert {"DATE", " CHANNEL ", "GMV"} <= set(con.table("actuals").columns)
+    con.close()
+    from_csv = cli("check", str(PLAN), *[a for f in files for a in ("-a", str(f))], "-f", "json")
+    from_file = cli("check", str(PLAN), "-a", f"duckdb://{path}?table=actuals", "-f", "json")
+    assert from_file[0] == from_csv[0] == 1
+    assert comparable(from_file[1]) == comparable(from_csv[1])
+    goals = comparable(from_file[1])["plans"][0]["goals"]
+    assert all(g["actual"] is not None for g in goals if g["status"] != "pending")
+
+
 def test_duckdb_file_problems(cli: Cli, tmp_path: Path) -> None:
     path = _database(tmp_path)
     status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=nope")

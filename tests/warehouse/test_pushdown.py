@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -10,6 +11,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
+from psycopg import sql
 
 from clirunner import Cli
 from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec, measure_key
@@ -84,6 +86,49 @@ def test_check_json_from_a_duckdb_file_is_the_csv_one(
         from_file = cli("check", str(plan), "-a", url, "-f", "json")
         assert from_file[0] == from_csv[0], (name, from_file[2])
         assert comparable(from_file[1]) == comparable(from_csv[1]), name
+
+
+def _spelled(header: list[str]) -> list[str]:
+    """A header as a table loaded from a spreadsheet may spell it: in upper case, the
+    second name padded with spaces."""
+    return [f" {h.upper()} " if i == 1 else h.upper() for i, h in enumerate(header)]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_columns_spelled_otherwise_are_matched_as_a_files_headers_are(
+    cli: Cli, postgres: pgserver.Server, tables: dict[str, Path], tmp_path: Path, case: str
+) -> None:
+    """A table's columns meet the plan's names as a CSV file's headers do, case and
+    surrounding spaces aside (the query names the table's spelling): a view of the case's
+    table under its columns spelled otherwise gives the JSON of the CSV file whose header
+    spells them so."""
+    plan, table, _, _ = CASES[case]
+    with tables[case].open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = _spelled(rows[0])
+    csv_file = tmp_path / f"{case}.csv"
+    with csv_file.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, *rows[1:]])
+    view = sql.Identifier("public", f"{table.split('.')[1]}_spelled")
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(sql.Identifier(old), sql.Identifier(new))
+        for old, new in zip(rows[0], header, strict=True)
+    )
+    execute(
+        postgres,
+        sql.SQL("DROP VIEW IF EXISTS {}").format(view),
+        sql.SQL("CREATE VIEW {} AS SELECT {} FROM {}").format(
+            view, columns, sql.Identifier(*table.split("."))
+        ),
+    )
+    from_csv = cli("check", str(plan), "-a", str(csv_file), "-f", "json")
+    url = postgres.url(f"public.{table.split('.')[1]}_spelled")
+    from_pg = cli("check", str(plan), "-a", url, "-f", "json")
+    assert from_pg[0] == from_csv[0], from_pg[2]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    found = comparable(from_pg[1])["plans"][0]
+    assert not [d for d in found["diagnostics"] if d["code"] in ("PA002", "PA033")]
+    assert any(g["actual"] is not None for g in found["goals"]), found["goals"]
 
 
 def _spec(**changes: object) -> ActualsSpec:

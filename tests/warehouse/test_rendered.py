@@ -76,6 +76,9 @@ def queries(draw: st.DrawFn) -> CubeQuery:
         counted=draw(flags),
         folded=tuple(draw(st.lists(st.sampled_from(["sku", "store"]), max_size=2, unique=True))),
         kept=kept,
+        renamed=tuple(
+            (name, name.upper()) for name in (*measures, *dimensions) if draw(st.booleans())
+        ),
     )
 
 
@@ -176,6 +179,7 @@ CHANGES: list[dict[str, Any]] = [
     {"folded": ("sku",)},
     {"kept": ((0, ("douyin",)),)},
     {"unpivot": UnpivotQuery(("a",), (0,), ((1,),), (False,))},
+    {"renamed": (("gmv", "GMV"),)},
 ]
 VARIANTS = [dataclasses.replace(EXAMPLE, **change) for change in CHANGES]
 

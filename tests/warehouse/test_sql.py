@@ -146,6 +146,26 @@ def test_a_date_column_is_not_cast() -> None:
     )
 
 
+def test_the_query_names_the_tables_spelling_of_a_column() -> None:
+    query = CubeQuery(
+        parse_table("t"),
+        "d",
+        False,
+        ("channel",),
+        ("x",),
+        (False,),
+        None,
+        None,
+        exprs=(RowExpr(parse_formula("x * 2").root, counted=False),),
+        renamed=(("channel", " Channel "), ("d", "D"), ("x", "X")),
+    )
+    assert render(query, "duckdb").sql == (
+        'SELECT "D" AS "day", " Channel " AS "k0", COUNT(*) AS "n", SUM("X") AS "s0", '
+        'COUNT("X") AS "c0", SUM(CAST((CAST("X" AS DOUBLE) * CAST($e0 AS DOUBLE)) AS '
+        'DECIMAL(38, 4))) AS "s1" FROM "t" WHERE NOT "D" IS NULL GROUP BY "D", " Channel "'
+    )
+
+
 def test_urls_parse_and_print_without_the_password() -> None:
     url = parse_url(
         "postgresql://ana:s3cr%40t@db.internal:6543/shop?table=sales.daily&sslmode=require"

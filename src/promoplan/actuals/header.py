@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from promoplan.actuals.names import trimmed_header
 from promoplan.actuals.sniff import (
     _DELIMITER_NAMES,
     _NEWLINE,
@@ -88,7 +89,7 @@ def read_header(path: Path, name: str, opener: Opener = open_plain) -> Header | 
             line=1,
             hint="check the quotes in the first line",
         )
-    names = tuple(field.strip(" \t\r\n\u00a0\u3000\ufeff") for field in record)
+    names = tuple(map(trimmed_header, record))
     problem = _duplicate_header(names, name)
     if problem is not None:
         return problem

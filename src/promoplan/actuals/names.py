@@ -26,6 +26,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def trimmed_header(name: str) -> str:
+    """A header cell as a file's header is read: surrounding spaces trimmed."""
+    return name.strip(_SPACES)
+
+
 def header_key(name: str) -> str:
     """A header as it is matched: NFC, surrounding spaces trimmed, case folded."""
     return nfc(name).strip(_SPACES).casefold()

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.names import HeaderIndex, trimmed_header
 from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
 from promoplan.actuals.warehouse.cubequery import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
-from promoplan.formula import Node, parse_formula
+from promoplan.formula import Node, name_nodes, parse_formula
 
 # Type names as the catalogs print them (PostgreSQL's format_type, Spark's
 # simpleString, DuckDB's information_schema), lower-cased.
@@ -124,7 +125,10 @@ def _split(
     if spec.unpivot is None:
         return None
     needed = needed_of(spec)
-    unpivoted, missing = unpivot_header(names, needed, spec.unpivot, url.display, counts=True)
+    # Matched as the header of the table's CSV export would be (trimmed); the query
+    # names each column as the table spells it.
+    header = tuple(map(trimmed_header, names))
+    unpivoted, missing = unpivot_header(header, needed, spec.unpivot, url.display, counts=True)
     found += [replace(d, line=None) for d in missing]  # a table has no header line
 
     def measure(j: int) -> str:  # a count of cells reads the columns of the measure it counts
@@ -133,6 +137,42 @@ def _split(
 
     columns = {(value - 1, measure(j)): names[column - 1] for j, value, column in unpivoted.columns}
     return _Split(unpivoted.values, columns, spec.unpivot.dimension)
+
+
+class _TableColumns:
+    """The table's columns' SQL types (lower-cased), looked up by a plan's column name as
+    a file's header is (:class:`~promoplan.actuals.names.HeaderIndex`): exactly, else
+    with case and surrounding spaces aside, so that a table of ``"GMV"`` serves the
+    plan's ``gmv`` as its CSV export would. The query names the table's spelling."""
+
+    def __init__(self, table_columns: tuple[tuple[str, str], ...]) -> None:
+        self.names = tuple(name for name, _ in table_columns)
+        self._types = {name: sql_type.lower() for name, sql_type in table_columns}
+        self._index = HeaderIndex(self.names)
+
+    def spelling(self, name: str) -> str | None:
+        """The table's column the plan's ``name`` reads; None when there is none."""
+        if name in self._types:
+            return name
+        position = self._index.get(name)
+        return None if position is None else self.names[position - 1]
+
+    def get(self, name: str) -> str | None:
+        """The SQL type of the column the plan's ``name`` reads; None when there is none."""
+        spelled = self.spelling(name)
+        return None if spelled is None else self._types[spelled]
+
+    def __contains__(self, name: str) -> bool:
+        return self.spelling(name) is not None
+
+    def renamed(self, used: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """(the plan's name, the table's) for each of ``used`` spelled otherwise there."""
+        pairs = set()
+        for name in used:
+            spelled = self.spelling(name)
+            if spelled is not None and spelled != name:
+                pairs.add((name, spelled))
+        return tuple(sorted(pairs))
 
 
 def plan_query(
@@ -149,8 +189,8 @@ def plan_query(
             f"{url.display}: {' and '.join(gaps)} cannot be read from a database yet "
             "(files only); read an export of the table, or a view that does the work"
         )
-    types = {name: sql_type.lower() for name, sql_type in table_columns}
-    names = tuple(name for name, _ in table_columns)
+    types = _TableColumns(table_columns)
+    names = types.names
     source = url.display
     found: list[Diagnostic] = []
     split = _split(url, spec, names, found)
@@ -242,6 +282,15 @@ def plan_query(
         unpivot=measures.unpivot(),
         folded=folded if spec.grain != "rows" else (),
         kept=kept,
+        renamed=types.renamed(
+            (
+                spec.date_column,
+                *present_dims,
+                *folded,
+                *measures.columns,
+                *(n.name for _, root in measures.exprs for n in name_nodes(root)),
+            )
+        ),
     )
     return Planned(query, tuple(found), dimension_slots, measures.slots, names, measures.expr_slots)
 
@@ -285,7 +334,7 @@ class _Measures:
     def __init__(
         self,
         spec: ActualsSpec,
-        types: dict[str, str],
+        types: _TableColumns,
         queried: tuple[str, ...],
         unpivoted: set[str],
         split: _Split | None,

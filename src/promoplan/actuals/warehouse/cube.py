@@ -148,7 +148,7 @@ def assemble(
     assert planned.query is not None  # only a planned query runs
     found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
     found.extend(findings.misdated(url, spec, misdated))
-    found.extend(findings.unknown_channels(url, spec, names, counts))
+    found.extend(findings.unknown_channels(url, spec, planned.query, names, counts))
     days = [day for day, _ in order]
     summary = FileSummary(
         path=url.display,

@@ -108,10 +108,18 @@ class CubeQuery:
     # name, with those names: summed over the inner groups too, every other value
     # under OTHER_SQL (as the file engine sums them under OTHER_VALUE).
     kept: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # The columns above (and those exprs read) are the plan's names; where the table
+    # spells one otherwise (case or surrounding spaces aside, as a file's header is
+    # matched), (the plan's name, the table's): the query names the table's.
+    renamed: tuple[tuple[str, str], ...] = ()
 
     def two_level(self) -> bool:
         """Whether the rows are grouped by every key first, then summed (folded, kept)."""
         return bool(self.folded or self.kept)
+
+    def table_column(self, name: str) -> str:
+        """The table's spelling of the column the plan names ``name``."""
+        return dict(self.renamed).get(name, name)
 
     def grouped_parts(self) -> tuple[Parts, ...]:
         """Per grouped measure (columns, then exprs): the aggregates selected."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
+from promoplan.actuals.names import unmapped_message
 from promoplan.actuals.problems import date_problem
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
@@ -147,19 +148,26 @@ def _repeated(url: WarehouseUrl, grain: str, parts: list[str], keys: int, extra:
 
 
 def unknown_channels(
-    url: WarehouseUrl, spec: ActualsSpec, names: tuple[str, ...], groups: dict[Key, int]
+    url: WarehouseUrl,
+    spec: ActualsSpec,
+    query: CubeQuery,
+    names: tuple[str, ...],
+    groups: dict[Key, int],
 ) -> list[Diagnostic]:
-    """PA011 once per channel value the plan does not map, in sorted order."""
+    """PA011 once per channel value the plan does not map, in sorted order; values
+    read from column names (unpivot) in the columns' order, as for a file."""
     channel = spec.channel_dimension
     if spec.known_channels is None or channel is None or channel not in names:
         return []
     position = names.index(channel)
-    values = sorted({v for _, dims in groups if (v := dims[position]) is not None})
+    unpivoted = spec.unpivot is not None and spec.unpivot.dimension == channel
+    rank = {v: i for i, v in enumerate(query.unpivot.values)} if query.unpivot and unpivoted else {}
+    found = {v for _, dims in groups if (v := dims[position]) is not None}
+    values = sorted(found, key=lambda v: (rank.get(v, len(rank)), v))
     return [
         diagnostic(
             "PA011",
-            f'{spec.channel_dimension} "{value}" is not in the plan\'s channels; '
-            "its spend counts as unmapped",
+            unmapped_message(channel, value, spec.known_channels),
             file=url.display,
             hint="map it to a budget line under channels:",
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -65,7 +66,9 @@ def _double(expression: exp.Expression) -> exp.Cast:
     return exp.cast(expression, exp.DataType.build("DOUBLE"))
 
 
-def formula_expression(node: Node, values: _Values) -> exp.Expression:
+def formula_expression(
+    node: Node, values: _Values, column: Callable[[str], str] = str
+) -> exp.Expression:
     """A parsed ``expr`` over columns as a sqlglot expression, per row.
 
     Operands are the columns (quoted) cast to DOUBLE and numbers are bound
@@ -73,14 +76,14 @@ def formula_expression(node: Node, values: _Values) -> exp.Expression:
     value is rounded; a missing operand gives NULL, so does a division by zero.
     """
     if isinstance(node, Name):
-        return _double(_ident(node.name))
+        return _double(_ident(column(node.name)))
     if isinstance(node, Number):
         return _double(values.bind("e", node.value))
     if isinstance(node, Negate):
-        return exp.Paren(this=exp.Neg(this=formula_expression(node.operand, values)))
-    result = formula_expression(node.first, values)
+        return exp.Paren(this=exp.Neg(this=formula_expression(node.operand, values, column)))
+    result = formula_expression(node.first, values, column)
     for op, item in node.rest:
-        right = formula_expression(item, values)
+        right = formula_expression(item, values, column)
         if isinstance(node, Sum):
             result = (exp.Add if op == "+" else exp.Sub)(this=result, expression=right)
         elif op == "*":
@@ -105,7 +108,7 @@ def _aggregates(value: exp.Expression, j: int, parts: Parts) -> list[exp.Express
 
 
 def _day(query: CubeQuery) -> exp.Expression:
-    day: exp.Expression = _ident(query.date_column)
+    day: exp.Expression = _ident(query.table_column(query.date_column))
     if query.date_is_timestamp:
         day = exp.cast(day, exp.DataType.build("DATE"))
     if query.period == "month":
@@ -123,17 +126,19 @@ def _trimmed(value: exp.Expression) -> exp.Expression:
 
 def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
     """The one scan: rows grouped by date and dimension values."""
-    date = _ident(query.date_column)
+    column = query.table_column
+    date = _ident(column(query.date_column))
     day = _day(query)
-    dims = [_ident(c) for c in (*query.dimensions, *query.folded)]
+    dims = [_ident(column(c)) for c in (*query.dimensions, *query.folded)]
     selects: list[exp.Expression] = [_alias(day, "day")]
     selects += [_alias(d, f"k{j}") for j, d in enumerate(dims)]
     selects.append(_alias(exp.Count(this=exp.Star()), "n"))
     parts = query.grouped_parts()
-    for j, column in enumerate(query.measures):
-        selects += _aggregates(_ident(column), j, parts[j])
+    for j, measure in enumerate(query.measures):
+        selects += _aggregates(_ident(column(measure)), j, parts[j])
     for j, row in enumerate(query.exprs, start=len(query.measures)):
-        value = exp.cast(formula_expression(row.formula, values), exp.DataType.build(_ROUNDED))
+        rounded = exp.DataType.build(_ROUNDED)
+        value = exp.cast(formula_expression(row.formula, values, column), rounded)
         selects += _aggregates(value, j, parts[j])
     conditions: list[exp.Expression] = [
         exp.Not(this=exp.Is(this=date.copy(), expression=exp.Null()))
