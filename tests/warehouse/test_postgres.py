@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -401,3 +402,59 @@ def test_cube_merges_trimmed_values_and_counts_repeats(postgres: pgserver.Server
     assert repeat.message == (
         "repeated: 2025-01-02, no channel; 2 date and dimension values repeat, 2 extra rows in all"
     )
+
+
+NFD_PLAN = """\
+promoplan: 1
+name: accents
+period: 2025
+actuals:
+  dimensions: {channel: channel, region: region}
+metrics:
+  gmv: {column: gmv, unit: currency}
+  spend: {column: spend, unit: currency}
+  zurich_gmv: {column: gmv, where: {region: Zürich}}
+  cafe_gmv: {column: gmv, where: {channel: café}}
+goals:
+  zurich: {metric: zurich_gmv, at_least: 10}
+  cafe: {metric: cafe_gmv, at_least: 10}
+budget: {total: 10000, lines: {ads: 100%}}
+channels: {café: ads, douyin: ads}
+"""
+
+
+def test_values_in_nfd_are_read_in_nfc_as_from_a_file(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """Accents decomposed (NFD, as macOS exports write them) in a channel the plan maps and
+    in a dimension read by name (``where: {region: Zürich}``, grouped by in the query):
+    the values the plan names, composed, as a CSV file of the same rows gives them."""
+    cafe, zurich = (unicodedata.normalize("NFD", text) for text in ("café", "Zürich"))
+    assert (cafe, zurich) != ("café", "Zürich")
+    rows = [
+        ("2025-01-01", cafe, zurich, 100, 40),
+        ("2025-01-02", "café", "Zürich", 10, 5),
+        ("2025-01-03", "douyin", "Basel", 7, 1),
+        ("2025-01-03", "douyin", zurich, 3, 1),
+    ]
+    values = [sql.SQL("({})").format(sql.SQL(", ").join(map(sql.Literal, row))) for row in rows]
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.accents",
+        "CREATE TABLE public.accents (date date, channel text, region text, gmv int, spend int)",
+        sql.SQL("INSERT INTO public.accents VALUES {}").format(sql.SQL(", ").join(values)),
+    )
+    plan = tmp_path / "accents.yaml"
+    plan.write_text(NFD_PLAN, encoding="utf-8")
+    export = tmp_path / "accents.csv"
+    lines = ["date,channel,region,gmv,spend", *(",".join(map(str, row)) for row in rows)]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from_csv = cli("check", str(plan), "-a", str(export), "-f", "json")
+    from_pg = cli("check", str(plan), "-a", postgres.url("public.accents"), "-f", "json")
+    assert from_pg[0] == from_csv[0]
+    assert comparable(from_pg[1]) == comparable(from_csv[1])
+    found = comparable(from_pg[1])["plans"][0]
+    goals = {g["id"]: g["actual"] for g in found["goals"]}
+    assert goals == {"zurich": 100 + 10 + 3, "cafe": 100 + 10}
+    assert [(b["line"], b["spent"]) for b in found["budget"]] == [("ads", 40 + 5 + 1 + 1)]
+    assert found["diagnostics"] == []

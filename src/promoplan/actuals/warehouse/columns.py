@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -304,8 +305,17 @@ def _kept(
     """The dimensions grouped by whose values the plan reads only by name (``where``
     filters, budget channels), with those names: the query sums every other value into
     one, as the file engine does. Not the channel dimension of a plan with channels,
-    whose values PA011 lists one by one."""
-    named = {name: values for name, values in spec.read_values if values}
+    whose values PA011 lists one by one.
+
+    Each name is listed composed (NFC, as the plan's names are) and decomposed (NFD,
+    as macOS exports write accents): a value in either form is kept, and the cube
+    reads it in NFC, as the file engine does (SQL has no normalisation every engine
+    shares)."""
+    named = {
+        name: {form for value in values for form in (value, unicodedata.normalize("NFD", value))}
+        for name, values in spec.read_values
+        if values
+    }
     if spec.known_channels is not None and spec.channel_dimension is not None:
         named.pop(spec.channel_dimension, None)
     columns = {column: name for name, column in spec.dimensions}

@@ -26,6 +26,7 @@ from promoplan.actuals.model import (
     FileSummary,
     Measure,
 )
+from promoplan.actuals.names import nfc
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse import findings
 from promoplan.actuals.warehouse.columns import Planned
@@ -53,7 +54,7 @@ def _text(value: object) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
-    return text.strip(SPACES) or None
+    return nfc(text.strip(SPACES)) or None
 
 
 def _number(value: object) -> Decimal | int | None:
@@ -166,8 +167,9 @@ def assemble(
 def _groups(
     spec: ActualsSpec, planned: Planned, slots: _Slots, rows: Sequence[Sequence[Any]]
 ) -> tuple[dict[Key, Sequence[Any]], dict[dt.date, int]]:
-    """The result rows by (date, trimmed values), rows equal once trimmed merged; and the
-    rows of weekly data dated on another weekday than the week's first, per date."""
+    """The result rows by (date, values trimmed and in NFC, as the file engine reads
+    them), rows equal so merged; and the rows of weekly data dated on another weekday
+    than the week's first, per date."""
     k = slots.k
     first_day = _WEEKDAY[spec.week_start] if spec.grain == "weekly" else None
     groups: dict[Key, Sequence[Any]] = {}
@@ -181,7 +183,9 @@ def _groups(
         if first_day is not None and day.isoweekday() != first_day:
             misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
             continue
-        values = [(v.strip(SPACES) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]]
+        values = [
+            (nfc(v.strip(SPACES)) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]
+        ]
         for j in kept:  # the values not named came back as OTHER_SQL (stripped above)
             if row[1 + j] == OTHER_SQL:
                 values[j] = OTHER_VALUE
