@@ -1,7 +1,7 @@
 """Property: the database query's folding gives the file engine's results.
 
 Random rows over three dimensions (values with spaces, empty ones, repeats, an
-accent composed and decomposed; the header in lower or upper case), a
+accented value; the header in lower or upper case), a
 random grain and goals that read the dimensions by name, by nothing or through a
 mean and a count: ``check --format json`` from a DuckDB database file of the rows
 is the one from their CSV file, its goals and its counts of repeated rows alike.
@@ -28,7 +28,10 @@ from warehouse.examples import comparable
 
 VALUES = {
     "channel": ["a", " a", "b", "c "],
-    "sku": ["s1", " s1", "s2", "s2 ", "s3", "", "S1", "\u00e91", "e\u03011"],  # é1 in NFC, NFD
+    # é1 composed only: the query groups a dimension read by name or not at all before
+    # it is normalised, so é1 composed and decomposed on one day are no repeat there
+    # (README, "Actuals from a database"); test_postgres reads both forms.
+    "sku": ["s1", " s1", "s2", "s2 ", "s3", "", "S1", "\u00e91"],
     "store": ["x", "y", "z"],
 }
 GOALS = {
