@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.names import HeaderIndex, trimmed_header
 from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
+from promoplan.actuals.problems import listing
 from promoplan.actuals.warehouse.cubequery import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
@@ -48,12 +49,6 @@ class Planned:
     measure_slots: tuple[int | None, ...]  # per unique spec measure: its position in the query
     columns: tuple[str, ...]  # the table's column names
     expr_slots: tuple[tuple[str, int], ...] = ()  # (computed key, position) per expr computed
-
-
-def listing(names: tuple[str, ...], limit: int = 12) -> str:
-    """``"a", "b" and 3 more``."""
-    shown = [f'"{n}"' for n in names[:limit]]
-    return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def no_table(

@@ -183,9 +183,7 @@ def _groups(
         if first_day is not None and day.isoweekday() != first_day:
             misdated[day] = misdated.get(day, 0) + int(row[1 + k])  # PA004 below
             continue
-        values = [
-            (nfc(v.strip(SPACES)) or None) if type(v) is str else _text(v) for v in row[1 : 1 + k]
-        ]
+        values = list(map(_text, row[1 : 1 + k]))
         for j in kept:  # the values not named came back as OTHER_SQL (stripped above)
             if row[1 + j] == OTHER_SQL:
                 values[j] = OTHER_VALUE
