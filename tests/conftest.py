@@ -9,6 +9,8 @@
 * ``cli``: run ``promoplan`` in process (see tests/clirunner.py).
 * ``golden``: compare with tests/golden/* (``pytest --update-golden`` rewrites them).
 * The rendered-SQL cache (``PROMOPLAN_CACHE_DIR``) is a temporary folder of the session's.
+* ``COLUMNS`` is removed: tables on a pipe are 100 columns wide unless a test sets it
+  (a terminal's exported ``COLUMNS`` would otherwise narrow every expected table).
 * Bytecode: the ``promoplan`` processes the tests start share one bytecode cache outside
   the tree (``PYTHONPYCACHEPREFIX``), even where the environment sets
   ``PYTHONDONTWRITEBYTECODE``: otherwise each of them compiles the package again.
@@ -37,6 +39,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 os.environ.setdefault(
     "PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / f"promoplan-pycache-{os.getuid()}")
 )
+os.environ.pop("COLUMNS", None)  # the width of piped output: 100 unless a test sets it
 # The rendered cube queries promoplan keeps between runs: the tests' own, one folder per
 # session (the workers and every subprocess inherit it), never the user's ~/.cache.
 if "PROMOPLAN_CACHE_DIR" not in os.environ:

@@ -16,6 +16,8 @@ import pytest
 from rich.cells import cell_len
 
 from builders import check_run
+from clirunner import run_isolated
+from promoplan import cli
 from promoplan.commands.check import run_check
 from promoplan.render import RenderOptions
 from promoplan.render.fit import shorten
@@ -134,3 +136,19 @@ def test_the_example_at_80_columns_keeps_every_label_whole() -> None:
     assert any(line.startswith("小红书每月产出100篇UGC内容 (2025-05) 100 ") for line in lines)
     assert "%" not in lines
     assert "(2025-05)" not in lines
+
+
+@pytest.mark.parametrize(
+    ("columns", "widest"), [(None, 100), ("80", 80), ("120", 120), ("40", 60), ("wide", 100)]
+)
+def test_piped_output_is_as_wide_as_columns_says_else_100(columns: str | None, widest: int) -> None:
+    """A crontab's ``COLUMNS=80`` fits the mail; unset or not a number: 100; never below 60."""
+    plans = Path(__file__).parent.parent / "plans"
+    args = ["check", str(plans / "ecommerce-2025.yaml"), "-a", str(plans / "actuals" / "*.csv")]
+    env = {"COLUMNS": columns} if columns is not None else {}
+    lines = run_isolated(lambda: cli.app(args, prog_name="promoplan"), env).stdout.splitlines()
+    # Diagnostics and their hints are never cut (the terminal wraps them); nor is a path.
+    never_cut = re.compile(r"\S+:\d+(:\d+)?: |    hint: |\(/")
+    table = [line for line in lines if not never_cut.match(line)]
+    assert max(map(cell_len, table)) <= widest
+    assert max(map(cell_len, table)) > widest - 12  # as wide as it may be, near enough

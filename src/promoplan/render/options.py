@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from promoplan.result import PlanResult
 
 UNITS: dict[str, Units] = {"cn": "cn", "intl": "intl"}
+NARROWEST = 60  # columns: a narrower terminal or COLUMNS gets tables this wide
+
+
+def _columns() -> int | None:
+    """``COLUMNS`` as a positive number of columns, else None (unset, or not a number)."""
+    text = os.environ.get("COLUMNS", "").strip()
+    return int(text) if text.isdecimal() and int(text) > 0 else None
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,9 @@ def options_for_stdout(
     """Colour and width as stdout allows (one rule for every command), units and quiet mode.
 
     Colour only for ``table`` on a terminal, never with ``NO_COLOR`` or ``TERM=dumb``;
-    the terminal's width on a terminal, else 100 columns.
+    the width is ``COLUMNS`` when it is set (on a pipe too: a crontab's
+    ``COLUMNS=80`` fits the mail it sends), else the terminal's, else 100
+    columns; never below :data:`NARROWEST`.
     """
     if units is not None and units not in UNITS:
         raise UsageProblem(f"unknown --units {units!r}; choose cn or intl")
@@ -52,6 +61,7 @@ def options_for_stdout(
         and "NO_COLOR" not in os.environ
         and os.environ.get("TERM") != "dumb"
     )
-    width = max(60, shutil.get_terminal_size((100, 24)).columns) if on_terminal else 100
+    width = _columns() or (shutil.get_terminal_size((100, 24)).columns if on_terminal else 100)
+    width = max(NARROWEST, width)
     chosen = UNITS[units] if units is not None else None
     return RenderOptions(color=color, width=width, units=chosen, quiet=quiet)
