@@ -235,6 +235,12 @@ def test_globs_expand(files: tuple[Path, Path]) -> None:
     [
         ((), "pass --actuals"),
         (("--actuals", "nowhere/*.csv"), "matches no file"),
+        # A URL of no source is not a pattern matching no file; its password is not shown.
+        (
+            ("--actuals", "mysql://ana:hunter2@db/shop?table=t"),
+            "'mysql://ana@db/shop?table=t' is not",
+        ),
+        (("--actuals", "file:///srv/actuals.csv"), "a file is named by its path"),
         (("--actuals", "missing.csv"), "no such file"),
         (("--actuals", "ACTUALS", "--as-of", "2025-13-01"), "YYYY-MM-DD"),
         (("--actuals", "ACTUALS", "--period", "2025-Q5"), "2025-W23"),
@@ -253,6 +259,7 @@ def test_usage_problems_exit_2(
     assert stdout == ""
     assert words in stderr
     assert "Traceback" not in stderr
+    assert "hunter2" not in stderr
 
 
 def test_plan_errors_stop_before_the_actuals(tmp_path: Path) -> None:

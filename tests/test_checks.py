@@ -738,6 +738,57 @@ def test_pp004_bare_numbers_for_shares_and_weights(tmp_path: Path) -> None:
     assert at(loaded, "PP004")[0] == pos(body, "60")
 
 
+# --- PP141 ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("postgresql://reader:s3cret@db.internal/shop", "holds a password"),
+        ("mysql://reader@db.internal/shop", "is not a source URL"),
+        ("duckdb:///srv/shop.duckdb", "may not name a DuckDB file"),
+        ("postgresql://db.internal/shop?sslkey=/home/ana/key.pem", "may not set sslkey"),
+        ("postgresql://db.internal/shop?options=-c%20statement_timeout%3D0", "'options'"),
+        ("postgresql://db.internal:99999/shop", "not a valid URL"),
+        ("sc://spark.internal:15002/shop", "has no path"),
+    ],
+)
+def test_pp141_a_source_no_run_can_read_is_an_error_at_its_url(
+    tmp_path: Path, source: str, words: str
+) -> None:
+    body = f"actuals:\n  source: {source}\n  table: sales.daily\n"
+    loaded = load(tmp_path, body)
+    found = only(loaded, "PP141")
+    assert found.severity == "error"
+    assert (found.line, found.column) == pos(body, source)
+    assert words in found.message
+    assert "s3cret" not in found.message + (found.hint or "")
+
+
+def test_pp141_no_table_anywhere(tmp_path: Path) -> None:
+    body = "actuals:\n  source: postgresql://reader@db.internal/shop\n"
+    assert "names no table" in only(load(tmp_path, body), "PP141").message
+    assert "PP141" not in codes(load(tmp_path, body + "  table: sales.daily\n"))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "postgresql://reader@db.internal:5432/shop",  # a remote host: the environment's to allow
+        "postgresql://reader:${SHOP_PW}@db.internal/shop",  # unset here: read where check runs
+        "postgres://127.0.0.1/shop?sslmode=require",
+        "sc://spark.internal:15002",
+    ],
+)
+def test_pp141_what_the_environment_decides_is_left_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.delenv("SHOP_PW", raising=False)
+    monkeypatch.delenv("PROMOPLAN_SOURCE_HOSTS", raising=False)
+    body = f"actuals:\n  source: {source!r}\n  table: sales.daily\n"
+    assert "PP141" not in codes(load(tmp_path, body))
+
+
 # --- all checks -----------------------------------------------------------------------
 
 
@@ -759,6 +810,8 @@ def test_every_check_has_a_known_code_and_a_failing_example(tmp_path: Path) -> N
         "PP126",
         "PP127",
         "PP128",
+        "PP140",
+        "PP141",
     }
     for check in CHECKS:
         assert check.code in CODES

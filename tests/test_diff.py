@@ -452,3 +452,23 @@ def test_diff_does_not_import_duckdb(tmp_path: Path) -> None:
         env={**os.environ},
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_password_written_in_the_source_is_masked_but_still_a_change(tmp_path: Path) -> None:
+    """A diff is posted for all (a pull request comment): PP141's password shows as ***."""
+    base = edit(STARTER_PLAN, ("actuals:\n", "actuals:\n  source: SOURCE\n  table: sales.daily\n"))
+    plain = base.replace("SOURCE", "postgresql://reader@db.internal/shop")
+    typed = base.replace("SOURCE", "postgresql://reader:hunter2@db.internal/shop")
+    referenced = base.replace("SOURCE", "postgresql://reader:${SHOP_PW}@db.internal/shop")
+    result = diff_texts(tmp_path, plain, typed)
+    assert changes(result)["actuals.source"] == (
+        "changed",
+        "postgresql://reader@db.internal/shop",
+        "postgresql://reader:***@db.internal/shop",
+    )
+    for fmt in ("table", "json", "markdown"):
+        assert "hunter2" not in render_diff(fmt, result)
+    assert changes(diff_texts(tmp_path, typed, referenced))["actuals.source"][1:] == (
+        "postgresql://reader:***@db.internal/shop",
+        "postgresql://reader:${SHOP_PW}@db.internal/shop",
+    )

@@ -34,6 +34,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP128": ("error", "an expr reads a measure that actuals.unpivot splits"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
+    "PP141": (
+        "error",
+        "actuals.source cannot be read: no source URL, no table, a password or path",
+    ),
     "PA001": ("error", "actuals file unreadable"),
     "PA002": ("warning", "a column the plan needs is in no actuals file"),
     "PA003": ("error", "a value is not a number"),

@@ -144,7 +144,18 @@ def plan_tree(plan: Plan) -> Tree:
         if isinstance(events, list):
             node["events"] = _events_by_name(events)
     _mask_notify_literals(tree)
+    _mask_source_password(tree)
     return tree
+
+
+def _mask_source_password(tree: Tree) -> None:
+    """A password written in ``actuals.source`` (PP141) is shown as ``***``."""
+    actuals = tree.get("actuals")
+    source = actuals.get("source") if isinstance(actuals, dict) else None
+    if isinstance(actuals, dict) and isinstance(source, str):
+        from promoplan.actuals.warehouse.urls import masked  # noqa: PLC0415  # only with a source
+
+        actuals["source"] = masked(source)
 
 
 def _mask_notify_literals(tree: Tree) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from promoplan.actuals.pipes import is_pipe
-from promoplan.actuals.warehouse import is_warehouse_url
+from promoplan.actuals.warehouse import is_url, is_warehouse_url
 from promoplan.diagnostics import Diagnostic, plan_ignorable, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
@@ -90,6 +90,10 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
             if pattern not in found:
                 found.append(pattern)
             continue
+        if is_url(pattern):  # mysql://, file://: a URL, but of no source promoplan reads
+            from promoplan.actuals.warehouse.urls import not_a_source  # noqa: PLC0415
+
+            raise not_a_source(pattern)
         if any(char in pattern for char in _GLOB_CHARS):
             matches = sorted(p for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
             if not matches:

@@ -68,10 +68,11 @@ def test_a_password_in_the_plan_is_refused(cli: Cli, tmp_path: Path) -> None:
     )
     plan = tmp_path / "plan.yaml"
     plan.write_text(text, encoding="utf-8")
-    status, stdout, stderr = cli("check", str(plan))
-    assert status == 2
-    assert "holds a password" in stderr
-    assert "hunter2" not in stdout + stderr
+    for command in ("validate", "check"):  # PP141 at the URL, before any connection
+        status, stdout, stderr = cli(command, str(plan))
+        assert status == 1
+        assert re.search(r"plan\.yaml:\d+:11: error PP141 actuals\.source holds a password", stdout)
+        assert "hunter2" not in stdout + stderr
 
 
 def test_read_only_transaction_timeout_and_application_name(postgres: pgserver.Server) -> None:

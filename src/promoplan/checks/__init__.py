@@ -9,7 +9,8 @@ turns each finding into a located :class:`Diagnostic`.
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
 :mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122,
-PP124, PP125, PP127, PP128), :mod:`.ignores` (PP126) and :mod:`.notify` (PP140).
+PP124, PP125, PP127, PP128), :mod:`.ignores` (PP126), :mod:`.notify` (PP140) and
+:mod:`.source` (PP141).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from promoplan.checks.quarters import (
 )
 from promoplan.checks.reading import SHARE_TOLERANCE
 from promoplan.checks.signs import check_negative_values
+from promoplan.checks.source import check_actuals_source
 from promoplan.checks.targets import check_fraction_units, check_goal_targets, check_placeholders
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic, dotted
 from promoplan.model import Plan
@@ -55,6 +57,7 @@ __all__ = [
     "CheckFunction",
     "Finding",
     "Path",
+    "check_actuals_source",
     "check_budget_amounts",
     "check_budget_shares",
     "check_channel_lines",
@@ -128,4 +131,5 @@ CHECKS: tuple[Check, ...] = (
     Check("PP127", check_long_metrics),
     Check("PP128", check_unpivoted_exprs),
     Check("PP140", check_notify_references),
+    Check("PP141", check_actuals_source),
 )

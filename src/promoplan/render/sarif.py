@@ -71,6 +71,9 @@ HELP: dict[str, str] = {
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
     "environment of the job; rotate a key that was committed.",
+    "PP141": "Write actuals.source as postgresql://user@host/db or sc://host:15002 with the "
+    "table in actuals.table; a password as ${NAME} or in PGPASSWORD or ~/.pgpass, never in the "
+    "plan; pass a DuckDB file with --actuals.",
     "PA001": "Pass actuals as CSV (UTF-8), compressed CSV, an Excel workbook or Parquet, "
     "with a header row and data rows.",
     "PA002": "Add the column to an actuals file, or change the metric's column; its goals "

@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 from promoplan.actuals.warehouse.problem import WarehouseProblem
-from promoplan.actuals.warehouse.schemes import is_warehouse_url
+from promoplan.actuals.warehouse.schemes import is_url, is_warehouse_url
 from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "WarehouseProblem",
+    "is_url",
     "is_warehouse_url",
     "parse_timeout",
     "read_source",

@@ -26,3 +26,8 @@ def is_warehouse_url(text: str) -> bool:
     """True when ``text`` names a warehouse source (``postgresql://``, ``sc://``, ``duckdb://``)."""
     match = SCHEME.match(text.strip())
     return match is not None and match.group(1).lower() in SCHEMES
+
+
+def is_url(text: str) -> bool:
+    """True when ``text`` starts as a URL does (``scheme://``), of a source or not."""
+    return SCHEME.match(text.strip()) is not None

@@ -138,19 +138,28 @@ class WarehouseUrl:
         return self.display
 
 
-def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -> WarehouseUrl:
+def not_a_source(text: str) -> UsageProblem:
+    """The problem with ``text``, a URL whose scheme names no source promoplan reads."""
+    return UsageProblem(
+        f"{redacted(text)!r} is not a source URL; use postgresql://, sc:// (Spark Connect) "
+        "or duckdb:///path/file.duckdb (a file is named by its path)"
+    )
+
+
+def parse_url(
+    text: str, *, table: str | None = None, from_plan: bool = False, environment: bool = True
+) -> WarehouseUrl:
     """Parse a source URL; ``table`` (the plan's ``actuals.table``) fills in a missing ``?table=``.
 
     A password written in a URL that comes from a plan is refused: plans are
     committed. ``${NAME}`` is allowed only as the password, and is read from the
-    environment here.
+    environment here (with ``environment=False``, as ``validate`` parses, it is
+    left as written).
     """
     text = text.strip()
     match = SCHEME.match(text)
     if match is None or match.group(1).lower() not in SCHEMES:
-        raise UsageProblem(
-            f"{_redacted(text)!r} is not a source URL; use postgresql://, sc:// or duckdb://"
-        )
+        raise not_a_source(text)
     kind = SCHEMES[match.group(1).lower()]
     if kind == "duckdb":
         return _parse_duckdb(text[match.end() :], table)
@@ -158,12 +167,12 @@ def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise UsageProblem(f"{_redacted(text)!r} is not a valid URL: {exc}") from None
+        raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     table_text = query.pop("table", None) or table
     if not table_text:
         raise UsageProblem(
-            f"{_redacted(text)!r} names no table; add ?table=schema.table "
+            f"{redacted(text)!r} names no table; add ?table=schema.table "
             "(or actuals.table in the plan)"
         )
     password = unquote(parts.password) if parts.password is not None else None
@@ -173,25 +182,25 @@ def parse_url(text: str, *, table: str | None = None, from_plan: bool = False) -
             "use PGPASSWORD, ~/.pgpass, a service file, or ${ENV_VAR} as the URL's password"
         )
     if password is not None:
-        password = _expand_password(password, from_plan=from_plan)
+        password = _expand_password(password, from_plan=from_plan, environment=environment)
     unknown = sorted(k for k in query if k not in LIBPQ_PARAMETERS or kind != "postgresql")
     if unknown:
         allowed = ", ".join(sorted(LIBPQ_PARAMETERS)) if kind == "postgresql" else "table"
         raise UsageProblem(
-            f"unknown URL parameter {unknown[0]!r} in {_redacted(text)!r}; "
+            f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; "
             f"the parameters are table and {allowed}"
             if kind == "postgresql"
-            else f"unknown URL parameter {unknown[0]!r} in {_redacted(text)!r}; only table is read"
+            else f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; only table is read"
         )
     for value in (parts.username, parts.hostname, parts.path):
         if value and _ENV.search(unquote(value)):
             raise UsageProblem(
-                f"${{ENV_VAR}} references are read only as the URL's password: {_redacted(text)!r}"
+                f"${{ENV_VAR}} references are read only as the URL's password: {redacted(text)!r}"
             )
     database = unquote(parts.path.lstrip("/")) or None
     if kind == "spark" and database:
         raise UsageProblem(
-            f"{_redacted(text)!r}: a Spark Connect URL has no path; "
+            f"{redacted(text)!r}: a Spark Connect URL has no path; "
             "name the table as ?table=db.table"
         )
     return WarehouseUrl(
@@ -229,7 +238,7 @@ def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
     )
 
 
-def _expand_password(password: str, *, from_plan: bool) -> str:
+def _expand_password(password: str, *, from_plan: bool, environment: bool) -> str:
     """``${NAME}`` read from the environment; a literal password only outside a plan."""
     match = _ENV.fullmatch(password)
     if match is None:
@@ -239,6 +248,8 @@ def _expand_password(password: str, *, from_plan: bool) -> str:
                 "${ENV_VAR} in its place, or use PGPASSWORD, ~/.pgpass or a service file"
             )
         return password
+    if not environment:
+        return password
     name = match.group(1)
     value = os.environ.get(name)
     if value is None:
@@ -246,7 +257,13 @@ def _expand_password(password: str, *, from_plan: bool) -> str:
     return value
 
 
-def _redacted(text: str) -> str:
+def masked(text: str) -> str:
+    """``text`` with a literal password shown as ``***`` (a ``${NAME}`` reference stays):
+    for showing a URL as written, where a changed password must still show as a change."""
+    return re.sub(r"(://[^/@:?#]*):(?!\$\{[A-Za-z_][A-Za-z0-9_]*\}@)[^@/?#]*@", r"\1:***@", text)
+
+
+def redacted(text: str) -> str:
     """``text`` without what stands between ``://user:`` and ``@``: for messages about bad URLs."""
     return re.sub(r"(://[^/@:?#]*):[^@/?#]*@", r"\1@", text)
 
@@ -287,6 +304,17 @@ def _check_plan_url(url: WarehouseUrl) -> None:
     host it connects to, and a ``${ENV_VAR}`` password is read from this
     environment: a plan naming any host could send them to its own server.
     """
+    _check_plan_paths(url)
+    if not _host_allowed(url):
+        raise UsageProblem(
+            f"actuals.source names the host {url.host}, which this environment does not allow: "
+            "a plan could send the database password (PGPASSWORD, ~/.pgpass, ${ENV_VAR}) to "
+            f"any server. Pass the URL with --actuals, or set {SOURCE_HOSTS}={url.host}"
+        )
+
+
+def _check_plan_paths(url: WarehouseUrl) -> None:
+    """Refuse a path in a plan's URL: a DuckDB file, a libpq parameter naming a file."""
     if url.kind == "duckdb":
         raise UsageProblem(
             "actuals.source may not name a DuckDB file (a plan names no paths); "
@@ -297,12 +325,6 @@ def _check_plan_url(url: WarehouseUrl) -> None:
         raise UsageProblem(
             f"actuals.source may not set {paths[0]} (a plan names no paths); "
             "pass the URL with --actuals, or use a service file (?service=name)"
-        )
-    if not _host_allowed(url):
-        raise UsageProblem(
-            f"actuals.source names the host {url.host}, which this environment does not allow: "
-            "a plan could send the database password (PGPASSWORD, ~/.pgpass, ${ENV_VAR}) to "
-            f"any server. Pass the URL with --actuals, or set {SOURCE_HOSTS}={url.host}"
         )
 
 
@@ -318,3 +340,18 @@ def plan_source(files: list[str], source: str | None, table: str | None) -> list
         _check_plan_url(parse_url(source, table=table, from_plan=True))
         return [with_table(source, table)]
     return [with_table(f, table) if is_warehouse_url(f) else f for f in files]
+
+
+def plan_source_problem(source: str, table: str | None) -> str | None:
+    """Why a plan's ``actuals.source`` cannot be read wherever the plan runs, else None.
+
+    What its text alone decides (``validate`` reads no environment): a scheme of
+    no source, a URL that does not parse, no table, a password or a path written
+    in it. Whether its host is allowed and its ``${ENV_VAR}`` set are ``check``'s
+    to say, where the plan runs.
+    """
+    try:
+        _check_plan_paths(parse_url(source, table=table, from_plan=True, environment=False))
+    except UsageProblem as problem:
+        return str(problem)
+    return None
