@@ -378,7 +378,8 @@ def build_app() -> typer.Typer:
     namespace["opts"] = cliopts
     application = PromoplanTyper(
         name="promoplan",
-        help="Validate promotion plans (YAML) and track them against CSV actuals.",
+        help="Validate promotion plans (YAML) and track them against actuals: "
+        "CSV, Excel, Parquet or a database.",
         cls=PromoplanGroup,
         add_completion=False,
         no_args_is_help=True,
