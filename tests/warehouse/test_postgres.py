@@ -245,6 +245,42 @@ def test_stopped_server_is_pa030(cli: Cli, postgres: pgserver.Server) -> None:
     assert "Traceback" not in stderr
 
 
+@pytest.mark.parametrize(
+    ("parameter", "words"),
+    [
+        ("sslmode=bogus", 'invalid sslmode value: "bogus"; check the URL\'s parameters'),
+        ("connect_timeout=soon", "bad value for connect_timeout: 'soon'; check the URL's"),
+        ("target_session_attrs=any-old", "invalid target_session_attrs value"),
+        ("service=nosuch", 'service "nosuch" not found; check the URL\'s parameters; a service'),
+        ("sslmode=require", "this server offers no SSL: lower the URL's sslmode"),
+    ],
+)
+def test_a_url_parameter_libpq_refuses_is_pa030_saying_so(
+    cli: Cli,
+    postgres: pgserver.Server,
+    *,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    parameter: str,
+    words: str,
+) -> None:
+    """Not "is the server running?": the server runs; the URL is what to fix."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text("[other]\nhost=127.0.0.1\n", encoding="utf-8")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    status, stdout, stderr = cli(
+        "check", str(PLAN), "-a", f"{postgres.url(EXAMPLE_TABLE)}&{parameter}"
+    )
+    assert status == 2
+    assert stderr.startswith(
+        f"promoplan: error PA030 cannot connect to postgresql://postgres@127.0.0.1:{postgres.port}/"
+    )
+    assert words in stderr
+    assert "is the server running" not in stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
+
+
 def test_missing_table_is_pa032_naming_the_tables(cli: Cli, postgres: pgserver.Server) -> None:
     status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.actual"))
     assert status == 1

@@ -102,8 +102,13 @@ def _reason(exc: Exception) -> str:
     for marker in (" failed: ", "connection failed: "):
         if marker in text:
             text = text.rsplit(marker, 1)[-1]
+    text = text.removeprefix("connection is bad: ")  # psycopg's, before libpq's own words
     text = text.replace("FATAL:  ", "").replace("ERROR:  ", "")
     return text.splitlines()[0].strip() if text else type(exc).__name__
+
+
+# libpq refusing the URL's own settings before it asks any server: the URL is to fix.
+_SETTINGS_REFUSED = ("invalid ", "bad value for", "definition of service", "service file")
 
 
 def _connection_problem(url: WarehouseUrl, exc: Exception) -> WarehouseProblem:
@@ -111,6 +116,21 @@ def _connection_problem(url: WarehouseUrl, exc: Exception) -> WarehouseProblem:
     lowered = reason.lower()
     if 'database "' in lowered and "does not exist" in lowered:
         return WarehouseProblem("PA030", f"cannot connect to {url.display}: {reason}")
+    if lowered.startswith(_SETTINGS_REFUSED):
+        where = (
+            "; a service is read from PGSERVICEFILE or ~/.pg_service.conf"
+            if "service" in lowered
+            else ""
+        )
+        return WarehouseProblem(
+            "PA030", f"cannot connect to {url.display}: {reason}; check the URL's parameters{where}"
+        )
+    if "ssl" in lowered and "not support" in lowered:
+        return WarehouseProblem(
+            "PA030",
+            f"cannot connect to {url.display}: {reason}; this server offers no SSL: "
+            "lower the URL's sslmode, or enable SSL on the server",
+        )
     if any(marker in lowered for marker in _AUTH):
         return WarehouseProblem(
             "PA031",
@@ -144,7 +164,7 @@ def start(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Pending:
     try:
         conn = psycopg.connect(**_connect_kwargs(url))
     except psycopg.ProgrammingError as exc:  # an invalid libpq option value
-        raise UsageProblem(f"cannot connect to {url.display}: {_reason(exc)}") from None
+        raise _connection_problem(url, exc) from None
     except psycopg.OperationalError as exc:
         raise _connection_problem(url, exc) from None
     try:
