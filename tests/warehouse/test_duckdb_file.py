@@ -81,6 +81,21 @@ def test_duckdb_file_problems(cli: Cli, tmp_path: Path) -> None:
     status, _, stderr = cli("check", str(FILTERS), "-a", f"duckdb://{tmp_path}/none.duckdb?table=t")
     assert status == 2
     assert "no such database file" in stderr
+    # A CSV file, an empty file, a directory named as a database: said as such, exit 2.
+    (tmp_path / "actuals.csv").write_text("date,channel,gmv\n2025-01-01,web,1\n", encoding="utf-8")
+    (tmp_path / "empty.duckdb").write_bytes(b"")
+    for name, words in [
+        ("actuals.csv", "not a DuckDB database file; a CSV, Excel or Parquet file is read as"),
+        ("empty.duckdb", "not a DuckDB database file"),
+        ("", "a directory, not a database file"),
+    ]:
+        status, stdout, stderr = cli(
+            "check", str(FILTERS), "-a", f"duckdb://{tmp_path}/{name}?table=t"
+        )
+        assert status == 2, stderr
+        assert words in stderr
+        assert stdout == ""
+        assert "Traceback" not in stderr
 
 
 def test_an_expr_is_computed_by_the_query(cli: Cli, tmp_path: Path) -> None:

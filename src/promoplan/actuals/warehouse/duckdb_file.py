@@ -29,13 +29,34 @@ _TABLES = (
 )
 
 
+# A DuckDB database file's main header: a checksum (8 bytes), then these 4.
+_MAGIC_AT, _MAGIC = 8, b"DUCK"
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """True when ``path`` starts as a DuckDB database file does (unreadable: let DuckDB say)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(_MAGIC_AT + len(_MAGIC))
+    except OSError:
+        return True
+    return head[_MAGIC_AT:] == _MAGIC
+
+
 def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     """Read the cube for ``spec`` from the table ``url`` names in a DuckDB database file."""
     from promoplan.actuals.duckengine import duckdb  # noqa: PLC0415  # only when actuals are read
 
     path = Path(url.database or "")
+    if path.is_dir():
+        raise UsageProblem(f"{url.display}: a directory, not a database file; check the path")
     if not path.is_file():
         raise UsageProblem(f"{url.display}: no such database file; check the path")
+    if not _is_duckdb_file(path):
+        raise UsageProblem(
+            f"{url.display}: not a DuckDB database file; a CSV, Excel or Parquet file "
+            "is read as --actuals PATH"
+        )
     try:
         con = duckdb.connect(
             str(path),
