@@ -116,3 +116,19 @@ def test_an_expr_is_computed_by_the_query(cli: Cli, tmp_path: Path) -> None:
     goals = {g["id"]: g for g in comparable(from_file[1])["plans"][0]["goals"]}
     assert goals["rows2"]["actual"] is not None
     assert goals["rows2"]["actual"] > 1
+
+
+def test_an_empty_table_is_pa001_and_one_dated_outside_pa012(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "loads.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE emptied (date DATE, channel VARCHAR, gmv DOUBLE, spend DOUBLE)")
+    con.execute("CREATE TABLE old_rows AS SELECT DATE '2019-05-01' AS date, 'douyin' AS channel, "
+                "1.5 AS gmv, 2.5 AS spend")  # fmt: skip
+    con.close()
+    status, stdout, _ = cli("check", str(PLAN), "-a", f"duckdb://{path}?table=emptied")
+    assert status == 1
+    assert f"duckdb://{path}?table=emptied: error PA001 emptied has no rows" in stdout
+    assert "Goals" not in stdout  # the run stops, as for a CSV export with no rows
+    status, stdout, _ = cli("check", str(PLAN), "-a", f"duckdb://{path}?table=old_rows")
+    assert "info PA012 no row of old_rows is dated 2024-01-01 to 2025-12-31" in stdout
+    assert "Goals" in stdout

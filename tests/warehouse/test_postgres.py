@@ -17,7 +17,7 @@ from clirunner import Cli
 from promoplan.actuals.warehouse import columns, read_warehouse
 from promoplan.actuals.warehouse.urls import parse_url
 from warehouse import pgserver
-from warehouse.conftest import EXAMPLE_TABLE
+from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE
 from warehouse.examples import CSV, FILTERS, PLAN, comparable, csv_args, example_spec
 from warehouse.pgserver import execute
 
@@ -279,6 +279,44 @@ def test_a_url_parameter_libpq_refuses_is_pa030_saying_so(
     assert "is the server running" not in stderr
     assert stdout == ""
     assert "Traceback" not in stderr
+
+
+def test_an_empty_table_is_pa001_as_an_empty_file_is_and_one_dated_outside_pa012(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """A load that left the table empty stops the run as a CSV export with no rows does;
+    rows all dated outside the span read are PA012, as the file engine says them."""
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.emptied",
+        "CREATE TABLE public.emptied AS SELECT * FROM public.actuals LIMIT 0",
+        "DROP TABLE IF EXISTS public.old_rows",
+        "CREATE TABLE public.old_rows AS SELECT date - 3650 AS date, channel, gmv, spend "
+        "FROM public.actuals WHERE channel = 'douyin'",
+    )
+    header = EXAMPLE_ACTUALS[0].read_text(encoding="utf-8").splitlines()[0]
+    empty_csv = tmp_path / "empty.csv"
+    empty_csv.write_text(header + "\n", encoding="utf-8")
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.emptied"), "-f", "json")
+    from_csv = cli("check", str(PLAN), "-a", str(empty_csv), "-f", "json")
+    assert status == from_csv[0] == 1
+    table, csv = comparable(stdout)["plans"][0], comparable(from_csv[1])["plans"][0]
+    [found] = [d for d in table["diagnostics"] if d["code"] == "PA001"]
+    assert found["severity"] == "error"
+    assert found["message"] == "public.emptied has no rows"
+    for plan in (table, csv):  # the one error, which stops the run
+        assert [d["code"] for d in plan["diagnostics"] if d["severity"] == "error"] == ["PA001"]
+    for key in ("status", "as_of", "window", "goals", "budget", "alerts"):
+        assert table[key] == csv[key], key  # nothing evaluated: no goal shows "no data"
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("public.old_rows"), "-f", "json")
+    found = [d for d in json.loads(stdout)["plans"][0]["diagnostics"] if d["code"] == "PA012"]
+    assert [(d["severity"], d["message"]) for d in found] == [
+        (
+            "info",
+            "no row of public.old_rows is dated 2024-01-01 to 2025-12-31; "
+            "the rows outside are not read",
+        )
+    ]
 
 
 def test_missing_table_is_pa032_naming_the_tables(cli: Cli, postgres: pgserver.Server) -> None:

@@ -134,6 +134,10 @@ def _register(session: Any, work: Path) -> None:
     frames = [_typed(session, path, "date") for path in EXAMPLE_ACTUALS]
     combined = frames[0].unionByName(frames[1], allowMissingColumns=True)
     combined.createOrReplaceGlobalTempView("actuals")
+    combined.limit(0).createOrReplaceGlobalTempView("emptied")
+    combined.where("channel = 'douyin'").selectExpr(
+        "date_sub(date, 3650) AS date", "channel", "gmv", "spend"
+    ).createOrReplaceGlobalTempView("old_rows")
     for name, path in case_files(work).items():
         view = CASES[name][1].split(".")[1]
         _typed(session, path, CASES[name][3]).createOrReplaceGlobalTempView(view)
@@ -176,6 +180,15 @@ def test_spark_missing_table_and_stopped_server(cli: Cli, spark_url: str) -> Non
     assert status == 2
     assert stderr.startswith("promoplan: error PA030 cannot reach sc://127.0.0.1:")
     assert "Traceback" not in stderr
+
+
+def test_spark_an_empty_view_is_pa001_and_one_dated_outside_pa012(cli: Cli, spark_url: str) -> None:
+    status, stdout, _ = cli("check", str(PLAN), "-a", spark_url.replace("actuals", "emptied"))
+    assert status == 1
+    assert "error PA001 global_temp.emptied has no rows" in stdout
+    assert "Goals" not in stdout
+    _, stdout, _ = cli("check", str(PLAN), "-a", spark_url.replace("actuals", "old_rows"))
+    assert "info PA012 no row of global_temp.old_rows is dated 2024-01-01 to 2025-12-31" in stdout
 
 
 def test_an_unread_dimension_is_summed_away_in_spark_too(

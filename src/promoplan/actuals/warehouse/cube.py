@@ -124,12 +124,21 @@ def assemble(
     spec: ActualsSpec,
     planned: Planned,
     rows: Sequence[Sequence[Any]],
+    *,
+    table_has_rows: bool | None = None,
 ) -> Actuals:
-    """The cube, a summary of the table and every diagnostic, from the query's rows."""
+    """The cube, a summary of the table and every diagnostic, from the query's rows.
+
+    With no rows, ``table_has_rows`` (the source's look at the table) tells an
+    empty table (PA001, an error) from one whose rows are all dated outside
+    the span read (PA012).
+    """
     names = tuple(n for n, _ in spec.dimensions)
     columns = tuple(dict.fromkeys(spec.columns))
     computed = {c.key: c for c in spec.computed if c.key not in columns}
     found = list(planned.diagnostics)
+    if not rows and table_has_rows is not None:
+        found.append(findings.nothing_read(url, spec, table_has_rows=table_has_rows))
     if len(rows) > limits.MAX_CUBE_ROWS:
         found.append(findings.too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
 from promoplan.actuals.warehouse.columns import no_table, plan_query
@@ -41,6 +42,17 @@ def _is_duckdb_file(path: Path) -> bool:
     except OSError:
         return True
     return head[_MAGIC_AT:] == _MAGIC
+
+
+def _any_row(con: Any, url: WarehouseUrl) -> bool:
+    """Whether the table has a row at all (asked when none is in the span read)."""
+    # sqlglot for the quoted name, only here: a kept cube query needs none.
+    from promoplan.actuals.warehouse.query import table_sql  # noqa: PLC0415
+
+    return (
+        con.execute(f"SELECT 1 FROM {table_sql(url.table, 'duckdb')} LIMIT 1").fetchone()
+        is not None
+    )
 
 
 def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
@@ -91,6 +103,8 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
             ) from None
         finally:
             timer.cancel()
-        return assemble(url, spec, planned, rows)
+        return assemble(
+            url, spec, planned, rows, table_has_rows=None if rows else _any_row(con, url)
+        )
     finally:
         con.close()

@@ -15,7 +15,7 @@ from typing import Any
 from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
 from promoplan.actuals.names import unmapped_message
-from promoplan.actuals.problems import date_problem
+from promoplan.actuals.problems import date_problem, span
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.cubequery import CubeQuery
@@ -201,4 +201,21 @@ def too_large(
         f"the daily cube would have more than {limits.MAX_CUBE_ROWS:,} rows: {culprit}",
         file=url.display,
         hint=hint,
+    )
+
+
+def nothing_read(url: WarehouseUrl, spec: ActualsSpec, *, table_has_rows: bool) -> Diagnostic:
+    """The cube query found no row: PA001 (an error, as for a file with a header and no rows)
+    when the table has none at all, else PA012 (every row is dated outside the span read)."""
+    if not table_has_rows:
+        return diagnostic(
+            "PA001",
+            f"{url.table} has no rows",
+            file=url.display,
+            hint="is the load that fills it done? a CSV export with no rows is the same error",
+        )
+    return diagnostic(
+        "PA012",
+        f"no row of {url.table} is dated {span(spec)}; the rows outside are not read",
+        file=url.display,
     )

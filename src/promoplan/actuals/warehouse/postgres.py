@@ -249,10 +249,18 @@ class _Running(Pending):
         try:
             with _problems(self._psycopg, self._url, self._timeout):
                 rows = self._query.result()
+                # No row in the span: is the table empty? (one row looked at, same transaction)
+                has_rows = None if rows else self._any_row()
                 self._conn.commit()
         finally:
             self.close()
-        return assemble(self._url, self._spec, self._planned, rows)
+        return assemble(self._url, self._spec, self._planned, rows, table_has_rows=has_rows)
+
+    def _any_row(self) -> bool:
+        composed = self._psycopg.sql.SQL("SELECT 1 FROM {} LIMIT 1").format(
+            self._psycopg.sql.Identifier(*self._url.table.parts)
+        )
+        return self._conn.execute(composed).fetchone() is not None
 
     def close(self) -> None:
         """Cancel the query if it still runs, then close the connection."""

@@ -130,7 +130,9 @@ def _read(
         ) from None
     finally:
         timer.cancel()
-    return assemble(url, spec, planned, rows)
+    # No row in the span: is the table empty? (one row looked at)
+    has_rows = None if rows else bool(session.table(name).limit(1).collect())
+    return assemble(url, spec, planned, rows, table_has_rows=has_rows)
 
 
 def _no_table(session: Any, url: WarehouseUrl) -> Diagnostic:
