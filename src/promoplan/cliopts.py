@@ -89,7 +89,8 @@ ActualsOption = Annotated[
 TimeoutOption = Annotated[
     str | None,
     typer.Option(
-        "--timeout", help="Statement timeout for database sources: 90s, 10m (default), 1h."
+        "--timeout",
+        help="Statement timeout for database sources: 90s, 10m (default), 1h; 596h at most.",
     ),
 ]
 EncodingOption = Annotated[

@@ -261,10 +261,23 @@ def test_timeouts(text: str, seconds: float) -> None:
     assert parse_timeout(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "0", "-1s", "ten", "5d"])
-def test_bad_timeouts(text: str) -> None:
-    with pytest.raises(UsageProblem, match="--timeout"):
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "not a duration"),
+        ("0", "no time at all"),
+        ("0ms", "no time at all"),
+        ("-1s", "not a duration"),
+        ("ten", "not a duration"),
+        ("5d", "not a duration"),
+        ("597h", "596h at most, PostgreSQL's limit"),
+        ("100000000000", "596h at most"),
+    ],
+)
+def test_bad_timeouts(text: str, words: str) -> None:
+    with pytest.raises(UsageProblem, match=words):
         parse_timeout(text)
+    assert parse_timeout("596h") == 596 * 3600  # the longest PostgreSQL takes, about
 
 
 def test_a_plan_names_only_local_or_allowed_hosts(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,6 +92,8 @@ def start_source(sources: list[str], spec: ActualsSpec) -> Pending:
     return start_warehouse(url, spec, timeout=spec.timeout or DEFAULT_TIMEOUT)
 
 
+# PostgreSQL's statement_timeout is a 32-bit count of milliseconds: about 596 hours.
+MAX_TIMEOUT = (2**31 - 1) // 1000
 _TIMEOUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, None: 1.0}
 
@@ -101,7 +103,14 @@ def parse_timeout(text: str | None) -> float | None:
     if text is None:
         return None
     match = _TIMEOUT.match(text)
-    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)] if match else 0.0
-    if seconds <= 0:
+    if match is None:
         raise UsageProblem(f"--timeout {text!r} is not a duration; write e.g. 90s, 10m or 1h")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise UsageProblem(f"--timeout {text!r} is no time at all; write e.g. 90s, 10m or 1h")
+    if seconds > MAX_TIMEOUT:
+        raise UsageProblem(
+            f"--timeout {text!r} is longer than a statement may run "
+            f"({MAX_TIMEOUT // 3600}h at most, PostgreSQL's limit)"
+        )
     return seconds
