@@ -234,12 +234,16 @@ def test_env_password(monkeypatch: pytest.MonkeyPatch) -> None:
         ("sc://h/db?table=t", "has no path"),
         ("duckdb://?table=t", "names no file"),
         ("postgresql://h:99999/db?table=t", "not a valid URL"),
+        ("postgresql://ana:pw@h/db?table=a&table=b", "gives table= twice; give it once"),
+        ("postgresql://h/db?table=a&sslmode=require&sslmode=disable", "gives sslmode= twice"),
+        ("duckdb:///f.duckdb?table=a&table=b", "gives table= twice"),
     ],
 )
 def test_bad_urls(text: str, words: str) -> None:
     with pytest.raises(UsageProblem, match=words) as caught:
         parse_url(text)
     assert "x@" not in str(caught.value)
+    assert ":pw@" not in str(caught.value)  # a password is never repeated
 
 
 def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -168,7 +168,7 @@ def parse_url(
         port = parts.port
     except ValueError as exc:
         raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
     if not table_text:
         raise UsageProblem(
@@ -215,10 +215,21 @@ def parse_url(
     )
 
 
+def _parameters(query: str, text: str) -> dict[str, str]:
+    """A URL's parameters; one given twice is refused (which one counts is no guess to make)."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise UsageProblem(f"{redacted(text)!r} gives {key}= twice; give it once")
+        seen.add(key)
+    return dict(pairs)
+
+
 def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
     """``duckdb:///abs/file.duckdb?table=t`` (or ``duckdb://relative/file.duckdb``)."""
     path, _, query_text = rest.partition("?")
-    query = dict(parse_qsl(query_text, keep_blank_values=True))
+    query = _parameters(query_text, "duckdb://" + rest)
     table_text = query.pop("table", None) or table
     if query:
         raise UsageProblem(
