@@ -112,6 +112,53 @@ def test_the_plans_ignore_list_is_applied() -> None:
     assert ignored.plan.goals["users"].target == Placeholder("X万")
 
 
+@pytest.mark.parametrize(
+    ("line", "value", "comment"),
+    [
+        ("name: Promo #1", "Promo", "#1"),
+        ("name: 双十一 #2 预热", "双十一", "#2 预热"),
+        ("currency: CNY\t#TODO", "CNY", "#TODO"),
+        ("tolerance: 10% #tight", "10%", "#tight"),
+    ],
+)
+def test_a_comment_right_after_a_plain_value_is_pp005_at_its_hash(
+    line: str, value: str, comment: str
+) -> None:
+    """bad-inputs Y12: YAML drops `` #1``, so ``name: Promo #1`` is "Promo"; a warning says so."""
+    loaded = load(line + "\n", header=False)
+    [found] = [d for d in loaded.diagnostics if d.code == "PP005"]
+    assert found.severity == "warning"
+    assert (found.line, found.column) == (1, line.index("#") + 1)
+    assert found.message == f"YAML reads {comment!r} as a comment, so the value is {value!r}"
+    assert found.hint is not None
+    assert f'quote it all: "{value} {comment}"' in found.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'name: "Promo #1"\n',  # quoted: the # is the value's
+        "name: Promo  # the spring one\n",  # a comment, written as one
+        "name: Promo  #TODO\n",  # two blanks before it: set apart as a comment
+        "name: Promo#1\n",  # no blank before #: part of the value
+        "name: |\n  Promo #1\n",  # a block scalar: its lines are all value
+        "name: Promo\n# 1\n",
+        "name: >\n  a\n  b #c\n",
+    ],
+)
+def test_a_comment_written_as_one_or_a_quoted_hash_is_no_pp005(text: str) -> None:
+    loaded = load(text + "promoplan: 1\nperiod: 2025\n", header=False)
+    assert "PP005" not in [d.code for d in loaded.diagnostics]
+
+
+def test_pp005_is_a_warning_the_plan_may_ignore() -> None:
+    loaded = load("currency: CNY #CN\n")
+    assert loaded.plan is not None
+    assert loaded.plan.currency == "CNY"
+    assert [d.code for d in loaded.diagnostics] == ["PP005"]
+    assert load("currency: CNY #CN\nignore: [PP005]\n").diagnostics == ()
+
+
 def test_semantic_checks_run_and_are_located() -> None:
     loaded = load("budget:\n  lines:\n    traffic: 40%\n    content: 50%\n")
     assert [d.code for d in loaded.diagnostics] == ["PP101"]

@@ -52,10 +52,9 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
         # Only a plan with schema errors needs the code that explains them.
         from promoplan.schema_errors import schema_diagnostics  # noqa: PLC0415
 
-        return _done(
-            file, None, schema_diagnostics(error, loaded.data, positions, file=file), positions
-        )
-    found = check_plan(plan, positions.locate)
+        found = [*loaded.notes, *schema_diagnostics(error, loaded.data, positions, file=file)]
+        return _done(file, None, found, positions)
+    found = [*loaded.notes, *check_plan(plan, positions.locate)]
     found = list(without_codes(found, plan_ignorable(plan.ignore)))
     return _done(file, plan, found, positions)
 

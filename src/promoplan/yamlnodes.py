@@ -9,6 +9,7 @@ non-string keys and forbidden tags as diagnostics rather than stopping at the fi
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ FLOAT_RE = re.compile(
     r"^[-+]?(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)$"
 )
 NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+# A comment one blank after a plain value that starts with a word: ``name: Promo #1`` is
+# the value "Promo" and the comment "#1", most likely meant as the name's end. A comment
+# set apart (two blanks or more, as yamllint asks) or written ``# so`` is left alone.
+CUT_BY_COMMENT = re.compile(r"[ \t](#\w.*?)\s*$")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # YAML's (U+0085, U+2028 and U+2029 are PP001)
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,11 @@ class PositionIndex:
 class PlainBuilder:
     """Builds plain data from composed nodes, records positions, collects problems."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = LINE_BREAK.split(text) if text else []
         self.problems: list[Diagnostic] = []
+        self.notes: list[Diagnostic] = []  # warnings that do not stop the plan (PP005)
         self.seen: set[tuple[str, int, int]] = set()
         self.index = PositionIndex()
 
@@ -128,6 +136,8 @@ class PlainBuilder:
         raise AssertionError(f"unknown node {node!r}")
 
     def scalar(self, node: ScalarNode, path: KeyPath) -> PlainData:  # noqa: PLR0911  # one return per tag
+        if not node.style:  # plain (None, or "" from the C parser): a comment may cut it short
+            self.cut_by_comment(node, path)
         tag, text = node.tag, node.value
         if tag == TAG + "str":
             return str(text)
@@ -156,6 +166,29 @@ class PlainBuilder:
             return None
         self.forbidden_tag(node, path)
         return None
+
+    def cut_by_comment(self, node: ScalarNode, path: KeyPath) -> None:
+        """PP005: a plain value followed on its line by `` #word``, which YAML drops."""
+        end = node.end_mark
+        if end is None or end.line >= len(self.lines) or not node.value:
+            return
+        found = CUT_BY_COMMENT.match(self.lines[end.line], end.column)
+        if found is None:
+            return
+        comment = found.group(1)
+        self.notes.append(
+            diagnostic(
+                "PP005",
+                f"YAML reads {comment!r} as a comment, so the value is {node.value!r}",
+                file=self.file,
+                line=end.line + 1,
+                column=found.start(1) + 1,
+                path=dotted(path) or None,
+                hint=f"if {comment!r} belongs to the value, quote it all: "
+                f"{json.dumps(f'{node.value} {comment}', ensure_ascii=False)}; "
+                "if it is a comment, put a space after its #",
+            )
+        )
 
     def forbidden_tag(self, node: Node, path: KeyPath) -> None:
         tag = str(node.tag)

@@ -90,6 +90,7 @@ class YamlResult:
     data: PlainData
     positions: PositionIndex
     diagnostics: tuple[Diagnostic, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()  # warnings about data that loaded (PP005)
 
     @property
     def ok(self) -> bool:
@@ -111,7 +112,7 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
         check_characters(text, file)
         _prescan(text, file)
         root = _compose(text, file)
-        builder = PlainBuilder(file)
+        builder = PlainBuilder(file, text)
         value = builder.build(root, ())
     except LoadStop as stop:
         return YamlResult(None, PositionIndex(), (stop.found,))
@@ -156,7 +157,7 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
                 ),
             ),
         )
-    return YamlResult(value, builder.index)
+    return YamlResult(value, builder.index, notes=tuple(builder.notes))
 
 
 # --- flat pre-scan of the event stream --------------------------------------------

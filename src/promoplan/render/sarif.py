@@ -40,6 +40,8 @@ HELP: dict[str, str] = {
     "(promoplan schema prints it as JSON Schema).",
     "PP004": 'Write a quantity: 35% or 0.35, "1:3", 5000万, 1.2M, ￥2,000, or a placeholder '
     "(X, TBD) while the target is not set.",
+    "PP005": 'Quote the whole value when the "#" belongs to it (name: "Promo #1"), or put a '
+    "space after the # of a comment.",
     "PP010": "Split the plan or remove deep nesting and aliases: plans are capped in size, "
     "depth and alias expansion.",
     "PP101": "Make the top-level budget shares add up to 100%, e.g. by adjusting the reserve.",
