@@ -15,7 +15,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP002": ("error", "duplicate key"),
     "PP003": ("error", "schema: unknown key, missing key, wrong type, empty file"),
     "PP004": ("error", "not a quantity, or the wrong unit"),
-    "PP005": ("warning", "a comment right after a plain value (name: Promo #1) cuts it short"),
+    "PP005": ("warning", "a comment one blank after a plain value (name: Promo #1) cuts it short"),
     "PP010": ("error", "plan too large or too complex"),
     "PP101": ("error", "top-level budget shares do not sum to 100%"),
     "PP102": ("error", "sub-line shares do not sum to their line's share"),

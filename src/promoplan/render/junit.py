@@ -42,7 +42,7 @@ from promoplan.result import PlanResult, Run
 if TYPE_CHECKING:  # check's results: validate's runs have none
     from promoplan.resultrows import AlertResult, GoalProgress
 
-SCHEMA_CODES = frozenset({"PP001", "PP002", "PP003", "PP004", "PP010"})
+SCHEMA_CODES = frozenset({"PP001", "PP002", "PP003", "PP004", "PP005", "PP010"})
 SEMANTIC_CODES = tuple(code for code in CODES if code.startswith("PP") and code not in SCHEMA_CODES)
 ACTUALS_CODES = tuple(code for code in CODES if code.startswith("PA"))
 
