@@ -235,6 +235,8 @@ def test_globs_expand(files: tuple[Path, Path]) -> None:
     [
         ((), "pass --actuals"),
         (("--actuals", "nowhere/*.csv"), "matches no file"),
+        (("--actuals", ""), "--actuals '' is empty (an unset variable?); name a CSV file"),
+        (("--actuals", "  "), "--actuals '  ' is empty"),
         # A URL of no source is not a pattern matching no file; its password is not shown.
         (
             ("--actuals", "mysql://ana:hunter2@db/shop?table=t"),

@@ -86,6 +86,11 @@ def expand_actuals(patterns: Sequence[str]) -> list[str]:
     """
     found: list[str] = []
     for pattern in patterns:
+        if not pattern.strip():  # "" would be the current directory, " " a file named so
+            raise UsageProblem(
+                f"--actuals {pattern!r} is empty (an unset variable?); name a CSV file, "
+                "a glob such as 'data/*.csv', or a database URL"
+            )
         if is_warehouse_url(pattern):  # a database source, read by promoplan.actuals.warehouse
             if pattern not in found:
                 found.append(pattern)
