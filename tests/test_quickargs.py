@@ -51,7 +51,6 @@ QUICK: list[list[str]] = [
     ["validate", "--", SEED],
     ["validate", "--", "-q"],
     ["validate", "-"],
-    ["validate", ""],
     ["validate", "missing.yaml"],
     ["validate", "no-such-\x1b[31mred.yaml"],
     ["validate", "--format", "bogus", SEED],
@@ -66,6 +65,8 @@ QUICK: list[list[str]] = [
 TYPER: list[list[str]] = [
     [],
     ["validate"],
+    ["validate", ""],  # empty (an unset variable): typer refuses it (clityper.PlainValues)
+    ["validate", GOOD, " "],
     ["validate", "--help"],
     ["validate", "-h"],
     ["validate", SEED, "--help"],

@@ -300,7 +300,8 @@ def plain_values(param: Any) -> None:
 @dataclass(frozen=True)
 class PlainValues(RuntimeParam):
     """A text value as typer's adapter converts it: a ``str`` as it is, a ``Path``
-    made from it and checked as typer checks paths. Anything else (not text, or a
+    made from it and checked as typer checks paths (an empty one refused: ``Path("")``
+    would be the current directory). Anything else (not text, or a
     flag's value that is not a bool) goes to the adapter typer builds, then; ``None``
     never gets here (``RuntimeParam.coerce`` answers it)."""
 
@@ -323,6 +324,10 @@ class PlainValues(RuntimeParam):
     def _one(self, value: str, param: Any, ctx: Any) -> Any:
         if self.element is str:
             return value
+        if not value.strip():  # Path("") is "."; an empty path is an unset variable
+            raise typer.BadParameter(
+                f"{value!r} is empty (an unset variable?); name a file", ctx=ctx, param=param
+            )
         return coerce_cli_path(
             Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx
         )

@@ -101,8 +101,8 @@ def parse_validate(argv: Sequence[str], environ: Mapping[str, str]) -> QuickVali
         elif not read.option(arg, rest):
             return None  # --help, an unknown or combined option, a missing value
     paths, values, ignore, flags = read.paths, read.values, read.ignore, read.flags
-    if not paths:
-        return None  # typer says the argument is missing
+    if not paths or not all(path.strip() for path in paths):
+        return None  # typer says the argument is missing, or empty (clityper.PlainValues)
     return QuickValidate(
         paths=tuple(paths),
         fmt=values.get("fmt"),
