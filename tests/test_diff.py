@@ -321,6 +321,9 @@ def test_unknown_format_and_missing_file_exit_2(cli: Cli, tmp_path: Path) -> Non
     result = cli("diff", str(a), str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2
     assert "missing.yaml" in result.stderr
+    result = cli("diff", "", str(a))  # an unset variable, not the current directory
+    assert result.exit_code == 2
+    assert "'' is empty (an unset variable?); name a plan file or REV:path" in result.stderr
 
 
 def test_a_windows_path_is_a_path_not_a_revision() -> None:

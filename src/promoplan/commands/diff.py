@@ -34,6 +34,8 @@ def diff_exit_status(result: PlanDiff) -> int:
 
 def load_side(spec: str) -> LoadedPlan:
     """Load a plan named as a file, or as ``REV:path`` from git when no such file exists."""
+    if not spec.strip():  # Path("") would be the current directory
+        raise UsageProblem(f"{spec!r} is empty (an unset variable?); name a plan file or REV:path")
     path = Path(spec)
     match = _REV_PATH.match(spec)
     if path.exists() or match is None or _DRIVE_PATH.match(spec):
