@@ -97,7 +97,19 @@ def output_file(raw: str | None) -> Path | None:
         raise UsageProblem(
             f"--output {raw} ends with '/', so it names a directory; give a file name"
         )
-    return Path(raw)
+    path = Path(raw)
+    check_directory(path)  # before the read, which may be long
+    return path
+
+
+def check_directory(path: Path, shown: Path | None = None) -> None:
+    """:class:`UsageProblem` when the directory ``path`` is to be written in does not exist."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageProblem(
+            f"cannot write {shown if shown is not None else path}: "
+            f"directory {directory} does not exist"
+        )
 
 
 def output_place(raw: str | None) -> tuple[Path | None, bool]:
@@ -209,9 +221,8 @@ def write_atomic(path: Path, data: bytes, *, shown: Path | None = None) -> None:
     :class:`UsageProblem` naming ``shown`` (default ``path``), with the temporary file removed.
     """
     name = shown if shown is not None else path
+    check_directory(path, name)  # checked before the read too; it may have gone since
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageProblem(f"cannot write {name}: directory {directory} does not exist")
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
@@ -337,7 +348,8 @@ def output_target(
     target = output
     if directory or output.is_dir():
         target = output / f"{plan_path.stem}-{label}.{EXTENSIONS[fmt]}"
-    check_target(target)  # before the lock and the long read
+    check_directory(target)  # before the lock and the long read
+    check_target(target)
     return target
 
 

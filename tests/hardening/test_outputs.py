@@ -241,6 +241,18 @@ def test_trailing_slash_for_a_one_file_command_is_exit_2(work: Path, name: str) 
     assert not (work / "out").exists()
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_output_into_a_missing_directory_is_exit_2_before_the_read(work: Path, name: str) -> None:
+    """Said at once, not after a long read (and not as report's lock file failing)."""
+    (work / "a.csv").write_bytes(b"PK\x03\x04 a workbook")  # PA001 (exit 1) if it were read
+    outcome = run_cli(*[*COMMANDS[name].args, "-o", "missing/out.txt"])
+    assert outcome.exit_code == 2, outcome.stderr
+    assert outcome.stderr == (
+        "promoplan: cannot write missing/out.txt: directory missing does not exist\n"
+    )
+    assert not (work / "missing").exists()
+
+
 def test_report_name_inside_the_directory_is_a_directory(work: Path) -> None:
     (work / "out" / "plan-2025-W04.md").mkdir(parents=True)
     outcome = run_cli(*[*COMMANDS["report"].args, "-o", "out"])
