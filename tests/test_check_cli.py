@@ -236,6 +236,8 @@ def test_globs_expand(files: tuple[Path, Path]) -> None:
         ((), "pass --actuals"),
         (("--actuals", "nowhere/*.csv"), "matches no file"),
         (("--actuals", ""), "--actuals '' is empty (an unset variable?); name a CSV file"),
+        (("--actuals", "ACTUALS", "--ignore", "PA0111"), "--ignore 'PA0111' is no promoplan"),
+        (("--actuals", "ACTUALS", "--ignore", "pa011", "--ignore", "xyz"), "'xyz' is no"),
         (("--actuals", "  "), "--actuals '  ' is empty"),
         # A URL of no source is not a pattern matching no file; its password is not shown.
         (

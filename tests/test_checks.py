@@ -1005,3 +1005,21 @@ def test_seed_plan_reports_its_known_problems() -> None:
     assert len(placeholders) >= 4
     assert at(loaded, "PP120") == placeholders
     assert sorted(set(codes(loaded))) == ["PP101", "PP111", "PP120"]
+
+
+# --- PP129 ----------------------------------------------------------------------------
+
+
+def test_pp129_an_unknown_code_in_ignore_is_a_warning_at_it(tmp_path: Path) -> None:
+    body = "ignore: [PA0111, pp120, ZZZ]\n"
+    loaded = load(tmp_path, body)
+    found = [d for d in loaded.diagnostics if d.code == "PP129"]
+    assert [(d.severity, d.line, d.column) for d in found] == [
+        ("warning", *pos(body, "PA0111")),
+        ("warning", *pos(body, "ZZZ")),
+    ]
+    assert found[0].message == (
+        "ignore lists PA0111, which is no promoplan diagnostic code; it silences nothing"
+    )
+    assert found[0].hint == "did you mean PA011?"
+    assert "PP129" not in codes(load(tmp_path, "ignore: [PA011, pp120]\n"))  # any case

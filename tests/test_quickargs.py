@@ -46,6 +46,7 @@ QUICK: list[list[str]] = [
     ["validate", "--strict", GOOD],
     ["validate", SEED, "--ignore", "PP120", "--ignore", "PP101"],
     ["validate", SEED, "--ignore=PP120"],
+    ["validate", SEED, "--ignore", "PA0111"],  # no such code: exit 2 on both paths
     ["--debug", "validate", SEED],
     ["--debug", "--debug", "validate", GOOD],
     ["validate", "--", SEED],

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from promoplan import __version__
+from promoplan.diagnostics import ignore_codes
 from promoplan.guard import guarded_status
 from promoplan.noplugins import without_plugin_discovery
 from promoplan.progress import progress_bar
@@ -102,7 +103,7 @@ def run_validate(
 
     target = output_file(output)
     chosen = _choose_format("validate", fmt, "table")
-    run = validate_paths(paths, ignore=tuple(ignore or ()))
+    run = validate_paths(paths, ignore=ignore_codes(ignore))
     text = render(chosen, run, _render_options(chosen, target, quiet=quiet))
     emit(text, target, json=chosen in JSON_FORMATS)
     return exit_status(run, strict=strict)
@@ -163,7 +164,7 @@ def check(
                 as_of=as_of,
                 period=period,
                 encoding=encoding,
-                ignore=tuple(ignore or ()),
+                ignore=ignore_codes(ignore),
                 progress=progress,
                 timeout=parse_timeout(timeout),
                 prepare=lambda: prepare(chosen, options),
@@ -243,7 +244,7 @@ def report(
         with output_lock(job.target), progress_bar() as progress:
             outcome = command.evaluate_report(
                 job,
-                ignore=tuple(ignore or ()),
+                ignore=ignore_codes(ignore),
                 encoding=encoding,
                 progress=progress,
                 timeout=parse_timeout(timeout),
@@ -295,7 +296,7 @@ def diff(
 
         target = output_file(output)
         chosen = _choose_format("diff", fmt, "table")
-        result = run_diff(old, new, ignore=tuple(ignore or ()))
+        result = run_diff(old, new, ignore=ignore_codes(ignore))
         text = render_diff(chosen, result, _render_options(chosen, target))
         emit(text, target, json=chosen == "json")
         return diff_exit_status(result)

@@ -33,6 +33,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP126": ("error", "the plan's ignore: lists an error code"),
     "PP127": ("error", "a metric a long table cannot give: expr, or agg: count"),
     "PP128": ("error", "an expr reads a measure that actuals.unpivot splits"),
+    "PP129": ("warning", "the plan's ignore: lists a code promoplan does not have"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PP141": (
@@ -143,6 +144,22 @@ NOT_IGNORABLE = frozenset({"PP001", "PP002", "PP003", "PP010", "PP122"})
 def plan_ignorable(codes: Iterable[str]) -> list[str]:
     """The codes of a plan's ``ignore:`` that it may silence: no error codes (PP124)."""
     return [code for code in codes if CODES.get(code.upper(), ("warning", ""))[0] != "error"]
+
+
+def ignore_codes(given: Iterable[str] | None) -> tuple[str, ...]:
+    """``--ignore``'s codes; :class:`UsageProblem` for one promoplan does not have (a typo
+    would otherwise silence nothing, without a word)."""
+    codes = tuple(given or ())
+    for code in codes:
+        if code.strip().upper() not in CODES:
+            import difflib  # noqa: PLC0415  # only for a code that is not one
+
+            from promoplan.errors import UsageProblem  # noqa: PLC0415
+
+            close = difflib.get_close_matches(code.strip().upper(), list(CODES), n=1)
+            meant = f"; did you mean {close[0]}?" if close else " (the README lists them)"
+            raise UsageProblem(f"--ignore {code!r} is no promoplan diagnostic code{meant}")
+    return codes
 
 
 def without_codes(

@@ -9,7 +9,7 @@ turns each finding into a located :class:`Diagnostic`.
 The checks live by what they read: :mod:`.budget` (PP101-PP104),
 :mod:`.quarters` (PP110-PP112), :mod:`.targets` (PP004, PP120, PP123),
 :mod:`.signs` (PP004, values that cannot be negative), :mod:`.metrics` (PP121, PP122,
-PP124, PP125, PP127, PP128), :mod:`.ignores` (PP126), :mod:`.notify` (PP140) and
+PP124, PP125, PP127, PP128), :mod:`.ignores` (PP126, PP129), :mod:`.notify` (PP140) and
 :mod:`.source` (PP141).
 """
 
@@ -26,7 +26,7 @@ from promoplan.checks.budget import (
     check_sub_line_shares,
 )
 from promoplan.checks.finding import Finding, Path
-from promoplan.checks.ignores import check_plan_ignores
+from promoplan.checks.ignores import check_plan_ignores, check_unknown_ignores
 from promoplan.checks.metrics import (
     check_expressions,
     check_formulas,
@@ -76,6 +76,7 @@ __all__ = [
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
+    "check_unknown_ignores",
     "check_unpivoted_exprs",
     "check_unpivoted_groups",
 ]
@@ -130,6 +131,7 @@ CHECKS: tuple[Check, ...] = (
     Check("PP126", check_plan_ignores),
     Check("PP127", check_long_metrics),
     Check("PP128", check_unpivoted_exprs),
+    Check("PP129", check_unknown_ignores),
     Check("PP140", check_notify_references),
     Check("PP141", check_actuals_source),
 )

@@ -1,4 +1,4 @@
-"""The plan's own ``ignore:`` list (PP126): warnings and infos only.
+"""The plan's own ``ignore:`` list: warnings and infos only (PP126), codes that exist (PP129).
 
 A plan that could list an error code would let a pull request switch off its own
 CI gate; errors are silenced only on the command line (``--ignore``), where the
@@ -7,6 +7,7 @@ pipeline's owner decides.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from promoplan.checks.finding import Finding
@@ -30,4 +31,22 @@ def check_plan_ignores(plan: Plan) -> Iterator[Finding]:
                 ("ignore", index),
                 f"pass --ignore {code} on the command line instead, where the pipeline "
                 "is configured",
+            )
+
+
+def check_unknown_ignores(plan: Plan) -> Iterator[Finding]:
+    """PP129 (warning): a code in the plan's ``ignore:`` that promoplan does not have.
+
+    Fails (a typo silences nothing)::
+
+        ignore: [PA0111]
+    """
+    for index, code in enumerate(plan.ignore):
+        if code.strip().upper() not in CODES:
+            close = difflib.get_close_matches(code.strip().upper(), list(CODES), n=1)
+            yield Finding(
+                "PP129",
+                f"ignore lists {code}, which is no promoplan diagnostic code; it silences nothing",
+                ("ignore", index),
+                f"did you mean {close[0]}?" if close else "the README lists the codes",
             )

@@ -69,6 +69,8 @@ HELP: dict[str, str] = {
     "metrics with formula.",
     "PP128": "Read the unpivoted measure with a column: metric and compute the value with "
     "formula: over metrics; an expr is per row, where the measure has one column per value.",
+    "PP129": "Correct the code in ignore: (promoplan's codes are listed in the README), or "
+    "remove it.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
