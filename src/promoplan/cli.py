@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from promoplan import __version__
-from promoplan.diagnostics import ignore_codes
 from promoplan.guard import guarded_status
 from promoplan.noplugins import without_plugin_discovery
 from promoplan.progress import progress_bar
@@ -97,6 +96,7 @@ def run_validate(
 ) -> int:
     """``validate``'s body, on the typer path and the quick path alike: its exit status."""
     from promoplan.commands.validate import validate_paths
+    from promoplan.diagnostics import ignore_codes
     from promoplan.exitstatus import exit_status
     from promoplan.output import emit, output_file
     from promoplan.render import render
@@ -150,6 +150,7 @@ def check(
     def body() -> int:
         from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands.check import run_check
+        from promoplan.diagnostics import ignore_codes
         from promoplan.exitstatus import exit_status
         from promoplan.output import emit, output_file
         from promoplan.render import prepare, render
@@ -205,6 +206,7 @@ def report(
     def body() -> int:
         from promoplan.actuals.warehouse import parse_timeout
         from promoplan.commands import report as command
+        from promoplan.diagnostics import ignore_codes
         from promoplan.output import emit, output_lock, output_place, write_to
         from promoplan.render import render
         from promoplan.render.findings import diagnostic_listing, severity_words
@@ -291,6 +293,7 @@ def diff(
 
     def body() -> int:
         from promoplan.commands.diff import diff_exit_status, run_diff
+        from promoplan.diagnostics import ignore_codes
         from promoplan.output import emit, output_file
         from promoplan.render import render_diff
 

@@ -146,19 +146,25 @@ def plan_ignorable(codes: Iterable[str]) -> list[str]:
     return [code for code in codes if CODES.get(code.upper(), ("warning", ""))[0] != "error"]
 
 
+def closest_code(code: str) -> str | None:
+    """The code ``code`` (not one of :data:`CODES`) most likely meant, if any is close."""
+    import difflib  # noqa: PLC0415  # only for a code that is not one
+
+    close = difflib.get_close_matches(code.strip().upper(), list(CODES), n=1)
+    return close[0] if close else None
+
+
 def ignore_codes(given: Iterable[str] | None) -> tuple[str, ...]:
     """``--ignore``'s codes; :class:`UsageProblem` for one promoplan does not have (a typo
     would otherwise silence nothing, without a word)."""
     codes = tuple(given or ())
     for code in codes:
         if code.strip().upper() not in CODES:
-            import difflib  # noqa: PLC0415  # only for a code that is not one
-
             from promoplan.errors import UsageProblem  # noqa: PLC0415
 
-            close = difflib.get_close_matches(code.strip().upper(), list(CODES), n=1)
-            meant = f"; did you mean {close[0]}?" if close else " (the README lists them)"
-            raise UsageProblem(f"--ignore {code!r} is no promoplan diagnostic code{meant}")
+            meant = closest_code(code)
+            hint = f"; did you mean {meant}?" if meant else " (the README lists them)"
+            raise UsageProblem(f"--ignore {code!r} is no promoplan diagnostic code{hint}")
     return codes
 
 

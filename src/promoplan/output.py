@@ -102,14 +102,15 @@ def output_file(raw: str | None) -> Path | None:
     return path
 
 
-def check_directory(path: Path, shown: Path | None = None) -> None:
-    """:class:`UsageProblem` when the directory ``path`` is to be written in does not exist."""
+def check_directory(path: Path, shown: Path | None = None) -> Path:
+    """The directory ``path`` is written in; :class:`UsageProblem` when it does not exist."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageProblem(
             f"cannot write {shown if shown is not None else path}: "
             f"directory {directory} does not exist"
         )
+    return directory
 
 
 def output_place(raw: str | None) -> tuple[Path | None, bool]:
@@ -221,8 +222,7 @@ def write_atomic(path: Path, data: bytes, *, shown: Path | None = None) -> None:
     :class:`UsageProblem` naming ``shown`` (default ``path``), with the temporary file removed.
     """
     name = shown if shown is not None else path
-    check_directory(path, name)  # checked before the read too; it may have gone since
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = check_directory(path, name)  # checked before the read too; it may be gone
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:

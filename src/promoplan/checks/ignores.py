@@ -7,11 +7,10 @@ pipeline's owner decides.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from promoplan.checks.finding import Finding
-from promoplan.diagnostics import CODES
+from promoplan.diagnostics import CODES, closest_code
 from promoplan.model import Plan
 
 
@@ -43,10 +42,10 @@ def check_unknown_ignores(plan: Plan) -> Iterator[Finding]:
     """
     for index, code in enumerate(plan.ignore):
         if code.strip().upper() not in CODES:
-            close = difflib.get_close_matches(code.strip().upper(), list(CODES), n=1)
+            meant = closest_code(code)
             yield Finding(
                 "PP129",
                 f"ignore lists {code}, which is no promoplan diagnostic code; it silences nothing",
                 ("ignore", index),
-                f"did you mean {close[0]}?" if close else "the README lists the codes",
+                f"did you mean {meant}?" if meant else "the README lists the codes",
             )

@@ -1,8 +1,8 @@
 """Source check PP141: a plan's ``actuals.source`` that cannot be read wherever the plan runs.
 
-``check`` refuses such a URL (exit 2) when it comes to read it; ``validate`` and
-the pre-commit hook say so first, at the URL's line and column, so that a
-password typed into a committed plan is caught before the commit. Only what the
+``validate``, the pre-commit hook and ``check`` (before it connects) say so at the
+URL's line and column, so that a password typed into a committed plan is caught
+before the commit. Only what the
 text decides is checked here; the host allowed (``PROMOPLAN_SOURCE_HOSTS``) and
 a ``${ENV_VAR}`` being set are the environment's, checked where ``check`` runs.
 """
@@ -13,8 +13,6 @@ from collections.abc import Iterator
 
 from promoplan.checks.finding import Finding
 from promoplan.model import Plan
-
-_SUBJECTS = ("the plan's actuals.source ", "actuals.source ")
 
 
 def check_actuals_source(plan: Plan) -> Iterator[Finding]:
@@ -30,21 +28,23 @@ def check_actuals_source(plan: Plan) -> Iterator[Finding]:
     if source is None:
         return
     # Parsing URLs only for a plan that names one (urls.py: the standard library).
-    from promoplan.actuals.warehouse.urls import plan_source_problem  # noqa: PLC0415
+    from promoplan.actuals.warehouse.urls import (  # noqa: PLC0415
+        PlanSecretProblem,
+        plan_source_problem,
+    )
 
     problem = plan_source_problem(source, plan.actuals.table)
     if problem is None:
         return
-    for subject in _SUBJECTS:  # a password or a path written in it
-        if problem.startswith(subject):
-            yield Finding(
-                "PP141",
-                "actuals.source " + problem.removeprefix(subject),
-                ("actuals", "source"),
-                hint="a plan is read by everyone with the repository: no password or path in "
-                "it; change a password that was committed",
-            )
-            return
+    if isinstance(problem, PlanSecretProblem):  # its message starts "actuals.source ..."
+        yield Finding(
+            "PP141",
+            str(problem),
+            ("actuals", "source"),
+            hint="a plan is read by everyone with the repository: no password or path in "
+            "it; change a password that was committed",
+        )
+        return
     yield Finding(
         "PP141",
         f"actuals.source: {problem}",

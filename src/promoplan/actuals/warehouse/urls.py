@@ -37,6 +37,12 @@ LIBPQ_PARAMETERS = frozenset(
         "passfile",
     }
 )
+
+
+class PlanSecretProblem(UsageProblem):
+    """A plan's ``actuals.source`` holding what a committed file must not: a password, a path."""
+
+
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -254,8 +260,8 @@ def _expand_password(password: str, *, from_plan: bool, environment: bool) -> st
     match = _ENV.fullmatch(password)
     if match is None:
         if from_plan:
-            raise UsageProblem(
-                "the plan's actuals.source holds a password; plans are committed, so write "
+            raise PlanSecretProblem(
+                "actuals.source holds a password; plans are committed, so write "
                 "${ENV_VAR} in its place, or use PGPASSWORD, ~/.pgpass or a service file"
             )
         return password
@@ -327,13 +333,13 @@ def _check_plan_url(url: WarehouseUrl) -> None:
 def _check_plan_paths(url: WarehouseUrl) -> None:
     """Refuse a path in a plan's URL: a DuckDB file, a libpq parameter naming a file."""
     if url.kind == "duckdb":
-        raise UsageProblem(
+        raise PlanSecretProblem(
             "actuals.source may not name a DuckDB file (a plan names no paths); "
             "pass it with --actuals duckdb:///path/file.duckdb?table=t"
         )
     paths = sorted(k for k, _ in url.parameters if k in _PATH_PARAMETERS)
     if paths:
-        raise UsageProblem(
+        raise PlanSecretProblem(
             f"actuals.source may not set {paths[0]} (a plan names no paths); "
             "pass the URL with --actuals, or use a service file (?service=name)"
         )
@@ -353,16 +359,16 @@ def plan_source(files: list[str], source: str | None, table: str | None) -> list
     return [with_table(f, table) if is_warehouse_url(f) else f for f in files]
 
 
-def plan_source_problem(source: str, table: str | None) -> str | None:
+def plan_source_problem(source: str, table: str | None) -> UsageProblem | None:
     """Why a plan's ``actuals.source`` cannot be read wherever the plan runs, else None.
 
     What its text alone decides (``validate`` reads no environment): a scheme of
     no source, a URL that does not parse, no table, a password or a path written
-    in it. Whether its host is allowed and its ``${ENV_VAR}`` set are ``check``'s
-    to say, where the plan runs.
+    in it (:class:`PlanSecretProblem`). Whether its host is allowed and its
+    ``${ENV_VAR}`` set are ``check``'s to say, where the plan runs.
     """
     try:
         _check_plan_paths(parse_url(source, table=table, from_plan=True, environment=False))
     except UsageProblem as problem:
-        return str(problem)
+        return problem
     return None
