@@ -2,8 +2,9 @@
 
     python bench/cardinality.py [--rows 1000000] [--repeat 3] [--before main]
 
-Data is generated once under bench/data/: CSVs of ``--rows`` daily rows over 180
-days whose ``channel`` column has 1, 40,000, 200,000 or 1,000,000 distinct
+Data is generated once under /tmp/promoplan-bench (``PROMOPLAN_BENCH_DATA``):
+CSVs of ``--rows`` daily rows over 180 days whose ``channel`` column has 1,
+40,000, 200,000 or 1,000,000 distinct
 values, and plans with 500 and 10,000 goals over a 40-channel file. Then, each
 command in a fresh subprocess (so that peak RSS is its own), interleaved round by
 round and reported as medians:
@@ -33,7 +34,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
+sys.path.insert(0, str(HERE))
+
+from gen_rows import DATA  # noqa: E402  # where every benchmark keeps its data
+
 SRC = HERE.parent / "src"
 DAYS = 180
 CARDINALITIES = (1, 40_000, 200_000, 1_000_000)
@@ -148,7 +152,7 @@ def main() -> None:
         "(the old roll-up takes minutes beyond)",
     )
     args = parser.parse_args()
-    DATA.mkdir(exist_ok=True)
+    DATA.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="promoplan-bench-"))
     trees = {"now": SRC}
     if args.before != "none":

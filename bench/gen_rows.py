@@ -1,6 +1,6 @@
 """Generate an order-level actuals CSV of the example plan's shape, for benchmarks.
 
-    python bench/gen_rows.py --rows 10000000 [--out bench/data/orders-10000000.csv]
+    python bench/gen_rows.py --rows 10000000 [--out /tmp/orders-10000000.csv]
 
 Columns: date, channel, category, gmv, spend, uv, orders, new_customer_orders,
 member_gmv, nps, ugc_posts, new_users, wecom_adds. Dates cover 2024 (the

@@ -25,8 +25,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from cardinality import before_tree, measure  # noqa: E402  # bench/cardinality.py
+from gen_rows import DATA  # noqa: E402  # where every benchmark keeps its data
 
-DATA = Path(tempfile.gettempdir()) / "promoplan-bench"
 PLAN = """promoplan: 1
 name: SKU ROI
 period: 2025

@@ -427,9 +427,9 @@ class Steps:
         original = cube.assemble
         spent: dict[str, float] = {}
 
-        def assemble(*given: Any) -> Actuals:
+        def assemble(*given: Any, **named: Any) -> Actuals:
             start = time.perf_counter()
-            result = original(*given)
+            result = original(*given, **named)
             spent["assemble"] = time.perf_counter() - start
             return result
 
