@@ -745,6 +745,8 @@ def test_pp004_bare_numbers_for_shares_and_weights(tmp_path: Path) -> None:
     ("source", "words"),
     [
         ("postgresql://reader:s3cret@db.internal/shop", "holds a password"),
+        ("postgresql://reader:s3cret?x@db.internal/shop", "holds a password"),  # raw ?, not a port
+        ("postgresql://reader:s3cret/x@db.internal/shop", "holds a password"),
         ("mysql://reader@db.internal/shop", "is not a source URL"),
         ("duckdb:///srv/shop.duckdb", "may not name a DuckDB file"),
         ("postgresql://db.internal/shop?sslkey=/home/ana/key.pem", "may not set sslkey"),

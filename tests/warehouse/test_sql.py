@@ -7,12 +7,14 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from promoplan.actuals.warehouse import parse_timeout
 from promoplan.actuals.warehouse.columns import no_table
 from promoplan.actuals.warehouse.cubequery import CubeQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
-from promoplan.actuals.warehouse.urls import parse_table, parse_url, plan_source
+from promoplan.actuals.warehouse.urls import masked, parse_table, parse_url, plan_source, redacted
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 
@@ -244,6 +246,60 @@ def test_bad_urls(text: str, words: str) -> None:
         parse_url(text)
     assert "x@" not in str(caught.value)
     assert ":pw@" not in str(caught.value)  # a password is never repeated
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "starred"),
+    [
+        ("postgresql://u:pw@h:5432/db?table=t", "postgresql://u@h:5432/db?table=t", "u:***@h:5432"),
+        # libpq reads ?, #, : and @ in a raw password: all of it is the password
+        ("postgresql://u:p?w@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        ("postgresql://u:p#w:x@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        ("postgresql://u:p@ss@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        ("sc://u:s3cr?t@h:15002?table=t", "sc://u@h:15002?table=t", "u:***@h:15002?"),
+        # a raw / (libpq reads no password then): hidden all the same
+        ("postgresql://u:pa/ss@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        # no password: nothing to hide, a port is not one
+        ("postgresql://u@h:5432/db?table=t", None, None),
+        ("postgresql://h:5432/db?table=t&application_name=a@b", None, None),
+        ("duckdb:///data/f.duckdb?table=t", None, None),
+        ("not a url", None, None),
+        # a reference is no secret: masked leaves it, so a change of it shows
+        ("postgresql://u:${PW}@h/db?table=t", "postgresql://u@h/db?table=t", None),
+    ],
+)
+def test_what_a_message_may_show_of_a_url(
+    text: str, shown: str | None, starred: str | None
+) -> None:
+    """``redacted`` drops the password, ``masked`` stars it."""
+    assert redacted(text) == (shown or text)
+    if starred is None:
+        assert masked(text) == text
+    else:
+        assert starred in masked(text)
+        assert masked(text).replace(":***", "") == shown
+
+
+_PASSWORDS = st.text(
+    st.characters(codec="ascii", categories=("L", "N", "P", "S"), exclude_characters="%"),
+    min_size=4,
+    max_size=12,
+).filter(lambda p: not p.split("/")[0].isdigit() and "://" not in p)
+
+
+@given(password=_PASSWORDS, scheme=st.sampled_from(["postgresql", "sc"]))
+def test_no_message_about_a_bad_url_shows_its_password(password: str, scheme: str) -> None:
+    """Whatever a password typed raw holds (/ ? # @ : included), a refusal never repeats it."""
+    path = "/db" if scheme == "postgresql" else ""
+    text = f"{scheme}://ana:{password}@db.internal:5432{path}?table=t"
+    assert password not in redacted(text)
+    assert password not in masked(text)
+    said = ""
+    try:
+        parse_url(text, environment=False)  # some such URLs are valid: then nothing is said
+    except UsageProblem as exc:
+        said = str(exc)
+    assert password not in said
 
 
 def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:

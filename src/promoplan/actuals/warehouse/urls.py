@@ -173,6 +173,14 @@ def parse_url(
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
+        span = _password_span(text)
+        if span is not None and from_plan:  # a password in a plan is the thing to say first
+            _expand_password(text[span[0] : span[1]], from_plan=True, environment=False)
+        if span is not None:  # the parser's words may quote a piece of the password
+            raise UsageProblem(
+                f"{redacted(text)!r} is not a valid URL; a / ? or # in its password must be "
+                "percent-encoded (%2F %3F %23), or the password given as ${ENV_VAR}"
+            ) from None
         raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
     query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
@@ -274,15 +282,45 @@ def _expand_password(password: str, *, from_plan: bool, environment: bool) -> st
     return value
 
 
+def _password_span(text: str) -> tuple[int, int] | None:
+    """Where the password of the URL ``text`` stands (between ``://user:`` and ``@``), if any.
+
+    Read as libpq reads it, and more widely, since this decides what a message
+    may show: the user part ends at the last ``@`` before the first ``/``, so a
+    raw ``?``, ``#``, ``:`` or ``@`` in a password (libpq takes those) is hidden
+    with the rest; a raw ``/`` (libpq takes none) is hidden too, up to the last
+    ``@``, unless what follows the colon is a port.
+    """
+    start = text.find("://")
+    if start < 0:
+        return None
+    start += 3
+    slash = text.find("/", start)
+    end = text.rfind("@", start, len(text) if slash < 0 else slash)
+    if end < 0 and slash >= 0:
+        colon = text.find(":", start, slash)
+        if colon < 0 or text[colon + 1 : slash].isdigit():
+            return None
+        end = text.rfind("@", slash)
+    if end < 0:
+        return None
+    colon = text.find(":", start, end)
+    return None if colon < 0 else (colon + 1, end)
+
+
 def masked(text: str) -> str:
     """``text`` with a literal password shown as ``***`` (a ``${NAME}`` reference stays):
     for showing a URL as written, where a changed password must still show as a change."""
-    return re.sub(r"(://[^/@:?#]*):(?!\$\{[A-Za-z_][A-Za-z0-9_]*\}@)[^@/?#]*@", r"\1:***@", text)
+    span = _password_span(text)
+    if span is None or _ENV.fullmatch(text[span[0] : span[1]]):
+        return text
+    return f"{text[: span[0]]}***{text[span[1] :]}"
 
 
 def redacted(text: str) -> str:
     """``text`` without what stands between ``://user:`` and ``@``: for messages about bad URLs."""
-    return re.sub(r"(://[^/@:?#]*):[^@/?#]*@", r"\1@", text)
+    span = _password_span(text)
+    return text if span is None else f"{text[: span[0] - 1]}{text[span[1] :]}"
 
 
 def _has_table(text: str) -> bool:
