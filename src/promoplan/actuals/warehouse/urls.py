@@ -174,14 +174,15 @@ def parse_url(
         port = parts.port
     except ValueError as exc:
         span = _password_span(text)
-        if span is not None and from_plan:  # a password in a plan is the thing to say first
-            _expand_password(text[span[0] : span[1]], from_plan=True, environment=False)
-        if span is not None:  # the parser's words may quote a piece of the password
-            raise UsageProblem(
-                f"{redacted(text)!r} is not a valid URL; a / ? or # in its password must be "
-                "percent-encoded (%2F %3F %23), or the password given as ${ENV_VAR}"
-            ) from None
-        raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
+        if span is None:
+            raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
+        # In a plan the password is the thing to say (this raises for a literal one);
+        # elsewhere not the parser's words, which may quote a piece of it.
+        _expand_password(text[span[0] : span[1]], from_plan=from_plan, environment=False)
+        raise UsageProblem(
+            f"{redacted(text)!r} is not a valid URL; a / ? or # in its password must be "
+            "percent-encoded (%2F %3F %23), or the password given as ${ENV_VAR}"
+        ) from None
     query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
     if not table_text:
