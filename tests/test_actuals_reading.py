@@ -340,6 +340,31 @@ def test_pa002_once_per_column_over_several_files() -> None:
     assert file.file.endswith("part_b.csv")
 
 
+def test_pa002_names_the_column_a_header_is_probably_a_slip_of(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("date,channel,gmv\n2025-01-05,douyin,10\n")
+    (tmp_path / "b.csv").write_text(
+        "date,channel,gmv,New_Customers_Orders,clicks\n2025-01-06,douyin,20,3,9\n"
+    )
+    wanted = ("gmv", "new_customer_orders", "uv")
+    both = read_actuals([tmp_path / "a.csv", tmp_path / "b.csv"], spec(columns=wanted))
+    hints = {d.message.split('"')[1]: d.hint for d in both.diagnostics if d.code == "PA002"}
+    # The header as the file spells it, and the file that has it; "uv" is close to
+    # nothing, and "gmv", which a metric reads, is never offered.
+    assert hints == {
+        "new_customer_orders": (
+            f'did you mean "New_Customers_Orders" (a column of {tmp_path / "b.csv"})?'
+        ),
+        "uv": None,
+    }
+    one = read_actuals([tmp_path / "b.csv"], spec(columns=wanted))
+    hints = {d.message.split('"')[1]: d.hint for d in one.diagnostics if d.code == "PA002"}
+    columns = 'the columns are: "date", "channel", "gmv", "New_Customers_Orders", "clicks"'
+    assert hints == {
+        "new_customer_orders": f'did you mean "New_Customers_Orders"? {columns}',
+        "uv": columns,
+    }
+
+
 def test_repeats_in_a_daily_file_are_one_pa010_at_the_second_occurrence() -> None:
     actuals = read("duplicate_daily.csv")
     problem = only(actuals, "PA010")

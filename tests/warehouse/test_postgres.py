@@ -384,6 +384,20 @@ def test_missing_date_column_is_pa033_and_missing_measure_pa002(
         'warning PA002 column "spend" is not in public.nospend; what reads it has no data' in stdout
     )
     assert 'hint: the columns are: "date", "channel", "gmv"' in stdout
+    # A column spelt nearly so is offered; "gmv", which a metric reads, never is.
+    execute(
+        postgres,
+        "CREATE TABLE IF NOT EXISTS public.spent (date date, channel text, gmv numeric, "
+        "spent numeric)",
+        "INSERT INTO public.spent VALUES ('2025-01-02', 'douyin', 1, 2)",
+    )
+    status, stdout, _ = cli(
+        "check", str(FILTERS), "-a", postgres.url("public.spent"), "--as-of", "2025-01-02"
+    )
+    assert status == 0
+    assert (
+        'hint: did you mean "spent"? the columns are: "date", "channel", "gmv", "spent"' in stdout
+    )
 
 
 def test_wrong_column_type_is_pa034_naming_the_type(cli: Cli, postgres: pgserver.Server) -> None:

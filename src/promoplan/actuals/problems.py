@@ -8,6 +8,7 @@ sheet or a Parquet file.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -197,18 +198,41 @@ def missing_columns(
     if not headers:
         return []
     have = {header_key(column) for header in headers for column in header}
+    wanted_keys = {header_key(column) for column in wanted}
+    unread: dict[str, str] = {}  # a column no metric reads -> the first file with it
+    for header, name in zip(headers, names, strict=True):
+        for column in header:
+            if header_key(column) not in wanted_keys:
+                unread.setdefault(column, name)
     out = []
     for column in dict.fromkeys(wanted):
         if header_key(column) not in have:
+            close = closest_column(column, list(unread))
+            hint = []
+            if close is not None:
+                where = f" (a column of {unread[close]})" if len(headers) > 1 else ""
+                hint.append(f'did you mean "{close}"{where}?')
+            if len(headers) == 1:
+                hint.append(f"the columns are: {listing(headers[0])}")
             out.append(
                 diagnostic(
                     "PA002",
                     f'column "{column}" is in no actuals file; what reads it has no data',
                     file=names[0] if len(names) == 1 else None,
-                    hint=f"the columns are: {listing(headers[0])}" if len(headers) == 1 else None,
+                    hint=" ".join(hint) or None,
                 )
             )
     return out
+
+
+def closest_column(column: str, candidates: Sequence[str]) -> str | None:
+    """The column among ``candidates`` whose name ``column`` is most likely a slip of
+    (``new_customer_orders`` for ``new_customers_orders``), matched as headers are."""
+    keys: dict[str, str] = {}
+    for candidate in candidates:
+        keys.setdefault(header_key(candidate), candidate)
+    close = difflib.get_close_matches(header_key(column), list(keys), n=1, cutoff=0.75)
+    return keys[close[0]] if close else None
 
 
 def out_of_memory(limit: str) -> UsageProblem:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.names import HeaderIndex, trimmed_header
 from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
-from promoplan.actuals.problems import listing
+from promoplan.actuals.problems import closest_column, listing
 from promoplan.actuals.warehouse.cubequery import CubeQuery, Period, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
@@ -171,6 +171,13 @@ class _TableColumns:
         return tuple(sorted(pairs))
 
 
+def _columns_hint(column: str, names: Sequence[str], read: set[str | None]) -> str:
+    """PA002's hint: the table's column ``column`` is probably a slip of, then them all."""
+    close = closest_column(column, [n for n in names if n not in read])
+    listed = f"the columns are: {listing(names)}"
+    return listed if close is None else f'did you mean "{close}"? {listed}'
+
+
 def plan_query(
     url: WarehouseUrl,
     spec: ActualsSpec,
@@ -232,14 +239,16 @@ def plan_query(
                     hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
                 )
             )
-    for column in dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))):
+    wanted = tuple(dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))))
+    read = {types.spelling(c) for c in wanted} - {None}
+    for column in wanted:
         if column not in types:
             found.append(
                 diagnostic(
                     "PA002",
                     f'column "{column}" is not in {url.table}; what reads it has no data',
                     file=source,
-                    hint=f"the columns are: {listing(names)}",
+                    hint=_columns_hint(column, names, read),
                 )
             )
     # A dimension nothing reads is not a key of the cube: for order-level rows
