@@ -365,6 +365,70 @@ def test_pa002_names_the_column_a_header_is_probably_a_slip_of(tmp_path: Path) -
     }
 
 
+def test_ids_a_spreadsheet_rounded_are_pa018_once_per_column(tmp_path: Path) -> None:
+    skus = spec(
+        dimensions=(("channel", "channel"), ("sku", "sku_id")),
+        grain="rows",
+        keep_from=dt.date(2025, 1, 1),
+    )
+    (tmp_path / "a.csv").write_text(
+        "date,channel,sku_id,gmv\n"
+        "2025-01-05,douyin,00123,1\n"  # as written: text, not a number
+        "2025-01-05,douyin,123456789012345678901,2\n"  # a long id kept whole
+        "2025-01-05,douyin,1E+3,4\n"  # short: no spreadsheet writes 1000 so
+        "2025-01-06,douyin,1.23458E+18,8\n"
+        "2024-01-01,douyin,9.9E+18,16\n"  # outside the period: not read
+        "2025-01-06,douyin, 1.23457E+18 ,32\n"
+        "2025-01-07,douyin,1.23458E+18,64\n"
+        "2025-01-07,tmall+,00123,128\n"  # a "+" alone is no rounded id
+    )
+    actuals = read_actuals([tmp_path / "a.csv"], skus)
+    problem = only(actuals, "PA018")
+    # The least such value (1.23457E+18 < 1.23458E+18), at its first record: line 7, column 3.
+    assert where(problem) == ("a.csv", 7, 3)
+    assert problem.message == (
+        'column "sku_id": "1.23457E+18" (and 1 more such value) is a long id rounded as a '
+        "number; ids that differed in the lost digits are counted as one"
+    )
+    by_sku: dict[str | None, Decimal] = {}
+    for (_, dims), total in sums(actuals.cube).items():
+        by_sku[dims[1]] = by_sku.get(dims[1], D(0)) + total
+    assert by_sku == {
+        "00123": 1 + 128,
+        "123456789012345678901": 2,
+        "1E+3": 4,
+        "1.23458E+18": 8 + 64,
+        "1.23457E+18": 32,
+    }
+
+
+def test_pa018_over_files_and_from_a_float_column(tmp_path: Path) -> None:
+    skus = spec(dimensions=(("channel", "channel"), ("sku", "sku_id")))
+    header = "date,channel,sku_id,gmv\n"
+    (tmp_path / "b1.csv").write_text(header + "2025-01-05,douyin,00123,1\n")
+    (tmp_path / "b2.csv").write_text(
+        header + "2025-01-06,douyin,00123,1\n2025-01-06,douyin,2.5E+11,1\n"
+    )
+    (tmp_path / "b3.csv").write_text(header + "2025-01-07,douyin,1.1E+11,1\n")
+    files = [tmp_path / n for n in ("b1.csv", "b2.csv", "b3.csv")]
+    problem = only(read_actuals(files, skus), "PA018")
+    # Once, in the first file that has one, at its least value's record; b3.csv's
+    # smaller 1.1E+11 is counted as a file, not searched for.
+    assert where(problem) == ("b2.csv", 3, 3)
+    assert problem.message.startswith('column "sku_id": "2.5E+11" is a long id')
+    assert problem.message.endswith("counted as one (1 other file too)")
+    # A float column prints a long id in the same notation.
+    import duckdb  # noqa: PLC0415
+
+    duckdb.execute(
+        "COPY (SELECT DATE '2025-01-05' AS date, 'douyin' AS channel, "
+        "CAST(1234567890123456789 AS DOUBLE) AS sku_id, 3 AS gmv) TO $p (FORMAT parquet)",
+        {"p": str(tmp_path / "f.parquet")},
+    )
+    problem = only(read_actuals([tmp_path / "f.parquet"], skus), "PA018")
+    assert problem.message.startswith('column "sku_id": "1.2345678901234568e+18" is a long id')
+
+
 def test_repeats_in_a_daily_file_are_one_pa010_at_the_second_occurrence() -> None:
     actuals = read("duplicate_daily.csv")
     problem = only(actuals, "PA010")

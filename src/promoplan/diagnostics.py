@@ -55,6 +55,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA016": ("info", "a file given twice, or identical to another, read once"),
     # Stops the run (exit 2, one line on stderr), as PA030 does.
     "PA017": ("error", "the actuals files did not fit DuckDB's memory cap"),
+    "PA018": ("warning", "a dimension's values are long ids a spreadsheet rounded"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
     "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop

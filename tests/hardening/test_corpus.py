@@ -432,7 +432,8 @@ CSV_CASES: dict[str, CsvCase] = {
             "2025-01-05,123,1,0",
         ),
         0,
-        (("PA011", 2, 2), ("PA011", 3, 2), ("PA011", 4, 2), ("PA011", 5, 2)),
+        # The id a spreadsheet rounded is told apart (PA018); the others are as written.
+        (("PA011", 2, 2), ("PA011", 3, 2), ("PA018", 3, 2), ("PA011", 4, 2), ("PA011", 5, 2)),
         {"gmv": 4},
     ),
     "c15-exponent-out-of-range": CsvCase(

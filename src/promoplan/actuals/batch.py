@@ -103,8 +103,13 @@ def read_batch(reader: Reader, members: list[Member], tick: Tick | None) -> list
     position, k = channel_position(reader.spec), len(layout.dimensions)
     query = checksql.stats_query(table, files=True, dimensions=k, values=position)
     by_file = {row[0]: row[1:] for row in run(reader.con, query, reader.params())}
-    # A file without groups: no records, no groups without a value, no channel values.
-    no_rows = (*_NO_ROWS, *([[0] * k] if k else []), *([None] if position is not None else []))
+    # A file without groups: no records, no groups without a value, no "+",
+    # no channel values.
+    no_rows = (
+        *_NO_ROWS,
+        *([[0] * k, [False] * k] if k else []),
+        *([None] if position is not None else []),
+    )
     out = []
     for pos, (read, _, each) in enumerate(members, start=1):
         assert each is not None

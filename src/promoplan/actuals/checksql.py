@@ -18,6 +18,12 @@ from promoplan.actuals.sql import (
     record_rows,
 )
 
+# A long number as a spreadsheet shows it once it has rounded it (1.23457E+18), or as
+# a float prints it (1.234567890123e+18): a dimension value so written stood for ids
+# that may have differed in the digits lost (bad-inputs C15). Short numbers are not
+# written so, and a spreadsheet keeps their digits.
+ROUNDED = r"[0-9](\.[0-9]+)?[eE]\+0*[1-9][0-9]+"  # from 1E+10 up: 11 digits or more
+
 
 def stats_query(
     table: str, *, files: bool = False, dimensions: int = 0, values: int | None = None
@@ -26,7 +32,8 @@ def stats_query(
 
     One row: records, data rows, bad cells, rows out of range, first and last
     date kept, repeated keys and extra rows; with ``dimensions``, then the list
-    of the kept groups without a value of each dimension (k0 ..); with
+    of the kept groups without a value of each dimension (k0 ..), and whether
+    any value of each holds a ``+`` (one of :data:`ROUNDED` might); with
     ``values`` (a dimension's position), then the sorted distinct values of that
     dimension among the kept rows (as :func:`values_query` lists them; NULL for
     none). With ``files`` (the table of a scan of several files), one such row
@@ -36,7 +43,10 @@ def stats_query(
     listed = ""
     if dimensions:
         nulls = [f"count(*) FILTER (WHERE {IN_RANGE} AND k{j} IS NULL)" for j in range(dimensions)]
-        listed += f", [{', '.join(nulls)}]"
+        # Only whether a value holds a "+": the pattern costs more, and is matched by
+        # rounded_query on the rare file where one does.
+        plus = [f"bool_or(contains(k{j}, '+'))" for j in range(dimensions)]
+        listed += f", [{', '.join(nulls)}], [{', '.join(plus)}]"
     if values is not None:
         key = f"k{values}"
         listed += (
@@ -51,6 +61,22 @@ def stats_query(
         f"coalesce(sum(n - 1) FILTER (WHERE {IN_RANGE} AND n > 1), 0){listed} "
         f"FROM {quote_ident(table)}{by_file[1]}"
     )
+
+
+def rounded_query(table: str, dimensions: int, *, files: bool = False) -> str:
+    """Per dimension of a group table, how many distinct kept values look like an id
+    rounded as a number (:data:`ROUNDED`), then the least of them (NULL for none).
+
+    One row; with ``files``, one per file, its position ``f`` first.
+    """
+    by_file = ("f, ", " GROUP BY f") if files else ("", "")
+    looks = [
+        f"FILTER (WHERE {IN_RANGE} AND regexp_full_match(k{j}, '{ROUNDED}'))"
+        for j in range(dimensions)
+    ]
+    counts = ", ".join(f"count(DISTINCT k{j}) {f}" for j, f in enumerate(looks))
+    least = ", ".join(f"min(k{j}) {f}" for j, f in enumerate(looks))
+    return f"SELECT {by_file[0]}[{counts}], [{least}] FROM {quote_ident(table)}{by_file[1]}"
 
 
 def bad_counts_query(layout: Layout, source: FromItem) -> str:

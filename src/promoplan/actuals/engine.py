@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import cellsql, checksql, problems, sql, typed
+from promoplan.actuals.badcells import bad_cells
 from promoplan.actuals.batch import read_all
 from promoplan.actuals.carried import carried
 from promoplan.actuals.cube import build_cube
 from promoplan.actuals.files import unique_existing, wanted_encoding
 from promoplan.actuals.identical import distinct_files
-from promoplan.actuals.layout import file_layout, measure_name, wrong_types
+from promoplan.actuals.layout import file_layout, wrong_types
 from promoplan.actuals.longtable import metric_diagnostics
 from promoplan.actuals.model import (
     Actuals,
@@ -54,7 +55,12 @@ from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import MEMORY_LIMIT, Progress, Tick, connect, run
 from promoplan.actuals.sources import pick
 from promoplan.actuals.sources.base import Context, Opened, Source
-from promoplan.actuals.unknowns import channel_position, missing_columns, unknown_channels
+from promoplan.actuals.unknowns import (
+    channel_position,
+    missing_columns,
+    rounded_ids,
+    unknown_channels,
+)
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -84,6 +90,8 @@ class FileRead:
     channel_values: list[str] | None = None
     # Per dimension, the kept groups without a value of it (from the statistics).
     null_keys: tuple[int, ...] = ()
+    # Whether a kept group's dimension value holds a "+", as 1.23457E+18 does (PA018).
+    plus: bool = False
     # Read by a scan of several files: its group table and the file's position there
     # (``table`` is then a view of that table's rows of this file).
     batch: tuple[str, int] | None = None
@@ -154,6 +162,7 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
         diagnostics = once + found + [d for r in reads for d in r.diagnostics]
         diagnostics += missing_columns(reads, needed, spec)
         diagnostics += unknown_channels(reader, reads)
+        diagnostics += rounded_ids(reader, reads)
         diagnostics += metric_diagnostics(con, reads, spec)
     finally:
         con.close()
@@ -302,8 +311,9 @@ class Reader:
         records, rows, bad, outside, first, last, repeated_keys, repeated_rows = stats[:8]
         if k:
             read.null_keys = tuple(int(n) for n in stats[8] or ())
+            read.plus = any(stats[9] or ())
         if position is not None:
-            read.channel_values = list(stats[8 + bool(k)] or ())
+            read.channel_values = list(stats[8 + 2 * bool(k)] or ())
         read.records = int(records)
         read.summary = FileSummary(
             path=opened.name,
@@ -322,7 +332,7 @@ class Reader:
             )
             return
         if bad:
-            read.diagnostics += self.bad_cells(opened, layout, int(records))
+            read.diagnostics += bad_cells(self, opened, layout, int(records))
         if self.spec.grain != "rows" and repeated_keys:
             read.diagnostics.append(
                 self.repeats(opened, layout, int(records), int(repeated_keys), int(repeated_rows))
@@ -336,67 +346,6 @@ class Reader:
                     file=opened.name,
                 )
             )
-
-    def bad_cells(self, opened: Opened, layout: sql.Layout, records: int) -> list[Diagnostic]:
-        """PA004/PA003 for the first bad cells in file order, then one line for the rest."""
-        needed = self.needed
-        present = layout.present_measures()
-        # (ordinal, file column, measure name or "" for the date, raw cell)
-        found: list[tuple[int, int, str, str | None]] = []
-        for row in run(self.con, checksql.bad_rows_query(layout, opened.scan), self.params(opened)):
-            ordinal, raw_date = row[0], row[1]
-            raws, flags = row[2 : 2 + len(present)], row[2 + len(present) :]
-            if flags[0]:
-                found.append((ordinal, layout.date, "", raw_date))
-            for (j, col), raw, flag in zip(present, raws, flags[1:], strict=True):
-                if flag:
-                    found.append((ordinal, col, measure_name(needed, layout, opened, j), raw))
-        found.sort(key=lambda f: (f[0], f[1]))
-        shown = found[: cellsql.FIRST_ERRORS]
-        lines = opened.lines([f[0] for f in shown], records)
-        where, offset = opened.where, opened.column_offset
-        out: list[Diagnostic] = []
-        for ordinal, col, measure, raw in shown:
-            if measure:
-                out.append(
-                    problems.number_problem(where, lines(ordinal), col + offset, measure, raw or "")
-                )
-            else:
-                out.append(
-                    problems.date_problem(
-                        where,
-                        lines(ordinal),
-                        col + offset,
-                        raw,
-                        date_column=needed.date,
-                        date_format=self.spec.date_format,
-                        week_start=self.spec.week_start if self.spec.grain == "weekly" else None,
-                    )
-                )
-        if len(found) < cellsql.FIRST_ERRORS:
-            return out
-        # More than fit: count them per column (a second scan, on the error path only).
-        counts = run(self.con, checksql.bad_counts_query(layout, opened.scan), self.params(opened))[
-            0
-        ]
-        bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
-        total = bad_dates + sum(bad_numbers)
-        if total > len(shown):
-            names = [needed.date] + [measure_name(needed, layout, opened, j) for j, _ in present]
-            parts = ", ".join(
-                f'{n:,} in "{c}"'
-                for c, n in zip(names, [bad_dates, *bad_numbers], strict=True)
-                if n
-            )
-            out.append(
-                diagnostic(
-                    "PA003" if sum(bad_numbers) >= bad_dates else "PA004",
-                    f"{total - len(shown):,} more bad cells not listed ({total:,} in all: {parts})",
-                    file=opened.name,
-                    hint=f"the first {len(shown)} are listed above",
-                )
-            )
-        return out
 
     def repeats(
         self, opened: Opened, layout: sql.Layout, records: int, keys: int, rows: int

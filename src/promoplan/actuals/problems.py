@@ -235,6 +235,30 @@ def closest_column(column: str, candidates: Sequence[str]) -> str | None:
     return keys[close[0]] if close else None
 
 
+def rounded_id(  # noqa: PLR0917  # where, then what
+    file: str,
+    line: int | None,
+    column: int | None,
+    header: str,
+    value: str,
+    values: int,
+    other_files: int,
+) -> Diagnostic:
+    """PA018: a dimension's values look like long ids rounded as numbers (bad-inputs C15)."""
+    others = f" (and {count(values - 1, 'more such value')})" if values > 1 else ""
+    also = f" ({count(other_files, 'other file')} too)" if other_files else ""
+    return diagnostic(
+        "PA018",
+        f'column "{header}": "{value}"{others} is a long id rounded as a number; '
+        f"ids that differed in the lost digits are counted as one{also}",
+        file=file,
+        line=line,
+        column=column,
+        hint="a spreadsheet (or a float column) rounds long ids: export the column as text, "
+        "or from the source system; in Excel, format the column as Text before the ids go in",
+    )
+
+
 def out_of_memory(limit: str) -> UsageProblem:
     """PA017, which stops the run (exit 2): the files did not fit DuckDB's memory cap
     even when read again on one thread."""

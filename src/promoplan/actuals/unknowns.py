@@ -1,6 +1,7 @@
-"""What the files do not hold that the plan needs (PA002), and the channel values the plan
-does not map (PA011, at each value's first record: read in file order, only when there is
-one, and only until every such value has been seen).
+"""What the files do not hold that the plan needs (PA002), the channel values the plan
+does not map (PA011) and dimension values that are ids a spreadsheet rounded (PA018):
+each value told at its first record, read in file order, only when there is one, and
+only until every such value has been seen.
 """
 
 from __future__ import annotations
@@ -93,6 +94,58 @@ def unknown_channels(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
                     hint="map it to a budget line under channels:",
                 )
             )
+    return out
+
+
+def rounded_ids(reader: Reader, reads: list[FileRead]) -> list[Diagnostic]:
+    """PA018 once per dimension whose values look like ``1.23457E+18``, at the first
+    record of the least of them in the first file that has them.
+
+    Asked only of the files whose statistics found a ``+`` in a value, once per
+    group table (a scan of several files answers for all of them); files with
+    errors are skipped, as for PA011.
+    """
+    # group table -> its dimensions and the positions in reads of its files
+    tables: dict[str, tuple[int, list[int]]] = {}
+    for i, read in enumerate(reads):
+        if read.plus and read.table and read.layout and not read.failed:
+            table = read.batch[0] if read.batch else read.table
+            tables.setdefault(table, (len(read.layout.dimensions), []))[1].append(i)
+    answers: dict[int, tuple[list[int], list[str]]] = {}  # position in reads -> its row
+    for table, (k, members) in tables.items():
+        batch = reads[members[0]].batch is not None
+        query = checksql.rounded_query(table, k, files=batch)
+        rows = {
+            row[0] if batch else None: row[-2:] for row in run(reader.con, query, reader.params())
+        }
+        for i in members:
+            batched = reads[i].batch
+            answers[i] = rows.get(batched[1] if batched else None, ([0] * k, [""] * k))
+    found: dict[int, tuple[FileRead, int, str]] = {}  # dimension -> first file, count, least
+    files: dict[int, int] = {}  # dimension -> how many files have such values
+    for i, (counts, values) in sorted(answers.items()):
+        for position, (n, value) in enumerate(zip(counts, values, strict=True)):
+            if n:
+                found.setdefault(position, (reads[i], int(n), value))
+                files[position] = files.get(position, 0) + 1
+    out = []
+    for position, (read, count, least) in sorted(found.items()):
+        opened, layout = read.opened, read.layout
+        column = None if layout is None else layout.dimensions[position]
+        if opened is None or layout is None or column is None:
+            continue
+        ordinal = first_records(reader, opened, layout, position, [least]).get(least)
+        out.append(
+            problems.rounded_id(
+                opened.where if ordinal is not None else read.name,
+                None if ordinal is None else opened.lines([ordinal], read.records)(ordinal),
+                None if ordinal is None else column + opened.column_offset,
+                opened.header[column - 1],
+                least,
+                count,
+                files[position] - 1,
+            )
+        )
     return out
 
 

@@ -44,6 +44,7 @@ DATA_QUALITY_CODES = (
     "PA014",
     "PA011",
     "PA010",
+    "PA018",
     "PA012",
     "PA002",
     "PA005",

@@ -101,6 +101,8 @@ HELP: dict[str, str] = {
     "PA016": "Nothing to do: the file was given twice, or is a copy of another, and counts once.",
     "PA017": "Split the actuals into files of fewer dates, or read fewer dimensions or "
     "min/max metrics.",
+    "PA018": "Export the id column as text (or from the source system, not a spreadsheet): "
+    "the rounded values merge ids that differ in their last digits.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
     "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
