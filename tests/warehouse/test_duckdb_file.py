@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -132,3 +133,48 @@ def test_an_empty_table_is_pa001_and_one_dated_outside_pa012(cli: Cli, tmp_path:
     status, stdout, _ = cli("check", str(PLAN), "-a", f"duckdb://{path}?table=old_rows")
     assert "info PA012 no row of old_rows is dated 2024-01-01 to 2025-12-31" in stdout
     assert "Goals" in stdout
+
+
+def test_ids_rounded_as_numbers_are_pa018_as_in_a_file(tmp_path: Path) -> None:
+    """The same rows as a CSV file and as a table say the same PA018 (the table's
+    without a line), and sum the rounded ids' rows into one value, as the file does."""
+    from promoplan.actuals import read_actuals  # noqa: PLC0415
+    from promoplan.actuals.warehouse import read_warehouse  # noqa: PLC0415
+    from promoplan.actuals.warehouse.urls import parse_url  # noqa: PLC0415
+    from warehouse.examples import example_spec  # noqa: PLC0415
+
+    csv = tmp_path / "ids.csv"
+    csv.write_text(
+        "date,channel,gmv\n"
+        "2025-01-02,8.61381E+12,1\n"
+        "2025-01-02,00123,2\n"
+        "2025-01-03,8.61381E+12,4\n"
+        "2025-01-03,8.61382E+12,8\n"
+        "2025-01-03,tmall+,16\n"
+        "2024-12-31,9.9E+12,32\n"  # before the span read: not counted
+    )
+    path = tmp_path / "ids.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE ids AS SELECT * FROM read_csv($p, types = {'channel': 'VARCHAR'})",
+        {"p": str(csv)},
+    )
+    con.close()
+    spec = example_spec()
+    table = read_warehouse(parse_url(f"duckdb://{path}?table=ids"), spec, timeout=60)
+    files = read_actuals([csv], spec)
+    said = [(d.code, d.message, d.line) for d in table.diagnostics]
+    message = (
+        'column "channel": "8.61381E+12" (and 1 more such value) is a long id rounded as a '
+        "number; ids that differed in the lost digits are counted as one"
+    )
+    assert said == [("PA018", message, None)]
+    assert [
+        (d.code, d.message, d.line, d.column) for d in files.diagnostics if d.code == "PA018"
+    ] == [("PA018", message, 2, 2)]
+    gmv: dict[str | None, Decimal] = {}
+    for row in table.cube.rows:
+        cell = row.cells[0]
+        assert cell is not None
+        gmv[row.dims[0]] = gmv.get(row.dims[0], Decimal(0)) + cell.total
+    assert gmv == {"8.61381E+12": 1 + 4, "8.61382E+12": 8, "00123": 2, "tmall+": 16}

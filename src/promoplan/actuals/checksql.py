@@ -9,6 +9,7 @@ from promoplan.actuals.cellsql import (
     dimension_expr,
     quote_ident,
 )
+from promoplan.actuals.names import ROUNDED_ID
 from promoplan.actuals.sql import (
     IN_RANGE,
     FromItem,
@@ -17,12 +18,6 @@ from promoplan.actuals.sql import (
     bad_measure_flag,
     record_rows,
 )
-
-# A long number as a spreadsheet shows it once it has rounded it (1.23457E+18), or as
-# a float prints it (1.234567890123e+18): a dimension value so written stood for ids
-# that may have differed in the digits lost (bad-inputs C15). Short numbers are not
-# written so, and a spreadsheet keeps their digits.
-ROUNDED = r"[0-9](\.[0-9]+)?[eE]\+0*[1-9][0-9]+"  # from 1E+10 up: 11 digits or more
 
 
 def stats_query(
@@ -33,7 +28,7 @@ def stats_query(
     One row: records, data rows, bad cells, rows out of range, first and last
     date kept, repeated keys and extra rows; with ``dimensions``, then the list
     of the kept groups without a value of each dimension (k0 ..), and whether
-    any value of each holds a ``+`` (one of :data:`ROUNDED` might); with
+    any value of each holds a ``+`` (as an id rounded as a number does); with
     ``values`` (a dimension's position), then the sorted distinct values of that
     dimension among the kept rows (as :func:`values_query` lists them; NULL for
     none). With ``files`` (the table of a scan of several files), one such row
@@ -65,13 +60,13 @@ def stats_query(
 
 def rounded_query(table: str, dimensions: int, *, files: bool = False) -> str:
     """Per dimension of a group table, how many distinct kept values look like an id
-    rounded as a number (:data:`ROUNDED`), then the least of them (NULL for none).
+    rounded as a number (``names.ROUNDED_ID``), then the least of them (NULL for none).
 
     One row; with ``files``, one per file, its position ``f`` first.
     """
     by_file = ("f, ", " GROUP BY f") if files else ("", "")
     looks = [
-        f"FILTER (WHERE {IN_RANGE} AND regexp_full_match(k{j}, '{ROUNDED}'))"
+        f"FILTER (WHERE {IN_RANGE} AND regexp_full_match(k{j}, '{ROUNDED_ID}'))"
         for j in range(dimensions)
     ]
     counts = ", ".join(f"count(DISTINCT k{j}) {f}" for j, f in enumerate(looks))

@@ -17,6 +17,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+# A long number as a spreadsheet shows it once it has rounded it (1.23457E+18), or as
+# a float prints it (1.234567890123e+18): a dimension value so written stood for ids
+# that may have differed in the digits lost (bad-inputs C15, PA018). Short numbers
+# are not written so, and a spreadsheet keeps their digits: from 1E+10 up (11 digits).
+ROUNDED_ID = r"[0-9](\.[0-9]+)?[eE]\+0*[1-9][0-9]+"
+
 # What read_header trims around a header cell, and what a plan's column may carry too.
 _SPACES = " \t\r\n\u00a0\u202f\u3000\ufeff"
 

@@ -159,6 +159,7 @@ def assemble(
     found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
     found.extend(findings.misdated(url, spec, misdated))
     found.extend(findings.unknown_channels(url, spec, planned.query, names, counts))
+    found.extend(findings.rounded_ids(url, spec, keys))
     days = [day for day, _ in order]
     summary = FileSummary(
         path=url.display,

@@ -1,6 +1,7 @@
 """The diagnostics a cube query's rows give: repeated rows (PA010), weekly rows on
-another weekday (PA004), channels the plan does not map (PA011) and a cube past
-the cap (PA036, naming the dimension with the most distinct values).
+another weekday (PA004), channels the plan does not map (PA011), ids rounded as
+numbers (PA018) and a cube past the cap (PA036, naming the dimension with the most
+distinct values).
 
 :mod:`promoplan.actuals.warehouse.cube` calls these on the groups it built.
 """
@@ -8,14 +9,15 @@ the cap (PA036, naming the dimension with the most distinct values).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
-from promoplan.actuals.names import unmapped_message
-from promoplan.actuals.problems import date_problem, span
+from promoplan.actuals.names import ROUNDED_ID, unmapped_message
+from promoplan.actuals.problems import date_problem, rounded_id, span
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse.columns import Planned
 from promoplan.actuals.warehouse.cubequery import CubeQuery
@@ -174,6 +176,25 @@ def unknown_channels(
         for value in values
         if value is not None and value not in spec.known_channels
     ]
+
+
+_ROUNDED_ID = re.compile(ROUNDED_ID)
+
+
+def rounded_ids(
+    url: WarehouseUrl, spec: ActualsSpec, keys: tuple[tuple[str | None, ...], ...]
+) -> list[Diagnostic]:
+    """PA018 once per dimension column whose values look like ``1.23457E+18``, naming
+    the least of them and how many there are. ``keys``: each dimension's values, a
+    tuple per dimension in the plan's order."""
+    out = []
+    for (_, column), values in zip(spec.dimensions, keys, strict=False):
+        found = sorted(
+            v for v in set(values) if v is not None and "+" in v and _ROUNDED_ID.fullmatch(v)
+        )
+        if found:
+            out.append(rounded_id(url.display, None, None, column, found[0], len(found), 0))
+    return out
 
 
 def too_large(
