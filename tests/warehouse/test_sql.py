@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from promoplan.actuals.warehouse import parse_timeout
@@ -249,6 +250,23 @@ def test_bad_urls(text: str, words: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        # a raw password the parser would read as a port and a path, a path, or a query,
+        # and a message built from the URL's parts would show
+        ("postgresql://ana:12/34@h/db?table=t", "12/34"),
+        ("postgresql://ana:p@/x@h/db?table=t", "p@/x"),
+        ("sc://ana:12?34@h:15002?table=t", "12?34"),
+    ],
+)
+def test_a_raw_password_read_otherwise_is_refused_unshown(text: str, password: str) -> None:
+    with pytest.raises(UsageProblem, match="must be percent-encoded") as caught:
+        parse_url(text)
+    assert password not in str(caught.value)
+    assert str(caught.value).startswith(f"{redacted(text)!r} is not a valid URL")
+
+
+@pytest.mark.parametrize(
     ("text", "shown", "starred"),
     [
         ("postgresql://u:pw@h:5432/db?table=t", "postgresql://u@h:5432/db?table=t", "u:***@h:5432"),
@@ -257,11 +275,16 @@ def test_bad_urls(text: str, words: str) -> None:
         ("postgresql://u:p#w:x@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
         ("postgresql://u:p@ss@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
         ("sc://u:s3cr?t@h:15002?table=t", "sc://u@h:15002?table=t", "u:***@h:15002?"),
-        # a raw / (libpq reads no password then): hidden all the same
+        # a raw / (libpq reads no password then): hidden all the same, digits first too
         ("postgresql://u:pa/ss@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        ("postgresql://u:12/34@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
+        # an @ in a parameter's value ends no user part
+        ("sc://u:pw@h:15002?table=a@b", "sc://u@h:15002?table=a@b", "u:***@h:15002?"),
+        ("sc://u:s?t@h:15002?table=a@b", "sc://u@h:15002?table=a@b", "u:***@h:15002?"),
         # no password: nothing to hide, a port is not one
         ("postgresql://u@h:5432/db?table=t", None, None),
         ("postgresql://h:5432/db?table=t&application_name=a@b", None, None),
+        ("sc://h:15002?table=a@b", None, None),
         ("duckdb:///data/f.duckdb?table=t", None, None),
         ("not a url", None, None),
         # a reference is no secret: masked leaves it, so a change of it shows
@@ -284,21 +307,27 @@ _PASSWORDS = st.text(
     st.characters(codec="ascii", categories=("L", "N", "P", "S"), exclude_characters="%"),
     min_size=4,
     max_size=12,
-).filter(lambda p: not p.split("/")[0].isdigit() and "://" not in p)
+).filter(lambda p: "://" not in p and not re.search(r"\?.*=", p))  # ?k=v: a parameter
 
 
 @given(password=_PASSWORDS, scheme=st.sampled_from(["postgresql", "sc"]))
 def test_no_message_about_a_bad_url_shows_its_password(password: str, scheme: str) -> None:
     """Whatever a password typed raw holds (/ ? # @ : included), a refusal never repeats it."""
     path = "/db" if scheme == "postgresql" else ""
+    assume(password not in f"{scheme}://ana:@db.internal:5432{path}?table=t")  # not the rest's
     text = f"{scheme}://ana:{password}@db.internal:5432{path}?table=t"
     assert password not in redacted(text)
     assert password not in masked(text)
     said = ""
     try:
-        parse_url(text, environment=False)  # some such URLs are valid: then nothing is said
+        url = parse_url(text, environment=False)  # some such URLs are valid: nothing is said
     except UsageProblem as exc:
         said = str(exc)
+    else:
+        # Read whole, or refused: never a piece of it taken for a port, a path or a query,
+        # where a message built from the URL's parts would show it.
+        assert url.password == password
+        assert password not in url.display
     assert password not in said
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
 
 from promoplan.actuals.warehouse.schemes import SCHEME, SCHEMES, Kind, is_warehouse_url
 from promoplan.errors import UsageProblem
@@ -169,20 +169,7 @@ def parse_url(
     kind = SCHEMES[match.group(1).lower()]
     if kind == "duckdb":
         return _parse_duckdb(text[match.end() :], table)
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        span = _password_span(text)
-        if span is None:
-            raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
-        # In a plan the password is the thing to say (this raises for a literal one);
-        # elsewhere not the parser's words, which may quote a piece of it.
-        _expand_password(text[span[0] : span[1]], from_plan=from_plan, environment=False)
-        raise UsageProblem(
-            f"{redacted(text)!r} is not a valid URL; a / ? or # in its password must be "
-            "percent-encoded (%2F %3F %23), or the password given as ${ENV_VAR}"
-        ) from None
+    parts, port = _split(text, from_plan=from_plan)
     query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
     if not table_text:
@@ -228,6 +215,29 @@ def parse_url(
         parameters=tuple(sorted(query.items())),
         password=password,
     )
+
+
+def _split(text: str, *, from_plan: bool) -> tuple[SplitResult, int | None]:
+    """The URL's parts and port, refused when the parser reads a password typed raw
+    otherwise than :func:`_password_span` does (its / ? # or @ taken for a port, a
+    path or a query): a message built from those parts would show a piece of it."""
+    span = _password_span(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        if span is None:
+            raise UsageProblem(f"{redacted(text)!r} is not a valid URL: {exc}") from None
+    else:
+        if span is None or parts.password == text[span[0] : span[1]]:
+            return parts, port
+    # In a plan the password is the thing to say (this raises for a literal one);
+    # elsewhere not the parser's words, which may quote a piece of it.
+    _expand_password(text[span[0] : span[1]], from_plan=from_plan, environment=False)
+    raise UsageProblem(
+        f"{redacted(text)!r} is not a valid URL; a / ? # or @ in its password must be "
+        "percent-encoded (%2F %3F %23 %40), or the password given as ${ENV_VAR}"
+    ) from None
 
 
 def _parameters(query: str, text: str) -> dict[str, str]:
@@ -286,27 +296,35 @@ def _expand_password(password: str, *, from_plan: bool, environment: bool) -> st
 def _password_span(text: str) -> tuple[int, int] | None:
     """Where the password of the URL ``text`` stands (between ``://user:`` and ``@``), if any.
 
-    Read as libpq reads it, and more widely, since this decides what a message
-    may show: the user part ends at the last ``@`` before the first ``/``, so a
-    raw ``?``, ``#``, ``:`` or ``@`` in a password (libpq takes those) is hidden
-    with the rest; a raw ``/`` (libpq takes none) is hidden too, up to the last
-    ``@``, unless what follows the colon is a port.
+    Wider than libpq reads it, since this decides what a message may show: the
+    user part ends at the last ``@`` that is not in a parameter's value
+    (``?table=a@b``), so whatever a password typed raw holds (``? # : @ /``,
+    which libpq reads in part or takes for the path) is hidden with the rest:
+    ``u:12/34@h`` hides ``12/34``, ``u:p@/x@h`` hides ``p@/x``, and
+    ``h:15002?table=a@b`` hides nothing. (A raw password holding ``?`` and then
+    ``=`` reads as a parameter: write it percent-encoded, or as ``${ENV_VAR}``;
+    an ``@`` in a database's name hides what comes before it.)
     """
     start = text.find("://")
     if start < 0:
         return None
     start += 3
-    slash = text.find("/", start)
-    end = text.rfind("@", start, len(text) if slash < 0 else slash)
-    if end < 0 and slash >= 0:
-        colon = text.find(":", start, slash)
-        if colon < 0 or text[colon + 1 : slash].isdigit():
-            return None
-        end = text.rfind("@", slash)
+    end = _last_user_at(text, start)
     if end < 0:
         return None
     colon = text.find(":", start, end)
     return None if colon < 0 else (colon + 1, end)
+
+
+def _last_user_at(text: str, start: int) -> int:
+    """The last ``@`` after ``start`` that is not in a URL parameter's value; -1 for none."""
+    at = text.rfind("@", start)
+    while at >= 0:
+        question = text.rfind("?", start, at)
+        if question < 0 or "=" not in text[question:at]:
+            return at
+        at = text.rfind("@", start, at)
+    return -1
 
 
 def masked(text: str) -> str:
