@@ -1,5 +1,5 @@
 """The plans whose work the database's query does (row-level expr, unpivot, weekly and
-monthly grain), each with its table name and the CSV file of the same data."""
+monthly grain, a long table), each with its table name and the CSV file of the same data."""
 
 from __future__ import annotations
 
@@ -52,4 +52,7 @@ CASES = {
         EXAMPLES / "conversions.csv",
         "date",
     ),
+    "long": (EXAMPLES / "long.yaml", "public.long", EXAMPLES / "long.csv", "week"),
 }
+# Columns of the cases' tables that hold text (the rest are numbers, and the date).
+TEXT_COLUMNS = ("channel", "metric")

@@ -20,7 +20,7 @@ from promoplan.actuals.warehouse.urls import parse_url
 from warehouse import pgserver
 from warehouse.examples import comparable
 from warehouse.pgserver import execute
-from warehouse.pushdown_cases import CASES, EXAMPLES, WEEKLY_EXPR, WEEKLY_SQL
+from warehouse.pushdown_cases import CASES, EXAMPLES, TEXT_COLUMNS, WEEKLY_EXPR, WEEKLY_SQL
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,9 @@ def tables(postgres: pgserver.Server, tmp_path_factory: pytest.TempPathFactory) 
             csv_file = tmp_path_factory.mktemp(name) / f"{name}.csv"
             pgserver.export_csv(postgres.dsn(), WEEKLY_SQL, csv_file)
         else:
-            pgserver.load_csv_files(postgres.dsn(), table, [csv_file], date_columns=(date,))
+            pgserver.load_csv_files(
+                postgres.dsn(), table, [csv_file], text_columns=TEXT_COLUMNS, date_columns=(date,)
+            )
         files[name] = csv_file
     return files
 
@@ -275,22 +277,95 @@ def test_unpivot_values_are_bound_and_missing_patterns_pa002(postgres: pgserver.
         assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
 
 
-def test_a_long_table_is_refused_in_one_line(cli: Cli, postgres: pgserver.Server) -> None:
-    """layout: long is pivoted by the file engine only: from a database, exit 2 and say so."""
+_LONG_ROWS = [
+    ("2025-01-02", "douyin", "spend", "10.50"),
+    ("2025-01-02", "douyin", " gmv ", "100"),  # trimmed, as a file's key is
+    ("2025-01-02", "douyin", "clicks", "999"),  # a metric not read: not even fetched
+    ("2025-01-02", "kuaishou", "gmv", "40"),
+    ("2025-01-02", "kuaishou", "gmv", "2"),  # the same date, channel and metric again
+    ("2025-01-03", "douyin", "spend", ""),  # no value: counted as a row, not as a value
+    ("2025-01-03", "douyin", "gmv", "7"),
+    ("2024-12-31", "douyin", "gmv", "5000"),  # before the dates read
+    ("2025-01-03", "douyin", "'); DROP TABLE x; --", "1"),  # a metric name is bound
+]
+
+
+def test_a_long_table_is_pivoted_as_the_file_engine_pivots_it(
+    postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """The rows of each metric the plan reads, under their own measure, summed by date
+    and channel (hand-computed below); the same repeat (PA010) as the CSV file of the
+    rows, and PA002 for a metric no row holds; the metric names are bound."""
+    from promoplan.actuals import read_actuals  # noqa: PLC0415
+    from promoplan.actuals.model import LongSpec  # noqa: PLC0415
+
+    evil = "'); DROP TABLE x; --"
+    csv_file = tmp_path / "long.csv"
+    with csv_file.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([("day", "channel", "metric", "value"), *_LONG_ROWS])
+    execute(postgres, "CREATE TABLE IF NOT EXISTS public.x (n int)")
     pgserver.load_csv_files(
         postgres.dsn(),
-        "public.long",
-        [EXAMPLES / "long.csv"],
-        text_columns=("channel", "metric"),
-        date_columns=("week",),
+        "public.long_hand",
+        [csv_file],
+        text_columns=TEXT_COLUMNS,
+        date_columns=("day",),
     )
-    status, stdout, stderr = cli(
-        "check", str(EXAMPLES / "long.yaml"), "-a", postgres.url("public.long")
+    spec = ActualsSpec(
+        date_column="day",
+        dimensions=(("channel", "channel"),),
+        columns=("gmv", "spend", "nps", evil),
+        keep_from=dt.date(2025, 1, 1),
+        keep_to=dt.date(2025, 12, 31),
+        long=LongSpec(),
     )
-    assert status == 2
-    assert stdout == ""
-    assert stderr.endswith(
-        "layout: long cannot be read from a database yet (files only); "
-        "read an export of the table, or a view that does the work\n"
+    actuals = read_warehouse(parse_url(postgres.url("public.long_hand")), spec, timeout=60)
+    cube = actuals.cube
+    totals = {
+        (row.day.isoformat(), row.dims[0], column): cell.total
+        for row in cube.rows
+        for column, cell in zip(cube.columns, row.cells, strict=True)
+        if cell is not None and cell.count
+    }
+    assert totals == {
+        ("2025-01-02", "douyin", "gmv"): Decimal(100),
+        ("2025-01-02", "douyin", "spend"): Decimal("10.50"),
+        ("2025-01-02", "kuaishou", "gmv"): Decimal(40 + 2),
+        ("2025-01-03", "douyin", "gmv"): Decimal(7),
+        ("2025-01-03", "douyin", evil): Decimal(1),
+    }
+    said = {d.code: d.message for d in actuals.diagnostics}
+    assert said == {
+        "PA010": 'repeated: 2025-01-02, channel "kuaishou", metric "gmv"',
+        "PA002": "no row of public.long_hand dated 2025-01-01 to 2025-12-31 has the metric "
+        '"nps" in column "metric"',
+    }
+    # The rows read: those of the metrics read, in the dates read (clicks' is not fetched).
+    assert [f.rows for f in actuals.files] == [7]
+    from_file = read_actuals([csv_file], spec)
+    assert from_file.cube == cube
+    (repeat,) = [d for d in from_file.diagnostics if d.code == "PA010"]
+    assert repeat.message.replace(" (first at line 5)", "") == said["PA010"]
+    with psycopg.connect(postgres.dsn()) as conn:
+        assert conn.execute("SELECT to_regclass('public.x') IS NOT NULL").fetchone() == (True,)
+
+
+def test_a_long_tables_value_of_text_is_pa034_and_no_metric_column_pa002(
+    cli: Cli, postgres: pgserver.Server
+) -> None:
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.long_text, public.long_kpi",
+        "CREATE TABLE public.long_text (week date, channel text, metric text, value text)",
+        "INSERT INTO public.long_text VALUES ('2025-01-06', 'search', 'spend', '12')",
+        "CREATE TABLE public.long_kpi (week date, channel text, kpi text, value numeric)",
+        "INSERT INTO public.long_kpi VALUES ('2025-01-06', 'search', 'spend', 12)",
     )
-    assert len(stderr.splitlines()) == 1
+    plan = str(EXAMPLES / "long.yaml")
+    status, stdout, _ = cli("check", plan, "-a", postgres.url("public.long_text"))
+    assert status == 1
+    assert 'error PA034 column "value" is text, not a number' in stdout
+    status, stdout, _ = cli("check", plan, "-a", postgres.url("public.long_kpi"))
+    assert status == 0
+    assert 'warning PA002 column "metric" is not in public.long_kpi' in stdout
+    assert 'hint: the columns are: "week", "channel", "kpi", "value"' in stdout

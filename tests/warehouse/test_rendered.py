@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from promoplan.actuals.warehouse import rendered as cache
-from promoplan.actuals.warehouse.cubequery import CubeQuery, RowExpr, UnpivotQuery
+from promoplan.actuals.warehouse.cubequery import CubeQuery, LongQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.sqltext import Rendered
 from promoplan.actuals.warehouse.urls import TableName
@@ -180,6 +180,7 @@ CHANGES: list[dict[str, Any]] = [
     {"kept": ((0, ("douyin",)),)},
     {"unpivot": UnpivotQuery(("a",), (0,), ((1,),), (False,))},
     {"renamed": (("gmv", "GMV"),)},
+    {"long": LongQuery(("gmv",))},
 ]
 VARIANTS = [dataclasses.replace(EXAMPLE, **change) for change in CHANGES]
 

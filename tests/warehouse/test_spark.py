@@ -20,7 +20,7 @@ from clirunner import Cli
 from warehouse import daily_skus
 from warehouse.conftest import EXAMPLE_ACTUALS
 from warehouse.examples import FILTERS, PLAN, comparable, csv_args
-from warehouse.pushdown_cases import CASES, weekly_csv
+from warehouse.pushdown_cases import CASES, TEXT_COLUMNS, weekly_csv
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def test_check_json_from_spark_is_the_csv_one(cli: Cli, spark_url: str, plan: Pa
     assert comparable(from_spark[1]) == comparable(from_csv[1])
 
 
-def _typed(session: Any, path: Path, date: str, text: tuple[str, ...] = ("channel",)) -> Any:
+def _typed(session: Any, path: Path, date: str, text: tuple[str, ...] = TEXT_COLUMNS) -> Any:
     """A CSV file as a typed frame: the date column a DATE, ``text`` as read (spaces kept),
     numbers DECIMAL."""
     frame = session.read.option("header", True).option("ignoreLeadingWhiteSpace", False)

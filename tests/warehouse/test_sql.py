@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,8 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from promoplan.actuals.warehouse import parse_timeout
-from promoplan.actuals.warehouse.columns import no_table
-from promoplan.actuals.warehouse.cubequery import CubeQuery, RowExpr, UnpivotQuery
+from promoplan.actuals.warehouse.catalog import no_table
+from promoplan.actuals.warehouse.cubequery import CubeQuery, LongQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.urls import masked, parse_table, parse_url, plan_source, redacted
 from promoplan.errors import UsageProblem
@@ -85,6 +86,39 @@ def test_rendered_sql_folding_a_dimension_and_values_not_named(
     bound = list(values.values()) if isinstance(values, dict) else list(values)
     assert {"douyin", "it's", " other "} <= set(bound)
     assert FOLDED.columns_out() == 2 + 2 + 1 + 1 + 3  # day, n, 2 keys, s0, c1, g, r, f
+
+
+# A long table: grouped by its metric column too, only the metrics read (bound, each in
+# NFC and NFD), the value column the one measure.
+LONG = CubeQuery(
+    table=parse_table("ads.weekly_metrics"),
+    date_column="week",
+    date_is_timestamp=False,
+    dimensions=("channel", "metric"),
+    measures=("value",),
+    extrema=(False,),
+    keep_from=dt.date(2024, 1, 1),
+    keep_to=dt.date(2025, 12, 31),
+    limit=500_001,
+    period="week",
+    long=LongQuery(("spend", "café", "'); DROP TABLE x; --")),
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_rendered_sql_of_a_long_table(dialect: str, golden: Callable[[str, str], None]) -> None:
+    rendered = render(LONG, dialect)  # type: ignore[arg-type]  # one of DIALECTS
+    golden(f"warehouse-long-{dialect}.sql", rendered.sql + "\n")
+    assert "spend" not in rendered.sql  # the metric names are bound
+    assert "DROP" not in rendered.sql
+    values = rendered.parameters
+    bound = list(values.values()) if isinstance(values, dict) else list(values)
+    decomposed = unicodedata.normalize("NFD", "café")
+    assert bound[2:] == ["spend", "café", decomposed, "'); DROP TABLE x; --"]
+    wide = LONG.wide()
+    assert LONG.long is not None
+    assert (wide.dimensions, wide.measures, wide.long) == (("channel",), LONG.long.names, None)
+    assert wide.keys() == 1
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

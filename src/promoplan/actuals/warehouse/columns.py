@@ -1,7 +1,8 @@
 """Match what the plan reads against a table's typed columns, and plan the cube query.
 
 Every engine lists the table's columns with their SQL types (from its
-catalog); this module decides, the same way for all of them, what is missing
+catalog, read through :mod:`promoplan.actuals.warehouse.catalog`); this module
+decides, the same way for all of them, what is missing
 (the date column: PA033, an error; a measure or dimension: PA002, as for a CSV
 file without that column; an unpivot pattern that matches no column: PA002)
 and what has the wrong type (PA034, naming the type), then plans the query:
@@ -12,29 +13,30 @@ kept as bounds on the bare date column.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import ActualsSpec
-from promoplan.actuals.names import HeaderIndex, trimmed_header
+from promoplan.actuals.names import trimmed_header
 from promoplan.actuals.needs import needed_of, unpivot_header, unpivoted_measures
-from promoplan.actuals.problems import closest_column, listing
-from promoplan.actuals.warehouse.cubequery import CubeQuery, Period, RowExpr, UnpivotQuery
+from promoplan.actuals.problems import listing
+from promoplan.actuals.warehouse.catalog import (
+    DATE,
+    NUMBER,
+    TIMESTAMP,
+    TableColumns,
+    missing_columns,
+)
+from promoplan.actuals.warehouse.cubequery import (
+    CubeQuery,
+    LongQuery,
+    Period,
+    RowExpr,
+    UnpivotQuery,
+)
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
-from promoplan.errors import UsageProblem
 from promoplan.formula import Node, name_nodes, parse_formula
-
-# Type names as the catalogs print them (PostgreSQL's format_type, Spark's
-# simpleString, DuckDB's information_schema), lower-cased.
-_NUMBER = re.compile(
-    r"^(u?(tiny|small|big|huge)?int(eger)?\d*|u?(tiny|small|big|huge)int|int[248]|"
-    r"numeric|decimal|number|real|float\d*|double( precision)?|long|short|byte)\b"
-)
-_DATE = re.compile(r"^date$")
-_TIMESTAMP = re.compile(r"^(timestamp|datetime)")
 
 MAX_CUBE_ROWS = 500_000  # a daily cube over years and hundreds of channels stays far below
 
@@ -49,38 +51,6 @@ class Planned:
     measure_slots: tuple[int | None, ...]  # per unique spec measure: its position in the query
     columns: tuple[str, ...]  # the table's column names
     expr_slots: tuple[tuple[str, int], ...] = ()  # (computed key, position) per expr computed
-
-
-def no_table(
-    url: WarehouseUrl, tables: Sequence[str] | None, where: str, *, on: str = "on"
-) -> Diagnostic:
-    """PA032: the URL's table is not in the catalog. The hint names the table meant when
-    one differs from it only in case (a name is read as written: quoted, not folded)
-    or is close to it, then the tables ``where`` (a schema, a file) has; none when
-    they are not known (a database that does not exist)."""
-    import difflib  # noqa: PLC0415  # the error path only
-
-    message = f"no table {url.table} {on} {url.display}"
-    if tables is None:
-        return diagnostic("PA032", message, file=url.display)
-    name = url.table.name
-    same = [t for t in tables if t.casefold() == name.casefold()]
-    close = same or difflib.get_close_matches(name, list(tables), n=2, cutoff=0.6)
-    listed = ", ".join(tables[:12]) + (f" and {len(tables) - 12} more" if len(tables) > 12 else "")
-    if not tables:
-        hint = f"{where} has no tables"
-    elif same:
-        hint = f"did you mean {same[0]}? a name is read as written, case included"
-    else:
-        meant = f"did you mean {' or '.join(close)}? " if close else ""
-        hint = f"{meant}the tables in {where} are: {listed}"
-    return diagnostic("PA032", message, file=url.display, hint=hint)
-
-
-def pushdown_gaps(spec: ActualsSpec) -> list[str]:
-    """What the plan asks of the actuals that the database query does not compute yet."""
-    # A long table (one row per metric) is pivoted by the file engine only.
-    return ["layout: long"] if spec.long is not None else []
 
 
 def _keep_bounds(spec: ActualsSpec) -> tuple[dt.date | None, dt.date | None]:
@@ -135,49 +105,6 @@ def _split(
     return _Split(unpivoted.values, columns, spec.unpivot.dimension)
 
 
-class _TableColumns:
-    """The table's columns' SQL types (lower-cased), looked up by a plan's column name as
-    a file's header is (:class:`~promoplan.actuals.names.HeaderIndex`): exactly, else
-    with case and surrounding spaces aside, so that a table of ``"GMV"`` serves the
-    plan's ``gmv`` as its CSV export would. The query names the table's spelling."""
-
-    def __init__(self, table_columns: tuple[tuple[str, str], ...]) -> None:
-        self.names = tuple(name for name, _ in table_columns)
-        self._types = {name: sql_type.lower() for name, sql_type in table_columns}
-        self._index = HeaderIndex(self.names)
-
-    def spelling(self, name: str) -> str | None:
-        """The table's column the plan's ``name`` reads; None when there is none."""
-        if name in self._types:
-            return name
-        position = self._index.get(name)
-        return None if position is None else self.names[position - 1]
-
-    def get(self, name: str) -> str | None:
-        """The SQL type of the column the plan's ``name`` reads; None when there is none."""
-        spelled = self.spelling(name)
-        return None if spelled is None else self._types[spelled]
-
-    def __contains__(self, name: str) -> bool:
-        return self.spelling(name) is not None
-
-    def renamed(self, used: Iterable[str]) -> tuple[tuple[str, str], ...]:
-        """(the plan's name, the table's) for each of ``used`` spelled otherwise there."""
-        pairs = set()
-        for name in used:
-            spelled = self.spelling(name)
-            if spelled is not None and spelled != name:
-                pairs.add((name, spelled))
-        return tuple(sorted(pairs))
-
-
-def _columns_hint(column: str, names: Sequence[str], read: set[str | None]) -> str:
-    """PA002's hint: the table's column ``column`` is probably a slip of, then them all."""
-    close = closest_column(column, [n for n in names if n not in read])
-    listed = f"the columns are: {listing(names)}"
-    return listed if close is None else f'did you mean "{close}"? {listed}'
-
-
 def plan_query(
     url: WarehouseUrl,
     spec: ActualsSpec,
@@ -186,13 +113,7 @@ def plan_query(
     limit: int | None = None,
 ) -> Planned:
     """Check the table's ``(name, SQL type)`` columns against ``spec`` and build the query."""
-    gaps = pushdown_gaps(spec)
-    if gaps:
-        raise UsageProblem(
-            f"{url.display}: {' and '.join(gaps)} cannot be read from a database yet "
-            "(files only); read an export of the table, or a view that does the work"
-        )
-    types = _TableColumns(table_columns)
+    types = TableColumns(table_columns)
     names = types.names
     source = url.display
     found: list[Diagnostic] = []
@@ -217,7 +138,7 @@ def plan_query(
                 hint="set actuals.date in the plan to the date column's name",
             )
         )
-    elif not (_DATE.match(date_type) or _TIMESTAMP.match(date_type)):
+    elif not (DATE.match(date_type) or TIMESTAMP.match(date_type)):
         found.append(
             diagnostic(
                 "PA034",
@@ -226,11 +147,13 @@ def plan_query(
                 hint="cast it in a view (CAST(... AS DATE)) and read the view",
             )
         )
+    if spec.long is not None:
+        return _plan_long(url, spec, types, date_type, found, limit)
     numbers = [c for c in dict.fromkeys(spec.columns) if c not in unpivoted]
     numbers += list(split.columns.values()) if split is not None else []
     for column in dict.fromkeys(numbers):
         sql_type = types.get(column)
-        if sql_type is not None and not _NUMBER.match(sql_type):
+        if sql_type is not None and not NUMBER.match(sql_type):
             found.append(
                 diagnostic(
                     "PA034",
@@ -239,18 +162,9 @@ def plan_query(
                     hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
                 )
             )
-    wanted = tuple(dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))))
-    read = {types.spelling(c) for c in wanted} - {None}
-    for column in wanted:
-        if column not in types:
-            found.append(
-                diagnostic(
-                    "PA002",
-                    f'column "{column}" is not in {url.table}; what reads it has no data',
-                    file=source,
-                    hint=_columns_hint(column, names, read),
-                )
-            )
+    found += missing_columns(
+        url, types, tuple(dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))))
+    )
     # A dimension nothing reads is not a key of the cube: for order-level rows
     # (grain: rows, where no repeat is looked for) it is left out, under another
     # grain grouped by in an inner query that finds repeated rows, then summed over.
@@ -273,7 +187,7 @@ def plan_query(
     query = CubeQuery(
         table=url.table,
         date_column=spec.date_column,
-        date_is_timestamp=not _DATE.match(date_type),
+        date_is_timestamp=not DATE.match(date_type),
         dimensions=present_dims,
         measures=measures.columns,
         extrema=tuple(measures.wants(c) for c in measures.owners),
@@ -301,6 +215,62 @@ def plan_query(
 
 
 _PERIODS: dict[str, Period] = {"weekly": "week", "monthly": "month"}
+
+
+def _plan_long(  # noqa: PLR0917  # what plan_query found, handed on
+    url: WarehouseUrl,
+    spec: ActualsSpec,
+    types: TableColumns,
+    date_type: str | None,
+    found: list[Diagnostic],
+    limit: int | None,
+) -> Planned:
+    """A long table's query: grouped by the date, the dimensions and the metric column,
+    the value column the one measure, only the rows of the metrics the plan reads.
+
+    Every dimension the table has is grouped by (none is folded, no value summed
+    under another): the cube holds what the file engine's does before it sums those.
+    """
+    long = spec.long
+    assert long is not None
+    dims = tuple(dict.fromkeys(c for _, c in spec.dimensions))
+    found += missing_columns(url, types, (*dims, long.metric_column, long.value_column))
+    value_type = types.get(long.value_column)
+    if value_type is not None and not NUMBER.match(value_type):
+        found.append(
+            diagnostic(
+                "PA034",
+                f'column "{long.value_column}" is {value_type}, not a number',
+                file=url.display,
+                hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
+            )
+        )
+    present = tuple(c for c in dims if c in types)
+    dimension_slots = tuple(present.index(c) if c in present else None for _, c in spec.dimensions)
+    metrics = tuple(dict.fromkeys(spec.columns))  # the metric names read, each a cube measure
+    counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
+    queried = tuple(dict.fromkeys((*spec.columns, *counted)))
+    slots = tuple(metrics.index(q) if q in metrics else None for q in queried)
+    unreadable = long.metric_column not in types or value_type is None
+    if any(d.severity == "error" for d in found) or date_type is None or unreadable:
+        return Planned(None, tuple(found), dimension_slots, slots, types.names)
+    keep_from, keep_to = _keep_bounds(spec)
+    extrema = spec.extrema is None or any(m in spec.extrema for m in metrics)
+    query = CubeQuery(
+        table=url.table,
+        date_column=spec.date_column,
+        date_is_timestamp=not DATE.match(date_type),
+        dimensions=(*present, long.metric_column),
+        measures=(long.value_column,),
+        extrema=(extrema,),
+        keep_from=keep_from,
+        keep_to=keep_to,
+        limit=limit if limit is not None else MAX_CUBE_ROWS + 1,
+        period=_PERIODS.get(spec.grain, "day"),
+        long=LongQuery(metrics),
+        renamed=types.renamed((spec.date_column, *present, long.metric_column, long.value_column)),
+    )
+    return Planned(query, tuple(found), dimension_slots, slots, types.names)
 
 
 def _kept(
@@ -348,7 +318,7 @@ class _Measures:
     def __init__(
         self,
         spec: ActualsSpec,
-        types: _TableColumns,
+        types: TableColumns,
         queried: tuple[str, ...],
         unpivoted: set[str],
         split: _Split | None,

@@ -10,8 +10,9 @@ weekday, channels not mapped, a cube past the cap) are
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from decimal import MAX_PREC, Context, Decimal
 from functools import reduce
 from itertools import repeat
@@ -30,7 +31,7 @@ from promoplan.actuals.names import nfc
 from promoplan.actuals.warehouse import columns as limits  # MAX_CUBE_ROWS read on use
 from promoplan.actuals.warehouse import findings
 from promoplan.actuals.warehouse.columns import Planned
-from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES
+from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES, CubeQuery
 from promoplan.actuals.warehouse.findings import Key
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic
@@ -142,6 +143,12 @@ def assemble(
     if len(rows) > limits.MAX_CUBE_ROWS:
         found.append(findings.too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)
+    repeated: dict[tuple[Key, str], int] | None = None  # a long table's, per metric
+    if planned.query is not None and planned.query.long is not None:
+        long = planned.query
+        rows, seen, repeated = _pivot_long(long, rows)
+        found.extend(findings.missing_metrics(url, spec, long, seen))
+        planned = replace(planned, query=long.wide())
     slots = _Slots.of(planned)
     k = slots.k
     groups, misdated = _groups(spec, planned, slots, rows)
@@ -156,7 +163,10 @@ def assemble(
     keys = tuple(zip(*(dims for _, dims in order), strict=True)) if order else ((),) * len(names)
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
     assert planned.query is not None  # only a planned query runs
-    found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
+    if repeated is None:
+        found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
+    else:
+        found.extend(findings.long_repeats(url, spec, repeated))
     found.extend(findings.misdated(url, spec, misdated))
     found.extend(findings.unknown_channels(url, spec, planned.query, names, counts))
     found.extend(findings.rounded_ids(url, spec, keys))
@@ -172,6 +182,56 @@ def assemble(
     days_in_order = tuple(day for day, _ in order)
     cube = Cube.of_columns(names, (*columns, *computed), days_in_order, keys, measures)
     return Actuals(cube=cube, files=(summary,), diagnostics=tuple(found))
+
+
+def _pivot_long(
+    query: CubeQuery, rows: Sequence[Sequence[Any]]
+) -> tuple[list[list[Any]], set[str], dict[tuple[Key, str], int]]:
+    """A long table's result rows (the date, the dimension values, the metric's name, the
+    row count, the value's aggregates) as the rows :meth:`CubeQuery.wide` reads: one per
+    date and dimension values, each metric's aggregates under its own measure, the row
+    count summed. With the names of the metrics seen (trimmed and in NFC, as a key is
+    read), and the rows of a (date, values, metric) that repeat (PA010, as a file's)."""
+    assert query.long is not None
+    k = len(query.dimensions) - 1  # the keys after the date, the metric's not among them
+    parts = query.grouped_parts()[0]
+    width = len(parts)
+    names = {name: j for j, name in enumerate(query.long.names)}
+    empty = [0 if part == "c" else None for part in parts] * len(names)
+    wide: dict[tuple[Any, ...], list[Any]] = {}
+    seen: set[str] = set()
+    counts: dict[tuple[Key, str], int] = {}
+    for row in rows:
+        name = _text(row[1 + k])
+        if name is None or name not in names:  # not a name read once trimmed
+            continue
+        j = names[name]
+        seen.add(name)
+        key = tuple(row[: 1 + k])
+        out = wide.get(key)
+        if out is None:
+            out = wide[key] = [*key, 0, *empty]
+        n = int(row[2 + k])
+        out[1 + k] += n
+        read = (_day(row[0]), tuple(map(_text, row[1 : 1 + k])))
+        counts[(read, name)] = counts.get((read, name), 0) + n
+        start = 2 + k + j * width
+        for i, (part, value) in enumerate(zip(parts, row[3 + k : 3 + k + width], strict=True)):
+            here = out[start + i]  # the same metric written two ways: one
+            if value is None or here is None:
+                out[start + i] = here if value is None else value
+            else:
+                out[start + i] = _ADD[part](here, value)
+    repeated = {key: n for key, n in counts.items() if n > 1}
+    return list(wide.values()), seen, repeated
+
+
+_ADD: dict[str, Callable[[Any, Any], Any]] = {
+    "s": operator.add,
+    "c": operator.add,
+    "lo": min,
+    "hi": max,
+}
 
 
 def _groups(

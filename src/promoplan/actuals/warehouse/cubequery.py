@@ -9,7 +9,7 @@ by the same description (:meth:`CubeQuery.out_parts`, :meth:`CubeQuery.folded_ta
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from promoplan.actuals.warehouse.urls import TableName
@@ -78,6 +78,16 @@ class UnpivotQuery:
 
 
 @dataclass(frozen=True)
+class LongQuery:
+    """A long table (one row per date, dimension values and metric): its metric column
+    is the last of the query's dimensions and its value column the one measure; only
+    the rows of ``names`` (the cube measures, bound) are read, and the result's rows are
+    pivoted into one measure per name (:meth:`CubeQuery.wide`)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CubeQuery:
     """What the cube query reads: the table, its typed columns and the dates kept."""
 
@@ -112,6 +122,24 @@ class CubeQuery:
     # spells one otherwise (case or surrounding spaces aside, as a file's header is
     # matched), (the plan's name, the table's): the query names the table's.
     renamed: tuple[tuple[str, str], ...] = ()
+    long: LongQuery | None = None
+
+    def wide(self) -> CubeQuery:
+        """The query its rows answer once a long table's are pivoted (the metric column
+        no key, one measure per name, each aggregated as the value column is); itself
+        for a wide table."""
+        if self.long is None:
+            return self
+        n = len(self.long.names)
+        return replace(
+            self,
+            dimensions=self.dimensions[:-1],
+            measures=self.long.names,
+            extrema=self.extrema * n,
+            summed=None if self.summed is None else self.summed * n,
+            counted=None if self.counted is None else self.counted * n,
+            long=None,
+        )
 
     def two_level(self) -> bool:
         """Whether the rows are grouped by every key first, then summed (folded, kept)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from promoplan.actuals import problems
 from promoplan.actuals.cellsql import FIRST_ERRORS
 from promoplan.actuals.model import OTHER_VALUE, ActualsSpec
 from promoplan.actuals.names import ROUNDED_ID, unmapped_message
@@ -102,6 +103,25 @@ def repeated_rows(
     return repeats(url, spec.grain, tuple(n for n, _ in spec.dimensions), counts, unpivoted)
 
 
+def long_repeats(
+    url: WarehouseUrl, spec: ActualsSpec, repeated: dict[tuple[Key, str], int]
+) -> list[Diagnostic]:
+    """PA010 for a long table (not of order-level rows), as for its CSV file: at the
+    earliest (date, dimension values, metric) that more than one row holds."""
+    long = spec.long
+    if spec.grain == "rows" or not repeated or long is None:
+        return []
+    first = min(repeated, key=lambda item: (order(item[0]), item[1]))
+    (day, dims), metric = first
+    parts = [
+        f'{column} "{v}"' if v is not None else f"no {column}"
+        for (_, column), v in zip(spec.dimensions, dims, strict=True)
+    ]
+    parts.append(f'{long.metric_column} "{metric}"')
+    extra = sum(n - 1 for n in repeated.values())
+    return [_repeated(url, spec.grain, [day.isoformat(), *parts], len(repeated), extra)]
+
+
 def folded_repeats(
     url: WarehouseUrl, spec: ActualsSpec, query: CubeQuery, groups: dict[Key, Sequence[Any]]
 ) -> list[Diagnostic]:
@@ -175,6 +195,27 @@ def unknown_channels(
         )
         for value in values
         if value is not None and value not in spec.known_channels
+    ]
+
+
+def missing_metrics(
+    url: WarehouseUrl, spec: ActualsSpec, query: CubeQuery, seen: set[str]
+) -> list[Diagnostic]:
+    """PA002 per metric a long table's plan reads that no row read holds."""
+    long = spec.long
+    assert long is not None
+    assert query.long is not None
+    held = problems.listing(sorted(seen)) if seen else "none"
+    return [
+        diagnostic(
+            "PA002",
+            f'no row of {url.table} dated {span(spec)} has the metric "{name}" '
+            f'in column "{long.metric_column}"',
+            file=url.display,
+            hint=f"the metrics read there are: {held}",
+        )
+        for name in query.long.names
+        if name not in seen
     ]
 
 

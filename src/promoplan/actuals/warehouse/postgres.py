@@ -21,7 +21,8 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import Planned, no_table, plan_query
+from promoplan.actuals.warehouse.catalog import no_table
+from promoplan.actuals.warehouse.columns import Planned, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.pending import Background, Pending, Ready
 from promoplan.actuals.warehouse.problem import WarehouseProblem

@@ -11,7 +11,10 @@ computed per row as the file engine computes it (operands as DOUBLE, a division
 by zero is NULL, the row's value rounded to 4 places). With ``unpivot`` the
 grouped rows are a CTE read once per dimension value (``UNION ALL``): each
 branch carries the value (a bound parameter) and the measures read from that
-value's columns. Rows outside the dates kept are filtered in ``WHERE``.
+value's columns. A long table (one row per metric) is grouped by its metric
+column too, its value column the one measure, and only the rows of the metrics
+read are kept (their names bound in ``WHERE``); the result is pivoted in Python.
+Rows outside the dates kept are filtered in ``WHERE``.
 Identifiers are quoted by sqlglot; dates, the numbers of an ``expr`` and the
 unpivoted values are bound parameters, in each driver's placeholder style. No
 SQL text comes from the plan.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -57,7 +61,7 @@ class _Values:
         self.items: list[tuple[str, Value]] = []
 
     def bind(self, prefix: str, value: Value) -> exp.Placeholder:
-        name = f"{prefix}{len(self.items)}" if prefix in ("e", "u", "v") else prefix
+        name = f"{prefix}{len(self.items)}" if prefix in ("e", "m", "u", "v") else prefix
         self.items.append((name, value))
         return exp.Placeholder(this=name)
 
@@ -152,6 +156,15 @@ def _grouped(query: CubeQuery, values: _Values) -> exp.Select:
         # and the comparison stays on the bare column (an index can serve it).
         until = query.keep_to + dt.timedelta(days=1)
         conditions.append(exp.LT(this=date.copy(), expression=values.bind("keep_until", until)))
+    if query.long is not None:
+        # Only the metrics read: the name as the file engine reads a key (trimmed; the
+        # cube reads it in NFC), each name bound composed and decomposed.
+        text = exp.DataType.build("VARCHAR")
+        metric = _trimmed(exp.cast(dims[len(query.dimensions) - 1].copy(), text))
+        forms = dict.fromkeys(
+            form for name in query.long.names for form in (name, unicodedata.normalize("NFD", name))
+        )
+        conditions.append(exp.In(this=metric, expressions=[values.bind("m", f) for f in forms]))
     return (
         exp.select(*selects)
         .from_(_table(query.table))

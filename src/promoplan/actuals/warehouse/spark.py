@@ -14,7 +14,8 @@ import warnings
 from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.columns import no_table, plan_query
+from promoplan.actuals.warehouse.catalog import no_table
+from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.query import table_sql
