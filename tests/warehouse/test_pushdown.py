@@ -369,3 +369,14 @@ def test_a_long_tables_value_of_text_is_pa034_and_no_metric_column_pa002(
     assert status == 0
     assert 'warning PA002 column "metric" is not in public.long_kpi' in stdout
     assert 'hint: the columns are: "week", "channel", "kpi", "value"' in stdout
+    # No channel column: PA002 for it, and a repeat is told by the values there are.
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.long_nochannel",
+        "CREATE TABLE public.long_nochannel (week date, metric text, value numeric)",
+        "INSERT INTO public.long_nochannel VALUES ('2025-01-06', 'spend', 12), "
+        "('2025-01-06', 'spend', 3), ('2025-01-06', 'revenue', 40)",
+    )
+    status, stdout, _ = cli("check", plan, "-a", postgres.url("public.long_nochannel"))
+    assert 'warning PA002 column "channel" is not in public.long_nochannel' in stdout
+    assert 'warning PA010 repeated: 2025-01-06, metric "spend"\n' in stdout

@@ -144,8 +144,8 @@ def assemble(
         found.append(findings.too_large(url, spec, planned, rows))
         return empty_actuals(url, spec, found)
     repeated: dict[tuple[Key, str], int] | None = None  # a long table's, per metric
-    if planned.query is not None and planned.query.long is not None:
-        long = planned.query
+    long = planned.query if planned.query is not None and planned.query.long else None
+    if long is not None:
         rows, seen, repeated = _pivot_long(long, rows)
         found.extend(findings.missing_metrics(url, spec, long, seen))
         planned = replace(planned, query=long.wide())
@@ -166,7 +166,8 @@ def assemble(
     if repeated is None:
         found.extend(findings.repeated_rows(url, spec, planned.query, groups, counts))
     else:
-        found.extend(findings.long_repeats(url, spec, repeated))
+        assert long is not None
+        found.extend(findings.long_repeats(url, spec, long.dimensions[:-1], repeated))
     found.extend(findings.misdated(url, spec, misdated))
     found.extend(findings.unknown_channels(url, spec, planned.query, names, counts))
     found.extend(findings.rounded_ids(url, spec, keys))

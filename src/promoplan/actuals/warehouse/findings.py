@@ -104,10 +104,14 @@ def repeated_rows(
 
 
 def long_repeats(
-    url: WarehouseUrl, spec: ActualsSpec, repeated: dict[tuple[Key, str], int]
+    url: WarehouseUrl,
+    spec: ActualsSpec,
+    columns: tuple[str, ...],
+    repeated: dict[tuple[Key, str], int],
 ) -> list[Diagnostic]:
     """PA010 for a long table (not of order-level rows), as for its CSV file: at the
-    earliest (date, dimension values, metric) that more than one row holds."""
+    earliest (date, dimension values, metric) that more than one row holds. ``columns``:
+    the dimension columns the table has, which the keys' values are of."""
     long = spec.long
     if spec.grain == "rows" or not repeated or long is None:
         return []
@@ -115,7 +119,7 @@ def long_repeats(
     (day, dims), metric = first
     parts = [
         f'{column} "{v}"' if v is not None else f"no {column}"
-        for (_, column), v in zip(spec.dimensions, dims, strict=True)
+        for column, v in zip(columns, dims, strict=True)
     ]
     parts.append(f'{long.metric_column} "{metric}"')
     extra = sum(n - 1 for n in repeated.values())
