@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -178,3 +179,33 @@ def test_ids_rounded_as_numbers_are_pa018_as_in_a_file(tmp_path: Path) -> None:
         assert cell is not None
         gmv[row.dims[0]] = gmv.get(row.dims[0], Decimal(0)) + cell.total
     assert gmv == {"8.61381E+12": 1 + 4, "8.61382E+12": 8, "00123": 2, "tmall+": 16}
+
+
+def test_a_repeat_is_told_by_the_columns_as_a_files_is(cli: Cli, tmp_path: Path) -> None:
+    """PA010 names each value after its column (``source``, not the dimension's name
+    ``channel``), and leaves out a dimension the table lacks, as for a CSV file."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: named apart\nperiod: 2025\ncurrency: CNY\n"
+        "actuals:\n  dimensions: {channel: source, region: region}\n"
+        "metrics:\n  gmv: {column: gmv}\ngoals:\n  gmv: {metric: gmv, at_least: 100}\n",
+        encoding="utf-8",
+    )
+    csv = tmp_path / "a.csv"
+    csv.write_text("date,source,gmv\n2025-01-05,douyin,1\n2025-01-05,douyin,2\n")
+    path = tmp_path / "a.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM read_csv($p, types = {'date': 'DATE'})", {"p": str(csv)}
+    )
+    con.close()
+
+    def repeat(source: str) -> str:
+        _, stdout, _ = cli("check", str(plan), "-a", source, "-f", "json")
+        (found,) = [
+            d for d in json.loads(stdout)["plans"][0]["diagnostics"] if d["code"] == "PA010"
+        ]
+        return str(found["message"])
+
+    assert repeat(str(csv)) == 'repeated: 2025-01-05, source "douyin" (first at line 2)'
+    assert repeat(f"duckdb://{path}?table=t") == 'repeated: 2025-01-05, source "douyin"'

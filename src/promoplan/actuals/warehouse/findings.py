@@ -65,22 +65,20 @@ def misdated(
 
 
 def repeats(
-    url: WarehouseUrl,
-    grain: str,
-    names: tuple[str, ...],
-    counts: dict[Key, int],
-    unpivoted: str | None = None,
+    url: WarehouseUrl, grain: str, labels: tuple[str | None, ...], counts: dict[Key, int]
 ) -> list[Diagnostic]:
-    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file
-    (whose rows have no value of the ``unpivoted`` dimension: it is not named)."""
+    """PA010 once, at the earliest repeated (date, dimension values), as for a CSV file:
+    each value after its column (``labels``, aligned with the key's values; None for a
+    dimension not named: one the table lacks, or the unpivoted one, of which a row of
+    the file has no value)."""
     repeated = sorted((key for key, n in counts.items() if n > 1), key=order)
     if not repeated:
         return []
     day, dims = repeated[0]
     parts = [
-        f'{n} "{v}"' if v is not None else f"no {n}"
-        for n, v in zip(names, dims, strict=True)
-        if n != unpivoted
+        f'{label} "{v}"' if v is not None else f"no {label}"
+        for label, v in zip(labels, dims, strict=True)
+        if label is not None
     ]
     extra = sum(counts[key] - 1 for key in repeated)
     return [_repeated(url, grain, [day.isoformat(), *parts], len(repeated), extra)]
@@ -100,7 +98,11 @@ def repeated_rows(
     if query.two_level():
         return folded_repeats(url, spec, query, groups)
     unpivoted = spec.unpivot.dimension if spec.unpivot is not None else None
-    return repeats(url, spec.grain, tuple(n for n, _ in spec.dimensions), counts, unpivoted)
+    labels = tuple(
+        column if name != unpivoted and column in query.dimensions else None
+        for name, column in spec.dimensions
+    )
+    return repeats(url, spec.grain, labels, counts)
 
 
 def long_repeats(
@@ -149,11 +151,13 @@ def folded_repeats(
     for (name, column), value in zip(spec.dimensions, dims, strict=True):
         if name == unpivoted:  # a row of the file has no value of it: not named
             continue
+        if column not in query.dimensions and column not in query.folded:
+            continue  # the table has no such column: as a file without it, not named
         if (column in query.folded and column not in named) or value == OTHER_VALUE:
-            parts.append(f"the same {name}")  # a value the cube does not hold
+            parts.append(f"the same {column}")  # a value the cube does not hold
             continue
         shown = named.get(column, value)
-        parts.append(f'{name} "{shown}"' if shown is not None else f"no {name}")
+        parts.append(f'{column} "{shown}"' if shown is not None else f"no {column}")
     return [_repeated(url, spec.grain, [day.isoformat(), *parts], keys, extra)]
 
 
