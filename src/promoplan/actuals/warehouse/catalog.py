@@ -91,7 +91,7 @@ def columns_hint(column: str, names: Sequence[str], read: set[str | None]) -> st
     return listed if close is None else f'did you mean "{close}"? {listed}'
 
 
-def missing_columns(
+def not_in_table(
     url: WarehouseUrl, types: TableColumns, wanted: tuple[str, ...]
 ) -> list[Diagnostic]:
     """PA002 per column of ``wanted`` the table does not have."""

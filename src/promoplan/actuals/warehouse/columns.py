@@ -25,7 +25,7 @@ from promoplan.actuals.warehouse.catalog import (
     NUMBER,
     TIMESTAMP,
     TableColumns,
-    missing_columns,
+    not_in_table,
 )
 from promoplan.actuals.warehouse.cubequery import (
     CubeQuery,
@@ -162,7 +162,7 @@ def plan_query(
                     hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
                 )
             )
-    found += missing_columns(
+    found += not_in_table(
         url, types, tuple(dict.fromkeys((*dims, *(q for q in queried if q not in unpivoted))))
     )
     # A dimension nothing reads is not a key of the cube: for order-level rows
@@ -234,7 +234,7 @@ def _plan_long(  # noqa: PLR0917  # what plan_query found, handed on
     long = spec.long
     assert long is not None
     dims = tuple(dict.fromkeys(c for _, c in spec.dimensions))
-    found += missing_columns(url, types, (*dims, long.metric_column, long.value_column))
+    found += not_in_table(url, types, (*dims, long.metric_column, long.value_column))
     value_type = types.get(long.value_column)
     if value_type is not None and not NUMBER.match(value_type):
         found.append(
