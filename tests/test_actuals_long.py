@@ -12,6 +12,7 @@ import gzip
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,73 @@ def test_expr_and_counts_in_a_long_table_are_pp127(tmp_path: Path) -> None:
     assert loaded.plan is not None
     found = [(d.code, d.path) for d in check_plan(loaded.plan, loaded.locate) if d.code == "PP127"]
     assert found == [("PP127", "metrics.revenue.expr"), ("PP127", "metrics.orders.agg")]
+
+
+def test_a_long_file_carries_the_metrics_it_holds_rows_of(tmp_path: Path) -> None:
+    """PA013 judges each metric by the files that hold its rows: revenue, only in
+    b.csv, which stops in March, lags on 2025-06-29; spend, in a.csv up to June, does
+    not. Before, a long file was taken to carry only the plan's first metric."""
+    from promoplan.lag import lag_diagnostics  # noqa: PLC0415
+
+    (tmp_path / "a.csv").write_text(
+        "date,channel,metric,value\n2025-01-06,search,spend,10\n2025-06-29,search,spend,5\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "date,channel,metric,value\n2025-01-06,search,revenue,90\n2025-03-31,search,revenue,7\n"
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: two long files\nperiod: 2025\ncurrency: USD\n"
+        "actuals: {layout: long, dimensions: {channel: channel}}\n"
+        "metrics:\n  spend: {column: spend}\n  revenue: {column: revenue}\n"
+        "goals:\n  revenue: {metric: revenue, at_least: 100}\n",
+        encoding="utf-8",
+    )
+    loaded = load_plan(plan)
+    assert loaded.plan is not None
+    spec = replace(SPEC, columns=("spend", "revenue"))
+    actuals = read_actuals([tmp_path / "a.csv", tmp_path / "b.csv"], spec)
+    assert [f.measures for f in actuals.files] == [("spend",), ("revenue",)]
+    (lag,) = lag_diagnostics(loaded.plan, actuals, dt.date(2025, 6, 29))
+    assert lag.message.startswith("metric revenue ends on 2025-03-31")
+
+
+def test_a_long_file_and_no_metric_read_is_no_crash(tmp_path: Path) -> None:
+    """A plan that reads no metric of a long file (only a budget to come, say) reads its
+    dates and says which names it holds (PA015); it used to fail inside the engine."""
+    (tmp_path / "a.csv").write_text("date,channel,metric,value\n2025-01-06,search,spend,10\n")
+    actuals = read_actuals([tmp_path / "a.csv"], replace(SPEC, columns=()))
+    assert actuals.ok
+    assert [f.measures for f in actuals.files] == [()]
+    assert [d.code for d in actuals.diagnostics] == ["PA015"]
+    assert actuals.files[0].last_date == dt.date(2025, 1, 6)
+
+
+def test_the_same_metric_in_two_long_files_is_counted_once_from_the_later(
+    tmp_path: Path,
+) -> None:
+    """Overlapping long exports: a (date, channel, metric) in both files is PA010 and
+    counted from the later file (spend on 2025-01-13 is 7, not 5 + 7); the same date and
+    channel with another metric is no overlap. Two long files used to fail inside the
+    engine when they shared a date and channel."""
+    (tmp_path / "a.csv").write_text(
+        "date,channel,metric,value\n2025-01-06,search,spend,10\n2025-01-13,search,spend,5\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "date,channel,metric,value\n2025-01-13,search,spend,7\n2025-01-13,search,gmv,70\n"
+    )
+    actuals = read_actuals([tmp_path / "a.csv", tmp_path / "b.csv"], SPEC)
+    (overlap,) = actuals.diagnostics
+    assert (overlap.code, overlap.line) == ("PA010", 2)
+    assert overlap.message.startswith('overlap: 2025-01-13, channel "search", metric "spend"')
+    totals = {
+        (row.day, column): cell.total
+        for row in actuals.cube.rows
+        for column, cell in zip(actuals.cube.columns, row.cells, strict=True)
+        if cell is not None
+    }
+    assert totals == {
+        (dt.date(2025, 1, 6), "spend"): Decimal(10),
+        (dt.date(2025, 1, 13), "spend"): Decimal(7),
+        (dt.date(2025, 1, 13), "gmv"): Decimal(70),
+    }

@@ -92,6 +92,8 @@ class FileRead:
     null_keys: tuple[int, ...] = ()
     # Whether a kept group's dimension value holds a "+", as 1.23457E+18 does (PA018).
     plus: bool = False
+    # A long file: the metric names it holds rows of (from its groups).
+    metric_names: list[str] | None = None
     # Read by a scan of several files: its group table and the file's position there
     # (``table`` is then a view of that table's rows of this file).
     batch: tuple[str, int] | None = None
@@ -322,7 +324,7 @@ class Reader:
             first_date=first,
             last_date=last,
             encoding=opened.encoding,
-            measures=carried(self.needed, layout, read.unpivoted),
+            measures=self.carried(opened, layout, read),
         )
         if rows == 0:
             read.diagnostics.append(
@@ -346,6 +348,18 @@ class Reader:
                     file=opened.name,
                 )
             )
+
+    def carried(self, opened: Opened, layout: sql.Layout, read: FileRead) -> tuple[str, ...]:
+        """The measures the file carries (PA013 judges lag by them): a long file, the
+        metrics it holds rows of (their names kept on ``read`` for PA015 and PA002)."""
+        if self.needed.value_column is None:
+            return carried(self.needed, layout, read.unpivoted)
+        if layout.measures[0] is None or layout.dimensions[-1] is None:
+            read.metric_names = []
+            return ()
+        query = checksql.key_values_query(_table(opened), len(layout.dimensions) - 1)
+        read.metric_names = [str(name) for (name,) in run(self.con, query, {})]
+        return tuple(m for m in self.needed.measures if m in set(read.metric_names))
 
     def repeats(
         self, opened: Opened, layout: sql.Layout, records: int, keys: int, rows: int

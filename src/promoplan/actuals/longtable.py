@@ -96,8 +96,10 @@ def metric_diagnostics(
         if read.table is None or read.layout is None or read.layout.dimensions[-1] is None:
             continue  # no metric column: PA002 names it
         grouped.append(read.name)
-        query = checksql.key_values_query(read.table, len(spec.dimensions))
-        names = [str(name) for (name,) in run(con, query, {})]
+        names = read.metric_names
+        if names is None:  # (listed when the file's groups were checked)
+            query = checksql.key_values_query(read.table, len(spec.dimensions))
+            names = [str(name) for (name,) in run(con, query, {})]
         found.update(names)
         other = [name for name in names if name not in wanted]
         if other:

@@ -8,8 +8,8 @@ the file that comes later in the order given (globs expanded sorted), since a
 later export supersedes an earlier one; a PA010 per pair of files names both
 files and the lines of the first such key. Files that hold different measures
 for the same keys (``sales.csv`` and ``spend.csv``) do not overlap: the check
-is per measure. Under ``grain: rows`` keys repeat by design and nothing is
-checked.
+is per measure (in a long table, per metric: its name is one more key). Under
+``grain: rows`` keys repeat by design and nothing is checked.
 
 The check reads only the per-file group tables (a few thousand rows each),
 and only when two files could meet: some measure present in both, over dates
@@ -239,9 +239,11 @@ def overlaps(
         and read.layout is not None
         and read.unpivoted is None
     ]
-    found = counted_once(
-        con, files, reader.needed.dimensions, len(reader.needed.measures), reader.params()
-    )
+    # A long file's groups have one measure (its value column) and the metric as their
+    # last key: the same (date, values, metric) in two files is the overlap.
+    needed = reader.needed
+    measures = 1 if needed.value_column is not None else len(needed.measures)
+    found = counted_once(con, files, needed.dimensions, measures, reader.params())
     if found and any(read.batch is not None for read in reads):
         # An earlier file's view was made a table of its own to drop what a later file
         # replaces: the cube reads that table, not the scan's rows of the file.

@@ -251,7 +251,8 @@ def _plan_long(  # noqa: PLR0917  # what plan_query found, handed on
     counted = tuple(c.column for c in spec.computed if c.kind == "present" and c.column)
     queried = tuple(dict.fromkeys((*spec.columns, *counted)))
     slots = tuple(metrics.index(q) if q in metrics else None for q in queried)
-    unreadable = long.metric_column not in types or value_type is None
+    # Nothing to fetch without the two columns, or without a metric to read (no IN list).
+    unreadable = long.metric_column not in types or value_type is None or not metrics
     if any(d.severity == "error" for d in found) or date_type is None or unreadable:
         return Planned(None, tuple(found), dimension_slots, slots, types.names)
     keep_from, keep_to = _keep_bounds(spec)
