@@ -293,3 +293,18 @@ def test_the_same_metric_in_two_long_files_is_counted_once_from_the_later(
         (dt.date(2025, 1, 13), "spend"): Decimal(7),
         (dt.date(2025, 1, 13), "gmv"): Decimal(70),
     }
+
+
+def test_metric_names_not_read_are_one_pa015_for_all_the_files(tmp_path: Path) -> None:
+    header = "date,channel,metric,value\n"
+    (tmp_path / "a.csv").write_text(header + "2025-01-06,search,spend,1\n")
+    (tmp_path / "b.csv").write_text(header + "2025-01-13,search,clicks,4\n")
+    (tmp_path / "c.csv").write_text(header + "2025-01-20,search,views,9\n2025-01-20,x,clicks,1\n")
+    files = [tmp_path / n for n in ("a.csv", "b.csv", "c.csv")]
+    actuals = read_actuals(files, SPEC)
+    (info,) = [d for d in actuals.diagnostics if d.code == "PA015"]
+    assert info.file == str(tmp_path / "b.csv")
+    assert info.message == (
+        '2 metrics in column "metric" the plan does not read, ignored: "clicks", "views" '
+        "(in 2 files)"
+    )

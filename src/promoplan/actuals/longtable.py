@@ -8,8 +8,9 @@ metrics, in SQL: the metric named ``spend`` becomes the cube's ``spend`` column.
 Metric names are bound as a list parameter, never pasted into the query.
 
 Then :func:`metric_diagnostics` says which names the files hold that the plan
-does not read (an info) and which metrics the plan needs that no file holds
-(PA002); both are read from the small group tables, not from the files again.
+does not read (one info for all the files) and which metrics the plan needs that
+no file holds (PA002); both are read from the small group tables, not from the
+files again.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def metric_diagnostics(
     wanted = list(dict.fromkeys(spec.columns))
     found: set[str] = set()
     grouped: list[str] = []
+    other: dict[str, None] = {}  # the names not read, in the order first seen
+    holding: list[str] = []  # the files that hold any of them
     out: list[Diagnostic] = []
     for read in reads:
         if read.table is None or read.layout is None or read.layout.dimensions[-1] is None:
@@ -101,18 +104,22 @@ def metric_diagnostics(
             query = checksql.key_values_query(read.table, len(spec.dimensions))
             names = [str(name) for (name,) in run(con, query, {})]
         found.update(names)
-        other = [name for name in names if name not in wanted]
-        if other:
-            out.append(
-                diagnostic(
-                    "PA015",
-                    f"{problems.count(len(other), 'metric')} in column "
-                    f'"{long.metric_column}" the plan does not read, ignored: '
-                    f"{problems.listing(other)}",
-                    file=read.name,
-                    hint="to read one, add a metric with column: NAME",
-                )
+        unread = [name for name in names if name not in wanted]
+        if unread:
+            other.update(dict.fromkeys(unread))
+            holding.append(read.name)
+    if other:  # once for all the files, as PA011 is once per value
+        more = f" (in {len(holding)} files)" if len(holding) > 1 else ""
+        out.append(
+            diagnostic(
+                "PA015",
+                f"{problems.count(len(other), 'metric')} in column "
+                f'"{long.metric_column}" the plan does not read, ignored: '
+                f"{problems.listing(list(other))}{more}",
+                file=holding[0],
+                hint="to read one, add a metric with column: NAME",
             )
+        )
     if not grouped:
         return out
     holds = problems.listing(sorted(found)) if found else "none"
