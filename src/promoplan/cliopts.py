@@ -80,8 +80,9 @@ ActualsOption = Annotated[
     typer.Option(
         "--actuals",
         "-a",
-        help="Actuals CSV file or glob (repeatable), or one database source: "
-        "postgresql://user@host/db?table=t, sc://host:15002?table=t, duckdb:///f.duckdb?table=t. "
+        help="Actuals file or glob (CSV, compressed CSV, Excel, Parquet; repeatable), "
+        "or one database source: postgresql://user@host/db?table=t, sc://host:15002?table=t, "
+        "duckdb:///f.duckdb?table=t. "
         "A file named twice is read once; days two files share count once, from the later file. "
         "A database query's SQL is kept in ~/.cache/promoplan (PROMOPLAN_NO_CACHE=1: not kept).",
     ),
