@@ -15,8 +15,9 @@ value's columns. A long table (one row per metric) is grouped by its metric
 column too, its value column the one measure, and only the rows of the metrics
 read are kept (their names bound in ``WHERE``); the result is pivoted in Python.
 Rows outside the dates kept are filtered in ``WHERE``.
-Identifiers are quoted by sqlglot; dates, the numbers of an ``expr`` and the
-unpivoted values are bound parameters, in each driver's placeholder style. No
+Identifiers are quoted by sqlglot; dates, the numbers of an ``expr``, the
+unpivoted values and a long table's metric names are bound parameters, in each
+driver's placeholder style. No
 SQL text comes from the plan.
 """
 
