@@ -214,6 +214,8 @@ def missing_columns(
                 hint.append(f'did you mean "{close}"{where}?')
             if len(headers) == 1:
                 hint.append(f"the columns are: {listing(headers[0])}")
+            elif close is None and unread:  # a column renamed (花费 for spend), say
+                hint.append(f"the files' columns no metric reads: {listing(list(unread))}")
             out.append(
                 diagnostic(
                     "PA002",
