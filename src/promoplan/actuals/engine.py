@@ -324,7 +324,7 @@ class Reader:
             first_date=first,
             last_date=last,
             encoding=opened.encoding,
-            measures=self.carried(opened, layout, read),
+            measures=self.measures_carried(opened, layout, read),
         )
         if rows == 0:
             read.diagnostics.append(
@@ -349,7 +349,9 @@ class Reader:
                 )
             )
 
-    def carried(self, opened: Opened, layout: sql.Layout, read: FileRead) -> tuple[str, ...]:
+    def measures_carried(
+        self, opened: Opened, layout: sql.Layout, read: FileRead
+    ) -> tuple[str, ...]:
         """The measures the file carries (PA013 judges lag by them): a long file, the
         metrics it holds rows of (their names kept on ``read`` for PA015 and PA002)."""
         if self.needed.value_column is None:
