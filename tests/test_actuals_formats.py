@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -119,6 +120,26 @@ def test_the_first_sheet_is_read_by_default() -> None:
     actuals = read_actuals([CASES / "bad_cell.xlsx"], SPEC)
     assert [d.code for d in actuals.diagnostics][:1] == ["PA001"]
     assert 'no date column "date" (the columns are: "see Sales")' in actuals.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        (123456789012345.0, "123456789012345"),  # 15 digits: Excel holds them all
+        # 16 digits and more: Excel kept 15, so the id is rounded; in E notation, as
+        # Excel shows it, which PA018 tells (from 1e16 a float's shortest text is so)
+        (1234567890123450.0, "1.23456789012345e+15"),
+        (1e15, "1e+15"),
+        (1.2345678901234568e18, "1.2345678901234568e+18"),
+        (12.5, "12.5"),
+    ],
+)
+def test_a_workbook_number_is_the_text_excel_shows(cell: float, text: str) -> None:
+    from promoplan.actuals.names import ROUNDED_ID  # noqa: PLC0415
+    from promoplan.actuals.sources.excel import cell_text  # noqa: PLC0415
+
+    assert cell_text(cell, as_date=False) == text
+    assert bool(re.fullmatch(ROUNDED_ID, text)) == (abs(cell) >= 1e15)
 
 
 def test_a_bad_cell_in_gzip_and_zstd_csv_has_the_plain_files_line(tmp_path: Path) -> None:

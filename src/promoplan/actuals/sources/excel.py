@@ -61,6 +61,10 @@ def cell_text(value: object, *, as_date: bool) -> str:  # noqa: PLR0911  # one r
             return (EXCEL_EPOCH + dt.timedelta(days=int(value))).isoformat()
         if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
             return str(int(value))
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+            # Excel keeps 15 significant digits: a 16-digit id is rounded already. As
+            # Excel shows it, in E notation (1.23456789012345e+15), so PA018 tells it.
+            return f"{value:.15g}"
         return repr(value)
     return "" if value is None else str(value)
 
