@@ -302,3 +302,21 @@ def test_a_plan_name_in_nfd_matches_values_in_nfc(tmp_path: Path) -> None:
     plan = check_json(plan_file, "--actuals", export)
     assert codes(plan, "PA011") == []
     assert spent(plan) == {"ads": 40}
+
+
+def test_overlapping_weekly_exports_are_located_as_daily_ones(tmp_path: Path) -> None:
+    """The line of an overlap's key is read with the reader's parameters (the weekday a
+    weekly row is dated on): two weekly files sharing a week failed inside the engine."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("actuals:\n", "actuals:\n  grain: weekly\n"), encoding="utf-8")
+    (tmp_path / "a.csv").write_text(
+        "date,channel,gmv\n2025-01-06,douyin,100\n2025-01-13,douyin,200\n", encoding="utf-8"
+    )
+    (tmp_path / "b.csv").write_text(
+        "date,channel,gmv\n2025-01-13,douyin,250\n2025-01-20,douyin,50\n", encoding="utf-8"
+    )
+    found = check_json(plan, "--actuals", tmp_path / "a.csv", "--actuals", tmp_path / "b.csv")
+    assert goal_actual(found) == 100 + 250 + 50  # the shared week once, from b.csv
+    (overlap,) = codes(found, "PA010")
+    assert (Path(overlap["file"]).name, overlap["line"]) == ("b.csv", 2)
+    assert "a.csv:3" in overlap["message"]

@@ -83,8 +83,8 @@ def counted_once(
 ) -> list[Diagnostic]:
     """Drop from earlier files the cells a later file also has; PA010 per overlapping pair.
 
-    ``dimensions`` are the dimension headers (aligned with k0..), ``params``
-    binds ``$keep_from`` and ``$keep_to``.
+    ``dimensions`` are the dimension headers (aligned with k0..), ``params`` the
+    reader's (``$keep_from``, ``$keep_to``, ``$date_format``, ``$week_start``).
     """
     if len(files) < 2 or measures == 0 or not _may_meet(files, measures):
         return []
@@ -105,7 +105,7 @@ def counted_once(
             for j in range(measures):
                 run(con, checksql.overlap_drop_query(file.table, _WINNERS, file.order, k, j), {})
     by_order = {file.order: file for file in files}
-    out = [_pair_problem(con, pair, by_order, dimensions) for pair in pairs[:MAX_PAIRS]]
+    out = [_pair_problem(con, pair, by_order, dimensions, params) for pair in pairs[:MAX_PAIRS]]
     if len(pairs) > MAX_PAIRS:
         more = pairs[MAX_PAIRS:]
         out.append(
@@ -169,12 +169,13 @@ def _pair_problem(
     pair: _Pair,
     files: dict[int, Grouped],
     dimensions: tuple[str, ...],
+    params: dict[str, Any],
 ) -> Diagnostic:
     """PA010 at the later file's line of the pair's first shared key, naming the earlier one."""
     earlier, later = files[pair.earlier], files[pair.later]
     assert pair.day is not None  # named pairs have their first key
-    first_line = _line(con, earlier, pair.day, pair.dims)
-    second_line = _line(con, later, pair.day, pair.dims)
+    first_line = _line(con, earlier, pair.day, pair.dims, params)
+    second_line = _line(con, later, pair.day, pair.dims, params)
     parts = [pair.day.isoformat()] + [
         f'{name} "{value}"' if value is not None else f"no {name}"
         for j, (name, value) in enumerate(zip(dimensions, pair.dims, strict=True))
@@ -200,14 +201,22 @@ def _has_dimension(earlier: Grouped, later: Grouped, j: int) -> bool:
 
 
 def _line(
-    con: duckdb.DuckDBPyConnection, file: Grouped, day: dt.date, dims: tuple[str | None, ...]
+    con: duckdb.DuckDBPyConnection,
+    file: Grouped,
+    day: dt.date,
+    dims: tuple[str | None, ...],
+    params: dict[str, Any],
 ) -> int | None:
-    """The line (or row) of the file's first kept record of one key: a scan, error path only."""
+    """The line (or row) of the file's first kept record of one key: a scan, error path only.
+
+    ``params``: the reader's (the dates kept, a declared date format, the weekday a
+    weekly row is dated on), which the record's date is read with.
+    """
     layout, opened = file.layout, file.opened
-    params: dict[str, Any] = {**opened.params, "key_day": day}
-    params.update({f"key_k{j}": dims[j] for j, _ in layout.present_dimensions()})
+    bound: dict[str, Any] = {**params, **opened.params, "key_day": day}
+    bound.update({f"key_k{j}": dims[j] for j, _ in layout.present_dimensions()})
     query = checksql.key_record_query(layout, opened.scan)
-    found = run(con, query, params)
+    found = run(con, query, bound)
     ordinal = found[0][0] if found else None
     if ordinal is None:
         return None
