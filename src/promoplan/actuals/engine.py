@@ -165,7 +165,7 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
         diagnostics += missing_columns(reads, needed, spec)
         diagnostics += unknown_channels(reader, reads)
         diagnostics += rounded_ids(reader, reads)
-        diagnostics += metric_diagnostics(con, reads, spec)
+        diagnostics += metric_diagnostics(reads, spec)
     finally:
         con.close()
     summaries = tuple(r.summary for r in reads if r.summary is not None)
@@ -356,12 +356,14 @@ class Reader:
         metrics it holds rows of (their names kept on ``read`` for PA015 and PA002)."""
         if self.needed.value_column is None:
             return carried(self.needed, layout, read.unpivoted)
-        if layout.measures[0] is None or layout.dimensions[-1] is None:
-            read.metric_names = []
+        if layout.dimensions[-1] is None:  # no metric column: PA002 names it
             return ()
         query = checksql.key_values_query(_table(opened), len(layout.dimensions) - 1)
         read.metric_names = [str(name) for (name,) in run(self.con, query, {})]
-        return tuple(m for m in self.needed.measures if m in set(read.metric_names))
+        if layout.measures[0] is None:  # no value column: its metrics have no values
+            return ()
+        held = set(read.metric_names)
+        return tuple(m for m in self.needed.measures if m in held)
 
     def repeats(
         self, opened: Opened, layout: sql.Layout, records: int, keys: int, rows: int

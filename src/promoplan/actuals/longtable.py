@@ -9,8 +9,8 @@ Metric names are bound as a list parameter, never pasted into the query.
 
 Then :func:`metric_diagnostics` says which names the files hold that the plan
 does not read (one info for all the files) and which metrics the plan needs that
-no file holds (PA002); both are read from the small group tables, not from the
-files again.
+no file holds (PA002); both are read from the small group tables (each file's
+names listed once, when its groups are checked), not from the files again.
 """
 
 from __future__ import annotations
@@ -18,15 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from promoplan.actuals import checksql, problems
+from promoplan.actuals import problems
 from promoplan.actuals.cellsql import SUM_TYPE, quote_ident
 from promoplan.actuals.model import ActualsSpec
-from promoplan.actuals.session import run
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
-    import duckdb
-
     from promoplan.actuals.engine import FileRead
 
 
@@ -81,11 +78,10 @@ def pivot_views(
     return views, {param: [n for n in names if n is not None]}
 
 
-def metric_diagnostics(
-    con: duckdb.DuckDBPyConnection, reads: Sequence[FileRead], spec: ActualsSpec
-) -> list[Diagnostic]:
-    """PA015 (info) per file for the metric names the plan does not read; PA002 per metric
-    the plan reads that no file holds (said only when some file could be grouped)."""
+def metric_diagnostics(reads: Sequence[FileRead], spec: ActualsSpec) -> list[Diagnostic]:
+    """PA015 (info), once for all the files, for the metric names the plan does not read;
+    PA002 per metric the plan reads that no file holds (said only when some file could be
+    grouped). The names are each file's, listed when its groups were checked."""
     long = spec.long
     if long is None:
         return []
@@ -99,10 +95,7 @@ def metric_diagnostics(
         if read.table is None or read.layout is None or read.layout.dimensions[-1] is None:
             continue  # no metric column: PA002 names it
         grouped.append(read.name)
-        names = read.metric_names
-        if names is None:  # (listed when the file's groups were checked)
-            query = checksql.key_values_query(read.table, len(spec.dimensions))
-            names = [str(name) for (name,) in run(con, query, {})]
+        names = read.metric_names or []  # listed when the file's groups were checked
         found.update(names)
         unread = [name for name in names if name not in wanted]
         if unread:

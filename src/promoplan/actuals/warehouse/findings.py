@@ -115,17 +115,10 @@ def long_repeats(
     earliest (date, dimension values, metric) that more than one row holds. ``columns``:
     the dimension columns the table has, which the keys' values are of."""
     long = spec.long
-    if spec.grain == "rows" or not repeated or long is None:
+    if spec.grain == "rows" or long is None:
         return []
-    first = min(repeated, key=lambda item: (order(item[0]), item[1]))
-    (day, dims), metric = first
-    parts = [
-        f'{column} "{v}"' if v is not None else f"no {column}"
-        for column, v in zip(columns, dims, strict=True)
-    ]
-    parts.append(f'{long.metric_column} "{metric}"')
-    extra = sum(n - 1 for n in repeated.values())
-    return [_repeated(url, spec.grain, [day.isoformat(), *parts], len(repeated), extra)]
+    counts = {(day, (*dims, metric)): n for ((day, dims), metric), n in repeated.items()}
+    return repeats(url, spec.grain, (*columns, long.metric_column), counts)
 
 
 def folded_repeats(
