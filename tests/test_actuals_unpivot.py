@@ -403,3 +403,118 @@ def test_an_expr_over_an_unpivoted_measure_is_pp128_from_validate_and_check(
         ("PP128", line, column)
     ]
     assert entry["status"] == "fail"
+
+
+def write_rows(path: Path, header: list[str], body: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(body)
+    return path
+
+
+def check_files(plan: Path, *files: Path, as_of: str = "2025-06-30") -> dict[str, Any]:
+    actuals = [a for f in files for a in ("--actuals", f)]
+    outcome = run_cli("check", plan, *actuals, "--as-of", as_of, "-f", "json")
+    assert outcome.exit_code in (0, 1), outcome.stderr
+    entry: dict[str, Any] = json.loads(outcome.stdout)["plans"][0]
+    return entry
+
+
+def spent(entry: dict[str, Any]) -> dict[str, Decimal]:
+    return {b["line"]: Decimal(str(b["spent"])) for b in entry["budget"]}
+
+
+def test_overlapping_unpivoted_exports_are_counted_once_with_a_pa010(tmp_path: Path) -> None:
+    data = rows(UNPIVOT_CSV)
+    header = list(data[0])
+    middle = len(data) // 2
+    # Two exports sharing three weeks: a second export re-sends the weeks before its start.
+    first = write_rows(tmp_path / "a.csv", header, data[: middle + 3])
+    second = write_rows(tmp_path / "b.csv", header, data[middle:])
+    whole = check_files(EXAMPLES / "unpivot.yaml", UNPIVOT_CSV)
+    parts = check_files(EXAMPLES / "unpivot.yaml", first, second)
+    ytd = weeks_inside(data, "week", dt.date(2025, 1, 1), dt.date(2025, 6, 29))
+    # By hand, from the rows: each week's spend once, per line of the budget.
+    assert spent(parts) == {
+        "offline": total(ytd, "tv_S", "ooh_S"),
+        "online": total(ytd, "search_S", "facebook_S"),
+    }
+    assert spent(parts) == spent(whole)
+    assert parts["goals"] == whole["goals"]
+    assert parts["alerts"] == whole["alerts"]
+    (overlap,) = parts["diagnostics"]
+    shared_weeks = [r["week"] for r in data[middle : middle + 3]]
+    assert overlap["code"] == "PA010"
+    assert overlap["file"].endswith("b.csv")
+    assert overlap["line"] == 2  # b.csv's first row: the first shared week
+    assert f"{shared_weeks[0]} is also in " in overlap["message"]
+    assert f"a.csv:{middle + 2}" in overlap["message"]  # the header is line 1
+    # Each shared week: revenue (no channel) and spend of four channels.
+    assert "15 date and dimension values overlap in all" in overlap["message"]
+
+
+def test_unpivoted_exports_of_different_channels_for_the_same_weeks_add_up(
+    tmp_path: Path,
+) -> None:
+    data = rows(UNPIVOT_CSV)
+    # The offline team's export and the online team's: the same weeks, no channel in
+    # common, revenue in one of them only: nothing overlaps.
+    offline = write_rows(tmp_path / "offline.csv", ["week", "tv_S", "ooh_S", "revenue"], data)
+    online = write_rows(
+        tmp_path / "online.csv",
+        ["week", "search_S", "facebook_S", "facebook_I", "search_clicks_P"],
+        data,
+    )
+    split = check_files(EXAMPLES / "unpivot.yaml", offline, online)
+    whole = check_files(EXAMPLES / "unpivot.yaml", UNPIVOT_CSV)
+    # Each file lacks the other's channels: no PA002, as for a column one file lacks.
+    assert split["diagnostics"] == []
+    assert spent(split) == spent(whole)
+    assert split["goals"] == whole["goals"]
+
+
+def test_an_unpivoted_export_and_a_revenue_file_share_the_revenue_once(tmp_path: Path) -> None:
+    data = rows(UNPIVOT_CSV)
+    spend = write_rows(tmp_path / "a_spend.csv", list(data[0]), data)
+    # A later file re-sends the revenue of 2025's first quarter, corrected upwards by 1000.
+    q1 = [r for r in data if "2025-01-06" <= r["week"] <= "2025-03-24"]
+    corrected = [{"week": r["week"], "revenue": str(int(r["revenue"]) + 1000)} for r in q1]
+    revenue = write_rows(tmp_path / "b_revenue.csv", ["week", "revenue"], corrected)
+    entry = check_files(EXAMPLES / "unpivot.yaml", spend, revenue)
+    whole = check_files(EXAMPLES / "unpivot.yaml", UNPIVOT_CSV)
+    assert spent(entry) == spent(whole)  # spend is in one file only
+    (overlap,) = entry["diagnostics"]
+    assert overlap["code"] == "PA010"
+    assert overlap["file"].endswith("b_revenue.csv")
+    assert f"{len(q1)} date and dimension values overlap in all" in overlap["message"]
+    # The corrected revenue counts, once: this year's revenue is 1000 more per week.
+    (growth,) = entry["goals"]
+    (before,) = whole["goals"]
+    ytd = weeks_inside(data, "week", dt.date(2025, 1, 1), dt.date(2025, 6, 29))
+    this_year = total(ytd, "revenue")
+    assert Decimal(str(growth["actual"])) - Decimal(str(before["actual"])) == pytest.approx(
+        Decimal(1000 * len(q1)) / (this_year / (Decimal(1) + Decimal(str(before["actual"]))))
+    )
+
+
+def test_an_unpivot_column_no_file_has_is_one_pa002_naming_the_count(tmp_path: Path) -> None:
+    data = rows(UNPIVOT_CSV)
+    # Neither file has facebook's reach column (facebook_I): once, for both files.
+    columns = ["week", "tv_S", "ooh_S", "search_S", "facebook_S", "search_clicks_P", "revenue"]
+    h1 = write_rows(tmp_path / "h1.csv", columns, data[:50])
+    h2 = write_rows(tmp_path / "h2.csv", columns, data[50:])
+    entry = check_files(EXAMPLES / "unpivot.yaml", h1, h2)
+    assert [(d["code"], d["message"], d.get("file")) for d in entry["diagnostics"]] == [
+        (
+            "PA002",
+            'column "facebook_I" (reach for channel "facebook") is in none of the 2 files',
+            None,
+        )
+    ]
+    # One file: at its header, with its columns.
+    (alone,) = check_files(EXAMPLES / "unpivot.yaml", h1)["diagnostics"]
+    assert (
+        alone["message"] == 'column "facebook_I" (reach for channel "facebook") is not in the file'
+    )
+    assert (alone["file"], alone["line"]) == (str(h1), 1)

@@ -45,6 +45,9 @@ def build_cube(
     for read in reads:
         assert read.table is not None  # only reads with a group table are combined
         unpivoted = read.unpivoted
+        if read.cube_table is not None:  # an unpivoted file as cube rows (overlap-checked)
+            sources.append(cellsql.quote_ident(read.cube_table))
+            continue
         if unpivoted is None or spec.unpivot is None:
             if read.batch is not None and read.table not in views:
                 table, position = read.batch

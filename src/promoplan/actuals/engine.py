@@ -49,7 +49,13 @@ from promoplan.actuals.model import (
     ActualsSpec,
     FileSummary,
 )
-from promoplan.actuals.needs import Needed, Unpivoted, needed_of, unpivot_header
+from promoplan.actuals.needs import (
+    Needed,
+    Unpivoted,
+    needed_of,
+    unpivot_header,
+    unpivot_missing,
+)
 from promoplan.actuals.overlap import overlaps
 from promoplan.actuals.pipes import is_pipe, spool
 from promoplan.actuals.session import MEMORY_LIMIT, Progress, Tick, connect, run
@@ -97,6 +103,11 @@ class FileRead:
     # Read by a scan of several files: its group table and the file's position there
     # (``table`` is then a view of that table's rows of this file).
     batch: tuple[str, int] | None = None
+    # An unpivoted file checked for overlap: its groups as cube rows (the dimension set
+    # from the header), a table of their own that the check may empty cells of.
+    cube_table: str | None = None
+    # PA002 for the unpivot patterns and named columns its header lacks.
+    unpivot_missing: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -162,6 +173,9 @@ def _read(  # noqa: PLR0917  # what read_actuals prepared, and the threads to re
         found = overlaps(con, reader, usable)
         cube = build_cube(con, usable, spec, needed)
         diagnostics = once + found + [d for r in reads for d in r.diagnostics]
+        diagnostics += unpivot_missing(
+            [r.unpivot_missing for r in reads if r.unpivoted is not None]
+        )
         diagnostics += missing_columns(reads, needed, spec)
         diagnostics += unknown_channels(reader, reads)
         diagnostics += rounded_ids(reader, reads)
@@ -221,8 +235,8 @@ class Reader:
                 unpivoted, missing = unpivot_header(
                     opened.header, self.needed, self.spec.unpivot, name, counts=True
                 )
-                if opened is not None and read.unpivoted is None:
-                    read.diagnostics += missing
+                if read.unpivoted is None:  # reported once all files are read
+                    read.unpivot_missing = missing
                 read.unpivoted = unpivoted
             layout = file_layout(opened, self.needed, self.spec, unpivoted)
             if layout is None:

@@ -9,7 +9,8 @@ so that a check against a database imports nothing of the file engine.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from promoplan.actuals import problems
 from promoplan.actuals.model import ActualsSpec, Computed, UnpivotSpec
@@ -62,6 +63,10 @@ def needed_of(spec: ActualsSpec) -> Needed:
     )
 
 
+# How unpivot_header's PA002 end: what a file lacks (a file may carry some channels only).
+NO_MATCH, NOT_IN_FILE = " matches no column", " is not in the file"
+
+
 @dataclass(frozen=True)
 class Unpivoted:
     """One file's columns that carry one value of the unpivot dimension each."""
@@ -110,7 +115,7 @@ def unpivot_header(
                 problems_found.append(
                     diagnostic(
                         "PA002",
-                        f'the pattern "{shown}" of {measure!r} matches no column',
+                        f'the pattern "{shown}" of {measure!r}{NO_MATCH}',
                         file=name,
                         line=1,
                         hint=f"the columns are: {problems.listing(header)}",
@@ -125,8 +130,8 @@ def unpivot_header(
                 problems_found.append(
                     diagnostic(
                         "PA002",
-                        f'column "{column_name}" ({measure} for {unpivot.dimension} "{value}") '
-                        "is not in the file",
+                        f'column "{column_name}" ({measure} for {unpivot.dimension} "{value}")'
+                        f"{NOT_IN_FILE}",
                         file=name,
                         line=1,
                         hint=f"the columns are: {problems.listing(header)}",
@@ -136,6 +141,30 @@ def unpivot_header(
             index = values.setdefault(value, len(values) + 1)
             found += [(j, index, column) for j in readers]
     return Unpivoted(tuple(values), tuple(found)), problems_found
+
+
+def unpivot_missing(per_file: Sequence[Sequence[Diagnostic]]) -> list[Diagnostic]:
+    """PA002 for an unpivot pattern or named column that matches nothing: at its file
+    when one file is read; over several, once, when none of them has it (one export
+    may carry the offline channels and another the online ones, as one file may lack
+    a column another has). ``per_file``: each file's PA002 from ``unpivot_header``."""
+    if len(per_file) <= 1:
+        return [d for found in per_file for d in found]
+    n = len(per_file)
+    everywhere = set.intersection(*({d.message for d in found} for found in per_file))
+    return [
+        replace(
+            d,
+            message=d.message.replace(NO_MATCH, f"{NO_MATCH} in any of the {n} files").replace(
+                NOT_IN_FILE, f" is in none of the {n} files"
+            ),
+            file=None,
+            line=None,
+            hint=None,
+        )
+        for d in per_file[0]
+        if d.message in everywhere
+    ]
 
 
 def _counts(computed: Computed | None, measure: str) -> bool:

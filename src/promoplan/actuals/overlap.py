@@ -15,18 +15,21 @@ The check reads only the per-file group tables (a few thousand rows each),
 and only when two files could meet: some measure present in both, over dates
 that intersect (what their layouts and statistics already say); only to name
 the lines of the first overlapping key does it scan the two files again, and
-only when there is an overlap. Files read with ``unpivot``
-are not checked (their dimension comes from the header).
+only when there is an overlap. A file read with ``unpivot`` (its dimension
+comes from the header) is checked as the cube sees it: its groups are made cube
+rows, one per value, in a table of their own, which the cube then reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from promoplan.actuals import checksql, problems
+from promoplan.actuals import checksql, problems, sql
+from promoplan.actuals.model import ActualsSpec
 from promoplan.actuals.session import run
 from promoplan.actuals.sources.base import Opened
 from promoplan.actuals.sql import Layout
@@ -55,13 +58,17 @@ class Grouped:
     records: int
     first: dt.date | None = None  # the first and last date kept (None: no rows kept)
     last: dt.date | None = None
+    split: frozenset[int] = frozenset()  # measures an unpivoted file has from its header
 
     def has(self, measure: int) -> bool:
-        """True when the file's groups may hold values of ``measure`` (its column or its
-        computed value is there): elsewhere the group query fills in no value."""
+        """True when the file's groups may hold values of ``measure`` (its column, its
+        computed value or, unpivoted, one of its columns is there): elsewhere the group
+        query fills in no value."""
         layout = self.layout
-        return any(j == measure for j, _ in layout.present_measures()) or any(
-            j == measure for j, _ in layout.computed_measures()
+        return (
+            measure in self.split
+            or any(j == measure for j, _ in layout.present_measures())
+            or any(j == measure for j, _ in layout.computed_measures())
         )
 
 
@@ -230,28 +237,36 @@ def overlaps(
     spec = reader.spec
     if spec.grain == "rows":
         return []
-    files = [
-        Grouped(
-            index,
-            read.name,
-            read.table,
-            read.opened,
-            read.layout,
-            read.records,
-            # No summary (not expected with a table): any date, so the check runs.
-            read.summary.first_date if read.summary is not None else dt.date.min,
-            read.summary.last_date if read.summary is not None else dt.date.max,
+    grouped = [
+        (
+            read,
+            Grouped(
+                index,
+                read.name,
+                read.table,
+                read.opened,
+                read.layout,
+                read.records,
+                # No summary (not expected with a table): any date, so the check runs.
+                read.summary.first_date if read.summary is not None else dt.date.min,
+                read.summary.last_date if read.summary is not None else dt.date.max,
+                frozenset(j for j, _, _ in read.unpivoted.columns)
+                if read.unpivoted is not None
+                else frozenset(),
+            ),
         )
         for index, read in enumerate(reads)
-        if read.table is not None
-        and read.opened is not None
-        and read.layout is not None
-        and read.unpivoted is None
+        if read.table is not None and read.opened is not None and read.layout is not None
     ]
     # A long file's groups have one measure (its value column) and the metric as their
     # last key: the same (date, values, metric) in two files is the overlap.
     needed = reader.needed
     measures = 1 if needed.value_column is not None else len(needed.measures)
+    files = [file for _, file in grouped]
+    if len(files) < 2 or measures == 0 or not _may_meet(files, measures):
+        return []
+    if spec.unpivot is not None:
+        files = [_as_cube_rows(con, read, file, spec, measures) for read, file in grouped]
     found = counted_once(con, files, needed.dimensions, measures, reader.params())
     if found and any(read.batch is not None for read in reads):
         # An earlier file's view was made a table of its own to drop what a later file
@@ -261,3 +276,26 @@ def overlaps(
             if read.batch is not None and read.table not in views:
                 read.batch = None
     return found
+
+
+def _as_cube_rows(
+    con: duckdb.DuckDBPyConnection,
+    read: FileRead,
+    file: Grouped,
+    spec: ActualsSpec,
+    measures: int,
+) -> Grouped:
+    """An unpivoted file's groups as cube rows (one per value of the dimension its header
+    carries), in a table of their own that the cube reads (``read.cube_table``)."""
+    if read.unpivoted is None or spec.unpivot is None or read.table is None:
+        return file
+    names = [n for n, _ in spec.dimensions]
+    expanded = [(j, v, measures + e) for e, (j, v, _) in enumerate(read.unpivoted.columns)]
+    view = sql.unpivot_view(
+        read.table, len(names), measures, names.index(spec.unpivot.dimension), expanded, "$values"
+    )
+    table = f"{read.table}_cube"
+    query = checksql.create_temp_table(table, f"SELECT * FROM {view}")
+    run(con, query, {"values": list(read.unpivoted.values)})
+    read.cube_table = table
+    return dataclasses.replace(file, table=table)
