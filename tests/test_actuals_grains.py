@@ -271,3 +271,79 @@ def test_a_monthly_report_compares_the_months_before_and_is_not_stale() -> None:
     [revenue] = [k for k in report["kpis"] if k["metric"] == "revenue"]
     assert revenue["value"] == float(sums["now"])
     assert revenue["previous"] == float(sums["before"])
+
+
+EVEN_PLAN = """\
+promoplan: 1
+name: even weekly pace
+period: 2025
+currency: USD
+actuals:
+  date: week
+  grain: weekly
+metrics:
+  revenue: {column: revenue, unit: currency}
+  spend: {column: spend, unit: currency}
+goals:
+  revenue: {metric: revenue, at_least: 365000}
+budget:
+  total: 36500
+  lines: {all: 100%}
+channels: {shop: all}
+"""
+
+
+def _even_weeks(tmp_path: Path) -> tuple[Path, Path]:
+    """Weeks dated by Monday from 2024-12-30 (straddling 2025's start): 7000 of revenue
+    and 700 of spend a week, exactly the pace of 365,000 and 36,500 a year (1000 and
+    100 a day)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(EVEN_PLAN, encoding="utf-8")
+    data = tmp_path / "weeks.csv"
+    with data.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["week", "channel", "revenue", "spend"])
+        day = dt.date(2024, 12, 30)
+        while day <= dt.date(2025, 12, 29):
+            writer.writerow([day.isoformat(), "shop", 7000, 700])
+            day += 7 * DAY
+    return plan, data
+
+
+@pytest.mark.parametrize(("as_of", "weeks"), [("2025-06-29", 25), ("2025-03-31", 12)])
+def test_weekly_rows_on_pace_are_on_pace_when_the_period_starts_mid_week(
+    tmp_path: Path, as_of: str, weeks: int
+) -> None:
+    """The week of 2024-12-30 is not summed (it straddles 2025's start), so January 1st
+    to 5th add no expected amount either: the pace runs over the weeks' own days."""
+    plan, data = _even_weeks(tmp_path)
+    outcome = run_cli("check", plan, "--actuals", data, "--as-of", as_of, "-f", "json")
+    assert outcome.exit_code == 0, outcome.stdout + outcome.stderr
+    entry = json.loads(outcome.stdout)["plans"][0]
+    assert entry["window"]["start"] == "2025-01-06"
+    assert entry["window"]["summed"] == f"{weeks} weeks"
+    (goal,) = entry["goals"]
+    # By hand: the weeks summed, their days at 1000 a day, the year's 365 days.
+    assert goal["actual"] == 7000 * weeks
+    assert goal["expected"] == pytest.approx(365000 * (7 * weeks) / 365)
+    assert goal["progress"] == pytest.approx(1.0)
+    assert goal["projection"] == pytest.approx(365000)
+    assert goal["status"] == "on_track"
+    (line,) = [b for b in entry["budget"] if b["line"] == "all"]
+    assert line["spent"] == 700 * weeks
+    assert line["expected"] == pytest.approx(36500 * (7 * weeks) / 365)
+    assert line["status"] == "on_track"
+
+
+def test_weekly_rows_on_pace_meet_the_year_once_it_is_over(tmp_path: Path) -> None:
+    """At the year's end its 51 whole weeks (01-06..12-28) are what is due: 357 days' worth."""
+    plan, data = _even_weeks(tmp_path)
+    for extra in ([], ["--period", "2025"]):
+        outcome = run_cli(
+            "check", plan, "--actuals", data, "--as-of", "2025-12-31", "-f", "json", *extra
+        )
+        assert outcome.exit_code == 0, outcome.stdout
+        (goal,) = json.loads(outcome.stdout)["plans"][0]["goals"]
+        assert goal["actual"] == 7000 * 51
+        assert goal["expected"] == pytest.approx(1000 * 357)
+        assert goal["status"] == "met"

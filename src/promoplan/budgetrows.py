@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from promoplan.model import BudgetLine
 from promoplan.quantity import Quantity, ratio
 from promoplan.result import AlertResult, BudgetRow, BudgetStatus, Unit, Window
-from promoplan.rowspans import window_words
+from promoplan.rowspans import counted_fraction, window_words
 from promoplan.vocabulary import UNMAPPED, Severity
 from promoplan.windows import clip
 
@@ -37,7 +37,10 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
     # The budget's own pacing (budget.pacing, else the plan's) on the spend metric.
     curve = ev.pacings.for_budget(Window("period", period_start, period_end)).curve
     share_of_period = curve.share(span.start, span.end, period_start, period_end)
-    fraction = curve.fraction(span.start, span.end, ev.counted_through)
+    actuals = ev.plan.actuals
+    fraction = counted_fraction(
+        curve, span.start, span.end, ev.counted_through, actuals.grain, actuals.week_start
+    )
     total = budget.total.value if isinstance(budget.total, Quantity) else None
     spend_metric = budget.spend_metric
     metric = ev.plan.metrics.get(spend_metric)

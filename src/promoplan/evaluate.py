@@ -34,7 +34,7 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
-from promoplan.rowspans import counted_through, summed
+from promoplan.rowspans import counted_fraction, counted_through, summed
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind, Severity, default_units
 from promoplan.windows import (
@@ -188,7 +188,9 @@ class Evaluator:
         span, natural = scope.span, scope.natural
         curve = self._paced(scope).curve
         share = curve.share(span.start, span.end, natural.start, natural.end)
-        return share, curve.fraction(span.start, span.end, self.counted_through)
+        grain, week_start = self.plan.actuals.grain, self.plan.actuals.week_start
+        through = self.counted_through
+        return share, counted_fraction(curve, span.start, span.end, through, grain, week_start)
 
     def _paced(self, scope: GoalScope) -> Paced:
         """The goal's pacing: its own ``pacing``, else the plan's (quarters by default)."""
@@ -311,13 +313,16 @@ class Evaluator:
         if value is None:
             return numbers
         projection = value / fraction if fraction > 0 else None
+        complete = goal.per is not None or self.as_of >= scope.span.end
         if goal.direction == "at_least":
             progress = ratio(value, expected)
-            met = value >= target
+            # Over weekly rows the days before the first whole week (and after the last)
+            # are in no row summed: once the window is over, what its rows cover is due.
+            due = expected * (1 - 1e-12)  # the pace's shares, summed in floating point
+            met = value >= target or (complete and value >= due)
         else:
             progress = ratio(expected, value)
             # Spending less than the cap so far proves nothing until the window is over.
-            complete = goal.per is not None or self.as_of >= scope.span.end
             met = complete and value <= target
         status = "met" if met else self._status(progress)
         return replace(
@@ -349,9 +354,6 @@ class Evaluator:
             )
         status = "met" if met else self._status(progress)
         return GoalNumbers(status, target, value, baseline, target, progress)
-
-    def _fraction(self, span: Window) -> float:
-        return self.pacing.fraction(span.start, span.end, self.as_of)
 
     def _status(self, progress: float | None) -> GoalStatus:
         if progress is None:

@@ -29,7 +29,7 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
-from promoplan.rowspans import row_span, window_words
+from promoplan.rowspans import counted_fraction, row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
 
 MAX_GOAL_CHARTS = 12  # cumulative goal charts in one report (README, "Reports")
@@ -220,6 +220,7 @@ def build_series(
         evaluator.pacings,
         evaluator.as_of,
     )
+    grain, week_start = plan.actuals.grain, plan.actuals.week_start
     found = []
     for ref, natural in evaluator.index.goal_spans():
         goal, target = ref.goal, ref.goal.target
@@ -247,7 +248,7 @@ def build_series(
         points = []
         for offset in range((end - start).days + 1):
             day = start + dt.timedelta(days=offset)
-            fraction = paced_by.curve.fraction(start, end, day)
+            fraction = counted_fraction(paced_by.curve, start, end, day, grain, week_start)
             actual = rollup.value(goal.metric, start, day, where) if day <= as_of else None
             # As many rows a year earlier: 52 weeks back over weekly rows.
             last_year = rollup.value(goal.metric, *rollup.year_earlier(start, day), where)

@@ -8,6 +8,7 @@ window over such rows is narrowed to the whole spans inside it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from promoplan.model import Plan
 from promoplan.modeltypes import add_months
@@ -20,6 +21,9 @@ from promoplan.windows import (
     span_text,
     year_earlier,
 )
+
+if TYPE_CHECKING:
+    from promoplan.pacing import PaceCurve
 
 # -- weekly and monthly rows ----------------------------------------------------------
 #
@@ -146,6 +150,27 @@ def counted_through(as_of: dt.date, grain: str, week_start: str = "monday") -> d
         following = as_of + ONE_DAY
         return as_of if following.day == 1 else as_of.replace(day=1) - ONE_DAY
     return as_of
+
+
+def counted_fraction(  # noqa: PLR0917  # a span, the day reached, and how rows are dated
+    curve: PaceCurve,
+    start: dt.date,
+    end: dt.date,
+    through: dt.date,
+    grain: str,
+    week_start: str = "monday",
+) -> float:
+    """The share of ``start..end``'s pacing weight in the days whole rows cover by ``through``.
+
+    Pacing counts a row's days when the row is counted: the days before the first
+    whole row (a week straddling the period's start, which is not summed) add no
+    expected amount, as the days of a row still in progress (``counted_through``)
+    add none. Over daily rows it is ``curve.fraction(start, end, through)``.
+    """
+    first = narrowed(Window("span", start, end), grain, week_start).start
+    return max(
+        0.0, curve.fraction(start, end, through) - curve.fraction(start, end, first - ONE_DAY)
+    )
 
 
 def previous_rows(window: Window, grain: str, label: str | None = None) -> Window:
