@@ -372,3 +372,27 @@ def test_report_to_stdout_takes_no_lock(
     assert status == 0
     assert "2025-W26" in stdout
     assert os.listdir(tmp_path) == []
+
+
+def test_a_window_the_actuals_end_before_is_pa022_not_silently_blank(tmp_path: Path) -> None:
+    # The feed stopped on Sunday 2025-06-22: W26's report (06-23..06-29) holds nothing,
+    # though 7 days is not stale by PA020.
+    folder = truncated_actuals(tmp_path, "2025-06-22")
+    out = tmp_path / "weekly.json"
+    status, _, stderr = report(out, "-f", "json", folder=folder)
+    assert status == 0, stderr
+    found = json.loads(out.read_text(encoding="utf-8"))["plans"][0]["diagnostics"]
+    (empty,) = [d for d in found if d["code"] == "PA022"]
+    assert empty["message"] == (
+        "the report window 2025-W26 (2025-06-23..06-29) holds no actuals: "
+        "they end on 2025-06-22, before it starts"
+    )
+    assert "PA022" in stderr  # where cron looks
+    # The day after: data on the window's first day is not an empty window.
+    folder = truncated_actuals(tmp_path, "2025-06-23")
+    assert report(out, "-f", "json", folder=folder)[0] == 0
+    codes = [
+        d["code"] for d in json.loads(out.read_text(encoding="utf-8"))["plans"][0]["diagnostics"]
+    ]
+    assert "PA022" not in codes
+    assert "PA020" not in codes

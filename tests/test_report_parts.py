@@ -178,7 +178,9 @@ def _actuals(*ends: dt.date | None) -> Actuals:
 
 def test_stale_data_after_seven_days() -> None:
     week = Window("2025-W26", dt.date(2025, 6, 23), dt.date(2025, 6, 29))
-    assert stale_diagnostics(_actuals(dt.date(2025, 6, 22)), week) == ()
+    assert stale_diagnostics(_actuals(dt.date(2025, 6, 23)), week) == ()
+    # 7 days is not stale, but the window holds nothing: PA022, not PA020.
+    assert [d.code for d in stale_diagnostics(_actuals(dt.date(2025, 6, 22)), week)] == ["PA022"]
     (stale,) = stale_diagnostics(_actuals(dt.date(2025, 6, 19), dt.date(2025, 6, 1)), week)
     assert stale.code == "PA020"
     assert stale.severity == "warning"

@@ -58,6 +58,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PA018": ("warning", "a dimension's values are long ids a spreadsheet rounded"),
     "PA020": ("warning", "stale data: actuals end more than 7 days before the window ends"),
     "PA021": ("warning", "a comparison's baseline dates are not all covered by the actuals"),
+    "PA022": ("warning", "the report's window holds no actuals: they end before it starts"),
     # Database sources (promoplan.actuals.warehouse). PA030, PA031 and PA035 stop
     # the run (exit 2, one line on stderr); the others are findings (exit 1).
     "PA030": ("error", "database server unreachable"),

@@ -31,6 +31,7 @@ from promoplan.result import (
 from promoplan.rollup import Rollup, normalise_where
 from promoplan.rowspans import counted_fraction, row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
+from promoplan.windows import span_text
 
 MAX_GOAL_CHARTS = 12  # cumulative goal charts in one report (README, "Reports")
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
@@ -78,19 +79,32 @@ def stale_diagnostics(
             ),
         )
     latest = [f.path for f in actuals.files if f.last_date == last]
+    file = sorted(latest)[0] if latest else None
     last = row_span(last, grain)[1]
     lag = (window.end - last).days
-    if lag <= STALE_DAYS:
-        return ()
-    return (
-        diagnostic(
-            "PA020",
-            f"stale data: the actuals end on {last.isoformat()}, {lag} days before the report "
-            f"window {window.label} ends ({window.end.isoformat()})",
-            file=sorted(latest)[0] if latest else None,
-            hint=hint,
-        ),
-    )
+    if lag > STALE_DAYS:
+        return (
+            diagnostic(
+                "PA020",
+                f"stale data: the actuals end on {last.isoformat()}, {lag} days before the "
+                f"report window {window.label} ends ({window.end.isoformat()})",
+                file=file,
+                hint=hint,
+            ),
+        )
+    if last < window.start:
+        # Not stale by PA020's 7 days (a week's report the day after a weekly export was
+        # due), yet the window is empty: every number of the report would be blank.
+        return (
+            diagnostic(
+                "PA022",
+                f"the report window {window.label} ({span_text(window.start, window.end)}) "
+                f"holds no actuals: they end on {last.isoformat()}, before it starts",
+                file=file,
+                hint=hint,
+            ),
+        )
+    return ()
 
 
 def kpi_baseline_diagnostics(

@@ -167,7 +167,8 @@ def report_exit_status(result: PlanResult, fail_on: str) -> int:
 
 
 def report_notice(result: PlanResult, job: ReportJob) -> str:
-    """What a report run says on stderr: stale data (PA020), then one line naming the window.
+    """What a report run says on stderr: stale data (PA020) or an empty window (PA022), then
+    one line naming the window.
 
     A report on last year's data without ``--as-of`` would otherwise "succeed" silently
     with empty KPIs; the warning is inside the file, where cron never looks.
@@ -176,7 +177,7 @@ def report_notice(result: PlanResult, job: ReportJob) -> str:
     from promoplan.render.text import count_words  # noqa: PLC0415
     from promoplan.windows import span_text  # noqa: PLC0415
 
-    stale = [d for d in result.diagnostics if d.code == "PA020"]
+    stale = [d for d in result.diagnostics if d.code in ("PA020", "PA022")]
     lines = diagnostic_listing(stale, job.loaded.file) if stale else ""
     window = result.report.window if result.report is not None else job.window
     if window is None:

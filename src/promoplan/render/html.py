@@ -39,6 +39,7 @@ from promoplan.result import (
 # Codes shown under "Data quality": the feed and the files, not the plan.
 DATA_QUALITY_CODES = (
     "PA020",
+    "PA022",
     "PA021",
     "PA013",
     "PA014",

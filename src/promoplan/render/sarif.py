@@ -105,6 +105,8 @@ HELP: dict[str, str] = {
     "the rounded values merge ids that differ in their last digits.",
     "PA020": "Check the data feed: the actuals stop more than a week before the report's "
     "window ends.",
+    "PA022": "Check the data feed: the actuals stop before the report's window starts, so "
+    "it holds none; to report an earlier window, pass --as-of.",
     "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
     "growth goal to compare with the part that exists.",
     "PA030": "Check the source URL's host, port and database, and that the server runs.",
