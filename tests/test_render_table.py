@@ -22,6 +22,7 @@ from builders import (
 from profiles import scaled
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
+from promoplan.render.plain import render_validate_plain
 from promoplan.render.table import progress_bar, render_table
 from promoplan.render.text import display_width
 from promoplan.result import BudgetRow, PlanResult, Run
@@ -115,6 +116,20 @@ def test_quiet_check_prints_error_findings_and_error_alerts_only() -> None:
         "plans/ecommerce-2025.yaml: error alert budget [line=influencers] ytd: "
         "spent ¥800万, over ¥750万",
     ]
+
+
+def test_quiet_and_strict_print_the_warnings_that_fail_the_run() -> None:
+    # Under --strict a warning fails the run: a quiet CI log must still say why.
+    out = render_table(validate_run(), RenderOptions(quiet=True, strict=True))
+    assert "warning PP120" in out
+    assert ": ok" not in out
+    assert "in 3 plans" not in out
+    found = lines_of(render_table(check_run(), RenderOptions(quiet=True, strict=True)))
+    assert [line for line in found if "warning alert" in line]
+    assert len(found) > 2  # the two error alerts and the warnings
+    # The same lines as the plain renderer prints on a pipe.
+    options = RenderOptions(quiet=True, strict=True)
+    assert render_validate_plain(validate_run(), options) == render_table(validate_run(), options)
 
 
 def test_check_title_states_plan_window_and_as_of() -> None:

@@ -89,6 +89,41 @@ def test_bad_period_is_a_usage_problem(text: str) -> None:
     assert "ytd" in message or "outside the plan period" in message
 
 
+@pytest.mark.parametrize("text", ["ytd", "qtd", "mtd", "last-week"])
+def test_an_as_of_before_the_period_is_a_usage_problem(text: str) -> None:
+    # 2024-12-31 under a 2025 plan: ytd would be 2025-01-01..2024-12-31, mtd 2024-12.
+    with pytest.raises(UsageProblem) as caught:
+        parse_period(text, PLAIN, D(2024, 12, 31))
+    assert str(caught.value) == (
+        "--as-of 2024-12-31 is before the plan period 2025-01-01..2025-12-31: "
+        f"--period {text} has no day in it yet; pass an --as-of within it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "as_of", "window"),
+    [
+        ("mtd", D(2026, 1, 15), "2026-01-01..2026-01-15"),
+        ("last-week", D(2026, 1, 12), "2026-01-05..2026-01-11"),
+    ],
+)
+def test_a_relative_window_after_the_period_is_a_usage_problem(
+    text: str, as_of: dt.date, window: str
+) -> None:
+    with pytest.raises(UsageProblem) as caught:
+        parse_period(text, PLAIN, as_of)
+    assert f"({window}) lies outside the plan period 2025-01-01..2025-12-31" in str(caught.value)
+
+
+def test_relative_windows_at_the_period_edges() -> None:
+    first, last = D(2025, 1, 1), D(2025, 12, 31)
+    assert parse_period("ytd", PLAIN, first) == Window("ytd", first, first)
+    assert parse_period("mtd", PLAIN, first) == Window("mtd", first, first)
+    # After the period, ytd is the whole period, and a week that reaches into it counts.
+    assert parse_period("ytd", PLAIN, D(2026, 1, 15)) == Window("ytd", first, last)
+    assert parse_period("last-week", PLAIN, D(2026, 1, 5)).start == D(2025, 12, 29)
+
+
 def test_iso_weeks_across_the_year_boundary() -> None:
     assert week_of(D(2024, 12, 30)).label == "2025-W01"
     assert week_of(D(2024, 12, 29)).label == "2024-W52"

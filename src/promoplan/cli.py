@@ -77,12 +77,12 @@ def _choose_format(command: RenderedCommand, fmt: str | None, default: Format) -
     )
 
 
-def _render_options(
-    fmt: Format, output: object | None, units: str | None = None, quiet: bool = False
-) -> RenderOptions:
+def _render_options(fmt: Format, output: object | None, **flags: Any) -> RenderOptions:
+    """How to render ``fmt``, to stdout when ``output`` is None; ``flags``: units, quiet,
+    strict (:func:`promoplan.render.options.options_for_stdout`)."""
     from promoplan.render.options import options_for_stdout
 
-    return options_for_stdout(fmt, to_stdout=output is None, units=units, quiet=quiet)
+    return options_for_stdout(fmt, to_stdout=output is None, **flags)
 
 
 def run_validate(
@@ -104,7 +104,7 @@ def run_validate(
     target = output_file(output)
     chosen = _choose_format("validate", fmt, "table")
     run = validate_paths(paths, ignore=ignore_codes(ignore))
-    text = render(chosen, run, _render_options(chosen, target, quiet=quiet))
+    text = render(chosen, run, _render_options(chosen, target, quiet=quiet, strict=strict))
     emit(text, target, json=chosen in JSON_FORMATS)
     return exit_status(run, strict=strict)
 
@@ -157,7 +157,7 @@ def check(
 
         target = output_file(output)
         chosen = _choose_format("check", fmt, "table")
-        options = _render_options(chosen, target, units=units, quiet=quiet)
+        options = _render_options(chosen, target, units=units, quiet=quiet, strict=strict)
         with progress_bar() as progress:
             run = run_check(
                 plan,

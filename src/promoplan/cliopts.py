@@ -61,7 +61,12 @@ OutputOption = Annotated[
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="table: print nothing but errors.")
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="table: print nothing but what fails the run (errors; warnings too with --strict).",
+    ),
 ]
 IgnoreOption = Annotated[
     list[str] | None,

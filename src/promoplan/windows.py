@@ -183,7 +183,36 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
     Raise :class:`UsageProblem` with the accepted spellings for anything else.
     """
     raw = (text or "ytd").strip()
-    key = raw.lower()
+    relative = _relative_window(raw.lower(), plan, as_of)
+    period_start, period_end = plan.span
+    if relative is not None:
+        if as_of < period_start:
+            raise UsageProblem(
+                f"--as-of {as_of.isoformat()} is before the plan period "
+                f"{period_start.isoformat()}..{period_end.isoformat()}: --period {raw} has no "
+                "day in it yet; pass an --as-of within it"
+            )
+        if relative.end < max(relative.start, period_start) or relative.start > period_end:
+            raise UsageProblem(
+                f"--period {raw} as of {as_of.isoformat()} "
+                f"({relative.start.isoformat()}..{relative.end.isoformat()}) lies outside the "
+                f"plan period {period_start.isoformat()}..{period_end.isoformat()}; "
+                "pass an --as-of within it"
+            )
+        return relative
+    if match := _PLAN_QUARTER_RE.match(raw):
+        return plan_quarter(plan, f"Q{match[1]}")
+    window = _calendar_window(raw)
+    if window.end < period_start or window.start > period_end:
+        raise UsageProblem(
+            f"--period {raw!r} ({window.start.isoformat()}..{window.end.isoformat()}) lies outside "
+            f"the plan period {period_start.isoformat()}..{period_end.isoformat()}"
+        )
+    return window
+
+
+def _relative_window(key: str, plan: Plan, as_of: dt.date) -> Window | None:
+    """``ytd``, ``qtd``, ``mtd`` or ``last-week`` as of ``as_of``; None for another key."""
     period_start, period_end = plan.span
     if key == "ytd":
         return Window("ytd", period_start, min(as_of, period_end))
@@ -195,15 +224,7 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
         return Window("mtd", current.start, as_of)
     if key in ("last-week", "lastweek", "last_week"):
         return last_complete_week(as_of)
-    if match := _PLAN_QUARTER_RE.match(raw):
-        return plan_quarter(plan, f"Q{match[1]}")
-    window = _calendar_window(raw)
-    if window.end < period_start or window.start > period_end:
-        raise UsageProblem(
-            f"--period {raw!r} ({window.start.isoformat()}..{window.end.isoformat()}) lies outside "
-            f"the plan period {period_start.isoformat()}..{period_end.isoformat()}"
-        )
-    return window
+    return None
 
 
 def check_year(year: int, option: str, raw: str) -> None:

@@ -387,7 +387,17 @@ def test_the_ends_of_the_range_still_run(work: Path) -> None:
         ("--as-of", "1900-01-01", "--period", "last-week"),
         ("--as-of", "2999-12-31", "--period", "mtd"),
     ):
-        assert run_cli(*["check", work / "plan.yaml", "-a", work / "a.csv", *args]).exit_code in (
-            0,
-            1,
-        )
+        # The windows are computed (no overflow at the ends of the range) and lie outside
+        # the 2025 plan: a usage error naming the period, not a crash.
+        outcome = run_cli(*["check", work / "plan.yaml", "-a", work / "a.csv", *args])
+        assert outcome.exit_code == 2, outcome.stderr
+        assert "the plan period 2025-01-01..2025-12-31" in outcome.stderr
+    for period, as_of in (("1900", "1900-01-07"), ("2999", "2999-12-31")):
+        plan = work / f"plan-{period}.yaml"
+        text = (work / "plan.yaml").read_text(encoding="utf-8")
+        plan.write_text(text.replace("period: 2025", f"period: {period}"), encoding="utf-8")
+        for window in ("last-week", "mtd", "qtd", "ytd"):
+            outcome = run_cli(
+                "check", plan, "-a", work / "a.csv", "--as-of", as_of, "--period", window
+            )
+            assert outcome.exit_code in (0, 1), outcome.stdout + outcome.stderr

@@ -36,6 +36,13 @@ class RenderOptions:
     width: int = 100
     units: Units | None = None
     quiet: bool = False
+    strict: bool = False  # under --quiet, warnings fail the run too: they are shown
+
+    def shows(self, severity: str) -> bool:
+        """Whether a diagnostic or alert of ``severity`` is shown: under ``--quiet``, only
+        what fails the run (errors; warnings too with ``--strict``), so a failed CI job
+        says why."""
+        return not self.quiet or severity == "error" or (self.strict and severity == "warning")
 
     def units_for(self, plan: PlanResult) -> Units:
         """The units ``plan``'s numbers print in: ``--units``, else the plan's."""
@@ -43,7 +50,12 @@ class RenderOptions:
 
 
 def options_for_stdout(
-    fmt: str, *, to_stdout: bool, units: str | None = None, quiet: bool = False
+    fmt: str,
+    *,
+    to_stdout: bool,
+    units: str | None = None,
+    quiet: bool = False,
+    strict: bool = False,
 ) -> RenderOptions:
     """Colour and width as stdout allows (one rule for every command), units and quiet mode.
 
@@ -64,4 +76,4 @@ def options_for_stdout(
     width = _columns() or (shutil.get_terminal_size((100, 24)).columns if on_terminal else 100)
     width = max(NARROWEST, width)
     chosen = UNITS[units] if units is not None else None
-    return RenderOptions(color=color, width=width, units=chosen, quiet=quiet)
+    return RenderOptions(color=color, width=width, units=chosen, quiet=quiet, strict=strict)

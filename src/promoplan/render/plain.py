@@ -23,7 +23,7 @@ def render_validate_plain(run: Run, options: RenderOptions) -> str:
     lines: list[str] = []
     for plan in run.plans:
         for diag in plan.diagnostics:
-            if options.quiet and diag.severity != "error":
+            if not options.shows(diag.severity):
                 continue
             where = _plain(format_location(diag.file or plan.file, diag.line, diag.column))
             # findings.diagnostic_message's words; importing it would import the table cells.

@@ -130,7 +130,7 @@ def _alert_line(
 
 def _render_validate(console: Printer, run: Run, options: RenderOptions) -> None:
     for plan in run.plans:
-        shown = [d for d in plan.diagnostics if d.severity == "error" or not options.quiet]
+        shown = [d for d in plan.diagnostics if options.shows(d.severity)]
         for diag in shown:
             _diagnostic_lines(console, diag, plan.file)
         if not plan.diagnostics and not options.quiet:
@@ -278,10 +278,10 @@ def _kpi_table(plan: PlanResult, options: RenderOptions) -> Table | None:
 def _render_plan(console: Printer, plan: PlanResult, options: RenderOptions) -> None:
     if options.quiet:
         for diag in plan.diagnostics:
-            if diag.severity == "error":
+            if options.shows(diag.severity):
                 _diagnostic_lines(console, diag, plan.file)
         for alert in plan.alerts:
-            if alert.severity == "error":
+            if options.shows(alert.severity):
                 _alert_line(console, alert, plan, options)
         return
     _title(console, plan)
