@@ -475,3 +475,16 @@ def test_a_password_written_in_the_source_is_masked_but_still_a_change(tmp_path:
         "postgresql://reader:***@db.internal/shop",
         "postgresql://reader:${SHOP_PW}@db.internal/shop",
     )
+
+
+def test_table_diagnostics_are_whole_lines_however_narrow(tmp_path: Path) -> None:
+    # As check and validate print them: one line per diagnostic, for editors and grep.
+    a = write(tmp_path, "a.yaml", BASE)
+    b = write(tmp_path, "b.yaml", BASE + "goals: [unclosed\n")
+    result = diff_plans(load_side(str(a)), load_side(str(b)))
+    options = RenderOptions(width=60)
+    text = render_with("table", result, options)
+    (line,) = [line for line in text.splitlines() if " PP001 " in line]
+    assert line.startswith(f"{b}:")
+    assert len(line) > 60
+    assert line.endswith(")")  # the message's last words are on its line

@@ -75,9 +75,10 @@ def render_diff_table(result: PlanDiff, *, color: bool = False, width: int = 100
             line.append(diag.severity, style=SEVERITY_STYLE[diag.severity] if color else "")
             line.append(f" {diag.code} ")
             line.append(_text(diagnostic_message(diag)))
-            console.print(line)
+            # Whole lines, as check and validate print them: editors and grep read them.
+            console.print(line, soft_wrap=True)
             if diag.hint:
-                console.print(_text("    hint: " + diag.hint))
+                console.print(_text("    hint: " + diag.hint), soft_wrap=True)
     errors = result.new_errors
     others = len(result.diagnostics) - errors
     changes = len(result.changes)
