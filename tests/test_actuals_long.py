@@ -308,3 +308,24 @@ def test_metric_names_not_read_are_one_pa015_for_all_the_files(tmp_path: Path) -
         '2 metrics in column "metric" the plan does not read, ignored: "clicks", "views" '
         "(in 2 files)"
     )
+
+
+def test_a_metric_name_in_another_case_is_a_pa002_warning_at_its_file(tmp_path: Path) -> None:
+    # A second export names its metrics "Spend": its rows are ignored, said as a warning
+    # (the file counts for nothing), not folded into PA015's info.
+    header = "date,channel,metric,value\n"
+    (tmp_path / "a.csv").write_text(header + "2025-01-06,search,spend,1\n2025-01-06,search,gmv,5\n")
+    (tmp_path / "b.csv").write_text(
+        header + "2025-01-13,search,Spend,2\n2025-01-13,search, GMV ,7\n2025-01-13,x,clicks,1\n"
+    )
+    actuals = read_actuals([tmp_path / "a.csv", tmp_path / "b.csv"], SPEC)
+    found = sorted((d.code, d.severity, d.file, d.message) for d in actuals.diagnostics)
+    b = str(tmp_path / "b.csv")
+    assert found == [
+        ("PA002", "warning", b, 'metric "GMV" in column "metric" is not "gmv", which the plan '
+         "reads: its rows are ignored (metric names match as written, case included)"),
+        ("PA002", "warning", b, 'metric "Spend" in column "metric" is not "spend", which the plan '
+         "reads: its rows are ignored (metric names match as written, case included)"),
+        ("PA015", "info", b, '1 metric in column "metric" the plan does not read, ignored: '
+         '"clicks"'),
+    ]  # fmt: skip

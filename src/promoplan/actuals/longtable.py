@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from promoplan.actuals import problems
 from promoplan.actuals.cellsql import SUM_TYPE, quote_ident
 from promoplan.actuals.model import ActualsSpec
+from promoplan.actuals.names import header_key
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 if TYPE_CHECKING:
@@ -86,11 +87,13 @@ def metric_diagnostics(reads: Sequence[FileRead], spec: ActualsSpec) -> list[Dia
     if long is None:
         return []
     wanted = list(dict.fromkeys(spec.columns))
+    keys = {header_key(name): name for name in wanted}
     found: set[str] = set()
     grouped: list[str] = []
     other: dict[str, None] = {}  # the names not read, in the order first seen
     holding: list[str] = []  # the files that hold any of them
     out: list[Diagnostic] = []
+    slips: dict[str, str] = {}  # a name not read that is a read one but for case -> its file
     for read in reads:
         if read.table is None or read.layout is None or read.layout.dimensions[-1] is None:
             continue  # no metric column: PA002 names it
@@ -98,9 +101,26 @@ def metric_diagnostics(reads: Sequence[FileRead], spec: ActualsSpec) -> list[Dia
         names = read.metric_names or []  # listed when the file's groups were checked
         found.update(names)
         unread = [name for name in names if name not in wanted]
+        for name in unread:
+            if header_key(name) in keys:
+                slips.setdefault(name, read.name)
+        unread = [name for name in unread if name not in slips]
         if unread:
             other.update(dict.fromkeys(unread))
             holding.append(read.name)
+    for name, file in slips.items():
+        # Its rows are ignored, the file may count for nothing: not a mere info.
+        read_as = keys[header_key(name)]
+        out.append(
+            diagnostic(
+                "PA002",
+                f'metric "{name}" in column "{long.metric_column}" is not "{read_as}", which '
+                "the plan reads: its rows are ignored (metric names match as written, "
+                "case included)",
+                file=file,
+                hint=f'write it "{read_as}" in the data, or read it with column: "{name}"',
+            )
+        )
     if other:  # once for all the files, as PA011 is once per value
         more = f" (in {len(holding)} files)" if len(holding) > 1 else ""
         out.append(
