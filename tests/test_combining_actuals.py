@@ -6,6 +6,7 @@ Every number is worked out by hand from the few rows written here.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import unicodedata
@@ -161,6 +162,33 @@ def test_a_hard_link_and_a_copy_are_read_once_with_an_info(plan_file: Path, tmp_
     ]
     assert "the same file on disk as" in once[0]["message"]
     assert "the same content as" in once[2]["message"]
+
+
+def test_a_compressed_copy_is_read_once_and_other_content_of_its_size_is_not(
+    tmp_path: Path,
+) -> None:
+    # Under grain: rows nothing else would catch it: keys repeat by design and are summed.
+    plan_path = tmp_path / "plan.yaml"
+    plan_path.write_text(PLAN.replace("actuals:\n", "actuals:\n  grain: rows\n"), "utf-8")
+    body = "date,channel,gmv\n2025-01-01,douyin,100\n2025-01-02,douyin,50\n"
+    export = tmp_path / "orders.csv"
+    export.write_text(body, encoding="utf-8")
+    (tmp_path / "orders.csv.gz").write_bytes(gzip.compress(body.encode()))
+    # The same size decompressed, other rows: two files, both counted.
+    other = body.replace("100", "300")
+    (tmp_path / "other.csv.gz").write_bytes(gzip.compress(other.encode()))
+    files = ["orders.csv", "orders.csv.gz", "other.csv.gz"]
+    args = [a for f in files for a in ("--actuals", tmp_path / f)]
+    plan = check_json(plan_path, *args, "--as-of", "2025-01-02")
+    assert goal_actual(plan) == 100 + 50 + 300 + 50  # not 600
+    (once,) = codes(plan, "PA016")
+    assert Path(once["file"]).name == "orders.csv.gz"
+    assert once["message"].endswith(f"the same content, compressed, as {export}: read once")
+    zstandard = pytest.importorskip("zstandard")
+    (tmp_path / "orders.csv.zst").write_bytes(zstandard.ZstdCompressor().compress(body.encode()))
+    plan = check_json(plan_path, "--actuals", export, "--actuals", tmp_path / "orders.csv.zst")
+    assert goal_actual(plan) == 150
+    assert [Path(d["file"]).name for d in codes(plan, "PA016")] == ["orders.csv.zst"]
 
 
 # --- item 5: headers in another case --------------------------------------------------

@@ -4,8 +4,11 @@
 a hard link or a copy of an export under another name holds the same rows: each
 would be summed twice. A file is the same as an earlier one when it is the same
 file on disk (device and inode: a hard link, a second spelling of the path) or
-has the same content (SHA-256). Only files whose size equals another's are
-hashed, so distinct files cost one ``stat`` each.
+has the same content (SHA-256), a compressed file's content being what it
+decompresses to (``orders.csv.gz`` beside ``orders.csv``). Only files whose
+content size equals another's are hashed (a gzip file states its size in its
+last 4 bytes, a zstd frame usually in its header), so distinct files cost one
+``stat`` each, and a compressed one a read of a few bytes.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from promoplan.actuals.sources.csv import Compression, open_decompressed
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 _CHUNK = 1 << 20
+_GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
 
 
 def distinct_files(
@@ -43,8 +48,12 @@ def distinct_files(
         kept.append((path, name))
         stats.append(stat)
     sizes: dict[int, list[int]] = defaultdict(list)
+    compressed: dict[int, Compression] = {}
     for index, stat in enumerate(stats):
-        sizes[stat.st_size].append(index)
+        size, compression = _content_size(kept[index][0], stat.st_size)
+        sizes[size].append(index)
+        if compression is not None:
+            compressed[index] = compression
     dropped: set[int] = set()
     for indexes in sizes.values():
         if len(indexes) < 2:
@@ -52,22 +61,64 @@ def distinct_files(
         by_digest: dict[str, str] = {}
         for index in indexes:
             path, name = kept[index]
-            digest = _digest(path)
+            digest = _digest(path, compressed.get(index))
+            if digest is None:
+                continue  # damaged: its reading says so
             first = by_digest.get(digest)
             if first is not None:
-                out.append(_read_once(name, first, "the same content"))
+                why = "the same content" + (", compressed," if index in compressed else "")
+                out.append(_read_once(name, first, why))
                 dropped.add(index)
             else:
                 by_digest[digest] = name
     return [p for i, p in enumerate(kept) if i not in dropped], out
 
 
-def _digest(path: Path) -> str:
-    """SHA-256 of the file's bytes, streamed."""
+def _content_size(path: Path, size: int) -> tuple[int, Compression | None]:
+    """The size of what the file holds (decompressed, as far as its header or trailer
+    says) and its compression; a plain file's own size. A size that is wrong (a gzip of
+    several members, past 4 GiB) only costs a hash that matches nothing."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(18)
+            if head[:2] == _GZIP and size >= 18:
+                handle.seek(-4, os.SEEK_END)
+                return int.from_bytes(handle.read(4), "little"), "gzip"
+    except OSError:
+        return size, None
+    if head[:4] == _ZSTD and len(head) >= 6:
+        declared = _zstd_content_size(head[4:])
+        if declared is not None:
+            return declared, "zstd"
+    return size, None
+
+
+def _zstd_content_size(frame: bytes) -> int | None:
+    """The content size a zstd frame header declares (RFC 8878 3.1.1.1), if it does."""
+    descriptor = frame[0]
+    flag, single, dictionary = descriptor >> 6, (descriptor >> 5) & 1, descriptor & 3
+    width = (1 if single else 0, 2, 4, 8)[flag]
+    if width == 0:
+        return None
+    at = 1 + (0 if single else 1) + (0, 1, 2, 4)[dictionary]
+    field = frame[at : at + width]
+    if len(field) < width:
+        return None
+    value = int.from_bytes(field, "little")
+    return value + 256 if width == 2 else value
+
+
+def _digest(path: Path, compression: Compression | None = None) -> str | None:
+    """SHA-256 of the file's bytes (decompressed for a compressed file), streamed; None
+    when the file cannot be read through."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
+    try:
+        opened = open_decompressed(path, compression) if compression else path.open("rb")
+        with opened as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except (OSError, EOFError, ValueError):
+        return None
     return digest.hexdigest()
 
 

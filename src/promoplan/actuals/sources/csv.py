@@ -57,6 +57,11 @@ _OPENERS: dict[Compression | None, Opener] = {
 _DAMAGED = (OSError, EOFError, ValueError)  # what the decompressors raise on damaged data
 
 
+def open_decompressed(path: Path, compression: Compression) -> BinaryIO:
+    """The bytes a gzip or zstd file holds, decompressed as the source reads them."""
+    return _OPENERS[compression](path)
+
+
 class CsvSource:
     """CSV text; ``compression`` names the compressed form this instance reads."""
 
