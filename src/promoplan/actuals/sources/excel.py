@@ -7,6 +7,12 @@ as ``book.xlsx:Sheet1:ROW:COLUMN`` with the row and column Excel shows. Date
 cells are dates; in the date column a number is an Excel serial date
 (45658 is 2025-01-01). Empty rows above the header are skipped; a merged header
 cell names its first column only.
+
+An error cell (``#DIV/0!``, ``#N/A`` ...), which calamine reads as empty, is written
+as its error text, so the CSV rules see it as a CSV export has it: in a measure column
+PA003. A formula cell that holds no value (the workbook was never calculated) makes
+the sheet PA001: its numbers are not in the file. Both are found in an .xlsx/.xlsm
+sheet's XML (``sheetxml.py``); in .xls, .xlsb and .ods, calamine's empty cells stand.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from promoplan.actuals import sql
 from promoplan.actuals.names import HeaderIndex
 from promoplan.actuals.problems import csv_problem, listing
 from promoplan.actuals.sources.base import Context, Opened
+from promoplan.actuals.sources.sheetxml import SheetCells, cell_name, sheet_cells
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 # Excel's day 0 for serial dates (1900 system; the 1900 leap-year bug makes
@@ -69,6 +76,25 @@ def cell_text(value: object, *, as_date: bool) -> str:  # noqa: PLR0911  # one r
     return "" if value is None else str(value)
 
 
+def _uncalculated(cells: SheetCells, where: str) -> Diagnostic:
+    """PA001 at the first formula cell that holds no value."""
+    first = cells.first_uncalculated
+    assert first is not None
+    shown = cell_name(first.row, first.column) + (f" {first.formula}" if first.formula else "")
+    count = cells.uncalculated
+    return diagnostic(
+        "PA001",
+        f"{count:,} formula {'cell holds' if count == 1 else 'cells hold'} no value "
+        f"(the first: {shown}); the workbook was saved by a program that does not "
+        "calculate formulas, so they would read as empty",
+        file=where,
+        line=first.row + 1,
+        column=first.column + 1,
+        hint="open the workbook in Excel or LibreOffice and save it, so that the values "
+        "are stored; or save the sheet as CSV (UTF-8)",
+    )
+
+
 class ExcelSource:
     """A workbook's sheet, turned into CSV text for the engine."""
 
@@ -96,6 +122,7 @@ class ExcelSource:
                 )
                 return None
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            cells = sheet_cells(path, sheet_name)
         except Exception as exc:  # calamine raises its own errors, and zip and XML ones
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             diagnostics.append(
@@ -108,6 +135,13 @@ class ExcelSource:
             )
             return None
         where = f"{name}:{sheet_name}"
+        if cells.first_uncalculated is not None:
+            diagnostics.append(_uncalculated(cells, where))
+            return None
+        for (i, j), error in cells.errors.items():
+            if i < len(rows):  # rows from A1: row i is Excel's row i + 1, column j its j + 1
+                rows[i].extend([""] * (j + 1 - len(rows[i])))
+                rows[i][j] = error
         start = next(
             (i for i, row in enumerate(rows) if any(cell_text(c, as_date=False) for c in row)),
             None,

@@ -2,6 +2,10 @@
 
 A number column (integers, decimals, floats) is cast to the engine's exact
 decimal; a DATE or TIMESTAMP column is a date; text columns take the CSV rules.
+A TIMESTAMP WITH TIME ZONE holds an instant, not the offset it was written with
+(``2025-01-01 00:30+08`` is stored as 2024-12-31 16:30 UTC): it is read as the time
+in the zone ``PROMOPLAN_TZ`` names (an IANA name, ``Asia/Shanghai``), else in UTC,
+never in the machine's zone, so that the same file gives the same dates everywhere.
 A column of another type (BOOLEAN, BLOB, a list ...) that the plan reads as a
 number is a located PA003 naming its Parquet type (the engine says so from
 :attr:`Opened.types`). Rows are numbered from 1 in the file's order: a bad cell
@@ -10,6 +14,8 @@ is found at ``file.parquet:ROW:COLUMN``.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from promoplan.actuals import sql
@@ -31,6 +37,30 @@ _NUMBERS = (
     "FLOAT",
     "DOUBLE",
 )
+
+
+TIME_ZONE = "PROMOPLAN_TZ"  # the zone a TIMESTAMP WITH TIME ZONE's date is taken in
+DEFAULT_TIME_ZONE = "UTC"
+
+
+def is_zoned(engine_type: str) -> bool:
+    """A TIMESTAMP WITH TIME ZONE (an instant): its date depends on a zone."""
+    base = engine_type.strip().upper()
+    return base.startswith("TIMESTAMP") and base.endswith(("WITH TIME ZONE", "TZ"))
+
+
+@dataclass(frozen=True)
+class ZonedParquetScan:
+    """:class:`sql.ParquetScan` with each zoned column as its wall-clock time in ``$time_zone``."""
+
+    width: int
+    zoned: tuple[int, ...]  # the columns (from 1) that are TIMESTAMP WITH TIME ZONE
+
+    def render(self, *, ordinality: bool = False) -> str:
+        """The FROM item as DuckDB SQL."""
+        scan = sql.ParquetScan(self.width).render(ordinality=ordinality)
+        replaced = ", ".join(f"timezone($time_zone, c{i}) AS c{i}" for i in self.zoned)
+        return f"(SELECT * REPLACE ({replaced}) FROM {scan})"
 
 
 def kind_of(engine_type: str) -> sql.Kind:
@@ -64,13 +94,37 @@ class ParquetSource:
             return None
         header = tuple(str(row[0]).strip() for row in described)
         types = tuple(str(row[1]) for row in described)
+        zoned = tuple(i for i, t in enumerate(types, start=1) if is_zoned(t))
+        scan: sql.FromItem = sql.ParquetScan(len(header))
+        if zoned:
+            zone = os.environ.get(TIME_ZONE, "").strip() or DEFAULT_TIME_ZONE
+            try:
+                run(
+                    ctx.con,
+                    "SELECT timezone($zone, TIMESTAMPTZ '2025-01-01 00:00:00+00')",
+                    {"zone": zone},
+                )
+            except duckdb.Error:
+                diagnostics.append(
+                    diagnostic(
+                        "PA001",
+                        f'{TIME_ZONE} names no time zone the engine knows: "{zone}"; '
+                        f'column "{header[zoned[0] - 1]}" is a timestamp with a time zone',
+                        file=name,
+                        hint=f"set {TIME_ZONE} to an IANA zone name, such as Asia/Shanghai, "
+                        "or unset it to read the dates in UTC",
+                    )
+                )
+                return None
+            scan = ZonedParquetScan(len(header), zoned)
+            params = {**params, "time_zone": zone}
         return Opened(
             path=path,
             name=name,
             index=index,
             header=header,
             encoding="utf-8",  # Parquet text is UTF-8
-            scan=sql.ParquetScan(len(header)),
+            scan=scan,
             params=params,
             kinds=tuple(kind_of(t) for t in types),
             types=types,
