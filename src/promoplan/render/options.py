@@ -59,8 +59,8 @@ def options_for_stdout(
 ) -> RenderOptions:
     """Colour and width as stdout allows (one rule for every command), units and quiet mode.
 
-    Colour only for ``table`` on a terminal, never with ``NO_COLOR`` or ``TERM=dumb``;
-    the width is ``COLUMNS`` when it is set (on a pipe too: a crontab's
+    Colour only for ``table`` on a terminal, never with ``NO_COLOR`` set (and not empty)
+    or ``TERM=dumb``; the width is ``COLUMNS`` when it is set (on a pipe too: a crontab's
     ``COLUMNS=80`` fits the mail it sends), else the terminal's, else 100
     columns; never below :data:`NARROWEST`.
     """
@@ -70,7 +70,7 @@ def options_for_stdout(
     color = (
         fmt == "table"
         and on_terminal
-        and "NO_COLOR" not in os.environ
+        and not os.environ.get("NO_COLOR")  # no-color.org: set and not empty
         and os.environ.get("TERM") != "dumb"
     )
     width = _columns() or (shutil.get_terminal_size((100, 24)).columns if on_terminal else 100)
