@@ -6,7 +6,7 @@ the key in the URL, and for DingTalk and Feishu the signature made with the
 secret and a timestamp no more than an hour off. It answers as the service does:
 a 200 with the robot's own error code when something is wrong. A script of
 answers makes it misbehave on purpose: its own error, "too fast", 429 with
-Retry-After, 500, or a hang.
+Retry-After, 500, a hang, or a connection closed without an answer.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Robots:
     """The server's state: what it received, and the script of answers still to give."""
 
     port: int = 0
-    # Answers to give, in order: "ok", "error", "busy", "429", "500", "hang", "echo".
+    # Answers to give, in order: "ok", "error", "busy", "429", "500", "hang", "drop", "echo".
     script: list[str] = field(default_factory=list)
     retry_after: str = "1"
     hang_seconds: float = 5.0
@@ -106,6 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
         action = self.robots.script.pop(0) if self.robots.script else "ok"
         if action == "hang":
             self.robots.released.wait(self.robots.hang_seconds)
+            return
+        if action == "drop":  # the request read whole, the connection closed unanswered
+            self.close_connection = True
             return
         if action == "echo":  # a careless robot that repeats the request's URL in its error
             self._send(400, f"bad request to {self.path}".encode(), "text/plain")

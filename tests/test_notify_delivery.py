@@ -1,22 +1,25 @@
 """Delivery to each robot, played by a server on 127.0.0.1 (tests/robot_server.py).
 
-Sent once; tried again after a 500, a 429 (waiting its Retry-After) or the
-robot's "too fast" code, then sent; failed at once with the robot's own error,
-in one line; refused for a wrong secret or an old timestamp; timed out within
-the bound. Timeouts and backoff are injected, so the suite stays fast.
+Sent once; tried again after a 500, a 429 (waiting its Retry-After), the
+robot's "too fast" code or a connection that could not be made, then sent;
+failed at once with the robot's own error, in one line; refused for a wrong
+secret or an old timestamp; never sent twice once the request went out and the
+answer did not come. Timeouts and backoff are injected, so the suite stays fast.
 """
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 
 from notify_example import example_result
 from promoplan.notify import dingtalk, feishu, slack, wecom
-from promoplan.notify.config import Target, TargetSpec
+from promoplan.notify.config import Redactor, Target, TargetSpec
 from promoplan.notify.deliver import Outcome, Policy, Prepared, deliver
 from promoplan.notify.message import build_message
 from promoplan.notify.run import READERS, prepare
@@ -193,18 +196,83 @@ def test_a_timestamp_59_minutes_old_is_accepted(robots: Robots, robot: str) -> N
     assert outcome.ok
 
 
-def test_a_hanging_robot_times_out_within_the_bound(robots: Robots) -> None:
+def test_a_robot_that_does_not_answer_in_time_is_not_posted_to_twice(robots: Robots) -> None:
+    """The request went out whole: a slow robot may post it yet, so it is not sent again."""
     robots.script = ["hang", "hang", "hang"]
     policy = Policy(timeout=0.3, tries=3, backoff=0.05, jitter=lambda: 1.0)
     started = time.monotonic()
-    outcome, _ = send(robots, "dingtalk", policy=policy)
+    outcome, sleeps = send(robots, "dingtalk", policy=policy)
     elapsed = time.monotonic() - started
     assert outcome == Outcome(
-        ok=False, tries=3, error="no answer within 0.3 s (timed out) (3 tries)"
+        ok=False,
+        tries=1,
+        error="no answer within 0.3 s (timed out); the message may have been delivered, "
+        "so it was not sent again (1 try)",
     )
-    # Three tries of 0.3 s and waits of 0.05 and 0.1 s: 1.05 s; a second of slack for the machine.
-    assert 0.9 <= elapsed < 2.05
-    assert len(robots.received) == 3
+    # One try of 0.3 s (the read of the answer has its own 0.3 s); slack for the machine.
+    assert 0.25 <= elapsed < 1.3
+    assert len(robots.received) == 1
+    assert sleeps.waits == []
+
+
+def test_a_connection_closed_without_an_answer_is_not_retried(robots: Robots) -> None:
+    robots.script = ["drop", "ok"]
+    outcome, _ = send(robots, "wecom")
+    assert outcome == Outcome(
+        ok=False,
+        tries=1,
+        error="the server closed the connection without answering; the message may have "
+        "been delivered, so it was not sent again (1 try)",
+    )
+    assert len(robots.received) == 1
+
+
+def test_a_500_then_no_answer_stops_at_the_second_try(robots: Robots) -> None:
+    robots.script = ["500", "hang", "ok"]
+    outcome, _ = send(robots, "slack", policy=Policy(timeout=0.3, sleep=Sleeps()))
+    assert not outcome.ok
+    assert outcome.tries == 2
+    assert (outcome.error or "").endswith("so it was not sent again (2 tries)")
+    assert len(robots.received) == 2
+
+
+@contextmanager
+def unanswered_port() -> Iterator[int]:
+    """A port on 127.0.0.1 whose listen queue is full, so that a connect to it times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    waiting = []
+    try:
+        for _ in range(4):  # one fills the queue; the kernel drops the others' SYNs
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", port))
+            waiting.append(client)
+        time.sleep(0.05)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        except TimeoutError:
+            yield port
+        else:
+            pytest.skip("this system completes connections beyond the listen queue")
+    finally:
+        for client in waiting:
+            client.close()
+        server.close()
+
+
+def test_a_connect_timeout_is_retried() -> None:
+    """No connection, nothing sent: another try cannot post the message twice."""
+    with unanswered_port() as port:
+        closed = Prepared(url=f"http://127.0.0.1:{port}/cgi-bin/webhook/send?key={KEY}", body=b"{}")
+        sleeps = Sleeps()
+        outcome = deliver(closed, wecom.read_answer, Policy(timeout=0.2, sleep=sleeps))
+    assert outcome == Outcome(
+        ok=False, tries=3, error="could not send the request within 0.2 s (timed out) (3 tries)"
+    )
+    assert len(sleeps.waits) == 2
 
 
 def test_a_refused_connection_is_retried_and_named(robots: Robots) -> None:
@@ -246,3 +314,27 @@ def test_a_long_report_is_cut_and_accepted(robots: Robots, module: object) -> No
     outcome = deliver(request, READERS[robot], Policy(sleep=Sleeps()))
     assert outcome == Outcome(ok=True, tries=1)
     assert " more in the report" in robots.received[0].body.decode("utf-8")
+
+
+def test_the_robots_words_are_masked_and_promoplans_are_not(robots: Robots) -> None:
+    """A key that is also one of promoplan's words ("HTTP") is masked only where the robot
+    repeats it."""
+    robots.script = ["echo"]
+    outcome, _ = send(robots, "wecom", key="HTTP")
+    assert outcome == Outcome(ok=False, tries=1, error="HTTP 400: bad request to ***?*** (1 try)")
+
+
+def test_a_short_key_is_masked_as_a_token_not_inside_a_word() -> None:
+    spec = TargetSpec("wecom", "--notify wecom:TFAST", "TFAST_WEBHOOK", "TFAST_SECRET", False)
+    short = Target(spec, "https://qyapi.weixin.qq.com/send?key=FAST", "S3CR")
+    long = Target(spec, "https://qyapi.weixin.qq.com/send?key=FAST", DINGTALK_SECRET)
+    assert Redactor([short])("invalid key FAST (key=FAST&sign=S3CR); FASTER, TFAST_WEBHOOK") == (
+        "invalid key *** (***&sign=***); FASTER, TFAST_WEBHOOK"
+    )
+    assert Redactor([long])(f"token{DINGTALK_SECRET}x") == "token***x"  # a long one, anywhere
+
+
+def test_fragments_too_short_to_be_a_key_are_not_hidden() -> None:
+    spec = TargetSpec("webhook", "--notify webhook", "W_WEBHOOK", None, False)
+    redact = Redactor([Target(spec, "https://hooks.example.com/?v=1")])
+    assert redact("v=1 of 1 / 2") == "v=1 of 1 / 2"

@@ -122,11 +122,22 @@ def test_fit_keeps_a_header_when_nothing_else_fits() -> None:
 @pytest.mark.parametrize(
     ("text", "dialect", "expected"),
     [
-        ("[click](http://evil.example)", "markdown", "［click］(http://evil.example)"),
+        ("[click](http://evil.example)", "markdown", "［click］(http[:]//evil[.]example)"),
+        ("http://evil.example/plain", "markdown", "http[:]//evil[.]example/plain"),
+        ("see www.evil.com/x.html", "slack", "see www[.]evil[.]com/x[.]html"),
+        ("HTTPS://EVIL.COM:8443/", "text", "HTTPS[:]//EVIL[.]COM:8443/"),
+        ("evil.com.1 and 例子.中国", "markdown", "evil[.]com.1 and 例子[.]中国"),
+        ("http://10.0.0.1/x", "slack", "http[:]//10[.]0[.]0[.]1/x"),
+        ("evil.xn--p1ai", "markdown", "evil[.]xn--p1ai"),
+        ("*粗体*_斜_~删~ **b** __u__", "markdown", "＊粗体＊＿斜＿～删～ ＊＊b＊＊ ＿＿u＿＿"),
+        ("*粗体*_斜_~删~ `c`", "slack", "＊粗体＊＿斜＿～删～ ｀c｀"),
+        ("low_roi, Q1.wecom_adds, wechat_mini", "markdown", "low_roi, Q1.wecom_adds, wechat_mini"),
+        ("roi 1:2.26, ¥4.11M, 4.7%, v1.2, e.g.", "slack", "roi 1:2.26, ¥4.11M, 4.7%, v1.2, e.g."),
+        ("10~20万", "markdown", "10～20万"),
         ('<font color="warning">x</font>', "markdown", '＜font color="warning"＞x＜/font＞'),
         ("<at id=all></at>", "markdown", "＜at id=all＞＜/at＞"),
         ("`code`", "markdown", "｀code｀"),
-        ("<!channel> & <http://x|y>", "slack", "&lt;!channel&gt; &amp; &lt;http://x|y&gt;"),
+        ("<!channel> & <http://x|y>", "slack", "&lt;!channel&gt; &amp; &lt;http[:]//x|y&gt;"),
         ("line one\nline two\x1b[31m", "markdown", "line one line two\\u001b［31m"),
         ("缩减投放 (cut)", "markdown", "缩减投放 (cut)"),
     ],
@@ -143,6 +154,54 @@ def test_an_action_cannot_forge_a_line_or_a_link() -> None:
     assert "\n- **error** forged" not in content
     assert "[x](http" not in content
     assert "<@all>" not in content
+
+
+EVIL = (
+    "http://evil.example/plain",
+    "see www.evil.com",
+    "*粗体*_斜_~删~",
+    "<https://evil.example|点击>",
+)
+LINK = "https://reports.example.com/promo/r.html"
+
+
+def _strings(found: object) -> list[str]:
+    """Every string in a payload."""
+    if isinstance(found, dict):
+        return [text for value in found.values() for text in _strings(value)]
+    if isinstance(found, list):
+        return [text for value in found for text in _strings(value)]
+    return [found] if isinstance(found, str) else []
+
+
+@pytest.mark.parametrize("module", [wecom, dingtalk, feishu, slack])
+def test_no_url_or_emphasis_from_the_data_reaches_a_robot(module: object) -> None:
+    """Channel names from the CSV and an alert's action: no link a client could make, no
+    emphasis; promoplan's own link to the report stays whole."""
+    result = example_result()
+    evil = tuple(
+        replace(
+            result.alerts[0],
+            group=(("channel", text),),
+            action=f"{text} or open http://evil.example/x",
+            label="evil.example",
+        )
+        for text in EVIL
+    )
+    long_name = replace(result, name="Plan http://evil.example/name", alerts=evil)
+    message = build_message(long_name, link=LINK, units="cn")
+    payload = module.payload(message)  # type: ignore[attr-defined]
+    texts = _strings(payload)
+    assert any(LINK in text for text in texts)
+    for text in texts:
+        theirs = text.replace(LINK, "")
+        assert "://" not in theirs, text
+        assert "evil.example" not in theirs, text
+        assert "evil.com" not in theirs, text
+        assert "*粗体*" not in theirs, text
+        assert "_斜_" not in theirs, text
+        assert "~删~" not in theirs, text
+    assert any("http[:]//evil[.]example/plain" in text for text in texts)
 
 
 def _spec(when: str) -> TargetSpec:

@@ -10,7 +10,7 @@ A TARGET on the command line is
 
 URLs and secrets are read from the environment only, and never shown: a
 :class:`Target` keeps them out of its ``repr``, and :class:`Redactor` takes them
-out of any text that is printed.
+out of any text from outside (a robot's answer, a payload) before it is printed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from promoplan.vocabulary import NotifyBody, NotifyKind, NotifyWhen
 _PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LINK_FIELDS = ("file", "period")
 TOKEN_SIZE = 16  # a URL path segment this long may be a key, and is masked wherever printed
+SUBSTRING_SIZE = 8  # a hidden value this long is masked even inside a longer word
+SHORTEST = 4  # shorter URL fragments ("/", "a", "v=1") are no key: hiding them mangles text
 
 
 @dataclass(frozen=True)
@@ -206,10 +208,20 @@ def fill_link(link: str | None, *, file: str | None, period: str) -> str | None:
 
 
 class Redactor:
-    """Takes every secret part of the targets' URLs and secrets out of text that is printed."""
+    """Takes every secret part of the targets' URLs and secrets out of text from outside.
+
+    Applied to what came from outside promoplan (a robot's answer, a payload shown by
+    ``--dry-run``), never to promoplan's own words: ``$TFAST_WEBHOOK`` stays whole
+    when the key is ``FAST``. A value of :data:`SUBSTRING_SIZE` characters or more
+    is masked wherever it appears; a shorter one wherever it stands as a whole
+    token (``key=FAST&``, ``token FAST``), but not inside a longer word (``FASTER``),
+    where a few characters are no sign of the key. Values under :data:`SHORTEST`
+    characters (``/``, ``v=1``) are no key and are left alone.
+    """
 
     def __init__(self, targets: Sequence[Target] = ()) -> None:
-        self._hidden: list[str] = []
+        self._values: set[str] = set()
+        self._patterns: list[re.Pattern[str]] = []
         for target in targets:
             self.add(target.webhook)
             if target.secret:
@@ -225,18 +237,30 @@ class Redactor:
             # Path segments long enough to be a token (Feishu's UUID, Slack's 24 characters).
             parts += [segment for segment in parsed.path.split("/") if len(segment) >= TOKEN_SIZE]
         for part in parts:
-            if len(part) >= 4:  # short fragments ("/", "a") would mangle ordinary words
-                self._hidden.append(part)
-                self._hidden.append(urllib.parse.quote_plus(part))
-                self._hidden.append(urllib.parse.quote(part, safe=""))
-        self._hidden.sort(key=len, reverse=True)
+            if len(part) >= SHORTEST:
+                self._values.add(part)
+                self._values.add(urllib.parse.quote_plus(part))
+                self._values.add(urllib.parse.quote(part, safe=""))
+        # The longest first: a URL is masked whole before its parts are looked for.
+        ordered = sorted(self._values, key=lambda hidden: (-len(hidden), hidden))
+        self._patterns = [_hidden_pattern(hidden) for hidden in ordered]
 
     def __call__(self, text: str) -> str:
         """``text`` with every hidden value replaced by ``***``."""
-        for hidden in self._hidden:
-            if hidden in text:
-                text = text.replace(hidden, "***")
+        for pattern in self._patterns:
+            text = pattern.sub("***", text)
         return text
+
+
+def _hidden_pattern(value: str) -> re.Pattern[str]:
+    """``value`` anywhere when it is long; as a whole token (not inside a word) when short."""
+    found = re.escape(value)
+    if len(value) < SUBSTRING_SIZE:
+        if re.match(r"\w", value[0]):
+            found = r"(?<!\w)" + found
+        if re.match(r"\w", value[-1]):
+            found += r"(?!\w)"
+    return re.compile(found)
 
 
 def masked_url(url: str) -> str:

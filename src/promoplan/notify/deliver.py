@@ -1,12 +1,17 @@
 """Posting a payload with the standard library: timeout, retries with backoff, robots' answers.
 
-One POST per try, ``urllib.request`` only. A timeout, a connection error, a 429
-or a 5xx (or a robot's own "too fast" code) is tried again, up to three tries,
-after an exponential backoff with jitter, or after the ``Retry-After`` the server
-asked for; any other 4xx, and a robot's error code in a 200, fail at once. No
+One POST per try, ``urllib.request`` only. A try is repeated only when the
+message certainly did not arrive: the connection failed (refused, the host
+unknown, no connection within the timeout), or the robot answered 429, a 5xx or
+its own "too fast" code. Up to three tries, after an exponential backoff with
+jitter, or after the ``Retry-After`` the server asked for. Once the request went
+out whole, a timeout or a dropped connection while waiting for the answer is not
+retried: the robot may have posted the message already, and a second try would
+post it twice. Any other 4xx, and a robot's error code in a 200, fail at once. No
 redirect is followed (a webhook URL that redirects is misconfigured, and the
 redirect would carry the key elsewhere). Errors are written here, in words,
-never from exception text that could hold the URL.
+never from exception text that could hold the URL; the robot's own words are
+quoted only through the caller's ``redact``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from promoplan import __version__
+from promoplan.notify.config import Redactor
 
 ANSWER_LIMIT = 64 * 1024  # bytes of a robot's answer read; robots answer a few dozen
 USER_AGENT = f"promoplan/{__version__} (+notify)"
@@ -57,11 +63,16 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Answer:
-    """What a robot's answer means: sent, worth another try, or failed (with its words)."""
+    """What a robot's answer means: sent, worth another try, or failed (with its words).
+
+    ``error`` is promoplan's words (``DingTalk errcode 310000``); ``said`` the robot's
+    own (``sign not match``), which :func:`deliver` quotes after it, masked.
+    """
 
     ok: bool
     retry: bool = False
     error: str | None = None
+    said: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,18 @@ class Outcome:
 
 
 ReadAnswer = Callable[[int, bytes], Answer]
+MAYBE_DELIVERED = "the message may have been delivered, so it was not sent again"
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One POST: the robot's answer, or what went wrong in words and whether it was sent."""
+
+    status: int | None
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    failure: str = ""
+    sent: bool = False  # the request went out whole before the failure: it may have arrived
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -92,9 +115,12 @@ def http_answer(status: int, body: bytes) -> Answer:
     """The generic reading of an HTTP status: 2xx sent, 429 and 5xx retried, the rest failed."""
     if 200 <= status < 300:
         return Answer(ok=True)
-    detail = answer_text(body)
-    error = f"HTTP {status}" + (f": {detail}" if detail else "")
-    return Answer(ok=False, retry=status == 429 or status >= 500, error=error)
+    return Answer(
+        ok=False,
+        retry=status == 429 or status >= 500,
+        error=f"HTTP {status}",
+        said=answer_text(body),
+    )
 
 
 def answer_text(body: bytes, limit: int = 200) -> str:
@@ -133,22 +159,43 @@ def _plural(tries: int) -> str:
     return f"{tries} {'try' if tries == 1 else 'tries'}"
 
 
-def deliver(request: Prepared, read: ReadAnswer, policy: Policy = DEFAULT_POLICY) -> Outcome:
-    """Post ``request`` until it is sent, it fails for good, or the tries run out."""
+def deliver(
+    request: Prepared,
+    read: ReadAnswer,
+    policy: Policy = DEFAULT_POLICY,
+    *,
+    redact: Callable[[str], str] | None = None,
+) -> Outcome:
+    """Post ``request`` until it is sent, it fails for good, or the tries run out.
+
+    The robot's own words in the error go through ``redact`` (by default, one that
+    masks the request's URL and its parts).
+    """
+    if redact is None:
+        redact = Redactor()
+        redact.add(request.url)
     opener = _opener()
     error = "not tried"
     for attempt in range(1, max(1, policy.tries) + 1):
         wait: float | None = None
-        status, body, headers, error_text = _post(opener, request, policy.timeout)
-        if status is None:
-            answer = Answer(ok=False, retry=True, error=error_text)
+        reply = _post(opener, request, policy.timeout)
+        if reply.status is None:
+            if reply.sent:
+                return Outcome(
+                    ok=False,
+                    tries=attempt,
+                    error=f"{reply.failure}; {MAYBE_DELIVERED} ({_plural(attempt)})",
+                )
+            answer = Answer(ok=False, retry=True, error=reply.failure)
         else:
-            answer = read(status, body)
-            if status == 429 or status >= 500 or answer.retry:
-                wait = retry_after(headers.get("Retry-After"), policy.clock())
+            answer = read(reply.status, reply.body)
+            if reply.status == 429 or reply.status >= 500 or answer.retry:
+                wait = retry_after(reply.headers.get("Retry-After"), policy.clock())
         if answer.ok:
             return Outcome(ok=True, tries=attempt)
         error = answer.error or "failed"
+        if answer.said:
+            error += f": {redact(answer.said)}"
         if not answer.retry:
             return Outcome(ok=False, tries=attempt, error=f"{error} ({_plural(attempt)})")
         if attempt == policy.tries:
@@ -169,10 +216,8 @@ def deliver(request: Prepared, read: ReadAnswer, policy: Policy = DEFAULT_POLICY
     return Outcome(ok=False, tries=tries, error=f"{error} ({_plural(tries)})")
 
 
-def _post(
-    opener: urllib.request.OpenerDirector, request: Prepared, timeout: float
-) -> tuple[int | None, bytes, Mapping[str, str], str]:
-    """One POST: (status, body, headers, "") or (None, b"", {}, what went wrong in words)."""
+def _post(opener: urllib.request.OpenerDirector, request: Prepared, timeout: float) -> _Reply:
+    """One POST: the answer, or what went wrong (and whether the request had gone out)."""
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
@@ -182,23 +227,26 @@ def _post(
     try:
         with opener.open(req, timeout=timeout) as response:
             body = _read(response, timeout)
-            return response.status, body, dict(response.headers.items()), ""
+            return _Reply(response.status, body, dict(response.headers.items()))
     except urllib.error.HTTPError as exc:
         with exc:
             try:
                 body = exc.read(ANSWER_LIMIT)
             except (OSError, http.client.HTTPException):
                 body = b""
-            return exc.code, body, dict(exc.headers.items()) if exc.headers else {}, ""
+            return _Reply(exc.code, body, dict(exc.headers.items()) if exc.headers else {})
     except urllib.error.URLError as exc:
-        return None, b"", {}, _reason(exc.reason, timeout)
-    except TimeoutError:  # socket.timeout is TimeoutError since Python 3.10
-        return None, b"", {}, f"no answer within {timeout:g} s (timed out)"
-    except (OSError, http.client.HTTPException) as exc:
-        return None, b"", {}, _reason(exc, timeout)
-    except ValueError:
+        # urllib wraps in URLError what fails while it connects and sends the request
+        # (DNS, refused, connect timeout, TLS, a write cut short): the robot did not get
+        # the whole request, so another try cannot post the message twice.
+        return _Reply(None, failure=_reason(exc.reason, timeout, sent=False))
+    except (ValueError, http.client.InvalidURL):
         # urllib's ValueError and InvalidURL messages repeat the URL: say it in our words.
-        return None, b"", {}, "the webhook URL is not valid"
+        return _Reply(None, failure="the webhook URL is not valid")
+    except (OSError, http.client.HTTPException) as exc:
+        # Raised as they are by getresponse() and the reading of the answer: the request
+        # was sent whole, and the robot may have posted it before the answer was lost.
+        return _Reply(None, failure=_reason(exc, timeout, sent=True), sent=True)
 
 
 def _read(response: http.client.HTTPResponse, timeout: float) -> bytes:
@@ -215,9 +263,13 @@ def _read(response: http.client.HTTPResponse, timeout: float) -> bytes:
     return b"".join(chunks)
 
 
-def _reason(reason: object, timeout: float) -> str:  # noqa: PLR0911  # one per failure
+def _reason(  # noqa: PLR0911  # one per failure
+    reason: object, timeout: float, *, sent: bool
+) -> str:
     """A connection failure in words, without the exception's own text."""
     if isinstance(reason, TimeoutError):
+        if not sent:
+            return f"could not send the request within {timeout:g} s (timed out)"
         return f"no answer within {timeout:g} s (timed out)"
     if isinstance(reason, socket.gaierror):
         return "the webhook's host name could not be resolved"
@@ -247,8 +299,14 @@ def errcode_answer(
     code = found.get("errcode")
     if code == 0:
         return Answer(ok=True)
-    return Answer(
-        ok=False,
-        retry=code in rate_limited,
-        error=f"{robot} errcode {code}: {found.get('errmsg', '')}",
-    )
+    return coded_failure(f"{robot} errcode", code, found.get("errmsg", ""), rate_limited)
+
+
+def coded_failure(
+    name: str, code: object, words: object, rate_limited: frozenset[int] | set[int]
+) -> Answer:
+    """``DingTalk errcode 310000: sign not match``: a number from the robot's documented
+    codes is promoplan's words; anything else it answered is quoted as its own."""
+    if isinstance(code, int) and not isinstance(code, bool):
+        return Answer(ok=False, retry=code in rate_limited, error=f"{name} {code}", said=str(words))
+    return Answer(ok=False, error=name, said=f"{code}: {words}")

@@ -14,9 +14,9 @@ import hashlib
 import hmac
 
 from promoplan.notify.config import Target
-from promoplan.notify.deliver import Answer, Prepared, http_answer, json_answer
+from promoplan.notify.deliver import Answer, Prepared, coded_failure, http_answer, json_answer
 from promoplan.notify.markup import markdown_lines, section_lines
-from promoplan.notify.message import Message, fit
+from promoplan.notify.message import Message, escape, fit
 from promoplan.notify.payload import MASK, prepared, to_bytes
 
 BODY_LIMIT = 20_000  # bytes: "20 KB", read as the smaller of 20,000 and 20,480
@@ -61,7 +61,7 @@ def card(message: Message) -> dict[str, object]:
         "config": {"wide_screen_mode": True},
         "header": {
             "template": TEMPLATES.get(message.status, "blue"),
-            "title": {"tag": "plain_text", "content": message.title},
+            "title": {"tag": "plain_text", "content": escape(message.title, "text")},
         },
         "elements": elements,
     }
@@ -100,4 +100,4 @@ def read_answer(status: int, body: bytes) -> Answer:
     if code == 0:
         return Answer(ok=True)
     words = found.get("msg", found.get("StatusMessage", ""))
-    return Answer(ok=False, retry=code in RATE_LIMITED, error=f"Feishu code {code}: {words}")
+    return coded_failure("Feishu code", code, words, RATE_LIMITED)

@@ -14,6 +14,7 @@ until the robot's payload is within its limit; the cut message ends with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
@@ -50,10 +51,27 @@ GOAL_ORDER = (
 )
 TITLE_LIMIT = 150  # characters: Slack's header limit, and plenty for a chat preview
 ITEM_LIMIT = 600  # characters of one item: a runaway label cannot take the whole message
-# Characters that start a link, an HTML tag, an @mention or code in the robots' Markdown
-# become their full-width forms, which read the same in Chinese text and mark nothing up.
-_MARKDOWN_SAFE = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀"})
-_SLACK_SAFE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Characters that start a link, an HTML tag, an @mention, code or emphasis in the robots'
+# Markdown become their full-width forms, which read the same in Chinese text and mark
+# nothing up: WeCom's markdown has **bold**, DingTalk's and Feishu's lark_md *italic* and
+# ~~strike~~ too, Slack's mrkdwn *bold*, _italic_, ~strike~ and `code` (and no escape
+# but &amp; &lt; &gt;).
+_EMPHASIS = {"*": "＊", "~": "～", "`": "｀"}
+_MARKDOWN_SAFE = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", **_EMPHASIS})
+_SLACK_SAFE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_EMPHASIS})
+# An underscore emphasises only at the edge of a word (CommonMark, and Slack, leave
+# snake_case alone): a run of them inside a word stays, so ``low_roi`` reads as it is.
+_UNDERSCORES = re.compile(r"_+")
+# Every robot turns a bare URL, or a bare domain such as evil.com, into a link. In plan
+# and CSV text they are defanged as security reports write them: the scheme's "://"
+# becomes "[:]//", a dot before a name that can be a top-level domain (two or more
+# letters, or xn--) becomes "[.]", and so do the dots of an IPv4 address. Brackets are
+# punctuation at which every link finder stops; an invisible joiner would not do, as
+# browsers drop U+200D and U+2060 from host names (UTS #46), so a finder that kept one
+# in a link would still lead to evil.com.
+_SCHEME = re.compile(r":(?=//)")
+_HOST_DOT = re.compile(r"(?<=[\w-])\.(?=(?:[^\W\d_]{2,}|xn--[\w-]+)(?![\w-]))", re.IGNORECASE)
+_IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 
 
 @dataclass(frozen=True)
@@ -201,13 +219,30 @@ def build_message(result: PlanResult, *, link: str | None, units: Units) -> Mess
 
 
 def escape(text: str, dialect: Dialect) -> str:
-    """Plan or CSV text made inert for a robot: one line, no links, tags, mentions or code."""
+    """Plan or CSV text made inert for a robot: one line, no links, tags, mentions, code or
+    emphasis; a URL or host name in it defanged (``http[:]//evil[.]example``)."""
     text = one_line(text)
     if dialect == "markdown":
-        return text.translate(_MARKDOWN_SAFE)
-    if dialect == "slack":
-        return text.translate(_SLACK_SAFE)
-    return text
+        text = _underscores(text.translate(_MARKDOWN_SAFE))
+    elif dialect == "slack":
+        text = _underscores(text.translate(_SLACK_SAFE))
+    return defang(text)
+
+
+def defang(text: str) -> str:
+    """``http://evil.example/x`` as ``http[:]//evil[.]example/x``: read as it is, linked by none."""
+    text = _SCHEME.sub("[:]", text)
+    text = _IPV4.sub(lambda match: match[0].replace(".", "[.]"), text)
+    return _HOST_DOT.sub("[.]", text)
+
+
+def _underscores(text: str) -> str:
+    def inert(match: re.Match[str]) -> str:
+        start, end = match.span()
+        inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+        return match[0] if inside else "＿" * len(match[0])
+
+    return _UNDERSCORES.sub(inert, text)
 
 
 def fit(message: Message, build: Callable[[Message], T], fits: Callable[[T], bool]) -> T:

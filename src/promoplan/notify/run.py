@@ -149,8 +149,9 @@ def send_notifications(
         if request.dry_run:
             request_ = prepare(target, message, result, options=options, now=policy.clock())
             where = request_.shown_url if isinstance(found, Target) else f"(${spec.webhook_var})"
-            text = f"# {spec.name}: POST {where}\n{request_.shown_body}"
-            shown.write(neutralise_workflow_commands(redact(text)))
+            # Only the payload is masked: the target's name is promoplan's words.
+            text = f"# {spec.name}: POST {where}\n{redact(request_.shown_body)}"
+            shown.write(neutralise_workflow_commands(text))
         if isinstance(found, str):
             err.write(f"promoplan: notification to {spec.name} failed: {found}\n")
             failed += 1
@@ -161,13 +162,15 @@ def send_notifications(
             prepare(target, message, result, options=options, now=policy.clock()),
             READERS[spec.kind],
             policy,
+            redact,
         )
         if outcome.ok:
             tries = f"{outcome.tries} {'try' if outcome.tries == 1 else 'tries'}"
             err.write(f"promoplan: sent to {spec.name} ({tries})\n")
         else:
+            # The robot's words in the error are masked already; the rest is promoplan's.
             line = f"notification to {spec.name} failed: {outcome.error}"
-            err.write(neutralise_workflow_commands(f"promoplan: {redact(one_line(line))}\n"))
+            err.write(neutralise_workflow_commands(f"promoplan: {one_line(line)}\n"))
             failed += 1
     shown.flush()
     if failed and request.optional:
@@ -179,11 +182,13 @@ def send_notifications(
     return failed == 0
 
 
-def _deliver_interruptibly(request: Prepared, read: ReadAnswer, policy: Policy) -> Outcome:
+def _deliver_interruptibly(
+    request: Prepared, read: ReadAnswer, policy: Policy, redact: Redactor
+) -> Outcome:
     """:func:`deliver`, where a signal (one now, or one that came since the report was
     written) makes a failed delivery, ``interrupted``, instead of ending the run."""
     try:
         with Interruptible():
-            return deliver(request, read, policy)
+            return deliver(request, read, policy, redact=redact)
     except Interrupted:
         return Outcome(ok=False, tries=0, error="interrupted")

@@ -92,4 +92,6 @@ def read_answer(status: int, body: bytes) -> Answer:
         return Answer(ok=True)
     found = http_answer(status, body)
     word = answer_text(body)
-    return Answer(ok=False, retry=found.retry, error=f"Slack HTTP {status}: {word or 'error'}")
+    if not word:
+        return Answer(ok=False, retry=found.retry, error=f"Slack HTTP {status}: error")
+    return Answer(ok=False, retry=found.retry, error=f"Slack HTTP {status}", said=word)
