@@ -178,6 +178,27 @@ def test_a_webhook_not_set_fails_that_target_after_the_report(
     ]
 
 
+@pytest.mark.parametrize(
+    "webhook",
+    [
+        "https://qyapi.weixin.qq.com:abc/x?key=KEY-123456",  # a port of letters
+        "https://qyapi.weixin.qq.com:99999/x?key=KEY-123456",  # past 65535
+        "https://[::1/x?key=KEY-123456",  # a bracket left open
+    ],
+)
+def test_a_webhook_that_is_no_valid_url_fails_that_target_in_words(
+    robots: Robots, tmp_path: Path, webhook: str
+) -> None:
+    env = {**environment(robots), "PROMOPLAN_WECOM_WEBHOOK": webhook}
+    status, _, stderr = report(tmp_path, "--notify", "wecom", env=env)
+    assert status == 4  # not 3, an internal error
+    assert stderr.splitlines()[1:] == [
+        "promoplan: notification to wecom ($PROMOPLAN_WECOM_WEBHOOK) failed: "
+        "$PROMOPLAN_WECOM_WEBHOOK does not hold a valid URL (its host or port)"
+    ]
+    assert "KEY-123456" not in stderr
+
+
 def test_a_prefix_names_other_variables(robots: Robots, tmp_path: Path) -> None:
     env = {
         "OPS_DINGTALK_WEBHOOK": robots.url("dingtalk"),

@@ -173,7 +173,11 @@ def resolve(spec: TargetSpec, environ: Mapping[str, str]) -> Target | str:
     webhook = environ.get(spec.webhook_var, "").strip()
     if not webhook:
         return f"${spec.webhook_var} is not set; export the robot's webhook URL in it"
-    parsed = urllib.parse.urlsplit(webhook)
+    try:
+        parsed = urllib.parse.urlsplit(webhook)
+        parsed.port  # noqa: B018  # raises ValueError for a port that is no number
+    except ValueError:  # a bracket left open, a port of letters: its words repeat the URL
+        return f"${spec.webhook_var} does not hold a valid URL (its host or port)"
     if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
         return f"${spec.webhook_var} does not hold an http(s) URL"
     secret: str | None = None
