@@ -767,6 +767,22 @@ def test_pp141_a_source_no_run_can_read_is_an_error_at_its_url(
     assert "s3cret" not in found.message + (found.hint or "")
 
 
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        ("postgresql://reader:s3cret@db.internal/shop", "change a password that was committed"),
+        ("duckdb:///srv/shop.duckdb", "a path in it would have this machine read its files"),
+        ("postgresql://db.internal/shop?passfile=/etc/passwd", "a path in it would have"),
+    ],
+)
+def test_pp141_hints_at_what_was_found(tmp_path: Path, source: str, hint: str) -> None:
+    """No "change a password" where no password was written."""
+    body = f"actuals:\n  source: {source}\n  table: sales.daily\n"
+    found = only(load(tmp_path, body), "PP141")
+    assert hint in (found.hint or "")
+    assert ("password" in (found.hint or "")) == ("s3cret" in source)
+
+
 def test_pp141_no_table_anywhere(tmp_path: Path) -> None:
     body = "actuals:\n  source: postgresql://reader@db.internal/shop\n"
     assert "names no table" in only(load(tmp_path, body), "PP141").message

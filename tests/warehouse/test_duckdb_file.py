@@ -100,6 +100,40 @@ def test_duckdb_file_problems(cli: Cli, tmp_path: Path) -> None:
         assert "Traceback" not in stderr
 
 
+def test_pa032_counts_the_tables_left_out_and_names_another_schemas_with_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Not "and 1 more" for any number left out; a table of another schema than the
+    current one (where a name without a schema is looked for) is named with its schema."""
+    path = tmp_path / "many.duckdb"
+    con = duckdb.connect(str(path))
+    for i in range(30):
+        con.execute(f"CREATE TABLE t{i:02} (date DATE)")
+    con.execute('CREATE SCHEMA s2; CREATE TABLE s2."Daily" (date DATE)')
+    con.close()
+    first = ", ".join(f"t{i:02}" for i in range(12))
+    status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=nope")
+    assert status == 1
+    assert f"hint: the tables in the file are: {first} and 19 more\n" in stdout
+    # Found in another schema only: PA032 saying where, not a query that fails (exit 3).
+    status, stdout, stderr = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=Daily")
+    assert status == 1, stderr
+    assert "error PA032 no table Daily in duckdb://" in stdout
+    assert "hint: did you mean s2.Daily? a table named without a schema is looked for" in stdout
+    status, stdout, _ = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=s2.nope")
+    assert "hint: the tables in s2 are: Daily\n" in stdout
+
+
+def test_a_fragment_and_a_device_are_refused_as_such(cli: Cli, tmp_path: Path) -> None:
+    path = _database(tmp_path)
+    status, stdout, stderr = cli("check", str(FILTERS), "-a", f"duckdb://{path}?table=actuals#x")
+    assert (status, stdout) == (2, "")
+    assert "ends in a #fragment, which no source URL has" in stderr
+    status, stdout, stderr = cli("check", str(FILTERS), "-a", "duckdb:///dev/null?table=t")
+    assert (status, stdout) == (2, "")
+    assert "duckdb:///dev/null?table=t: not a regular file" in stderr
+
+
 def test_an_expr_is_computed_by_the_query(cli: Cli, tmp_path: Path) -> None:
     """A row-level expr, once refused from a database, gives the value the CSV files give."""
     path = _database(tmp_path)

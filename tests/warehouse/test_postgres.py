@@ -8,6 +8,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -15,7 +16,7 @@ from psycopg import sql
 
 from clirunner import Cli
 from promoplan.actuals.warehouse import columns, read_warehouse
-from promoplan.actuals.warehouse.urls import parse_url
+from promoplan.actuals.warehouse.urls import parse_url, with_table
 from warehouse import pgserver
 from warehouse.conftest import EXAMPLE_ACTUALS, EXAMPLE_TABLE
 from warehouse.examples import CSV, FILTERS, PLAN, comparable, csv_args, example_spec
@@ -243,6 +244,45 @@ def test_stopped_server_is_pa030(cli: Cli, postgres: pgserver.Server) -> None:
     assert "Connection refused" in stderr
     assert stdout == ""
     assert "Traceback" not in stderr
+
+
+def test_no_host_or_port_in_the_url_is_libpqs_to_choose(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """PGHOST and PGPORT, a service file's host and port, a socket directory written
+    percent-encoded: as psql reads them. No port 5432 is invented, nor printed."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[shop]\nhost=127.0.0.1\nport={postgres.port}\n", encoding="utf-8")
+    socket = quote(str(postgres.root), safe="")
+    runs = [
+        ("postgresql://postgres@/promoplan", {"PGHOST": "127.0.0.1", "PGPORT": str(postgres.port)}),
+        ("postgresql://postgres@/promoplan?service=shop", {"PGSERVICEFILE": str(services)}),
+        (f"postgresql://postgres@{socket}:{postgres.port}/promoplan", {}),
+    ]
+    for url, env in runs:
+        status, stdout, stderr = cli(
+            "check", str(PLAN), "-a", with_table(url, EXAMPLE_TABLE), "-f", "json", env=env
+        )
+        assert status == 1, (url, stderr)  # the example's error alert: it ran
+        assert json.loads(stdout)["plans"][0]["goals"]
+    dead = {"PGHOST": "127.0.0.1", "PGPORT": "1"}
+    url = f"postgresql://postgres@/promoplan?table={EXAMPLE_TABLE}"
+    status, _, stderr = cli("check", str(PLAN), "-a", url, env=dead)
+    assert status == 2
+    assert stderr.startswith(f"promoplan: error PA030 cannot reach {url}: ")
+
+
+def test_pa032_counts_the_tables_it_does_not_name(cli: Cli, postgres: pgserver.Server) -> None:
+    execute(postgres, "CREATE SCHEMA many")
+    execute(postgres, *(f"CREATE TABLE many.t{i:02} (date date)" for i in range(20)))
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("many.nope"))
+    assert status == 1
+    first = ", ".join(f"t{i:02}" for i in range(12))
+    assert f"hint: the tables in many are: {first} and 8 more\n" in stdout
+    # One differing in case only is found, though it is not among the first.
+    execute(postgres, "CREATE TABLE many.zz (date date)")
+    status, stdout, _ = cli("check", str(PLAN), "-a", postgres.url("many.ZZ"))
+    assert "hint: did you mean zz? a name is read as written, case included" in stdout
 
 
 @pytest.mark.parametrize(

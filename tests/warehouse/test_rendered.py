@@ -21,7 +21,7 @@ from promoplan.actuals.warehouse import rendered as cache
 from promoplan.actuals.warehouse.cubequery import CubeQuery, LongQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.sqltext import Rendered
-from promoplan.actuals.warehouse.urls import TableName
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.formula import parse_formula
 from warehouse.conftest import ROOT
 from warehouse.imported import loaded

@@ -7,16 +7,25 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from promoplan.actuals.warehouse import parse_timeout
+from promoplan.actuals.warehouse import parse_timeout, urls
 from promoplan.actuals.warehouse.catalog import no_table
 from promoplan.actuals.warehouse.cubequery import CubeQuery, LongQuery, RowExpr, UnpivotQuery
 from promoplan.actuals.warehouse.query import DIALECTS, render
-from promoplan.actuals.warehouse.urls import masked, parse_table, parse_url, plan_source, redacted
+from promoplan.actuals.warehouse.tablenames import parse_table
+from promoplan.actuals.warehouse.urls import (
+    masked,
+    parse_url,
+    plan_source,
+    redacted,
+    with_table,
+)
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 
@@ -228,6 +237,21 @@ def test_urls_parse_and_print_without_the_password() -> None:
     )
 
 
+def test_no_port_is_libpqs_to_choose_and_a_socket_directory_is_decoded() -> None:
+    """No 5432 invented (PGPORT, a service file choose), nor printed; a host written
+    percent-encoded is decoded as libpq decodes it, its case kept, and printed so again."""
+    url = parse_url("postgresql://ana@/shop?table=t")
+    assert (url.host, url.port, url.display) == (None, None, "postgresql://ana@/shop?table=t")
+    assert parse_url("postgresql:///shop?service=s&table=t").port is None
+    assert parse_url("postgresql://db.Internal/shop?table=t").display == (
+        "postgresql://db.Internal/shop?table=t"
+    )
+    socket = parse_url("postgresql://ana@%2Ftmp%2FPg-Dir:6543/shop?table=t")
+    assert (socket.host, socket.port) == ("/tmp/Pg-Dir", 6543)
+    assert socket.display == "postgresql://ana@%2Ftmp%2FPg-Dir:6543/shop?table=t"
+    assert parse_url("postgresql://[::1]:5/shop?table=t").host == "::1"
+
+
 def test_quoted_table_names() -> None:
     assert parse_table('"my.schema"."a""b"').parts == ("my.schema", 'a"b')
     assert str(parse_table('"my.schema"."a""b"')) == '"my.schema"."a""b"'
@@ -239,8 +263,9 @@ def test_quoted_table_names() -> None:
 def test_no_table_names_the_table_meant() -> None:
     url = parse_url("postgresql://reader@db/shop?table=sales.Daly")
 
-    def hint(tables: list[str] | None) -> str | None:
-        return no_table(url, tables, "sales").hint
+    def hint(names: list[str] | None, count: int | None = None) -> str | None:
+        tables = None if names is None else [parse_table(n) for n in names]
+        return no_table(url, tables, "sales", count=count).hint
 
     assert no_table(url, [], "sales").message == f"no table sales.Daly on {url.display}"
     assert hint([]) == "sales has no tables"
@@ -250,6 +275,30 @@ def test_no_table_names_the_table_meant() -> None:
     assert hint(["orders", "refunds"]) == "the tables in sales are: orders, refunds"
     many = [f"t{i:02}" for i in range(14)]
     assert hint(many) == f"the tables in sales are: {', '.join(many[:12])} and 2 more"
+    # A file's table of another schema is named with it, and matched by its name.
+    file = parse_url("duckdb:///f.duckdb?table=Daly")
+
+    def in_file(names: list[str]) -> str | None:
+        return no_table(file, [parse_table(n) for n in names], "the file", on="in").hint
+
+    assert in_file(["orders", "s2.Daly"]) == (
+        "did you mean s2.Daly? a table named without a schema is looked for in the current schema"
+    )
+    assert in_file(["orders", "s2.DALY"]) == (
+        "did you mean s2.DALY? a name is read as written, case included"
+    )
+    assert (in_file(["orders", '"my s".dailey']) or "").startswith('did you mean "my s".dailey? ')
+
+
+def test_no_table_counts_the_tables_not_listed() -> None:
+    """The catalog reads the first tables and the count of them all: the rest is counted."""
+    url = parse_url("postgresql://reader@db/shop?table=nosuch")
+    first = [parse_table(f"t{i:02}") for i in range(12)]
+    hint = no_table(url, first, "public", count=31).hint
+    assert hint == f"the tables in public are: {', '.join(map(str, first))} and 19 more"
+    assert no_table(url, first, "public", count=12).hint == (
+        f"the tables in public are: {', '.join(map(str, first))}"
+    )
 
 
 def test_env_password(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -312,19 +361,24 @@ def test_a_raw_password_read_otherwise_is_refused_unshown(text: str, password: s
         # a raw / (libpq reads no password then): hidden all the same, digits first too
         ("postgresql://u:pa/ss@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
         ("postgresql://u:12/34@h/db?table=t", "postgresql://u@h/db?table=t", "u:***@h/db"),
-        # an @ in a parameter's value ends no user part
-        ("sc://u:pw@h:15002?table=a@b", "sc://u@h:15002?table=a@b", "u:***@h:15002?"),
-        ("sc://u:s?t@h:15002?table=a@b", "sc://u@h:15002?table=a@b", "u:***@h:15002?"),
-        # no password: nothing to hide, a port is not one
+        # an @ then ?key=value in a raw password: the last @ may end it, whatever comes before
+        ("postgresql://u:Hunter2@Pass?wo=rd9@h:5/db?table=t", "postgresql://u@h:5/db?table=t",
+         "u:***@h:5/db"),
+        ("postgresql://u:p@ss:w/o?rd#%&=x@h/db?table=t", "postgresql://u@h/db?table=t",
+         "u:***@h/db"),
+        # so, after a :, an @ in a parameter's value may end a password: all before it hides
+        ("sc://u:pw@h:15002?table=a@b", "sc://u@b", "u:***@b"),
+        ("sc://h:15002?table=a@b", "sc://h@b", "h:***@b"),
+        # no password: nothing to hide, a port is not one, nor an @ with no : before it
         ("postgresql://u@h:5432/db?table=t", None, None),
-        ("postgresql://h:5432/db?table=t&application_name=a@b", None, None),
-        ("sc://h:15002?table=a@b", None, None),
+        ("sc://h?table=a@b", None, None),
+        ("postgresql://u@h/db?table=a@b", None, None),
         ("duckdb:///data/f.duckdb?table=t", None, None),
         ("not a url", None, None),
         # a reference is no secret: masked leaves it, so a change of it shows
         ("postgresql://u:${PW}@h/db?table=t", "postgresql://u@h/db?table=t", None),
     ],
-)
+)  # fmt: skip
 def test_what_a_message_may_show_of_a_url(
     text: str, shown: str | None, starred: str | None
 ) -> None:
@@ -334,35 +388,111 @@ def test_what_a_message_may_show_of_a_url(
         assert masked(text) == text
     else:
         assert starred in masked(text)
-        assert masked(text).replace(":***", "") == shown
+        assert masked(text).replace(":***@", "@", 1) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "postgresql://u@h/db?table=t&password=Pw-555&password=x",
+            "postgresql://u@h/db?table=t&password=***&password=***",
+        ),
+        (
+            "postgresql://u@h/db?table=t&sslpassword=Ssl-555&sslmode=require",
+            "postgresql://u@h/db?table=t&sslpassword=***&sslmode=require",
+        ),
+        ("postgresql://h/db?table=t&pass%77ord=Pw-555", "postgresql://h/db?table=t&pass%77ord=***"),
+        ("sc://h:1/;token=Tok-777;use_ssl=true?table=t", "sc://h:1/;token=***;use_ssl=***?table=t"),
+        ("sc://h:1?table=t&token=Tok-777", "sc://h:1?table=t&token=***"),
+        ("sc://h:1?table=t#token=Tok-777", "sc://h:1?table=t#token=***"),
+        ("mysql://h/db?table=t&key=Key-999", "mysql://h/db?table=t&key=***"),
+        # what is no secret stays: the table, libpq's settings, a parameter without a value
+        ("postgresql://h/db?table=a&sslmode=require&passfile=/p&x", None),
+    ],
+)
+def test_a_message_shows_no_value_of_a_parameter_that_may_be_a_secret(
+    text: str, shown: str | None
+) -> None:
+    assert redacted(text) == masked(text) == (shown or text)
+
+
+def test_refusals_name_a_secret_bearing_parameter_but_not_its_value() -> None:
+    for text, words in [
+        ("postgresql://u@h/db?table=t&password=Pw-555&password=x", "gives password= twice"),
+        ("postgresql://u@h/db?table=t&sslpassword=Ssl-555", "unknown URL parameter 'sslpassword'"),
+        ("postgresql://u@h/db?sslpassword=Ssl-555", "names no table"),
+        ("sc://h:1/;token=Tok-777?table=t", "a Spark Connect URL has no path"),
+        ("sc://h:1?table=t&token=Tok-777", "unknown URL parameter 'token'"),
+        ("duckdb:///f.duckdb?table=t&token=Tok-777&token=x", "gives token= twice"),
+    ]:
+        with pytest.raises(UsageProblem, match=re.escape(words)) as caught:
+            parse_url(text)
+        assert "-555" not in str(caught.value)
+        assert "-777" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgresql://h/db?table=t#frag",
+        "postgresql://u:pw@h/db?table=t#",
+        "sc://h:15002?table=t#frag",
+        "duckdb:///data/f.duckdb?table=t#frag",
+        "duckdb:///data/f#1.duckdb?table=t",
+    ],
+)
+def test_a_fragment_is_refused_in_every_source(text: str) -> None:
+    """No source URL has one (libpq's neither): ``#frag`` is no part of a table's name."""
+    with pytest.raises(UsageProblem, match="ends in a #fragment, which no source URL has"):
+        parse_url(text)
 
 
 _PASSWORDS = st.text(
-    st.characters(codec="ascii", categories=("L", "N", "P", "S"), exclude_characters="%"),
+    # any printable ASCII, with what URLs are made of as often as the rest
+    st.sampled_from("/?#@:=&%;[]") | st.characters(codec="ascii", categories=("L", "N", "P", "S")),
     min_size=4,
-    max_size=12,
-).filter(lambda p: "://" not in p and not re.search(r"\?.*=", p))  # ?k=v: a parameter
+    max_size=16,
+).filter(lambda p: not p.startswith("${"))  # a ${NAME} reference is no secret
+# What follows the password's @: hosts and ports or none, an @ in a value, no ?table=.
+_AFTER = {
+    "postgresql": ["db.internal:5432/db?table=t", "db.internal/db?table=t&sslmode=require",
+                   "[::1]:5432/db?table=a@b", "/db?table=t", "db.internal:5432/db"],
+    "sc": ["db.internal:15002?table=t", "db.internal?table=a@b", "db.internal:15002"],
+}  # fmt: skip
+# The messages' own words (and libpq's parameters they list) prove no leak.
+_WORDING = Path(urls.__file__).read_text(encoding="utf-8")
 
 
-@given(password=_PASSWORDS, scheme=st.sampled_from(["postgresql", "sc"]))
-def test_no_message_about_a_bad_url_shows_its_password(password: str, scheme: str) -> None:
-    """Whatever a password typed raw holds (/ ? # @ : included), a refusal never repeats it."""
-    path = "/db" if scheme == "postgresql" else ""
-    assume(password not in f"{scheme}://ana:@db.internal:5432{path}?table=t")  # not the rest's
-    text = f"{scheme}://ana:{password}@db.internal:5432{path}?table=t"
-    assert password not in redacted(text)
-    assert password not in masked(text)
-    said = ""
+@given(
+    password=_PASSWORDS,
+    shape=st.sampled_from([(scheme, after) for scheme, tails in _AFTER.items() for after in tails]),
+)
+@example(password="Hunter2@Pass?wo=rd9", shape=("postgresql", "db.internal:5432/db?table=t"))
+@example(password="p@ss:w/o?rd#%&=x", shape=("postgresql", "db.internal:5432/db?table=t"))
+def test_no_message_about_a_url_shows_a_piece_of_its_password(
+    password: str, shape: tuple[str, str]
+) -> None:
+    """Whatever a password typed raw holds (/ ? # @ : = & % included), no message about its
+    URL, refused or accepted, shows four characters of it: a URL is read with its password
+    whole, or refused."""
+    scheme, after = shape
+    before = f"{scheme}://ana:"
+    text = with_table(f"{before}{password}@{after}", "s.t")  # ?table= from the plan
+    pieces = {password[i : i + 4] for i in range(len(password) - 3)}
+    pieces = {p for p in pieces if p not in before + text[len(before) + len(password) :]}
+    pieces = {p for p in pieces if p not in _WORDING}
+    said = [redacted(text), masked(text)]
     try:
-        url = parse_url(text, environment=False)  # some such URLs are valid: nothing is said
+        url = parse_url(text, environment=False)
     except UsageProblem as exc:
-        said = str(exc)
+        said.append(str(exc))
     else:
-        # Read whole, or refused: never a piece of it taken for a port, a path or a query,
+        # Read whole: never a piece of it taken for a port, a path or a query,
         # where a message built from the URL's parts would show it.
-        assert url.password == password
-        assert password not in url.display
-    assert password not in said
+        assert url.password == unquote(password)
+        said += [url.display, repr(url)]
+    assert not [(p, s) for p in pieces for s in said if p in s]
 
 
 def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,6 +554,33 @@ def test_a_plan_names_only_local_or_allowed_hosts(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "collector.example:6543")  # another port
     with pytest.raises(UsageProblem, match="does not allow"):
         plan_source([], evil, "t")
+
+
+def test_a_plan_url_without_a_port_is_allowed_for_the_port_libpq_takes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``host:port`` allows a URL without a port only for the port libpq connects to then:
+    PGPORT's, else 5432; a service file's is not known here, so then only ``host`` does."""
+    for name in ("PGPORT", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    url = "postgresql://ana@db.internal/db"
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "db.internal:5432")
+    assert plan_source([], url, "t") == [f"{url}?table=t"]
+    for env, value in [("PGPORT", "6543"), ("PGSERVICE", "shop")]:
+        monkeypatch.setenv(env, value)
+        with pytest.raises(UsageProblem, match="does not allow"):
+            plan_source([], url, "t")
+        monkeypatch.delenv(env)
+    with pytest.raises(UsageProblem, match="does not allow"):
+        plan_source([], f"{url}?service=shop", "t")
+    monkeypatch.setenv("PGPORT", "6543")
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "db.internal:6543")
+    assert plan_source([], url, "t") == [f"{url}?table=t"]
+    monkeypatch.setenv("PROMOPLAN_SOURCE_HOSTS", "db.internal")  # any port
+    assert plan_source([], f"{url}?service=shop", "t") == [f"{url}?service=shop&table=t"]
+    # A socket directory, written percent-encoded, is as local as one written plainly.
+    monkeypatch.delenv("PROMOPLAN_SOURCE_HOSTS")
+    assert plan_source([], "postgresql://ana@%2Fvar%2Frun/db", "t")
 
 
 @pytest.mark.parametrize("parameter", ["passfile", "sslkey", "sslcert", "sslrootcert"])

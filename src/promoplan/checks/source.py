@@ -41,8 +41,7 @@ def check_actuals_source(plan: Plan) -> Iterator[Finding]:
             "PP141",
             str(problem),
             ("actuals", "source"),
-            hint="a plan is read by everyone with the repository: no password or path in "
-            "it; change a password that was committed",
+            hint=problem.hint,
         )
         return
     yield Finding(

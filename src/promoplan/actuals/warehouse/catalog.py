@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from promoplan.actuals.names import HeaderIndex
 from promoplan.actuals.problems import closest_column, listing
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic, diagnostic
 
@@ -20,26 +21,45 @@ NUMBER = re.compile(
 )
 DATE = re.compile(r"^date$")
 TIMESTAMP = re.compile(r"^(timestamp|datetime)")
+# Tables a PA032 hint names (the catalog queries read no more, and count them all).
+LISTED = 12
 
 
 def no_table(
-    url: WarehouseUrl, tables: Sequence[str] | None, where: str, *, on: str = "on"
+    url: WarehouseUrl,
+    tables: Sequence[TableName] | None,
+    where: str,
+    *,
+    on: str = "on",
+    count: int | None = None,
 ) -> Diagnostic:
     """PA032: the URL's table is not in the catalog. The hint names the table meant when
-    one differs from it only in case (a name is read as written: quoted, not folded)
-    or is close to it, then the tables ``where`` (a schema, a file) has; none when
-    they are not known (a database that does not exist)."""
+    one of that name is in another schema (named with it in ``tables``), or differs
+    from it only in case (a name is read as written: quoted, not folded), or is close
+    to it, then the tables ``where`` (a schema, a file) has, of ``count`` in all
+    (``len(tables)`` when not given); none when they are not known (a database that
+    does not exist)."""
     import difflib  # noqa: PLC0415  # the error path only
 
     message = f"no table {url.table} {on} {url.display}"
     if tables is None:
         return diagnostic("PA032", message, file=url.display)
     name = url.table.name
-    same = [t for t in tables if t.casefold() == name.casefold()]
-    close = same or difflib.get_close_matches(name, list(tables), n=2, cutoff=0.6)
-    listed = ", ".join(tables[:12]) + (f" and {len(tables) - 12} more" if len(tables) > 12 else "")
+    elsewhere = [str(t) for t in tables if t.name == name]
+    same = [str(t) for t in tables if t.name.casefold() == name.casefold()]
+    by_name = {t.name: str(t) for t in reversed(tables)}  # the first one of a name
+    close = same or [
+        by_name[n] for n in difflib.get_close_matches(name, list(by_name), n=2, cutoff=0.6)
+    ]
+    more = (len(tables) if count is None else count) - len(tables[:LISTED])
+    listed = ", ".join(map(str, tables[:LISTED])) + (f" and {more} more" if more > 0 else "")
     if not tables:
         hint = f"{where} has no tables"
+    elif elsewhere:
+        hint = (
+            f"did you mean {elsewhere[0]}? a table named without a schema is looked for "
+            "in the current schema"
+        )
     elif same:
         hint = f"did you mean {same[0]}? a name is read as written, case included"
     else:

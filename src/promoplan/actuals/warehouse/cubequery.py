@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from promoplan.actuals.warehouse.urls import TableName
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.formula import Node
 
 Period = Literal["day", "week", "month"]

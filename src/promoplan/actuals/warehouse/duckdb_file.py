@@ -12,22 +12,29 @@ from pathlib import Path
 from typing import Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.catalog import no_table
+from promoplan.actuals.warehouse.catalog import LISTED, no_table
 from promoplan.actuals.warehouse.columns import plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.rendered import rendered
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.actuals.warehouse.urls import WarehouseUrl
+from promoplan.diagnostics import Diagnostic
 from promoplan.errors import UsageProblem
 
+# A name without a schema is the current schema's, as the cube query reads it.
 _COLUMNS = (
     "SELECT column_name, data_type FROM information_schema.columns "
-    "WHERE table_name = $name AND ($schema IS NULL OR table_schema = $schema) "
+    "WHERE table_name = $name AND table_schema = coalesce($schema, current_schema()) "
     "AND ($catalog IS NULL OR table_catalog = $catalog) ORDER BY ordinal_position"
 )
+# The first tables of the schema, or of the file (one named as the table asked for, case
+# aside, first; then the current schema's), and how many.
 _TABLES = (
-    "SELECT DISTINCT table_name FROM information_schema.tables "
-    "WHERE $schema IS NULL OR table_schema = $schema ORDER BY 1 LIMIT 13"
+    "SELECT table_schema, table_name, table_schema = current_schema(), count(*) OVER () "
+    "FROM information_schema.tables WHERE $schema IS NULL OR table_schema = $schema "
+    "ORDER BY lower(table_name) <> lower($name), table_schema <> current_schema(), "
+    f"table_schema, table_name LIMIT {LISTED}"
 )
 
 
@@ -43,6 +50,18 @@ def _is_duckdb_file(path: Path) -> bool:
     except OSError:
         return True
     return head[_MAGIC_AT:] == _MAGIC
+
+
+def _no_table(url: WarehouseUrl, rows: list[tuple[str, str, bool, int]]) -> Diagnostic:
+    """PA032 naming the tables of the URL's schema, or of the file: one of another schema
+    than the current one (where a name without a schema is looked for) with its schema."""
+    here = url.table.schema is not None  # all of that schema
+    tables = [
+        TableName((name,) if here or current else (schema, name))
+        for schema, name, current, _ in rows
+    ]
+    where = url.table.schema or "the file"
+    return no_table(url, tables, where, on="in", count=rows[0][3] if rows else 0)
 
 
 def _any_row(con: Any, url: WarehouseUrl) -> bool:
@@ -63,8 +82,13 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
     path = Path(url.database or "")
     if path.is_dir():
         raise UsageProblem(f"{url.display}: a directory, not a database file; check the path")
-    if not path.is_file():
+    if not path.exists():
         raise UsageProblem(f"{url.display}: no such database file; check the path")
+    if not path.is_file():
+        raise UsageProblem(
+            f"{url.display}: not a regular file (a device, a pipe or a socket); "
+            "name the database file"
+        )
     if not _is_duckdb_file(path):
         raise UsageProblem(
             f"{url.display}: not a DuckDB database file; a CSV, Excel or Parquet file "
@@ -85,9 +109,8 @@ def read(url: WarehouseUrl, spec: ActualsSpec, *, timeout: float) -> Actuals:
         params = {"name": table.name, "schema": table.schema, "catalog": table.catalog}
         columns = tuple(con.execute(_COLUMNS, params).fetchall())
         if not columns:
-            tables = tuple(r[0] for r in con.execute(_TABLES, {"schema": table.schema}).fetchall())
-            where = table.schema or "the file"
-            return empty_actuals(url, spec, [no_table(url, tables, where, on="in")])
+            rows = con.execute(_TABLES, {"schema": table.schema, "name": table.name}).fetchall()
+            return empty_actuals(url, spec, [_no_table(url, rows)])
         planned = plan_query(url, spec, columns)
         if planned.query is None:
             return empty_actuals(url, spec, planned.diagnostics)

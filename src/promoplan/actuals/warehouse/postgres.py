@@ -21,13 +21,14 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals.model import Actuals, ActualsSpec
-from promoplan.actuals.warehouse.catalog import no_table
+from promoplan.actuals.warehouse.catalog import LISTED, no_table
 from promoplan.actuals.warehouse.columns import Planned, plan_query
 from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.pending import Background, Pending, Ready
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.rendered import rendered
 from promoplan.actuals.warehouse.sqltext import Rendered
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.errors import UsageProblem
 
@@ -64,12 +65,14 @@ WHERE a.attrelid = {_REGCLASS} AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
 """
 _EXISTS = f"SELECT {_REGCLASS} IS NOT NULL"
-_TABLES = """
-SELECT c.relname FROM pg_catalog.pg_class c
+# The first tables of the schema (one named as the table asked for, case aside, first),
+# and how many it has.
+_TABLES = f"""
+SELECT c.relname, count(*) OVER () FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
-  AND n.nspname = coalesce(%s, pg_catalog.current_schema())
-ORDER BY 1 LIMIT 13
+  AND n.nspname = coalesce(%(schema)s, pg_catalog.current_schema())
+ORDER BY lower(c.relname) <> lower(%(name)s), 1 LIMIT {LISTED}
 """
 _AUTH = (
     "password authentication failed",
@@ -213,10 +216,11 @@ def _prepare(
     if not columns:
         exists = conn.execute(_EXISTS, name).fetchone()
         if not (exists and exists[0]):
-            tables = tuple(r[0] for r in conn.execute(_TABLES, [url.table.schema]).fetchall())
-            return empty_actuals(
-                url, spec, [no_table(url, tables, url.table.schema or "the current schema")]
-            )
+            rows = conn.execute(_TABLES, name).fetchall()
+            where = url.table.schema or "the current schema"
+            tables = [TableName((name,)) for name, _ in rows]
+            count = rows[0][1] if rows else 0
+            return empty_actuals(url, spec, [no_table(url, tables, where, count=count)])
     planned = plan_query(url, spec, columns)
     if planned.query is None:
         return empty_actuals(url, spec, planned.diagnostics)

@@ -33,7 +33,7 @@ from sqlglot import exp
 
 from promoplan.actuals.warehouse.cubequery import OTHER_SQL, SPACES, CubeQuery, Parts
 from promoplan.actuals.warehouse.sqltext import Dialect, Rendered, Value
-from promoplan.actuals.warehouse.urls import TableName
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.formula import Name, Negate, Node, Number, Product, Sum
 
 DIALECTS: tuple[Dialect, ...] = ("postgres", "duckdb", "spark", "bigquery", "snowflake", "trino")

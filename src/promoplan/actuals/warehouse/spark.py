@@ -20,6 +20,7 @@ from promoplan.actuals.warehouse.cube import assemble, empty_actuals
 from promoplan.actuals.warehouse.problem import WarehouseProblem
 from promoplan.actuals.warehouse.query import table_sql
 from promoplan.actuals.warehouse.rendered import rendered
+from promoplan.actuals.warehouse.tablenames import TableName
 from promoplan.actuals.warehouse.urls import WarehouseUrl
 from promoplan.diagnostics import Diagnostic
 from promoplan.errors import UsageProblem
@@ -137,9 +138,10 @@ def _read(
 
 
 def _no_table(session: Any, url: WarehouseUrl) -> Diagnostic:
-    tables: list[str] | None
+    tables: list[TableName] | None
     try:
-        tables = sorted(t.name for t in session.catalog.listTables(url.table.schema))
+        names = sorted(t.name for t in session.catalog.listTables(url.table.schema))
+        tables = [TableName((name,)) for name in names]
     except Exception:  # an unknown database: name none
         tables = None
     return no_table(url, tables, url.table.schema or "the current database")

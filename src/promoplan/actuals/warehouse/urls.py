@@ -15,12 +15,16 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit
 
 from promoplan.actuals.warehouse.schemes import SCHEME, SCHEMES, Kind, is_warehouse_url
+from promoplan.actuals.warehouse.tablenames import TableName, parse_table
 from promoplan.errors import UsageProblem
 
-_DEFAULT_PORTS = {"postgresql": 5432, "spark": 15002}
+# Spark Connect's port when the URL names none; PostgreSQL's is libpq's to choose
+# (PGPORT, a service file, 5432).
+_SPARK_PORT = 15002
+_LIBPQ_PORT = 5432
 # libpq keywords a URL may carry besides ``table``: transport and service settings only.
 # Options such as ``options`` (which could lift the statement timeout or the
 # read-only setting) are not passed through.
@@ -37,80 +41,23 @@ LIBPQ_PARAMETERS = frozenset(
         "passfile",
     }
 )
+# Parameters whose values a message may show; any other's (``sslpassword=``, a
+# misspelt ``pasword=``, Spark Connect's ``;token=``) could be a secret.
+_SHOWN_PARAMETERS = LIBPQ_PARAMETERS | {"table"}
 
 
 class PlanSecretProblem(UsageProblem):
-    """A plan's ``actuals.source`` holding what a committed file must not: a password, a path."""
+    """A plan's ``actuals.source`` holding what a committed file must not: a password, a path.
+
+    ``hint`` says what to do about the one found (PP141's hint).
+    """
+
+    def __init__(self, message: str, *, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-@dataclass(frozen=True)
-class TableName:
-    """A table's name as parts: ``(table,)``, ``(schema, table)``, ``(catalog, schema, table)``."""
-
-    parts: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        """The last part: the table itself."""
-        return self.parts[-1]
-
-    @property
-    def schema(self) -> str | None:
-        """The schema (database, for Spark) part, when given."""
-        return self.parts[-2] if len(self.parts) >= 2 else None
-
-    @property
-    def catalog(self) -> str | None:
-        """The catalog part, when given."""
-        return self.parts[-3] if len(self.parts) == 3 else None
-
-    def __str__(self) -> str:
-        return ".".join(
-            p if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) else _quoted(p) for p in self.parts
-        )
-
-
-def _quoted(part: str) -> str:
-    return '"' + part.replace('"', '""') + '"'
-
-
-def parse_table(text: str) -> TableName:
-    """``schema.table``; ``"double quotes"`` around parts holding dots or quotes (``""`` inside)."""
-    parts: list[str] = []
-    i, n = 0, len(text)
-    while True:
-        if i < n and text[i] == '"':
-            j, part = i + 1, []
-            while True:
-                k = text.find('"', j)
-                if k < 0:
-                    raise UsageProblem(f"table {text!r}: a quoted name is never closed")
-                part.append(text[j:k])
-                if k + 1 < n and text[k + 1] == '"':
-                    part.append('"')
-                    j = k + 2
-                    continue
-                i = k + 1
-                break
-            parts.append("".join(part))
-        else:
-            k = text.find(".", i)
-            k = n if k < 0 else k
-            parts.append(text[i:k].strip())
-            i = k
-        if i >= n:
-            break
-        if text[i] != ".":
-            raise UsageProblem(f"table {text!r}: expected a dot after a quoted name")
-        i += 1
-    if not parts or any(not p for p in parts) or len(parts) > 3:
-        raise UsageProblem(
-            f"table {text!r} is not a table name; write table, schema.table or catalog.schema.table"
-        )
-    return TableName(tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -134,7 +81,9 @@ class WarehouseUrl:
         scheme = "postgresql" if self.kind == "postgresql" else "sc"
         user = f"{self.user}@" if self.user else ""
         host = self.host or ""
-        if host and ":" in host:
+        if host.startswith("/"):
+            host = quote(host, safe="")  # a socket directory, written as libpq reads it
+        elif ":" in host:
             host = f"[{host}]"  # IPv6
         port = f":{self.port}" if self.port is not None else ""
         path = f"/{self.database}" if self.database else ""
@@ -170,6 +119,8 @@ def parse_url(
     if kind == "duckdb":
         return _parse_duckdb(text[match.end() :], table)
     parts, port = _split(text, from_plan=from_plan)
+    if "#" in text:  # not in the password: _split has refused that
+        raise UsageProblem(_fragment(text))
     query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
     if not table_text:
@@ -194,7 +145,8 @@ def parse_url(
             if kind == "postgresql"
             else f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; only table is read"
         )
-    for value in (parts.username, parts.hostname, parts.path):
+    host = _host(parts)
+    for value in (parts.username, host, parts.path):
         if value and _ENV.search(unquote(value)):
             raise UsageProblem(
                 f"${{ENV_VAR}} references are read only as the URL's password: {redacted(text)!r}"
@@ -207,8 +159,8 @@ def parse_url(
         )
     return WarehouseUrl(
         kind=kind,
-        host=parts.hostname,
-        port=port if port is not None else _DEFAULT_PORTS.get(kind),
+        host=host,
+        port=_SPARK_PORT if port is None and kind == "spark" else port,
         user=unquote(parts.username) if parts.username else None,
         database=database,
         table=parse_table(table_text),
@@ -220,7 +172,8 @@ def parse_url(
 def _split(text: str, *, from_plan: bool) -> tuple[SplitResult, int | None]:
     """The URL's parts and port, refused when the parser reads a password typed raw
     otherwise than :func:`_password_span` does (its / ? # or @ taken for a port, a
-    path or a query): a message built from those parts would show a piece of it."""
+    path or a query, or an @ after it for the password's end): a message built from
+    those parts would show a piece of it."""
     span = _password_span(text)
     try:
         parts = urlsplit(text)
@@ -235,9 +188,25 @@ def _split(text: str, *, from_plan: bool) -> tuple[SplitResult, int | None]:
     # elsewhere not the parser's words, which may quote a piece of it.
     _expand_password(text[span[0] : span[1]], from_plan=from_plan, environment=False)
     raise UsageProblem(
-        f"{redacted(text)!r} is not a valid URL; a / ? # or @ in its password must be "
-        "percent-encoded (%2F %3F %23 %40), or the password given as ${ENV_VAR}"
+        f"{redacted(text)!r} is not a valid URL, or not one read as meant: a / ? # or @ in "
+        "its password must be percent-encoded (%2F %3F %23 %40), and so must an @ after "
+        "its host (%40), or the password given as ${ENV_VAR}"
     ) from None
+
+
+def _host(parts: SplitResult) -> str | None:
+    """The URL's host percent-decoded as libpq decodes it (``%2Ftmp%2Fpg`` is the socket
+    directory ``/tmp/pg``), its case kept; None when it names none."""
+    host = parts.netloc.rpartition("@")[2]
+    host = host[1 : host.find("]")] if host.startswith("[") else host.partition(":")[0]
+    return unquote(host) or None
+
+
+def _fragment(text: str) -> str:
+    return (
+        f"{redacted(text)!r} ends in a #fragment, which no source URL has; "
+        "write a # in a name or a value as %23"
+    )
 
 
 def _parameters(query: str, text: str) -> dict[str, str]:
@@ -253,6 +222,8 @@ def _parameters(query: str, text: str) -> dict[str, str]:
 
 def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
     """``duckdb:///abs/file.duckdb?table=t`` (or ``duckdb://relative/file.duckdb``)."""
+    if "#" in rest:
+        raise UsageProblem(_fragment("duckdb://" + rest))
     path, _, query_text = rest.partition("?")
     query = _parameters(query_text, "duckdb://" + rest)
     table_text = query.pop("table", None) or table
@@ -281,7 +252,9 @@ def _expand_password(password: str, *, from_plan: bool, environment: bool) -> st
         if from_plan:
             raise PlanSecretProblem(
                 "actuals.source holds a password; plans are committed, so write "
-                "${ENV_VAR} in its place, or use PGPASSWORD, ~/.pgpass or a service file"
+                "${ENV_VAR} in its place, or use PGPASSWORD, ~/.pgpass or a service file",
+                hint="a plan is read by everyone with the repository: no password in it; "
+                "change a password that was committed",
             )
         return password
     if not environment:
@@ -294,64 +267,75 @@ def _expand_password(password: str, *, from_plan: bool, environment: bool) -> st
 
 
 def _password_span(text: str) -> tuple[int, int] | None:
-    """Where the password of the URL ``text`` stands (between ``://user:`` and ``@``), if any.
+    """Where the password of the URL ``text`` may stand (from the ``:`` after ``://user``
+    to the last ``@``), if anywhere.
 
-    Wider than libpq reads it, since this decides what a message may show: the
-    user part ends at the last ``@`` that is not in a parameter's value
-    (``?table=a@b``), so whatever a password typed raw holds (``? # : @ /``,
-    which libpq reads in part or takes for the path) is hidden with the rest:
-    ``u:12/34@h`` hides ``12/34``, ``u:p@/x@h`` hides ``p@/x``, and
-    ``h:15002?table=a@b`` hides nothing. (A raw password holding ``?`` and then
-    ``=`` reads as a parameter: write it percent-encoded, or as ``${ENV_VAR}``;
-    an ``@`` in a database's name hides what comes before it.)
+    Wider than libpq reads it, since this decides what a message may show. A
+    password typed raw may hold ``? # : @ /``, so that any ``@`` after it may be
+    its end: ``u:12/34@h`` hides ``12/34``, ``u:p@/x@h`` hides ``p@/x``, and
+    ``u:Hunter2@Pass?wo=rd9@h`` hides ``Hunter2@Pass?wo=rd9`` (an ``@`` in a
+    parameter's value, ``?table=a@b``, hides all before it when a ``:`` comes
+    first; :func:`parse_url` refuses such a URL, read otherwise by the parser).
     """
     start = text.find("://")
     if start < 0:
         return None
     start += 3
-    end = _last_user_at(text, start)
+    end = text.rfind("@", start)
     if end < 0:
         return None
     colon = text.find(":", start, end)
     return None if colon < 0 else (colon + 1, end)
 
 
-def _last_user_at(text: str, start: int) -> int:
-    """The last ``@`` after ``start`` that is not in a URL parameter's value; -1 for none."""
-    at = text.rfind("@", start)
-    while at >= 0:
-        question = text.rfind("?", start, at)
-        if question < 0 or "=" not in text[question:at]:
-            return at
-        at = text.rfind("@", start, at)
-    return -1
+def _shown(text: str, password: str) -> str:
+    """``text`` with ``password`` for what :func:`_password_span` finds (no ``:`` when it is
+    empty) and ``***`` for the value of every parameter a message may not show."""
+    span = _password_span(text)
+    if span is not None:
+        text = f"{text[: span[0] - 1]}{':' if password else ''}{password}{text[span[1] :]}"
+    rest, hash_, fragment = text.partition("#")
+    rest, question, query = rest.partition("?")
+    # Spark Connect's parameters, /;token=...: all may be secrets.
+    head, *path_parameters = rest.split(";")
+    return ";".join([head, *(_hidden(p, frozenset()) for p in path_parameters)]) + "".join(
+        mark + "&".join(_hidden(p, _SHOWN_PARAMETERS) for p in part.split("&"))
+        for mark, part in ((question, query), (hash_, fragment))
+    )
+
+
+def _hidden(parameter: str, shown: frozenset[str]) -> str:
+    """``key=value`` as ``key=***`` unless ``key`` is of those ``shown``."""
+    key, equals, _ = parameter.partition("=")
+    return parameter if not equals or unquote_plus(key) in shown else f"{key}=***"
 
 
 def masked(text: str) -> str:
-    """``text`` with a literal password shown as ``***`` (a ``${NAME}`` reference stays):
-    for showing a URL as written, where a changed password must still show as a change."""
+    """``text`` with a literal password shown as ``***`` (a ``${NAME}`` reference stays), and
+    the values of parameters that may be secrets: for showing a URL as written, where a
+    changed password must still show as a change."""
     span = _password_span(text)
-    if span is None or _ENV.fullmatch(text[span[0] : span[1]]):
-        return text
-    return f"{text[: span[0]]}***{text[span[1] :]}"
+    if span is None:
+        return _shown(text, "")
+    password = text[span[0] : span[1]]
+    return _shown(text, password if _ENV.fullmatch(password) else "***")
 
 
 def redacted(text: str) -> str:
-    """``text`` without what stands between ``://user:`` and ``@``: for messages about bad URLs."""
-    span = _password_span(text)
-    return text if span is None else f"{text[: span[0] - 1]}{text[span[1] :]}"
-
-
-def _has_table(text: str) -> bool:
-    _, _, query = text.partition("?")
-    return any(key == "table" for key, _ in parse_qsl(query, keep_blank_values=True))
+    """``text`` without what stands between ``://user:`` and the last ``@``, nor the values
+    of parameters that may be secrets (``***``): for messages about bad URLs."""
+    return _shown(text, "")
 
 
 def with_table(text: str, table: str | None) -> str:
     """``text`` with ``table`` as its ``?table=`` when it names none."""
-    if table is None or _has_table(text):
+    if table is None:
         return text
-    return text + ("&" if "?" in text else "?") + urlencode({"table": table})
+    span = _password_span(text)  # a ? typed raw in a password starts no query
+    _, question, query = text[span[1] if span else 0 :].partition("#")[0].partition("?")
+    if any(key == "table" for key, _ in parse_qsl(query, keep_blank_values=True)):
+        return text
+    return text + ("&" if question else "?") + urlencode({"table": table})
 
 
 # Hosts a plan's actuals.source may name besides the local ones: comma-separated
@@ -360,15 +344,33 @@ SOURCE_HOSTS = "PROMOPLAN_SOURCE_HOSTS"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # URL parameters that name files on this machine: a plan names no paths.
 _PATH_PARAMETERS = frozenset({"passfile", "sslcert", "sslkey", "sslrootcert"})
+_PATH_HINT = (
+    "a plan may come from anyone who can open a pull request, and a path in it would "
+    "have this machine read its files: name them where the plan runs (--actuals, a "
+    "service file)"
+)
 
 
 def _host_allowed(url: WarehouseUrl) -> bool:
-    """A plan may name a local server (or none: libpq's PGHOST), or a host allowed here."""
+    """A plan may name a local server (or none: libpq's PGHOST), or a host allowed here:
+    ``host``, or ``host:port`` for the port connected to."""
     host = (url.host or "").lower()
     if not host or host.startswith("/") or host in _LOCAL_HOSTS:
         return True
     allowed = {h.strip().lower() for h in os.environ.get(SOURCE_HOSTS, "").split(",")}
-    return bool({"*", host, f"{host}:{url.port}"} & allowed)
+    port = _port(url)
+    return bool({"*", host, *([f"{host}:{port}"] if port else [])} & allowed)
+
+
+def _port(url: WarehouseUrl) -> str | None:
+    """The port ``url`` connects to: its own, else libpq's (``PGPORT``, else 5432); None
+    when a service file may set it (``?service=``, ``PGSERVICE``), which only the
+    environment reads."""
+    if url.port is not None:
+        return str(url.port)
+    if "service" in dict(url.parameters) or os.environ.get("PGSERVICE"):
+        return None
+    return os.environ.get("PGPORT", "").strip() or str(_LIBPQ_PORT)
 
 
 def _check_plan_url(url: WarehouseUrl) -> None:
@@ -392,13 +394,15 @@ def _check_plan_paths(url: WarehouseUrl) -> None:
     if url.kind == "duckdb":
         raise PlanSecretProblem(
             "actuals.source may not name a DuckDB file (a plan names no paths); "
-            "pass it with --actuals duckdb:///path/file.duckdb?table=t"
+            "pass it with --actuals duckdb:///path/file.duckdb?table=t",
+            hint=_PATH_HINT,
         )
     paths = sorted(k for k, _ in url.parameters if k in _PATH_PARAMETERS)
     if paths:
         raise PlanSecretProblem(
             f"actuals.source may not set {paths[0]} (a plan names no paths); "
-            "pass the URL with --actuals, or use a service file (?service=name)"
+            "pass the URL with --actuals, or use a service file (?service=name)",
+            hint=_PATH_HINT,
         )
 
 
