@@ -22,10 +22,9 @@ rows, one per value, in a table of their own, which the cube then reads.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from promoplan.actuals import checksql, problems, sql
@@ -298,4 +297,4 @@ def _as_cube_rows(
     query = checksql.create_temp_table(table, f"SELECT * FROM {view}")
     run(con, query, {"values": list(read.unpivoted.values)})
     read.cube_table = table
-    return dataclasses.replace(file, table=table)
+    return replace(file, table=table)
