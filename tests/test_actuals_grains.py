@@ -328,6 +328,10 @@ def test_weekly_rows_on_pace_are_on_pace_when_the_period_starts_mid_week(
     assert goal["expected"] == pytest.approx(365000 * (7 * weeks) / 365)
     assert goal["progress"] == pytest.approx(1.0)
     assert goal["projection"] == pytest.approx(365000)
+    # The run rate per day summed (175 days, not the 180 since January 1st) carries
+    # on over the days not summed too: the year's 365,000, as the projection says.
+    assert goal["forecast"]["method"] == "run_rate"
+    assert goal["forecast"]["value"] == pytest.approx(365000)
     assert goal["status"] == "on_track"
     (line,) = [b for b in entry["budget"] if b["line"] == "all"]
     assert line["spent"] == 700 * weeks

@@ -7,6 +7,7 @@ year's week-to-week variation (README, "Forecasts").
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import statistics
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 Method = Literal["seasonal_naive", "run_rate"]
 INTERVAL_Z = 1.2816  # the two-sided 80% interval of a normal error
-MIN_CHANGES = 4  # week-to-week changes needed before an interval is given
+MIN_CHANGES = 4  # week-to-week (or month-to-month) changes needed for an interval
+MONTH_DAYS = 365.2425 / 12  # the mean days of a month
 
 
 @dataclass(frozen=True)
@@ -43,43 +45,54 @@ class Forecaster:
     def build(  # noqa: PLR0917  # the inputs of one forecast
         cls,
         span: Window,
-        as_of: dt.date,
+        counted: Window,
         actual: float,
         last_year: LastYear,
         this_year: Sequence[float | None],
         to: dt.date,
         method: Method | None = None,
+        *,
+        monthly: bool = False,
     ) -> Forecaster | None:
         """Seasonal naive when last year covers the span and has a value to date, else run rate.
 
-        ``method`` forces one (a backtest compares both); None when it cannot apply.
+        ``counted`` is the days ``actual`` sums: the span's start to as-of over daily rows,
+        the whole weekly or monthly rows in by as-of otherwise; ``this_year`` has a value
+        per day of it. The days of the span outside it, before and after, are forecast,
+        so the value is the whole span's however its rows fall. ``method`` forces one (a
+        backtest compares both); None when it cannot apply.
         """
+        head = Window("", span.start, counted.start - ONE_DAY)  # before the first whole row
+        first_ahead = counted.end + ONE_DAY
         curve = last_year.curve()
-        to_date = curve.weight(span.start, as_of) if curve is not None else 0.0
+        to_date = curve.weight(counted.start, counted.end) if curve is not None else 0.0
         seasonal_ok = curve is not None and to_date > 0
         if method == "seasonal_naive" and not seasonal_ok:
             return None
         if curve is not None and to_date > 0 and method != "run_rate":
             growth = actual / to_date
             scaled = curve
+            before = scaled.weight(head.start, head.end)
 
             def seasonal(day: dt.date) -> float:
-                return actual + growth * scaled.weight(as_of + ONE_DAY, day)
+                return actual + growth * (before + scaled.weight(first_ahead, day))
 
-            daily = [growth * scaled.day(d) for d in each_day(as_of + ONE_DAY, to)]
-            sigma = _relative_sigma(_weeks([v for v in last_year.values if v is not None]))
+            daily = [growth * scaled.day(d) for d in each_day(first_ahead, to)]
+            offset = (counted.start - span.start).days
+            sigma = _weekly_sigma(last_year.values[offset:], counted.start, monthly=monthly)
             low, high = _interval(seasonal(to), daily, sigma)
-            return cls("seasonal_naive", span.start, as_of, to, actual, seasonal, low, high)
-        rate = actual / days_in(span.start, as_of)
+            return cls("seasonal_naive", span.start, counted.end, to, actual, seasonal, low, high)
+        rate = actual / days_in(counted.start, counted.end)
+        before_days = days_in(head.start, head.end)
 
         def run_rate(day: dt.date) -> float:
-            return actual + rate * days_in(as_of + ONE_DAY, day)
+            return actual + rate * (before_days + days_in(first_ahead, day))
 
-        daily = [rate] * days_in(as_of + ONE_DAY, to)
+        daily = [rate] * days_in(first_ahead, to)
         # Without last year, this year's weeks so far are the only measure of variation.
-        sigma = _relative_sigma(_weeks([v for v in this_year if v is not None]))
+        sigma = _weekly_sigma(this_year, counted.start, monthly=monthly)
         low, high = _interval(run_rate(to), daily, sigma)
-        return cls("run_rate", span.start, as_of, to, actual, run_rate, low, high)
+        return cls("run_rate", span.start, counted.end, to, actual, run_rate, low, high)
 
     def result(self) -> Forecast:
         """The forecast at ``to`` as plain data."""
@@ -88,9 +101,34 @@ class Forecaster:
         )
 
 
-def _weeks(values: Sequence[float]) -> list[float]:
-    """Sums of consecutive complete 7-day blocks."""
-    return [math.fsum(values[i : i + 7]) for i in range(0, len(values) - 6, 7)]
+def _weekly_sigma(
+    values: Sequence[float | None], first: dt.date, *, monthly: bool = False
+) -> float | None:
+    """The week-to-week variation of daily ``values`` from ``first`` (see _relative_sigma).
+
+    Over monthly rows a week's days are a month's spread evenly, so weeks would hardly
+    vary: the variation is measured month to month, and taken as a random walk's,
+    whose step over a week is the month's x sqrt(7 / the mean days of a month).
+    """
+    if not monthly:
+        return _relative_sigma(_blocks([v for v in values if v is not None], 7))
+    months: dict[tuple[int, int], list[float]] = {}
+    last = first + dt.timedelta(days=len(values) - 1)
+    for day, value in zip(each_day(first, last), values, strict=True):
+        if value is not None:
+            months.setdefault((day.year, day.month), []).append(value)
+    whole = [
+        math.fsum(days)
+        for (year, month), days in months.items()
+        if len(days) == calendar.monthrange(year, month)[1]
+    ]
+    sigma = _relative_sigma(whole)
+    return None if sigma is None else sigma * math.sqrt(7 / MONTH_DAYS)
+
+
+def _blocks(values: Sequence[float], size: int) -> list[float]:
+    """Sums of consecutive complete blocks of ``size`` days."""
+    return [math.fsum(values[i : i + size]) for i in range(0, len(values) - size + 1, size)]
 
 
 def _relative_sigma(weeks: Sequence[float]) -> float | None:

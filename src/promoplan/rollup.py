@@ -21,8 +21,9 @@ from decimal import Decimal
 from promoplan.actuals.model import Cube, measure_key
 from promoplan.formula import Formula, evaluate_formula, is_additive, parse_formula
 from promoplan.model import Metric, Plan
-from promoplan.rowspans import row_dates, rows_year_earlier
+from promoplan.rowspans import row_dates, row_of, rows_year_earlier
 from promoplan.runningtotals import CubeTotals, Filter, Group, Series
+from promoplan.windows import days_in, each_day
 
 WhereSpec = Mapping[str, str | int | Sequence[str | int]]
 
@@ -150,6 +151,27 @@ class Rollup:
         """The metric over ``start``..``end`` (inclusive), with an extra ``where``."""
         values = self._grouped(metric_id, start, end, _as_filter(where), None)
         return _to_float(values.get(None))
+
+    def per_day(
+        self, metric_id: str, start: dt.date, end: dt.date, where: WhereSpec | Filter | None = None
+    ) -> tuple[float | None, ...]:
+        """The metric on each day of ``start``..``end`` (None: no data that day).
+
+        Over weekly or monthly rows a cumulative metric's row is spread evenly over its
+        days (a week of 7,000 is 1,000 a day), so curves and forecasts built day by day
+        work on any grain; any other metric has no value for a single day there.
+        """
+        if self.grain not in ("weekly", "monthly"):
+            return tuple(self.value(metric_id, day, day, where) for day in each_day(start, end))
+        if not self.is_cumulative(metric_id):
+            return (None,) * days_in(start, end)
+        week_start = self.plan.actuals.week_start
+        values: list[float | None] = []
+        for day in each_day(start, end):
+            first, last = row_of(day, self.grain, week_start)
+            whole = self.value(metric_id, first, last, where)
+            values.append(None if whole is None else whole / days_in(first, last))
+        return tuple(values)
 
     def by_group(
         self,

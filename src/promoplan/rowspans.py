@@ -45,6 +45,15 @@ def row_span(day: dt.date, grain: str) -> tuple[dt.date, dt.date]:
     return day, day
 
 
+def row_of(day: dt.date, grain: str, week_start: str = "monday") -> tuple[dt.date, dt.date]:
+    """The days of the row that holds ``day``: the day, its week (from ``week_start``) or
+    its month."""
+    if grain == "weekly":
+        first = day - dt.timedelta(days=(day.weekday() - WEEKDAYS[week_start]) % 7)
+        return first, first + WEEK - ONE_DAY
+    return row_span(day, grain)
+
+
 def row_dates(start: dt.date, end: dt.date, grain: str) -> tuple[dt.date, dt.date]:
     """The range of row dates whose whole span lies in ``start``..``end``.
 

@@ -36,10 +36,11 @@ from promoplan.modelpacing import CurvePacing, LastYearPacing, PacingValue
 from promoplan.pacing import PaceCurve, Pacing
 from promoplan.result import Window
 from promoplan.rollup import Rollup, normalise_where
+from promoplan.rowspans import narrowed, row_span
 from promoplan.runningtotals import Filter
-from promoplan.windows import ONE_DAY, days_in, each_day
+from promoplan.windows import ONE_DAY, days_in, each_day, year_earlier
 
-Align = Literal["festivals", "weekday"]
+Align = Literal["festivals", "weekday", "dates"]  # dates: monthly rows, month to month
 PacingName = Literal["quarters", "last_year", "curve"]
 
 WEEKDAY_DAYS = 364  # 52 weeks: the same weekday a year back
@@ -62,7 +63,10 @@ _FESTIVALS_BY_NAME: dict[str, Festival] = {f.name: f for f in FESTIVALS}
 
 
 def aligned_day(day: dt.date, align: Align = "festivals") -> dt.date:
-    """Last year's day that ``day`` is compared with: 364 days back, or by the festival."""
+    """Last year's day that ``day`` is compared with: 364 days back, or by the festival
+    (or, for monthly rows, whose days are a month's spread evenly, the same date)."""
+    if align == "dates":
+        return year_earlier(day)
     if align == "festivals":
         for low, high, shift in _festival_spans(day.year):
             if low <= day <= high:
@@ -129,6 +133,7 @@ class LastYear:
 
     span: Window
     values: tuple[float | None, ...]  # one per day of the span; None: no data that day
+    align: Align = "festivals"  # how each day was matched with last year's
 
     @property
     def gaps(self) -> tuple[tuple[dt.date, dt.date], ...]:
@@ -157,12 +162,20 @@ class LastYear:
 def last_year_values(
     rollup: Rollup, metric: str, where: Filter, span: Window, align: Align
 ) -> LastYear:
-    """Last year's value of ``metric`` on the aligned day of each day of ``span``."""
+    """Last year's value of ``metric`` on the aligned day of each day of ``span``
+    (over weekly or monthly rows, the day's even share of its row)."""
     values: list[float | None] = []
     for day in each_day(span.start, span.end):
         then = aligned_day(day, align)
-        values.append(rollup.value(metric, then, then, where))
-    return LastYear(span, tuple(values))
+        if align == "dates":
+            # Month to month: last year's month spread over this year's days of it (a
+            # leap February's 29th is not left out).
+            whole = rollup.value(metric, *row_span(then, "monthly"), where)
+            days = days_in(*row_span(day, "monthly"))
+            values.append(None if whole is None else whole / days)
+        else:
+            values.extend(rollup.per_day(metric, then, then, where))
+    return LastYear(span, tuple(values), align)
 
 
 def describe_gaps(gaps: Sequence[tuple[dt.date, dt.date]], align: Align) -> str:
@@ -220,6 +233,8 @@ class GoalPacings:
 
     def last_year(self, metric: str, where: Filter, span: Window, align: Align) -> LastYear:
         """Last year's aligned values (cached)."""
+        if self.rollup.grain == "monthly":
+            align = "dates"  # a month's days are its row spread evenly: month to month
         key = (metric, where, Window("", span.start, span.end), align)
         if key not in self._last_year:
             self._last_year[key] = last_year_values(self.rollup, metric, where, span, align)
@@ -260,6 +275,7 @@ class GoalPacings:
             return Paced("quarters", self.quarters)
         align: Align = spec.last_year if isinstance(spec, LastYearPacing) else "festivals"
         values = self.last_year(metric, where, natural, align)
+        align = values.align
         curve = values.curve()
         if curve is not None:
             return Paced("last_year", curve)
@@ -315,10 +331,20 @@ class GoalPacings:
         if as_of < natural.start or as_of >= end:
             return None  # nothing measured yet, or nothing left to forecast
         actual = self.rollup.value(metric, natural.start, as_of, where)
-        if actual is None:
+        # Over weekly or monthly rows the actual sums the whole rows in by as-of.
+        actuals = self.plan.actuals
+        counted = narrowed(Window("", natural.start, as_of), actuals.grain, actuals.week_start)
+        if actual is None or counted.end < counted.start:
             return None
         last_year = self.last_year(metric, where, natural, "festivals")
-        this_year = tuple(
-            self.rollup.value(metric, day, day, where) for day in each_day(natural.start, as_of)
+        this_year = self.rollup.per_day(metric, counted.start, counted.end, where)
+        return Forecaster.build(
+            natural,
+            counted,
+            actual,
+            last_year,
+            this_year,
+            end,
+            method,
+            monthly=actuals.grain == "monthly",
         )
-        return Forecaster.build(natural, as_of, actual, last_year, this_year, end, method)
