@@ -283,17 +283,26 @@ def test_growth_from_a_partial_baseline_is_no_data_naming_the_missing_days(
     assert "missing 2024-01-01..2024-05-31 (152 days)" in found[0]["message"]
     assert found[0]["severity"] == "warning"
 
-    # The opt-in compares with the part that exists: what the old code did silently.
+    # The opt-in compares the part that exists like for like: June 2024's 29 days with
+    # June 2025's, flat sales at +0% (the whole half-year against them was +520.7%).
     partial = write_plan(
         tmp_path, "2025", "  growth: {metric: orders, growth: 30%, baseline: partial}\n"
     )
     _, doc = run_json("check", str(partial), "--actuals", str(tmp_path / "a.csv"))
     growth = goal(doc, "growth")
-    this_year = total(rows, D(2025, 1, 1), D(2025, 6, 29))
-    last_year = total(rows, D(2024, 1, 1), D(2024, 6, 29))
-    assert (this_year, last_year) == (18_000, 2_900)
-    assert abs(growth["actual"] - (this_year / last_year - 1)) < 1e-9
-    assert not [d for d in doc["diagnostics"] if d["code"] == "PA021"]
+    this_year = total(rows, D(2025, 6, 1), D(2025, 6, 29))
+    last_year = total(rows, D(2024, 6, 1), D(2024, 6, 29))
+    assert (this_year, last_year) == (2_900, 2_900)
+    assert growth["actual"] == 0
+    assert growth["baseline"] == last_year
+    assert growth["window"] == {"label": "ytd", "start": "2025-06-01", "end": "2025-06-29"}
+    assert growth["status"] == "off_track"
+    (note,) = [d for d in doc["diagnostics"] if d["code"] == "PA021"]
+    assert note["severity"] == "info"
+    assert note["message"].startswith(
+        "growth goal 'growth' compares 2025-06-01..06-29 with 2024-06-01..06-29 only"
+    )
+    assert "lack 2024-01-01..2024-05-31 (152 days)" in note["message"]
 
 
 def test_kpi_change_from_a_partial_previous_window_is_no_data(tmp_path: Path) -> None:

@@ -15,11 +15,10 @@ from promoplan.actuals.model import Actuals, Cube
 from promoplan.alerting import firing_alerts, rule_values, rule_window
 from promoplan.alertorder import alert_order
 from promoplan.budgetrows import budget_rows
-from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, Locate
 from promoplan.goalscope import GoalNumbers, GoalScope
+from promoplan.growthgoals import growth_numbers
 from promoplan.model import AlertRule, Plan
-from promoplan.modeltypes import PARTIAL_BASELINE
 from promoplan.pacing import Pacing
 from promoplan.perwindow import clipped_share, per_window
 from promoplan.planindex import plan_index
@@ -37,10 +36,7 @@ from promoplan.rollup import Rollup, normalise_where
 from promoplan.rowspans import counted_fraction, counted_through, summed
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind, Severity, default_units
-from promoplan.windows import (
-    clip,
-    pacing_span,
-)
+from promoplan.windows import clip, pacing_span
 
 DEFAULT_TOLERANCE = 0.10
 
@@ -116,7 +112,7 @@ class Evaluator:
         elif kind == "growth" and self._seasonal_growth(scope):
             numbers = self._paced_growth(scope, measured)
         elif kind == "growth":
-            numbers = self._growth(scope, measured)
+            numbers = growth_numbers(self, scope, measured)
         elif kind == "cumulative":
             numbers = self._cumulative(scope, measured)
         else:
@@ -144,7 +140,7 @@ class Evaluator:
             progress=numbers.progress,
             projection=numbers.projection,
             status=numbers.status,
-            window=measured,
+            window=numbers.window or measured,
             target_text=None if isinstance(target, Quantity) else target.text,
             notes=goal.notes,
             pacing=numbers.pacing.name if numbers.pacing is not None else None,
@@ -181,7 +177,7 @@ class Evaluator:
         # Over weekly or monthly rows: the whole rows inside, the dates actually summed.
         return summed(Window(label, span.start, min(span.end, self.as_of)), grain, week_start)
 
-    def _pace(self, scope: GoalScope) -> tuple[float, float]:
+    def pace(self, scope: GoalScope) -> tuple[float, float]:
         """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
         if scope.goal.per is not None:
             return 1.0, 1.0  # the target applies to each complete window as it stands
@@ -211,63 +207,8 @@ class Evaluator:
         forecaster = self.pacings.forecast(scope.goal.metric, where, scope.natural, self.as_of)
         return forecaster.result() if forecaster is not None else None
 
-    def _value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:
+    def goal_value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:
         return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))
-
-    def _growth(self, scope: GoalScope, measured: Window) -> GoalNumbers:
-        goal = scope.goal
-        value = self._value(scope, measured.start, measured.end)
-        baseline: float | None
-        if isinstance(goal.baseline, Quantity):
-            baseline = goal.baseline.value
-            if self.rollup.is_cumulative(goal.metric):
-                share, fraction = self._pace(scope)
-                baseline *= share * fraction  # the plan's baseline is for the whole period
-        else:
-            first, last = self.rollup.year_earlier(measured.start, measured.end)
-            baseline = self._value(scope, first, last)
-            gaps = missing_spans(self.rollup.coverage(goal.metric), first, last)
-            if baseline is not None and gaps and goal.baseline != PARTIAL_BASELINE:
-                # Growth over a part of last year's dates is not growth (flat sales: +520%).
-                self.found.append(self._baseline_note(scope, first, last, gaps))
-                baseline = None
-        growth = ratio(value, baseline)
-        actual = None if growth is None else growth - 1
-        if not isinstance(goal.target, Quantity):
-            return GoalNumbers("unset", actual=actual, baseline=baseline)
-        target = goal.target.value
-        if actual is None:
-            return GoalNumbers("no_data", target=target, baseline=baseline, expected=target)
-        progress = actual / target if target > 0 else None
-        if actual >= target:
-            status: GoalStatus = "met"
-        elif progress is None:
-            status = "off_track"  # a target of 0 or below is judged by the comparison alone
-        else:
-            status = self._status(progress)
-        return GoalNumbers(status, target, actual, baseline, target, progress)
-
-    def _baseline_note(
-        self,
-        scope: GoalScope,
-        start: dt.date,
-        end: dt.date,
-        gaps: tuple[tuple[dt.date, dt.date], ...],
-    ) -> Diagnostic:
-        """PA021 for a growth goal whose last-year dates the actuals only partly cover."""
-        line, column = self.where(scope.path)  # the key path from the plan index
-        return baseline_diagnostic(
-            f"growth goal {scope.id!r} is no_data",
-            scope.goal.metric,
-            start,
-            end,
-            gaps,
-            hint="give actuals that cover last year's dates, or write 'baseline: partial' "
-            "on the goal to compare with the part that exists",
-            line=line,
-            column=column,
-            path=".".join(str(p) for p in scope.path),
-        )
 
     def _paced_growth(self, scope: GoalScope, measured: Window) -> GoalNumbers:
         """Growth ``g`` paced by a curve: the amount (1 + g) x last year's whole span, paced."""
@@ -276,10 +217,10 @@ class Evaluator:
         if isinstance(goal.baseline, Quantity):
             whole: float | None = goal.baseline.value
         else:
-            whole = self._value(scope, *self.rollup.year_earlier(natural.start, natural.end))
+            whole = self.goal_value(scope, *self.rollup.year_earlier(natural.start, natural.end))
         target = goal.target
         if not isinstance(target, Quantity) or whole is None:
-            return self._growth(scope, measured)
+            return growth_numbers(self, scope, measured)
         return self._cumulative(scope, measured, amount=whole * (1 + target.value), baseline=whole)
 
     def _cumulative(
@@ -291,12 +232,12 @@ class Evaluator:
         baseline: float | None = None,
     ) -> GoalNumbers:
         goal = scope.goal
-        value = self._value(scope, measured.start, measured.end)
+        value = self.goal_value(scope, measured.start, measured.end)
         if amount is None:
             baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
         if not isinstance(goal.target, Quantity):
             return GoalNumbers("unset", actual=value, baseline=baseline)
-        share, fraction = self._pace(scope)
+        share, fraction = self.pace(scope)
         if goal.per is not None:
             share = clipped_share(self.plan, goal, measured)
         target = (amount if amount is not None else goal.target.value) * share
@@ -324,14 +265,14 @@ class Evaluator:
             progress = ratio(expected, value)
             # Spending less than the cap so far proves nothing until the window is over.
             met = complete and value <= target
-        status = "met" if met else self._status(progress)
+        status = "met" if met else self.status_of(progress)
         return replace(
             numbers, status=status, actual=value, progress=progress, projection=projection
         )
 
     def _level(self, scope: GoalScope, measured: Window) -> GoalNumbers:
         goal = scope.goal
-        value = self._value(scope, measured.start, measured.end)
+        value = self.goal_value(scope, measured.start, measured.end)
         baseline = goal.baseline.value if isinstance(goal.baseline, Quantity) else None
         if not isinstance(goal.target, Quantity):
             return GoalNumbers("unset", actual=value, baseline=baseline)
@@ -352,10 +293,10 @@ class Evaluator:
                 if baseline is not None
                 else ratio(target, value)
             )
-        status = "met" if met else self._status(progress)
+        status = "met" if met else self.status_of(progress)
         return GoalNumbers(status, target, value, baseline, target, progress)
 
-    def _status(self, progress: float | None) -> GoalStatus:
+    def status_of(self, progress: float | None) -> GoalStatus:
         if progress is None:
             return "no_data"
         if progress >= 1:

@@ -38,3 +38,4 @@ class GoalNumbers:
     kind: GoalKind | None = None  # set when the pacing changes the goal's kind
     pacing: Paced | None = None
     forecast: Forecast | None = None
+    window: Window | None = None  # the dates compared, when not all those measured

@@ -110,7 +110,7 @@ class Goal(Model):
     baseline: BaselineValue | None = Field(
         None,
         description="Where the metric starts: progress runs from baseline to target; "
-        "'partial' lets a growth goal use last year's dates the actuals only partly cover.",
+        "'partial' compares a growth goal over the days whose last-year dates the actuals cover.",
     )
     per: Per | None = Field(None, description="The target applies to each such window.")
     where: Where | None = None

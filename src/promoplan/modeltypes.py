@@ -89,7 +89,7 @@ QuantityValue = Annotated[
     WithJsonSchema(QUANTITY_JSON_SCHEMA),
 ]
 
-PARTIAL_BASELINE = "partial"  # ``baseline: partial``: compare with whatever part of it exists
+PARTIAL_BASELINE = "partial"  # ``baseline: partial``: the covered part, like for like
 
 
 def _validate_baseline(raw: object) -> Quantity | Placeholder | str:

@@ -108,7 +108,7 @@ HELP: dict[str, str] = {
     "PA022": "Check the data feed: the actuals stop before the report's window starts, so "
     "it holds none; to report an earlier window, pass --as-of.",
     "PA021": "Give actuals that cover the baseline's dates, or write 'baseline: partial' on a "
-    "growth goal to compare with the part that exists.",
+    "growth goal to compare the part that exists with the same days this year.",
     "PA030": "Check the source URL's host, port and database, and that the server runs.",
     "PA031": "Give the password through PGPASSWORD, ~/.pgpass, a service file or ${ENV_VAR}, "
     "and grant the user SELECT on the table.",
