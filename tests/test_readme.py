@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import typer.main
@@ -13,6 +13,7 @@ import typer.main
 from clirunner import Cli
 from promoplan.cli import app
 from promoplan.diagnostics import CODES
+from promoplan.vocabulary import BudgetStatus, GoalStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -44,6 +45,16 @@ def test_every_diagnostic_code_has_an_example() -> None:
         rows = [line for line in section.splitlines() if line.startswith(f"| {code} ")]
         assert rows, f"{code} missing from the README's code table"
         assert re.search(r"`[^`]+`", rows[0]), f"{code} has no example"
+
+
+def test_the_plan_tests_section_lists_every_status_a_test_may_expect() -> None:
+    start = README.index("- **`expect_goals` and `expect_budget`**")
+    paragraph = " ".join(README[start : README.index("\n- ", start + 1)].split())
+    goals, budget = paragraph.split("; budget lines")
+    for status in get_args(GoalStatus):
+        assert f"`{status}`" in goals, status
+    for status in get_args(BudgetStatus):
+        assert f"`{status}`" in budget.split(")")[0], status
 
 
 def test_readme_opens_with_the_two_commands() -> None:
