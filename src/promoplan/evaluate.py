@@ -204,7 +204,10 @@ class Evaluator:
         if scope.goal.per is not None:
             return None
         where = normalise_where(scope.goal.where)
-        forecaster = self.pacings.forecast(scope.goal.metric, where, scope.natural, self.as_of)
+        align = self.pacings.align_of(scope.goal)
+        forecaster = self.pacings.forecast(
+            scope.goal.metric, where, scope.natural, self.as_of, align=align
+        )
         return forecaster.result() if forecaster is not None else None
 
     def goal_value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:

@@ -258,7 +258,9 @@ def build_series(
                 else rollup.value(goal.metric, *rollup.year_earlier(start, end), where)
             )
             whole = None if base is None else base * (1 + target.value)
-        forecaster = pacings.forecast(goal.metric, where, natural, as_of)
+        forecaster = pacings.forecast(
+            goal.metric, where, natural, as_of, align=pacings.align_of(goal)
+        )
         points = []
         for offset in range((end - start).days + 1):
             day = start + dt.timedelta(days=offset)

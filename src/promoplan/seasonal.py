@@ -311,12 +311,20 @@ class GoalPacings:
         *,
         to: dt.date | None = None,
         method: Method | None = None,
+        align: Align = "festivals",
     ) -> Forecaster | None:
-        """The goal's forecast from as-of to ``to`` (default: the span's end), built once."""
-        key = (metric, where, natural.start, natural.end, as_of, to, method)
+        """The goal's forecast from as-of to ``to`` (default: the span's end), built once;
+        seasonal naive aligns last year as ``align`` says (see :meth:`align_of`)."""
+        key = (metric, where, natural.start, natural.end, as_of, to, method, align)
         if key not in self._forecasts:
-            self._forecasts[key] = self._forecast(metric, where, natural, as_of, to, method)
+            self._forecasts[key] = self._forecast(metric, where, natural, as_of, to, method, align)
         return self._forecasts[key]
+
+    def align_of(self, goal: Goal) -> Align:
+        """How a goal's forecast aligns last year: as its pacing does under
+        ``{last_year: weekday}``, else by festival."""
+        spec = goal.pacing if goal.pacing is not None else self.plan.pacing
+        return spec.last_year if isinstance(spec, LastYearPacing) else "festivals"
 
     def _forecast(  # noqa: PLR0917  # the arguments of forecast, in order
         self,
@@ -326,6 +334,7 @@ class GoalPacings:
         as_of: dt.date,
         to: dt.date | None,
         method: Method | None,
+        align: Align,
     ) -> Forecaster | None:
         end = to or natural.end
         if as_of < natural.start or as_of >= end:
@@ -336,7 +345,7 @@ class GoalPacings:
         counted = narrowed(Window("", natural.start, as_of), actuals.grain, actuals.week_start)
         if actual is None or counted.end < counted.start:
             return None
-        last_year = self.last_year(metric, where, natural, "festivals")
+        last_year = self.last_year(metric, where, natural, align)
         this_year = self.rollup.per_day(metric, counted.start, counted.end, where)
         return Forecaster.build(
             natural,
