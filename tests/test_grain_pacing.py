@@ -196,3 +196,18 @@ def test_monthly_rows_pace_month_to_month(tmp_path: Path) -> None:
     assert half > 1000
     assert forecast["high"] - forecast["value"] == pytest.approx(half)
     assert forecast["value"] - forecast["low"] == pytest.approx(half)
+
+
+def test_a_weekly_charts_legend_names_the_goals_target(tmp_path: Path) -> None:
+    """The paced line over weekly rows ends at what the whole weeks are due (the days
+    of 2025-01-01..05 are in no week summed); the legend names the target itself."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(WEEKLY_PLAN, encoding="utf-8")
+    data = tmp_path / "weeks.csv"
+    write_weeks(data, D(2023, 12, 25), D(2025, 6, 23))
+    page = tmp_path / "report.html"
+    outcome = run_cli(
+        "report", plan, "--actuals", data, "--as-of", "2025-06-29", "-f", "html", "-o", page
+    )
+    assert outcome.exit_code in (0, 1), outcome.stdout + outcome.stderr
+    assert "paced target (full: $400k)" in page.read_text(encoding="utf-8")

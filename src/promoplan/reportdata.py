@@ -283,7 +283,7 @@ def build_series(
                     day=day, actual=actual, target=paced, last_year=last_year, forecast=ahead
                 )
             )
-        full = points[-1].target if points else None
+        full = _full_target(target.value, goal.growth is not None, as_amount, whole, points)
         metric = plan.metrics.get(goal.metric)
         label = (metric.label if metric is not None and metric.label else None) or goal.metric
         found.append(
@@ -343,3 +343,19 @@ def build_group_charts(evaluator: Evaluator) -> tuple[GroupChart, ...]:
             )
         )
     return tuple(charts)
+
+
+def _full_target(  # what the goal is, and the line drawn
+    target: float,
+    growth: bool,
+    as_amount: bool,
+    whole: float | None,
+    points: Sequence[SeriesPoint],
+) -> float | None:
+    """The target a chart's legend names: the goal's, as its table row says (over weekly
+    rows the line itself ends at what the whole rows are due); a growth goal's amount."""
+    if not growth:
+        return target
+    if as_amount:
+        return whole
+    return points[-1].target if points else None
