@@ -200,15 +200,36 @@ class Evaluator:
             and self._paced(scope).name != "quarters"
         )
 
-    def _forecast(self, scope: GoalScope) -> Forecast | None:
+    def _forecast(self, scope: GoalScope, value: float | None) -> Forecast | None:
+        """The goal's forecast at the end of its span; over a narrower window (``--period
+        Q2`` of a period goal) at the window's end: ``value``, the window's actual, and
+        the forecast of its days still to come, as the target and projection beside it."""
         if scope.goal.per is not None:
             return None
-        where = normalise_where(scope.goal.where)
-        align = self.pacings.align_of(scope.goal)
+        natural, span = scope.natural, scope.span
+        whole = (span.start, span.end) == (natural.start, natural.end)
         forecaster = self.pacings.forecast(
-            scope.goal.metric, where, scope.natural, self.as_of, align=align
+            scope.goal.metric,
+            normalise_where(scope.goal.where),
+            natural,
+            self.as_of,
+            to=None if whole else span.end,
+            align=self.pacings.align_of(scope.goal),
         )
-        return forecaster.result() if forecaster is not None else None
+        if forecaster is None:
+            return None
+        found = forecaster.result()
+        if whole:
+            return found
+        if value is None:
+            return None
+        shift = value - forecaster.at(forecaster.as_of)  # the window's actual for the span's
+        return replace(
+            found,
+            value=found.value + shift,
+            low=None if found.low is None else found.low + shift,
+            high=None if found.high is None else found.high + shift,
+        )
 
     def goal_value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:
         return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))
@@ -252,7 +273,7 @@ class Evaluator:
             expected=expected,
             kind="cumulative" if amount is not None else None,
             pacing=self._paced(scope) if goal.per is None else None,
-            forecast=self._forecast(scope),
+            forecast=self._forecast(scope, value),
         )
         if value is None:
             return numbers

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Forecast:
-    """A cumulative goal's forecast at ``to`` (the end of its span), with an 80% interval."""
+    """A cumulative goal's forecast at ``to`` (the end of its span, or of a narrower window),
+    with an 80% interval."""
 
     method: Literal["seasonal_naive", "run_rate"]
     to: dt.date

@@ -1,0 +1,95 @@
+"""A forecast over a window narrower than the goal's span (``--period Q2`` of a year goal).
+
+The forecast is then the window's: its actual to date and the forecast of its days
+still to come, on the scale of the target and projection beside it. Numbers by
+hand from the rows written, with weekday alignment (364 days back).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clirunner import run_cli
+
+D = dt.date
+DAY = dt.timedelta(days=1)
+
+PLAN = """\
+promoplan: 1
+name: a year goal seen by quarter
+period: 2025
+currency: USD
+pacing: {last_year: weekday}
+metrics:
+  revenue: {column: revenue, unit: currency}
+goals:
+  revenue: {metric: revenue, at_least: 500000}
+"""
+
+
+def daily(day: dt.date) -> int:
+    """Not flat: a weekly rhythm and a slow rise."""
+    return 500 + 40 * day.weekday() + (day - D(2024, 1, 1)).days
+
+
+def goal_of(tmp_path: Path, *args: str) -> dict[str, Any]:
+    outcome = run_cli(
+        "check", tmp_path / "plan.yaml", "-a", tmp_path / "days.csv", "-f", "json", *args
+    )
+    assert outcome.exit_code in (0, 1), outcome.stdout + outcome.stderr
+    (goal,) = json.loads(outcome.stdout)["plans"][0]["goals"]
+    result: dict[str, Any] = goal
+    return result
+
+
+@pytest.fixture
+def rows(tmp_path: Path) -> dict[dt.date, int]:
+    (tmp_path / "plan.yaml").write_text(PLAN, encoding="utf-8")
+    values = {day: daily(day) for day in days(D(2024, 1, 1), D(2025, 6, 10))}
+    with (tmp_path / "days.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["date", "revenue"])
+        writer.writerows((day.isoformat(), value) for day, value in values.items())
+    return values
+
+
+def days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + i * DAY for i in range((end - start).days + 1)]
+
+
+def test_a_quarters_forecast_is_the_quarters_actual_and_its_days_to_come(
+    tmp_path: Path, rows: dict[dt.date, int]
+) -> None:
+    back = dt.timedelta(days=364)
+    growth = sum(rows[d] for d in days(D(2025, 1, 1), D(2025, 6, 10))) / math.fsum(
+        rows[d - back] for d in days(D(2025, 1, 1), D(2025, 6, 10))
+    )
+    ahead = growth * math.fsum(rows[d - back] for d in days(D(2025, 6, 11), D(2025, 6, 30)))
+    for period, start in (("Q2", D(2025, 4, 1)), ("2025-06", D(2025, 6, 1))):
+        goal = goal_of(tmp_path, "--as-of", "2025-06-10", "--period", period)
+        actual = sum(rows[d] for d in days(start, D(2025, 6, 10)))
+        assert goal["actual"] == actual
+        forecast = goal["forecast"]
+        assert forecast["to"] == "2025-06-30"
+        assert forecast["value"] == pytest.approx(actual + ahead)
+        assert forecast["low"] < forecast["value"] < forecast["high"]
+    # The year's own forecast runs to its end, from January on.
+    year = goal_of(tmp_path, "--as-of", "2025-06-10")["forecast"]
+    assert year["to"] == "2025-12-31"
+    year_ahead = growth * math.fsum(rows[d - back] for d in days(D(2025, 6, 11), D(2025, 12, 31)))
+    assert year["value"] == pytest.approx(
+        sum(rows[d] for d in days(D(2025, 1, 1), D(2025, 6, 10))) + year_ahead
+    )
+
+
+def test_a_window_over_has_no_forecast(tmp_path: Path, rows: dict[dt.date, int]) -> None:
+    assert rows
+    goal = goal_of(tmp_path, "--as-of", "2025-06-10", "--period", "Q1")
+    assert goal["forecast"] is None
