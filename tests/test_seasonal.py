@@ -231,6 +231,31 @@ def test_missing_last_year_falls_back_to_quarters_with_an_info(tmp_path: Path) -
     assert status == 0
 
 
+def test_a_festival_echo_before_the_data_starts_looks_back_52_weeks(tmp_path: Path) -> None:
+    """2024's Spring Festival window opens 2024-01-20, whose echo is 2023-01-01 (21 days
+    before 2023-01-22). An export starting 2023-01-02 lacks that one day: it is compared
+    with 2023-01-21, 364 days back, rather than sending the year back to quarters."""
+    values = {day: (100, 10) for day in days(D(2023, 1, 2), D(2024, 12, 31))}
+    values[D(2023, 1, 22)] = values[D(2024, 2, 10)] = (5000, 10)
+    plan = write_plan(tmp_path, "pacing: last_year")
+    plan.write_text(plan.read_text(encoding="utf-8").replace("period: 2025", "period: 2024"))
+    actuals = write_actuals(tmp_path, values)
+    # 2024's 366 days look back at 100 each, but 2024-02-10 at last year's festival (5000).
+    whole = 100 * 365 + 5000
+    for as_of, reached in ((D(2024, 1, 20), 100 * 20), (D(2024, 2, 10), 100 * 40 + 5000)):
+        status, result = check_json(plan, "--actuals", actuals, "--as-of", as_of.isoformat())
+        (goal,) = result["goals"]
+        assert goal["pacing"] == "last_year"
+        assert goal["expected"] == pytest.approx(1_000_000 * reached / whole, rel=1e-12)
+        assert not [d for d in result["diagnostics"] if d["code"] == "PA014"]
+        assert status == 0
+    # A gap inside the data is still a gap: without 2023-01-21 the day has neither match.
+    del values[D(2023, 1, 21)]
+    _, result = check_json(plan, "--actuals", write_actuals(tmp_path, values))
+    (info,) = [d for d in result["diagnostics"] if d["code"] == "PA014"]
+    assert "2023-01-01 (for 2024-01-20)" in info["message"]
+
+
 def test_weekly_curve_file_paces_the_goal(tmp_path: Path) -> None:
     # 2025-01-01 and every 7 days on: 53 rows, the last covering 2025-12-31 alone.
     starts = [D(2025, 1, 1) + dt.timedelta(days=7 * i) for i in range(53)]

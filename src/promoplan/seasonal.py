@@ -163,10 +163,21 @@ def last_year_values(
     rollup: Rollup, metric: str, where: Filter, span: Window, align: Align
 ) -> LastYear:
     """Last year's value of ``metric`` on the aligned day of each day of ``span``
-    (over weekly or monthly rows, the day's even share of its row)."""
+    (over weekly or monthly rows, the day's even share of its row).
+
+    A day whose festival-aligned day lies before the first day the actuals hold the
+    metric is compared with the day 364 days earlier instead (a gap only if that is
+    missing too): an export that starts a day after a festival window's echo is not
+    a hole in last year. Gaps inside the data stay gaps.
+    """
     values: list[float | None] = []
+    covered = rollup.coverage(metric)
     for day in each_day(span.start, span.end):
         then = aligned_day(day, align)
+        if align == "festivals" and covered is not None and then < covered[0]:
+            # A festival's day mapped to before the actuals start (the export's first week
+            # begins a day after it): the same weekday 52 weeks back, when the data holds it.
+            then = max(then, aligned_day(day, "weekday"))
         if align == "dates":
             # Month to month: last year's month spread over this year's days of it (a
             # leap February's 29th is not left out).
