@@ -93,3 +93,49 @@ def test_a_window_over_has_no_forecast(tmp_path: Path, rows: dict[dt.date, int])
     assert rows
     goal = goal_of(tmp_path, "--as-of", "2025-06-10", "--period", "Q1")
     assert goal["forecast"] is None
+
+
+WEEKLY_PLAN = """\
+promoplan: 1
+name: a year goal over weekly rows, seen by quarter
+period: 2025
+currency: USD
+pacing: {last_year: weekday}
+actuals: {date: week, grain: weekly}
+metrics:
+  revenue: {column: revenue, unit: currency}
+goals:
+  revenue: {metric: revenue, at_least: 500000}
+"""
+
+
+def test_a_quarter_to_date_starting_mid_week_forecasts_its_head_days_too(
+    tmp_path: Path,
+) -> None:
+    """``--period qtd`` is paced over the calendar quarter, and Q2 2025 starts on a
+    Tuesday: its actual counts whole weeks from Monday 04-07, and the forecast to 06-30
+    adds last year's 04-01..04-06 (six sevenths of a week) grown, as well as the days
+    after the last whole week in (06-09..06-30), on the scale of the projection."""
+    mondays = [D(2024, 1, 1) + 7 * i * DAY for i in range(75)]  # to 2025-06-02
+    weeks = {monday: 7 * daily(monday) + 300 * (i % 5) for i, monday in enumerate(mondays)}
+    (tmp_path / "plan.yaml").write_text(WEEKLY_PLAN, encoding="utf-8")
+    with (tmp_path / "days.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["week", "revenue"])
+        writer.writerows((monday.isoformat(), value) for monday, value in weeks.items())
+
+    def last_year(day: dt.date) -> float:  # a day's share of its week 364 days back
+        back = day - dt.timedelta(days=364)
+        return weeks[back - back.weekday() * DAY] / 7
+
+    this_year = [monday for monday in mondays if monday >= D(2025, 1, 6)]  # 01-06..06-08
+    growth = sum(weeks[m] for m in this_year) / math.fsum(
+        last_year(d) for d in days(D(2025, 1, 6), D(2025, 6, 8))
+    )
+    head = growth * math.fsum(last_year(d) for d in days(D(2025, 4, 1), D(2025, 4, 6)))
+    ahead = growth * math.fsum(last_year(d) for d in days(D(2025, 6, 9), D(2025, 6, 30)))
+    goal = goal_of(tmp_path, "--as-of", "2025-06-10", "--period", "qtd")
+    actual = sum(weeks[m] for m in this_year if m >= D(2025, 4, 7))
+    assert goal["actual"] == actual
+    assert goal["forecast"]["to"] == "2025-06-30"
+    assert goal["forecast"]["value"] == pytest.approx(actual + head + ahead)

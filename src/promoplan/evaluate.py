@@ -33,10 +33,10 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
-from promoplan.rowspans import counted_fraction, counted_through, summed
+from promoplan.rowspans import counted_fraction, counted_through, narrowed, summed
 from promoplan.seasonal import DailyCurve, GoalPacings, Paced
 from promoplan.vocabulary import GoalKind, Severity, default_units
-from promoplan.windows import clip, pacing_span
+from promoplan.windows import ONE_DAY, clip, pacing_span
 
 DEFAULT_TOLERANCE = 0.10
 
@@ -223,7 +223,14 @@ class Evaluator:
             return found
         if value is None:
             return None
-        shift = value - forecaster.at(forecaster.as_of)  # the window's actual for the span's
+        # The window's actual for the span's, and the forecast of the window's days before
+        # its first whole row (over weekly rows, a quarter starting on a Tuesday).
+        actuals = self.plan.actuals
+        counted = narrowed(Window("", span.start, self.as_of), actuals.grain, actuals.week_start)
+        if counted.end < counted.start:
+            return None  # no whole row of the window in yet
+        head = forecaster.days(span.start, counted.start - ONE_DAY)
+        shift = value + head - forecaster.at(forecaster.as_of)
         return replace(
             found,
             value=found.value + shift,

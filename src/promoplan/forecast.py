@@ -40,6 +40,7 @@ class Forecaster:
     at: Callable[[dt.date], float]  # cumulative forecast at a day after as-of
     low: float | None
     high: float | None
+    days: Callable[[dt.date, dt.date], float]  # the forecast of any days, first..last
 
     @classmethod
     def build(  # noqa: PLR0917  # the inputs of one forecast
@@ -74,6 +75,9 @@ class Forecaster:
             scaled = curve
             before = scaled.weight(head.start, head.end)
 
+            def grown(first: dt.date, last: dt.date) -> float:
+                return growth * scaled.weight(first, last)
+
             def seasonal(day: dt.date) -> float:
                 return actual + growth * (before + scaled.weight(first_ahead, day))
 
@@ -81,9 +85,14 @@ class Forecaster:
             offset = (counted.start - span.start).days
             sigma = _weekly_sigma(last_year.values[offset:], counted.start, monthly=monthly)
             low, high = _interval(seasonal(to), daily, sigma)
-            return cls("seasonal_naive", span.start, counted.end, to, actual, seasonal, low, high)
+            return cls(
+                "seasonal_naive", span.start, counted.end, to, actual, seasonal, low, high, grown
+            )
         rate = actual / days_in(counted.start, counted.end)
         before_days = days_in(head.start, head.end)
+
+        def at_rate(first: dt.date, last: dt.date) -> float:
+            return rate * days_in(first, last)
 
         def run_rate(day: dt.date) -> float:
             return actual + rate * (before_days + days_in(first_ahead, day))
@@ -92,7 +101,7 @@ class Forecaster:
         # Without last year, this year's weeks so far are the only measure of variation.
         sigma = _weekly_sigma(this_year, counted.start, monthly=monthly)
         low, high = _interval(run_rate(to), daily, sigma)
-        return cls("run_rate", span.start, counted.end, to, actual, run_rate, low, high)
+        return cls("run_rate", span.start, counted.end, to, actual, run_rate, low, high, at_rate)
 
     def result(self) -> Forecast:
         """The forecast at ``to`` as plain data."""
