@@ -438,3 +438,34 @@ def test_pre_commit_hooks_run_validate_and_test(monkeypatch: pytest.MonkeyPatch)
     command = [*tests["entry"].split()[1:], *tests["args"]]
     monkeypatch.chdir(ROOT)
     assert CliRunner().invoke(app, command).exit_code == 0
+
+
+def test_last_week_without_as_of_is_the_week_before_the_rows_last_day(workspace: Path) -> None:
+    """Without ``as_of`` a test is as of its rows' last day, as ``check`` is: last week of
+    2025-06-25 is W25 (06-16..22: 7 x 10,000 spent); rows ending 2025-01-02 have no last
+    week in the plan."""
+    rows = "".join(f"      2025-06-{day},kuaishou,50000,10000\n" for day in range(16, 26))
+    write_tests(
+        workspace,
+        f"""\
+  - name: last week of the rows
+    rows: |
+      date,channel,gmv,spend
+{rows}    period: last-week
+    expect_budget: {{traffic.public: {{spent: 7万}}}}
+  - name: no last week yet
+    rows: |
+      date,channel,gmv,spend
+      2025-01-01,kuaishou,50000,10000
+      2025-01-02,kuaishou,50000,10000
+    period: last-week
+    expect_alerts: []
+""",
+    )
+    result = invoke("plans/tests/extra.test.yaml")
+    assert status_lines(result.stdout) == ["PASS last week of the rows", "ERROR no last week yet"]
+    assert (
+        "error PT003 period last-week as of 2025-01-02 (2024-12-23..2024-12-29) lies outside "
+        "the plan period 2025-01-01..2025-12-31" in result.stdout
+    )
+    assert "Traceback" not in result.output

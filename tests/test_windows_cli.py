@@ -620,3 +620,24 @@ def test_midnight_at_24_00_is_the_end_of_that_day_in_both_spellings(tmp_path: Pa
     assert goal(doc, "orders")["actual"] == 5 + 7
     assert doc["as_of"] == "2024-12-31"
     assert "PA012" not in [d["code"] for d in doc["diagnostics"]]  # nothing fell into 2025
+
+
+def test_last_week_without_as_of_is_the_week_before_the_latest_row(tmp_path: Path) -> None:
+    """``--period last-week`` alone: as of the actuals' latest day, 2025-03-12 (a Wednesday),
+    last week is 2025-03-03..09, its orders summed by hand."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period=2025) + "goals:\n  orders: {metric: orders, at_least: 3650}\n",
+        encoding="utf-8",
+    )
+    rows = daily_csv(tmp_path / "days.csv", D(2025, 1, 1), D(2025, 3, 12), lambda d: d.day)
+    _, document = run_json(
+        "check", str(plan), "-a", str(tmp_path / "days.csv"), "--period", "last-week"
+    )
+    assert document["as_of"] == "2025-03-12"
+    assert document["window"] == {
+        "label": "2025-W10",
+        "start": "2025-03-03",
+        "end": "2025-03-09",
+    }
+    assert goal(document, "orders")["actual"] == total(rows, D(2025, 3, 3), D(2025, 3, 9)) == 42

@@ -211,6 +211,21 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
     return window
 
 
+def window_to_read(text: str | None, plan: Plan, as_of: dt.date | None) -> Window:
+    """The window ``--period`` names, as far as it is known before the actuals are read.
+
+    Raise :class:`UsageProblem` as :func:`parse_period` does. Without ``--as-of``, a
+    relative window (``ytd``, ``qtd``, ``mtd``, ``last-week``) is as of the actuals'
+    latest day, not known yet: any of the period's, from the week before it (last week
+    as of its first days).
+    """
+    raw = (text or "ytd").strip()
+    if as_of is None and _relative_window(raw.lower(), plan, plan.span[0]) is not None:
+        start, end = plan.span
+        return Window(raw, start - dt.timedelta(days=6), end)
+    return parse_period(text, plan, as_of or plan.span[0])
+
+
 def _relative_window(key: str, plan: Plan, as_of: dt.date) -> Window | None:
     """``ytd``, ``qtd``, ``mtd`` or ``last-week`` as of ``as_of``; None for another key."""
     period_start, period_end = plan.span

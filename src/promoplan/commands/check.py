@@ -17,7 +17,7 @@ from promoplan.inputs import (
 )
 from promoplan.loader import load_plan, unevaluated
 from promoplan.result import Run
-from promoplan.windows import parse_period
+from promoplan.windows import window_to_read
 
 
 def run_check(
@@ -53,7 +53,7 @@ def run_check(
             return Run("check", (unevaluated(loaded, ignore=ignore),))
         # A bad --period fails before a long read; a window outside the period widens what
         # is kept.
-        window = parse_period(period, plan, given or plan.span[0])
+        window = window_to_read(period, plan, given)
         inputs = read_inputs(
             loaded,
             files,

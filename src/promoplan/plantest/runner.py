@@ -27,7 +27,7 @@ from promoplan.plantest.loader import LoadedSuite, RowsOrigin, is_test_file, loa
 from promoplan.plantest.model import Case
 from promoplan.plantest.result import CaseResult, PlanTestRun, Quiet, SuiteResult
 from promoplan.result import PlanResult
-from promoplan.windows import parse_period
+from promoplan.windows import window_to_read
 
 
 def expand_test_paths(paths: Iterable[Path]) -> list[Path]:
@@ -116,9 +116,8 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
                 "fix the plan before testing its rules",
             ),
         )
-    try:
-        window = parse_period(case.period, plan, case.as_of or plan.span[0])
-    except UsageProblem as exc:
+
+    def bad_period(exc: UsageProblem) -> CaseResult:
         where = loaded.where(("tests", index, "period"))
         found = diagnostic(
             "PT003",
@@ -129,6 +128,11 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
             path=f"tests[{index}].period",
         )
         return replace(named, status="error", diagnostics=(found,))
+
+    try:
+        window = window_to_read(case.period, plan, case.as_of)
+    except UsageProblem as exc:
+        return bad_period(exc)
     with tempfile.TemporaryDirectory(prefix="promoplan-test-") as tmp:
         files = [loaded.fixture(written)[1] for written in case.actuals]
         rows_file: str | None = None
@@ -149,7 +153,10 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
 
     if not actuals.ok:
         return replace(named, status="error", diagnostics=located(actuals.diagnostics))
-    result: PlanResult = check_inputs(inputs, as_of=case.as_of, period=case.period)
+    try:  # a relative period without as_of is as of the fixture's latest day, known now
+        result: PlanResult = check_inputs(inputs, as_of=case.as_of, period=case.period)
+    except UsageProblem as exc:
+        return bad_period(exc)
     assert result.as_of is not None  # check_inputs sets both
     assert result.window is not None
     as_of, evaluated = result.as_of, result.window
