@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -227,3 +228,59 @@ def test_the_source_is_picked_by_content_whatever_the_suffix(tmp_path: Path, nam
         date_column="date", dimensions=(("channel", "channel"),), columns=("gmv",), sheet="Daily"
     )
     assert read_actuals([renamed], spec).cube == read_actuals([FORMATS / "daily.csv"], spec).cube
+
+
+ZSTD_ROWS = b"date,channel,gmv,spend\n" + b"".join(
+    b"2025-%02d-%02d,c%d,%d,%d\n" % (1 + i // 28 % 12, 1 + i % 28, i % 20, 1000 + i, 100 + i % 7)
+    for i in range(20000)
+)
+
+
+@pytest.mark.parametrize(
+    ("cut", "why"),
+    [
+        (lambda z: z[: len(z) // 2], "the file ends inside a block at byte"),
+        (lambda z: z[: len(z) * 4 // 5], "the file ends inside a block at byte"),
+        (lambda z: z[:4], "the file ends inside a frame header at byte 4"),
+        (lambda z: z[:4] + b" garbage", "the file ends inside a block at byte 12"),
+        (lambda z: z + z[:100], "after 1 whole frame"),
+    ],
+    ids=["half", "four-fifths", "magic-only", "garbage", "second-frame-cut"],
+)
+def test_a_cut_short_zstd_file_is_pa001_not_empty_or_ragged(
+    tmp_path: Path, cut: Any, why: str
+) -> None:
+    """A zstd decompressor stops silently at the last whole block: the file was "empty",
+    or a cut row was PA006 at a line that is not it. Its frames say it is cut."""
+    path = tmp_path / "cut.csv.zst"
+    path.write_bytes(cut(zstd_compress(ZSTD_ROWS)))
+    (found,) = read_actuals([path], SPEC).diagnostics
+    assert (found.code, found.file, found.line) == ("PA001", str(path), None)
+    assert found.message.startswith("the zstd file cannot be decompressed: ")
+    assert why in found.message
+    assert "cut short" in (found.hint or "")
+
+
+def test_whole_zstd_frames_one_after_another_and_a_skippable_frame_are_read(
+    tmp_path: Path,
+) -> None:
+    half = ZSTD_ROWS.index(b"\n", len(ZSTD_ROWS) // 2) + 1
+    skippable = (0x184D2A53).to_bytes(4, "little") + (3).to_bytes(4, "little") + b"abc"
+    path = tmp_path / "frames.csv.zst"
+    path.write_bytes(skippable + zstd_compress(ZSTD_ROWS[:half]) + zstd_compress(ZSTD_ROWS[half:]))
+    actuals = read_actuals([path], SPEC)
+    assert actuals.ok, actuals.diagnostics
+    gmv = sum(row.cells[0].total for row in actuals.cube.rows if row.cells[0] is not None)
+    assert gmv == sum(1000 + i for i in range(20000))
+
+
+def test_corrupt_data_inside_a_whole_zstd_frame_is_pa001(tmp_path: Path) -> None:
+    data = bytearray(zstd_compress(ZSTD_ROWS))
+    for at in range(len(data) // 2, len(data) // 2 + 50):
+        data[at] ^= 0xFF
+    path = tmp_path / "flipped.csv.zst"
+    path.write_bytes(bytes(data))
+    outcome = run_cli("check", EXAMPLES / "formats.yaml", "--actuals", path)
+    assert outcome.exit_code == 1
+    assert f"{path}: error PA001 the zstd file cannot be decompressed: " in outcome.stdout
+    assert "Traceback" not in outcome.stdout + outcome.stderr

@@ -19,11 +19,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from promoplan.actuals.sources.csv import Compression, open_decompressed
+from promoplan.actuals import zstdframe
+from promoplan.actuals.sources.csv import Compression, damaged_errors, open_decompressed
 from promoplan.diagnostics import Diagnostic, diagnostic
 
 _CHUNK = 1 << 20
-_GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
+_GZIP = b"\x1f\x8b"
 
 
 def distinct_files(
@@ -86,26 +87,11 @@ def _content_size(path: Path, size: int) -> tuple[int, Compression | None]:
                 return int.from_bytes(handle.read(4), "little"), "gzip"
     except OSError:
         return size, None
-    if head[:4] == _ZSTD and len(head) >= 6:
-        declared = _zstd_content_size(head[4:])
+    if head[:4] == zstdframe.MAGIC and len(head) >= 6:
+        declared = zstdframe.content_size(head[4:])
         if declared is not None:
             return declared, "zstd"
     return size, None
-
-
-def _zstd_content_size(frame: bytes) -> int | None:
-    """The content size a zstd frame header declares (RFC 8878 3.1.1.1), if it does."""
-    descriptor = frame[0]
-    flag, single, dictionary = descriptor >> 6, (descriptor >> 5) & 1, descriptor & 3
-    width = (1 if single else 0, 2, 4, 8)[flag]
-    if width == 0:
-        return None
-    at = 1 + (0 if single else 1) + (0, 1, 2, 4)[dictionary]
-    field = frame[at : at + width]
-    if len(field) < width:
-        return None
-    value = int.from_bytes(field, "little")
-    return value + 256 if width == 2 else value
 
 
 def _digest(path: Path, compression: Compression | None = None) -> str | None:
@@ -117,7 +103,7 @@ def _digest(path: Path, compression: Compression | None = None) -> str | None:
         with opened as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
-    except (OSError, EOFError, ValueError):
+    except damaged_errors(compression):
         return None
     return digest.hexdigest()
 

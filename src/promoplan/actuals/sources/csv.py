@@ -9,12 +9,13 @@ must be transcoded; its lines are numbered as in the plain file.
 from __future__ import annotations
 
 import gzip
+import importlib
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from promoplan.actuals import sql
+from promoplan.actuals import sql, zstdframe
 from promoplan.actuals.header import read_header, record_lines
 from promoplan.actuals.problems import csv_problem, is_line_end_error, is_unicode_error
 from promoplan.actuals.sniff import (
@@ -57,6 +58,20 @@ _OPENERS: dict[Compression | None, Opener] = {
 _DAMAGED = (OSError, EOFError, ValueError)  # what the decompressors raise on damaged data
 
 
+def damaged_errors(compression: Compression | None) -> tuple[type[Exception], ...]:
+    """What reading a ``compression`` file raises on damaged data: for zstd, the
+    decompressor's own ``ZstdError`` too (``zstandard``'s, Python 3.14's)."""
+    if compression != "zstd":
+        return _DAMAGED
+    found: list[type[Exception]] = list(_DAMAGED)
+    for module in ("compression.zstd", "zstandard"):
+        try:
+            found.append(importlib.import_module(module).ZstdError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
 def open_decompressed(path: Path, compression: Compression) -> BinaryIO:
     """The bytes a gzip or zstd file holds, decompressed as the source reads them."""
     return _OPENERS[compression](path)
@@ -71,13 +86,23 @@ class CsvSource:
         self.compression = compression
         self.opener = _OPENERS[compression]
 
+    @cached_property
+    def damaged(self) -> tuple[type[Exception], ...]:
+        """What reading this form raises on damaged data (imports a decompressor)."""
+        return damaged_errors(self.compression)
+
     def open(
         self, ctx: Context, path: Path, name: str, index: int, diagnostics: list[Diagnostic]
     ) -> Opened | None:
         """Sniff the encoding, transcode when needed and read the header."""
         try:
+            # A zstd file cut short decompresses to its whole blocks without a word.
+            cut = zstdframe.damage(path) if self.compression == "zstd" else None
+            if cut is not None:
+                diagnostics.append(self._damaged(name, cut))
+                return None
             sniffed = sniff(path, name, ctx.encoding, self.opener, expected=(ctx.date_column,))
-        except _DAMAGED as exc:
+        except self.damaged as exc:
             diagnostics.append(self._damaged(name, exc))
             return None
         if sniffed.problem is not None:
@@ -123,11 +148,11 @@ class CsvSource:
         """PA006 (malformed CSV) or PA001 (cannot be decoded), with its line."""
         if self.compression is not None and not opened.state.get("transcoded"):
             text = str(failure).lower()
-            if any(word in text for word in ("gzip", "zstd", "compress", "decompress")):
+            if any(word in text for word in ("gzip", "zstd", "compress", "corrupt")):
                 return self._damaged(opened.name, failure)
         return csv_problem(failure, opened.name, opened.encoding)
 
-    def _damaged(self, name: str, exc: Exception) -> Diagnostic:
+    def _damaged(self, name: str, exc: Exception | str) -> Diagnostic:
         what = self.compression or "CSV"
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return diagnostic(
@@ -157,7 +182,7 @@ class CsvSource:
                 problem = transcode(
                     path, readable, encoding, name, newlines=newlines, opener=self.opener
                 )
-            except _DAMAGED as exc:
+            except self.damaged as exc:
                 problem = self._damaged(name, exc)
             if problem is not None:
                 diagnostics.append(problem)
@@ -165,7 +190,7 @@ class CsvSource:
             opener, compression = open_plain, None
         try:
             header = read_header(readable, name, opener)
-        except _DAMAGED as exc:
+        except self.damaged as exc:
             header = self._damaged(name, exc)
         if isinstance(header, Diagnostic):
             diagnostics.append(header)
