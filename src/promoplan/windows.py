@@ -211,18 +211,24 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
     return window
 
 
+_LAST_WEEK = ("last-week", "lastweek", "last_week")
+
+
 def window_to_read(text: str | None, plan: Plan, as_of: dt.date | None) -> Window:
     """The window ``--period`` names, as far as it is known before the actuals are read.
 
     Raise :class:`UsageProblem` as :func:`parse_period` does. Without ``--as-of``, a
     relative window (``ytd``, ``qtd``, ``mtd``, ``last-week``) is as of the actuals'
-    latest day, not known yet: any of the period's, from the week before it (last week
-    as of its first days).
+    latest day, not known yet: any of the period's (for last week, from the week before
+    it, as of the period's first days).
     """
     raw = (text or "ytd").strip()
-    if as_of is None and _relative_window(raw.lower(), plan, plan.span[0]) is not None:
+    key = raw.lower()
+    if as_of is None and _relative_window(key, plan, plan.span[0]) is not None:
         start, end = plan.span
-        return Window(raw, start - dt.timedelta(days=6), end)
+        if key in _LAST_WEEK:
+            start -= dt.timedelta(days=6)
+        return Window(raw, start, end)
     return parse_period(text, plan, as_of or plan.span[0])
 
 
@@ -237,7 +243,7 @@ def _relative_window(key: str, plan: Plan, as_of: dt.date) -> Window | None:
     if key == "mtd":
         current = month_of(as_of)
         return Window("mtd", current.start, as_of)
-    if key in ("last-week", "lastweek", "last_week"):
+    if key in _LAST_WEEK:
         return last_complete_week(as_of)
     return None
 
