@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 
 from promoplan.errors import Locked, UsageProblem, interruption, unsettle
@@ -35,17 +36,49 @@ def guarded_status(
     except KeyboardInterrupt:
         say("promoplan: interrupted")
         return 130
-    except Exception:  # the one place that turns bugs into exit 3
-        stop = interruption()
-        if stop is not None:  # a library turned SIGINT/SIGTERM into its own error
-            raise stop from None
-        if debug:
-            import traceback  # noqa: PLC0415  # only for --debug
+    except Exception as exc:  # the one place that turns bugs into exit 3
+        return _unexpected(exc, debug=debug)
 
-            traceback.print_exc()
-        else:
-            say("promoplan: internal error (a bug); please report it with the output of --debug")
-        return 3
+
+# File system errors no check of promoplan's can foresee, wherever they happen: a name
+# longer than the file system allows, a failing disk or stale network mount, a full or
+# read-only disk, a file that vanished or changed kind while being read.
+_ENVIRONMENT = frozenset(
+    {
+        errno.ENAMETOOLONG,
+        errno.EIO,
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.ENXIO,
+        errno.ESTALE,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ELOOP,
+        errno.EACCES,
+        errno.EPERM,
+    }
+)
+
+
+def _unexpected(exc: Exception, *, debug: bool) -> int:
+    """2 for a file system error of the machine's (one line naming the file), else 3 for
+    a bug: one line, the traceback with --debug."""
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT:
+        where = f"{exc.filename}: " if exc.filename else "a file could not be read or written: "
+        say(f"promoplan: {where}{exc.strerror or exc}")
+        return 2
+    stop = interruption()
+    if stop is not None:  # a library turned SIGINT/SIGTERM into its own error
+        raise stop from None
+    if debug:
+        import traceback  # noqa: PLC0415  # only for --debug
+
+        traceback.print_exc()
+    else:
+        say("promoplan: internal error (a bug); please report it with the output of --debug")
+    return 3
 
 
 def say(message: str) -> None:

@@ -106,6 +106,41 @@ def test_a_missing_file_is_still_no_such_file(tmp_path: Path) -> None:
     assert "no such file" in outcome.stderr
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_file_whose_read_fails_is_refused_naming_it() -> None:
+    """/proc/self/mem opens and then fails to read (EIO), as a file on a failing disk or a
+    stale network mount does: the file named, exit 2, no internal error."""
+    outcome = run_cli(*["check", PLAN, "-a", "/proc/self/mem"])
+    assert outcome.exit_code == 2
+    assert outcome.stderr == (
+        "promoplan: actuals file '/proc/self/mem' cannot be read (Input/output error)\n"
+    )
+
+
+LONG = "x" * 300  # one name longer than a file system allows (255 bytes)
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        (["validate", f"{LONG}.yaml"], f"{LONG}.yaml"),
+        (["check", str(PLAN), "-a", f"{LONG}.csv"], f"{LONG}.csv"),
+        (["diff", str(PLAN), f"{LONG}.yaml"], f"{LONG}.yaml"),
+        (["test", f"{LONG}.test.yaml"], f"{LONG}.test.yaml"),
+        (["init", f"{LONG}.yaml"], f"{LONG}.yaml"),
+    ],
+    ids=["validate", "check", "diff", "test", "init"],
+)
+def test_a_name_too_long_is_a_usage_problem_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], path: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    outcome = run_cli(*args)
+    assert outcome.exit_code == 2, outcome.stderr
+    assert outcome.stderr.endswith(f"{path}: File name too long\n"), outcome.stderr
+    assert os.listdir(tmp_path) == []
+
+
 # --- ISO timestamps with an offset ---------------------------------------------------------
 
 
@@ -225,3 +260,27 @@ def test_unclosed_flow_collection_hint_names_the_open_bracket(
     found = entry(outcome.stdout)["diagnostics"]
     assert [d["code"] for d in found] == ["PP001"]
     assert found[0]["hint"].startswith(hint), found[0]["hint"]
+
+
+def test_only_the_machines_file_system_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """A failing disk or a full one is the machine's (exit 2, one line); any other OSError
+    escaping a command is still a bug (exit 3)."""
+    import errno  # noqa: PLC0415
+
+    from promoplan.guard import guarded_status  # noqa: PLC0415
+
+    def failing(error: OSError) -> Any:
+        def action() -> int:
+            raise error
+
+        return action
+
+    no_space = OSError(errno.ENOSPC, "No space left on device", "/tmp/out.json")
+    assert guarded_status(failing(no_space)) == 2
+    assert capsys.readouterr().err == "promoplan: /tmp/out.json: No space left on device\n"
+    assert guarded_status(failing(OSError(errno.EIO, "Input/output error"))) == 2
+    assert capsys.readouterr().err == (
+        "promoplan: a file could not be read or written: Input/output error\n"
+    )
+    assert guarded_status(failing(OSError(errno.ECONNRESET, "Connection reset by peer"))) == 3
+    assert "internal error (a bug)" in capsys.readouterr().err

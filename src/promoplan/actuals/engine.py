@@ -68,6 +68,7 @@ from promoplan.actuals.unknowns import (
     unknown_channels,
 )
 from promoplan.diagnostics import Diagnostic, diagnostic
+from promoplan.errors import UsageProblem
 
 if TYPE_CHECKING:
     pass
@@ -220,7 +221,11 @@ class Reader:
     def open(self, path: Path, name: str, index: int) -> tuple[FileRead, Source, Opened | None]:
         """The file opened by its source (header read), not yet scanned."""
         read = FileRead(name)
-        source = pick(path)
+        try:
+            source = pick(path)
+        except OSError as exc:  # a failing disk, a stale mount: open worked, read did not
+            reason = exc.strerror or type(exc).__name__
+            raise UsageProblem(f"actuals file {name!r} cannot be read ({reason})") from None
         return read, source, source.open(self.ctx, path, name, index, read.diagnostics)
 
     def finish(
