@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from promoplan.cli import app
@@ -641,3 +642,24 @@ def test_last_week_without_as_of_is_the_week_before_the_latest_row(tmp_path: Pat
         "end": "2025-03-09",
     }
     assert goal(document, "orders")["actual"] == total(rows, D(2025, 3, 3), D(2025, 3, 9)) == 42
+
+
+def test_a_window_not_started_shows_its_share_of_the_target(tmp_path: Path) -> None:
+    """``--period Q3`` before Q3: a year goal's target is Q3's share (92 of 365 days), the
+    one it shows once Q3 has started, not the year's; a level goal's stays as it is."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period=2025)
+        + "  aov: {column: orders, agg: mean}\n"
+        + "goals:\n  orders: {metric: orders, at_least: 3650}\n"
+        + "  aov: {metric: aov, at_least: 20}\n",
+        encoding="utf-8",
+    )
+    daily_csv(tmp_path / "days.csv", D(2025, 1, 1), D(2025, 7, 10), lambda d: 10)
+    args = ("check", str(plan), "-a", str(tmp_path / "days.csv"), "--period", "Q3")
+    _, before = run_json(*args, "--as-of", "2025-06-29")
+    _, started = run_json(*args, "--as-of", "2025-07-10")
+    assert goal(before, "orders")["status"] == "pending"
+    assert goal(before, "orders")["target"] == pytest.approx(3650 * 92 / 365)
+    assert goal(started, "orders")["target"] == pytest.approx(3650 * 92 / 365)
+    assert goal(before, "aov")["target"] == goal(started, "aov")["target"] == 20

@@ -104,11 +104,7 @@ class Evaluator:
         measured = self._measured(scope)
         target = goal.target
         if measured is None:
-            numbers = (
-                GoalNumbers("pending", target=target.value)
-                if isinstance(target, Quantity)
-                else GoalNumbers("unset")
-            )
+            numbers = self._pending(scope, kind)
         elif kind == "growth" and self._seasonal_growth(scope):
             numbers = self._paced_growth(scope, measured)
         elif kind == "growth":
@@ -177,13 +173,28 @@ class Evaluator:
         # Over weekly or monthly rows: the whole rows inside, the dates actually summed.
         return summed(Window(label, span.start, min(span.end, self.as_of)), grain, week_start)
 
+    def _pending(self, scope: GoalScope, kind: GoalKind) -> GoalNumbers:
+        """A goal whose window has not started: its target, for a cumulative goal the
+        window's share of it (``--period Q3`` of a year goal: Q3's), as once it starts."""
+        target = scope.goal.target
+        if not isinstance(target, Quantity):
+            return GoalNumbers("unset")
+        if kind != "cumulative" or scope.goal.per is not None:
+            return GoalNumbers("pending", target=target.value)
+        return GoalNumbers("pending", target=target.value * self._share(scope))
+
+    def _share(self, scope: GoalScope) -> float:
+        """The window's share of the goal's span, by the goal's own pacing."""
+        span, natural = scope.span, scope.natural
+        return self._paced(scope).curve.share(span.start, span.end, natural.start, natural.end)
+
     def pace(self, scope: GoalScope) -> tuple[float, float]:
         """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
         if scope.goal.per is not None:
             return 1.0, 1.0  # the target applies to each complete window as it stands
-        span, natural = scope.span, scope.natural
+        span = scope.span
         curve = self._paced(scope).curve
-        share = curve.share(span.start, span.end, natural.start, natural.end)
+        share = self._share(scope)
         grain, week_start = self.plan.actuals.grain, self.plan.actuals.week_start
         through = self.counted_through
         return share, counted_fraction(curve, span.start, span.end, through, grain, week_start)
