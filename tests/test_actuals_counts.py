@@ -253,3 +253,35 @@ def test_example_plans_check_cleanly() -> None:
         assert outcome.exit_code in (0, 1), outcome.stderr
         entry = json.loads(outcome.stdout)["plans"][0]
         assert [d["code"] for d in entry["diagnostics"]] == []
+
+
+def test_growth_of_an_expr_and_of_counted_rows_compares_with_last_year(tmp_path: Path) -> None:
+    """An ``expr`` metric (and ``agg: count`` of rows) has a baseline like a column's: its
+    growth is this Q1's sum of a * b over last Q1's, by hand, not no_data (PA021)."""
+    data = tmp_path / "a.csv"
+    lines = ["date,a,b"]
+    expected: dict[int, float] = {2024: 0.0, 2025: 0.0}
+    rows_in = {2024: 0, 2025: 0}
+    for year in (2024, 2025):
+        day = dt.date(year, 1, 1)
+        while day <= dt.date(year, 3, 31):
+            a, b = day.day + (year - 2024) * 3, 2 + day.month
+            lines.append(f"{day.isoformat()},{a},{b}")
+            expected[year] += a * b
+            rows_in[year] += 1
+            day += dt.timedelta(days=1)
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = write_plan(
+        tmp_path,
+        "metrics:\n  x: {expr: a * b}\n  n: {agg: count}\n"
+        "goals:\n  g: {metric: x, growth: 5%}\n  h: {metric: n, growth: 0%}\n",
+    )
+    outcome = run_cli("check", path, "-a", data, "--as-of", "2025-03-31", "-f", "json")
+    document = json.loads(outcome.stdout)["plans"][0]
+    goals = {g["id"]: g for g in document["goals"]}
+    assert [d["code"] for d in document["diagnostics"]] == []
+    assert goals["g"]["baseline"] == expected[2024]
+    assert goals["g"]["actual"] == pytest.approx(expected[2025] / expected[2024] - 1)
+    # 2024 is a leap year: its Q1 has one day more (SPEC: the same dates a year earlier).
+    assert goals["h"]["baseline"] == rows_in[2024] == 91
+    assert goals["h"]["actual"] == pytest.approx(90 / 91 - 1)

@@ -128,10 +128,11 @@ class Rollup:
         metric = self.metric(metric_id)
         if metric is None or metric_id in _seen:
             return None
-        if metric.column is not None:
-            if metric.column not in self.column_index:
+        key = self._key(metric)  # a column, an expr computed per row, rows counted
+        if key is not None:
+            if key not in self.column_index:
                 return None
-            whole = self.totals.series(metric.column, (), None).get(None)
+            whole = self.totals.series(key, (), None).get(None)
             return (whole.days[0], whole.days[-1]) if whole is not None else None
         formula = self.formula(metric_id)
         if formula is None:
