@@ -663,3 +663,20 @@ def test_a_window_not_started_shows_its_share_of_the_target(tmp_path: Path) -> N
     assert goal(before, "orders")["target"] == pytest.approx(3650 * 92 / 365)
     assert goal(started, "orders")["target"] == pytest.approx(3650 * 92 / 365)
     assert goal(before, "aov")["target"] == goal(started, "aov")["target"] == 20
+
+
+def test_exactly_on_pace_is_on_track_whatever_the_floating_point_sums(tmp_path: Path) -> None:
+    """365,000 a year at most, 1,000 a day: 3,000 spent by 2025-01-03 is exactly the pace
+    (progress 1), so on_track, although the pace's shares sum to 3,000.0000000000005."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period=2025) + "goals:\n  cap: {metric: orders, at_most: 365000}\n",
+        encoding="utf-8",
+    )
+    rows = daily_csv(tmp_path / "days.csv", D(2025, 1, 1), D(2025, 1, 3), lambda d: 1000)
+    _, document = run_json("check", str(plan), "-a", str(tmp_path / "days.csv"))
+    cap = goal(document, "cap")
+    assert cap["actual"] == total(rows, D(2025, 1, 1), D(2025, 1, 3)) == 3000
+    assert cap["expected"] == pytest.approx(3000)
+    assert cap["progress"] == pytest.approx(1)
+    assert cap["status"] == "on_track"

@@ -39,6 +39,7 @@ from promoplan.vocabulary import GoalKind, Severity, default_units
 from promoplan.windows import ONE_DAY, clip, pacing_span
 
 DEFAULT_TOLERANCE = 0.10
+_EDGE = 1e-12  # how far from a band's edge floating-point sums of shares may land
 
 
 class Evaluator:
@@ -301,7 +302,7 @@ class Evaluator:
             progress = ratio(value, expected)
             # Over weekly rows the days before the first whole week (and after the last)
             # are in no row summed: once the window is over, what its rows cover is due.
-            due = expected * (1 - 1e-12)  # the pace's shares, summed in floating point
+            due = expected * (1 - _EDGE)  # the pace's shares, summed in floating point
             met = value >= target or (complete and value >= due)
         else:
             progress = ratio(expected, value)
@@ -341,9 +342,11 @@ class Evaluator:
     def status_of(self, progress: float | None) -> GoalStatus:
         if progress is None:
             return "no_data"
-        if progress >= 1:
+        # Exactly on an edge stays on it: a pace summed in floating point (365,000 x 3/365
+        # = 3,000.0000000000005) must not make 3,000 spent "at_risk".
+        if progress >= 1 - _EDGE:
             return "on_track"
-        if progress >= 1 - self.tolerance:
+        if progress >= 1 - self.tolerance - _EDGE:
             return "at_risk"
         return "off_track"
 
