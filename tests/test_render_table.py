@@ -114,7 +114,7 @@ def test_quiet_check_prints_error_findings_and_error_alerts_only() -> None:
         "plans/ecommerce-2025.yaml: error alert low_roi [channel=kuaishou] 2025-Q2: "
         "roi 1:2.4 below 1:3; action: 缩减投放 (cut this channel's spend)",
         "plans/ecommerce-2025.yaml: error alert budget [line=influencers] ytd: "
-        "spent ¥800万, over ¥750万",
+        "spent ¥800万, over the ¥750万 planned",
     ]
 
 
@@ -184,7 +184,10 @@ def test_alerts_show_group_window_value_and_action() -> None:
     assert out[at + 1] == "error    ROI 低于 1:3 [channel=kuaishou] 2025-Q2: roi 1:2.4 below 1:3"
     assert out[at + 2] == "         action: 缩减投放 (cut this channel's spend)"
     # Errors first (the one order of alerts): the budget's error before the warning.
-    assert out[at + 3] == "error    budget [line=influencers] ytd: spent ¥800万, over ¥750万"
+    assert (
+        out[at + 3]
+        == "error    budget [line=influencers] ytd: spent ¥800万, over the ¥750万 planned"
+    )
     assert out[at + 4] == "warning  traffic_drop 2025-W26: uv down 25% (more than 20%)"
 
 
@@ -313,3 +316,14 @@ def test_a_plan_that_did_not_load_shows_its_file_and_findings() -> None:
     assert out == (
         "plans/x.yaml\n\nDiagnostics\nplans/x.yaml:3:1: error PP001 not UTF-8\n\nfail: 1 error\n"
     )
+
+
+def test_budget_alerts_say_what_their_limit_is() -> None:
+    from promoplan.render.text import describe_alert  # noqa: PLC0415
+
+    def said(condition: str, value: float, limit: float) -> str:
+        return describe_alert(condition, value, limit, "currency", currency="USD")
+
+    assert said("behind", 90386.27, 341491.30) == "spent $90.39k, behind pace (less than $341.49k)"
+    assert said("ahead", 500, 440) == "spent $500, ahead of pace (more than $440)"
+    assert said("over_budget", 800, 750) == "spent $800, over the $750 planned"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # named for types only: validate's CI formats load no result 
     from promoplan.resultreport import Kpi
     from promoplan.resultrows import AlertResult, BudgetRow, GoalProgress
 
-# A budget alert's wording ("spent ¥800万, over ¥750万") already names the metric.
+# A budget alert's wording ("spent ¥800万, over the ¥750万 planned") already names the metric.
 BUDGET_CONDITIONS = ("over_budget", "ahead", "behind", "unmapped")
 
 

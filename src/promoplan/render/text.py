@@ -272,12 +272,14 @@ def describe_alert(
         )
     shown = format_value(value, unit, currency=currency, units=units)
     limit = format_value(threshold, unit, currency=currency, units=units)
+    # The limit in words of what it is: "behind ¥34.62万" read as a shortfall of 34.62万
+    # when it was what pace less the tolerance calls for.
     if condition == "over_budget":
-        return f"spent {shown}, over {limit}"
+        return f"spent {shown}, over the {limit} planned"
     if condition == "ahead":
-        return f"spent {shown}, ahead of {limit}"
+        return f"spent {shown}, ahead of pace (more than {limit})"
     if condition == "behind":
-        return f"spent {shown}, behind {limit}"
+        return f"spent {shown}, behind pace (less than {limit})"
     if condition == "unmapped":
         share, most = format_value(value, "percent"), format_value(threshold, "percent")
         return f"{share} of spend on unmapped channels (more than {most})"
