@@ -720,6 +720,100 @@ def test_pp004_bare_number_for_a_percentage(tmp_path: Path) -> None:
     assert found.hint == "write 35% or 0.35"
 
 
+UNITS_METRICS = """
+    metrics:
+      gmv: {column: gmv, unit: currency}
+      orders: {column: orders}
+      uv: {column: uv}
+      conversion: {formula: orders / uv, unit: percent}
+      roi: {formula: gmv / orders, unit: ratio}
+      nps: {column: nps, agg: mean, unit: number}
+"""
+
+
+@pytest.mark.parametrize(
+    ("goal", "message"),
+    [
+        (
+            "{metric: gmv, at_least: 50%}",
+            "goal 'g': 'gmv' is an amount of money (unit: currency), so 50% is not a value of it",
+        ),
+        (
+            "{metric: orders, at_most: 50%}",
+            "goal 'g': 'orders' is a count (unit: count), so 50% is not a value of it",
+        ),
+        (
+            '{metric: conversion, at_least: "1:3"}',
+            "goal 'g': 'conversion' is a percentage (unit: percent), so \"1:3\" would mean 300%",
+        ),
+        (
+            '{metric: orders, at_least: "1:3"}',
+            "goal 'g': 'orders' is a count (unit: count), "
+            'so "1:3" (a ratio) is not a value of it',
+        ),
+        (
+            "{metric: orders, at_least: ¥500}",
+            "goal 'g': 'orders' is a count (unit: count), so ¥500 (money) is not a value of it",
+        ),
+        (
+            '{metric: gmv, at_least: "$5万"}',
+            "goal 'g': $50,000 is not in the plan's currency (CNY, ¥)",
+        ),
+        (
+            '{metric: gmv, baseline: "€5", at_least: ¥6}',
+            "goal 'g': €5 is not in the plan's currency (CNY, ¥)",
+        ),
+    ],
+)
+def test_pp004_a_target_in_another_unit_than_its_metrics(
+    tmp_path: Path, goal: str, message: str
+) -> None:
+    """at_least: 50% for GMV is a target of ¥0.50, met on the first day: refused."""
+    body = UNITS_METRICS + f"    goals:\n      g: {goal}\n"
+    found = only(load(tmp_path, body), "PP004")
+    assert found.message == message
+    assert found.line == pos(body, "g: {")[0]
+
+
+def test_pp004_units_that_fit_their_metrics_pass(tmp_path: Path) -> None:
+    body = (
+        UNITS_METRICS
+        + """
+    goals:
+      a: {metric: gmv, at_least: ¥5万}
+      b: {metric: gmv, at_least: 5000万}
+      c: {metric: conversion, at_least: 5%, baseline: 4%}
+      d: {metric: conversion, at_least: "1:0.05"}
+      e: {metric: roi, at_least: "1:3"}
+      f: {metric: gmv, growth: 30%}
+      g: {metric: orders, at_least: 1.2M}
+      h: {metric: nps, at_least: 45}
+    alerts:
+      low_roi: {metric: roi, below: "1:3", action: cut}
+      drop: {metric: gmv, window: week, drop_over: 20%, action: look}
+    budget: {total: ¥2000万, lines: {a: 100%}}
+    """
+    )
+    assert codes(load(tmp_path, body)) == []
+
+
+def test_pp004_an_alert_threshold_and_budget_amounts_in_another_unit(tmp_path: Path) -> None:
+    body = (
+        UNITS_METRICS
+        + """
+    alerts:
+      low: {metric: gmv, below: 10%, action: look}
+    budget: {total: $30M, lines: {a: {amount: $30M}}}
+    """
+    )
+    found = [d for d in load(tmp_path, body).diagnostics if d.code == "PP004"]
+    assert [(d.path, d.line) for d in found] == [
+        ("alerts.low.below", pos(body, "10%")[0]),
+        ("budget.total", pos(body, "$30M")[0]),
+        ("budget.lines.a.amount", pos(body, "$30M")[0]),
+    ]
+
+
 def test_pp004_bare_numbers_for_shares_and_weights(tmp_path: Path) -> None:
     body = """
     budget: {lines: {a: 60, b: 40}}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -53,6 +53,9 @@ class Quantity:
 
     value: float
     kind: Kind = "number"
+    # The currency sign written (``$5``), if any: checked against the metric's unit and
+    # the plan's currency, not part of the value (``¥5`` equals ``5``).
+    symbol: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def parse_quantity(raw: object) -> Quantity | Placeholder:  # noqa: PLR0912  # o
         number = -number
     if not math.isfinite(number):
         raise QuantityError(f"{raw!r} is too large")
-    return Quantity(number, "percent" if suffix == "%" else "number")
+    return Quantity(number, "percent" if suffix == "%" else "number", match["cur"] or None)
 
 
 def format_quantity(value: float, kind: Kind = "number") -> str:

@@ -46,6 +46,7 @@ from promoplan.checks.reading import SHARE_TOLERANCE
 from promoplan.checks.signs import check_negative_values
 from promoplan.checks.source import check_actuals_source
 from promoplan.checks.targets import check_fraction_units, check_goal_targets, check_placeholders
+from promoplan.checks.units import check_target_units
 from promoplan.diagnostics import Diagnostic, Locate, diagnostic, dotted
 from promoplan.model import Plan
 
@@ -76,6 +77,7 @@ __all__ = [
     "check_quarter_tiling",
     "check_quarter_weights",
     "check_sub_line_shares",
+    "check_target_units",
     "check_unknown_ignores",
     "check_unpivoted_exprs",
     "check_unpivoted_groups",
@@ -114,6 +116,7 @@ def check_plan(plan: Plan, locate: Locate) -> list[Diagnostic]:
 CHECKS: tuple[Check, ...] = (
     Check("PP004", check_fraction_units),
     Check("PP004", check_negative_values),
+    Check("PP004", check_target_units),
     Check("PP101", check_budget_shares),
     Check("PP102", check_sub_line_shares),
     Check("PP103", check_budget_amounts),

@@ -196,10 +196,11 @@ def _alert_fractions(plan: Plan, alert_id: str, alert: AlertRule) -> Iterator[Fi
 
 def _fraction_finding(lead: str, value: Quantity | Placeholder | None, path: Path) -> Finding:
     number = number_of(value) or 0.0
-    written = f"{number:g}"
-    return Finding(
-        "PP004",
-        f"{lead} {written} would mean {number * 100:g}%",
-        path,
-        f"write {written}% or {number / 100:g}",
+    written = f"{number:.15g}"
+    # 35 is 35% or 0.35 mistyped; 5万 is neither: say how a percentage is written.
+    hint = (
+        f"write {written}% or {number / 100:g}"
+        if abs(number) <= 100
+        else ("write a percentage with % (35%) or as a fraction (0.35)")
     )
+    return Finding("PP004", f"{lead} {written} would mean {number * 100:.15g}%", path, hint)
