@@ -174,3 +174,31 @@ def test_memory_stays_bounded_when_every_row_is_bad(tmp_path: Path) -> None:
     assert f"{rows:,} in all" in bad[-1]["message"]
     # Generous: DuckDB's own buffers and thread pools, not a Python object per row.
     assert peak - clean < 600, (peak, clean)
+
+
+def test_cells_up_to_10_to_the_14_are_summed_exactly(tmp_path: Path) -> None:
+    """A sum of 10^10 or more overflowed the one query's 64-bit units (exit 3): it is
+    read through the table instead, exactly, in every spelling of a number."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from promoplan.actuals import read_actuals  # noqa: PLC0415
+    from promoplan.actuals.model import ActualsSpec  # noqa: PLC0415
+
+    cells = ["10000000000", '"10,000,000,000"', "1e10", "99999999999999.9999"]
+    body = "".join(f"2025-01-0{n + 1},douyin,{cell},1\n" for n, cell in enumerate(cells))
+    path = tmp_path / "actuals.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    spec = ActualsSpec(
+        date_column="date", dimensions=(("channel", "channel"),), columns=("gmv", "spend")
+    )
+    actuals = read_actuals([path], spec)
+    assert actuals.diagnostics == ()
+    gmv = [row.cells[0] for row in actuals.cube.rows]
+    assert [cell.total for cell in gmv if cell is not None] == [
+        Decimal(10**10),
+        Decimal(10**10),
+        Decimal(10**10),
+        Decimal("99999999999999.9999"),
+    ]
+    outcome = run_cli("check", CSV_PLAN, "--actuals", path, "-f", "json")
+    assert outcome.exit_code in (0, 1), outcome.stderr

@@ -114,6 +114,8 @@ def _fetch(  # noqa: PLR0917  # the cube query's parts, as build_cube has them
             return run(con, cubesql.fetch_query(k, extrema, cube=query), params)
         except duckdb.ConversionException:  # a sum past 10^14: by the magnitudes of a table
             pass
+        except duckdb.OutOfRangeException:  # its units past 10^18 (a sum of 10^10 or more)
+            pass
         except duckdb.OutOfMemoryException:  # past the memory cap in one query: by a table
             pass
     run(con, cubesql.create_query(sources, k, extrema, folded), params)

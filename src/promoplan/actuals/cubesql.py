@@ -114,9 +114,11 @@ def fetch_query(
     """The cube in a stable order: date, keys, then per measure its units, count, extremes.
 
     ``small``: per measure, whether its units fit a BIGINT, from the cube table's
-    magnitudes; None: every value is taken to fit DECIMAL(18, 4) (up to 10^14),
-    whose units DuckDB computes in 64 bits, several times faster than from the
-    sum's DECIMAL(38, 4); a value past that fails the query (a conversion error).
+    magnitudes; None: every value is taken to fit DECIMAL(18, 4) and its units a
+    BIGINT (a sum below 10^10: the units are multiplied as a DECIMAL(18)), which
+    DuckDB computes in 64 bits, several times faster than from the sum's
+    DECIMAL(38, 4); a value past that fails the query (a conversion or
+    out-of-range error), and the caller reads the cube through a table.
     ``cube``: the :func:`cube_query` to read (None: the cube table).
     """
     source = quote_ident(CUBE_TABLE) if cube is None else f"({cube})"
