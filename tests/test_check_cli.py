@@ -223,6 +223,30 @@ def test_ignore_drops_diagnostics(files: tuple[Path, Path]) -> None:
     assert "PA011" not in [d["code"] for d in plan["diagnostics"]]
 
 
+def test_ignoring_the_error_that_stopped_the_run_does_not_make_it_pass(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """--ignore PA003 on a file with a bad cell printed "pass: no problems" (exit 0) with
+    nothing evaluated; --ignore PP102 on a plan whose sub-line shares are short did the same."""
+    plan_file, actuals = files
+    broken = tmp_path / "broken.csv"
+    broken.write_text(actuals.read_text(encoding="utf-8") + "2025-03-30,douyin,12x,1,1,1\n")
+    status, plan = check_json(plan_file, "--actuals", broken, "--ignore", "PA003")
+    assert status == 1
+    assert [d["code"] for d in plan["diagnostics"]] == ["PA003"]
+    assert plan["goals"] == []
+    short = tmp_path / "short.yaml"
+    short.write_text(
+        plan_file.read_text(encoding="utf-8").replace("public: 40%", "public: 30%"),
+        encoding="utf-8",
+    )
+    status, plan = check_json(short, "--actuals", actuals, "--ignore", "PP102", "--ignore", "PA011")
+    assert status == 1
+    assert [d["code"] for d in plan["diagnostics"]] == ["PP102"]
+    # validate, which evaluates nothing, accepts what it is told to.
+    assert run_cli("validate", short, "--ignore", "PP102").exit_code == 0
+
+
 def test_globs_expand(files: tuple[Path, Path]) -> None:
     plan_file, actuals = files
     status, plan = check_json(plan_file, "--actuals", str(actuals.parent / "*.csv"))

@@ -179,6 +179,14 @@ def without_codes(
     return tuple(d for d in diagnostics if d.code not in dropped)
 
 
+def stopped_by(diagnostics: Iterable[Diagnostic], codes: Iterable[str]) -> tuple[Diagnostic, ...]:
+    """The diagnostics of a run its errors stopped before evaluating: ``codes`` dropped as
+    :func:`without_codes` does, except the errors, ignored or not. ``--ignore PA003``
+    made a file it could not read "pass: no problems" with nothing evaluated."""
+    dropped = {code.strip().upper() for code in codes} - NOT_IGNORABLE
+    return tuple(d for d in diagnostics if d.severity == "error" or d.code not in dropped)
+
+
 # A function from a plan key path (("budget", "lines", "traffic", "share")) to the
 # 1-based (line, column) of that node, or of its nearest ancestor that exists.
 Locate = Callable[[tuple[str | int, ...]], tuple[int | None, int | None]]

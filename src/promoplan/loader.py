@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from promoplan.checks import check_plan
-from promoplan.diagnostics import Diagnostic, Locate, plan_ignorable, without_codes
+from promoplan.diagnostics import Diagnostic, Locate, plan_ignorable, stopped_by, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.model import Plan
 from promoplan.output import note_input
@@ -100,11 +100,13 @@ def unevaluated(
     ignore: Sequence[str] = (),
     *,
     plan_ignores: bool = False,
+    stopped: bool = False,
 ) -> PlanResult:
     """The result of a plan that is not evaluated: its name, period and diagnostics.
 
     ``diagnostics`` defaults to the plan's own; ``plan_ignores`` also applies the
-    plan's ``ignore:`` (as check does once it has read actuals).
+    plan's ``ignore:`` (as check does once it has read actuals). ``stopped``: errors
+    stopped a run that meant to evaluate (``check``), and are kept, ignored or not.
     """
     plan = loaded.plan
     codes = [*ignore, *(plan_ignorable(plan.ignore) if plan is not None and plan_ignores else ())]
@@ -115,5 +117,5 @@ def unevaluated(
         period=plan.span if plan else None,
         currency=plan.currency if plan else "CNY",
         units=(plan.units or default_units(plan.currency)) if plan else "cn",
-        diagnostics=without_codes(found, codes),
+        diagnostics=stopped_by(found, codes) if stopped else without_codes(found, codes),
     )

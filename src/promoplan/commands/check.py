@@ -50,7 +50,7 @@ def run_check(
         loaded = load_plan(plan_path)
         plan = usable(loaded)
         if plan is None:
-            return Run("check", (unevaluated(loaded, ignore=ignore),))
+            return Run("check", (unevaluated(loaded, ignore=ignore, stopped=True),))
         # A bad --period fails before a long read; a window outside the period widens what
         # is kept.
         window = window_to_read(period, plan, given)
@@ -64,6 +64,6 @@ def run_check(
             meanwhile=meanwhile,
         )
     if not inputs.ok:
-        result = unevaluated(loaded, inputs.diagnostics, ignore, plan_ignores=True)
+        result = unevaluated(loaded, inputs.diagnostics, ignore, plan_ignores=True, stopped=True)
         return Run("check", (result,))
     return Run("check", (check_inputs(inputs, as_of=given, period=period, ignore=ignore),))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from promoplan.diagnostics import Diagnostic, without_codes
+from promoplan.diagnostics import Diagnostic, stopped_by, without_codes
 from promoplan.errors import UsageProblem
 from promoplan.inputs import (
     Progress,
@@ -111,7 +111,7 @@ def evaluate_report(
     )
     codes = ignored_codes(ignore, inputs.plan)
     if not inputs.ok or window is None or previous is None:
-        return ReportOutcome(None, without_codes(inputs.diagnostics, codes))
+        return ReportOutcome(None, stopped_by(inputs.diagnostics, codes))
 
     from promoplan.evaluate import Evaluator  # noqa: PLC0415  # the evaluation core, on use
     from promoplan.reportdata import (  # noqa: PLC0415
