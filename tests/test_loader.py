@@ -287,6 +287,21 @@ def test_wrong_version() -> None:
     )
 
 
+@pytest.mark.parametrize("value", ["true", "True", "yes"])
+def test_a_boolean_is_no_version_1(value: str) -> None:
+    """Python's True == 1: ``promoplan: true`` passed as version 1."""
+    found = one(load(f"promoplan: {value}\nname: x\nperiod: 2025\n", header=False))
+    if value == "yes":  # YAML 1.2: a string
+        assert found[3] == "unsupported plan format version 'yes'; this promoplan reads version 1"
+        return
+    assert found[:4] == (
+        "PP003",
+        1,
+        12,
+        f"expected the plan format version 1, got the boolean {value.lower()}",
+    )
+
+
 def test_number_where_text_is_needed_hints_at_quotes() -> None:
     loaded = load("currency: 156\n")
     assert one(loaded)[3] == "expected text, got the number 156"

@@ -294,10 +294,19 @@ class ReportSection(Model):
 # A reference to an environment variable: the only way a plan names a webhook or a secret.
 
 
+def _version(value: object) -> object:
+    """``promoplan: true`` is no version 1, though Python's True == 1."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
+    return value
+
+
 class Plan(Model):
     """A whole promotion plan."""
 
-    promoplan: Literal[1] = Field(description="Format version; always 1.")
+    promoplan: Annotated[Literal[1], BeforeValidator(_version)] = Field(
+        description="Format version; always 1."
+    )
     name: StrictStr = Field(
         description="The plan's name, in any language.", examples=["2025 promotion plan"]
     )

@@ -184,8 +184,19 @@ DATE_DIRECTIVES_DASHED = frozenset("djmyHIMS")  # %-d: without a leading zero
 _DIRECTIVE_RE = re.compile(r"%(-?)(.?)", re.DOTALL)
 
 
+_YEAR_DIRECTIVES = frozenset("YyGgcx")  # a date needs its year (%c and %x hold one)
+
+
 def _known_directives(value: str) -> str:
-    """``actuals.date_format``: every ``%`` starts a directive the engine knows."""
+    """``actuals.date_format``: every ``%`` starts a directive the engine knows, and the
+    format has a year (``%H:%M`` or ``%d/%m`` can never read as a date of the plan)."""
+    if not value.strip():
+        raise PydanticCustomError(
+            "strptime_format",
+            "date_format is empty; leave it out for ISO dates (2025-01-31), or write the "
+            "export's format, such as %d/%m/%Y",
+        )
+    directives = set()
     for match in _DIRECTIVE_RE.finditer(value):
         dash, char = match.groups()
         if not char:
@@ -199,6 +210,14 @@ def _known_directives(value: str) -> str:
                 "such as %d, %m, %Y, %H, %M, %S (%% for a percent sign)",
                 {"directive": match.group()},
             )
+        directives.add(char)
+    if not directives & _YEAR_DIRECTIVES:
+        raise PydanticCustomError(
+            "strptime_format",
+            "date_format {format} has no year, so no cell can read as a date; add %Y "
+            "(2025) or %y (25)",
+            {"format": repr(value)},
+        )
     return value
 
 

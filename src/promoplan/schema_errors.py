@@ -193,6 +193,8 @@ def _one(  # noqa: PLR0912, PLR0915  # one branch per kind of pydantic error
     elif kind == "literal_error" and path == ("promoplan",):
         shown = repr(given) if isinstance(given, str) else str(given)
         message = f"unsupported plan format version {shown}; this promoplan reads version 1"
+        if isinstance(given, bool):
+            message = f"expected the plan format version 1, got {_show(given)}"
         hint = "write promoplan: 1"
     elif kind == "literal_error":
         choices = _literal_choices(details)

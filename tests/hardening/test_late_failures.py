@@ -87,7 +87,9 @@ def test_other_codes_stay_ignorable(tmp_path: Path) -> None:
     assert found(plan, "--ignore", "PP101") == []  # errors: on the command line only
 
 
-@pytest.mark.parametrize("date_format", ["%Y-%Q", "%d/%m/%Y %", "%-Q", "%Y%m%d%"])
+@pytest.mark.parametrize(
+    "date_format", ["%Y-%Q", "%d/%m/%Y %", "%-Q", "%Y%m%d%", "", " ", "%H:%M", "%d/%m"]
+)
 def test_unknown_date_format_directive_is_found_by_validate(
     tmp_path: Path, date_format: str
 ) -> None:
