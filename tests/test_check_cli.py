@@ -273,6 +273,9 @@ def test_globs_expand(files: tuple[Path, Path]) -> None:
         (("--actuals", "ACTUALS", "--as-of", "2025-13-01"), "YYYY-MM-DD"),
         (("--actuals", "ACTUALS", "--period", "2025-Q5"), "2025-W23"),
         (("--actuals", "ACTUALS", "--period", "2023"), "outside the plan period"),
+        # "$PERIOD" unset: not ytd without a word.
+        (("--actuals", "ACTUALS", "--period", ""), "--period '' is empty (an unset variable?)"),
+        (("--actuals", "ACTUALS", "-f", " "), "--format ' ' is empty (an unset variable?)"),
     ],
 )
 def test_usage_problems_exit_2(

@@ -190,6 +190,15 @@ def test_two_windows_at_once_is_a_usage_problem(tmp_path: Path) -> None:
     assert report(tmp_path, "--fail-on", "sometimes")[0] == 2
 
 
+@pytest.mark.parametrize("option", ["--week", "--month", "--quarter"])
+def test_a_blank_window_is_a_usage_problem_not_last_week(tmp_path: Path, option: str) -> None:
+    """``--month "$MONTH"`` with MONTH unset wrote a weekly report without a word."""
+    status, _, stderr = report(tmp_path, option, "")
+    assert status == 2
+    assert stderr.startswith(f"promoplan: {option} '' is empty (an unset variable?); use last")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_plan_errors_write_nothing_and_exit_1(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     text = PLAN.read_text(encoding="utf-8")

@@ -182,6 +182,7 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
 
     Raise :class:`UsageProblem` with the accepted spellings for anything else.
     """
+    not_empty(text, "--period", "ytd, qtd, mtd, last-week, Q2, 2025, 2025-06 or 2025-W23")
     raw = (text or "ytd").strip()
     relative = _relative_window(raw.lower(), plan, as_of)
     period_start, period_end = plan.span
@@ -212,6 +213,13 @@ def parse_period(text: str | None, plan: Plan, as_of: dt.date) -> Window:
 
 
 _LAST_WEEK = ("last-week", "lastweek", "last_week")
+
+
+def not_empty(value: str | None, option: str, accepted: str) -> None:
+    """:class:`UsageProblem` for an option given as blank text: ``--month "$MONTH"`` with
+    MONTH unset made a weekly report instead, without a word."""
+    if value is not None and not value.strip():
+        raise UsageProblem(f"{option} {value!r} is empty (an unset variable?); use {accepted}")
 
 
 def window_to_read(text: str | None, plan: Plan, as_of: dt.date | None) -> Window:
@@ -294,6 +302,9 @@ def choose_kind(
         ("month", month_),
         ("quarter", quarter),
     )
+    for kind, value in options:
+        spelled = "2025-W23" if kind == "week" else "2025-06" if kind == "month" else "2025-Q2"
+        not_empty(value, f"--{kind}", f"last, this or {spelled}")
     given = [(kind, value) for kind, value in options if value]
     if len(given) > 1:
         names = " and ".join(f"--{k}" for k, _ in given)

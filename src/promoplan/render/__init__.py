@@ -56,6 +56,11 @@ def choose_format(
 ) -> Format:
     """The format ``--format`` names for ``command``; ``auto`` resolved; exit 2 for others."""
     choices = FORMATS_BY_COMMAND[command]
+    if text is not None and not text.strip():  # -f "$FORMAT" with FORMAT unset
+        raise UsageProblem(
+            f"--format {text!r} is empty (an unset variable?); choose one of: "
+            f"{', '.join([*choices, AUTO])}"
+        )
     wanted = (text or default).strip().lower()
     if wanted == AUTO:
         return "github" if github_actions and "github" in choices else default
