@@ -90,3 +90,35 @@ def test_default_path_is_plan_yaml_in_the_current_directory(
     result = cli("init")
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "plan.yaml").is_file()
+
+
+@pytest.mark.parametrize("given", ["out/", "out", ""])
+def test_a_directory_or_a_blank_is_refused_not_written_as_a_file(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """``init dir/`` wrote a regular file named ``dir`` (README: commands that write one
+    file refuse a trailing slash); ``init out`` with ``out/`` a directory is refused too."""
+    monkeypatch.chdir(tmp_path)
+    if given == "out":
+        (tmp_path / "out").mkdir()
+    result = cli("init", given)
+    assert result.exit_code == 2
+    expected = "is empty (an unset variable?)" if not given else "init writes one file"
+    assert expected in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == (["out"] if given == "out" else [])
+
+
+def test_a_dash_prints_the_starter_plan_and_its_tests(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == STARTER_PLAN
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+    (tmp_path / "plan.yaml").write_text(STARTER_PLAN, encoding="utf-8")
+    tests = cli("init", "--tests", "plan.yaml", "-")
+    assert tests.exit_code == 0, tests.stderr
+    assert tests.stdout.startswith("# Starter tests for plan.yaml")
+    assert '\nplan: "plan.yaml"\n' in tests.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]

@@ -331,7 +331,11 @@ def init(
 
         from promoplan.commands.init import run_init
 
-        typer.echo(run_init(path, tests=tests), err=True)
+        started = run_init(path, tests=tests)
+        if started.text is not None:
+            typer.echo(started.text, nl=False)
+        if started.message is not None:
+            typer.echo(started.message, err=True)
         return 0
 
     _guard(body)

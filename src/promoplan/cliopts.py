@@ -200,8 +200,11 @@ OldPlanArgument = Annotated[
 ]
 NewPlanArgument = Annotated[str, typer.Argument(help="The new plan: a file, or REV:path.")]
 InitPathArgument = Annotated[
-    Path | None,
-    typer.Argument(help="Where to write (default plan.yaml; tests/STEM.test.yaml)."),
+    str | None,
+    typer.Argument(
+        help="Where to write (default plan.yaml; tests/STEM.test.yaml); - for stdout.",
+        metavar="path",
+    ),
 ]
 InitTestsOption = Annotated[
     Path | None, typer.Option("--tests", help="Write starter tests for this plan instead.")

@@ -29,7 +29,7 @@ from promoplan.errors import UsageProblem
 from promoplan.evaluate import Evaluator
 from promoplan.formula import parse_formula
 from promoplan.inputs import actuals_spec
-from promoplan.loader import load_plan
+from promoplan.loader import LoadedPlan, load_plan
 from promoplan.model import AlertRule, Plan
 from promoplan.quantity import Quantity
 from promoplan.render.text import format_value
@@ -395,16 +395,22 @@ def default_target(plan_path: Path) -> Path:
     return plan_path.parent / "tests" / f"{plan_path.stem}.test.yaml"
 
 
-def write_starter_tests(plan_path: Path, target: Path | None) -> Path:
-    """Write the starter tests for ``plan_path`` to ``target`` (never over an existing file)."""
-    from promoplan.starter import write_new_file  # noqa: PLC0415  # the exclusive writer of init
-
+def _usable(plan_path: Path) -> LoadedPlan:
+    """The plan loaded, or :class:`UsageProblem` when it has errors."""
     loaded = load_plan(plan_path)
     errors = [d for d in loaded.diagnostics if d.severity == "error"]
     if loaded.plan is None or errors:
         raise UsageProblem(
             f"{plan_path} has errors; fix them first (promoplan validate {plan_path})"
         )
+    return loaded
+
+
+def write_starter_tests(plan_path: Path, target: Path | None) -> Path:
+    """Write the starter tests for ``plan_path`` to ``target`` (never over an existing file)."""
+    from promoplan.starter import write_new_file  # noqa: PLC0415  # the exclusive writer of init
+
+    loaded = _usable(plan_path)
     path = target if target is not None else default_target(plan_path)
     if path.exists() or path.is_symlink():
         raise UsageProblem(
@@ -413,7 +419,17 @@ def write_starter_tests(plan_path: Path, target: Path | None) -> Path:
         )
     if target is None and not path.parent.exists() and path.parent.parent.is_dir():
         path.parent.mkdir()
-    reference = os.path.relpath(plan_path.resolve(), path.parent.resolve())
-    text = starter_tests_text(loaded.plan, Path(reference).as_posix(), str(plan_path))
-    write_new_file(path, text.encode("utf-8"))
+    write_new_file(path, _text(plan_path, loaded, path.parent).encode("utf-8"))
     return path
+
+
+def starter_tests_for(plan_path: Path, directory: Path) -> str:
+    """The starter tests for ``plan_path`` as a file in ``directory`` would hold them
+    (``init --tests PLAN -``: printed, for the current directory)."""
+    return _text(plan_path, _usable(plan_path), directory)
+
+
+def _text(plan_path: Path, loaded: LoadedPlan, directory: Path) -> str:
+    assert loaded.plan is not None  # _usable refuses a plan with errors
+    reference = os.path.relpath(plan_path.resolve(), directory.resolve())
+    return starter_tests_text(loaded.plan, Path(reference).as_posix(), str(plan_path))
