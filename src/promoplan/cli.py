@@ -327,15 +327,9 @@ def init(
     """Write a commented starter plan, or starter tests for a plan (never overwrites a file)."""
 
     def body() -> int:
-        import typer  # the typer path only
-
         from promoplan.commands.init import run_init
 
-        started = run_init(path, tests=tests)
-        if started.text is not None:
-            typer.echo(started.text, nl=False)
-        if started.message is not None:
-            typer.echo(started.message, err=True)
+        run_init(path, tests=tests).emit()
         return 0
 
     _guard(body)

@@ -20,6 +20,15 @@ class Started:
     message: str | None = None
     text: str | None = None
 
+    def emit(self) -> None:
+        """The text on stdout, the message on stderr, as typer writes them."""
+        import typer  # noqa: PLC0415  # the typer path only
+
+        if self.text is not None:
+            typer.echo(self.text, nl=False)
+        if self.message is not None:
+            typer.echo(self.message, err=True)
+
 
 def run_init(path: str | None, *, tests: Path | None = None) -> Started:
     """Write the starter plan (or, for ``tests``, its starter tests); say what to do next."""
@@ -46,7 +55,7 @@ def _target(path: str | None) -> Path | None:
     if path is None:
         return None
     if not path.strip():
-        raise UsageProblem(f"{path!r} is empty (an unset variable?); name the file to write")
+        raise UsageProblem(f"{path!r} is empty (an unset variable?); name a file to write")
     if path.endswith(("/", os.sep)) or Path(path).is_dir():
         raise UsageProblem(
             f"{path} is a directory; init writes one file: name it ({path.rstrip('/' + os.sep)}"
