@@ -351,3 +351,17 @@ def test_weekly_rows_on_pace_meet_the_year_once_it_is_over(tmp_path: Path) -> No
         assert goal["actual"] == 7000 * 51
         assert goal["expected"] == pytest.approx(1000 * 357)
         assert goal["status"] == "met"
+
+
+def test_a_week_over_monthly_rows_lists_its_goals_with_nothing_measured() -> None:
+    """No monthly row fits in 2025-W24 (06-09..06-15): the goals are there, no_data, with
+    the week's share of their target (250,000 x 7/365), not left out under "pass"."""
+    entry = check_json(
+        "monthly.yaml", "monthly.csv", "--as-of", "2025-06-15", "--period", "last-week"
+    )
+    goals = {g["id"]: g for g in entry["goals"]}
+    assert entry["window"]["summed"] == "no whole month"
+    assert sorted(goals) == ["growth", "spend"]
+    assert goals["spend"]["status"] == goals["growth"]["status"] == "no_data"
+    assert goals["spend"]["actual"] is None
+    assert goals["spend"]["target"] == pytest.approx(250_000 * 7 / 365)

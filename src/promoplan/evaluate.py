@@ -55,6 +55,7 @@ class Evaluator:
         locate: Locate | None = None,
         curves: Mapping[str, DailyCurve] | None = None,
         file: str | None = None,
+        named: Window | None = None,
     ) -> None:
         self.plan = plan
         self.index = plan_index(plan)
@@ -67,7 +68,10 @@ class Evaluator:
         # Pacing counts a weekly or monthly row's days once the row is counted.
         self.counted_through = counted_through(as_of, plan.actuals.grain, plan.actuals.week_start)
         self.window = window
-        paced = pacing_span(plan, window)
+        # A window no whole row fits (a week over monthly rows) is paced over its days as
+        # named, so its goals are there, with nothing measured (no_data).
+        empty = window.end < window.start and named is not None
+        paced = pacing_span(plan, named if empty and named is not None else window)
         self.paced = Window(window.label, paced.start, paced.end)
         tolerance = plan.tolerance
         self.tolerance = tolerance.value if isinstance(tolerance, Quantity) else DEFAULT_TOLERANCE
@@ -405,16 +409,25 @@ def evaluate(
     diagnostics: Sequence[Diagnostic] = (),
     locate: Locate | None = None,
     curves: Mapping[str, DailyCurve] | None = None,
+    named: Window | None = None,
 ) -> PlanResult:
     """Evaluate goals, budget and alerts of ``plan`` over ``window`` as of ``as_of``.
 
-    ``window`` comes from :func:`promoplan.windows.parse_period`; ``diagnostics``
+    ``window`` comes from :func:`promoplan.windows.parse_period`, narrowed to whole
+    weekly or monthly rows (``named``: as parsed, before that); ``diagnostics``
     (the plan's and the actuals') are carried into the result unchanged; ``locate``
     (the loaded plan's) places each alert at its rule or budget line; ``curves`` are the
     plan's curve files, read by :func:`promoplan.seasonal.read_curves`.
     """
     cube = actuals.cube if actuals is not None else Cube((), (), ())
     evaluator = Evaluator(
-        plan, cube, as_of=as_of, window=window, locate=locate, curves=curves, file=file
+        plan,
+        cube,
+        as_of=as_of,
+        window=window,
+        locate=locate,
+        curves=curves,
+        file=file,
+        named=named,
     )
     return evaluator.result(file=file, diagnostics=diagnostics)

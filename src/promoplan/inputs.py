@@ -403,6 +403,7 @@ def check_inputs(
     assert plan is not None  # callers check Inputs.ok
     assert actuals is not None
     day = resolve_as_of(plan, actuals, as_of)
+    named = parse_period(period, plan, day)
     result = evaluate(
         plan,
         actuals,
@@ -410,7 +411,8 @@ def check_inputs(
         locate=inputs.loaded.locate,
         as_of=day,
         # Over weekly or monthly rows the window is the whole rows inside it: printed as summed.
-        window=summed(parse_period(period, plan, day), plan.actuals.grain, plan.actuals.week_start),
+        window=summed(named, plan.actuals.grain, plan.actuals.week_start),
+        named=named,
         diagnostics=inputs.diagnostics + lag_diagnostics(plan, actuals, day),
         curves=inputs.curves,
     )
