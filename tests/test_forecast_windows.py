@@ -83,7 +83,11 @@ def test_a_quarters_forecast_is_the_quarters_actual_and_its_days_to_come(
     # The year's own forecast runs to its end, from January on.
     year = goal_of(tmp_path, "--as-of", "2025-06-10")["forecast"]
     assert year["to"] == "2025-12-31"
-    year_ahead = growth * math.fsum(rows[d - back] for d in days(D(2025, 6, 11), D(2025, 12, 31)))
+    # 12-31 looks 364 days back at 2025's own 01-01: a week before that is its last year.
+    year_ahead = growth * math.fsum(
+        rows[d - back if d < D(2025, 12, 31) else d - back - 7 * DAY]
+        for d in days(D(2025, 6, 11), D(2025, 12, 31))
+    )
     assert year["value"] == pytest.approx(
         sum(rows[d] for d in days(D(2025, 1, 1), D(2025, 6, 10))) + year_ahead
     )

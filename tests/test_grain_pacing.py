@@ -90,9 +90,10 @@ def test_weekly_rows_pace_by_the_weeks_52_weeks_back(tmp_path: Path) -> None:
     (goal,) = entry["goals"]
     assert goal["pacing"] == "last_year"
 
-    # By hand: each day of 2025 is worth a seventh of the week 364 days before it.
+    # By hand: each day of 2025 is worth a seventh of the week 364 days before it (for
+    # 12-31, whose day 364 back is 2025's own 01-01, 371 days before it).
     def last_year(day: dt.date) -> float:
-        then = day - dt.timedelta(days=364)
+        then = day - dt.timedelta(days=364 if day < D(2025, 12, 31) else 371)
         monday = then - dt.timedelta(days=then.weekday())
         return rows[monday] / 7
 

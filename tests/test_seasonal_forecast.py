@@ -94,8 +94,10 @@ def test_seasonal_naive_scales_last_years_curve_by_growth_to_date() -> None:
     actual = sum(v for d, v in values.items() if d.year == 2025)
 
     def then(day: dt.date) -> float:
-        # 2025-12-31 looks 364 days back at 2025-01-01: this year's own first day.
-        return values[aligned_day(day)]
+        # 2025-12-31 looks 364 days back at 2025-01-01, this year's own first day: a week
+        # before that, 2024-12-25, is its last year.
+        back = aligned_day(day)
+        return values[back if back < D(2025, 1, 1) else back - dt.timedelta(days=7)]
 
     to_date = sum(then(d) for d in days(D(2025, 1, 1), as_of))
     rest = sum(then(d) for d in days(as_of + dt.timedelta(days=1), D(2025, 12, 31)))

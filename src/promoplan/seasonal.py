@@ -168,7 +168,9 @@ def last_year_values(
     A day whose festival-aligned day lies before the first day the actuals hold the
     metric is compared with the day 364 days earlier instead (a gap only if that is
     missing too): an export that starts a day after a festival window's echo is not
-    a hole in last year. Gaps inside the data stay gaps.
+    a hole in last year. Gaps inside the data stay gaps. A day whose aligned day falls
+    inside ``span`` itself (a year's 31 December, 364 days after its 1 January) is
+    compared with the same weekday a week before that.
     """
     values: list[float | None] = []
     covered = rollup.coverage(metric)
@@ -178,6 +180,11 @@ def last_year_values(
             # A festival's day mapped to before the actuals start (the export's first week
             # begins a day after it): the same weekday 52 weeks back, when the data holds it.
             then = max(then, aligned_day(day, "weekday"))
+        if align != "dates" and then >= span.start:
+            # 364 days back from a year's last day is its own first day (2025-12-31 ->
+            # 2025-01-01): this year's value is no last year; the same weekday a week
+            # before is.
+            then -= dt.timedelta(days=7)
         if align == "dates":
             # Month to month: last year's month spread over this year's days of it (a
             # leap February's 29th is not left out).
