@@ -42,9 +42,14 @@ def test_off_track_goals_are_listed() -> None:
     message = build_message(replace(result, goals=(off, *result.goals[1:])), link=None, units="cn")
     section = next(s for s in message.sections if s.title == "Goals off track")
     assert section.items == (
-        Item("off track", "全年交易规模较去年增长30%: +28.2% of +30% (50% of pace)"),
+        Item("off track", "全年交易规模较去年增长30%: +28.2% of +30% (progress 50%)"),
     )
     assert "Goals: 1 off track, 9 at risk, 1 on track, 8 met, 1 pending" in message.facts
+    # Only an amount has a pace ("of pace"); a growth's or a level's progress is its own.
+    amount = replace(off, kind="cumulative", unit="currency", actual=500.0, target=1000.0)
+    message = build_message(replace(result, goals=(amount,)), link=None, units="cn")
+    section = next(s for s in message.sections if s.title == "Goals off track")
+    assert section.items[0].text.endswith("(50% of pace)")
 
 
 def test_units_apply() -> None:

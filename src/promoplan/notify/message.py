@@ -171,7 +171,9 @@ def _goals(result: PlanResult, units: Units) -> Section:
         cells = goal_cells(goal, currency=result.currency, units=units)
         text = f"{goal_name(goal)}: {cells.actual} of {cells.target}"
         if goal.progress is not None:
-            text += f" ({format_fraction(goal.progress)} of pace)"
+            # Only an amount has a pace; a level's or a growth's progress is toward its target.
+            shown = format_fraction(goal.progress)
+            text += f" ({shown} of pace)" if goal.kind == "cumulative" else f" (progress {shown})"
         items.append(Item(goal.status.replace("_", " "), _short(text, ITEM_LIMIT)))
     return Section("Goals off track", tuple(items))
 
