@@ -512,8 +512,10 @@ def test_an_unpivot_column_no_file_has_is_one_pa002_naming_the_count(tmp_path: P
             None,
         )
     ]
-    # One file: at its header, with its columns.
-    (alone,) = check_files(EXAMPLES / "unpivot.yaml", h1)["diagnostics"]
+    # One file: at its header, with its columns (and, as it holds last year alone, PA013).
+    found = check_files(EXAMPLES / "unpivot.yaml", h1)["diagnostics"]
+    assert sorted(d["code"] for d in found) == ["PA002", "PA013"]
+    (alone,) = [d for d in found if d["code"] == "PA002"]
     assert (
         alone["message"] == 'column "facebook_I" (reach for channel "facebook") is not in the file'
     )

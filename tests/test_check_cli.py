@@ -334,6 +334,23 @@ def test_lagging_file_gets_pa013_but_last_years_file_does_not(files: tuple[Path,
     assert "31 days before as-of 2025-04-01" in lagging[0]["message"]
 
 
+def test_actuals_of_last_year_alone_lag_the_whole_period(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Only 2024's rows for a 2025 plan: as of 2025-01-01 nothing of the period is in
+    them, which a budget "behind" from nothing spent would otherwise not say."""
+    plan_file, _ = files
+    old = tmp_path / "old.csv"
+    old.write_text("date,channel,gmv,spend\n2024-06-01,douyin,10,1\n", encoding="utf-8")
+    _, plan = check_json(plan_file, "--actuals", old)
+    assert plan["as_of"] == "2025-01-01"
+    (lagging,) = [d for d in plan["diagnostics"] if d["code"] == "PA013"]
+    assert (lagging["severity"], lagging["file"]) == ("warning", str(old))
+    assert lagging["message"].startswith(
+        "the actuals end on 2024-06-01, before the plan period starts on 2025-01-01"
+    )
+
+
 def test_run_check_returns_a_run(files: tuple[Path, Path]) -> None:
     plan_file, actuals = files
     run = run_check(

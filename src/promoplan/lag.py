@@ -39,6 +39,8 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
             carriers[measure].append(summary.path)
             if measure not in last or day > last[measure]:
                 last[measure], ends_in[measure] = day, summary.path
+    if last and max(last.values()) < period_start <= as_of:
+        return (_before_the_period(max(last.items(), key=lambda item: item[1]), ends_in, plan),)
     grouped: dict[tuple[dt.date, str, int], list[str]] = defaultdict(list)
     for measure, day in last.items():
         if day < period_start:
@@ -66,6 +68,24 @@ def lag_diagnostics(plan: Plan, actuals: Actuals, as_of: dt.date) -> tuple[Diagn
             )
         )
     return tuple(found)
+
+
+def _before_the_period(
+    latest: tuple[str, dt.date], ends_in: dict[str, str], plan: Plan
+) -> Diagnostic:
+    """PA013 when every measure ends before the period: last year's data alone, so not
+    one day of the plan is measured (a budget 'behind' from nothing spent)."""
+    measure, day = latest
+    end = row_span(day, plan.actuals.grain)[1]
+    start = plan.span[0]
+    return diagnostic(
+        "PA013",
+        f"the actuals end on {end.isoformat()}, before the plan period "
+        f"starts on {start.isoformat()}: no day of the period is in them, so every number "
+        "of it lags",
+        file=ends_in[measure],
+        hint="add this period's actuals (or check that --actuals names this year's files)",
+    )
 
 
 def _labels(plan: Plan) -> dict[str, list[str]]:
