@@ -723,7 +723,7 @@ def test_pp004_bare_number_for_a_percentage(tmp_path: Path) -> None:
 UNITS_METRICS = """
     metrics:
       gmv: {column: gmv, unit: currency}
-      orders: {column: orders}
+      orders: {column: orders, unit: count}
       uv: {column: uv}
       conversion: {formula: orders / uv, unit: percent}
       roi: {formula: gmv / orders, unit: ratio}
@@ -795,6 +795,22 @@ def test_pp004_units_that_fit_their_metrics_pass(tmp_path: Path) -> None:
     """
     )
     assert codes(load(tmp_path, body)) == []
+
+
+def test_pp004_a_metric_without_a_unit_takes_any_but_another_currency(tmp_path: Path) -> None:
+    """No unit written: "count" by default says nothing of what a formula is."""
+    body = """
+    metrics:
+      gmv: {column: gmv}
+      spend: {column: spend}
+      roi: {formula: gmv / spend}
+    goals:
+      a: {metric: gmv, at_least: 50%}
+      b: {metric: roi, at_least: "1:3"}
+      c: {metric: gmv, at_least: "$5"}
+    """
+    (found,) = [d for d in load(tmp_path, body).diagnostics if d.code == "PP004"]
+    assert found.path == "goals.c.at_least"
 
 
 def test_pp004_an_alert_threshold_and_budget_amounts_in_another_unit(tmp_path: Path) -> None:

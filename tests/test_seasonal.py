@@ -39,11 +39,12 @@ FESTIVAL_WINDOWS_2025 = (
 
 
 def aligned(day: dt.date) -> dt.date:
-    """The README's rule for 2025: by the festival inside its window, else 364 days back."""
+    """The README's rule for 2025: by the festival inside its window, else 364 days back,
+    and a week further for 12-31 (364 days back is 2025's own 01-01)."""
     for last, this, before, after in FESTIVAL_WINDOWS_2025:
         if this - dt.timedelta(days=before) <= day <= this + dt.timedelta(days=after):
             return day - (this - last)
-    return day - dt.timedelta(days=364)
+    return day - dt.timedelta(days=364 if day < D(2025, 12, 31) else 371)
 
 
 def days(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -30,7 +30,7 @@ _WORDS = {
 
 def check_target_units(plan: Plan) -> Iterator[Finding]:
     """PP004: a goal's target or baseline, or an alert's threshold, in another unit than
-    its metric's; an amount in another currency than the plan's.
+    the one its metric declares; an amount in another currency than the plan's.
 
     Fails (50% of GMV is not an amount; growth: 50% is the growth goal)::
 
@@ -58,6 +58,11 @@ def _mismatch(
 ) -> Iterator[Finding]:
     metric = plan.metrics.get(metric_id)
     if metric is None or not isinstance(value, Quantity):
+        return
+    if "unit" not in metric.model_fields_set:
+        # No unit written: "count" by default, which says nothing of what the metric is
+        # (roi: {formula: gmv / spend} with below: "1:3"). Only the currency is checked.
+        yield from _currency(plan, lead, value, path)
         return
     unit: Unit = metric.unit
     written = (
