@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import os
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -331,6 +332,29 @@ def test_a_curve_outside_the_plans_directory_is_refused(cli: Cli, tmp_path: Path
     result = cli("check", plan, "--actuals", write_actuals(tmp_path, values))
     assert result.exit_code == 1
     assert f"{plan}:4:17: error PP130 pacing curve '../curve.csv'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("curve", "says"),
+    [
+        ("sub", "sub is a directory, not a curve file"),
+        ("curve.csv/", "a curve file is named without a trailing slash"),
+        ("pipe.csv", "pipe.csv is not a regular file (a pipe or a device)"),
+    ],
+)
+def test_a_curve_that_is_no_regular_file_says_what_it_is(
+    cli: Cli, tmp_path: Path, curve: str, says: str
+) -> None:
+    """A directory or a pipe was "no such file", sending the user looking for a typo."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "curve.csv").write_text("date,share\n2025-01-01,1\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.csv")
+    plan = write_plan(tmp_path, f"pacing: {{curve: {curve}}}")
+    values = {day: (100, 10) for day in days(D(2025, 1, 1), D(2025, 1, 31))}
+    result = cli("check", plan, "--actuals", write_actuals(tmp_path, values))
+    assert result.exit_code == 1
+    assert f"error PP130 pacing curve '{curve}': " in result.stdout
+    assert says in result.stdout.replace(f"{tmp_path.as_posix()}/", "")
 
 
 # -- budget ---------------------------------------------------------------------------------

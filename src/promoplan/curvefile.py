@@ -39,6 +39,12 @@ def curve_path(plan_file: Path, text: str) -> Path | str:
         inside = False
     if not inside:
         return "the curve file leads outside the plan's directory"
+    if text.endswith(("/", "\\")):
+        return "a curve file is named without a trailing slash (which names a directory)"
+    if path.is_dir():
+        return f"{path.as_posix()} is a directory, not a curve file"
+    if path.exists() and not path.is_file():
+        return f"{path.as_posix()} is not a regular file (a pipe or a device)"
     if not path.is_file():
         return f"no such file {path.as_posix()}"
     return path
@@ -67,7 +73,10 @@ def read_curve(  # noqa: PLR0911, PLR0912  # one branch per documented check of 
         if path.stat().st_size > MAX_CURVE_BYTES:
             return None, (error("curve file is over 1 MiB", 1, 1),)
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as problem:
+    except OSError as problem:
+        reason = problem.strerror or type(problem).__name__
+        return None, (error(f"cannot read the curve file ({reason})", 1, 1),)
+    except UnicodeDecodeError as problem:
         return None, (error(f"cannot read the curve file: {problem}", 1, 1),)
     rows = list(csv.reader(text.splitlines()))
     if not rows:
