@@ -39,6 +39,11 @@ def curve_path(plan_file: Path, text: str) -> Path | str:
         inside = False
     if not inside:
         return "the curve file leads outside the plan's directory"
+    return _not_a_file(path, text) or path
+
+
+def _not_a_file(path: Path, text: str) -> str | None:
+    """Why ``path`` (as ``text`` names it) is no curve file to read; None when it is one."""
     if text.endswith(("/", "\\")):
         return "a curve file is named without a trailing slash (which names a directory)"
     if path.is_dir():
@@ -47,7 +52,7 @@ def curve_path(plan_file: Path, text: str) -> Path | str:
         return f"{path.as_posix()} is not a regular file (a pipe or a device)"
     if not path.is_file():
         return f"no such file {path.as_posix()}"
-    return path
+    return None
 
 
 def read_curve(  # noqa: PLR0911, PLR0912  # one branch per documented check of a curve file

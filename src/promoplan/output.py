@@ -93,6 +93,8 @@ def output_file(raw: str | None) -> Path | None:
     """
     if raw is None or raw == STDOUT:
         return None
+    if not raw.strip():  # -o "$OUT" with OUT unset: not the current directory
+        raise UsageProblem(f"--output {raw!r} is empty (an unset variable?); name a file, or -")
     if raw.endswith(("/", os.sep)):
         raise UsageProblem(
             f"--output {raw} ends with '/', so it names a directory; give a file name"
@@ -106,10 +108,12 @@ def check_directory(path: Path, shown: Path | None = None) -> Path:
     """The directory ``path`` is written in; :class:`UsageProblem` when it does not exist."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
-        raise UsageProblem(
-            f"cannot write {shown if shown is not None else path}: "
-            f"directory {directory} does not exist"
+        what = (
+            f"{directory} is a file, not a directory"
+            if directory.exists()
+            else f"directory {directory} does not exist"
         )
+        raise UsageProblem(f"cannot write {shown if shown is not None else path}: {what}")
     return directory
 
 
@@ -118,6 +122,8 @@ def output_place(raw: str | None) -> tuple[Path | None, bool]:
     (``None`` for standard output: no ``--output``, or ``--output -``)."""
     if raw is None or raw == STDOUT:
         return None, False
+    if not raw.strip():
+        raise UsageProblem(f"--output {raw!r} is empty (an unset variable?); name a file, or -")
     return Path(raw), raw.endswith(("/", os.sep))
 
 

@@ -253,6 +253,22 @@ def test_output_into_a_missing_directory_is_exit_2_before_the_read(work: Path, n
     assert not (work / "missing").exists()
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_blank_output_or_one_inside_a_file_is_exit_2_saying_so(work: Path, name: str) -> None:
+    """-o "" (an unset variable) was "cannot write .: is a directory"; -o a.csv/x.json
+    said directory a.csv "does not exist", beside the file it is."""
+    before = _snapshot(work)
+    blank = run_cli(*[*COMMANDS[name].args, "-o", ""])
+    assert blank.exit_code == 2, blank.stderr
+    assert (
+        blank.stderr == "promoplan: --output '' is empty (an unset variable?); name a file, or -\n"
+    )
+    inside = run_cli(*[*COMMANDS[name].args, "-o", "a.csv/out.txt"])
+    assert inside.exit_code == 2, inside.stderr
+    assert "a.csv is a file, not a directory" in inside.stderr
+    assert _snapshot(work) == before
+
+
 def test_report_name_inside_the_directory_is_a_directory(work: Path) -> None:
     (work / "out" / "plan-2025-W04.md").mkdir(parents=True)
     outcome = run_cli(*[*COMMANDS["report"].args, "-o", "out"])
