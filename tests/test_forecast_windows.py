@@ -143,3 +143,34 @@ def test_a_quarter_to_date_starting_mid_week_forecasts_its_head_days_too(
     assert goal["actual"] == actual
     assert goal["forecast"]["to"] == "2025-06-30"
     assert goal["forecast"]["value"] == pytest.approx(actual + head + ahead)
+
+
+def test_a_growth_goal_over_weekly_rows_forecasts_its_whole_weeks(tmp_path: Path) -> None:
+    """(1 + 5%) x last year's whole weeks is the target: the forecast beside it is of this
+    year's whole weeks (to 12-28), not of the 365 days the partial weeks reach."""
+    mondays = [D(2024, 1, 1) + 7 * i * DAY for i in range(75)]  # to 2025-06-02
+    weeks = {monday: 7 * daily(monday) + 300 * (i % 5) for i, monday in enumerate(mondays)}
+    plan = WEEKLY_PLAN.replace(
+        "revenue: {metric: revenue, at_least: 500000}", "revenue: {metric: revenue, growth: 5%}"
+    )
+    (tmp_path / "plan.yaml").write_text(plan, encoding="utf-8")
+    with (tmp_path / "days.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["week", "revenue"])
+        writer.writerows((monday.isoformat(), value) for monday, value in weeks.items())
+
+    def last_year(day: dt.date) -> float:
+        back = day - dt.timedelta(days=364)
+        return weeks[back - back.weekday() * DAY] / 7
+
+    this_year = [monday for monday in mondays if monday >= D(2025, 1, 6)]  # 01-06..06-08
+    actual = sum(weeks[m] for m in this_year)
+    growth = actual / math.fsum(last_year(d) for d in days(D(2025, 1, 6), D(2025, 6, 8)))
+    ahead = growth * math.fsum(last_year(d) for d in days(D(2025, 6, 9), D(2025, 12, 28)))
+    goal = goal_of(tmp_path, "--as-of", "2025-06-10")
+    assert goal["kind"] == "cumulative"  # paced as an amount under last_year
+    # 2025's 51 whole weeks (01-06..12-28) against the 51 weeks 52 weeks before them.
+    last_51 = sum(v for m, v in weeks.items() if D(2024, 1, 8) <= m <= D(2024, 12, 23))
+    assert goal["target"] == pytest.approx(1.05 * last_51)
+    assert goal["forecast"]["to"] == "2025-12-28"
+    assert goal["forecast"]["value"] == pytest.approx(actual + ahead)

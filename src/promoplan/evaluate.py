@@ -16,6 +16,7 @@ from promoplan.alerting import firing_alerts, rule_values, rule_window
 from promoplan.alertorder import alert_order
 from promoplan.budgetrows import budget_rows
 from promoplan.diagnostics import Diagnostic, Locate
+from promoplan.forecast import Forecaster
 from promoplan.goalscope import GoalNumbers, GoalScope
 from promoplan.growthgoals import growth_numbers
 from promoplan.model import AlertRule, Plan
@@ -234,14 +235,14 @@ class Evaluator:
         )
         if forecaster is None:
             return None
-        found = forecaster.result()
         if whole:
-            return found
+            return self._whole_forecast(scope, forecaster)
+        found = forecaster.result()
+        actuals = self.plan.actuals
         if value is None:
             return None
         # The window's actual for the span's, and the forecast of the window's days before
         # its first whole row (over weekly rows, a quarter starting on a Tuesday).
-        actuals = self.plan.actuals
         counted = narrowed(Window("", span.start, self.as_of), actuals.grain, actuals.week_start)
         if counted.end < counted.start:
             return None  # no whole row of the window in yet
@@ -253,6 +254,17 @@ class Evaluator:
             low=None if found.low is None else found.low + shift,
             high=None if found.high is None else found.high + shift,
         )
+
+    def _whole_forecast(self, scope: GoalScope, forecaster: Forecaster) -> Forecast:
+        """The forecast at the end of the goal's span; for a growth goal paced as an amount
+        over weekly or monthly rows, (1 + g) x last year's whole rows, of its whole rows."""
+        actuals = self.plan.actuals
+        growth = scope.goal.growth is not None and self._seasonal_growth(scope)
+        if growth and actuals.grain in ("weekly", "monthly"):
+            rows = narrowed(scope.natural, actuals.grain, actuals.week_start)
+            if rows.end >= forecaster.as_of:
+                return forecaster.over(rows.start, rows.end)
+        return forecaster.result()
 
     def goal_value(self, scope: GoalScope, start: dt.date, end: dt.date) -> float | None:
         return self.rollup.value(scope.goal.metric, start, end, normalise_where(scope.goal.where))

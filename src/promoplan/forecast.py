@@ -109,6 +109,21 @@ class Forecaster:
             method=self.method, to=self.to, value=self.at(self.to), low=self.low, high=self.high
         )
 
+    def over(self, first: dt.date, last: dt.date) -> Forecast:
+        """The forecast of the span's days ``first``..``last`` alone, at ``last`` (on or
+        after as-of): a growth goal over weekly rows compares whole weeks, so the days
+        before the first and after the last are in no value it sums. The interval keeps
+        its width."""
+        value = self.at(last) - self.days(self.start, first - ONE_DAY)
+        shift = value - self.at(self.to)
+        return Forecast(
+            method=self.method,
+            to=last,
+            value=value,
+            low=None if self.low is None else self.low + shift,
+            high=None if self.high is None else self.high + shift,
+        )
+
 
 def _weekly_sigma(
     values: Sequence[float | None], first: dt.date, *, monthly: bool = False

@@ -29,9 +29,9 @@ from promoplan.result import (
     Window,
 )
 from promoplan.rollup import Rollup, normalise_where
-from promoplan.rowspans import counted_fraction, row_span, window_words
+from promoplan.rowspans import counted_fraction, narrowed, row_span, window_words
 from promoplan.vocabulary import Direction, ReportKind
-from promoplan.windows import span_text
+from promoplan.windows import ONE_DAY, span_text
 
 MAX_GOAL_CHARTS = 12  # cumulative goal charts in one report (README, "Reports")
 STALE_DAYS = 7  # PA020: actuals end more than this many days before the report window ends
@@ -261,6 +261,13 @@ def build_series(
         forecaster = pacings.forecast(
             goal.metric, where, natural, as_of, align=pacings.align_of(goal)
         )
+        # A growth goal over weekly or monthly rows compares whole rows: its target line
+        # is last year's whole rows grown, so the forecast is of this year's whole rows.
+        rows = narrowed(natural, grain, week_start)
+        whole_rows = goal.growth is not None and grain in ("weekly", "monthly")
+        if forecaster is not None and whole_rows and rows.end < forecaster.as_of:
+            forecaster = None
+        head = forecaster.days(start, rows.start - ONE_DAY) if forecaster and whole_rows else 0.0
         points = []
         for offset in range((end - start).days + 1):
             day = start + dt.timedelta(days=offset)
@@ -276,8 +283,8 @@ def build_series(
             else:
                 paced = target.value * fraction
             ahead = None
-            if forecaster is not None and day >= as_of:
-                ahead = forecaster.actual if day == as_of else forecaster.at(day)
+            if forecaster is not None and day >= as_of and not (whole_rows and day > rows.end):
+                ahead = forecaster.actual if day == as_of else forecaster.at(day) - head
             points.append(
                 SeriesPoint(
                     day=day, actual=actual, target=paced, last_year=last_year, forecast=ahead
@@ -293,7 +300,11 @@ def build_series(
                 unit=metric.unit if metric is not None else "count",
                 target=full,
                 points=tuple(points),
-                forecast=forecaster.result() if forecaster is not None else None,
+                forecast=None
+                if forecaster is None
+                else forecaster.over(rows.start, rows.end)
+                if whole_rows
+                else forecaster.result(),
             )
         )
     return tuple(found)
