@@ -680,3 +680,20 @@ def test_exactly_on_pace_is_on_track_whatever_the_floating_point_sums(tmp_path: 
     assert cap["expected"] == pytest.approx(3000)
     assert cap["progress"] == pytest.approx(1)
     assert cap["status"] == "on_track"
+
+
+def test_a_week_across_the_period_start_is_shown_as_summed(tmp_path: Path) -> None:
+    """2025-W01 is 2024-12-30..2025-01-05; in a 2025 plan only 01-01..05 are summed, and
+    the window printed says so (it said 2024-12-30..2025-01-05 over 5 days' sums)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        PLAN_HEAD.format(period=2025) + "goals:\n  orders: {metric: orders, at_least: 3650}\n",
+        encoding="utf-8",
+    )
+    rows = daily_csv(tmp_path / "days.csv", D(2024, 12, 20), D(2025, 1, 10), lambda d: d.day)
+    args = ("check", str(plan), "-a", str(tmp_path / "days.csv"), "--period", "2025-W01")
+    _, document = run_json(*args)
+    assert document["window"] == {"label": "2025-W01", "start": "2025-01-01", "end": "2025-01-05"}
+    orders = goal(document, "orders")
+    assert orders["actual"] == total(rows, D(2025, 1, 1), D(2025, 1, 5)) == 15
+    assert orders["target"] == pytest.approx(3650 * 5 / 365)

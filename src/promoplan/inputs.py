@@ -27,9 +27,9 @@ from promoplan.modelactuals import Unpivot
 from promoplan.modelpacing import CurvePacing
 from promoplan.output import note_input
 from promoplan.planindex import plan_index
-from promoplan.result import PlanResult
+from promoplan.result import PlanResult, Window
 from promoplan.rowspans import row_span, summed
-from promoplan.windows import check_year, parse_period, year_earlier
+from promoplan.windows import check_year, clip, parse_period, year_earlier
 
 if TYPE_CHECKING:
     from promoplan.actuals.model import Actuals, ActualsSpec, UnpivotSpec
@@ -403,7 +403,10 @@ def check_inputs(
     assert plan is not None  # callers check Inputs.ok
     assert actuals is not None
     day = resolve_as_of(plan, actuals, as_of)
-    named = parse_period(period, plan, day)
+    # The window inside the plan period, as every goal and budget line sums it:
+    # 2025-W01 of a 2025 plan is 2025-01-01..05, not from 2024-12-30.
+    parsed = parse_period(period, plan, day)
+    named = clip(parsed, Window("period", *plan.span)) or parsed
     result = evaluate(
         plan,
         actuals,
