@@ -284,3 +284,18 @@ def test_corrupt_data_inside_a_whole_zstd_frame_is_pa001(tmp_path: Path) -> None
     assert outcome.exit_code == 1
     assert f"{path}: error PA001 the zstd file cannot be decompressed: " in outcome.stdout
     assert "Traceback" not in outcome.stdout + outcome.stderr
+
+
+def test_a_duckdb_database_given_as_a_file_is_pa001_with_its_url(tmp_path: Path) -> None:
+    """It was "binary data"; the hint names the duckdb:// form that reads its tables."""
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE t AS SELECT DATE '2025-01-01' AS date, 1 AS gmv")
+    (found,) = read_actuals([path], SPEC).diagnostics
+    assert (found.code, found.message) == (
+        "PA001",
+        "this is a DuckDB database file, not a CSV file",
+    )
+    assert found.hint == (
+        f"read a table of it: --actuals 'duckdb://{path.resolve().as_posix()}?table=NAME'"
+    )

@@ -115,6 +115,8 @@ def _what_it_is(head: bytes) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+    if head[8:12] == b"DUCK":  # a DuckDB database file's header
+        return "a DuckDB database file, not a CSV file"
     if _utf16_without_bom(head):
         return "UTF-16 text without a BOM, not UTF-8"
     markup = _markup(head.lstrip(b"\xef\xbb\xbf \t\r\n").lower())
@@ -277,6 +279,10 @@ def _not_csv(head: bytes, name: str, encoding: str | None) -> Diagnostic | None:
     hint = SAVE_AS_CSV if "Excel" in kind or "HTML" in kind else None
     if "UTF-16" in kind or "UTF-32" in kind:
         hint = "re-save it as CSV (UTF-8), or pass --encoding utf-16"
+    if "DuckDB" in kind:
+        hint = (
+            f"read a table of it: --actuals 'duckdb://{Path(name).resolve().as_posix()}?table=NAME'"
+        )
     return diagnostic("PA001", f"this is {kind}", file=name, hint=hint)
 
 
