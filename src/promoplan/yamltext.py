@@ -59,8 +59,26 @@ def decode_plan(data: bytes, file: str, size: int) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if _nul_dense(data):  # UTF-16 without a BOM, with text beyond ASCII in it
+            raise LoadStop(_utf16_without_bom(file)) from None
         raise LoadStop(_not_utf8(data, exc.start, file)) from None
     return text[1:] if text.startswith(_BOM) else text
+
+
+def _nul_dense(data: bytes) -> bool:
+    """A NUL in a quarter of the bytes or more: UTF-16 (every other byte of ASCII text)."""
+    return data.count(b"\x00") * 4 >= len(data)
+
+
+def _utf16_without_bom(file: str) -> Diagnostic:
+    return diagnostic(
+        "PP001",
+        "the file looks like UTF-16 text without a BOM, not UTF-8",
+        file=file,
+        line=1,
+        column=1,
+        hint="re-save the file as UTF-8",
+    )
 
 
 def _not_utf8(data: bytes, offset: int, file: str) -> Diagnostic:
@@ -97,10 +115,8 @@ def check_characters(text: str, file: str) -> None:
         line, column = _line_column(text, bad.start())
         message = f"control character U+{ord(bad.group()):04X} is not allowed in a YAML file"
         hint = "remove it; a plan is plain text (is the file damaged or binary?)"
-        if bad.group() == "\x00" and text.count("\x00") * 4 >= len(text):
-            message = "the file looks like UTF-16 text without a BOM, not UTF-8"
-            hint = "re-save the file as UTF-8"
-            line, column = 1, 1
+        if bad.group() == "\x00" and _nul_dense(text.encode("utf-8")):
+            raise LoadStop(_utf16_without_bom(file))
         raise LoadStop(diagnostic("PP001", message, file=file, line=line, column=column, hint=hint))
     odd = _YAML11_BREAKS.search(text)
     if odd is not None:

@@ -151,11 +151,14 @@ def test_generated_plan_case(name: str, tmp_path: Path) -> None:
     assert_matches(Case(path, expected, status), found_status, found)
 
 
-def test_utf16_plan_is_named_as_such(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", ["", "name: 双十一\n"], ids=["ascii", "chinese"])
+def test_utf16_plan_is_named_as_such(tmp_path: Path, extra: str) -> None:
+    """Chinese text in a UTF-16 plan without a BOM was "not UTF-8 (looks like GBK)"."""
     path = tmp_path / "plan.yaml"
-    path.write_bytes(HEADER.encode("utf-16-le"))
+    path.write_bytes((HEADER + extra).encode("utf-16-le"))
     _, found = run_validate(path)
-    assert "UTF-16" in str(found[0]["message"])
+    assert found[0]["message"] == "the file looks like UTF-16 text without a BOM, not UTF-8"
+    assert (found[0]["line"], found[0]["column"]) == (1, 1)
 
 
 def test_a_python_tag_runs_nothing(tmp_path: Path) -> None:
