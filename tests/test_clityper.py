@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +92,34 @@ def test_an_empty_path_is_refused_not_read_as_the_current_directory(args: list[s
     assert shown.exit_code == 2
     assert "is empty (an unset variable?); name a file" in shown.stderr
     assert shown.stdout == ""
+
+
+def _without_root_reads() -> list[str] | None:
+    """A command prefix under which file permissions apply: none for another user, setpriv
+    without the capabilities that let root read anything; None when there is none."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}"]
+
+
+@pytest.mark.parametrize("command", ["check", "report", "test"])
+def test_an_unreadable_file_is_one_line_not_a_usage_box(tmp_path: Path, command: str) -> None:
+    prefix = _without_root_reads()
+    if prefix is None:
+        pytest.skip("needs a non-root user or setpriv")
+    secret = tmp_path / ("secret.test.yaml" if command == "test" else "secret.yaml")
+    secret.write_text("promoplan: 1\n", encoding="utf-8")
+    secret.chmod(0)
+    args = [command, str(secret)] + ([] if command == "test" else ["-a", str(secret)])
+    done = subprocess.run(
+        [*prefix, sys.executable, "-m", "promoplan", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"promoplan: {secret}: permission denied; make the file readable\n"

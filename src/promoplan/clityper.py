@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -328,6 +329,10 @@ class PlainValues(RuntimeParam):
             raise typer.BadParameter(
                 f"{value!r} is empty (an unset variable?); name a file", ctx=ctx, param=param
             )
+        if os.path.exists(value) and not os.access(value, os.R_OK):
+            # Not readable: the command says so in its one line (click's check would print
+            # its usage box), as validate and diff do.
+            return Path(value)
         return coerce_cli_path(
             Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx
         )

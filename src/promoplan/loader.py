@@ -72,7 +72,7 @@ def read_plan_bytes(path: Path, file: str) -> bytes:
             f"{file}: is a directory; name a plan file (validate also takes a directory)"
         ) from None
     except PermissionError:
-        raise UsageProblem(f"{file}: permission denied; make the plan file readable") from None
+        raise UsageProblem(f"{file}: permission denied; make the file readable") from None
     except OSError as exc:
         if exc.errno == errno.EISDIR:
             raise UsageProblem(f"{file}: is a directory; name a plan file") from None
