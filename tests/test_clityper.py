@@ -123,3 +123,25 @@ def test_an_unreadable_file_is_one_line_not_a_usage_box(tmp_path: Path, command:
     )
     assert done.returncode == 2
     assert done.stderr == f"promoplan: {secret}: permission denied; make the file readable\n"
+
+
+def test_an_unreadable_plan_directory_is_said_so_not_empty(tmp_path: Path) -> None:
+    """validate DIR of a directory it cannot list said "no *.yaml files" (nothing to do)."""
+    prefix = _without_root_reads()
+    if prefix is None:
+        pytest.skip("needs a non-root user or setpriv")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "plan.yaml").write_text("promoplan: 1\n", encoding="utf-8")
+    plans.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "promoplan", "validate", str(plans)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        plans.chmod(0o755)
+    assert done.returncode == 2
+    assert done.stderr == f"promoplan: {plans}: permission denied; make the directory readable\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 and not p.name.lower().endswith(TEST_FILE_SUFFIXES)
                 and p.is_file()
             )
+            if not below and not os.access(path, os.R_OK | os.X_OK):
+                raise UsageProblem(f"{path}: permission denied; make the directory readable")
             if not below:
                 raise UsageProblem(
                     f"{path}: no *.yaml or *.yml files in this directory "
