@@ -166,7 +166,20 @@ def test_timestamps_with_an_offset_take_the_date_as_written(tmp_path: Path) -> N
     assert (actual(ytd, "gmv"), ytd["window"]["end"]) == (101, "2025-01-05")
 
 
-@pytest.mark.parametrize("cell", ["2025-01-05T10:00:00+8", "2025-01-05+08:00", "2025-01-05T10Z"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "2025-01-05T10:00:00+8",
+        "2025-01-05+08:00",
+        "2025-01-05T10Z",
+        # No time of day: a corrupt export, not a date to count (they all counted).
+        "2025-01-05 99:99:99",
+        "2025-01-05T25:00:00",
+        "2025-01-05T24:00:01",
+        "2025-01-05T10:60",
+        "2025-01-05T10:00:00+99:00",
+    ],
+)
 def test_malformed_offsets_are_still_pa004(tmp_path: Path, cell: str) -> None:
     path = tmp_path / "a.csv"
     path.write_text(f"date,channel,gmv,spend\n{cell},douyin,1,1\n", encoding="utf-8")

@@ -30,9 +30,14 @@ NUMBER_PATTERN = (
 )
 # 2025-01-05, 2025/1/5, 2025.01.05, 20250105, each with an optional time of day, which
 # may carry a UTC offset or Z (2025-01-05T10:00:00+08:00): the date is taken as written.
+# A time of day must be one (99:99:99 is a corrupt export, not noon): hours 0-23 or
+# 24:00 (the day's end), minutes and seconds 0-59, an offset of at most 14 hours.
+_TIME = (
+    r"(?:(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?|24:00(?::00(?:[.,]0+)?)?)"
+    r"(?: ?(?:[Zz]|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?))?"
+)
 DATE_PATTERN = (
-    r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?)?$"
+    rf"^(\d{{4}})(?:[-/.](\d{{1,2}})[-/.](\d{{1,2}})|(\d{{2}})(\d{{2}}))(?:[ T]{_TIME})?$"
 )
 _DATE_REWRITE = r"\1-\2\4-\3\5"
 
