@@ -614,3 +614,12 @@ def test_progress_reports_bytes_up_to_the_total() -> None:
     assert calls[0] == (0, total)
     assert calls[-1] == (total, total)
     assert all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
+
+
+def test_text_after_a_closing_quote_is_said_to_be_possible(tmp_path: Path) -> None:
+    """DuckDB reports "douyin"x as an unterminated quote: the message names both causes."""
+    path = tmp_path / "a.csv"
+    path.write_text('date,channel,gmv\n2025-01-01,"douyin"x,1\n', encoding="utf-8")
+    problem = only(read_actuals([path], spec()), "PA006")
+    assert problem.line == 2
+    assert problem.message.endswith("or has text after its closing quote")

@@ -60,8 +60,15 @@ def csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
             "quote fields that contain the delimiter; every row needs as many fields as the header"
         )
     elif "unterminated quote" in text:
-        message = "a quoted field starting on this line is never closed"
-        hint = "close the quote, or double a quote character inside a quoted field"
+        # DuckDB says the same of "douyin"x: text after a closing quote.
+        message = (
+            "a quoted field starting on this line is never closed, or has text after its "
+            "closing quote"
+        )
+        hint = (
+            'close the quote, keep a field\'s text inside its quotes ("douyin x"), or double '
+            "a quote character inside a quoted field"
+        )
     elif "Maximum line size" in text:
         message = "a line is too long (over the engine's maximum line size)"
     else:
