@@ -405,3 +405,21 @@ def test_a_window_the_actuals_end_before_is_pa022_not_silently_blank(tmp_path: P
     ]
     assert "PA022" not in codes
     assert "PA020" not in codes
+
+
+def test_a_past_week_reported_later_says_its_goals_lag(tmp_path: Path) -> None:
+    """2025-W01 as of 2026-12-04: the week is covered (no PA020), but the goals are as of
+    2026-12-04 on data ending 2025-06-29, 523 days before: PA013 says so."""
+    out = tmp_path / "w01.json"
+    args = ["report", PLAN, *actuals_args(), "--week", "2025-W01", "-f", "json", "-o", out]
+    run_cli(*args, "--as-of", "2026-12-04")
+    (plan,) = json.loads(out.read_text(encoding="utf-8"))["plans"]
+    codes = [d["code"] for d in plan["diagnostics"]]
+    assert "PA020" not in codes
+    lagging = [d for d in plan["diagnostics"] if d["code"] == "PA013"]
+    assert lagging
+    assert all("523 days before as-of 2026-12-04" in d["message"] for d in lagging)
+    # The day after the data ends, nothing lags.
+    assert report(out, "-f", "json", "--as-of", "2025-06-30")[0] in (0, 1)
+    (fresh,) = json.loads(out.read_text(encoding="utf-8"))["plans"]
+    assert "PA013" not in [d["code"] for d in fresh["diagnostics"]]

@@ -128,8 +128,12 @@ def evaluate_report(
     # Over weekly or monthly rows, the whole rows inside: the window summed.
     ytd = summed(parse_period("ytd", plan, job.as_of), plan.actuals.grain, plan.actuals.week_start)
     latest = actuals.last_date
-    # PA013 for a metric that lags the others; PA020 when the whole feed lags the window.
-    lagging = lag_diagnostics(plan, actuals, latest) if latest is not None else ()
+    # PA020 when the whole feed lags the window. PA013 for a metric that lags the others,
+    # or, when the window is covered, that lags as-of: the goals are as of it (a past
+    # week reported today judges the year on the data there is).
+    stale = stale_diagnostics(actuals, window, plan.actuals.grain)
+    lag_day = latest if stale or latest is None else max(latest, job.as_of)
+    lagging = lag_diagnostics(plan, actuals, lag_day) if lag_day is not None else ()
     evaluator = Evaluator(
         plan,
         actuals.cube,
@@ -143,7 +147,7 @@ def evaluate_report(
         file=inputs.loaded.file,
         diagnostics=inputs.diagnostics
         + lagging
-        + stale_diagnostics(actuals, window, plan.actuals.grain)
+        + stale
         + kpi_baseline_diagnostics(plan, evaluator.rollup, previous),
     )
     result = replace(
