@@ -365,3 +365,18 @@ def test_a_week_over_monthly_rows_lists_its_goals_with_nothing_measured() -> Non
     assert goals["spend"]["status"] == goals["growth"]["status"] == "no_data"
     assert goals["spend"]["actual"] is None
     assert goals["spend"]["target"] == pytest.approx(250_000 * 7 / 365)
+
+
+def test_a_weekly_report_over_monthly_rows_says_it_holds_no_whole_month(tmp_path: Path) -> None:
+    """The README's cron line (--week last) over monthly rows: a week holds no whole month,
+    so every number is blank; it said "no problems" (or, at a month's end, that the actuals
+    end "before it starts")."""
+    for as_of in ("2025-06-30", "2025-12-31"):
+        out = tmp_path / f"{as_of}.json"
+        args = ["report", EXAMPLES / "monthly.yaml", "-a", EXAMPLES / "monthly.csv"]
+        outcome = run_cli(*args, "--as-of", as_of, "-f", "json", "-o", out)
+        assert outcome.exit_code == 0, outcome.stderr
+        (plan,) = json.loads(out.read_text(encoding="utf-8"))["plans"]
+        (empty,) = [d for d in plan["diagnostics"] if d["code"] == "PA022"]
+        assert "holds no whole month of the monthly rows" in empty["message"]
+        assert "(no whole month)" in outcome.stderr

@@ -92,6 +92,21 @@ def stale_diagnostics(
                 hint=hint,
             ),
         )
+    if window.end < window.start:
+        # A week over monthly rows, or this week over weekly rows before it ends: no row
+        # lies wholly inside, and every number of the report would be blank.
+        row = "month" if grain == "monthly" else "week"
+        return (
+            diagnostic(
+                "PA022",
+                f"the report window {window.label} holds no whole {row} of the {grain} "
+                f"rows, so no actuals",
+                file=file,
+                hint="report by --month for monthly rows"
+                if grain == "monthly"
+                else "report a week once its row is in (--week last)",
+            ),
+        )
     if last < window.start:
         # Not stale by PA020's 7 days (a week's report the day after a weekly export was
         # due), yet the window is empty: every number of the report would be blank.

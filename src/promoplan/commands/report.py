@@ -188,9 +188,9 @@ def report_notice(result: PlanResult, job: ReportJob) -> str:
         return lines
     where = f", written to {job.target}" if job.target is not None else ""
     words = count_words(result.counts)
+    shown = [span_text(window.start, window.end)] if window.start <= window.end else []
+    shown += [window.summed] if window.summed else []  # "no whole month" alone when empty
     return (
-        lines + f"promoplan: {job.kind}ly report {window.label} "
-        f"({span_text(window.start, window.end)}{', ' + window.summed if window.summed else ''}), "
-        f"as of {job.as_of.isoformat()}{where}: "
-        f"{words}\n"
+        lines + f"promoplan: {job.kind}ly report {window.label} ({', '.join(shown)}), "
+        f"as of {job.as_of.isoformat()}{where}: {words}\n"
     )
