@@ -469,3 +469,13 @@ def test_last_week_without_as_of_is_the_week_before_the_rows_last_day(workspace:
         "the plan period 2025-01-01..2025-12-31" in result.stdout
     )
     assert "Traceback" not in result.output
+
+
+def test_output_at_a_fixture_is_refused_and_the_fixture_kept(workspace: Path) -> None:
+    """-o at the test file or plan was refused; at a fixture CSV it wrote the report there."""
+    fixture = workspace / "plans" / "tests" / "fixtures" / "mid-year.csv"
+    before = fixture.read_bytes()
+    result = invoke("plans/tests/", "-o", str(fixture))
+    assert result.exit_code == 2
+    assert "is one of this run's inputs" in result.output
+    assert fixture.read_bytes() == before

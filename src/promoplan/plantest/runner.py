@@ -21,6 +21,7 @@ from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.errors import UsageProblem
 from promoplan.inputs import check_inputs, read_inputs
 from promoplan.loader import LoadedPlan, load_plan
+from promoplan.output import note_input
 from promoplan.plantest.compare import DEFAULT_TOLERANCE, compare_case
 from promoplan.plantest.explain import why_quiet
 from promoplan.plantest.loader import LoadedSuite, RowsOrigin, is_test_file, load_suite
@@ -135,6 +136,8 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
         return bad_period(exc)
     with tempfile.TemporaryDirectory(prefix="promoplan-test-") as tmp:
         files = [loaded.fixture(written)[1] for written in case.actuals]
+        for written in case.actuals:
+            note_input(loaded.fixture(written)[0])  # --output may not name a fixture
         rows_file: str | None = None
         if case.rows is not None:
             rows_file = str(Path(tmp) / "rows.csv")
