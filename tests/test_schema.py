@@ -20,7 +20,9 @@ from promoplan.starter import STARTER_PLAN
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "schema" / "promoplan.schema.json"
-EXAMPLE_PLANS = sorted((ROOT / "plans").glob("*.yaml"))
+EXAMPLE_PLANS = sorted((ROOT / "plans").glob("*.yaml")) + sorted(
+    (ROOT / "plans" / "examples").glob("*.yaml")
+)
 REGENERATE = "promoplan schema -o schema/promoplan.schema.json"
 
 
@@ -101,6 +103,10 @@ def test_quantities_accept_numbers_and_strings() -> None:
         {"goals": {"g": {"metric": "gmv", "at_least": "5万", "at_most": None}}},
         {"alerts": {"a": {"metric": "roi", "below": "1:3", "by": "channel"}}},
         {"metrics": {"roi": {"formula": "gmv / spend", "unit": "ratio"}}},
+        # A value computed per row, and rows counted (with or without a column).
+        {"metrics": {"revenue": {"expr": "orders * price", "unit": "currency"}}},
+        {"metrics": {"orders": {"agg": "count"}}},
+        {"metrics": {"orders": {"agg": "count", "column": "order_id"}}},
         {"ignore": ["PP120"]},
     ],
 )
@@ -120,6 +126,8 @@ def test_schema_accepts_what_the_model_accepts(extra: dict[str, Any]) -> None:
         {"goals": {"g": {"metric": "gmv", "at_least": 1, "at_most": 2}}},
         {"alerts": {"a": {"metric": "roi"}}},
         {"metrics": {"m": {"column": "a", "formula": "b"}}},
+        {"metrics": {"m": {"column": "a", "expr": "b * c"}}},
+        {"metrics": {"m": {"unit": "count"}}},
         {"quarters": {"Q5": {}}},
         {"quarters": {"Q1": {"start": "2025-02-30"}}},
         {"period": "2025"},

@@ -51,7 +51,7 @@ QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
 # Keys of which a section needs exactly one (also stated in the JSON Schema).
 GOAL_TARGET_KEYS = ("at_least", "at_most", "growth")
 ALERT_CONDITION_KEYS: tuple[Condition, ...] = ("below", "above", "drop_over", "rise_over")
-METRIC_SOURCE_KEYS = ("column", "formula")
+METRIC_SOURCE_KEYS = ("column", "formula", "expr")  # or none, with agg: count (rows)
 
 
 class Metric(Model):

@@ -81,6 +81,14 @@ def plan_schema() -> dict[str, Any]:
     }
     for name, keys in EXACTLY_ONE.items():
         definitions[name]["oneOf"] = _exactly_one(keys)
+    # A metric of none of them counts rows: agg: count alone.
+    definitions["Metric"]["oneOf"].append(
+        {
+            "required": ["agg"],
+            "properties": {"agg": {"const": "count"}},
+            "not": {"anyOf": [{"required": [key]} for key in METRIC_SOURCE_KEYS]},
+        }
+    )
     generated.pop("title", None)
     generated.pop("description", None)
     return {
