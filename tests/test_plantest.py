@@ -479,3 +479,24 @@ def test_output_at_a_fixture_is_refused_and_the_fixture_kept(workspace: Path) ->
     assert result.exit_code == 2
     assert "is one of this run's inputs" in result.output
     assert fixture.read_bytes() == before
+
+
+def test_an_as_of_before_the_plan_is_located_at_the_as_of_key(workspace: Path) -> None:
+    """It was placed at the test's name, as tests[0].period, speaking of an --as-of option
+    that promoplan test does not have."""
+    write_tests(
+        workspace,
+        """\
+  - name: far past
+    rows: "date,channel,gmv,spend\\n2025-01-01,douyin,1,1\\n"
+    as_of: 2024-06-01
+    expect_alerts: []
+""",
+    )
+    result = invoke("plans/tests/extra.test.yaml")
+    assert result.exit_code == 2
+    assert (
+        "plans/tests/extra.test.yaml:6:12: error PT003 as_of 2024-06-01 is before the plan "
+        "period 2025-01-01..2025-12-31: period ytd has no day in it yet; give an as_of within "
+        "it (tests[0].as_of)"
+    ) in result.stdout

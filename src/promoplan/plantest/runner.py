@@ -119,14 +119,17 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
         )
 
     def bad_period(exc: UsageProblem) -> CaseResult:
-        where = loaded.where(("tests", index, "period"))
+        # "--as-of X is before the plan period" is the test's as_of, not its period.
+        key = "as_of" if str(exc).startswith("--as-of ") and case.as_of is not None else "period"
+        where = loaded.where(("tests", index, key))
+        text = str(exc).replace("--period ", "period ").replace("--as-of ", "as_of ")
         found = diagnostic(
             "PT003",
-            str(exc).replace("--period ", "period "),
+            text.replace("pass an as_of within it", "give an as_of within it"),
             file=loaded.file,
             line=where[0],
             column=where[1],
-            path=f"tests[{index}].period",
+            path=f"tests[{index}].{key}",
         )
         return replace(named, status="error", diagnostics=(found,))
 
