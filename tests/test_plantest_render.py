@@ -158,3 +158,25 @@ def test_untrusted_names_cannot_forge_workflow_commands(
             assert not text.lstrip().startswith("::") or text.startswith("::error file="), fmt
             # as for check: the github format's own commands carry the text escaped as a message
             assert "##[" not in text or fmt == "github", fmt
+
+
+def test_junit_carries_the_errors_of_a_plan_its_tests_cannot_run_on(workspace: Path) -> None:
+    """The table lists the plan's errors above its tests; JUnit had them nowhere."""
+    plans = workspace / "plans"
+    text = (plans / "ecommerce-2025.yaml").read_text(encoding="utf-8")
+    (plans / "short.yaml").write_text(
+        text.replace("reserve:     {share: 15%", "reserve:     {share: 5%"), encoding="utf-8"
+    )
+    (plans / "tests" / "short.test.yaml").write_text(
+        "promoplan_test: 1\nplan: ../short.yaml\ntests:\n"
+        '  - {name: x, rows: "date,channel,gmv,spend\\n2025-01-01,douyin,1,1\\n", '
+        "expect_alerts: []}\n",
+        encoding="utf-8",
+    )
+    result = invoke("plans/tests/short.test.yaml", "--format", "junit")
+    assert result.exit_code == 1
+    (suite,) = JUnitXml.fromstring(result.stdout)
+    (case,) = list(suite)
+    (failure,) = case.result
+    assert isinstance(failure, Failure)
+    assert "error PP101 budget shares sum to 90%, not 100%" in (failure.text or "")

@@ -113,8 +113,8 @@ def run_case(loaded: LoadedSuite, index: int, case: Case, plan_file: LoadedPlan)
             named,
             problems=(
                 f"the plan {plan_file.file} has {errors or 'an'} error"
-                f"{'s' if errors > 1 else ''} (listed above): "
-                "fix the plan before testing its rules",
+                f"{'s' if errors > 1 else ''}: fix the plan before testing its rules "
+                f"(promoplan validate {plan_file.file})",
             ),
         )
 

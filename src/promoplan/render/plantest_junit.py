@@ -57,7 +57,9 @@ def _case(parent: ET.Element, suite: SuiteResult, case: CaseResult) -> None:
     element = ET.SubElement(parent, "testcase", attributes)
     if case.status == "pass":
         return
-    body = "\n".join(failure_lines(case))
+    # The plan's errors, which the other formats list above its tests: here, with each.
+    plan_errors = [diagnostic_line(d) for d in suite.plan_diagnostics if d.severity == "error"]
+    body = "\n".join([*failure_lines(case), *plan_errors])
     if case.status == "fail":
         child = ET.SubElement(
             element, "failure", {"type": "expectation", "message": _xml_attr(_headline(case))}
