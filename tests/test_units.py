@@ -76,20 +76,20 @@ def test_a_usd_plan_prints_intl_units_dollars_small_values_and_whole_counts(
     out = check(cli, write_plan(tmp_path))
     assert row(out, "orders").startswith("orders 8,000 3,100 679 ")
     assert row(out, "cpc").startswith("cpc $0.005 $0.003 $0.005 ")
-    assert row(out, "search").startswith("search 60% $93 [0% of $54M] ")
+    assert row(out, "search").startswith("search 60% $93 [<1% of $54M] ")
     assert "万" not in out
 
 
 def test_plan_units_cn_and_the_option_override(cli: Cli, tmp_path: Path) -> None:
     plan = write_plan(tmp_path, units="cn")
-    assert row(check(cli, plan), "search").startswith("search 60% $93 [0% of $5,400万] ")
+    assert row(check(cli, plan), "search").startswith("search 60% $93 [<1% of $5,400万] ")
     intl = check(cli, plan, "--units", "intl")
-    assert row(intl, "search").startswith("search 60% $93 [0% of $54M] ")
+    assert row(intl, "search").startswith("search 60% $93 [<1% of $54M] ")
 
 
 def test_a_cny_plan_keeps_wan_by_default(cli: Cli, tmp_path: Path) -> None:
     out = check(cli, write_plan(tmp_path, currency="CNY"))
-    assert row(out, "search").startswith("search 60% ¥93 [0% of ¥5,400万] ")
+    assert row(out, "search").startswith("search 60% ¥93 [<1% of ¥5,400万] ")
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_a_cny_plan_keeps_wan_by_default(cli: Cli, tmp_path: Path) -> None:
 )
 def test_currency_signs(cli: Cli, tmp_path: Path, currency: str, shown: str) -> None:
     out = check(cli, write_plan(tmp_path, currency=currency))
-    assert f"[0% of {shown}]" in row(out, "search")
+    assert f"[<1% of {shown}]" in row(out, "search")
 
 
 def test_markdown_and_html_show_the_same_numbers(cli: Cli, tmp_path: Path) -> None:

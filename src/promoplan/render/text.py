@@ -171,9 +171,12 @@ def format_value(
 
 
 def format_fraction(value: float | None) -> str:
-    """A share as a whole percentage: ``82%``."""
+    """A share as a whole percentage: ``82%``; ``<1%`` for a share above 0 that would
+    round to ``0%`` (¥1.75万 of ¥1,860万 unmapped is not none)."""
     if value is None or not math.isfinite(value):
         return "-"
+    if 0 < value < 0.005:
+        return "<1%"
     return f"{value * 100:.0f}%"
 
 
