@@ -216,3 +216,15 @@ def test_any_names_keep_tables_square(name: str, channel: str) -> None:
             assert len(set(raw_cell_counts(block))) == 1
     alerts = tables(parse(text))[2]
     assert rendered_text(alerts[1][2]).startswith("channel=")
+
+
+def test_urls_and_mentions_in_plan_text_make_no_link() -> None:
+    """GitHub links a bare http:// or www. URL and pings @someone in a PR comment; a
+    plan's or a CSV's text does neither, and reads the same once rendered."""
+    name = "see http://evil.example/x or www.evil.example/ok, cc @team"
+    text = render_markdown(check_run(name=name, channel="www.evil.example"), RenderOptions())
+    for link in ("http://", "www.", " @team"):
+        assert link not in text
+    for escaped in ("http\\://evil.example/x", "www\\.evil.example", "\\@team"):
+        assert escaped in text
+    assert rendered_text(text.splitlines()[0][3:]).startswith(name)

@@ -32,9 +32,17 @@ def one_line(text: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 
 
+# GitHub and GitLab link a bare URL (http://, https://, www.) and mention @someone in
+# text: a plan string or a CSV value must do neither in a report posted to a PR, so
+# the ":" of "://", the "." after "www" and an "@" are escaped (they read the same).
+_AUTOLINKS = re.compile(r":(?=//)|(?<=\bwww)\.|@", re.IGNORECASE)
+
+
 def escape_markdown(text: str) -> str:
-    """Escape a string for a GFM table cell or inline text: one line, no markup, no HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+    """Escape a string for a GFM table cell or inline text: one line, no markup, no HTML,
+    no link or mention made of it."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", one_line(text))
+    return _AUTOLINKS.sub(lambda match: "\\" + match[0], escaped)
 
 
 def neutralise_csv(text: str) -> str:
