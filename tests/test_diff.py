@@ -75,6 +75,10 @@ def test_identical_and_equivalent_plans_have_no_changes(tmp_path: Path) -> None:
     assert result.changes == ()
     assert result.diagnostics == ()
     assert "no changes to the plan" in render_diff("table", result)
+    # The year written as its dates is the same period.
+    dated = edit(BASE, ("period: 2025 ", "period: {start: 2025-01-01, end: 2025-12-31} "))
+    assert dated != BASE
+    assert diff_texts(tmp_path, BASE, dated).changes == ()
 
 
 def test_goal_retargeted_added_and_removed(tmp_path: Path) -> None:
@@ -488,3 +492,17 @@ def test_table_diagnostics_are_whole_lines_however_narrow(tmp_path: Path) -> Non
     assert line.startswith(f"{b}:")
     assert len(line) > 60
     assert line.endswith(")")  # the message's last words are on its line
+
+
+def test_a_changed_event_is_located_at_its_own_line(tmp_path: Path) -> None:
+    """Events are compared by name; the change was placed at the line of events:."""
+    new = edit(BASE, ("{name: Double 12", "{name: Double 12, start: 2025-12-09, end: 2025-12-12"))
+    result = diff_texts(tmp_path, BASE, new)
+    moved = [
+        c
+        for c in result.changes
+        if c.path.startswith("quarters.Q4.events.Double 12") and c.kind != "removed"
+    ]
+    line = next(i for i, text in enumerate(new.splitlines(), 1) if "{name: Double 12" in text)
+    assert moved
+    assert {c.line for c in moved} == {line}

@@ -148,6 +148,23 @@ def plan_tree(plan: Plan) -> Tree:
     return tree
 
 
+def _event_path(plan: Plan, path: KeyPath) -> tuple[str | int, ...]:
+    """``path`` as the file has it: an event keyed by name (``双12``, ``双12 (2)``) is the
+    list item at its index, so a change is located at the event, not at ``events:``."""
+    if len(path) < 4 or path[0] != "quarters" or path[2] != "events":
+        return path
+    quarter = next((q for name, q in plan.quarters.items() if name == path[1]), None)
+    if quarter is None:
+        return path
+    seen: Counter[str] = Counter()
+    for index, event in enumerate(quarter.events):
+        seen[event.name] += 1
+        key = event.name if seen[event.name] == 1 else f"{event.name} ({seen[event.name]})"
+        if key == path[3]:
+            return (*path[:3], index, *path[4:])
+    return path
+
+
 def _mask_source_password(tree: Tree) -> None:
     """A password written in ``actuals.source`` (PP141) is shown as ``***``."""
     actuals = tree.get("actuals")
@@ -310,8 +327,10 @@ def diff_plans(old: LoadedPlan, new: LoadedPlan, *, ignore: Sequence[str] = ()) 
     if old.plan is not None and new.plan is not None:
         plans = (new.plan, old.plan)
         trees = (plan_tree(new.plan), plan_tree(old.plan))
+        if new.plan.span == old.plan.span:  # period: 2025 is {start: 2025-01-01, end: ...}
+            trees[0]["period"] = trees[1]["period"]
         for path, kind, before, after in compare(trees[1], trees[0]):
-            line = None if kind == "removed" else new.locate(path)[0]
+            line = None if kind == "removed" else new.locate(_event_path(new.plan, path))[0]
             changes.append(
                 Change(".".join(path), kind, before, after, unit_for(path, trees, plans), line)
             )
