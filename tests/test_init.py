@@ -122,3 +122,13 @@ def test_a_dash_prints_the_starter_plan_and_its_tests(
     assert tests.stdout.startswith("# Starter tests for plan.yaml")
     assert '\nplan: "plan.yaml"\n' in tests.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml"]
+
+
+def test_a_directory_for_starter_tests_suggests_a_test_file_name(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop.yaml").write_text(STARTER_PLAN, encoding="utf-8")
+    result = cli("init", "--tests", "shop.yaml", "t/")
+    assert result.exit_code == 2
+    assert "name it (t/shop.test.yaml)" in result.stderr

@@ -33,7 +33,8 @@ class Started:
 def run_init(path: str | None, *, tests: Path | None = None) -> Started:
     """Write the starter plan (or, for ``tests``, its starter tests); say what to do next."""
     to_stdout = path == "-"
-    target = None if to_stdout else _target(path)
+    name = "plan.yaml" if tests is None else f"{tests.stem}.test.yaml"
+    target = None if to_stdout else _target(path, name)
     if tests is not None:
         from promoplan.plantest.starter import starter_tests_for, write_starter_tests  # noqa: PLC0415  # on use
 
@@ -50,15 +51,16 @@ def run_init(path: str | None, *, tests: Path | None = None) -> Started:
     return Started(f"wrote {where}; next: promoplan validate {where}")
 
 
-def _target(path: str | None) -> Path | None:
-    """The file to write (None: the default); a blank or a directory (``plans/``) refused."""
+def _target(path: str | None, name: str) -> Path | None:
+    """The file to write (None: the default); a blank or a directory (``plans/``) refused,
+    suggesting ``name`` in it."""
     if path is None:
         return None
     if not path.strip():
         raise UsageProblem(f"{path!r} is empty (an unset variable?); name a file to write")
     if path.endswith(("/", os.sep)) or Path(path).is_dir():
         raise UsageProblem(
-            f"{path} is a directory; init writes one file: name it ({path.rstrip('/' + os.sep)}"
-            "/plan.yaml)"
+            f"{path} is a directory; init writes one file: name it "
+            f"({path.rstrip('/' + os.sep)}/{name})"
         )
     return Path(path)
