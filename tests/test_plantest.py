@@ -303,6 +303,10 @@ BROKEN = {
         "  - name: x\n    actuals: [fixtures/mid-year.csv]\n",
         ":4:5: error PP003 a test needs something to check",
     ),
+    "no rule compared": (
+        "  - name: x\n    actuals: [fixtures/mid-year.csv]\n    rules: []\n    expect_alerts: []\n",
+        ":4:5: error PP003 rules: [] compares no rule's alerts, so the test checks nothing",
+    ),
     "bad date": (
         "  - name: x\n    rows: 'date\\n'\n    as_of: 2025-02-30\n    expect_alerts: []\n",
         ":6:12: error PP003 expected a date like 2025-01-31, got '2025-02-30'",

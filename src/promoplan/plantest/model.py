@@ -150,6 +150,13 @@ class Case(_Model):
                 "needs_expectation",
                 "a test needs something to check: expect_alerts, expect_goals or expect_budget",
             )
+        checks = self.expect_alerts or self.expect_goals or self.expect_budget
+        if self.rules == [] and not checks:  # no rule's alerts compared, and nothing else
+            raise PydanticCustomError(
+                "needs_expectation",
+                "rules: [] compares no rule's alerts, so the test checks nothing: name "
+                "the rules to compare, or leave rules out for every rule",
+            )
         return self
 
 
