@@ -20,7 +20,7 @@ from promoplan.forecast import Forecaster
 from promoplan.goalscope import GoalNumbers, GoalScope
 from promoplan.growthgoals import growth_numbers
 from promoplan.model import AlertRule, Plan
-from promoplan.pacing import Pacing
+from promoplan.pacing import PaceCurve, Pacing
 from promoplan.perwindow import clipped_share, per_window
 from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity, ratio
@@ -71,8 +71,8 @@ class Evaluator:
         self.window = window
         # A window no whole row fits (a week over monthly rows) is paced over its days as
         # named, so its goals are there, with nothing measured (no_data).
-        empty = window.end < window.start and named is not None
-        paced = pacing_span(plan, named if empty and named is not None else window)
+        basis = named if named is not None and window.end < window.start else window
+        paced = pacing_span(plan, basis)
         self.paced = Window(window.label, paced.start, paced.end)
         tolerance = plan.tolerance
         self.tolerance = tolerance.value if isinstance(tolerance, Quantity) else DEFAULT_TOLERANCE
@@ -187,12 +187,14 @@ class Evaluator:
             return GoalNumbers("unset")
         if kind != "cumulative" or scope.goal.per is not None:
             return GoalNumbers("pending", target=target.value)
-        return GoalNumbers("pending", target=target.value * self._share(scope))
+        curve = self._paced(scope).curve
+        return GoalNumbers("pending", target=target.value * self._share(scope, curve))
 
-    def _share(self, scope: GoalScope) -> float:
-        """The window's share of the goal's span, by the goal's own pacing."""
+    @staticmethod
+    def _share(scope: GoalScope, curve: PaceCurve) -> float:
+        """The window's share of the goal's span, by the goal's pacing ``curve``."""
         span, natural = scope.span, scope.natural
-        return self._paced(scope).curve.share(span.start, span.end, natural.start, natural.end)
+        return curve.share(span.start, span.end, natural.start, natural.end)
 
     def pace(self, scope: GoalScope) -> tuple[float, float]:
         """The goal's share of its own pacing within the window, and f, the fraction elapsed."""
@@ -200,7 +202,7 @@ class Evaluator:
             return 1.0, 1.0  # the target applies to each complete window as it stands
         span = scope.span
         curve = self._paced(scope).curve
-        share = self._share(scope)
+        share = self._share(scope, curve)
         grain, week_start = self.plan.actuals.grain, self.plan.actuals.week_start
         through = self.counted_through
         return share, counted_fraction(curve, span.start, span.end, through, grain, week_start)
@@ -237,10 +239,9 @@ class Evaluator:
             return None
         if whole:
             return self._whole_forecast(scope, forecaster)
-        found = forecaster.result()
-        actuals = self.plan.actuals
         if value is None:
             return None
+        actuals = self.plan.actuals
         # The window's actual for the span's, and the forecast of the window's days before
         # its first whole row (over weekly rows, a quarter starting on a Tuesday).
         counted = narrowed(Window("", span.start, self.as_of), actuals.grain, actuals.week_start)
@@ -248,6 +249,7 @@ class Evaluator:
             return None  # no whole row of the window in yet
         head = forecaster.days(span.start, counted.start - ONE_DAY)
         shift = value + head - forecaster.at(forecaster.as_of)
+        found = forecaster.result()
         return replace(
             found,
             value=found.value + shift,

@@ -93,8 +93,7 @@ def output_file(raw: str | None) -> Path | None:
     """
     if raw is None or raw == STDOUT:
         return None
-    if not raw.strip():  # -o "$OUT" with OUT unset: not the current directory
-        raise UsageProblem(f"--output {raw!r} is empty (an unset variable?); name a file, or -")
+    _refuse_blank(raw)
     if raw.endswith(("/", os.sep)):
         raise UsageProblem(
             f"--output {raw} ends with '/', so it names a directory; give a file name"
@@ -102,6 +101,12 @@ def output_file(raw: str | None) -> Path | None:
     path = Path(raw)
     check_directory(path)  # before the read, which may be long
     return path
+
+
+def _refuse_blank(raw: str) -> None:
+    """-o "$OUT" with OUT unset is a usage problem, not the current directory."""
+    if not raw.strip():
+        raise UsageProblem(f"--output {raw!r} is empty (an unset variable?); name a file, or -")
 
 
 def check_directory(path: Path, shown: Path | None = None) -> Path:
@@ -122,8 +127,7 @@ def output_place(raw: str | None) -> tuple[Path | None, bool]:
     (``None`` for standard output: no ``--output``, or ``--output -``)."""
     if raw is None or raw == STDOUT:
         return None, False
-    if not raw.strip():
-        raise UsageProblem(f"--output {raw!r} is empty (an unset variable?); name a file, or -")
+    _refuse_blank(raw)
     return Path(raw), raw.endswith(("/", os.sep))
 
 

@@ -15,11 +15,13 @@ from promoplan.alertorder import natural_key
 from promoplan.coverage import baseline_diagnostic, missing_spans
 from promoplan.diagnostics import Diagnostic, diagnostic
 from promoplan.evaluate import Evaluator
+from promoplan.forecast import Forecaster
 from promoplan.model import Plan
 from promoplan.planindex import plan_index
 from promoplan.quantity import Quantity
 from promoplan.result import (
     CumulativeSeries,
+    Forecast,
     GoalProgress,
     GroupBar,
     GroupChart,
@@ -234,6 +236,13 @@ def charted_goals(
     return frozenset(sorted(chartable, key=rank)[:MAX_GOAL_CHARTS])
 
 
+def _series_forecast(forecaster: Forecaster | None, rows: Window | None) -> Forecast | None:
+    """The chart's forecast: to the span's end, or of its whole ``rows`` alone."""
+    if forecaster is None:
+        return None
+    return forecaster.result() if rows is None else forecaster.over(rows.start, rows.end)
+
+
 def build_series(
     evaluator: Evaluator, charted: frozenset[tuple[str, str]] | None = None
 ) -> tuple[CumulativeSeries, ...]:
@@ -315,11 +324,7 @@ def build_series(
                 unit=metric.unit if metric is not None else "count",
                 target=full,
                 points=tuple(points),
-                forecast=None
-                if forecaster is None
-                else forecaster.over(rows.start, rows.end)
-                if whole_rows
-                else forecaster.result(),
+                forecast=_series_forecast(forecaster, rows if whole_rows else None),
             )
         )
     return tuple(found)
