@@ -737,6 +737,24 @@ def test_rise_over_in_an_iso_week_spanning_two_years() -> None:
     assert alert.value == pytest.approx(1.0)  # 2,000 / 1,000 - 1
 
 
+def test_rise_over_from_nothing_does_not_fire() -> None:
+    # A channel launched this week has no previous spend: there is no change to compare.
+    plan = _alert_plan(
+        spend_jump={"metric": "spend", "window": "week", "rise_over": "50%", "by": "channel"}
+    )
+    actuals = make_actuals(
+        [
+            ("2025-06-16", "douyin", {"spend": 0}),  # W25: nothing spent
+            ("2025-06-23", "douyin", {"spend": 5_000}),  # W26
+            ("2025-06-16", "wecom", {"spend": 1_000}),
+            ("2025-06-23", "wecom", {"spend": 1_600}),  # 1,600 / 1,000 - 1 = 60%
+        ]
+    )
+    (alert,) = run(plan, actuals, D(2025, 6, 30)).alerts
+    assert alert.group == (("channel", "wecom"),)
+    assert alert.value == pytest.approx(0.6)
+
+
 def test_above_over_the_period_and_month_windows() -> None:
     plan = _alert_plan(
         heavy_spend={"metric": "spend", "above": "7万", "severity": "info"},

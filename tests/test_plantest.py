@@ -93,6 +93,38 @@ def test_a_floor_of_1_2_fails_exactly_the_kuaishou_test(workspace: Path) -> None
     assert result.stdout == shown
 
 
+def test_an_expected_group_of_another_dimension_says_what_the_rule_splits_by(
+    workspace: Path,
+) -> None:
+    write_tests(
+        workspace,
+        """\
+  - name: misspelt dimension
+    actuals: [fixtures/kuaishou-roi-2.2.csv]
+    as_of: 2025-06-29
+    period: Q2
+    rules: [low_roi]
+    expect_alerts:
+      - {rule: low_roi, group: {chanel: kuaishou}}
+  - name: a group for a rule without by
+    rows: |
+      date,uv
+      2025-06-18,10000
+      2025-06-25,7000
+    as_of: 2025-06-29
+    rules: [traffic_drop]
+    expect_alerts:
+      - {rule: traffic_drop, group: {channel: douyin}}
+""",
+    )
+    result = invoke("plans/tests/extra.test.yaml")
+    assert result.exit_code == 1, result.output
+    assert "not firing: low_roi: the rule is split by channel, not chanel" in result.stdout
+    assert "not firing: traffic_drop: the rule has no by, so its alert has no group" in (
+        result.stdout
+    )
+
+
 def test_a_wrong_expected_value_fails_with_both_values(workspace: Path) -> None:
     write_tests(
         workspace,

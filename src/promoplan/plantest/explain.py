@@ -42,6 +42,18 @@ def why_quiet(  # noqa: PLR0911  # one return per reason a rule stays quiet
     seen = evaluator.rule_window(rule)
     metric = plan.metrics.get(rule.metric)
     wanted = dict(group or ())
+    if wanted and set(wanted) != {rule.by}:
+        unit_of: Unit = metric.unit if metric is not None else "count"
+        return Quiet(
+            "other_group",
+            rule=rule_id,
+            metric=rule.metric,
+            unit=unit_of,
+            window=window_words(seen),
+            group=tuple(group or ()),
+            condition=rule.condition,
+            by=rule.by,
+        )
     key = wanted.get(rule.by) if rule.by is not None else None
     shown_group = ((rule.by, key),) if rule.by is not None and key is not None else ()
     unit: Unit = metric.unit if metric is not None else "count"

@@ -11,7 +11,9 @@ from promoplan.result import AlertResult
 from promoplan.vocabulary import Unit
 
 CaseStatus = Literal["pass", "fail", "error"]
-QuietKind = Literal["not_crossed", "no_data", "below_min", "no_previous", "not_started", "unset"]
+QuietKind = Literal[
+    "not_crossed", "no_data", "below_min", "no_previous", "not_started", "unset", "other_group"
+]
 AlertCheckKind = Literal["matched", "missing", "unexpected", "also_firing"]
 # A compared value: a number, a status or other text, an alert's group, or nothing.
 FieldValue: TypeAlias = Union[float, str, tuple[tuple[str, str], ...], None]  # noqa: UP007  # a runtime alias on Python 3.10
@@ -24,7 +26,9 @@ class Quiet:
     ``kind``: ``not_crossed`` (the value is on the safe side of the threshold),
     ``no_data`` (no value in the window), ``below_min`` (a ``min`` guard skipped the
     group), ``no_previous`` (no value in the previous window to compare with),
-    ``not_started`` (the window has not begun by as-of), ``unset`` (no threshold yet).
+    ``not_started`` (the window has not begun by as-of), ``unset`` (no threshold yet),
+    ``other_group`` (the expectation's group names a dimension other than the rule's
+    ``by``, held in ``by``: no alert of the rule can ever have that group).
     """
 
     kind: QuietKind
@@ -39,6 +43,7 @@ class Quiet:
     guard_metric: str | None = None  # below_min: the guard's metric, its value and floor
     guard_value: float | None = None
     guard_floor: float | None = None
+    by: str | None = None  # other_group: the dimension the rule splits by, if any
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def _quiet(quiet: Quiet | None) -> dict[str, Any] | None:
         "guard_metric": quiet.guard_metric,
         "guard_value": plain_number(quiet.guard_value),
         "guard_floor": plain_number(quiet.guard_floor),
+        "by": quiet.by,
     }
 
 

@@ -89,6 +89,11 @@ def quiet_text(quiet: Quiet, *, currency: str = "CNY") -> str:  # noqa: PLR0911 
     unit = "percent" if change else quiet.unit
     limit = _number(quiet.threshold, unit, currency)
     head = f"not firing: {quiet.rule}{where} {quiet.window}"
+    if quiet.kind == "other_group":
+        named = ", ".join(name for name, _ in quiet.group)
+        if quiet.by is None:
+            return f"not firing: {quiet.rule}: the rule has no by, so its alert has no group"
+        return f"not firing: {quiet.rule}: the rule is split by {quiet.by}, not {named}"
     if quiet.kind == "unset":
         return f"{head}: the rule's threshold is not set yet"
     if quiet.kind == "not_started":
