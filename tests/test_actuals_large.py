@@ -57,7 +57,25 @@ def test_many_bad_cells_first_20_listed_then_a_count(tmp_path: Path) -> None:
     assert {d.column for d in listed} == {5}
     [rest] = [d for d in actuals.diagnostics if d.line is None]
     assert rest.code == "PA003"
-    assert rest.message == '479 more bad cells not listed (499 in all: 499 in "spend")'
+    assert rest.message == '479 more bad numbers not listed (499 in all: 499 in "spend")'
+
+
+def test_bad_dates_and_numbers_not_listed_are_counted_under_their_own_codes(
+    tmp_path: Path,
+) -> None:
+    # 12 rows, each with a bad date and a bad gmv: 24 bad cells, the first 20 (rows 1-10,
+    # both cells of each) listed; 2 dates and 2 numbers remain.
+    file = tmp_path / "mixed.csv"
+    rows = "".join(f"2025-13-{n:02d},ch1,x,{n}k?,1\n" for n in range(1, 13))
+    file.write_text("date,channel,note,gmv,spend\n" + rows, encoding="utf-8")
+    actuals = read_actuals([file], SPEC)
+    listed = [d for d in actuals.diagnostics if d.line is not None]
+    assert [d.code for d in listed] == ["PA004", "PA003"] * 10
+    rest = [(d.code, d.message) for d in actuals.diagnostics if d.line is None]
+    assert rest == [
+        ("PA004", '2 more bad dates not listed (12 in all: 12 in "date")'),
+        ("PA003", '2 more bad numbers not listed (12 in all: 12 in "gmv")'),
+    ]
 
 
 def test_lines_stay_right_after_quoted_newlines(tmp_path: Path) -> None:

@@ -720,6 +720,30 @@ def test_pp004_bare_number_for_a_percentage(tmp_path: Path) -> None:
     assert found.hint == "write 35% or 0.35"
 
 
+def test_pp004_bare_number_for_a_growth_or_a_rise(tmp_path: Path) -> None:
+    body = """
+    metrics:
+      gmv: {column: gmv}
+    goals:
+      g: {metric: gmv, growth: 30}
+      fine: {metric: gmv, growth: 0.3}
+      doubled: {metric: gmv, growth: 100%}
+    alerts:
+      jump: {metric: gmv, window: week, rise_over: 1.5}
+      ok: {metric: gmv, window: week, rise_over: 1}
+    """
+    found = sorted(
+        (d for d in load(tmp_path, body).diagnostics if d.code == "PP004"),
+        key=lambda d: d.line or 0,
+    )
+    assert [(d.line, d.column) for d in found] == [pos(body, "30}"), pos(body, "1.5}")]
+    assert [d.message for d in found] == [
+        "goal 'g': growth is a fraction, so 30 would mean 3000%",
+        "alert 'jump': rise_over is a fraction, so 1.5 would mean 150%",
+    ]
+    assert found[0].hint == "write 30% or 0.3"
+
+
 UNITS_METRICS = """
     metrics:
       gmv: {column: gmv, unit: currency}

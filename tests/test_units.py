@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clirunner import Cli
-from promoplan.render.text import format_amount, format_change, format_value
+from promoplan.render.text import format_amount, format_apart, format_change, format_value
 
 PLAN = """\
 promoplan: 1
@@ -184,3 +184,26 @@ def test_a_change_that_rounds_to_nothing_is_plus_zero(
     value: float, kind: str, unit: str, shown: str
 ) -> None:
     assert format_change(value, kind, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "other", "unit", "kind", "shown"),
+    [
+        # A growth of -0.004% against a 0% target: not "+0%" beside off_track.
+        (-0.00004, 0.0, "percent", "growth", "-0.004%"),
+        (0.30004, 0.3, "count", "growth", "+30.004%"),
+        (0.10004, 0.1, "percent", "level", "10.004%"),
+        (2.9996, 3.0, "ratio", "level", "1:2.9996"),
+        # 364,999 against 36.5万: both print 36.5万, so the actual is written out.
+        (364_999.0, 365_000.0, "currency", "cumulative", "¥364,999"),
+        (999.996, 1_000.0, "currency", "cumulative", "¥999.996"),
+        # Printed apart already, or equal: as format_value prints them.
+        (0.25, 0.3, "percent", "growth", "+25%"),
+        (0.3, 0.3, "percent", "growth", "+30%"),
+        (None, 0.3, "percent", "level", "-"),
+    ],
+)
+def test_a_goal_actual_never_prints_as_its_target_unless_equal(
+    value: float | None, other: float, unit: str, kind: str, shown: str
+) -> None:
+    assert format_apart(value, other, unit, kind) == shown

@@ -62,18 +62,29 @@ def bad_cells(reader: Reader, opened: Opened, layout: Layout, records: int) -> l
         0
     ]
     bad_dates, bad_numbers = int(counts[0]), [int(c) for c in counts[1:]]
-    total = bad_dates + sum(bad_numbers)
-    if total > len(shown):
-        names = [needed.date] + [measure_name(needed, layout, opened, j) for j, _ in present]
-        parts = ", ".join(
-            f'{n:,} in "{c}"' for c, n in zip(names, [bad_dates, *bad_numbers], strict=True) if n
-        )
+    shown_dates = sum(1 for f in shown if not f[2])
+    names = [measure_name(needed, layout, opened, j) for j, _ in present]
+    # One line per code, so that --ignore PA004 or a grep for PA003 counts what it names.
+    rest = (
+        ("PA004", "dates", bad_dates, shown_dates, [(needed.date, bad_dates)]),
+        (
+            "PA003",
+            "numbers",
+            sum(bad_numbers),
+            len(shown) - shown_dates,
+            list(zip(names, bad_numbers, strict=True)),
+        ),
+    )
+    for code, kind, total, listed, per_column in rest:
+        if total <= listed:
+            continue
+        parts = ", ".join(f'{n:,} in "{c}"' for c, n in per_column if n)
         out.append(
             diagnostic(
-                "PA003" if sum(bad_numbers) >= bad_dates else "PA004",
-                f"{total - len(shown):,} more bad cells not listed ({total:,} in all: {parts})",
+                code,
+                f"{total - listed:,} more bad {kind} not listed ({total:,} in all: {parts})",
                 file=opened.name,
-                hint=f"the first {len(shown)} are listed above",
+                hint=f"the first {len(shown)} bad cells are listed above",
             )
         )
     return out

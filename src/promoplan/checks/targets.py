@@ -142,13 +142,18 @@ def _shown(plan: Plan, metric: str, value: float) -> str:
 def check_fraction_units(plan: Plan) -> Iterator[Finding]:
     """PP004: a percentage written as a bare number above 1 (``at_least: 35`` for a percent metric).
 
-    Also shares, weights, ``tolerance`` and ``drop_over``, which are fractions too.
+    Also growth targets, shares, weights, ``tolerance``, ``drop_over`` and ``rise_over``,
+    which are fractions too (a rise of 150% is written ``150%``).
     Fails (35 would be 3500%)::
 
         metrics: {new_order_share: {formula: new_orders / orders, unit: percent}}
         goals: {share: {metric: new_order_share, at_least: 35}}
     """
     for goal_id, path, goal in all_goals(plan):
+        if bare_fraction(goal.growth):
+            yield _fraction_finding(
+                f"goal {goal_id!r}: growth is a fraction, so", goal.growth, (*path, "growth")
+            )
         if _metric_unit(plan, goal.metric) != "percent":
             continue
         for key in ("at_least", "at_most", "baseline"):
@@ -186,12 +191,12 @@ def _alert_fractions(plan: Plan, alert_id: str, alert: AlertRule) -> Iterator[Fi
                     value,
                     ("alerts", alert_id, key),
                 )
-    if bare_fraction(alert.drop_over):
-        yield _fraction_finding(
-            f"alert {alert_id!r}: drop_over is a fraction, so",
-            alert.drop_over,
-            ("alerts", alert_id, "drop_over"),
-        )
+    for key in ("drop_over", "rise_over"):
+        value = getattr(alert, key)
+        if bare_fraction(value):
+            yield _fraction_finding(
+                f"alert {alert_id!r}: {key} is a fraction, so", value, ("alerts", alert_id, key)
+            )
 
 
 def _fraction_finding(lead: str, value: Quantity | Placeholder | None, path: Path) -> Finding:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from promoplan.alertorder import AlertEntry
 from promoplan.render.text import (
     describe_alert,
+    format_apart,
     format_change,
     format_goal_value,
     format_group,
@@ -59,7 +60,16 @@ def goal_cells(goal: GoalProgress, *, currency: str, units: Units | None) -> Goa
         target=(
             goal.target_text if goal.target is None and goal.target_text else shown(goal.target)
         ),
-        actual=shown(goal.actual),
+        # Apart from what the status compares it with: the paced expected (the target
+        # for level and growth goals).
+        actual=format_apart(
+            goal.actual,
+            goal.expected if goal.expected is not None else goal.target,
+            goal.unit,
+            goal.kind,
+            currency=currency,
+            units=units,
+        ),
         expected=things(goal.expected),
         projection=things(goal.projection) if goal.kind == "cumulative" else "-",
     )

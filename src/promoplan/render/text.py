@@ -250,6 +250,41 @@ def format_goal_value(
     return format_value(value, unit, currency=currency, units=units)
 
 
+def format_apart(
+    value: float | None,
+    other: float | None,
+    unit: str,
+    kind: str,
+    *,
+    currency: str = "CNY",
+    units: Units | None = None,
+) -> str:
+    """``value`` as :func:`format_goal_value` shows it, with more digits when it would
+    print as ``other`` does but differs from it: an actual of -0.004% against a growth
+    target of 0% is ``-0.004%``, not ``+0%`` (beside a status of off_track), and
+    ¥364,999 against ¥36.5万 is written out. The number never contradicts the status."""
+    text = format_goal_value(value, unit, kind, currency=currency, units=units)
+    if value is None or other is None or not (math.isfinite(value) and math.isfinite(other)):
+        return text
+    if value == other or text != format_goal_value(
+        other, unit, kind, currency=currency, units=units
+    ):
+        return text
+    scale, lead, tail, first = 1.0, "", "", 0
+    if kind == "growth" or unit == "percent":
+        scale, tail, first = 100.0, "%", 2
+        lead = "+" if kind == "growth" and value >= 0 else ""
+    elif unit == "ratio":
+        lead, first = "1:", 3
+    elif unit == "currency":
+        lead = ("-" if value < 0 else "") + currency_sign(currency)
+        value, other = abs(value), abs(other)
+    for decimals in range(first, 9):
+        if round(value * scale, decimals) != round(other * scale, decimals):
+            return lead + _trim(value * scale, decimals) + tail
+    return text
+
+
 def format_group(group: tuple[tuple[str, str], ...]) -> str:
     """An alert's group as ``channel=kuaishou`` (several joined by ``, ``); empty for none."""
     return ", ".join(f"{name}={value}" for name, value in group)
