@@ -243,3 +243,62 @@ def test_a_repeat_is_told_by_the_columns_as_a_files_is(cli: Cli, tmp_path: Path)
 
     assert repeat(str(csv)) == 'repeated: 2025-01-05, source "douyin" (first at line 2)'
     assert repeat(f"duckdb://{path}?table=t") == 'repeated: 2025-01-05, source "douyin"'
+
+
+SUMMED = """\
+promoplan: 1
+name: sums
+period: 2025
+currency: USD
+actuals:
+  dimensions: {channel: channel}
+metrics:
+  gmv: {column: gmv, unit: currency}
+goals:
+  gmv: {metric: gmv, at_least: 100}
+alerts:
+  quiet: {metric: gmv, below: 1, by: channel}
+"""
+
+
+def test_a_nan_or_infinity_in_a_float_column_is_pa003_and_the_table_not_counted(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A CSV export with ``NaN`` is PA003; the table's NaN made its group's sum NaN,
+    which dropped the valid rows beside it (web on 01-01: 10 + NaN + 5) without a word."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SUMMED, encoding="utf-8")
+    path = tmp_path / "floats.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (date DATE, channel VARCHAR, gmv DOUBLE)")
+    rows = [("2025-01-01", "web", 10.0), ("2025-01-02", "app", 20.0), ("2025-01-02", "web", 5.0)]
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    con.execute(
+        "CREATE TABLE nan AS SELECT * FROM t "
+        "UNION ALL SELECT DATE '2025-01-02', 'web', 'NaN'::DOUBLE"
+    )
+    con.execute(
+        "CREATE TABLE inf AS SELECT * FROM t "
+        "UNION ALL SELECT DATE '2025-01-01', 'app', 'inf'::DOUBLE"
+    )
+    con.close()
+    status, stdout, _ = cli("check", str(plan), "-a", f"duckdb://{path}?table=t", "-f", "json")
+    assert status == 0
+    assert json.loads(stdout)["plans"][0]["goals"][0]["actual"] == 35  # 10 + 20 + 5
+    url = f"duckdb://{path}?table=nan"
+    status, stdout, _ = cli("check", str(plan), "-a", url, "-f", "json")
+    assert status == 1
+    found = json.loads(stdout)["plans"][0]
+    assert [(d["code"], d["file"], d["message"]) for d in found["diagnostics"]] == [
+        (
+            "PA003",
+            url,
+            "column \"gmv\" of nan sums to NaN on 2025-01-02 (channel 'web'): "
+            "it holds a value that is not a finite number",
+        )
+    ]
+    assert all(g["actual"] is None for g in found["goals"])  # not counted, as a bad file
+    status, stdout, _ = cli("check", str(plan), "-a", f"duckdb://{path}?table=inf", "-f", "json")
+    assert status == 1
+    (problem,) = json.loads(stdout)["plans"][0]["diagnostics"]
+    assert "sums to Infinity on 2025-01-01 (channel 'app')" in problem["message"]

@@ -587,3 +587,49 @@ def test_values_in_nfd_are_read_in_nfc_as_from_a_file(
     assert goals == {"zurich": 100 + 10 + 3, "cafe": 100 + 10}
     assert [(b["line"], b["spent"]) for b in found["budget"]] == [("ads", 40 + 5 + 1 + 1)]
     assert found["diagnostics"] == []
+
+
+def test_nan_infinity_and_numbers_past_the_sums_range_are_pa003(
+    cli: Cli, postgres: pgserver.Server, tmp_path: Path
+) -> None:
+    """NUMERIC holds NaN (and, from PostgreSQL 14, infinities) and numbers far past
+    10^34; float8 holds both infinities. A CSV export with such a cell is PA003, so the
+    table is too, and it is not counted (its NaN made the whole group's sum NaN)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "promoplan: 1\nname: sums\nperiod: 2025\ncurrency: USD\n"
+        "actuals: {dimensions: {channel: channel}}\n"
+        "metrics:\n  gmv: {column: gmv, unit: currency}\n"
+        "goals:\n  gmv: {metric: gmv, at_least: 100}\n"
+        "alerts:\n  quiet: {metric: gmv, below: 1, by: channel}\n",
+        encoding="utf-8",
+    )
+    execute(
+        postgres,
+        "DROP TABLE IF EXISTS public.sums_nan, public.sums_inf, public.sums_huge; "
+        "CREATE TABLE public.sums_nan (date date, channel text, gmv numeric); "
+        "INSERT INTO public.sums_nan VALUES ('2025-01-01', 'web', 10), "
+        "('2025-01-02', 'web', 'NaN'), ('2025-01-02', 'web', 5); "
+        "CREATE TABLE public.sums_inf (date date, channel text, gmv float8); "
+        "INSERT INTO public.sums_inf VALUES ('2025-01-01', 'app', '-Infinity'), "
+        "('2025-01-03', 'web', 2); "
+        "CREATE TABLE public.sums_huge (date date, channel text, gmv numeric); "
+        "INSERT INTO public.sums_huge VALUES ('2025-01-05', 'web', 1e310), "
+        "('2025-01-06', 'web', 1e40)",
+    )
+    expected = {
+        "public.sums_nan": "sums to NaN on 2025-01-02 (channel 'web'): "
+        "it holds a value that is not a finite number",
+        "public.sums_inf": "sums to -Infinity on 2025-01-01 (channel 'app'): "
+        "it holds a value that is not a finite number",
+        "public.sums_huge": "sums to 1e+310 on 2025-01-05 (channel 'web') (and 1 more group): "
+        "it holds a number past 10^34 (out of range)",
+    }
+    for table, message in expected.items():
+        status, stdout, _ = cli("check", str(plan), "-a", postgres.url(table), "-f", "json")
+        assert status == 1, table
+        found = json.loads(stdout)["plans"][0]
+        (problem,) = found["diagnostics"]
+        assert problem["code"] == "PA003"
+        assert problem["message"] == f'column "gmv" of {table} {message}'
+        assert all(g["actual"] is None for g in found["goals"])

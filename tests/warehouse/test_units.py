@@ -37,23 +37,21 @@ def test_integers_and_floats(value: int, scale: int) -> None:
     assert _units(None, scale) is None
 
 
-# A result column as drivers return it: NUMERIC Decimals (NaN and infinities too),
-# integers, floats, or nothing.
+# A result column as drivers return it: NUMERIC Decimals, integers, floats, or nothing.
+# Not NaN nor infinities: those stop the read before (PA003, tested against the servers).
 cells = st.one_of(
     numbers,
     st.integers(-(10**12), 10**12),
-    st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.sampled_from([Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")]),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
     st.none(),
 )
 
 
 def _reference(value: object) -> Decimal | None:
-    """A cell as a Decimal, None when missing or not finite (a float by its shortest text)."""
+    """A cell as a Decimal, None when missing (a float by its shortest text)."""
     if value is None:
         return None
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
-    return number if number.is_finite() else None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
 
 
 @given(
@@ -75,10 +73,8 @@ def test_a_measure_column_at_once_is_the_cells_one_by_one(
     finite = [v for v in (*totals, *lows, *highs) if v is not None]
     scale = max((decimals(v) for v in finite), default=0)
     assert measure.scale == scale
-    for i, (n, total, _, _) in enumerate(rows):
-        # A sum that is NaN or infinite leaves the cell without a value.
-        kept = n and (total is None or _reference(total) is not None)
-        assert measure.counts[i] == (n if kept else 0)
+    for i, (n, _, _, _) in enumerate(rows):
+        assert measure.counts[i] == n
         expected = totals[i]
         assert measure.totals[i] == (scaled(expected, scale) if expected is not None else 0)
         for got, want in ((measure.minima, lows[i]), (measure.maxima, highs[i])):

@@ -159,6 +159,14 @@ def assemble(
         order = sorted(groups)
     # The result a column at a time (the rows in cube order, transposed).
     table = list(zip(*map(groups.__getitem__, order), strict=True)) if order else [()] * slots.width
+    cells = [
+        (name, (total, low, high))
+        for name, (kind, total, _, low, high) in zip((*columns, *computed), readers, strict=True)
+        if kind is _CELL
+    ]
+    bad = findings.not_finite(url, spec, cells, table, order)
+    if bad:  # as a file with a bad cell: reported, and the table not counted
+        return empty_actuals(url, spec, [*found, *bad])
     measures = tuple(_measure(table, reader) for reader in readers)
     keys = tuple(zip(*(dims for _, dims in order), strict=True)) if order else ((),) * len(names)
     counts = {key: int(row[1 + k]) for key, row in groups.items()}
@@ -328,11 +336,7 @@ def _measure(table: Sequence[Sequence[Any]], reader: Reader) -> Measure:
     totals = _column(table, counts, total)
     lows = _column(table, counts, low)
     highs = _column(table, counts, high)
-    if Decimal in set(map(type, totals)) and not all(map(Decimal.is_finite, _decimals_of(totals))):
-        # NaN or infinity (a float or NUMERIC column): no value (its extremes stay).
-        kept = [type(v) is not Decimal or v.is_finite() for v in totals]
-        counts = tuple(n if ok else 0 for n, ok in zip(counts, kept, strict=True))
-        totals = [v if ok else None for v, ok in zip(totals, kept, strict=True)]
+    # NaN, infinities and sums past the range stopped the read before (_not_finite).
     scale = max(_decimals(totals), _decimals(lows), _decimals(highs))
     return Measure(
         scale,

@@ -1,7 +1,7 @@
 """The diagnostics a cube query's rows give: repeated rows (PA010), weekly rows on
 another weekday (PA004), channels the plan does not map (PA011), ids rounded as
 numbers (PA018) and a cube past the cap (PA036, naming the dimension with the most
-distinct values).
+distinct values), and sums that are NaN, infinite or out of range (PA003).
 
 :mod:`promoplan.actuals.warehouse.cube` calls these on the groups it built.
 """
@@ -9,9 +9,11 @@ distinct values).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from promoplan.actuals import problems
@@ -265,6 +267,86 @@ def too_large(
         file=url.display,
         hint=hint,
     )
+
+
+# Past DECIMAL(38, 4), the type a file's sums are exact in: no real total.
+_SUM_LIMIT = 10**34
+
+
+def not_finite(
+    url: WarehouseUrl,
+    spec: ActualsSpec,
+    cells: Sequence[tuple[str, tuple[int | None, ...]]],
+    table: Sequence[Sequence[Any]],
+    order: Sequence[Key],
+) -> list[Diagnostic]:
+    """PA003 per measure whose sum or extremes hold NaN, an infinity or a number past
+    the sums' range in some group (a float column's ``NaN`` makes its group's sum NaN;
+    a NUMERIC holds ``1e310``): a CSV export of the table is refused the same way, so
+    the table is not counted either. ``cells``: each measure read from cells, with the
+    positions of its sum and extremes in ``table`` (the result's columns, in cube order)."""
+    out: list[Diagnostic] = []
+    for measure, positions in cells:
+        bad: dict[int, object] = {}
+        for position in positions:
+            if position is None or set(map(type, table[position])) <= {int, type(None)}:
+                continue
+            for index, value in enumerate(table[position]):
+                if index not in bad and _out_of_range(value):
+                    bad[index] = value
+        if bad:
+            first = min(bad)
+            out.append(_not_finite(url, spec, measure, order[first], len(bad), bad[first]))
+    return out
+
+
+def _out_of_range(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value) or abs(value) >= _SUM_LIMIT
+    if isinstance(value, Decimal):
+        return not value.is_finite() or abs(value) >= _SUM_LIMIT
+    return False
+
+
+def _not_finite(  # noqa: PLR0917  # one finding's parts
+    url: WarehouseUrl, spec: ActualsSpec, measure: str, first: Key, groups: int, value: object
+) -> Diagnostic:
+    if measure.startswith("\x00expr:"):
+        what = f"expr {measure.removeprefix(chr(0) + 'expr:')!r}"
+    else:
+        what = f'column "{measure}"'
+    day, dims = first
+    named = ", ".join(
+        f"{name} {'(another value)' if v == OTHER_VALUE else repr(v)}"
+        for (name, _), v in zip(spec.dimensions, dims, strict=False)
+        if v is not None
+    )
+    where = day.isoformat() + (f" ({named})" if named else "")
+    shown = _number_text(value)
+    why = (
+        "a value that is not a finite number"
+        if shown in ("NaN", "Infinity", "-Infinity")
+        else "a number past 10^34 (out of range)"
+    )
+    more = f" (and {groups - 1:,} more group{'s' if groups > 2 else ''})" if groups > 1 else ""
+    return diagnostic(
+        "PA003",
+        f"{what} of {url.table} sums to {shown} on {where}{more}: it holds {why}",
+        file=url.display,
+        hint="find the rows (WHERE the column is NaN or infinite) and fix the load, or read "
+        "the table through a view that leaves them out; the table is not counted",
+    )
+
+
+def _number_text(value: object) -> str:
+    """``NaN``, ``Infinity``, ``-Infinity`` (a float's or a NUMERIC's), else the number."""
+    text = str(value)
+    lowered = text.lower().lstrip("+-")
+    if "nan" in lowered:
+        return "NaN"
+    if lowered.startswith("inf"):
+        return "-Infinity" if text.startswith("-") else "Infinity"
+    return f"{Decimal(text).normalize():.4g}"  # 1e+310, not its 311 digits
 
 
 def nothing_read(url: WarehouseUrl, spec: ActualsSpec, *, table_has_rows: bool) -> Diagnostic:
