@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -302,3 +305,65 @@ def test_a_nan_or_infinity_in_a_float_column_is_pa003_and_the_table_not_counted(
     assert status == 1
     (problem,) = json.loads(stdout)["plans"][0]["diagnostics"]
     assert "sums to Infinity on 2025-01-01 (channel 'app')" in problem["message"]
+
+
+def test_a_view_that_fails_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    """As from PostgreSQL: a view whose query fails (a bad cast, a dropped table, a file
+    read while external access is off) stops the run with one line, not exit 3."""
+    path = tmp_path / "views.duckdb"
+    csv = tmp_path / "rows.csv"
+    csv.write_text("date,gmv\n2025-01-01,1\n", encoding="utf-8")
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE base AS SELECT DATE '2025-01-01' AS date, 'x' AS gmv")
+    con.execute("CREATE VIEW v_cast AS SELECT date, gmv::DOUBLE AS gmv FROM base")
+    con.execute("CREATE TABLE gone AS SELECT * FROM base")
+    con.execute("CREATE VIEW v_gone AS SELECT date, 1.5 AS gmv FROM gone")
+    con.execute("DROP TABLE gone")
+    con.execute(f"CREATE VIEW v_file AS SELECT * FROM read_csv('{csv}')")
+    con.close()
+    expected = {
+        "v_cast": "failed: Could not convert string 'x' to DOUBLE when casting from source "
+        "column gmv\n",
+        "v_gone": "failed: Table with name gone does not exist!\n",
+        "v_file": "failed: v_file reads files or the network, which promoplan does not allow "
+        "from a database file; read those files as --actuals PATH, or make the view a table\n",
+    }
+    for view, tail in expected.items():
+        url = f"duckdb://{path}?table={view}"
+        status, stdout, stderr = cli("check", str(PLAN), "-a", url)
+        assert (status, stdout) == (2, ""), view
+        assert stderr == f"promoplan: the query on {url} {tail}"
+
+
+def test_a_zoned_timestamp_is_dated_in_promoplan_tz_else_utc_never_the_machines(
+    tmp_path: Path,
+) -> None:
+    """As from a Parquet file: 23:30 UTC on 01-01 is 01-01 in UTC and 01-02 in
+    Shanghai, whatever the machine's TZ (a subprocess each: DuckDB reads TZ on start)."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SUMMED, encoding="utf-8")
+    path = tmp_path / "zoned.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE t (date TIMESTAMPTZ, channel VARCHAR, gmv INTEGER)")
+    con.execute(
+        "INSERT INTO t VALUES ('2025-01-01 23:30:00+00', 'web', 1), "
+        "('2025-01-02 00:30:00+00', 'web', 2)"
+    )
+    con.close()
+    env = {k: v for k, v in os.environ.items() if k != "PROMOPLAN_TZ"}
+
+    def seen(**extra: str) -> tuple[int, str | None, list[str]]:
+        done = subprocess.run(
+            [sys.executable, "-m", "promoplan", "check", str(plan), "-a",
+             f"duckdb://{path}?table=t", "--period", "2025-01", "-f", "json"],
+            env={**env, **extra}, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        found = json.loads(done.stdout)["plans"][0]
+        return done.returncode, found["as_of"], [d["code"] for d in found["diagnostics"]]
+
+    for zone in ("UTC", "America/Los_Angeles", "Asia/Shanghai"):
+        assert seen(TZ=zone) == (0, "2025-01-02", []), zone
+    # Both at 15:30 and 16:30 on 01-01 in Los Angeles: one day twice, a repeat.
+    assert seen(TZ="UTC", PROMOPLAN_TZ="America/Los_Angeles") == (0, "2025-01-01", ["PA010"])
+    assert seen(TZ="UTC", PROMOPLAN_TZ="Mars/Base'")[0::2] == (1, ["PA001"])
