@@ -523,7 +523,7 @@ def test_pp121_unknown_metrics_everywhere(tmp_path: Path) -> None:
         pos(body, "cost"),
         pos(body, "wecom_adds"),
         pos(body, "rio,"),
-        pos(body, "1万"),
+        pos(body, "spends"),  # the floor's metric is its key: there, not at 1万
         pos(body, "uv"),
     ]
     assert found[0].message == "goal 'growth' names unknown metric 'revenue'"
@@ -1175,3 +1175,50 @@ def test_pp129_an_unknown_code_in_ignore_is_a_warning_at_it(tmp_path: Path) -> N
     )
     assert found[0].hint == "did you mean PA011?"
     assert "PP129" not in codes(load(tmp_path, "ignore: [PA011, pp120]\n"))  # any case
+
+
+# --- PP131 ----------------------------------------------------------------------------
+
+
+def test_pp131_a_by_or_where_spelt_like_a_declared_dimension(tmp_path: Path) -> None:
+    body = """
+    actuals:
+      dimensions: {channel: channel, region: 大区}
+    metrics:
+      gmv: {column: gmv}
+      north: {column: gmv, where: {regoin: north}}
+    goals:
+      g: {metric: gmv, at_least: 100, where: {chanel: douyin}}
+    alerts:
+      low: {metric: gmv, below: 10, by: Channel}
+      store: {metric: gmv, below: 10, by: store_id}
+    """
+    found = sorted(
+        (d for d in load(tmp_path, body).diagnostics if d.code == "PP131"),
+        key=lambda d: d.line or 0,
+    )
+    # store_id is like no declared dimension: a column of its own name, no warning.
+    assert [(d.line, d.column, d.severity) for d in found] == [
+        (*pos(body, "regoin"), "warning"),
+        (*pos(body, "chanel"), "warning"),
+        (*pos(body, "Channel"), "warning"),
+    ]
+    assert found[0].message == (
+        "metric 'north' names dimension 'regoin', which actuals.dimensions does not "
+        "declare, so it reads a column 'regoin'; did you mean 'region'?"
+    )
+    assert [d.path for d in found] == [
+        "metrics.north.where.regoin",
+        "goals.g.where.chanel",
+        "alerts.low.by",
+    ]
+
+
+def test_pp131_not_without_declared_dimensions(tmp_path: Path) -> None:
+    body = """
+    metrics:
+      gmv: {column: gmv}
+    alerts:
+      low: {metric: gmv, below: 10, by: chanel}
+    """
+    assert "PP131" not in codes(load(tmp_path, body))

@@ -35,6 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "PP128": ("error", "an expr reads a measure that actuals.unpivot splits"),
     "PP129": ("warning", "the plan's ignore: lists a code promoplan does not have"),
     "PP130": ("error", "a pacing curve file cannot be used: unreadable, gaps, shares not 100%"),
+    "PP131": ("warning", "a by or where names an undeclared dimension spelt like a declared one"),
     "PP140": ("error", "a notify webhook or secret written in the plan, not as ${NAME}"),
     "PP141": (
         "error",

@@ -54,7 +54,7 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
 
         found = [*loaded.notes, *schema_diagnostics(error, loaded.data, positions, file=file)]
         return _done(file, None, found, positions)
-    found = [*loaded.notes, *check_plan(plan, positions.locate)]
+    found = [*loaded.notes, *check_plan(plan, positions.locate, positions.locate_key)]
     found = list(without_codes(found, plan_ignorable(plan.ignore)))
     return _done(file, plan, found, positions)
 

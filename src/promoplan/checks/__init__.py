@@ -25,6 +25,7 @@ from promoplan.checks.budget import (
     check_channel_lines,
     check_sub_line_shares,
 )
+from promoplan.checks.dimensions import check_dimension_names
 from promoplan.checks.finding import Finding, Path
 from promoplan.checks.ignores import check_plan_ignores, check_unknown_ignores
 from promoplan.checks.metrics import (
@@ -62,6 +63,7 @@ __all__ = [
     "check_budget_amounts",
     "check_budget_shares",
     "check_channel_lines",
+    "check_dimension_names",
     "check_event_quarters",
     "check_expressions",
     "check_formulas",
@@ -94,12 +96,14 @@ class Check:
     run: CheckFunction
 
 
-def check_plan(plan: Plan, locate: Locate) -> list[Diagnostic]:
-    """Run every check on ``plan`` and return all its diagnostics, located with ``locate``."""
+def check_plan(plan: Plan, locate: Locate, locate_key: Locate | None = None) -> list[Diagnostic]:
+    """Run every check on ``plan`` and return all its diagnostics, located with ``locate``
+    (or ``locate_key``, when given, for a finding about a key's name)."""
     found: list[Diagnostic] = []
     for check in CHECKS:
         for finding in check.run(plan):
-            line, column = locate(finding.path)
+            where = locate_key if finding.key and locate_key is not None else locate
+            line, column = where(finding.path)
             found.append(
                 diagnostic(
                     finding.code,
@@ -135,6 +139,7 @@ CHECKS: tuple[Check, ...] = (
     Check("PP127", check_long_metrics),
     Check("PP128", check_unpivoted_exprs),
     Check("PP129", check_unknown_ignores),
+    Check("PP131", check_dimension_names),
     Check("PP140", check_notify_references),
     Check("PP141", check_actuals_source),
 )

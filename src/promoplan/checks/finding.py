@@ -16,6 +16,7 @@ class Finding:
     message: str
     path: Path
     hint: str | None = None
+    key: bool = False  # located at the key of ``path`` (a name the plan wrote), not its value
 
 
 def pct(fraction: float) -> str:

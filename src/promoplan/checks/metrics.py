@@ -22,20 +22,21 @@ from promoplan.metricorder import metric_order
 from promoplan.model import Plan
 
 
-def _metric_references(plan: Plan) -> Iterator[tuple[Path, str, str]]:
-    """(key path, metric id, who names it) for every place that names a metric."""
+def _metric_references(plan: Plan) -> Iterator[tuple[Path, str, str, bool]]:
+    """(key path, metric id, who names it, named by the key) for every place that names
+    a metric (a ``min`` floor's metric is its key)."""
     for goal_id, path, goal in all_goals(plan):
-        yield (*path, "metric"), goal.metric, f"goal {goal_id!r}"
+        yield (*path, "metric"), goal.metric, f"goal {goal_id!r}", False
     for alert_id, alert in plan.alerts.items():
-        yield ("alerts", alert_id, "metric"), alert.metric, f"alert {alert_id!r}"
+        yield ("alerts", alert_id, "metric"), alert.metric, f"alert {alert_id!r}", False
         for name in alert.min:
-            yield ("alerts", alert_id, "min", name), name, f"alert {alert_id!r} (min)"
+            yield ("alerts", alert_id, "min", name), name, f"alert {alert_id!r} (min)", True
     budget = plan.budget
     if budget is not None and ("spend_metric" in budget.model_fields_set or plan.channels):
-        yield ("budget", "spend_metric"), budget.spend_metric, "budget.spend_metric"
+        yield ("budget", "spend_metric"), budget.spend_metric, "budget.spend_metric", False
     if plan.report is not None:
         for index, kpi in enumerate(plan.report.kpis):
-            yield ("report", "kpis", index), kpi, "report.kpis"
+            yield ("report", "kpis", index), kpi, "report.kpis", False
 
 
 def check_metric_names(plan: Plan) -> Iterator[Finding]:
@@ -47,11 +48,11 @@ def check_metric_names(plan: Plan) -> Iterator[Finding]:
         goals: {growth: {metric: revenue, growth: 30%}}
     """
     known = list(plan.metrics)
-    for path, name, who in _metric_references(plan):
+    for path, name, who, key in _metric_references(plan):
         if name in plan.metrics:
             continue
         hint = did_you_mean(name, known) or f"define {name!r} under metrics"
-        yield Finding("PP121", f"{who} names unknown metric {name!r}", path, hint)
+        yield Finding("PP121", f"{who} names unknown metric {name!r}", path, hint, key=key)
 
 
 def check_formulas(plan: Plan) -> Iterator[Finding]:

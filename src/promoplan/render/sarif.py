@@ -73,6 +73,8 @@ HELP: dict[str, str] = {
     "remove it.",
     "PP130": "Fix the curve file at the line named: one row per day or per week of the "
     "period (date,share), no gaps, shares summing to 100%, beside the plan.",
+    "PP131": "Write the dimension as actuals.dimensions declares it (by: channel, not chanel), "
+    "or declare the column under actuals.dimensions when the actuals do have it.",
     "PP140": "Write the webhook URL or secret as a ${NAME} reference and export NAME in the "
     "environment of the job; rotate a key that was committed.",
     "PP141": "Write actuals.source as postgresql://user@host/db or sc://host:15002 with the "
