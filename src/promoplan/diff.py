@@ -4,8 +4,10 @@ The two sides are loaded plans (the command reads them, from files or git);
 they are compared as values (``15%`` and
 ``0.15`` are the same share, a default written out is no change), including what
 the plan implies: each budget line's planned amount and each quarter's dates.
-Then the diagnostics that NEW has and OLD had not (by code, key path and
-message, so that moved lines do not count). Exit 1 only when NEW brings an error.
+Then the diagnostics that NEW has and OLD had not. A diagnostic is identified by its
+code, severity and key path, not its line (lines move) nor its message (a share
+sum of 90% that becomes 95% is the same PP101, changed); one without a key path by
+its code, severity and message. Exit 1 only when NEW brings an error.
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ChangedDiagnostic:
+    """A diagnostic both sides have (same code, severity and key path) whose message changed."""
+
+    old: Diagnostic
+    new: Diagnostic
+
+
+@dataclass(frozen=True)
 class PlanDiff:
     """The comparison of two plan versions."""
 
@@ -65,6 +75,7 @@ class PlanDiff:
     currency: str
     changes: tuple[Change, ...]
     diagnostics: tuple[Diagnostic, ...]  # NEW's that OLD did not have
+    changed_diagnostics: tuple[ChangedDiagnostic, ...] = ()  # in both, the message changed
 
     @property
     def new_errors(self) -> int:
@@ -304,21 +315,47 @@ def unit_for(path: KeyPath, trees: Sequence[Tree], plans: Sequence[Plan]) -> str
     return None
 
 
-def _diagnostic_key(diag: Diagnostic) -> tuple[str, str, str]:
-    return (diag.code, diag.path or "", diag.message)
+def _diagnostic_key(diag: Diagnostic) -> tuple[str, str, str | None, str]:
+    return (diag.code, diag.severity, diag.path, diag.message)
 
 
-def new_diagnostics(old: Sequence[Diagnostic], new: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-    """NEW's diagnostics that OLD did not have, as many times as NEW has more of them."""
+def _place_key(diag: Diagnostic) -> tuple[str, str, str]:
+    """The identity without the message, for a diagnostic that has a key path."""
+    return (diag.code, diag.severity, diag.path or "")
+
+
+def match_diagnostics(
+    old: Sequence[Diagnostic], new: Sequence[Diagnostic]
+) -> tuple[tuple[Diagnostic, ...], tuple[ChangedDiagnostic, ...]]:
+    """NEW's diagnostics that OLD did not have, and those OLD had with another message.
+
+    Identical ones pair first, so that two of one code at one key path pair with their
+    own; what is left pairs by code, severity and key path. Each OLD one pairs once.
+    """
     before = Counter(_diagnostic_key(d) for d in old)
-    found: list[Diagnostic] = []
+    unmatched: list[Diagnostic] = []
     for diag in new:
         key = _diagnostic_key(diag)
         if before[key]:
             before[key] -= 1
         else:
+            unmatched.append(diag)
+    left: dict[tuple[str, str, str], list[Diagnostic]] = {}
+    for diag in old:
+        key = _diagnostic_key(diag)
+        if before[key]:  # not paired above
+            before[key] -= 1
+            if diag.path is not None:
+                left.setdefault(_place_key(diag), []).append(diag)
+    found: list[Diagnostic] = []
+    changed: list[ChangedDiagnostic] = []
+    for diag in unmatched:
+        candidates = left.get(_place_key(diag)) if diag.path is not None else None
+        if candidates:
+            changed.append(ChangedDiagnostic(candidates.pop(0), diag))
+        else:
             found.append(diag)
-    return tuple(found)
+    return tuple(found), tuple(changed)
 
 
 def diff_plans(old: LoadedPlan, new: LoadedPlan, *, ignore: Sequence[str] = ()) -> PlanDiff:
@@ -335,6 +372,9 @@ def diff_plans(old: LoadedPlan, new: LoadedPlan, *, ignore: Sequence[str] = ()) 
                 Change(".".join(path), kind, before, after, unit_for(path, trees, plans), line)
             )
     currency = next((p.currency for p in (new.plan, old.plan) if p is not None), "CNY")
+    found, changed = match_diagnostics(
+        without_codes(old.diagnostics, ignore), without_codes(new.diagnostics, ignore)
+    )
     return PlanDiff(
         old=old.file,
         new=new.file,
@@ -342,7 +382,6 @@ def diff_plans(old: LoadedPlan, new: LoadedPlan, *, ignore: Sequence[str] = ()) 
         new_loaded=new.plan is not None,
         currency=currency,
         changes=tuple(changes),
-        diagnostics=new_diagnostics(
-            without_codes(old.diagnostics, ignore), without_codes(new.diagnostics, ignore)
-        ),
+        diagnostics=found,
+        changed_diagnostics=changed,
     )

@@ -43,6 +43,10 @@ def diff_document(result: PlanDiff) -> dict[str, Any]:
         "diagnostics": [diagnostic_document(d) for d in result.diagnostics],
         "old_loaded": result.old_loaded,
         "new_loaded": result.new_loaded,
+        "changed_diagnostics": [
+            {"old": diagnostic_document(c.old), "new": diagnostic_document(c.new)}
+            for c in result.changed_diagnostics
+        ],
     }
 
 

@@ -61,6 +61,24 @@ def render_diff_markdown(result: PlanDiff) -> str:
             where = format_location(diag.file, diag.line, diag.column)
             lines.append(f"| {_cell(where)} | {diag.severity} | {diag.code} | {_cell(message)} |")
         lines.append("")
+    if result.changed_diagnostics:
+        lines += [
+            "#### Changed diagnostics",
+            "",
+            "In the old plan too, at the same place; not new.",
+            "",
+            "| where | severity | code | message | was |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for changed in result.changed_diagnostics:
+            diag = changed.new
+            message = diagnostic_text(diag, " — ")
+            where = format_location(diag.file, diag.line, diag.column)
+            lines.append(
+                f"| {_cell(where)} | {diag.severity} | {diag.code} | {_cell(message)} "
+                f"| {_cell(changed.old.message)} |"
+            )
+        lines.append("")
     errors = result.new_errors
     if errors:
         lines.append(

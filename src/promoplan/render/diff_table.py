@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from promoplan.diagnostics import Diagnostic
 from promoplan.diff import PlanDiff
 from promoplan.render.diffvalues import show_value
 from promoplan.render.findings import diagnostic_message
@@ -20,6 +21,16 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def _text(text: str, style: str = "") -> Text:
     """Plan text as a rich ``Text``: never parsed as markup, control characters made visible."""
     return Text(one_line(text), style=style)
+
+
+def _diagnostic_line(diag: Diagnostic, color: bool) -> Text:
+    """``file:line:col: error PP101 message (path)``, the severity coloured."""
+    line = _text(format_location(diag.file, diag.line, diag.column))
+    line.append(": ")
+    line.append(diag.severity, style=SEVERITY_STYLE[diag.severity] if color else "")
+    line.append(f" {diag.code} ")
+    line.append(_text(diagnostic_message(diag)))
+    return line
 
 
 def render_diff_table(result: PlanDiff, *, color: bool = False, width: int = 100) -> str:
@@ -70,21 +81,26 @@ def render_diff_table(result: PlanDiff, *, color: bool = False, width: int = 100
     if result.diagnostics:
         console.print(Text("new diagnostics in NEW:", style="bold"))
         for diag in result.diagnostics:
-            line = _text(format_location(diag.file, diag.line, diag.column))
-            line.append(": ")
-            line.append(diag.severity, style=SEVERITY_STYLE[diag.severity] if color else "")
-            line.append(f" {diag.code} ")
-            line.append(_text(diagnostic_message(diag)))
             # Whole lines, as check and validate print them: editors and grep read them.
-            console.print(line, soft_wrap=True)
+            console.print(_diagnostic_line(diag, color), soft_wrap=True)
             if diag.hint:
                 console.print(_text("    hint: " + diag.hint), soft_wrap=True)
+    if result.changed_diagnostics:
+        # In OLD too (same code at the same key path): not new, so they fail nothing.
+        console.print(Text("changed diagnostics, in OLD too:", style="bold"))
+        for changed in result.changed_diagnostics:
+            console.print(_diagnostic_line(changed.new, color), soft_wrap=True)
+            console.print(_text("    was: " + changed.old.message), soft_wrap=True)
     errors = result.new_errors
     others = len(result.diagnostics) - errors
     changes = len(result.changes)
-    console.print(
+    summary = (
         f"{changes} change{'s' if changes != 1 else ''}; "
         f"{errors} new error{'s' if errors != 1 else ''}, "
         f"{others} other new diagnostic{'s' if others != 1 else ''}"
     )
+    if result.changed_diagnostics:
+        count = len(result.changed_diagnostics)
+        summary += f", {count} changed diagnostic{'s' if count != 1 else ''}"
+    console.print(summary)
     return buffer.getvalue()
