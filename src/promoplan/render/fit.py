@@ -10,6 +10,7 @@ built as it always was, so a wide terminal sees no change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
@@ -69,6 +70,26 @@ def label_column(table: Table, header: str, min_width: int, cap: int | None) -> 
 def longest_word(texts: Sequence[str]) -> int:
     """The widest run without a blank in ``texts``: what rich cannot wrap without folding."""
     return max([0, *(cell_len(word) for text in texts for word in text.split())])
+
+
+def path_pieces(path: str) -> list[str]:
+    """A key path cut after each ``.`` and blank, the places it may wrap:
+    ``budget.lines.influencers.share`` is ``budget.``, ``lines.``, ``influencers.``, ``share``."""
+    return [piece for piece in re.split(r"(?<=[. ])", path) if piece]
+
+
+def wrap_path(path: str, cells: int) -> str:
+    """``path`` in lines of at most ``cells`` columns, broken after a ``.`` or at a blank;
+    a piece wider than ``cells`` is a line of its own (the caller makes room for it)."""
+    lines: list[str] = []
+    line = ""
+    for piece in path_pieces(path):
+        if line and cell_len((line + piece).rstrip(" ")) > cells:
+            lines.append(line.rstrip(" "))
+            line = ""
+        line += piece
+    lines.append(line)
+    return "\n".join(lines)
 
 
 def fitted_table(
