@@ -178,6 +178,51 @@ def test_unclosed_quote_is_pa006_at_the_line_where_it_opens() -> None:
     assert "never closed" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        # 1 header, 2-3 one record ("dou" LF "yin"), 4 the short row: DuckDB says 3.
+        (
+            b'date,channel,gmv\n2025-01-05,"dou\nyin",1\n2025-01-06,douyin\n',
+            4,
+            "this row has 2 fields, the header has 3",
+        ),
+        # CRLF: 1 header, 2-3 one record, 4 blank, 5 the short row: DuckDB says 4.
+        (
+            b'date,channel,gmv\r\n2025-01-05,"dou\r\nyin",1\r\n\r\n2025-01-06,douyin\r\n',
+            5,
+            "this row has 2 fields, the header has 3",
+        ),
+        # 1 header, 2-3 a record ("a" LF "b"), 4-6 a record ("c" LF LF "d"), 7 the long row:
+        # DuckDB says 4.
+        (
+            b'date,channel,gmv\n2025-01-05,"a\nb",1\n2025-01-06,"c\n\nd",2\n'
+            b"2025-01-07,douyin,3,4\n",
+            7,
+            "this row has 4 fields, the header has 3",
+        ),
+        # 1 header, 2-3 one record, 4 the quote never closed (to the end, line 5): DuckDB says 3.
+        (
+            b'date,channel,gmv\n2025-01-05,"dou\nyin",1\n2025-01-06,"douyin,3\n'
+            b"2025-01-07,douyin,3\n",
+            4,
+            "a quoted field starting on this line is never closed, or has text after its "
+            "closing quote",
+        ),
+    ],
+    ids=["lf", "crlf-and-blank", "two-quoted-newlines", "unclosed-quote"],
+)
+def test_malformed_row_after_quoted_newlines_is_pa006_at_its_own_line(
+    tmp_path: Path, data: bytes, line: int, message: str
+) -> None:
+    """DuckDB counts a record with a quoted line break as one line; the file's line is said."""
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    problem = only(read_actuals([path], spec()), "PA006")
+    assert where(problem) == ("a.csv", line, None)
+    assert problem.message == message
+
+
 def test_blank_lines_and_empty_rows_are_skipped_not_errors() -> None:
     actuals = read("blank_rows.csv")
     assert codes(actuals) == []

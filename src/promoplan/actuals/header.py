@@ -197,6 +197,41 @@ def record_lines(
     return found.get
 
 
+def engine_error_line(
+    path: Path, delimiter: str, line: int, opener: Opener = open_plain
+) -> int | None:
+    """The line DuckDB's "CSV Error on Line" ``line`` starts on, or None if unknown.
+
+    DuckDB counts rows, the header and blank lines included, so a line break
+    inside quotes is not counted. The rows before the bad one are parsed (not
+    the bad row itself, which Python's parser may not read either) unless the
+    file has no quote at all, when its lines are its rows. Error path only.
+    """
+    try:
+        if not _has_quote(path, opener):
+            return line
+        with _text(path, opener) as handle:
+            reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
+            for _ in range(line - 1):
+                next(reader)
+            return reader.line_num + 1
+    except StopIteration:
+        return None
+    except (csv.Error, OSError, EOFError, ValueError):
+        # A field over the parser's limit, or damaged compressed data: DuckDB's line,
+        # right unless a quoted line break comes before it.
+        return line
+
+
+def _has_quote(path: Path, opener: Opener) -> bool:
+    """True when the (decompressed) file has a double quote, read up to the first one."""
+    with opener(path) as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if b'"' in chunk:
+                return True
+    return False
+
+
 def _small(path: Path, opener: Opener, ordinal: int) -> bool:
     """True when counting the lines of the plain file ``path`` costs less than parsing it
     up to record ``ordinal``."""

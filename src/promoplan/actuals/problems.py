@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -38,11 +38,21 @@ def is_line_end_error(exc: Exception) -> bool:
     return "state machine reached an invalid state" in str(exc)
 
 
-def csv_problem(exc: Exception, name: str, encoding: str) -> Diagnostic:
-    """A DuckDB read error as PA006 (malformed CSV) or PA001 (cannot be decoded), with its line."""
+def csv_problem(
+    exc: Exception,
+    name: str,
+    encoding: str,
+    line_of: Callable[[int], int | None] | None = None,
+) -> Diagnostic:
+    """A DuckDB read error as PA006 (malformed CSV) or PA001 (cannot be decoded), with its line.
+
+    ``line_of`` maps DuckDB's line (a row count) to the file's line where they can differ.
+    """
     text = str(exc)
     match = _LINE.search(text)
     line = int(match.group(1)) if match else None
+    if line is not None and line_of is not None:
+        line = line_of(line)
     if is_unicode_error(exc):
         return diagnostic(
             "PA001",

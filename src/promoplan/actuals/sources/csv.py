@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from promoplan.actuals import sql, zstdframe
-from promoplan.actuals.header import read_header, record_lines
+from promoplan.actuals.header import engine_error_line, read_header, record_lines
 from promoplan.actuals.problems import csv_problem, is_line_end_error, is_unicode_error
 from promoplan.actuals.sniff import (
     UTF8_EVIDENCE,
@@ -150,7 +150,12 @@ class CsvSource:
             text = str(failure).lower()
             if any(word in text for word in ("gzip", "zstd", "compress", "corrupt")):
                 return self._damaged(opened.name, failure)
-        return csv_problem(failure, opened.name, opened.encoding)
+        # DuckDB's line counts a quoted line break as none: the file's line is found by parsing.
+        opener = open_plain if opened.state.get("transcoded") else self.opener
+        line_of = partial(
+            engine_error_line, Path(opened.params["path"]), opened.params["delim"], opener=opener
+        )
+        return csv_problem(failure, opened.name, opened.encoding, line_of)
 
     def _damaged(self, name: str, exc: Exception | str) -> Diagnostic:
         what = self.compression or "CSV"
