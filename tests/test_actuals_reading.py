@@ -93,11 +93,14 @@ def test_encoding_option_overrides_detection() -> None:
     assert actuals.files[0].encoding == "gbk"
 
 
-def test_gbk_read_as_utf8_when_told_so_is_pa001_with_the_line() -> None:
+def test_gbk_read_as_utf8_when_told_so_is_pa001_at_the_first_bad_byte() -> None:
     actuals = read("gbk.csv", encoding="utf-8")
     problem = only(actuals, "PA001")
-    assert where(problem) == ("gbk.csv", 2, None)
-    assert problem.message == "the file is not valid UTF-8"
+    # Line 2 is "2025-01-05," (11 characters), then 抖 in GBK, 0xB6 0xB6: column 12.
+    assert where(problem) == ("gbk.csv", 2, 12)
+    assert problem.message.startswith("byte 0xB6 here is not UTF-8")
+    assert "--encoding gb18030" in (problem.hint or "")
+    assert "pass --encoding to name" not in (problem.hint or "")
     assert not actuals.ok
 
 

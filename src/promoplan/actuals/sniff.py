@@ -26,6 +26,8 @@ _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
+UTF8_NAMES = ("utf-8", "utf-8-sig")  # --encoding values the engine reads without a copy
+
 SAVE_AS_CSV = "save it from the spreadsheet as CSV (UTF-8) and pass that file"
 
 # How a file's bytes are read: plain, or through a decompressor (gzip, zstd);
@@ -140,7 +142,7 @@ def _markup(text: bytes) -> str | None:
     return None
 
 
-def sniff(  # noqa: PLR0911  # one return per kind of file
+def sniff(
     path: Path,
     name: str,
     encoding: str | None,
@@ -153,7 +155,8 @@ def sniff(  # noqa: PLR0911  # one return per kind of file
     Not UTF-8 and no encoding given: GB18030 only when the first bytes decode
     cleanly as GB18030, the text before the first bad byte is not UTF-8 beyond
     ASCII, and the header then holds the ``expected`` names (the date column);
-    otherwise PA001 at the first byte that is not UTF-8.
+    otherwise PA001 at the first byte that is not UTF-8. UTF-8 by ``--encoding``
+    or by a BOM is never GB18030: PA001 at the first bad byte.
     """
     with opener(path) as handle:
         head = handle.read(HEAD_BYTES)
@@ -161,20 +164,21 @@ def sniff(  # noqa: PLR0911  # one return per kind of file
     problem = _not_csv(head, name, encoding)
     if problem is not None:
         return Sniffed(encoding or "utf-8", False, problem)
-    if encoding is not None:
-        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
-            return Sniffed("utf-8-sig", False)
-        return Sniffed(encoding, encoding not in ("utf-8", "utf-8-sig"))
-    if head.startswith(codecs.BOM_UTF8):
-        return Sniffed("utf-8-sig", False)
+    if encoding is not None and encoding not in UTF8_NAMES:
+        return Sniffed(encoding, True)
+    bom = head.startswith(codecs.BOM_UTF8)
+    utf8 = "utf-8-sig" if bom else encoding or "utf-8"
     if _is_utf8_prefix(head, complete):
-        return Sniffed("utf-8", False)
+        return Sniffed(utf8, False)
+    # Checked here, not left to the engine: the header is read with bad bytes replaced,
+    # and two replaced names would be a false "duplicate header".
     bad = first_bad_utf8([head])
-    if bad is not None and (
-        bad.wide >= UTF8_EVIDENCE or not _gb18030_fits(head, complete, tuple(expected))
-    ):
-        return Sniffed("utf-8", False, problem=not_utf8(bad, name))
-    return Sniffed("gb18030", True, note=gb18030_note(name))
+    if bad is None:  # not reached: a head that is not UTF-8 has a first bad byte
+        return Sniffed(utf8, False)
+    guess = encoding is None and not bom and bad.wide < UTF8_EVIDENCE
+    if guess and _gb18030_fits(head, complete, tuple(expected)):
+        return Sniffed("gb18030", True, note=gb18030_note(name))
+    return Sniffed(utf8, False, problem=not_utf8(bad, name, asked=encoding is not None))
 
 
 # Characters beyond ASCII decoded as UTF-8 before the first bad byte that make a file
@@ -191,18 +195,32 @@ class BadByte:
     column: int  # in characters
     byte: int
     wide: int  # characters beyond ASCII before it
+    then: int | None = None  # the byte after it, when read
+
+    @property
+    def starts_gbk(self) -> bool:
+        """The byte and the next could be one GBK (GB18030) character."""
+        return (
+            0x81 <= self.byte <= 0xFE
+            and self.then is not None
+            and 0x40 <= self.then <= 0xFE
+            and self.then != 0x7F
+        )
 
 
 def first_bad_utf8(chunks: Iterable[bytes]) -> BadByte | None:
     """The first byte of ``chunks`` (a file's bytes in order) that is not UTF-8, streamed.
 
-    Lines end with LF, CRLF or a bare CR, as the CSV reader counts them.
+    Lines end with LF, CRLF or a bare CR, as the CSV reader counts them; a BOM is
+    not a character of the first line.
     """
-    line, column, wide, last_cr = 1, 1, 0, False
+    line, column, wide, last_cr, start = 1, 1, 0, False, True
     carry = b""
 
     def advance(text: str) -> None:
-        nonlocal line, column, wide, last_cr
+        nonlocal line, column, wide, last_cr, start
+        if start:
+            text, start = text.removeprefix("\ufeff"), False
         if last_cr and text.startswith("\n"):
             text = text[1:]  # the LF of a CRLF split between two chunks
         if not text:
@@ -227,20 +245,33 @@ def first_bad_utf8(chunks: Iterable[bytes]) -> BadByte | None:
             if cut_short and chunk:
                 carry = data[exc.start :]  # completed by the next chunk
                 continue
-            return BadByte(line, column, data[exc.start], wide)
+            then = data[exc.start + 1] if exc.start + 1 < len(data) else None
+            return BadByte(line, column, data[exc.start], wide, then)
     return None
 
 
-def first_bad_utf8_in(path: Path) -> BadByte | None:
-    """:func:`first_bad_utf8` over a whole file, read in chunks."""
-    with path.open("rb") as handle:
+def first_bad_utf8_in(path: Path, opener: Opener = open_plain) -> BadByte | None:
+    """:func:`first_bad_utf8` over a whole (decompressed) file, read in chunks."""
+    with opener(path) as handle:
         return first_bad_utf8(iter(lambda: handle.read(CHUNK_BYTES), b""))
 
 
-def not_utf8(bad: BadByte, name: str) -> Diagnostic:
-    """PA001 at a stray byte in a file that is otherwise UTF-8 (or neither UTF-8 nor GB18030)."""
+def not_utf8(bad: BadByte, name: str, *, asked: bool = False) -> Diagnostic:
+    """PA001 at a stray byte in a file that is otherwise UTF-8 (or neither UTF-8 nor GB18030);
+    ``asked``: UTF-8 was named by ``--encoding``, so the hint names other encodings."""
     latin = bytes([bad.byte]).decode("cp1252", errors="replace")
     shown = f" ({latin!r} in Latin-1 or Windows-1252)" if latin.isprintable() else ""
+    hint = (
+        "fix that character and re-save the file as UTF-8, or pass --encoding to name "
+        "the file's encoding"
+    )
+    if asked:
+        latin1 = "--encoding cp1252 (Windows Latin-1)"
+        others = f"--encoding gb18030 (GBK) or {latin1}" if bad.starts_gbk else latin1
+        hint = (
+            "fix that character and re-save the file as UTF-8, or, if the file was saved "
+            f"in another encoding, pass that one: {others}"
+        )
     return diagnostic(
         "PA001",
         f"byte 0x{bad.byte:02X} here is not UTF-8{shown}"
@@ -248,8 +279,7 @@ def not_utf8(bad: BadByte, name: str) -> Diagnostic:
         file=name,
         line=bad.line,
         column=bad.column,
-        hint="fix that character and re-save the file as UTF-8, or pass --encoding to name "
-        "the file's encoding",
+        hint=hint,
     )
 
 
@@ -304,12 +334,14 @@ def transcode(
     *,
     newlines: bool = False,
     opener: Opener = open_plain,
+    asked: bool = False,
 ) -> Diagnostic | None:
-    """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 at the first undecodable line.
+    """Copy ``source`` to ``target`` as UTF-8, streamed; PA001 where it cannot be decoded.
 
     With ``newlines``, CRLF and bare CR become LF: the engine reads one kind of line
     end per file, and exports glued together from several systems mix them. Python's
     CSV reader, which maps records to lines, counts the same lines either way.
+    ``asked``: ``encoding`` is the one ``--encoding`` named, not the GB18030 guess.
     """
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     first = True
@@ -330,17 +362,31 @@ def transcode(
                 if not chunk:
                     break
     except UnicodeError:  # UTF-16 without a BOM and IDNA raise UnicodeError, not its subclass
-        line = _first_undecodable_line(source, encoding, opener)
-        return diagnostic(
-            "PA001",
-            f"the file is neither UTF-8 nor {encoding.upper()}"
-            if encoding == "gb18030"
-            else f"the file cannot be decoded as {encoding}",
-            file=name,
-            line=line,
-            hint="re-save it as UTF-8, or pass --encoding to name its encoding",
-        )
+        return _undecodable(source, encoding, name, opener, asked=asked)
     return None
+
+
+def _undecodable(
+    source: Path, encoding: str, name: str, opener: Opener, *, asked: bool
+) -> Diagnostic:
+    """PA001 for a file ``encoding`` cannot decode: UTF-8 at its first bad byte, others at
+    the line; the hint does not tell the user to pass the --encoding they passed."""
+    bad = first_bad_utf8_in(source, opener) if encoding in UTF8_NAMES else None
+    if bad is not None:
+        return not_utf8(bad, name, asked=asked)
+    guessed = encoding == "gb18030" and not asked
+    message = (
+        f"the file is neither UTF-8 nor {encoding.upper()}"
+        if guessed
+        else f"the file cannot be decoded as {encoding}"
+    )
+    hint = (
+        "re-save it as UTF-8, or pass the encoding it was saved in instead"
+        if asked
+        else "re-save it as UTF-8, or pass --encoding to name its encoding"
+    )
+    line = _first_undecodable_line(source, encoding, opener)
+    return diagnostic("PA001", message, file=name, line=line, hint=hint)
 
 
 def _first_undecodable_line(path: Path, encoding: str, opener: Opener) -> int | None:

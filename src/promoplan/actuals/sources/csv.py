@@ -119,13 +119,18 @@ class CsvSource:
     ) -> Opened | None:
         """GB18030 after all, or mixed line ends: the file once more as a UTF-8 LF copy."""
         transcoded = bool(opened.state.get("transcoded"))
-        if is_unicode_error(failure) and not transcoded and ctx.encoding is None:
+        if is_unicode_error(failure) and not transcoded:
             # Valid UTF-8 at the start but not further on: a GB18030 export after all,
-            # unless the file is UTF-8 beyond ASCII before the bad byte (a stray byte).
-            bad = first_bad_utf8_in(opened.path)
-            if bad is not None and bad.wide >= UTF8_EVIDENCE:
-                diagnostics.append(not_utf8(bad, opened.name))
+            # unless UTF-8 was asked for, the file has a BOM, or it is UTF-8 beyond ASCII
+            # before the bad byte (a stray byte).
+            bad = first_bad_utf8_in(opened.path, self.opener)
+            asked = ctx.encoding is not None
+            said = asked or opened.encoding == "utf-8-sig"
+            if bad is not None and (said or bad.wide >= UTF8_EVIDENCE):
+                diagnostics.append(not_utf8(bad, opened.name, asked=asked))
                 return None
+            if said:
+                return None  # not reached: the engine's bad byte is found again above
             diagnostics.append(gb18030_note(opened.name))
             return self._open(
                 ctx, opened.path, opened.name, opened.index, "gb18030", diagnostics, transcoded=True
@@ -185,7 +190,13 @@ class CsvSource:
             readable = ctx.tmp / f"{index}.csv"
             try:
                 problem = transcode(
-                    path, readable, encoding, name, newlines=newlines, opener=self.opener
+                    path,
+                    readable,
+                    encoding,
+                    name,
+                    newlines=newlines,
+                    opener=self.opener,
+                    asked=ctx.encoding is not None,
                 )
             except self.damaged as exc:
                 problem = self._damaged(name, exc)
