@@ -100,7 +100,9 @@ def test_duplicate_key_at_the_second_occurrence_naming_the_first() -> None:
     assert only(result) == ("PP002", 5, 5)
     assert "first at line 3" in result.diagnostics[0].message
     assert result.diagnostics[0].path == "budget.lines.tmall"
-    assert result.data is None
+    assert not result.ok
+    # Kept, each key at its first value, so that the plan's other problems are found.
+    assert result.data == {"budget": {"lines": {"tmall": 1000, "jd": 5}}}
 
 
 def test_every_duplicate_is_reported() -> None:

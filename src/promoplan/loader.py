@@ -45,14 +45,26 @@ def load_plan(path: Path, *, display: str | None = None, data: bytes | None = No
     loaded = load_yaml(data, file, size=size)
     positions = loaded.positions
     if not loaded.ok:
-        return _done(file, None, loaded.diagnostics, positions)
+        # Only a plan with problems needs the code that finds the rest of them.
+        from promoplan.partial import after_duplicates  # noqa: PLC0415
+
+        found = [
+            *loaded.diagnostics,
+            *after_duplicates(loaded.data, loaded.diagnostics, positions, file=file),
+        ]
+        return _done(file, None, found, positions)
     try:
         plan = Plan.model_validate(loaded.data)
     except ValidationError as error:
         # Only a plan with schema errors needs the code that explains them.
+        from promoplan.partial import after_schema_errors  # noqa: PLC0415
         from promoplan.schema_errors import schema_diagnostics  # noqa: PLC0415
 
-        found = [*loaded.notes, *schema_diagnostics(error, loaded.data, positions, file=file)]
+        found = [
+            *loaded.notes,
+            *schema_diagnostics(error, loaded.data, positions, file=file),
+            *after_schema_errors(loaded.data, error, positions),
+        ]
         return _done(file, None, found, positions)
     found = [*loaded.notes, *check_plan(plan, positions.locate, positions.locate_key)]
     found = list(without_codes(found, plan_ignorable(plan.ignore)))

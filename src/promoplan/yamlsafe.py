@@ -128,7 +128,10 @@ def load_yaml(data: bytes, file: str, *, size: int | None = None) -> YamlResult:
             ),
         )
     if builder.problems:
-        return YamlResult(None, builder.index, tuple(builder.problems))
+        # Duplicate keys alone leave the data whole, each key at its first value: kept,
+        # so that the loader can still report the plan's other problems.
+        whole = isinstance(value, dict) and all(p.code == "PP002" for p in builder.problems)
+        return YamlResult(value if whole else None, builder.index, tuple(builder.problems))
     if value is None:
         return YamlResult(
             None,
