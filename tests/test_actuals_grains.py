@@ -141,6 +141,26 @@ def test_a_weekly_row_on_another_weekday_is_pa004_with_the_week_start_hint(tmp_p
     assert [row.day for row in actuals.cube.rows] == [dt.date(2023, 12, 31), dt.date(2024, 1, 7)]
 
 
+def test_monthly_rows_may_be_labelled_by_year_and_month(tmp_path: Path) -> None:
+    """As monthly exports label them (2025-01, 2025/2, 2025.03): the month's first day."""
+    path = tmp_path / "m.csv"
+    path.write_text("date,x\n2025-01,1\n2025/2,2\n2025.03,4\n", encoding="utf-8")
+    actuals = read_actuals([path], _spec("monthly"))
+    assert actuals.ok, actuals.diagnostics
+    assert [(row.day, row.cells[0].total) for row in actuals.cube.rows if row.cells[0]] == [
+        (dt.date(2025, 1, 1), Decimal(1)),
+        (dt.date(2025, 2, 1), Decimal(2)),
+        (dt.date(2025, 3, 1), Decimal(4)),
+    ]
+    # Not a month: 13; and a daily file's rows need their day.
+    path.write_text("date,x\n2025-13,1\n", encoding="utf-8")
+    [problem] = read_actuals([path], _spec("monthly")).diagnostics
+    assert (problem.code, problem.line, problem.column) == ("PA004", 2, 1)
+    path.write_text("date,x\n2025-01,1\n", encoding="utf-8")
+    [problem] = read_actuals([path], _spec("daily")).diagnostics
+    assert (problem.code, problem.line) == ("PA004", 2)
+
+
 def test_the_same_week_or_month_twice_is_pa010(tmp_path: Path) -> None:
     path = tmp_path / "w.csv"
     path.write_text("date,x\n2024-01-01,1\n2024-01-01,2\n", encoding="utf-8")

@@ -638,10 +638,35 @@ def test_budget_without_total_compares_shares() -> None:
     assert traffic.spent == 80_000
     assert traffic.status == "ahead"  # 80k of 102k spent is 78%, more than 60% x 1.1
     influencers = budget_row(result, "influencers")
-    assert influencers.status == "on_track"  # 20k of 102k is 20%, under 40%
-    (alert,) = [a for a in result.alerts if a.condition != "unmapped"]
-    assert (alert.condition, alert.group, alert.value) == ("ahead", (("line", "traffic"),), 80_000)
-    assert alert.threshold == pytest.approx(0.66 * 102_000)
+    # 20k of 102k is 19.6%, less than 40% x 0.9 = 36%: behind, as traffic is ahead.
+    assert influencers.status == "behind"
+    ahead, behind = sorted(
+        (a for a in result.alerts if a.condition != "unmapped"), key=lambda a: a.condition
+    )
+    assert (ahead.condition, ahead.group, ahead.value) == ("ahead", (("line", "traffic"),), 80_000)
+    assert ahead.threshold == pytest.approx(0.66 * 102_000)
+    assert (behind.condition, behind.group, behind.value) == (
+        "behind",
+        (("line", "influencers"),),
+        20_000,
+    )
+    assert behind.threshold == pytest.approx(0.36 * 102_000)  # 36,720
+
+
+def test_budget_without_total_a_share_within_tolerance_is_on_track() -> None:
+    plan = make_plan(
+        budget={"lines": {"traffic": "60%", "influencers": "40%"}},
+        channels={"douyin": "traffic", "koc": "influencers"},
+    )
+    # influencers 37k of 100k: 37% is above 40% x 0.9 = 36%, so on track.
+    actuals = make_actuals(
+        [("2025-03-01", "douyin", {"spend": 63_000}), ("2025-03-01", "koc", {"spend": 37_000})]
+    )
+    result = run(plan, actuals, AS_OF)
+    assert [budget_row(result, line).status for line in ("traffic", "influencers")] == [
+        "on_track",
+        "on_track",
+    ]
 
 
 # -- alerts -------------------------------------------------------------------

@@ -78,10 +78,9 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
         status, threshold = _budget_status(
             ev, spent, planned, expected, share=share, all_spend=all_spend
         )
-        if status == "on_track" and ref.channels and _behind(ev, spent, expected):
+        if status == "on_track" and ref.channels:
             # Only a line some channel books to can be behind: a reserve spends nothing.
-            assert expected is not None  # _behind
-            status, threshold = "behind", expected * (1 - ev.tolerance)
+            status, threshold = _behind(ev, spent, expected, share=share, all_spend=all_spend)
         rows.append(
             BudgetRow(
                 line=line_id,
@@ -144,9 +143,22 @@ def budget_rows(ev: Evaluator) -> tuple[tuple[BudgetRow, ...], tuple[AlertResult
     return tuple(rows) + unmapped, tuple(alerts)
 
 
-def _behind(ev: Evaluator, spent: float | None, expected: float | None) -> bool:
-    """Spent less than expected x (1 - tolerance): under-spending is a finding too."""
-    return spent is not None and expected is not None and spent < expected * (1 - ev.tolerance)
+def _behind(
+    ev: Evaluator, spent: float | None, expected: float | None, *, share: float | None,
+    all_spend: float,
+) -> tuple[BudgetStatus, float | None]:  # fmt: skip
+    """``behind`` with its floor when spent is below expected x (1 - tolerance), or,
+    without a total, below the planned share x (1 - tolerance) of all spend, mirroring
+    ``ahead`` (a line at 20% of spend against a planned 30% is behind, as one at 40%
+    is ahead); else ``on_track``. Under-spending is a finding too."""
+    floor: float | None = None
+    if expected is not None:
+        floor = expected * (1 - ev.tolerance)
+    elif ev.plan.budget is not None and ev.plan.budget.total is None and share is not None:
+        floor = share * (1 - ev.tolerance) * all_spend if all_spend > 0 else None
+    if spent is not None and floor is not None and spent < floor:
+        return "behind", floor
+    return "on_track", None
 
 
 def _unmapped_limit(ev: Evaluator) -> float:

@@ -114,8 +114,15 @@ def missing_expr(raw: str) -> str:
     return f"({raw} IS NULL OR lower({clean_text(raw)}) IN ({tokens}))"
 
 
-def date_expr(raw: str, *, with_format: bool) -> str:
-    """The date of a raw cell; NULL when not a year-first date (or not matching $date_format)."""
+# A month written without a day (2025-01, 2025/1, 2025.01), as monthly exports label rows.
+MONTH_PATTERN = r"^(\d{4})[-/.](0?[1-9]|1[0-2])$"
+
+
+def date_expr(raw: str, *, with_format: bool, months: bool = False) -> str:
+    """The date of a raw cell; NULL when not a year-first date (or not matching $date_format).
+
+    ``months`` (monthly rows): a year and month without a day is that month's first day.
+    """
     if with_format:
         # strptime maps 'infinity' and 'epoch' to dates: a real date has a digit.
         # The format may leave out a time of day that the cells have.
@@ -139,6 +146,12 @@ def date_expr(raw: str, *, with_format: bool) -> str:
         f"CASE WHEN regexp_full_match({text}, {pattern}) "
         f"THEN TRY_CAST(regexp_replace({text}, {pattern}, {sql_string(_DATE_REWRITE)}) AS DATE) END"
     )
+    if months:
+        month = sql_string(MONTH_PATTERN)
+        slow += (
+            f", CASE WHEN regexp_full_match({text}, {month}) "
+            f"THEN TRY_CAST(regexp_replace({text}, {month}, '\\1-\\2-01') AS DATE) END"
+        )
     return f"COALESCE({fast}, {slow})"
 
 

@@ -129,7 +129,11 @@ def _date_value(layout: Layout) -> str:
     if layout.kind(layout.date) == "date":
         day = f"CAST({column(layout.date)} AS DATE)"
     else:  # text, or a typed column read as its text (20250105 as an integer)
-        day = date_expr(_raw_text(layout, layout.date), with_format=layout.date_format)
+        day = date_expr(
+            _raw_text(layout, layout.date),
+            with_format=layout.date_format,
+            months=layout.period == "month",
+        )
     if layout.period == "month":
         return f"CAST(date_trunc('month', {day}) AS DATE)"
     if layout.period == "week":
