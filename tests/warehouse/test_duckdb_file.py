@@ -367,3 +367,32 @@ def test_a_zoned_timestamp_is_dated_in_promoplan_tz_else_utc_never_the_machines(
     # Both at 15:30 and 16:30 on 01-01 in Los Angeles: one day twice, a repeat.
     assert seen(TZ="UTC", PROMOPLAN_TZ="America/Los_Angeles") == (0, "2025-01-01", ["PA010"])
     assert seen(TZ="UTC", PROMOPLAN_TZ="Mars/Base'")[0::2] == (1, ["PA001"])
+
+
+def test_of_two_near_spellings_the_table_picks_the_column_its_csv_export_would(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """``"GMV"`` (10) and ``" gmv "`` (20): a file's header is read trimmed, so its
+    `` gmv `` is the plan's ``gmv`` exactly, and GMV only by case; the table agrees,
+    whichever column comes first."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SUMMED.replace("alerts:\n  quiet: {metric: gmv, below: 1, by: channel}\n", ""))
+    path = tmp_path / "near.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        """CREATE TABLE a AS SELECT DATE '2025-01-01' AS date, 10 AS "GMV", 20 AS " gmv " """
+    )
+    con.execute(
+        """CREATE TABLE b AS SELECT DATE '2025-01-01' AS date, 20 AS " gmv ", 10 AS "GMV" """
+    )
+    con.close()
+    csv = tmp_path / "a.csv"
+    csv.write_text("date,GMV, gmv \n2025-01-01,10,20\n", encoding="utf-8")
+
+    def actual(*source: str) -> object:
+        _, stdout, _ = cli("check", str(plan), *source, "-f", "json")
+        return json.loads(stdout)["plans"][0]["goals"][0]["actual"]
+
+    assert actual("-a", str(csv)) == 20
+    assert actual("-a", f"duckdb://{path}?table=a") == 20
+    assert actual("-a", f"duckdb://{path}?table=b") == 20

@@ -51,12 +51,15 @@ class HeaderIndex:
         for position, name in enumerate(header, start=1):
             if not name:
                 continue
-            self._exact.setdefault(name, position)
+            # A file's header cells are read trimmed; a table's column names are not,
+            # so ``" gmv "`` is matched as its CSV export's ``gmv`` would be: exactly.
+            self._exact.setdefault(trimmed_header(name), position)
             self._folded.setdefault(header_key(name), position)
 
     def get(self, name: str) -> int | None:
-        """The position of the column ``name``: exact first, else case and spaces aside."""
-        found = self._exact.get(name)
+        """The position of the column ``name``: exact first (surrounding spaces aside, as
+        a file's header is read), else case aside too."""
+        found = self._exact.get(trimmed_header(name))
         if found is None:
             found = self._folded.get(header_key(name))
         return found
