@@ -5,7 +5,7 @@ column name finds its column (as a file's header is matched), and what is missin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from promoplan.actuals.names import HeaderIndex
 from promoplan.actuals.problems import closest_column, listing
@@ -72,12 +72,31 @@ class TableColumns:
     """The table's columns' SQL types (lower-cased), looked up by a plan's column name as
     a file's header is (:class:`~promoplan.actuals.names.HeaderIndex`): exactly, else
     with case and surrounding spaces aside, so that a table of ``"GMV"`` serves the
-    plan's ``gmv`` as its CSV export would. The query names the table's spelling."""
+    plan's ``gmv`` as its CSV export would. The query names the table's spelling.
 
-    def __init__(self, table_columns: tuple[tuple[str, str], ...]) -> None:
+    A column of a domain (PostgreSQL's ``CREATE DOMAIN``) has its base type in
+    ``domains``: that is its type here, and :meth:`shown` names both."""
+
+    def __init__(
+        self,
+        table_columns: tuple[tuple[str, str], ...],
+        domains: Mapping[str, str] | None = None,
+    ) -> None:
         self.names = tuple(name for name, _ in table_columns)
-        self._types = {name: sql_type.lower() for name, sql_type in table_columns}
+        bases = domains or {}
+        self._types = {name: bases.get(name, sql_type).lower() for name, sql_type in table_columns}
+        self._shown = {
+            name: f"{sql_type} (a domain over {bases[name].lower()})"
+            for name, sql_type in table_columns
+            if name in bases
+        }
         self._index = HeaderIndex(self.names)
+
+    def shown(self, name: str) -> str | None:
+        """The type of the column the plan's ``name`` reads as a message names it: a
+        domain with its base type; None when there is none."""
+        spelled = self.spelling(name)
+        return None if spelled is None else self._shown.get(spelled, self._types[spelled])
 
     def spelling(self, name: str) -> str | None:
         """The table's column the plan's ``name`` reads; None when there is none."""

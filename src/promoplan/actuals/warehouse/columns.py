@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from promoplan.actuals.model import ActualsSpec
@@ -111,9 +112,11 @@ def plan_query(
     table_columns: tuple[tuple[str, str], ...],
     *,
     limit: int | None = None,
+    domains: Mapping[str, str] | None = None,
 ) -> Planned:
-    """Check the table's ``(name, SQL type)`` columns against ``spec`` and build the query."""
-    types = TableColumns(table_columns)
+    """Check the table's ``(name, SQL type)`` columns against ``spec`` and build the query;
+    ``domains`` holds the base type of each column whose type is a domain."""
+    types = TableColumns(table_columns, domains)
     names = types.names
     source = url.display
     found: list[Diagnostic] = []
@@ -142,7 +145,8 @@ def plan_query(
         found.append(
             diagnostic(
                 "PA034",
-                f'column "{spec.date_column}" is {date_type}, not a date or timestamp',
+                f'column "{spec.date_column}" is {types.shown(spec.date_column)}, '
+                "not a date or timestamp",
                 file=source,
                 hint="cast it in a view (CAST(... AS DATE)) and read the view",
             )
@@ -157,7 +161,7 @@ def plan_query(
             found.append(
                 diagnostic(
                     "PA034",
-                    f'column "{column}" is {sql_type}, not a number',
+                    f'column "{column}" is {types.shown(column)}, not a number',
                     file=source,
                     hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
                 )
@@ -240,7 +244,7 @@ def _plan_long(  # noqa: PLR0917  # what plan_query found, handed on
         found.append(
             diagnostic(
                 "PA034",
-                f'column "{long.value_column}" is {value_type}, not a number',
+                f'column "{long.value_column}" is {types.shown(long.value_column)}, not a number',
                 file=url.display,
                 hint="cast it in a view (CAST(... AS NUMERIC)) and read the view",
             )

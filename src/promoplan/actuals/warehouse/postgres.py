@@ -58,8 +58,19 @@ SELECT pg_catalog.set_config('statement_timeout', %s, true),
 _REGCLASS = """pg_catalog.to_regclass(pg_catalog.concat_ws('.',
     pg_catalog.quote_ident(%(catalog)s::text), pg_catalog.quote_ident(%(schema)s::text),
     pg_catalog.quote_ident(%(name)s::text)))"""
+# Each column's type, and for a domain its base type (through domains over domains,
+# with the innermost one's typmod: numeric(12,2)), which decides what the column is.
 _COLUMNS = f"""
-SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), (
+    WITH RECURSIVE d(base, typmod, depth) AS (
+        SELECT t.typbasetype, t.typtypmod, 1 FROM pg_catalog.pg_type t
+        WHERE t.oid = a.atttypid AND t.typtype = 'd'
+        UNION ALL
+        SELECT t.typbasetype, t.typtypmod, d.depth + 1
+        FROM d JOIN pg_catalog.pg_type t ON t.oid = d.base AND t.typtype = 'd'
+    )
+    SELECT pg_catalog.format_type(d.base, d.typmod) FROM d ORDER BY d.depth DESC LIMIT 1
+)
 FROM pg_catalog.pg_attribute a
 WHERE a.attrelid = {_REGCLASS} AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum
@@ -212,7 +223,9 @@ def _prepare(
     conn.execute(_SETTINGS, [str(max(1, round(timeout * 1000))), WORK_MEM_KB])
     table = url.table
     name = {"catalog": table.catalog, "schema": table.schema, "name": table.name}
-    columns = tuple(conn.execute(_COLUMNS, name).fetchall())
+    found = conn.execute(_COLUMNS, name).fetchall()
+    columns = tuple((column, sql_type) for column, sql_type, _ in found)
+    domains = {column: base for column, _, base in found if base is not None}
     if not columns:
         exists = conn.execute(_EXISTS, name).fetchone()
         if not (exists and exists[0]):
@@ -221,7 +234,7 @@ def _prepare(
             tables = [TableName((name,)) for name, _ in rows]
             count = rows[0][1] if rows else 0
             return empty_actuals(url, spec, [no_table(url, tables, where, count=count)])
-    planned = plan_query(url, spec, columns)
+    planned = plan_query(url, spec, columns, domains=domains)
     if planned.query is None:
         return empty_actuals(url, spec, planned.diagnostics)
     return planned, rendered(planned.query, "postgres")
