@@ -200,7 +200,13 @@ def _problems(psycopg: Any, url: WarehouseUrl, timeout: float) -> Iterator[None]
     """What the server refused, as the problem it is (exit 2), without a traceback."""
     try:
         yield
-    except psycopg.errors.QueryCanceled:
+    except psycopg.errors.QueryCanceled as exc:
+        if not _timed_out(exc):
+            raise UsageProblem(
+                f"the query on {url.display} was cancelled on the server ({_reason(exc)}), "
+                "not by promoplan's timeout: another session or an administrator "
+                "(pg_cancel_backend) stopped it; run it again"
+            ) from None
         raise WarehouseProblem(
             "PA035",
             f"the query on {url.display} ran longer than the timeout ({_seconds(timeout)}); "
@@ -214,6 +220,17 @@ def _problems(psycopg: Any, url: WarehouseUrl, timeout: float) -> Iterator[None]
         raise _connection_problem(url, exc) from None
     except psycopg.Error as exc:  # anything else the server refused (a view that fails, ...)
         raise UsageProblem(f"the query on {url.display} failed: {_reason(exc)}") from None
+
+
+def _timed_out(exc: psycopg.Error) -> bool:
+    """Whether a cancelled statement (SQLSTATE 57014) ran into the statement_timeout set
+    here ("canceling statement due to statement timeout"), rather than being cancelled
+    by another session (``pg_cancel_backend``, a pooler: "... due to user request").
+    Only the server's words tell them apart; in another language (``lc_messages``)
+    they are taken for the timeout, as before."""
+    primary = exc.diag.message_primary or str(exc)
+    english = primary.startswith("canceling statement due to ")
+    return not english or "statement timeout" in primary
 
 
 def _prepare(
