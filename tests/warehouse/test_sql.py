@@ -312,6 +312,24 @@ def test_env_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        ("postgresql://ana@h/db?table=${TABLE_X}", None),
+        ("postgresql://ana@h/db?table=sales.%24%7BTABLE_X%7D", None),
+        ("sc://h:15002?table=${TABLE_X}", None),
+        ("postgresql://ana@h/db", "sales.${TABLE_X}"),  # the plan's actuals.table
+        ("duckdb:///f.duckdb?table=${TABLE_X}", None),
+    ],
+)
+def test_env_reference_in_the_table_is_refused(
+    monkeypatch: pytest.MonkeyPatch, text: str, table: str | None
+) -> None:
+    monkeypatch.setenv("TABLE_X", "daily")  # set or not, it is not read
+    with pytest.raises(UsageProblem, match=r"only as the URL's password"):
+        parse_url(text, table=table)
+
+
+@pytest.mark.parametrize(
     ("text", "words"),
     [
         ("postgresql://h/db", "names no table"),

@@ -146,6 +146,7 @@ def parse_url(
             else f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; only table is read"
         )
     host = _host(parts)
+    _refuse_env_table(table_text, redacted(text))
     for value in (parts.username, host, parts.path):
         if value and _ENV.search(unquote(value)):
             raise UsageProblem(
@@ -235,6 +236,7 @@ def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
         raise UsageProblem("duckdb:// names no file; write duckdb:///path/to/file.duckdb?table=t")
     if not table_text:
         raise UsageProblem(f"duckdb://{path} names no table; add ?table=name")
+    _refuse_env_table(table_text, f"duckdb://{path}")
     return WarehouseUrl(
         kind="duckdb",
         host=None,
@@ -243,6 +245,15 @@ def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
         database=unquote(path),
         table=parse_table(table_text),
     )
+
+
+def _refuse_env_table(table: str, shown: str) -> None:
+    """A ``${NAME}`` in the table (``?table=``, a plan's ``actuals.table``) is not read."""
+    if _ENV.search(table):
+        raise UsageProblem(
+            "${ENV_VAR} references are read only as the URL's password, not in the table "
+            f"name {table!r}: {shown!r}"
+        )
 
 
 def _expand_password(password: str, *, from_plan: bool, environment: bool) -> str:
