@@ -923,6 +923,20 @@ def test_pp141_no_table_anywhere(tmp_path: Path) -> None:
     assert "PP141" not in codes(load(tmp_path, body + "  table: sales.daily\n"))
 
 
+def test_pp141_two_tables_in_the_plan(tmp_path: Path) -> None:
+    """A plan naming the table in ?table= and in actuals.table read the URL's, silently."""
+    source = "postgresql://reader@db.internal/shop?table=sales.t_num"
+    body = f"actuals:\n  source: {source}\n  table: sales.t_dbl\n"
+    found = only(load(tmp_path, body), "PP141")
+    assert found.message == (
+        f"actuals.source: {source!r} names the table sales.t_num, and actuals.table "
+        "sales.t_dbl; name the table once"
+    )
+    assert found.path == "actuals.source"
+    same = f"actuals:\n  source: {source}\n  table: sales.t_num\n"
+    assert "PP141" not in codes(load(tmp_path, same))
+
+
 @pytest.mark.parametrize(
     "source",
     [

@@ -345,7 +345,7 @@ def read_inputs(
     # A database source in the plan (actuals.source) stands in for --actuals; a
     # URL's missing ?table= comes from actuals.table.
     if plan.actuals.source is not None or any(is_warehouse_url(f) for f in files):
-        from promoplan.actuals.warehouse.urls import plan_source  # noqa: PLC0415  # a database
+        from promoplan.actuals.warehouse.plansource import plan_source  # noqa: PLC0415  # a database
 
         files = plan_source(list(files), plan.actuals.source, plan.actuals.table)
     if not files:

@@ -17,15 +17,10 @@ from hypothesis import strategies as st
 from promoplan.actuals.warehouse import parse_timeout, urls
 from promoplan.actuals.warehouse.catalog import no_table
 from promoplan.actuals.warehouse.cubequery import CubeQuery, LongQuery, RowExpr, UnpivotQuery
+from promoplan.actuals.warehouse.plansource import plan_source
 from promoplan.actuals.warehouse.query import DIALECTS, render
 from promoplan.actuals.warehouse.tablenames import parse_table
-from promoplan.actuals.warehouse.urls import (
-    masked,
-    parse_url,
-    plan_source,
-    redacted,
-    with_table,
-)
+from promoplan.actuals.warehouse.urls import masked, parse_url, redacted, with_table
 from promoplan.errors import UsageProblem
 from promoplan.formula import parse_formula
 
@@ -522,6 +517,13 @@ def test_plan_source(monkeypatch: pytest.MonkeyPatch) -> None:
         plan_source([], "postgresql://ana:pw@h/db", "t")
     with pytest.raises(UsageProblem, match="DuckDB file"):
         plan_source([], "duckdb:///x.duckdb", "t")
+    with pytest.raises(UsageProblem, match=r"names the table s\.a, and actuals\.table s\.b;"):
+        plan_source([], "postgresql://ana@h/db?table=s.a", "s.b")
+    assert plan_source([], "postgresql://ana@h/db?table=s.a", "s.a") == [
+        "postgresql://ana@h/db?table=s.a"
+    ]
+    # --actuals is the operator's: its ?table= is read, the plan's actuals.table aside.
+    assert plan_source(["sc://h?table=x"], "sc://h", "s.t") == ["sc://h?table=x"]
 
 
 @pytest.mark.parametrize(

@@ -28,10 +28,8 @@ def check_actuals_source(plan: Plan) -> Iterator[Finding]:
     if source is None:
         return
     # Parsing URLs only for a plan that names one (urls.py: the standard library).
-    from promoplan.actuals.warehouse.urls import (  # noqa: PLC0415
-        PlanSecretProblem,
-        plan_source_problem,
-    )
+    from promoplan.actuals.warehouse.plansource import plan_source_problem  # noqa: PLC0415
+    from promoplan.actuals.warehouse.urls import PlanSecretProblem  # noqa: PLC0415
 
     problem = plan_source_problem(source, plan.actuals.table)
     if problem is None:
