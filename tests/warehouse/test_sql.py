@@ -430,11 +430,33 @@ def test_a_message_shows_no_value_of_a_parameter_that_may_be_a_secret(
     assert redacted(text) == masked(text) == (shown or text)
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "postgresql://ana@h/db?TABLE=t",
+            "unknown URL parameter 'TABLE' in 'postgresql://ana@h/db?TABLE=***'; parameters are "
+            "case-sensitive: write table=; the parameters are table and connect_timeout,",
+        ),
+        ("postgresql://ana@h/db?table=t&Table=x", "unknown URL parameter 'Table'"),
+        ("postgresql://ana@h/db?table=t&SSLMode=require", "case-sensitive: write sslmode="),
+        ("postgresql://ana@h/db?tabel=t", "unknown URL parameter 'tabel'"),
+        ("sc://h:15002?Table=t", "'Table' in 'sc://h:15002?Table=***'; parameters are case-"),
+        ("duckdb:///f.duckdb?TABLE=t", "parameters are case-sensitive: write table="),
+    ],
+)
+def test_an_unknown_parameter_is_named_before_a_missing_table(text: str, words: str) -> None:
+    with pytest.raises(UsageProblem) as caught:
+        parse_url(text)
+    assert words in str(caught.value)
+    assert "names no table" not in str(caught.value)
+
+
 def test_refusals_name_a_secret_bearing_parameter_but_not_its_value() -> None:
     for text, words in [
         ("postgresql://u@h/db?table=t&password=Pw-555&password=x", "gives password= twice"),
         ("postgresql://u@h/db?table=t&sslpassword=Ssl-555", "unknown URL parameter 'sslpassword'"),
-        ("postgresql://u@h/db?sslpassword=Ssl-555", "names no table"),
+        ("postgresql://u@h/db?sslpassword=Ssl-555", "unknown URL parameter 'sslpassword'"),
         ("sc://h:1/;token=Tok-777?table=t", "a Spark Connect URL has no path"),
         ("sc://h:1?table=t&token=Tok-777", "unknown URL parameter 'token'"),
         ("duckdb:///f.duckdb?table=t&token=Tok-777&token=x", "gives token= twice"),

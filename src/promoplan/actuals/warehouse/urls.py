@@ -122,28 +122,24 @@ def parse_url(
         raise UsageProblem(_fragment(text))
     query = _parameters(parts.query, text)
     table_text = query.pop("table", None) or table
+    if "password" in query:
+        raise UsageProblem(
+            "a password in the URL's parameters is not accepted; "
+            "use PGPASSWORD, ~/.pgpass, a service file, or ${ENV_VAR} as the URL's password"
+        )
+    # Named before a missing table: ?TABLE=t or ?tabel=t is the table meant.
+    known = LIBPQ_PARAMETERS if kind == "postgresql" else frozenset()
+    unknown = sorted(k for k in query if k not in known)
+    if unknown:
+        raise _unknown_parameter(unknown[0], repr(redacted(text)), known)
     if not table_text:
         raise UsageProblem(
             f"{redacted(text)!r} names no table; add ?table=schema.table "
             "(or actuals.table in the plan)"
         )
     password = unquote(parts.password) if parts.password is not None else None
-    if "password" in query:
-        raise UsageProblem(
-            "a password in the URL's parameters is not accepted; "
-            "use PGPASSWORD, ~/.pgpass, a service file, or ${ENV_VAR} as the URL's password"
-        )
     if password is not None:
         password = _expand_password(password, from_plan=from_plan, environment=environment)
-    unknown = sorted(k for k in query if k not in LIBPQ_PARAMETERS or kind != "postgresql")
-    if unknown:
-        allowed = ", ".join(sorted(LIBPQ_PARAMETERS)) if kind == "postgresql" else "table"
-        raise UsageProblem(
-            f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; "
-            f"the parameters are table and {allowed}"
-            if kind == "postgresql"
-            else f"unknown URL parameter {unknown[0]!r} in {redacted(text)!r}; only table is read"
-        )
     host = _host(parts)
     _refuse_env_table(table_text, redacted(text))
     for value in (parts.username, host, parts.path):
@@ -220,6 +216,17 @@ def _parameters(query: str, text: str) -> dict[str, str]:
     return dict(pairs)
 
 
+def _unknown_parameter(key: str, shown: str, known: frozenset[str]) -> UsageProblem:
+    """``key`` is no parameter of the URL ``shown``, whose parameters are table and ``known``;
+    one that differs from them only in case is told so (they are case-sensitive)."""
+    meant = [k for k in ("table", *sorted(known)) if k.casefold() == key.casefold()]
+    rest = f"the parameters are table and {', '.join(sorted(known))}" if known else ""
+    rest = rest or "only table is read"
+    if meant:
+        rest = f"parameters are case-sensitive: write {meant[0]}=; {rest}"
+    return UsageProblem(f"unknown URL parameter {key!r} in {shown}; {rest}")
+
+
 def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
     """``duckdb:///abs/file.duckdb?table=t`` (or ``duckdb://relative/file.duckdb``)."""
     if "#" in rest:
@@ -228,9 +235,7 @@ def _parse_duckdb(rest: str, table: str | None) -> WarehouseUrl:
     query = _parameters(query_text, "duckdb://" + rest)
     table_text = query.pop("table", None) or table
     if query:
-        raise UsageProblem(
-            f"unknown URL parameter {sorted(query)[0]!r} in duckdb://{path}; only table is read"
-        )
+        raise _unknown_parameter(sorted(query)[0], f"duckdb://{path}", frozenset())
     if not path:
         raise UsageProblem("duckdb:// names no file; write duckdb:///path/to/file.duckdb?table=t")
     if not table_text:
