@@ -152,3 +152,146 @@ def test_init_without_tests_still_writes_a_plan(
     monkeypatch.chdir(tmp_path)
     assert invoke("init").exit_code == 0
     assert Path("plan.yaml").read_text(encoding="utf-8") == STARTER_PLAN
+
+
+WEEKLY = """promoplan: 1
+name: weekly
+period: 2025
+currency: USD
+actuals: {date: week, grain: weekly}
+metrics:
+  revenue: {column: revenue, unit: currency}
+alerts:
+  rev_drop: {metric: revenue, window: week, drop_over: 10%, action: look}
+  rev_low: {metric: revenue, window: week, below: 1000, action: look}
+"""
+
+UNPIVOTED = """promoplan: 1
+name: unpivoted
+period: 2019
+currency: USD
+actuals:
+  date: DATE
+  grain: weekly
+  unpivot: {dimension: channel, measures: {spend: "{channel}_S"}}
+metrics:
+  spend: {column: spend, unit: currency}
+  revenue: {column: revenue, unit: currency}
+  roi: {formula: revenue / spend, unit: ratio}
+budget: {total: 20M, lines: {offline: 60%, online: 40%}}
+channels: {tv: offline, search: online}
+alerts:
+  big_spend: {metric: spend, by: channel, window: quarter, above: 1M, action: review}
+  low_roi: {metric: roi, window: quarter, below: 3, action: review}
+"""
+
+LONG = """promoplan: 1
+name: 长表
+period: 2025
+currency: CNY
+actuals:
+  date: 周
+  grain: weekly
+  layout: long
+  metric_column: 指标
+  value_column: 数值
+  dimensions: {channel: 渠道}
+metrics:
+  gmv: {column: GMV, unit: currency}
+  spend: {column: 花费, unit: currency}
+  roi: {formula: gmv / spend, unit: ratio}
+alerts:
+  low_roi: {metric: roi, by: channel, window: quarter, below: "1:3.8", action: 缩减}
+"""
+
+# (plan text, row dates every test's rows must hold, header of the rows,
+#  (threshold as written, moved the wrong way): the firing tests stop firing)
+LAYOUTS = {
+    "weekly": (
+        WEEKLY,
+        {"2025-06-16", "2025-06-23"},  # Mondays: the week_start
+        "week,revenue",
+        [("drop_over: 10%", "drop_over: 90%"), ("below: 1000", "below: 10")],
+    ),
+    "weekly from sunday": (
+        WEEKLY.replace("grain: weekly}", "grain: weekly, week_start: sunday}"),
+        {"2025-06-15", "2025-06-22"},  # Sundays
+        "week,revenue",
+        [("drop_over: 10%", "drop_over: 90%"), ("below: 1000", "below: 10")],
+    ),
+    "monthly": (
+        WEEKLY.replace("weekly", "monthly").replace("window: week", "window: month"),
+        {"2025-05-01", "2025-06-01"},  # the first of the month
+        "week,revenue",
+        [("drop_over: 10%", "drop_over: 90%"), ("below: 1000", "below: 10")],
+    ),
+    "unpivoted": (
+        UNPIVOTED,
+        {"2019-06-17", "2019-06-24"},
+        ("DATE,tv_S", "DATE,tv_S,revenue"),  # the column of the channel, not "spend"
+        [("above: 1M", "above: 100M"), ("below: 3", "below: 1")],
+    ),
+    "long": (
+        LONG,
+        {"2025-06-23"},
+        "周,渠道,指标,数值",  # a row per metric: date, dimensions, metric name, value
+        [('below: "1:3.8"', 'below: "1:1"')],
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_starter_tests_follow_the_plans_grain_and_layout(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text, dates, header, moves = LAYOUTS[layout]
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    written = invoke("init", "--tests", "plan.yaml", "plan.test.yaml")
+    assert written.exit_code == 0, written.output
+    tests = (tmp_path / "plan.test.yaml").read_text(encoding="utf-8")
+    assert "no starter tests" not in tests
+    document = yaml.safe_load(tests)
+    names = [case["name"] for case in document["tests"]]
+    rules = rule_ids(plan)
+    assert [name.split(" ")[:2] for name in names] == [
+        [rule, verdict] for rule in rules for verdict in ("fires:", "stays")
+    ]
+    for case in document["tests"]:
+        first, *rows = case["rows"].splitlines()
+        assert first in ((header,) if isinstance(header, str) else header)
+        assert {row.split(",")[0] for row in rows} <= dates
+        # one row per date (per metric, in a long table): what weekly rows require
+        keys = [tuple(row.split(",")[:-1]) if layout == "long" else row[:10] for row in rows]
+        assert len(keys) == len(set(keys))
+
+    passed = invoke("test", "plan.test.yaml")
+    assert passed.exit_code == 0, passed.output
+    assert status_lines(passed.stdout) == [f"PASS {name}" for name in names]
+
+    for (before, after), rule in zip(moves, rules, strict=True):
+        assert before in text
+        plan.write_text(text.replace(before, after), encoding="utf-8")
+        result = invoke("test", "plan.test.yaml")
+        assert result.exit_code == 1, result.output
+        failed = [line[5:] for line in status_lines(result.stdout) if line.startswith("FAIL ")]
+        assert failed == [name for name in names if name.startswith(f"{rule} fires:")], rule
+
+
+def test_a_rule_no_whole_row_serves_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("plan.yaml").write_text(
+        WEEKLY.replace("weekly", "monthly").replace(
+            "rev_low: {metric: revenue, window: week", "rev_low: {metric: revenue, window: month"
+        ),
+        encoding="utf-8",
+    )
+    assert invoke("init", "--tests", "plan.yaml", "t.test.yaml").exit_code == 0
+    written = Path("t.test.yaml").read_text(encoding="utf-8")
+    assert (
+        "# rev_drop: no starter tests (its 2025-W26 window holds no whole monthly row)" in written
+    )
+    assert "rev_low fires:" in written

@@ -2,39 +2,47 @@
 
 For each alert rule, two tests with inline fixture rows: one whose numbers
 cross the rule's threshold (the alert must fire, with its value) and one whose
-numbers stay on the safe side (nothing may fire). The rows hold one day per
-window the rule looks at, for one group that passes every ``where`` filter,
-with enough of each ``min`` guard's metric; one column is then solved for, by
-bisection on the evaluator itself, so that the rule's metric lands where it
-should. A rule the generator cannot serve (a threshold not set, a metric no
-single column moves) gets a comment saying so instead of a test.
+numbers stay on the safe side (nothing may fire). The rows hold one row (a day,
+a week, a month: the plan's grain) per window the rule looks at, for one group
+that passes every ``where`` filter, with enough of each ``min`` guard's metric;
+one column is then solved for, by bisection on the evaluator itself, so that the
+rule's metric lands where it should. The rows are written in the plan's layout
+(:mod:`promoplan.plantest.starterrows`). A rule the generator cannot serve (a
+threshold not set, a metric no single column moves, a window with no whole row)
+gets a comment saying so instead of a test.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from promoplan.actuals.model import Cell, Cube, CubeRow
-from promoplan.alerting import rule_alerts
+from promoplan.actuals.model import Cube
+from promoplan.alerting import compared_window, rule_alerts
 from promoplan.errors import UsageProblem
 from promoplan.evaluate import Evaluator
 from promoplan.formula import parse_formula
 from promoplan.inputs import actuals_spec
 from promoplan.loader import LoadedPlan, load_plan
 from promoplan.model import AlertRule, Plan
+from promoplan.plantest.starterrows import (
+    FixtureShape,
+    NoFixture,
+    fixture_csv,
+    fixture_cube,
+    number_text,
+    unpivot_value,
+)
 from promoplan.quantity import Quantity
 from promoplan.render.text import format_value
 from promoplan.result import AlertResult
-from promoplan.windows import parse_period, previous_window
+from promoplan.rowspans import row_of
+from promoplan.windows import parse_period
 
 # Rows hold one value per column per day; with every column at this base value, a
 # guard such as min: {spend: 1万} is met once the base is raised past twice its floor.
@@ -62,11 +70,18 @@ class RuleTests:
     reason: str | None = None
 
 
-def sunday_near_middle(plan: Plan) -> dt.date:
-    """As-of for the starter tests: a Sunday near the middle of the period (weeks complete)."""
+def starter_as_of(plan: Plan) -> dt.date:
+    """As-of for the starter tests, near the middle of the period: a Sunday (weeks complete),
+    over weekly rows one with a whole week of its month behind it (so a month or quarter
+    window holds a row), over monthly rows the last day of a month (its row complete)."""
     start, end = plan.span
     middle = start + (end - start) / 2
+    if plan.actuals.grain == "monthly":
+        last = middle.replace(day=1) - dt.timedelta(days=1)
+        return last if last >= start else end
     sunday = middle - dt.timedelta(days=(middle.weekday() + 1) % 7)
+    if plan.actuals.grain == "weekly" and sunday.day < 8:  # a whole week of its month ends by it
+        sunday -= dt.timedelta(days=7)
     return sunday if sunday >= start else end
 
 
@@ -82,6 +97,23 @@ def _base_metrics(plan: Plan, names: list[str]) -> dict[str, None]:
         metric = plan.metrics[name]
         if metric.column is not None:
             found[name] = None
+        elif metric.formula is not None:
+            names.extend(sorted(parse_formula(metric.formula).names))
+    return found
+
+
+def _per_row_metrics(plan: Plan, names: list[str]) -> list[str]:
+    """The ``expr`` metrics behind ``names``, formulas followed."""
+    found: list[str] = []
+    seen: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in seen or name not in plan.metrics:
+            continue
+        seen.add(name)
+        metric = plan.metrics[name]
+        if metric.expr is not None:
+            found.append(name)
         elif metric.formula is not None:
             names.extend(sorted(parse_formula(metric.formula).names))
     return found
@@ -111,17 +143,13 @@ def _dimension_values(plan: Plan, rule: AlertRule, metrics: dict[str, None]) -> 
         if lists:
             common = [v for v in lists[0] if all(v in other for other in lists[1:])]
             if not common:
-                raise _CannotGenerate(f"no {dimension} value passes every where filter")
+                raise NoFixture(f"no {dimension} value passes every where filter")
             chosen[dimension] = common[0]
         elif dimension == "channel" and plan.channels:
             chosen[dimension] = next(iter(plan.channels))
         else:
             chosen[dimension] = "example"
     return chosen
-
-
-class _CannotGenerate(Exception):
-    """This rule gets a comment instead of tests; the message says why."""
 
 
 class _Rows:
@@ -136,9 +164,14 @@ class _Rows:
         self.spec = actuals_spec(plan)
         probe = Evaluator(plan, Cube((), (), ()), as_of=as_of, window=self.window)
         seen = probe.rule_window(self.rule)
-        self.days = [seen.end]
+        if seen.end < seen.start:
+            raise NoFixture(f"its {seen.label} window holds no whole {plan.actuals.grain} row")
+        windows = [seen]
         if self.rule.condition in ("drop_over", "rise_over"):
-            self.days.insert(0, previous_window(seen).end)
+            windows.insert(0, compared_window(probe, seen))
+        # A row's date is the first day it covers: the week's week_start, the 1st of a month.
+        grain, week_start = plan.actuals.grain, plan.actuals.week_start
+        self.days = [row_of(window.end, grain, week_start)[0] for window in windows]
         self.metrics = _base_metrics(plan, [self.rule.metric, *self.rule.min])
         self.columns = list(dict.fromkeys(plan.metrics[m].column or "" for m in self.metrics))
         self.dims = _dimension_values(plan, self.rule, self.metrics)
@@ -147,22 +180,15 @@ class _Rows:
         while floors and base < 2 * max(floors):
             base *= 10
         self.base = base
-
-    def cube(self, values: dict[tuple[int, str], float]) -> Cube:
-        """The daily cube the engine would build from these rows."""
-        names = tuple(name for name, _ in self.spec.dimensions)
-        rows = []
-        for index, day in enumerate(self.days):
-            cells: list[Cell | None] = []
-            for column in self.spec.columns:
-                if column not in self.columns:
-                    cells.append(None)
-                    continue
-                amount = Decimal(_number_text(values.get((index, column), self.base)))
-                cells.append(Cell(amount, 1, amount, amount))
-            dims = tuple(self.dims.get(name) for name in names)
-            rows.append(CubeRow(day=day, dims=dims, cells=tuple(cells)))
-        return Cube(dimensions=names, columns=self.spec.columns, rows=tuple(rows))
+        self.shape = FixtureShape(
+            plan,
+            self.spec,
+            tuple(self.days),
+            self.dims,
+            tuple(self.columns),
+            base,
+            unpivot_value(plan, self.spec, self.dims, tuple(self.columns)),
+        )
 
     def evaluate(
         self, values: dict[tuple[int, str], float]
@@ -170,7 +196,7 @@ class _Rows:
         """The rule's metric (or change) for the group, and the alerts it fires."""
         from promoplan.plantest.explain import why_quiet  # noqa: PLC0415  # a sibling, on use
 
-        cube = self.cube(values)
+        cube = fixture_cube(self.shape, values)
         evaluator = Evaluator(self.plan, cube, as_of=self.as_of, window=self.window)
         alerts = list(rule_alerts(evaluator, self.rule_id, self.rule))
         group = tuple(self.dims.items()) if self.rule.by is not None else None
@@ -179,27 +205,6 @@ class _Rows:
         )
         value = quiet.value if quiet is not None and quiet.kind == "not_crossed" else None
         return value, alerts
-
-    def csv_text(self, values: dict[tuple[int, str], float]) -> str:
-        """The rows as CSV, with the plan's own headers and date format."""
-        section = self.plan.actuals
-        headers = dict(self.spec.dimensions)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([section.date, *(headers[d] for d in self.dims), *self.columns])
-        for index, day in enumerate(self.days):
-            date = day.strftime(section.date_format) if section.date_format else day.isoformat()
-            numbers = [
-                _number_text(values.get((index, column), self.base)) for column in self.columns
-            ]
-            writer.writerow([date, *self.dims.values(), *numbers])
-        return out.getvalue()
-
-
-def _number_text(value: float) -> str:
-    """A CSV cell: a whole number without ``.0``, else at most two decimals."""
-    rounded = round(value, 2)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.2f}".rstrip("0")
 
 
 def _targets(rule: AlertRule, threshold: float) -> tuple[float, float]:
@@ -233,7 +238,7 @@ def _solve(
             continue
         # The roundest number that still does what it should: 625, not 624.9999.
         for digits in range(2, 10):
-            values = {(day, column): float(_number_text(float(f"{found:.{digits}g}")))}
+            values = {(day, column): float(number_text(float(f"{found:.{digits}g}")))}
             value, alerts = rows.evaluate(values)
             mine = [a for a in alerts if a.rule == rows.rule_id]
             if value is not None and bool(mine) == fires:
@@ -273,7 +278,7 @@ def rule_tests(plan: Plan, rule_id: str, as_of: dt.date) -> RuleTests:
         return RuleTests(rule_id, None, None, "its threshold is not set yet")
     try:
         rows = _Rows(plan, rule_id, as_of)
-    except _CannotGenerate as exc:
+    except NoFixture as exc:
         return RuleTests(rule_id, None, None, str(exc))
     if not rows.columns:
         return RuleTests(rule_id, None, None, f"metric {rule.metric!r} reads no column")
@@ -285,11 +290,14 @@ def rule_tests(plan: Plan, rule_id: str, as_of: dt.date) -> RuleTests:
             fixtures.append(None)
             continue
         values, value, alerts = solved
-        fixtures.append(Fixture(rows.csv_text(values), tuple(alerts), value))
+        fixtures.append(Fixture(fixture_csv(rows.shape, values), tuple(alerts), value))
     firing, quiet = fixtures
     reason = None
     if firing is None or quiet is None:
         reason = f"no single column of {rule.metric!r} moves it across the threshold"
+        computed = _per_row_metrics(plan, [rule.metric, *rule.min])
+        if computed:  # an expr has no column of its own for a fixture row to fill
+            reason = f"metric {computed[0]!r} is computed per row (expr), not read from a column"
     return RuleTests(rule_id, firing, quiet, reason)
 
 
@@ -358,7 +366,7 @@ def _test_lines(
 
 def starter_tests_text(plan: Plan, plan_ref: str, source: str) -> str:
     """The starter test file for ``plan``; ``plan_ref`` is its path from the test file."""
-    as_of = sunday_near_middle(plan)
+    as_of = starter_as_of(plan)
     lines = [
         f"# Starter tests for {source}, written by `promoplan init --tests`.",
         "# Per alert rule: one test whose rows cross the rule's threshold (the alert must",
