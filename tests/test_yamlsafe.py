@@ -454,3 +454,57 @@ def test_unclosed_brackets_and_quotes_name_where_they_opened(text: str, hint: st
     result = load(text)
     assert only(result)[0] == "PP001"
     assert result.diagnostics[0].hint == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "named"),
+    [
+        # "    theme" is 9 characters, so the full-width colon is column 10 of line 2;
+        # the parser itself stops at line 3 ("    weight: 20%": ': ' in plain text).
+        ("Q3:\n    theme\uff1a Brand upgrade\n    weight: 20%\n", (2, 10), "U+FF1A"),
+        # "    theme:" is 10 characters: the ideographic space is column 11 of line 2.
+        ("Q3:\n    theme:\u3000品牌升级\n    weight: 20%\n", (2, 11), "U+3000"),
+        # After a key the parser did read, it stops at line 4 ("could not find
+        # expected ':'"); "  theme" is 7 characters, so column 8 of line 3.
+        ("Q3:\n  weight: 20%\n  theme\uff1a x\nQ4: 1\n", (3, 8), "U+FF1A"),
+        # In a list item: "- theme" is 7 characters, column 8 of line 2.
+        ("a:\n- theme\uff1a x\n  w: 1\n", (2, 8), "U+FF1A"),
+    ],
+)
+def test_input_method_colon_and_space_are_named_where_they_stand(
+    text: str, position: tuple[int, int], named: str
+) -> None:
+    result = load(text)
+    assert only(result) == ("PP001", *position)
+    found = result.diagnostics[0]
+    assert named in found.message
+    assert "'theme' is not read as a key" in found.message
+    assert found.hint != "quote the value"
+
+
+def test_a_full_width_colon_above_a_key_that_was_read_is_not_blamed() -> None:
+    # Line 1 is a plain value with a full-width colon in it, line 2 a key the parser
+    # read; the unclosed list opened on line 2 stops it at line 3, column 1.
+    result = load("note: 说明\uff1a 一\nb: [1\nc: 2\n")
+    assert only(result)[:2] == ("PP001", 3)
+    assert result.diagnostics[0].hint == "close the list opened on line 2 with ']'"
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        # 'd: "exported to C:' is 18 characters: the backslash is column 19.
+        ('d: "exported to C:\\data\\promo"\n', (1, 19)),
+        # 'name: "N\\u' is 10 characters: the parser stops at the code, column 11.
+        ('name: "N\\ud800N"\n', (1, 11)),
+    ],
+)
+def test_a_bad_escape_in_closed_double_quotes_says_how_to_write_a_backslash(
+    text: str, position: tuple[int, int]
+) -> None:
+    result = load(text)
+    assert only(result) == ("PP001", *position)
+    hint = result.diagnostics[0].hint or ""
+    assert "single quotes" in hint
+    assert "'\\\\'" in hint
+    assert "close the quote" not in hint

@@ -44,7 +44,13 @@ from promoplan.yamlnodes import (
     looks_like_hint,
     mark_of,
 )
-from promoplan.yamltext import MAX_BYTES, LoadStop, check_characters, decode_plan
+from promoplan.yamltext import (
+    MAX_BYTES,
+    LoadStop,
+    check_characters,
+    decode_plan,
+    input_method_slip,
+)
 
 __all__ = [
     "MAX_ALIASES",
@@ -350,6 +356,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnost
             line=line,
             column=column,
         )
+    quoted = exc.context is not None and "quoted scalar" in exc.context
+    slip = None if quoted else input_method_slip(text, file, line)
+    if slip is not None:
+        return slip
     if char == "\t":
         problem = "a tab character here; YAML indents with spaces only"
         hint = "replace the tab with spaces"
@@ -367,6 +377,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Diagnost
             opened = "list" if "sequence" in exc.context else "mapping"
             closer = "]" if opened == "list" else "}"
             hint = f"close the {opened} opened on line {exc.context_mark.line + 1} with '{closer}'"
+    elif quoted and any(word in problem for word in ("escape", "hexdecimal", "hexadecimal")):
+        # The quote is closed: a backslash in double quotes starts an escape (C:\data).
+        hint = "in double quotes '\\' starts an escape: use single quotes, or write '\\\\'"
     elif exc.context and exc.context_mark is not None and "quoted scalar" in exc.context:
         hint = f"close the quote opened on line {exc.context_mark.line + 1}"
     elif "expected alphabetic or numeric character" in problem and exc.context:

@@ -138,3 +138,42 @@ def check_characters(text: str, file: str) -> None:
 def _line_column(text: str, index: int) -> Position:
     line = text.count("\n", 0, index) + 1
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# Chinese and Japanese input methods type a full-width colon, or an ideographic space
+# after ':', where YAML needs ':' and a space. The key line is then read as plain text
+# that runs on, and the parser stops a line or more later with a hint that does not
+# fit; the line the character is on is found again from the text.
+_KEY_START = r"^[ ]*(?:-[ ]+)*[^\s#'\"\[\]{},&*!|>%@`][^#:\uff1a\n]*?"
+_FULLWIDTH_COLON = re.compile(_KEY_START + r"(\uff1a)(?=[ \t\u3000]|$)")
+_IDEOGRAPHIC_SPACE = re.compile(_KEY_START + r":(\u3000)")
+# A key line YAML did read: the search for the character stops above it.
+_KEY_LINE = re.compile(_KEY_START + r":(?=[ \t]|$)")
+
+
+def input_method_slip(text: str, file: str, line: int) -> Diagnostic | None:
+    """PP001 at a full-width ``：`` or a U+3000 after ``:`` that made a key line plain
+    text, searched from the parser's ``line`` up to the last key line it read."""
+    rows = text.split("\n")
+    for number in range(min(line, len(rows)), 0, -1):
+        row = rows[number - 1]
+        found = _FULLWIDTH_COLON.match(row) or _IDEOGRAPHIC_SPACE.match(row)
+        if found is not None:
+            key = row[: found.start(1)].strip(" -:\u3000")
+            if found.group(1) == "\uff1a":
+                message = "'\uff1a' (U+FF1A, a full-width colon) is not YAML's ':'"
+                hint = "type ':' followed by a space, with the input method in half-width mode"
+            else:
+                message = "U+3000 (an ideographic space) after ':' is not a space YAML accepts"
+                hint = "replace it with an ordinary space"
+            return diagnostic(
+                "PP001",
+                f"YAML syntax: {message}, so {key!r} is not read as a key",
+                file=file,
+                line=number,
+                column=found.start(1) + 1,
+                hint=hint,
+            )
+        if number != line and _KEY_LINE.match(row):
+            return None
+    return None
