@@ -160,6 +160,29 @@ def test_untrusted_names_cannot_forge_workflow_commands(
             assert "##[" not in text or fmt == "github", fmt
 
 
+def test_a_newline_in_a_test_name_is_percent_encoded_in_the_title(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner decodes %0A back into the title; a visible \\u000a was shown as is."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(ROOT / "plans" / "ecommerce-2025.yaml", tmp_path)
+    Path("n.test.yaml").write_text(
+        "promoplan_test: 1\nplan: ecommerce-2025.yaml\ntests:\n"
+        '  - name: "line1\\nline2,::error::x %"\n'
+        '    rows: "date,uv\\n2025-06-18,10000\\n2025-06-25,7000\\n"\n'
+        "    as_of: 2025-06-29\n    rules: [traffic_drop]\n    expect_alerts: []\n",
+        encoding="utf-8",
+    )
+    result = invoke("n.test.yaml", "--format", "github")
+    assert result.exit_code == 1, result.output
+    commands = [text for text in result.stdout.splitlines() if text.startswith("::")]
+    assert len(commands) == 1
+    # The name is on line 4, after "  - name: " (10 characters): column 5 is "name".
+    assert commands[0].startswith(
+        "::error file=n.test.yaml,line=4,col=5,title=FAIL line1%0Aline2%2C%3A%3Aerror%3A%3Ax %25::"
+    )
+
+
 def test_junit_carries_the_errors_of_a_plan_its_tests_cannot_run_on(workspace: Path) -> None:
     """The table lists the plan's errors above its tests; JUnit had them nowhere."""
     plans = workspace / "plans"

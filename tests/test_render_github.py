@@ -16,6 +16,7 @@ from clirunner import Cli
 from promoplan.diagnostics import diagnostic
 from promoplan.render import RenderOptions
 from promoplan.render.github import escape_data, escape_property, render_github
+from promoplan.render.text import safe_lines
 from promoplan.result import Run
 from promoplan.starter import STARTER_PLAN
 
@@ -147,8 +148,10 @@ def test_plan_text_cannot_forge_a_command() -> None:
     assert commands[0]["message"] == (
         f"unknown key '{FORGE}' ({FORGE})\n{FORGE}\r::warning::forged too"
     )
-    assert commands[1]["props"]["title"] == FORGE.replace("\n", "\\u000a")
-    assert commands[1]["props"]["file"] == "plans/x\\u000a::error::forged.yaml"
+    # A newline in a property is %0A, which the runner decodes back into the value.
+    assert commands[1]["props"]["title"] == FORGE
+    assert commands[1]["props"]["file"] == "plans/x\n::error::forged.yaml"
+    assert "file=plans/x%0A%3A%3Aerror%3A%3Aforged.yaml," in out
     assert others == ["promoplan check: 1 plan, 2 errors, 0 warnings, 0 infos"]
     assert not any("forged" in line and not line.startswith("::") for line in out.splitlines())
 
@@ -173,6 +176,19 @@ def test_a_message_is_always_one_line_and_round_trips(text: str) -> None:
 def test_a_property_never_contains_separators(text: str) -> None:
     escaped = escape_property(text)
     assert not set(escaped) & {",", ":", "\n", "\r"}
+
+
+@given(st.text())
+def test_a_property_round_trips_line_breaks_and_separators(text: str) -> None:
+    # Only control, bidi and zero-width characters other than CR and LF are shown
+    # as \uXXXX; a newline, "%", ":" and "," come back as written.
+    escaped = escape_property(text)
+    assert unescape_property(escaped) == safe_lines(text)
+
+
+def test_a_newline_in_a_property_is_percent_encoded() -> None:
+    assert escape_property("bad\nname.yaml") == "bad%0Aname.yaml"
+    assert escape_property("a\r\nb%,c:d") == "a%0D%0Ab%25%2Cc%3Ad"
 
 
 def test_empty_run_prints_only_the_summary() -> None:

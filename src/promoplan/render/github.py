@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from promoplan.diagnostics import Diagnostic
 from promoplan.render.findings import alert_text, counted_goals, diagnostic_text, goal_text
 from promoplan.render.options import RenderOptions
-from promoplan.render.text import safe_lines, safe_text
+from promoplan.render.text import safe_lines
 from promoplan.result import PlanResult, Run
 
 if TYPE_CHECKING:  # check's results: validate's runs have none
@@ -28,8 +28,12 @@ def escape_data(text: str) -> str:
 
 
 def escape_property(text: str) -> str:
-    """Escape a property value: as a message, plus ``:`` and ``,``."""
-    return escape_data(safe_text(text)).replace(":", "%3A").replace(",", "%2C")
+    """Escape a property value: as a message, plus ``:`` and ``,``.
+
+    A line break is ``%0A`` as in a message, not a visible ``\\u000a``: the runner
+    decodes it back, so a file name with a newline in it names the real file.
+    """
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def workflow_command(
