@@ -85,25 +85,8 @@ def starter_as_of(plan: Plan) -> dt.date:
     return sunday if sunday >= start else end
 
 
-def _base_metrics(plan: Plan, names: list[str]) -> dict[str, None]:
-    """The column metrics behind ``names``, formulas followed."""
-    found: dict[str, None] = {}
-    seen: set[str] = set()
-    while names:
-        name = names.pop()
-        if name in seen or name not in plan.metrics:
-            continue
-        seen.add(name)
-        metric = plan.metrics[name]
-        if metric.column is not None:
-            found[name] = None
-        elif metric.formula is not None:
-            names.extend(sorted(parse_formula(metric.formula).names))
-    return found
-
-
-def _per_row_metrics(plan: Plan, names: list[str]) -> list[str]:
-    """The ``expr`` metrics behind ``names``, formulas followed."""
+def _leaf_metrics(plan: Plan, names: list[str]) -> list[str]:
+    """The metrics behind ``names`` that are not formulas, formulas followed, each once."""
     found: list[str] = []
     seen: set[str] = set()
     while names:
@@ -112,11 +95,23 @@ def _per_row_metrics(plan: Plan, names: list[str]) -> list[str]:
             continue
         seen.add(name)
         metric = plan.metrics[name]
-        if metric.expr is not None:
-            found.append(name)
-        elif metric.formula is not None:
+        if metric.formula is not None:
             names.extend(sorted(parse_formula(metric.formula).names))
+        else:
+            found.append(name)
     return found
+
+
+def _base_metrics(plan: Plan, names: list[str]) -> dict[str, None]:
+    """The column metrics behind ``names``, formulas followed."""
+    return dict.fromkeys(
+        n for n in _leaf_metrics(plan, names) if plan.metrics[n].column is not None
+    )
+
+
+def _per_row_metrics(plan: Plan, names: list[str]) -> list[str]:
+    """The ``expr`` metrics behind ``names``, formulas followed."""
+    return [n for n in _leaf_metrics(plan, names) if plan.metrics[n].expr is not None]
 
 
 def _as_strings(values: object) -> list[str] | None:
